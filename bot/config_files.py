@@ -1,0 +1,354 @@
+"""Load and validate the YAML files in `config/`, reporting every problem as `file:line: message`.
+
+Pure: reads files, returns plain objects; no database, no Slack. ruamel.yaml keeps the line of every
+node, pydantic checks the shapes, and the cross-file checks (unknown person, duplicate subject,
+unreadable time text) are done here so `oov-bot check` can list all problems at once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+
+from bot.cadence import CadenceError, parse_cadence
+
+PEOPLE_FILE = "people.yaml"
+TASKS_FILE = "tasks.yaml"
+
+
+class Category(StrEnum):
+    STRUCTUREEL = "structureel"
+    INCIDENTEEL = "incidenteel"
+    RAMPENBESTRIJDING = "rampenbestrijding"
+    ALGEMEEN = "algemeen"
+
+    @property
+    def label(self) -> str:
+        return CATEGORY_LABELS[self]
+
+
+CATEGORY_LABELS = {
+    Category.STRUCTUREEL: "Structurele taken",
+    Category.INCIDENTEEL: "Incidentele taken",
+    Category.RAMPENBESTRIJDING: "Rampenbestrijding / crisismanagement",
+    Category.ALGEMEEN: "Algemene zaken",
+}
+
+PersonKey = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)
+]
+Text = Annotated[str, StringConstraints(strip_whitespace=True)]
+SlackUserId = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^(|[UW][A-Z0-9]+)$")
+]
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PersonConfig(_Strict):
+    key: PersonKey
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    slack_id: SlackUserId = ""
+    hours_per_week: float = Field(default=36, ge=0, le=80)
+    line: int = 0
+
+
+class TaskConfig(_Strict):
+    subject: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    category: Category
+    description: Text = ""
+    duties: Text = ""
+    time: Text = ""
+    legal_basis: Text = ""
+    owner: PersonKey | None = None
+    deputy: PersonKey | None = None
+    aliases: tuple[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)], ...] = ()
+    line: int = 0
+
+
+class _PeopleFile(_Strict):
+    people: list[dict[str, Any]]
+
+
+class _TasksFile(_Strict):
+    tasks: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    file: Path
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line or 1}: {self.message}"
+
+
+class ConfigError(Exception):
+    """One or more config files are invalid; `problems` lists each with file and line."""
+
+    def __init__(self, problems: Sequence[ConfigProblem]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass(frozen=True)
+class TeamConfig:
+    people: tuple[PersonConfig, ...]
+    tasks: tuple[TaskConfig, ...]
+    extra: Mapping[str, Any] = field(default_factory=dict)  # feature files (meetings, piket)
+
+    def person(self, key: str) -> PersonConfig | None:
+        return next((p for p in self.people if p.key == key), None)
+
+
+# Feature files register here: name -> validator(document, locate, team) returning the parsed
+# object; the validator reports problems through `locate` paths so they get a line number.
+FeatureValidator = Callable[["LoadedYaml", "TeamConfig", list[ConfigProblem]], Any]
+FEATURE_FILES: dict[str, FeatureValidator] = {}
+
+
+@dataclass
+class LoadedYaml:
+    path: Path
+    data: Any
+
+    def line(self, loc: Iterable[str | int]) -> int | None:
+        """1-based line of the node at `loc` (dict keys / list indexes), or its nearest parent."""
+        node, line = self.data, 1
+        for part in loc:
+            if isinstance(node, CommentedMap) and part in node:
+                line = node.lc.key(part)[0] + 1
+                node = node[part]
+            elif isinstance(node, CommentedSeq) and isinstance(part, int) and part < len(node):
+                line = node.lc.item(part)[0] + 1
+                node = node[part]
+            else:
+                break
+        return line
+
+    def problem(self, loc: Iterable[str | int], message: str) -> ConfigProblem:
+        return ConfigProblem(self.path, self.line(loc), message)
+
+
+def read_yaml(path: Path) -> LoadedYaml:
+    """Parse one YAML file; a syntax error becomes a ConfigError naming file and line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([ConfigProblem(path, None, "bestand ontbreekt")]) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            [ConfigProblem(path, None, f"geen geldige UTF-8-tekst ({exc.reason})")]
+        ) from None
+    try:
+        data = YAML(typ="rt").load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = exc.problem or exc.context or "onleesbare YAML"
+        raise ConfigError([ConfigProblem(path, line, f"YAML-fout: {problem}")]) from None
+    return LoadedYaml(path, data)
+
+
+_PYDANTIC_MESSAGES: dict[str, str] = {
+    "missing": "verplicht veld ontbreekt",
+    "extra_forbidden": "onbekend veld",
+    "string_type": "moet tekst zijn",
+    "string_too_short": "mag niet leeg zijn",
+    "string_too_long": "is te lang",
+    "string_pattern_mismatch": "heeft een ongeldige vorm",
+    "float_parsing": "moet een getal zijn",
+    "float_type": "moet een getal zijn",
+    "int_parsing": "moet een geheel getal zijn",
+    "int_type": "moet een geheel getal zijn",
+    "greater_than_equal": "is te klein",
+    "less_than_equal": "is te groot",
+    "enum": "onbekende waarde",
+    "list_type": "moet een lijst zijn",
+    "tuple_type": "moet een lijst zijn",
+    "dict_type": "moet een mapping (sleutel: waarde) zijn",
+    "model_type": "moet een mapping (sleutel: waarde) zijn",
+    "date_from_datetime_parsing": "moet een datum zijn (JJJJ-MM-DD)",
+    "date_parsing": "moet een datum zijn (JJJJ-MM-DD)",
+    "date_type": "moet een datum zijn (JJJJ-MM-DD)",
+    "bool_parsing": "moet ja/nee (true/false) zijn",
+}
+
+_FIELD_HINTS: dict[tuple[str, str], str] = {
+    ("key", "string_pattern_mismatch"): "mag alleen kleine letters, cijfers en '-' bevatten",
+    ("owner", "string_pattern_mismatch"): "moet een persoonssleutel uit people.yaml zijn",
+    ("deputy", "string_pattern_mismatch"): "moet een persoonssleutel uit people.yaml zijn",
+    (
+        "slack_id",
+        "string_pattern_mismatch",
+    ): "moet een Slack member-ID zijn (bijv. U012AB3CD) of leeg",
+}
+
+
+def pydantic_problems(
+    doc: LoadedYaml, base: Sequence[str | int], error: ValidationError
+) -> list[ConfigProblem]:
+    """Translate pydantic's errors into Dutch `file:line` problems."""
+    problems = []
+    for err in error.errors(include_url=False):
+        loc = [*base, *err["loc"]]
+        name = str(err["loc"][-1]) if err["loc"] else ""
+        text = _FIELD_HINTS.get((name, err["type"])) or _PYDANTIC_MESSAGES.get(
+            err["type"], err["msg"]
+        )
+        if err["type"] == "enum":
+            allowed = err.get("ctx", {}).get("expected", "")
+            text = f"{text} {err.get('input')!r}; kies uit {allowed}"
+        field_name = name if not isinstance(err["loc"][-1], int) else "element"
+        problems.append(doc.problem(loc, f"{field_name}: {text}" if field_name else text))
+    return problems
+
+
+def _records(
+    doc: LoadedYaml,
+    top: str,
+    model: type[M],
+    envelope: type[BaseModel],
+    problems: list[ConfigProblem],
+) -> list[M]:
+    data = doc.data
+    if not isinstance(data, Mapping):
+        problems.append(
+            doc.problem([], f"het bestand moet beginnen met '{top}:' gevolgd door een lijst")
+        )
+        return []
+    try:
+        envelope.model_validate(dict(data))
+    except ValidationError as exc:
+        problems.extend(pydantic_problems(doc, [], exc))
+        return []
+    records: list[M] = []
+    for index, item in enumerate(data[top] or []):
+        if not isinstance(item, Mapping):
+            problems.append(doc.problem([top, index], "moet een mapping (sleutel: waarde) zijn"))
+            continue
+        line = doc.line([top, index]) or 0
+        try:
+            records.append(model.model_validate({**dict(item), "line": line}))
+        except ValidationError as exc:
+            problems.extend(pydantic_problems(doc, [top, index], exc))
+    return records
+
+
+def _check_people(
+    doc: LoadedYaml, people: list[PersonConfig], problems: list[ConfigProblem]
+) -> None:
+    seen: dict[str, int] = {}
+    slack_ids: dict[str, int] = {}
+    for person in people:
+        if person.key in seen:
+            problems.append(
+                ConfigProblem(
+                    doc.path,
+                    person.line,
+                    f"dubbele persoonssleutel '{person.key}' (ook op regel {seen[person.key]})",
+                )
+            )
+        seen.setdefault(person.key, person.line)
+        if person.slack_id:
+            if person.slack_id in slack_ids:
+                problems.append(
+                    ConfigProblem(
+                        doc.path,
+                        person.line,
+                        f"Slack-ID {person.slack_id} staat ook bij "
+                        f"de persoon op regel {slack_ids[person.slack_id]}",
+                    )
+                )
+            slack_ids.setdefault(person.slack_id, person.line)
+
+
+def _normalised_subject(subject: str) -> str:
+    return re.sub(r"\s+", " ", subject).strip().casefold()
+
+
+def _check_tasks(
+    doc: LoadedYaml,
+    tasks: list[TaskConfig],
+    people: Mapping[str, PersonConfig],
+    problems: list[ConfigProblem],
+) -> None:
+    known = ", ".join(sorted(people)) or "(geen)"
+    subjects: dict[str, int] = {}
+    for index, task in enumerate(tasks):
+        where = ["tasks", index]
+        norm = _normalised_subject(task.subject)
+        if norm in subjects:
+            problems.append(
+                doc.problem(
+                    [*where, "subject"],
+                    f"dubbel onderwerp '{task.subject}' (ook op regel {subjects[norm]})",
+                )
+            )
+        subjects.setdefault(norm, task.line)
+        for role in ("owner", "deputy"):
+            key = getattr(task, role)
+            if key is not None and key not in people:
+                problems.append(
+                    doc.problem(
+                        [*where, role],
+                        f"{role}: onbekende persoon '{key}' (bekend in {PEOPLE_FILE}: {known})",
+                    )
+                )
+        if task.owner and task.owner == task.deputy:
+            problems.append(
+                doc.problem([*where, "deputy"], "deputy: is dezelfde persoon als owner")
+            )
+        try:
+            parse_cadence(task.time)
+        except CadenceError as exc:
+            problems.append(doc.problem([*where, "time"], f"time: {exc}"))
+
+
+def load_config(config_dir: Path) -> TeamConfig:
+    """Read and validate every config file; raise ConfigError listing all problems."""
+    problems: list[ConfigProblem] = []
+    docs: dict[str, LoadedYaml] = {}
+    for name in (PEOPLE_FILE, TASKS_FILE, *FEATURE_FILES):
+        path = config_dir / name
+        if name in FEATURE_FILES and not path.exists():
+            continue  # feature files are optional: the feature is then simply off
+        try:
+            docs[name] = read_yaml(path)
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+
+    people: list[PersonConfig] = []
+    tasks: list[TaskConfig] = []
+    if PEOPLE_FILE in docs:
+        people = _records(docs[PEOPLE_FILE], "people", PersonConfig, _PeopleFile, problems)
+        _check_people(docs[PEOPLE_FILE], people, problems)
+    by_key = {p.key: p for p in people}
+    if TASKS_FILE in docs:
+        tasks = _records(docs[TASKS_FILE], "tasks", TaskConfig, _TasksFile, problems)
+        if PEOPLE_FILE in docs:
+            _check_tasks(docs[TASKS_FILE], tasks, by_key, problems)
+
+    team = TeamConfig(people=tuple(people), tasks=tuple(tasks))
+    extra: dict[str, Any] = {}
+    for name, validate in FEATURE_FILES.items():
+        if name in docs:
+            extra[name] = validate(docs[name], team, problems)
+    if problems:
+        raise ConfigError(sorted(problems, key=lambda p: (str(p.file), p.line or 0)))
+    return TeamConfig(people=team.people, tasks=team.tasks, extra=extra)

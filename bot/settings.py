@@ -1,0 +1,55 @@
+"""Runtime settings from the environment and an optional `.env` file (DESIGN.md § Environment)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    database_url: str = "sqlite:///oov-bot.db"
+    oov_config_dir: Path = Path("config")
+    oov_timezone: str = "Europe/Amsterdam"
+    public_base_url: str | None = None
+    port: int = 3000
+    # Not in DESIGN.md's list: tuning knobs with safe defaults, so operators rarely need them.
+    oov_web_threads: int = Field(default=8, ge=1, le=64)
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.oov_timezone)
+
+    @property
+    def socket_mode(self) -> bool:
+        return bool(self.slack_app_token)
+
+    @property
+    def slack_enabled(self) -> bool:
+        """Slack traffic can be handled: a bot token plus a way to receive requests."""
+        return bool(self.slack_bot_token and (self.slack_signing_secret or self.slack_app_token))
+
+    def slack_missing_reason(self) -> str | None:
+        """One line that says what the bot cannot do without Slack credentials, or None."""
+        missing = []
+        if not self.slack_bot_token:
+            missing.append("SLACK_BOT_TOKEN")
+        if not (self.slack_signing_secret or self.slack_app_token):
+            missing.append("SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode)")
+        if not missing:
+            return None
+        return (
+            f"Slack is not configured ({' and '.join(missing)} missing): slash commands are "
+            "unavailable and reminders are logged instead of posted; feeds and /healthz are served."
+        )

@@ -1,0 +1,6 @@
+"""All tables. Importing this package registers every feature's models on `Base.metadata`."""
+
+from storage.models.base import Base, UTCDateTime
+from storage.models.team import Person, Task, TaskOwnershipChange
+
+__all__ = ["Base", "Person", "Task", "TaskOwnershipChange", "UTCDateTime"]

@@ -1,0 +1,80 @@
+"""Assembly: settings -> database, Slack client and the Bolt app with every feature's listeners."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.context import AppContext
+from bot.settings import Settings
+from handlers import tasks
+from storage.session import Database
+
+log = logging.getLogger(__name__)
+
+FEATURES = (tasks,)
+
+GENERIC_ERROR = "Er ging iets mis bij het verwerken van je verzoek. Probeer het zo nog eens."
+
+
+def create_slack_client(settings: Settings) -> WebClient | None:
+    if not settings.slack_bot_token:
+        return None
+    return WebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        timeout=10,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=2),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def create_context(settings: Settings, **overrides: Any) -> AppContext:
+    db = overrides.pop("db", None) or Database(settings.database_url)
+    slack = overrides.pop("slack", None) or create_slack_client(settings)
+    return AppContext(settings=settings, db=db, slack=slack, **overrides)
+
+
+def create_bolt_app(ctx: AppContext) -> App | None:
+    """The Bolt app with all listeners, or None when Slack is not configured."""
+    settings = ctx.settings
+    if not settings.slack_enabled or ctx.slack is None:
+        return None
+    app = App(
+        client=ctx.slack,
+        signing_secret=settings.slack_signing_secret or "",
+        # Socket Mode connections are authenticated by the app token instead of signatures.
+        request_verification_enabled=not settings.socket_mode,
+        token_verification_enabled=False,
+        logger=logging.getLogger("slack_bolt"),
+    )
+
+    @app.error
+    def on_error(error: Exception, body: dict[str, Any], respond: Any) -> None:
+        # Log the failure without the payload (it can hold message text about residents).
+        log.error(
+            "listener failed for %s: %s",
+            body.get("command") or body.get("type"),
+            error.__class__.__name__,
+            exc_info=error,
+        )
+        if body.get("response_url"):
+            try:
+                respond(text=GENERIC_ERROR, response_type="ephemeral", replace_original=False)
+            except Exception:
+                log.warning("could not tell the user about the failure")
+
+    for feature in FEATURES:
+        feature.register(app, ctx)
+    return app

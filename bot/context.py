@@ -1,0 +1,38 @@
+"""What every handler and the CLI share in one process: settings, database, Slack client, clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from slack_sdk import WebClient
+
+from bot.settings import Settings
+from storage.session import Database
+from storage.team import TeamStore
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    db: Database
+    slack: WebClient | None = None
+    # The one place the wall clock is read; tests pass a fixed clock.
+    clock: Callable[[], datetime] = system_clock
+    team: TeamStore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.team = TeamStore(self.db)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self.settings.tz
+
+    def now(self) -> datetime:
+        return self.clock()

@@ -1,0 +1,472 @@
+"""Who owns which task: `/wie <onderwerp>`, `/taken [@persoon]`, sharing a task card and changing
+its owner through a modal."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.cadence import Cadence, CadenceError, format_hours, parse_cadence
+from bot.config_files import CATEGORY_LABELS, Category
+from bot.context import AppContext
+from bot.task_search import SearchableTask, TaskIndex
+from handlers.blocks import (
+    Block,
+    Reply,
+    actions,
+    bullet_lines,
+    button,
+    context,
+    divider,
+    escape,
+    fields,
+    header,
+    mention,
+    section,
+    without_actions,
+)
+from storage.team import OwnershipChangeView, PersonView, TaskView, UnknownTaskError
+
+log = logging.getLogger(__name__)
+
+OWNER_MODAL = "task_owner_modal"
+PICK_LIMIT = 5
+
+WIE_HELP = (
+    "*/wie <onderwerp>* — wie is eigenaar van een taak uit het taakoverzicht OOV?\n"
+    "Voorbeelden: `/wie bibob`, `/wie huisverbod`, `/wie jaarwisseling`, `/wie coffeeshop`.\n"
+    "Hoofdletters, accenten, meervoud, afkortingen en tikfouten maken niet uit."
+)
+TAKEN_HELP = (
+    "*/taken [@persoon]* — de taken van iemand (standaard: jij), als eigenaar en als vervanger, "
+    "met de geschatte tijd per week.\nVoorbeelden: `/taken`, `/taken @collega`, `/taken aov-1`."
+)
+
+
+def cadence_of(task: TaskView) -> Cadence | None:
+    try:
+        return parse_cadence(task.time_text)
+    except CadenceError:
+        return None  # `oov-bot check` reports it; the card then shows the text as written
+
+
+def time_summary(task: TaskView) -> str:
+    if not task.time_text:
+        return "_niet opgegeven_"
+    cadence = cadence_of(task)
+    hours = cadence.hours_per_week if cadence else None
+    if hours is None:
+        return escape(task.time_text)
+    return f"{escape(task.time_text)}\n≈ {format_hours(hours)} uur per week"
+
+
+def category_label(task: TaskView) -> str:
+    try:
+        return CATEGORY_LABELS[Category(task.category)]
+    except ValueError:
+        return task.category
+
+
+def duties_text(duties: str) -> str:
+    # The overview separates duties with " / "; "en/of" (no spaces) stays intact.
+    parts = [p.strip() for p in re.split(r"\s+/\s*|\s*/\s+", duties) if p.strip()]
+    return bullet_lines(escape(p) for p in parts) if len(parts) > 1 else escape(duties)
+
+
+def task_card(task: TaskView, *, with_buttons: bool = True) -> list[Block]:
+    blocks: list[Block] = [
+        header(task.subject),
+        fields(
+            [
+                ("Eigenaar", mention(task.owner)),
+                ("Vervanger", mention(task.deputy)),
+                ("Tijd", time_summary(task)),
+                ("Wettelijke taak", escape(task.legal_basis) or "_geen_"),
+            ]
+        ),
+    ]
+    if task.duties:
+        blocks.append(section(f"*Taken*\n{duties_text(task.duties)}"))
+    notes = [category_label(task)]
+    if task.description:
+        notes.append(escape(task.description))
+    blocks.append(context(*notes))
+    if with_buttons:
+        blocks.append(
+            actions(
+                button("Delen in kanaal", "task_share", str(task.id)),
+                button("Eigenaar wijzigen", "task_change_owner", str(task.id)),
+                block_id=f"task_{task.id}",
+            )
+        )
+    return blocks
+
+
+class TaskFinder:
+    """The search index over the active tasks, rebuilt only when the tasks change."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        self._ctx = ctx
+        self._lock = threading.Lock()
+        self._version: object = None
+        self._index: TaskIndex | None = None
+        self._tasks: dict[int, TaskView] = {}
+
+    def _current(self) -> tuple[TaskIndex, dict[int, TaskView]]:
+        version = self._ctx.team.tasks_version()
+        with self._lock:
+            if self._index is None or version != self._version:
+                tasks = self._ctx.team.tasks()
+                self._tasks = {t.id: t for t in tasks}
+                self._index = TaskIndex(
+                    [
+                        SearchableTask(t.id, t.subject, t.description, t.duties, t.aliases)
+                        for t in tasks
+                    ]
+                )
+                self._version = version
+            return self._index, self._tasks
+
+    def answer(self, query: str) -> Reply:
+        query = query.strip()
+        if not query or query.lower() in {"help", "hulp", "?"}:
+            return Reply(text="Hulp bij /wie", blocks=[section(WIE_HELP)])
+        index, tasks = self._current()
+        result = index.search(query)
+        shown = escape(query)
+        if result.best is not None:
+            task = tasks[result.best.task.id]
+            return Reply(
+                text=f"{task.subject}: eigenaar {plain_name(task.owner)}", blocks=task_card(task)
+            )
+        if result.matches:
+            blocks: list[Block] = [
+                section(f"Meerdere taken passen bij “{shown}”. Welke bedoel je?")
+            ]
+            for match in result.matches[:PICK_LIMIT]:
+                task = tasks[match.task.id]
+                blocks.append(
+                    section(
+                        f"*{escape(task.subject)}*\nEigenaar: {mention(task.owner)}",
+                        accessory=button("Toon", "task_show", str(task.id)),
+                    )
+                )
+            return Reply(text=f"Meerdere taken passen bij “{query}”", blocks=blocks)
+        text = f"Geen taak gevonden voor “{shown}”."
+        blocks = [section(text)]
+        if result.suggestions:
+            blocks.append(section("Bedoel je een van deze?"))
+            blocks.append(
+                actions(
+                    *(
+                        button(s.subject, "task_show", str(s.id))
+                        for s in result.suggestions[:PICK_LIMIT]
+                    )
+                )
+            )
+        blocks.append(
+            context(
+                "Probeer een ander woord, een afkorting (bijv. BIBOB, TVO, AZC) of "
+                "`/taken` voor je eigen taken."
+            )
+        )
+        return Reply(text=f"Geen taak gevonden voor “{query}”", blocks=blocks)
+
+
+def plain_name(person: PersonView | None) -> str:
+    return person.name if person else "niemand"
+
+
+_MENTION_ARG = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+
+
+def resolve_person_ref(
+    ctx: AppContext, text: str, caller_slack_id: str | None
+) -> tuple[PersonView | None, str | None]:
+    """The person a command argument means: '', '<@U..|name>', '@key', key, Slack ID or name.
+    Returns (person, Dutch error)."""
+    text = text.strip()
+    if not text:
+        if caller_slack_id is None:
+            return None, "Geef een persoon op, bijvoorbeeld `/taken aov-1`."
+        person = ctx.team.person_by_slack_id(caller_slack_id)
+        if person is None:
+            return None, (
+                "Je Slack-account is nog niet gekoppeld aan iemand in het teamoverzicht. "
+                "Vraag de beheerder je Slack member-ID in te vullen bij `slack_id` in "
+                "`config/people.yaml`, of vraag het voor een collega: `/taken @collega`."
+            )
+        return person, None
+    match = _MENTION_ARG.match(text)
+    person = ctx.team.find_person(match.group(1) if match else text)
+    if person is None:
+        known = ", ".join(f"{p.key} ({p.name})" for p in ctx.team.people()[:12])
+        return None, f"Ik ken geen persoon “{escape(text)}”. Bekend: {escape(known)}."
+    return person, None
+
+
+def _task_line(task: TaskView) -> str:
+    cadence = cadence_of(task)
+    hours = cadence.hours_per_week if cadence else None
+    time = (
+        f" — {escape(task.time_text)} (≈ {format_hours(hours)} u/week)" if hours is not None else ""
+    )
+    return f"{escape(task.subject)}{time}"
+
+
+def _unknown_line(task: TaskView) -> str:
+    cadence = cadence_of(task)
+    why = (
+        cadence.reason if cadence and cadence.reason else (task.time_text or "geen tijd opgegeven")
+    )
+    return f"{escape(task.subject)} _({escape(why)})_"
+
+
+def _hours(tasks: list[TaskView]) -> tuple[float, list[TaskView], list[TaskView]]:
+    total, known, unknown = 0.0, [], []
+    for task in tasks:
+        cadence = cadence_of(task)
+        hours = cadence.hours_per_week if cadence else None
+        if hours is None:
+            unknown.append(task)
+        else:
+            total += hours
+            known.append(task)
+    return total, known, unknown
+
+
+def taken_reply(ctx: AppContext, text: str, caller_slack_id: str | None) -> Reply:
+    if text.strip().lower() in {"help", "hulp", "?"}:
+        return Reply(text="Hulp bij /taken", blocks=[section(TAKEN_HELP)])
+    person, error = resolve_person_ref(ctx, text, caller_slack_id)
+    if person is None:
+        return Reply(text=error or "", blocks=[section(error or "")])
+    owned, deputy = ctx.team.tasks_of(person.id)
+    if not owned and not deputy:
+        message = f"{mention(person)} heeft geen taken in het taakoverzicht."
+        return Reply(text=message, blocks=[section(message)])
+    blocks: list[Block] = [header(f"Taken van {person.name}")]
+    for title, tasks in (("Eigenaar", owned), ("Vervanger", deputy)):
+        if not tasks:
+            continue
+        total, known, unknown = _hours(tasks)
+        summary = f"*{title}* van {len(tasks)} {'taak' if len(tasks) == 1 else 'taken'}"
+        if known:
+            summary += f" — samen ≈ *{format_hours(total)} uur per week*"
+        blocks.append(section(summary))
+        if known:
+            blocks.append(section(bullet_lines(_task_line(t) for t in known)))
+        if unknown:
+            blocks.append(
+                section("_Zonder vaste tijd:_\n" + bullet_lines(_unknown_line(t) for t in unknown))
+            )
+        blocks.append(divider())
+    owned_total = _hours(owned)[0]
+    blocks.append(
+        context(
+            f"Geschat op basis van de tijden in het taakoverzicht: ≈ {format_hours(owned_total)} "
+            f"van {format_hours(person.hours_per_week)} contracturen per week als eigenaar."
+        )
+    )
+    return Reply(text=f"Taken van {person.name}", blocks=blocks)
+
+
+def owner_modal(task: TaskView, private_metadata: str) -> dict[str, Any]:
+    owner_select: Block = {
+        "type": "users_select",
+        "action_id": "person",
+        "placeholder": {"type": "plain_text", "text": "Kies een collega"},
+    }
+    if task.owner and task.owner.slack_id:
+        owner_select["initial_user"] = task.owner.slack_id
+    deputy_select: Block = {
+        "type": "users_select",
+        "action_id": "person",
+        "placeholder": {"type": "plain_text", "text": "Kies een collega"},
+    }
+    if task.deputy and task.deputy.slack_id:
+        deputy_select["initial_user"] = task.deputy.slack_id
+    return {
+        "type": "modal",
+        "callback_id": OWNER_MODAL,
+        "private_metadata": private_metadata,
+        "title": {"type": "plain_text", "text": "Eigenaar wijzigen"},
+        "submit": {"type": "plain_text", "text": "Opslaan"},
+        "close": {"type": "plain_text", "text": "Annuleren"},
+        "blocks": [
+            section(
+                f"*{escape(task.subject)}*\nNu: eigenaar {mention(task.owner)}, "
+                f"vervanger {mention(task.deputy)}"
+            ),
+            {
+                "type": "input",
+                "block_id": "owner",
+                "label": {"type": "plain_text", "text": "Nieuwe eigenaar"},
+                "element": owner_select,
+            },
+            {
+                "type": "input",
+                "block_id": "deputy",
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Vervanger"},
+                "element": deputy_select,
+            },
+        ],
+    }
+
+
+@dataclass(frozen=True)
+class OwnerChoice:
+    task_id: int
+    owner_slack_id: str
+    deputy_slack_id: str | None
+    response_url: str | None
+
+
+def parse_owner_submission(view: dict[str, Any]) -> OwnerChoice:
+    values = view["state"]["values"]
+    meta = json.loads(view.get("private_metadata") or "{}")
+    return OwnerChoice(
+        task_id=int(meta["task_id"]),
+        owner_slack_id=values["owner"]["person"]["selected_user"],
+        deputy_slack_id=(values.get("deputy", {}).get("person", {}) or {}).get("selected_user"),
+        response_url=meta.get("response_url"),
+    )
+
+
+def _slack_name(client: WebClient, slack_id: str) -> str:
+    try:
+        user = client.users_info(user=slack_id)["user"]
+        profile = user.get("profile", {})
+        return profile.get("real_name") or user.get("real_name") or user.get("name") or slack_id
+    except SlackApiError:
+        return slack_id
+
+
+def _notify_change(client: WebClient, change: OwnershipChangeView, changed_by: str) -> None:
+    """DM the previous and the new person; a failed DM is logged, never fatal."""
+    role = "eigenaar" if change.role == "owner" else "vervanger"
+    subject = escape(change.task.subject)
+    messages = []
+    if change.new and change.new.slack_id:
+        messages.append(
+            (
+                change.new.slack_id,
+                f"Je bent nu {role} van *{subject}* (gewijzigd door <@{changed_by}>).",
+            )
+        )
+    if change.previous and change.previous.slack_id:
+        messages.append(
+            (
+                change.previous.slack_id,
+                f"Je bent geen {role} meer van *{subject}*: dat is nu "
+                f"{mention(change.new)} (gewijzigd door <@{changed_by}>).",
+            )
+        )
+    for channel, text in messages:
+        try:
+            client.chat_postMessage(channel=channel, text=text)
+        except SlackApiError as exc:
+            log.warning("ownership DM to %s failed: %s", channel, exc.response.get("error"))
+
+
+def register(app: App, ctx: AppContext) -> None:
+    finder = TaskFinder(ctx)
+
+    @app.command("/wie")
+    def wie(ack: Ack, command: dict[str, Any]) -> None:
+        reply = finder.answer(command.get("text", ""))
+        ack(text=reply.text, blocks=reply.blocks, response_type="ephemeral")
+
+    @app.command("/taken")
+    def taken(ack: Ack, command: dict[str, Any]) -> None:
+        reply = taken_reply(ctx, command.get("text", ""), command.get("user_id"))
+        ack(text=reply.text, blocks=reply.blocks, response_type="ephemeral")
+
+    @app.action("task_show")
+    def show(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        try:
+            task = ctx.team.task(int(body["actions"][0]["value"]))
+        except (UnknownTaskError, ValueError):
+            respond(text="Die taak bestaat niet meer.", replace_original=False)
+            return
+        respond(text=task.subject, blocks=task_card(task), replace_original=True)
+
+    @app.action("task_share")
+    def share(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        try:
+            task = ctx.team.task(int(body["actions"][0]["value"]))
+        except (UnknownTaskError, ValueError):
+            respond(text="Die taak bestaat niet meer.", replace_original=False)
+            return
+        blocks = without_actions(task_card(task))
+        blocks.append(context(f"Gedeeld door <@{body['user']['id']}> via /wie"))
+        respond(
+            text=f"{task.subject}: eigenaar {plain_name(task.owner)}",
+            blocks=blocks,
+            response_type="in_channel",
+            replace_original=False,
+        )
+
+    @app.action("task_change_owner")
+    def change_owner(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        try:
+            task = ctx.team.task(int(body["actions"][0]["value"]))
+        except (UnknownTaskError, ValueError):
+            respond(text="Die taak bestaat niet meer.", replace_original=False)
+            return
+        meta = json.dumps({"task_id": task.id, "response_url": body.get("response_url")})
+        client.views_open(trigger_id=body["trigger_id"], view=owner_modal(task, meta))
+
+    @app.view(OWNER_MODAL)
+    def owner_submitted(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
+        choice = parse_owner_submission(view)
+        if choice.deputy_slack_id and choice.deputy_slack_id == choice.owner_slack_id:
+            ack(
+                response_action="errors",
+                errors={"deputy": "De vervanger moet iemand anders zijn dan de eigenaar."},
+            )
+            return
+        # Store before acknowledging: if it fails, the modal stays open with Bolt's error
+        # instead of closing as if the change were saved.
+        changed_by = body["user"]["id"]
+        now = ctx.now()
+        assignments = {}
+        for role, slack_id in (
+            ("owner", choice.owner_slack_id),
+            ("deputy", choice.deputy_slack_id),
+        ):
+            if slack_id:
+                person = ctx.team.person_by_slack_id(slack_id) or (
+                    ctx.team.ensure_person_for_slack_user(
+                        slack_id, _slack_name(client, slack_id), now
+                    )
+                )
+                assignments[role] = person.id
+        try:
+            changes = ctx.team.change_owners(
+                choice.task_id, assignments, changed_by=changed_by, source="slack", now=now
+            )
+        except UnknownTaskError:
+            ack(response_action="errors", errors={"owner": "Deze taak bestaat niet meer."})
+            return
+        ack()
+        for change in changes:
+            _notify_change(client, change, changed_by)
+        if choice.response_url and changes:
+            task = ctx.team.task(choice.task_id)
+            respond = Respond(response_url=choice.response_url)
+            respond(text=task.subject, blocks=task_card(task), replace_original=True)

@@ -1,0 +1,24 @@
+# The two set-up commands of the README: `make run` and `make test`.
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint bench
+
+$(BIN)/oov-bot: pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+run: $(BIN)/oov-bot
+	$(BIN)/oov-bot run
+
+lint: $(BIN)/oov-bot
+	$(BIN)/ruff check .
+
+# Lint, then the whole suite against SQLite and a real PostgreSQL server (installed if missing).
+test: lint
+	OOV_TEST_DATABASE_URL="$${OOV_TEST_DATABASE_URL:-$$(scripts/ensure-postgres.sh)}" $(BIN)/pytest
+
+bench: $(BIN)/oov-bot
+	$(BIN)/python bench/slash_latency.py

@@ -1,0 +1,160 @@
+"""Shared fixtures: a real database (SQLite and PostgreSQL), the fake Slack Web API, and oov-bot
+itself served over real HTTP by waitress."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import delete, text
+from waitress.server import create_server
+
+from bot.app import create_bolt_app, create_context
+from bot.config_files import TeamConfig, load_config
+from bot.context import AppContext
+from bot.settings import Settings
+from bot.web import create_web_app
+from storage.models import Base
+from storage.session import Database
+from storage.yaml_io import import_config
+from tests.fake_slack import FakeSlack
+from tests.slack_requests import SignedSlackClient
+from tests.team_config import CONFIG_DIR
+
+SIGNING_SECRET = "test-signing-secret"
+# A Monday morning in Amsterdam (08:00 UTC = 09:00 CET).
+FIXED_NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+
+
+class FixedClock:
+    """A clock tests can set and advance; the app reads time only through it."""
+
+    def __init__(self, now: datetime = FIXED_NOW) -> None:
+        self.current = now
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def advance(self, delta: timedelta) -> None:
+        self.current += delta
+
+
+def postgres_url() -> str:
+    url = os.environ.get("OOV_TEST_DATABASE_URL")
+    if not url:
+        message = (
+            "PostgreSQL tests need OOV_TEST_DATABASE_URL; `make test` starts a local server "
+            "and sets it"
+        )
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return url
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated, empty database of each kind, shared by the session."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'oov.db'}"
+    else:
+        url = postgres_url()
+        db = Database(url)
+        with db.engine.begin() as conn:  # start from nothing: a previous run may have left tables
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        db.dispose()
+    db = Database(url)
+    db.upgrade()
+    db.dispose()
+    return url
+
+
+def clear_tables(db: Database) -> None:
+    with db.engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(delete(table))
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    database = Database(database_url)
+    clear_tables(database)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture(scope="session")
+def team_config() -> TeamConfig:
+    return load_config(CONFIG_DIR)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock()
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as fake:
+        yield fake
+
+
+def make_settings(**overrides: Any) -> Settings:
+    return Settings(_env_file=None, **overrides)  # type: ignore[call-arg]
+
+
+@dataclass
+class RunningBot:
+    url: str
+    ctx: AppContext
+    slack: SignedSlackClient
+    fake: FakeSlack
+    clock: FixedClock
+
+
+def start_bot(
+    db: Database,
+    fake: FakeSlack | None,
+    clock: FixedClock,
+    *,
+    config_dir: Path = CONFIG_DIR,
+    import_config_dir: bool = True,
+    **settings: Any,
+) -> tuple[RunningBot, Any]:
+    values: dict[str, Any] = {
+        "database_url": db.url,
+        "oov_config_dir": config_dir,
+    }
+    if fake is not None:
+        values |= {
+            "slack_bot_token": "xoxb-test",
+            "slack_signing_secret": SIGNING_SECRET,
+            "slack_api_url": fake.url,
+        }
+    values |= settings
+    ctx = create_context(make_settings(**values), db=db, clock=clock)
+    if import_config_dir:
+        import_config(db, load_config(config_dir), clock())
+    web = create_web_app(ctx, create_bolt_app(ctx))
+    server = create_server(web, host="127.0.0.1", port=0, threads=8)
+    threading.Thread(target=server.run, name="waitress", daemon=True).start()
+    url = f"http://127.0.0.1:{server.effective_port}"
+    client = SignedSlackClient(
+        url, SIGNING_SECRET, response_urls=fake.response_url if fake else None
+    )
+    return RunningBot(url=url, ctx=ctx, slack=client, fake=fake, clock=clock), server  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def bot(db: Database, fake_slack: FakeSlack, clock: FixedClock) -> Iterator[RunningBot]:
+    """oov-bot with the bundled example config, over HTTP, talking to the fake Slack."""
+    running, server = start_bot(db, fake_slack, clock)
+    yield running
+    server.close()

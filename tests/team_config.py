@@ -1,0 +1,56 @@
+"""Helpers to write variants of the config directory for tests."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+
+REPO = Path(__file__).resolve().parent.parent
+CONFIG_DIR = REPO / "config"
+
+# Slack member IDs for the placeholder team, as an operator would fill them in after installing.
+SLACK_IDS = {
+    "aov-1": "U0AOV0001",
+    "aov-2": "U0AOV0002",
+    "aov-3": "U0AOV0003",
+    "boa-coordinator": "U0BOA0001",
+    "beleidsmedewerker": "U0BLD0001",
+    "teamleider": "U0TL00001",
+}
+
+
+def _yaml() -> YAML:
+    yaml = YAML()
+    yaml.width = 4096
+    return yaml
+
+
+def copy_config(target: Path, *, with_slack_ids: bool = True) -> Path:
+    """The bundled config in `target`, with the people linked to Slack IDs."""
+    target.mkdir(parents=True, exist_ok=True)
+    for source in CONFIG_DIR.glob("*.yaml"):
+        shutil.copy(source, target / source.name)
+    if with_slack_ids:
+        edit_yaml(target / "people.yaml", _link_people)
+    return target
+
+
+def _link_people(data: Any) -> None:
+    for person in data["people"]:
+        person["slack_id"] = SLACK_IDS.get(person["key"], "")
+
+
+def edit_yaml(path: Path, edit: Any) -> None:
+    yaml = _yaml()
+    data = yaml.load(path.read_text(encoding="utf-8"))
+    edit(data)
+    with path.open("w", encoding="utf-8") as handle:
+        yaml.dump(data, handle)
+
+
+def write_yaml(path: Path, data: Any) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        _yaml().dump(data, handle)

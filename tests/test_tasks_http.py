@@ -1,0 +1,323 @@
+"""`/wie` and `/taken` driven over real HTTP with signed requests, against the fake Slack API."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from storage.models import Task, TaskOwnershipChange
+from storage.session import Database
+from tests.conftest import FixedClock, RunningBot, start_bot
+from tests.fake_slack import FakeSlack
+from tests.team_config import SLACK_IDS, copy_config, write_yaml
+
+
+def answer(response: Any) -> dict[str, Any]:
+    """The JSON body of a 200 answer; an empty acknowledgement is {}."""
+    assert response.status_code == 200, response.text
+    return response.json() if response.text else {}
+
+
+def block_text(body: dict[str, Any]) -> str:
+    """All visible text of a Block Kit answer, flattened."""
+    return json.dumps(body.get("blocks", []), ensure_ascii=False)
+
+
+@pytest.fixture
+def linked_bot(db: Database, fake_slack: FakeSlack, clock: FixedClock, tmp_path: Path):
+    """oov-bot whose people.yaml has Slack IDs filled in."""
+    running, server = start_bot(db, fake_slack, clock, config_dir=copy_config(tmp_path / "config"))
+    yield running
+    server.close()
+
+
+def test_wie_answers_with_a_task_card(bot: RunningBot) -> None:
+    body = answer(bot.slack.command("/wie", "bibob"))
+    assert body["response_type"] == "ephemeral"
+    header = body["blocks"][0]
+    assert header == {
+        "type": "header",
+        "text": {"type": "plain_text", "text": "BIBOB", "emoji": True},
+    }
+    text = block_text(body)
+    assert "Wet BIBOB" in text  # legal basis
+    assert "Evaluatie BIBOB-beleid schrijven" in text  # duties
+    assert "Eigenaar" in text and "Vervanger" in text
+    actions = next(b for b in body["blocks"] if b["type"] == "actions")["elements"]
+    assert [a["text"]["text"] for a in actions] == ["Delen in kanaal", "Eigenaar wijzigen"]
+
+
+def test_wie_card_mentions_the_owner_and_shows_weekly_hours(linked_bot: RunningBot) -> None:
+    body = answer(linked_bot.slack.command("/wie", "TVO"))
+    text = block_text(body)
+    assert body["blocks"][0]["text"]["text"].startswith("Tactisch Veiligheidsoverleg (TVO)")
+    assert "<@U0" in text  # owner as a Slack mention
+    assert "3 uur per 4 week" in text  # as written
+    assert "0,75 uur per week" in text  # and understood
+
+
+@pytest.mark.parametrize(
+    ("query", "subject"),
+    [
+        ("huisverbod", "Huisverboden"),
+        ("bibop", "BIBOB"),
+        ("JAARWISSELING", "Jaarwisseling"),
+        ("coffeeshop", "Damoclesbeleid + drugsbeleid"),
+        ("explosieven", "Aantreffen (conventionele) explosieven"),
+        ("boa briefing", "Boa-briefing"),
+    ],
+)
+def test_wie_finds_loosely_typed_subjects_over_http(
+    bot: RunningBot, query: str, subject: str
+) -> None:
+    body = answer(bot.slack.command("/wie", query))
+    assert body["blocks"][0]["type"] == "header", block_text(body)
+    assert body["blocks"][0]["text"]["text"] == subject
+
+
+def test_wie_with_several_matches_offers_a_pick_list(bot: RunningBot) -> None:
+    body = answer(bot.slack.command("/wie", "buurtpreventie"))
+    assert "Meerdere taken passen bij" in body["blocks"][0]["text"]["text"]
+    buttons = [b["accessory"] for b in body["blocks"] if "accessory" in b]
+    assert len(buttons) >= 2
+    assert {b["action_id"] for b in buttons} == {"task_show"}
+    # Picking one shows its card in place of the list.
+    task_id = buttons[0]["value"]
+    answer(bot.slack.interactivity(bot.slack.block_actions_payload("task_show", task_id)))
+    call = bot.fake.wait_for("response_url")[0]
+    assert call.args["replace_original"] is True
+    assert call.args["blocks"][0]["type"] == "header"
+
+
+def test_wie_without_a_match_says_so_in_dutch_with_suggestions(bot: RunningBot) -> None:
+    body = answer(bot.slack.command("/wie", "kwispelstaart plofkip"))
+    assert body["blocks"][0]["text"]["text"].startswith(
+        "Geen taak gevonden voor “kwispelstaart plofkip”"
+    )
+    assert "Traceback" not in block_text(body)
+
+
+def test_wie_escapes_what_the_user_typed(bot: RunningBot) -> None:
+    body = answer(bot.slack.command("/wie", "<!channel> zzzqqq"))
+    assert "<!channel>" not in block_text(body)
+    assert "&lt;!channel&gt;" in block_text(body)
+
+
+@pytest.mark.parametrize("text", ["", "help", "hulp"])
+def test_wie_help(bot: RunningBot, text: str) -> None:
+    body = answer(bot.slack.command("/wie", text))
+    assert "/wie <onderwerp>" in block_text(body)
+
+
+def test_share_posts_the_card_in_the_channel_without_buttons(bot: RunningBot) -> None:
+    task_id = bot.ctx.team.tasks()[0].id
+    payload = bot.slack.block_actions_payload("task_share", str(task_id), user_id="U0AOV0003")
+    answer(bot.slack.interactivity(payload))
+    call = bot.fake.wait_for("response_url")[0]
+    assert call.args["response_type"] == "in_channel"
+    assert all(b["type"] != "actions" for b in call.args["blocks"])
+    assert "Gedeeld door <@U0AOV0003>" in json.dumps(call.args["blocks"])
+
+
+def small_team(config_dir: Path) -> Path:
+    config_dir.mkdir()
+    write_yaml(
+        config_dir / "people.yaml",
+        {
+            "people": [
+                {
+                    "key": "anna",
+                    "name": "Adviseur A",
+                    "slack_id": "U0000000A",
+                    "hours_per_week": 32,
+                },
+                {
+                    "key": "bert",
+                    "name": "Adviseur B",
+                    "slack_id": "U0000000B",
+                    "hours_per_week": 36,
+                },
+            ]
+        },
+    )
+
+    def task(subject: str, time: str, owner: str, deputy: str | None) -> dict[str, Any]:
+        return {
+            "subject": subject,
+            "category": "structureel",
+            "duties": "",
+            "time": time,
+            "legal_basis": "",
+            "owner": owner,
+            "deputy": deputy,
+        }
+
+    write_yaml(
+        config_dir / "tasks.yaml",
+        {
+            "tasks": [
+                task("Weekoverleg", "2 uur per week", "anna", "bert"),
+                task("Vierwekelijks overleg", "3 uur per 4 week", "anna", None),
+                task("Kwartaaloverleg", "2 uur per kwartaal", "anna", "bert"),
+                task("Incidentele klus", "incidenteel", "anna", None),
+                task("Iets zonder tijd", "", "anna", None),
+                task("Taak van B", "4 uur per week", "bert", "anna"),
+            ]
+        },
+    )
+    return config_dir
+
+
+def test_taken_sums_the_weekly_hours_and_lists_unknown_time_apart(
+    db: Database, fake_slack: FakeSlack, clock: FixedClock, tmp_path: Path
+) -> None:
+    running, server = start_bot(db, fake_slack, clock, config_dir=small_team(tmp_path / "c"))
+    try:
+        body = answer(running.slack.command("/taken", "", user_id="U0000000A"))
+    finally:
+        server.close()
+    text = block_text(body)
+    assert body["blocks"][0]["text"]["text"] == "Taken van Adviseur A"
+    # 2 + 3/4 + 2 per quarter (2 / 13.04 weeks ≈ 0.15) ≈ 2.90
+    assert "Eigenaar* van 5 taken — samen ≈ *2,9 uur per week*" in text
+    assert "Zonder vaste tijd" in text
+    assert "Incidentele klus" in text and "Iets zonder tijd" in text
+    assert "Vervanger* van 1 taak — samen ≈ *4 uur per week*" in text
+    assert "van 32 contracturen" in text
+
+
+def test_taken_for_a_mentioned_colleague(linked_bot: RunningBot) -> None:
+    mention = f"<@{SLACK_IDS['boa-coordinator']}|boa>"
+    body = answer(linked_bot.slack.command("/taken", mention, user_id=SLACK_IDS["aov-1"]))
+    assert body["blocks"][0]["text"]["text"] == "Taken van Boa-coördinator"
+    assert "Boa-briefing" in block_text(body)
+
+
+def test_taken_by_person_key_and_unknown_person(bot: RunningBot) -> None:
+    assert answer(bot.slack.command("/taken", "@aov-2"))["blocks"][0]["text"]["text"] == (
+        "Taken van AOV-er 2"
+    )
+    body = answer(bot.slack.command("/taken", "@nobody"))
+    assert "Ik ken geen persoon “@nobody”" in block_text(body)
+
+
+def test_taken_tells_an_unlinked_caller_how_to_link(bot: RunningBot) -> None:
+    body = answer(bot.slack.command("/taken", "", user_id="U0UNKNOWN"))
+    assert "nog niet gekoppeld" in block_text(body)
+    assert "slack_id" in block_text(body)
+
+
+def owner_of(db: Database, subject: str) -> str | None:
+    with db.session() as s:
+        task = s.scalar(select(Task).where(Task.subject == subject))
+        return task.owner.key if task and task.owner else None
+
+
+def test_owner_change_modal_round_trip_is_stored_audited_and_announced(
+    linked_bot: RunningBot, db: Database
+) -> None:
+    bot = linked_bot
+    task = next(t for t in bot.ctx.team.tasks() if t.subject == "Huisverboden")
+    old_owner = task.owner
+    assert old_owner is not None and old_owner.slack_id
+    new_slack_id = next(
+        s
+        for k, s in SLACK_IDS.items()
+        if s != old_owner.slack_id and (task.deputy is None or s != task.deputy.slack_id)
+    )
+
+    click = bot.slack.block_actions_payload("task_change_owner", str(task.id), user_id="U0TL00001")
+    answer(bot.slack.interactivity(click))
+    view = bot.fake.wait_for("views.open")[0].args["view"]
+    assert view["callback_id"] == "task_owner_modal"
+    assert view["blocks"][1]["element"]["initial_user"] == old_owner.slack_id
+
+    values = {
+        "owner": {"person": {"type": "users_select", "selected_user": new_slack_id}},
+        "deputy": {"person": {"type": "users_select", "selected_user": None}},
+    }
+    submit = bot.slack.view_submission_payload(
+        "task_owner_modal", values, private_metadata=view["private_metadata"], user_id="U0TL00001"
+    )
+    response = bot.slack.interactivity(submit)
+    assert response.status_code == 200 and not response.text
+
+    new_person = bot.ctx.team.person_by_slack_id(new_slack_id)
+    assert new_person and owner_of(db, "Huisverboden") == new_person.key
+    with db.session() as s:
+        audit = s.scalars(select(TaskOwnershipChange)).all()
+        assert [
+            (a.role, a.from_person_id, a.to_person_id, a.changed_by, a.source) for a in audit
+        ] == [("owner", old_owner.id, new_person.id, "U0TL00001", "slack")]
+        assert audit[0].changed_at == bot.clock()
+    dms = {c.args["channel"]: c.args["text"] for c in bot.fake.wait_for("chat.postMessage", 2)}
+    assert "Je bent nu eigenaar van *Huisverboden*" in dms[new_slack_id]
+    assert "Je bent geen eigenaar meer van *Huisverboden*" in dms[old_owner.slack_id]
+    # The ephemeral card the user clicked is refreshed with the new owner.
+    refreshed = bot.fake.wait_for("response_url")[0]
+    assert f"<@{new_slack_id}>" in json.dumps(refreshed.args["blocks"])
+
+
+def test_owner_modal_rejects_the_same_person_as_deputy(
+    linked_bot: RunningBot, db: Database
+) -> None:
+    task = next(t for t in linked_bot.ctx.team.tasks() if t.subject == "BIBOB")
+    meta = json.dumps({"task_id": task.id})
+    same = {"type": "users_select", "selected_user": "U0AOV0003"}
+    submit = linked_bot.slack.view_submission_payload(
+        "task_owner_modal",
+        {"owner": {"person": same}, "deputy": {"person": same}},
+        private_metadata=meta,
+    )
+    body = answer(linked_bot.slack.interactivity(submit))
+    assert body["response_action"] == "errors"
+    assert "iemand anders" in body["errors"]["deputy"]
+    assert owner_of(db, "BIBOB") == (task.owner.key if task.owner else None)
+
+
+def test_owner_picked_who_is_not_in_the_team_file_is_added_from_slack(
+    linked_bot: RunningBot, db: Database
+) -> None:
+    linked_bot.fake.add_user("U0NEW0001", "Nieuwe Collega")
+    task = next(t for t in linked_bot.ctx.team.tasks() if t.subject == "Burgernet")
+    submit = linked_bot.slack.view_submission_payload(
+        "task_owner_modal",
+        {"owner": {"person": {"type": "users_select", "selected_user": "U0NEW0001"}}},
+        private_metadata=json.dumps({"task_id": task.id}),
+    )
+    linked_bot.slack.interactivity(submit)
+    assert owner_of(db, "Burgernet") == "slack-u0new0001"
+    assert linked_bot.ctx.team.find_person("U0NEW0001").name == "Nieuwe Collega"
+    linked_bot.fake.wait_for("chat.postMessage", 1)
+
+
+@pytest.mark.parametrize("signature", ["bad", "missing", "stale"])
+def test_unsigned_or_stale_requests_get_401_and_change_nothing(
+    linked_bot: RunningBot, db: Database, signature: str
+) -> None:
+    bot = linked_bot
+    task = next(t for t in bot.ctx.team.tasks() if t.subject == "Horeca")
+    submit = bot.slack.view_submission_payload(
+        "task_owner_modal",
+        {"owner": {"person": {"type": "users_select", "selected_user": "U0BOA0001"}}},
+        private_metadata=json.dumps({"task_id": task.id}),
+    )
+    assert bot.slack.interactivity(submit, signature=signature).status_code == 401
+    assert bot.slack.command("/wie", "horeca", signature=signature).status_code == 401
+    assert owner_of(db, "Horeca") == (task.owner.key if task.owner else None)
+    with db.session() as s:
+        assert s.scalars(select(TaskOwnershipChange)).all() == []
+    assert bot.fake.calls() == []
+
+
+def test_many_concurrent_requests_are_all_answered(bot: RunningBot) -> None:
+    queries = ["bibob", "huisverbod", "azc", "tvo", "jaarwisseling"] * 8
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        bodies = list(pool.map(lambda q: answer(bot.slack.command("/wie", q)), queries))
+    assert all(b["blocks"][0]["type"] == "header" for b in bodies)
+    assert len({b["blocks"][0]["text"]["text"] for b in bodies}) == 5

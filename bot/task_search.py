@@ -1,0 +1,369 @@
+"""Find the task a team member means with `/wie <onderwerp>`, however loosely it was typed.
+
+Pure: no Slack, no database. Build a `TaskIndex` once from the task overview and call `search`.
+
+How a query is scored (0..100):
+- exact name tier: the whole query equals a task's name (the subject, a part of it split on
+  "/" or "+", a single word in its parentheses, or an alias), ignoring case, accents, spacing,
+  punctuation and stop words → 100; equal after stemming (plural, inflection) → 97;
+- token tier (at most 93): every query word gets its best hit in each field of the task (exact,
+  same stem, prefix, part of a compound, or a typo-tolerant match), weighted by the field (subject
+  and aliases above description above duties); the task score is the mean over the query words.
+  Query words that occur nowhere in the overview are dropped, so a stray word does not sink an
+  otherwise good query.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
+from rapidfuzz import fuzz, process
+
+# Dutch function words plus the filler people put around a subject ("wie doet de bibob?").
+_STOP_WORDS_TEXT = """
+    aan al alle alles als ben bij dan dat de deze die dit doe doen doet door dus een en enz er
+    etc ge geen had heb hebben heeft het hier hij hoe hun iemand ik in is ja je jij kan kun
+    kunnen maar me meer men met mij mijn moet na naar nee niet niets nog nu of om omdat ons onze
+    ook op over per te tegen toch toen tot u uit van veel voor waar wanneer want was wat we wel
+    welk welke werd wie wij wil worden wordt zal ze zei zelf zich zij zijn zo zonder zou
+    aanspreekpunt collega contactpersoon eigenaar eigenlijk even graag onderwerp persoon regelt
+    taak taken trekker verantwoordelijk verantwoordelijke zoek zoeken
+"""
+STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
+
+LABEL_SUBJECT = "onderwerp"
+LABEL_ABBREVIATION = "afkorting"
+LABEL_ALIAS = "andere naam"
+LABEL_DESCRIPTION = "toelichting"
+LABEL_DUTIES = "taken"
+
+# A word hit in a task's name says more about intent than one in its explanation or duty list.
+_FIELD_WEIGHTS = {
+    LABEL_ABBREVIATION: 1.0,
+    LABEL_SUBJECT: 1.0,
+    LABEL_ALIAS: 1.0,
+    LABEL_DESCRIPTION: 0.8,
+    LABEL_DUTIES: 0.7,
+}
+
+EXACT_SCORE = 100.0
+STEM_EXACT_SCORE = 97.0
+TOKEN_SCORE_CEILING = 90.0
+# Among equally good token hits, prefer the task whose subject the query covers most
+# ("gezagsdriehoek" lists "Gezagsdriehoek Noord Drenthe" before the longer AVO subject).
+SUBJECT_COVERAGE_BONUS = 3.0
+MIN_MATCH_SCORE = 35.0
+MATCH_WINDOW = 30.0  # matches further than this below the top one are noise
+CLEAR_LEAD = 12.0  # a token-tier winner must lead the runner-up by this much to be "the" answer
+MIN_BEST_SCORE = 45.0
+MAX_SUGGESTIONS = 3
+MIN_SUGGESTION_SCORE = 60.0
+_MIN_SUGGESTION_WORD_LEN = 4
+
+_MIN_PREFIX_LEN = 3
+_MIN_INFIX_LEN = 4
+_MIN_CONTAINED_FIELD_WORD_LEN = 5
+_MIN_FUZZY_LEN = 4
+_SAME_STEM_QUALITY = 0.95
+_FUZZY_CUTOFF = 75.0
+_FUZZY_WEIGHT = 0.85
+
+_APOSTROPHES = re.compile(r"['’‘`´]")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_PARENTHESISED = re.compile(r"\(([^)]*)\)")
+_SEGMENT_SEPARATORS = re.compile(r"[/+]")
+_PIECE_SEPARATORS = re.compile(r"[/+,]")
+_DOUBLED_VOWEL = re.compile(r"([aeiou])\1")
+
+_stemmer = snowballstemmer.stemmer("dutch")
+_stemmer_lock = threading.Lock()  # snowball stemmers keep per-call state on the instance
+
+
+@dataclass(frozen=True)
+class SearchableTask:
+    id: int
+    subject: str
+    description: str
+    duties: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TaskMatch:
+    task: SearchableTask
+    score: float  # 0..100
+    matched_on: str  # Dutch, shown to users as a hint: "onderwerp", "afkorting", "taken", ...
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    matches: tuple[TaskMatch, ...]  # good matches, best first; empty when none
+    suggestions: tuple[SearchableTask, ...]  # only when matches is empty: closest subjects
+    # Score of the second-best candidate, kept even when `limit` cut it off, so that `best`
+    # does not turn an ambiguous query into a confident answer.
+    runner_up_score: float = 0.0
+
+    @property
+    def best(self) -> TaskMatch | None:
+        """The one task the query clearly means, or None when it is ambiguous or absent."""
+        if not self.matches:
+            return None
+        top = self.matches[0]
+        runner_up = max(
+            self.runner_up_score, self.matches[1].score if len(self.matches) > 1 else 0.0
+        )
+        if top.score >= STEM_EXACT_SCORE:
+            return top if runner_up < STEM_EXACT_SCORE else None
+        if top.score >= MIN_BEST_SCORE and top.score - runner_up >= CLEAR_LEAD:
+            return top
+        return None
+
+
+def normalize(text: str) -> str:
+    """Lowercase, strip accents and apostrophes, turn every other non-alphanumeric into a space."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    without_accents = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _NON_ALNUM.sub(" ", _APOSTROPHES.sub("", without_accents)).strip()
+
+
+def content_words(text: str) -> list[str]:
+    """Normalised words of `text` without stop words, in order."""
+    return [word for word in normalize(text).split() if word not in STOP_WORDS]
+
+
+@lru_cache(maxsize=4096)
+def stem_key(word: str) -> str:
+    """Dutch stem with doubled vowels collapsed, so "huisverboden" and "huisverbod" agree."""
+    with _stemmer_lock:
+        stem = _stemmer.stemWord(word)
+    return _DOUBLED_VOWEL.sub(r"\1", stem)
+
+
+def _compact(text: str) -> str:
+    return "".join(content_words(text))
+
+
+def _stem_compact(text: str) -> str:
+    return "".join(stem_key(word) for word in content_words(text))
+
+
+def _field_words(text: str) -> frozenset[str]:
+    """Content words plus the joined form of words written together ("Boa-briefing" →
+    "boabriefing"), so both "boa briefing" and "boabriefing" find it."""
+    words = set(content_words(text))
+    for chunk in text.split():
+        parts = content_words(chunk)
+        if len(parts) > 1:
+            words.add("".join(parts))
+    return frozenset(words)
+
+
+def _is_abbreviation(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    capitals = sum(c.isupper() for c in letters)
+    return capitals >= 2 and capitals * 2 >= len(letters)
+
+
+def _names(task: SearchableTask) -> Iterable[tuple[str, str]]:
+    """(name, label) pairs that count as an exact hit when the whole query equals them."""
+    yield task.subject, LABEL_SUBJECT
+    bare_subject = _PARENTHESISED.sub(" ", task.subject)
+    yield bare_subject, LABEL_SUBJECT
+    for segment in _SEGMENT_SEPARATORS.split(bare_subject):
+        yield segment, LABEL_SUBJECT
+    for inner in _PARENTHESISED.findall(task.subject):
+        for piece in _PIECE_SEPARATORS.split(inner):
+            # Only one-word pieces: "(AVO)", "(Veiligheidsoverleg)", "OVD-BZ + IM-ACBZ".
+            if len(piece.split()) == 1 and len(_compact(piece)) >= 3:
+                yield piece, LABEL_ABBREVIATION if _is_abbreviation(piece) else LABEL_SUBJECT
+    for alias in task.aliases:
+        yield alias, LABEL_ABBREVIATION if _is_abbreviation(alias) else LABEL_ALIAS
+
+
+@dataclass(frozen=True)
+class _IndexedTask:
+    task: SearchableTask
+    names: tuple[tuple[str, str], ...]  # (name, label), see _names
+    fields: tuple[tuple[str, frozenset[str]], ...]  # (label, words), in label preference order
+    subject_words: frozenset[str]
+
+
+def _index_task(task: SearchableTask) -> _IndexedTask:
+    names = tuple(_names(task))
+    texts = {
+        LABEL_ABBREVIATION: " ".join(n for n, label in names if label == LABEL_ABBREVIATION),
+        LABEL_SUBJECT: task.subject,
+        LABEL_ALIAS: " ".join(n for n, label in names if label == LABEL_ALIAS),
+        LABEL_DESCRIPTION: task.description,
+        LABEL_DUTIES: task.duties,
+    }
+    fields = tuple((label, words) for label, text in texts.items() if (words := _field_words(text)))
+    return _IndexedTask(task, names, fields, frozenset(content_words(task.subject)))
+
+
+def _word_quality(query_word: str, query_stem: str, word: str, stem: str) -> float:
+    """How well one query word hits one indexed word, 0..1 (typos and longer query compounds
+    are scored separately)."""
+    if word == query_word:
+        return 1.0
+    if stem == query_stem:
+        return _SAME_STEM_QUALITY
+    if len(query_word) >= _MIN_PREFIX_LEN and word.startswith(query_word):
+        return 0.8 + 0.15 * len(query_word) / len(word)
+    if len(query_word) >= _MIN_INFIX_LEN and query_word in word:  # part of a compound
+        return 0.65 + 0.15 * len(query_word) / len(word)
+    return 0.0
+
+
+class TaskIndex:
+    """Search structure over the task overview; build once, search many times (thread-safe)."""
+
+    def __init__(self, tasks: Sequence[SearchableTask]) -> None:
+        self._tasks = tuple(_index_task(task) for task in tasks)
+        self._exact: dict[str, dict[int, str]] = defaultdict(dict)
+        self._stem_exact: dict[str, dict[int, str]] = defaultdict(dict)
+        for position, indexed in enumerate(self._tasks):
+            for name, label in indexed.names:
+                if compact := _compact(name):
+                    self._exact[compact].setdefault(position, label)
+                    self._stem_exact[_stem_compact(name)].setdefault(position, label)
+        # word -> [(task position, field number)], so scoring touches only tasks that hit
+        self._postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for position, indexed in enumerate(self._tasks):
+            for field_number, (_, words) in enumerate(indexed.fields):
+                for word in words:
+                    self._postings[word].append((position, field_number))
+        self._vocabulary = sorted(self._postings)
+        self._vocabulary_stems = [stem_key(word) for word in self._vocabulary]
+        # words of every name (and each name written as one word) -> tasks, for suggestions
+        name_words: dict[str, set[int]] = defaultdict(set)
+        for position, indexed in enumerate(self._tasks):
+            for name, _ in indexed.names:
+                for word in (*content_words(name), _compact(name)):
+                    if len(word) >= _MIN_SUGGESTION_WORD_LEN:
+                        name_words[word].add(position)
+        self._name_words = list(name_words)
+        self._name_word_tasks = [sorted(positions) for positions in name_words.values()]
+
+    def search(self, query: str, limit: int = 5) -> SearchResult:
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        words = list(dict.fromkeys(content_words(query)))
+        if not words:
+            return SearchResult(query, (), ())
+        scored = self._score_words(words)
+        if len(words) > 1:  # "buurt preventie", "jaar wisseling": the words typed apart
+            for position, candidate in self._score_words(["".join(words)]).items():
+                if candidate[0] > scored.get(position, (0.0, ""))[0]:
+                    scored[position] = candidate
+        # exact names last: they outrank any token score, and a literal hit outranks a stemmed one
+        stem_compact = "".join(stem_key(word) for word in words)
+        for position, label in self._stem_exact.get(stem_compact, {}).items():
+            scored[position] = (STEM_EXACT_SCORE, label)
+        for position, label in self._exact.get("".join(words), {}).items():
+            scored[position] = (EXACT_SCORE, label)
+
+        ranked = sorted(scored.items(), key=lambda item: (-item[1][0], item[0]))
+        top_score = ranked[0][1][0] if ranked else 0.0
+        candidates = [
+            TaskMatch(self._tasks[position].task, round(score, 1), label)
+            for position, (score, label) in ranked
+            if score >= MIN_MATCH_SCORE and score >= top_score - MATCH_WINDOW
+        ]
+        return SearchResult(
+            query=query,
+            matches=tuple(candidates[:limit]),
+            suggestions=() if candidates else self._suggest(words),
+            runner_up_score=candidates[1].score if len(candidates) > 1 else 0.0,
+        )
+
+    def _word_hits(self, query_word: str) -> dict[str, float]:
+        """Quality of every indexed word the query word hits."""
+        query_stem = stem_key(query_word)
+        hits: dict[str, float] = {}
+        inside_query: dict[str, float] = {}  # indexed words the query word is a compound of
+        for word, stem in zip(self._vocabulary, self._vocabulary_stems, strict=True):
+            if quality := _word_quality(query_word, query_stem, word, stem):
+                hits[word] = quality
+            elif len(word) >= _MIN_CONTAINED_FIELD_WORD_LEN and word in query_word:
+                inside_query[word] = 0.6 + 0.2 * len(word) / len(query_word)
+        # A word the overview itself uses means that word ("politiechef"), not a look-alike
+        # ("politie"); an unknown word falls back on its parts ("hennepteelt") or on typos.
+        if max(hits.values(), default=0.0) >= _SAME_STEM_QUALITY:
+            return hits
+        hits.update(inside_query)
+        if len(query_word) >= _MIN_FUZZY_LEN:
+            for word, ratio, _ in process.extract(
+                query_word,
+                self._vocabulary,
+                scorer=fuzz.ratio,
+                score_cutoff=_FUZZY_CUTOFF,
+                limit=None,
+            ):
+                hits[word] = max(hits.get(word, 0.0), _FUZZY_WEIGHT * ratio / 100)
+        return hits
+
+    def _score_words(self, query_words: Sequence[str]) -> dict[int, tuple[float, str]]:
+        """Token-tier score and the most telling field label per task that any word hits."""
+        word_hits = [hits for word in query_words if (hits := self._word_hits(word))]
+        # best[position][word number][field number] = quality
+        best: dict[int, list[dict[int, float]]] = defaultdict(
+            lambda: [{} for _ in range(len(word_hits))]
+        )
+        covered_subject_words: dict[int, set[str]] = defaultdict(set)
+        for word_number, hits in enumerate(word_hits):
+            for word, quality in hits.items():
+                for position, field_number in self._postings[word]:
+                    per_field = best[position][word_number]
+                    per_field[field_number] = max(per_field.get(field_number, 0.0), quality)
+                    if word in self._tasks[position].subject_words:
+                        covered_subject_words[position].add(word)
+
+        scored: dict[int, tuple[float, str]] = {}
+        for position, per_word in best.items():
+            fields = self._tasks[position].fields
+            label_weight: dict[str, float] = defaultdict(float)
+            total = 0.0
+            for per_field in per_word:
+                if not per_field:
+                    continue
+                weighted = {n: q * _FIELD_WEIGHTS[fields[n][0]] for n, q in per_field.items()}
+                # ties go to the earlier field: an abbreviation or the subject is the better hint
+                field_number = max(sorted(weighted), key=lambda n: weighted[n])
+                total += weighted[field_number]
+                label_weight[fields[field_number][0]] += weighted[field_number]
+            coverage = len(covered_subject_words[position]) / max(
+                len(self._tasks[position].subject_words), 1
+            )
+            score = TOKEN_SCORE_CEILING * total / len(word_hits)
+            score += SUBJECT_COVERAGE_BONUS * coverage
+            label = max(label_weight, key=lambda name: label_weight[name])
+            scored[position] = (score, label)
+        return scored
+
+    def _suggest(self, query_words: Sequence[str]) -> tuple[SearchableTask, ...]:
+        """Tasks whose name has a word that looks like a query word ("rampenplan" →
+        "Rampenstaf"), closest first."""
+        closeness: dict[int, float] = {}
+        for query_word in {*query_words, "".join(query_words)}:
+            if len(query_word) < _MIN_SUGGESTION_WORD_LEN:
+                continue
+            for _, score, number in process.extract(
+                query_word,
+                self._name_words,
+                scorer=fuzz.ratio,
+                score_cutoff=MIN_SUGGESTION_SCORE,
+                limit=None,
+            ):
+                for position in self._name_word_tasks[number]:
+                    closeness[position] = max(closeness.get(position, 0.0), score)
+        closest = sorted(closeness, key=lambda position: (-closeness[position], position))
+        return tuple(self._tasks[position].task for position in closest[:MAX_SUGGESTIONS])

@@ -1,0 +1,565 @@
+from datetime import UTC, date, datetime, time, timedelta
+
+import holidays
+import pytest
+
+from bot.dutch_dates import (
+    TZ,
+    DutchDateError,
+    add_working_days,
+    dutch_holiday_name,
+    find_due_date,
+    format_date,
+    format_datetime,
+    format_short_date,
+    format_time,
+    is_working_day,
+    next_working_day,
+    parse_date,
+    parse_datetime,
+    parse_time,
+    previous_working_day,
+)
+
+
+def at(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=TZ)
+
+
+SUN_NOV_29 = at(2026, 11, 29)
+MON_NOV_30 = at(2026, 11, 30)
+FRI_DEC_4 = at(2026, 12, 4)
+WED_DEC_30 = at(2026, 12, 30)
+THU_DEC_31 = at(2026, 12, 31)
+FRI_JAN_1 = at(2027, 1, 1)
+FRI_FEB_27 = at(2026, 2, 27)
+WED_DEC_23 = at(2026, 12, 23)
+
+
+# --------------------------------------------------------------------------------------------
+# parse_date
+# --------------------------------------------------------------------------------------------
+
+PARSE_DATE_CASES = [
+    # relative days
+    (MON_NOV_30, "vandaag", date(2026, 11, 30)),
+    (MON_NOV_30, "morgen", date(2026, 12, 1)),
+    (MON_NOV_30, "  Morgen. ", date(2026, 12, 1)),
+    (WED_DEC_30, "overmorgen", date(2027, 1, 1)),
+    (THU_DEC_31, "morgen", date(2027, 1, 1)),
+    # weekdays: bare and "aanstaande" exclude today, "volgende" is next week's day
+    (MON_NOV_30, "dinsdag", date(2026, 12, 1)),
+    (MON_NOV_30, "di", date(2026, 12, 1)),
+    (MON_NOV_30, "Di.", date(2026, 12, 1)),
+    (MON_NOV_30, "DINSDAG", date(2026, 12, 1)),
+    (MON_NOV_30, "maandag", date(2026, 12, 7)),
+    (MON_NOV_30, "deze maandag", date(2026, 11, 30)),
+    (MON_NOV_30, "aanstaande dinsdag", date(2026, 12, 1)),
+    (MON_NOV_30, "a.s. dinsdag", date(2026, 12, 1)),
+    (MON_NOV_30, "komende dinsdag", date(2026, 12, 1)),
+    (MON_NOV_30, "volgende dinsdag", date(2026, 12, 8)),
+    (MON_NOV_30, "volgende  week  dinsdag", date(2026, 12, 8)),
+    (MON_NOV_30, "dinsdag volgende week", date(2026, 12, 8)),
+    (SUN_NOV_29, "volgende dinsdag", date(2026, 12, 1)),
+    (SUN_NOV_29, "zondag", date(2026, 12, 6)),
+    (SUN_NOV_29, "maandag", date(2026, 11, 30)),
+    (FRI_DEC_4, "vrijdag", date(2026, 12, 11)),
+    (FRI_DEC_4, "volgende vrijdag", date(2026, 12, 11)),
+    (FRI_DEC_4, "aanstaande maandag", date(2026, 12, 7)),
+    (FRI_DEC_4, "woe", date(2026, 12, 9)),
+    (WED_DEC_30, "vrijdag", date(2027, 1, 1)),
+    (WED_DEC_30, "volgende vrijdag", date(2027, 1, 8)),
+    # day and month in words
+    (MON_NOV_30, "1 december", date(2026, 12, 1)),
+    (MON_NOV_30, "1 dec", date(2026, 12, 1)),
+    (MON_NOV_30, "1 dec.", date(2026, 12, 1)),
+    (MON_NOV_30, "1e december", date(2026, 12, 1)),
+    (MON_NOV_30, "1 december 2026", date(2026, 12, 1)),
+    (MON_NOV_30, "1 dec. 2027", date(2027, 12, 1)),
+    (MON_NOV_30, "dinsdag 1 december", date(2026, 12, 1)),
+    (MON_NOV_30, "Dinsdag, 1 december 2026", date(2026, 12, 1)),
+    (MON_NOV_30, "di 1 dec", date(2026, 12, 1)),
+    (MON_NOV_30, "3 sept", date(2027, 9, 3)),
+    (MON_NOV_30, "3 mrt", date(2027, 3, 3)),
+    (MON_NOV_30, "30 november", date(2026, 11, 30)),  # today counts
+    (MON_NOV_30, "29 november", date(2027, 11, 29)),  # yesterday: next year
+    (WED_DEC_30, "1 januari", date(2027, 1, 1)),
+    (FRI_JAN_1, "31 december", date(2027, 12, 31)),
+    (FRI_FEB_27, "29 februari", date(2028, 2, 29)),
+    # numeric
+    (MON_NOV_30, "1-12", date(2026, 12, 1)),
+    (MON_NOV_30, "1-12-2026", date(2026, 12, 1)),
+    (MON_NOV_30, "01-12-26", date(2026, 12, 1)),
+    (MON_NOV_30, "1/12", date(2026, 12, 1)),
+    (MON_NOV_30, "1.12", date(2026, 12, 1)),
+    (MON_NOV_30, "2026-12-01", date(2026, 12, 1)),
+    (MON_NOV_30, "vrijdag 4-12", date(2026, 12, 4)),
+    (WED_DEC_30, "29-12", date(2027, 12, 29)),
+    (WED_DEC_30, "30-12", date(2026, 12, 30)),
+    (FRI_FEB_27, "1-3", date(2026, 3, 1)),
+    # weeks, months, years
+    (MON_NOV_30, "volgende week", date(2026, 12, 7)),
+    (SUN_NOV_29, "volgende week", date(2026, 11, 30)),
+    (WED_DEC_30, "volgende week", date(2027, 1, 4)),
+    (MON_NOV_30, "begin volgende week", date(2026, 12, 7)),
+    (MON_NOV_30, "eind van de week", date(2026, 12, 4)),
+    (MON_NOV_30, "eind deze week", date(2026, 12, 4)),
+    (MON_NOV_30, "deze week", date(2026, 12, 4)),
+    (FRI_DEC_4, "eind van de week", date(2026, 12, 4)),
+    (SUN_NOV_29, "eind van de week", date(2026, 12, 4)),
+    (MON_NOV_30, "eind volgende week", date(2026, 12, 11)),
+    (WED_DEC_30, "eind van de week", date(2027, 1, 1)),
+    (MON_NOV_30, "eind van de maand", date(2026, 11, 30)),
+    (MON_NOV_30, "einde maand", date(2026, 11, 30)),
+    (FRI_FEB_27, "eind deze maand", date(2026, 2, 28)),
+    (WED_DEC_30, "eind van de maand", date(2026, 12, 31)),
+    (THU_DEC_31, "eind volgende maand", date(2027, 1, 31)),
+    (WED_DEC_30, "begin volgende maand", date(2027, 1, 1)),
+    (THU_DEC_31, "volgende maand", date(2027, 1, 1)),
+    (MON_NOV_30, "volgend jaar", date(2027, 1, 1)),
+    (WED_DEC_30, "eind van het jaar", date(2026, 12, 31)),
+    (MON_NOV_30, "eind december", date(2026, 12, 31)),
+    (MON_NOV_30, "medio januari", date(2027, 1, 15)),
+    (FRI_JAN_1, "eind februari", date(2027, 2, 28)),
+    # "over ..."
+    (MON_NOV_30, "over 2 weken", date(2026, 12, 14)),
+    (MON_NOV_30, "over twee weken", date(2026, 12, 14)),
+    (WED_DEC_30, "over 2 weken", date(2027, 1, 13)),
+    (MON_NOV_30, "over 3 dagen", date(2026, 12, 3)),
+    (FRI_FEB_27, "over drie dagen", date(2026, 3, 2)),
+    (MON_NOV_30, "over een maand", date(2026, 12, 30)),
+    (THU_DEC_31, "over één maand", date(2027, 1, 31)),
+    (at(2027, 1, 31), "over een maand", date(2027, 2, 28)),
+    (MON_NOV_30, "binnen een week", date(2026, 12, 7)),
+    (WED_DEC_23, "over 3 werkdagen", date(2026, 12, 29)),
+    (FRI_DEC_4, "over 2 werkdagen", date(2026, 12, 8)),
+]
+
+
+@pytest.mark.parametrize(("now", "text", "expected"), PARSE_DATE_CASES)
+def test_parse_date(now: datetime, text: str, expected: date) -> None:
+    assert parse_date(text, now) == expected
+
+
+def test_parse_date_table_is_large_enough() -> None:
+    assert len(PARSE_DATE_CASES) >= 60
+
+
+def test_parse_date_uses_the_local_day_of_now() -> None:
+    # 23:30 UTC on 30 December is already 31 December in Amsterdam.
+    late_utc = datetime(2026, 12, 30, 23, 30, tzinfo=UTC)
+    assert parse_date("vandaag", late_utc) == date(2026, 12, 31)
+    assert parse_date("morgen", late_utc) == date(2027, 1, 1)
+
+
+def test_parse_date_rejects_naive_now() -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        parse_date("morgen", datetime(2026, 12, 1, 10, 0))
+
+
+@pytest.mark.parametrize(
+    ("text", "message_part"),
+    [
+        ("31-2", "31 februari bestaat niet"),
+        ("31-4-2027", "31 april bestaat niet"),
+        ("32 december", "32 december bestaat niet"),
+        ("1-13", "Maand 13 bestaat niet"),
+        ("29-2-2027", "29 februari 2027 bestaat niet: 2027 is geen schrikkeljaar"),
+        ("1-1-0000", "Jaar 0 kan ik niet gebruiken"),
+        ("dinsdag 2 december 2026", "2 december 2026 is een woensdag, geen dinsdag"),
+        ("dinsdag 2 december 2026", "Bedoel je dinsdag 1 december 2026?"),
+        ("vr 1 dec", "1 december 2026 is een dinsdag, geen vrijdag"),
+        ("begin deze maand", "ligt al achter ons"),
+        ("gisteren", "Ik kan ‘gisteren’ niet lezen als datum"),
+        ("vrijdag 3", "‘1 december’"),
+        ("", "Er staat geen datum"),
+    ],
+)
+def test_parse_date_errors_are_dutch_and_specific(text: str, message_part: str) -> None:
+    with pytest.raises(DutchDateError) as caught:
+        parse_date(text, MON_NOV_30)
+    assert message_part in str(caught.value)
+
+
+# --------------------------------------------------------------------------------------------
+# parse_time and parse_datetime
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("10:00", time(10, 0)),
+        ("10.00", time(10, 0)),
+        ("9.30 uur", time(9, 30)),
+        ("10u", time(10, 0)),
+        ("10u30", time(10, 30)),
+        ("10 uur", time(10, 0)),
+        ("om 10:30", time(10, 30)),
+        ("om 10", time(10, 0)),
+        ("half 10", time(9, 30)),
+        ("half tien", time(9, 30)),
+        ("kwart over 9", time(9, 15)),
+        ("kwart voor 10", time(9, 45)),
+        ("vijf over half 10", time(9, 35)),
+        ("tien voor 4", time(15, 50)),  # spoken times fall in 07:00-18:59
+        ("om 3 uur", time(15, 0)),
+        ("half 1", time(12, 30)),
+        ("12 uur", time(12, 0)),
+        ("7 uur", time(7, 0)),
+        ("3 uur 's nachts", time(3, 0)),
+        ("8 uur ’s avonds", time(20, 0)),
+        ("12 uur 's nachts", time(0, 0)),
+        ("3:00", time(3, 0)),  # clock times are literal
+        ("14 uur", time(14, 0)),
+    ],
+)
+def test_parse_time(text: str, expected: time) -> None:
+    assert parse_time(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message_part"),
+    [("25:00", "‘25:00’ is geen geldige tijd"), ("10", "niet lezen als tijd")],
+)
+def test_parse_time_errors(text: str, message_part: str) -> None:
+    with pytest.raises(DutchDateError, match=message_part):
+        parse_time(text)
+
+
+@pytest.mark.parametrize(
+    ("now", "text", "expected"),
+    [
+        (MON_NOV_30, "dinsdag 1 december 14:00", at(2026, 12, 1, 14)),
+        (MON_NOV_30, "1-12 om 9.30", at(2026, 12, 1, 9, 30)),
+        (MON_NOV_30, "morgen 10u", at(2026, 12, 1, 10)),
+        (MON_NOV_30, "morgen om half tien", at(2026, 12, 1, 9, 30)),
+        (MON_NOV_30, "1.12 10.00", at(2026, 12, 1, 10)),
+        (MON_NOV_30, "10:00 op dinsdag", at(2026, 12, 1, 10)),
+        (MON_NOV_30, "2026-12-01T09:00", at(2026, 12, 1, 9)),
+        (MON_NOV_30, "volgende dinsdag kwart over 9", at(2026, 12, 8, 9, 15)),
+        (WED_DEC_30, "overmorgen 9:00", at(2027, 1, 1, 9)),
+        # a time without a date: today if still ahead, otherwise tomorrow (now is 10:00)
+        (MON_NOV_30, "14:00", at(2026, 11, 30, 14)),
+        (MON_NOV_30, "half 10", at(2026, 12, 1, 9, 30)),
+        (THU_DEC_31, "09:00", at(2027, 1, 1, 9)),
+        # "12.15" cannot be a date (month 15), so it is a time
+        (MON_NOV_30, "12.15", at(2026, 11, 30, 12, 15)),
+    ],
+)
+def test_parse_datetime(now: datetime, text: str, expected: datetime) -> None:
+    parsed = parse_datetime(text, now)
+    assert parsed == expected
+    assert parsed.tzinfo == TZ
+
+
+@pytest.mark.parametrize(
+    ("text", "expected_utc"),
+    [
+        ("28-3 09:00", datetime(2026, 3, 28, 8, 0, tzinfo=UTC)),  # last winter day
+        ("29-3 09:00", datetime(2026, 3, 29, 7, 0, tzinfo=UTC)),  # clocks went forward at 02:00
+        ("24-10 09:00", datetime(2026, 10, 24, 7, 0, tzinfo=UTC)),
+        ("25-10 09:00", datetime(2026, 10, 25, 8, 0, tzinfo=UTC)),  # clocks went back at 03:00
+        ("29-3 02:30", datetime(2026, 3, 29, 1, 30, tzinfo=UTC)),  # does not exist: 03:30 CEST
+        ("25-10 02:30", datetime(2026, 10, 25, 0, 30, tzinfo=UTC)),  # twice: first (CEST) one
+    ],
+)
+def test_parse_datetime_is_dst_correct(text: str, expected_utc: datetime) -> None:
+    parsed = parse_datetime(text, at(2026, 3, 1))
+    # Compare in UTC: PEP 495 makes an ambiguous local time unequal to every other zone.
+    assert parsed.astimezone(UTC) == expected_utc
+
+
+def test_parse_datetime_in_the_spring_gap_shows_a_real_wall_clock_time() -> None:
+    assert parse_datetime("29-3 02:30", at(2026, 3, 1)).time() == time(3, 30)
+
+
+def test_parse_datetime_uses_default_time_only_when_no_time_is_given() -> None:
+    assert parse_datetime("morgen", MON_NOV_30, default_time=time(9)) == at(2026, 12, 1, 9)
+    assert parse_datetime("morgen 11:00", MON_NOV_30, default_time=time(9)) == at(2026, 12, 1, 11)
+
+
+@pytest.mark.parametrize(
+    ("text", "message_part"),
+    [
+        ("morgen", "In ‘morgen’ staat geen tijd"),
+        ("1.12", "staat geen tijd"),
+        ("31-2 10:00", "31 februari bestaat niet"),
+        ("morgen 25:00", "‘25:00’ is geen geldige tijd"),
+        ("morgen 10", "niet lezen als datum met tijd"),
+        ("dinsdag 2 december 2026 10:00", "geen dinsdag"),
+    ],
+)
+def test_parse_datetime_errors(text: str, message_part: str) -> None:
+    with pytest.raises(DutchDateError, match=message_part):
+        parse_datetime(text, MON_NOV_30)
+
+
+@pytest.mark.parametrize(
+    "moment", [at(2026, 12, 1, 9), at(2027, 3, 28, 14, 45), at(2026, 10, 25, 23, 59)]
+)
+def test_formatted_datetime_reads_back(moment: datetime) -> None:
+    assert parse_datetime(format_datetime(moment), MON_NOV_30) == moment
+    assert parse_date(format_date(moment.date()), MON_NOV_30) == moment.date()
+
+
+# --------------------------------------------------------------------------------------------
+# Formatting
+# --------------------------------------------------------------------------------------------
+
+
+def test_format_date() -> None:
+    assert format_date(date(2026, 12, 1)) == "dinsdag 1 december 2026"
+    assert format_date(date(2026, 12, 1), with_year=False) == "dinsdag 1 december"
+    assert format_date(date(2027, 3, 15)) == "maandag 15 maart 2027"
+
+
+def test_format_datetime_converts_to_amsterdam() -> None:
+    assert format_datetime(at(2026, 12, 1, 9)) == "dinsdag 1 december 2026, 09:00"
+    assert format_datetime(datetime(2026, 12, 1, 8, 0, tzinfo=UTC)) == (
+        "dinsdag 1 december 2026, 09:00"
+    )
+    assert format_datetime(datetime(2026, 7, 1, 7, 0, tzinfo=UTC)) == "woensdag 1 juli 2026, 09:00"
+    assert format_datetime(datetime(2026, 12, 31, 23, 30, tzinfo=UTC), with_year=False) == (
+        "vrijdag 1 januari, 00:30"
+    )
+
+
+def test_format_datetime_leaves_naive_wall_time_alone() -> None:
+    assert format_datetime(datetime(2026, 12, 1, 9, 0)) == "dinsdag 1 december 2026, 09:00"
+
+
+def test_format_time() -> None:
+    assert format_time(time(9, 0)) == "09:00"
+    assert format_time(time(14, 5)) == "14:05"
+    assert format_time(datetime(2026, 3, 29, 7, 0, tzinfo=UTC)) == "09:00"
+
+
+def test_format_short_date() -> None:
+    assert format_short_date(date(2026, 12, 1)) == "di 1 dec"
+    assert format_short_date(date(2026, 5, 5)) == "di 5 mei"
+    assert format_short_date(date(2027, 3, 28)) == "zo 28 mrt"
+
+
+# --------------------------------------------------------------------------------------------
+# Working days
+# --------------------------------------------------------------------------------------------
+
+DAYS_OFF_2026 = {
+    date(2026, 1, 1): "Nieuwjaarsdag",
+    date(2026, 4, 5): "Eerste paasdag",
+    date(2026, 4, 6): "Tweede paasdag",
+    date(2026, 4, 27): "Koningsdag",
+    date(2026, 5, 5): "Bevrijdingsdag",
+    date(2026, 5, 14): "Hemelvaartsdag",
+    date(2026, 5, 24): "Eerste pinksterdag",
+    date(2026, 5, 25): "Tweede pinksterdag",
+    date(2026, 12, 25): "Eerste kerstdag",
+    date(2026, 12, 26): "Tweede kerstdag",
+}
+
+
+def test_days_off_2026_are_exactly_the_atw_holidays() -> None:
+    year = [date(2026, 1, 1) + timedelta(days=n) for n in range(365)]
+    found = {d: dutch_holiday_name(d) for d in year if dutch_holiday_name(d) is not None}
+    assert found == DAYS_OFF_2026
+
+
+def test_good_friday_is_a_working_day() -> None:
+    # holidays lists Goede vrijdag as PUBLIC; the Atw and Cao Gemeenten do not give it off.
+    assert holidays.country_holidays("NL", years=2026).get(date(2026, 4, 3)) is not None
+    assert dutch_holiday_name(date(2026, 4, 3)) is None
+    assert is_working_day(date(2026, 4, 3))
+
+
+def test_liberation_day_is_off_every_year_not_only_every_fifth() -> None:
+    for year in (2026, 2027, 2029, 2030):
+        assert dutch_holiday_name(date(year, 5, 5)) == "Bevrijdingsdag"
+    assert not is_working_day(date(2026, 5, 5))
+
+
+def test_kings_day_on_a_sunday_moves_to_saturday_the_26th() -> None:
+    official = holidays.country_holidays("NL", years=2025, language="nl")
+    assert official.get(date(2025, 4, 26)) == "Koningsdag"
+    assert dutch_holiday_name(date(2025, 4, 26)) == "Koningsdag"
+    assert dutch_holiday_name(date(2025, 4, 27)) is None
+
+
+def test_every_public_holiday_of_the_package_except_good_friday_is_a_day_off() -> None:
+    for year in range(2024, 2031):
+        for day, name in holidays.country_holidays("NL", years=year, language="nl").items():
+            if name != "Goede vrijdag":
+                assert dutch_holiday_name(day) == name
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (date(2026, 12, 1), True),
+        (date(2026, 12, 5), False),  # Saturday
+        (date(2026, 12, 6), False),  # Sunday
+        (date(2026, 12, 25), False),
+        (date(2026, 4, 6), False),
+        (date(2026, 4, 27), False),
+        (date(2026, 5, 14), False),
+        (date(2026, 5, 25), False),
+        (date(2027, 1, 1), False),
+        (date(2026, 12, 24), True),
+        (date(2026, 12, 31), True),
+    ],
+)
+def test_is_working_day(day: date, expected: bool) -> None:
+    assert is_working_day(day) is expected
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (date(2026, 12, 24), date(2026, 12, 28)),  # over Christmas and the weekend
+        (date(2026, 12, 31), date(2027, 1, 4)),  # over New Year's Day and the weekend
+        (date(2026, 4, 2), date(2026, 4, 3)),  # Goede vrijdag is worked
+        (date(2026, 4, 3), date(2026, 4, 7)),  # over Easter
+        (date(2026, 5, 13), date(2026, 5, 15)),  # over Hemelvaartsdag
+        (date(2026, 5, 4), date(2026, 5, 6)),  # over Bevrijdingsdag
+        (date(2026, 11, 30), date(2026, 12, 1)),
+    ],
+)
+def test_next_working_day(day: date, expected: date) -> None:
+    assert next_working_day(day) == expected
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (date(2026, 12, 28), date(2026, 12, 24)),
+        (date(2027, 1, 4), date(2026, 12, 31)),
+        (date(2026, 4, 7), date(2026, 4, 3)),
+        (date(2026, 4, 28), date(2026, 4, 24)),  # over Koningsdag and the weekend
+        (date(2026, 12, 2), date(2026, 12, 1)),
+    ],
+)
+def test_previous_working_day(day: date, expected: date) -> None:
+    assert previous_working_day(day) == expected
+
+
+def test_add_working_days() -> None:
+    assert add_working_days(date(2026, 12, 23), 3) == date(2026, 12, 29)
+    assert add_working_days(date(2026, 12, 29), -3) == date(2026, 12, 23)
+    assert add_working_days(date(2026, 12, 26), 0) == date(2026, 12, 26)
+
+
+# --------------------------------------------------------------------------------------------
+# find_due_date
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected_date", "phrase"),
+    [
+        ("actie: @x belt politie voor vrijdag", date(2026, 12, 4), "voor vrijdag"),
+        ("@x belt politie vóór vrijdag.", date(2026, 12, 4), "vóór vrijdag"),
+        ("Uiterlijk 1 december stukken rondsturen", date(2026, 12, 1), "Uiterlijk 1 december"),
+        ("concept uiterlijk 1-12 naar de burgemeester", date(2026, 12, 1), "uiterlijk 1-12"),
+        ("evaluatie BIBOB, deadline 3 dec", date(2026, 12, 3), "deadline 3 dec"),
+        ("deadline: 3 dec", date(2026, 12, 3), "deadline: 3 dec"),
+        ("memo op 1-12 klaar", date(2026, 12, 1), "op 1-12"),
+        ("Anna stuurt verslag 1 dec. rond", date(2026, 12, 1), "1 dec."),
+        ("Anna stuurt verslag voor 1 december.", date(2026, 12, 1), "voor 1 december"),
+        ("plan volgende week bespreken", date(2026, 12, 7), "volgende week"),
+        ("over 2 weken terugkoppelen", date(2026, 12, 14), "over 2 weken"),
+        ("over twee weken terugkoppelen", date(2026, 12, 14), "over twee weken"),
+        ("rapportage eind van de maand", date(2026, 11, 30), "eind van de maand"),
+        ("voor het eind van de maand", date(2026, 11, 30), "voor het eind van de maand"),
+        ("morgen bellen met de wijkagent", date(2026, 12, 1), "morgen"),
+        ("uiterlijk vandaag reageren", date(2026, 11, 30), "uiterlijk vandaag"),
+        ("t/m volgende week vrijdag", date(2026, 12, 11), "t/m volgende week vrijdag"),
+        ("planning aanstaande vrijdag klaar", date(2026, 12, 4), "aanstaande vrijdag"),
+        ("voor 1 december 2026", date(2026, 12, 1), "voor 1 december 2026"),
+        ("Jan belt 06-12345678 voor vrijdag", date(2026, 12, 4), "voor vrijdag"),
+        ("*voor vrijdag*", date(2026, 12, 4), "voor vrijdag"),
+        # first phrase wins
+        ("voor vrijdag concept, uiterlijk 1-12 definitief", date(2026, 12, 4), "voor vrijdag"),
+    ],
+)
+def test_find_due_date_dates(text: str, expected_date: date, phrase: str) -> None:
+    found = find_due_date(text, MON_NOV_30)
+    assert found is not None
+    assert found.kind == "date"
+    assert found.date == expected_date
+    assert text[found.span[0] : found.span[1]] == phrase
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("z.s.m. bellen", "z.s.m."),
+        ("ZSM bellen", "ZSM"),
+        ("Bellen: zsm.", "zsm"),
+        ("graag zo snel mogelijk", "zo snel mogelijk"),
+        ("asap oppakken", "asap"),
+        ("per direct regelen", "per direct"),
+        ("zsm, in elk geval voor vrijdag", "zsm"),
+    ],
+)
+def test_find_due_date_asap(text: str, phrase: str) -> None:
+    found = find_due_date(text, MON_NOV_30)
+    assert found is not None
+    assert (found.kind, found.date) == ("asap", None)
+    assert text[found.span[0] : found.span[1]] == phrase
+
+
+@pytest.mark.parametrize(
+    ("text", "hint", "phrase"),
+    [
+        (
+            "@x agendeert voor de volgende boa-briefing",
+            "boa-briefing",
+            "voor de volgende boa-briefing",
+        ),
+        ("voor het volgende teamoverleg", "teamoverleg", "voor het volgende teamoverleg"),
+        ("terugkomen in volgend overleg", None, "in volgend overleg"),
+        ("volgende vergadering bespreken", None, "volgende vergadering"),
+        ("voor de volgende TVO", "TVO", "voor de volgende TVO"),
+        (
+            "bespreken in het volgende lokaal politieoverleg",
+            "lokaal politieoverleg",
+            "in het volgende lokaal politieoverleg",
+        ),
+    ],
+)
+def test_find_due_date_next_meeting(text: str, hint: str | None, phrase: str) -> None:
+    found = find_due_date(text, MON_NOV_30)
+    assert found is not None
+    assert (found.kind, found.date, found.meeting_hint) == ("next_meeting", None, hint)
+    assert text[found.span[0] : found.span[1]] == phrase
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "bel 06-12345678",
+        "3 agenten inzetten bij de wedstrijd",
+        "zie artikel 172 Gemeentewet",
+        "zoals vandaag besproken",  # context, not a deadline
+        "belt politie vrijdag",  # a bare weekday needs "voor", "op", "uiterlijk", ...
+        "3-4 handhavers extra",  # a range, not 3 april
+        "voor zo ver bekend geen bezwaar",
+        "volgende stap: mail naar de politie",
+        "versie 1.12 van het draaiboek",
+        "",
+    ],
+)
+def test_find_due_date_ignores_numbers_and_words_that_are_no_date(text: str) -> None:
+    assert find_due_date(text, MON_NOV_30) is None
+
+
+def test_find_due_date_reports_an_impossible_deadline() -> None:
+    with pytest.raises(DutchDateError, match="31 februari bestaat niet"):
+        find_due_date("uiterlijk 31-2 aanleveren", MON_NOV_30)
+
+
+def test_find_due_date_around_new_year() -> None:
+    found = find_due_date("voor vrijdag", WED_DEC_30)
+    assert found is not None and found.date == date(2027, 1, 1)
+    found = find_due_date("uiterlijk 5-1", WED_DEC_30)
+    assert found is not None and found.date == date(2027, 1, 5)

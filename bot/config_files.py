@@ -212,7 +212,7 @@ def pydantic_problems(
             err["type"], err["msg"]
         )
         if err["type"] == "enum":
-            allowed = err.get("ctx", {}).get("expected", "")
+            allowed = err.get("ctx", {}).get("expected", "").replace("' or '", "', '")
             text = f"{text} {err.get('input')!r}; kies uit {allowed}"
         field_name = name if not isinstance(err["loc"][-1], int) else "element"
         problems.append(doc.problem(loc, f"{field_name}: {text}" if field_name else text))
@@ -225,7 +225,8 @@ def _records(
     model: type[M],
     envelope: type[BaseModel],
     problems: list[ConfigProblem],
-) -> list[M]:
+) -> list[tuple[int, M]]:
+    """The valid records of a top-level list, each with its index in the file."""
     data = doc.data
     if not isinstance(data, Mapping):
         problems.append(
@@ -237,14 +238,14 @@ def _records(
     except ValidationError as exc:
         problems.extend(pydantic_problems(doc, [], exc))
         return []
-    records: list[M] = []
+    records: list[tuple[int, M]] = []
     for index, item in enumerate(data[top] or []):
         if not isinstance(item, Mapping):
             problems.append(doc.problem([top, index], "moet een mapping (sleutel: waarde) zijn"))
             continue
         line = doc.line([top, index]) or 0
         try:
-            records.append(model.model_validate({**dict(item), "line": line}))
+            records.append((index, model.model_validate({**dict(item), "line": line})))
         except ValidationError as exc:
             problems.extend(pydantic_problems(doc, [top, index], exc))
     return records
@@ -284,13 +285,13 @@ def _normalised_subject(subject: str) -> str:
 
 def _check_tasks(
     doc: LoadedYaml,
-    tasks: list[TaskConfig],
+    tasks: list[tuple[int, TaskConfig]],
     people: Mapping[str, PersonConfig],
     problems: list[ConfigProblem],
 ) -> None:
     known = ", ".join(sorted(people)) or "(geen)"
     subjects: dict[str, int] = {}
-    for index, task in enumerate(tasks):
+    for index, task in tasks:
         where = ["tasks", index]
         norm = _normalised_subject(task.subject)
         if norm in subjects:
@@ -300,7 +301,7 @@ def _check_tasks(
                     f"dubbel onderwerp '{task.subject}' (ook op regel {subjects[norm]})",
                 )
             )
-        subjects.setdefault(norm, task.line)
+        subjects.setdefault(norm, doc.line([*where, "subject"]) or task.line)
         for role in ("owner", "deputy"):
             key = getattr(task, role)
             if key is not None and key not in people:
@@ -336,13 +337,16 @@ def load_config(config_dir: Path) -> TeamConfig:
     people: list[PersonConfig] = []
     tasks: list[TaskConfig] = []
     if PEOPLE_FILE in docs:
-        people = _records(docs[PEOPLE_FILE], "people", PersonConfig, _PeopleFile, problems)
+        people = [
+            p for _, p in _records(docs[PEOPLE_FILE], "people", PersonConfig, _PeopleFile, problems)
+        ]
         _check_people(docs[PEOPLE_FILE], people, problems)
     by_key = {p.key: p for p in people}
     if TASKS_FILE in docs:
-        tasks = _records(docs[TASKS_FILE], "tasks", TaskConfig, _TasksFile, problems)
+        indexed_tasks = _records(docs[TASKS_FILE], "tasks", TaskConfig, _TasksFile, problems)
+        tasks = [t for _, t in indexed_tasks]
         if PEOPLE_FILE in docs:
-            _check_tasks(docs[TASKS_FILE], tasks, by_key, problems)
+            _check_tasks(docs[TASKS_FILE], indexed_tasks, by_key, problems)
 
     team = TeamConfig(people=tuple(people), tasks=tuple(tasks))
     extra: dict[str, Any] = {}

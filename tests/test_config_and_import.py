@@ -1,0 +1,198 @@
+"""`oov-bot check` names file and line; `import` is idempotent and keeps changes made in Slack;
+`export` writes YAML that `import` accepts; the migrations match the models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import select
+
+from bot.cli import main
+from bot.config_files import load_config
+from storage.models import Base, Task
+from storage.session import Database
+from storage.yaml_io import export_config, import_config
+from tests.conftest import FIXED_NOW
+from tests.team_config import CONFIG_DIR, copy_config, edit_yaml
+
+
+def check(
+    config_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, list[str]]:
+    monkeypatch.setenv("OOV_CONFIG_DIR", str(config_dir))
+    code = main(["check"])
+    captured = capsys.readouterr()
+    return code, (captured.err + captured.out).splitlines()
+
+
+def line_of(path: Path, needle: str, occurrence: int = 1) -> int:
+    hits = [n for n, line in enumerate(path.read_text().splitlines(), 1) if needle in line]
+    return hits[occurrence - 1]
+
+
+def test_the_bundled_config_is_valid(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = check(CONFIG_DIR, monkeypatch, capsys)
+    assert code == 0, out
+    assert "in orde — 6 personen, 59 taken" in out[-1]
+
+
+def test_check_reports_every_problem_with_file_and_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = copy_config(tmp_path / "config")
+    tasks = config / "tasks.yaml"
+
+    def break_tasks(data) -> None:
+        data["tasks"][0]["owner"] = "aov-9"
+        data["tasks"][1]["category"] = "structureeel"
+        data["tasks"][2]["subject"] = data["tasks"][3]["subject"]
+        data["tasks"][4]["time"] = "heel veel uur"
+        data["tasks"][5]["onwer"] = "aov-1"
+        del data["tasks"][6]["subject"]
+
+    edit_yaml(tasks, break_tasks)
+    code, out = check(config, monkeypatch, capsys)
+    assert code == 1
+    expected = {
+        line_of(tasks, "owner: aov-9"): "owner: onbekende persoon 'aov-9'",
+        line_of(tasks, "category: structureeel"): "onbekende waarde 'structureeel'",
+        line_of(tasks, "heel veel uur"): "time: ",
+        line_of(tasks, "onwer: aov-1"): "onwer: onbekend veld",
+    }
+    for line, message in expected.items():
+        assert any(o.startswith(f"{tasks}:{line}: ") and message in o for o in out), (line, out)
+    duplicate = [o for o in out if "dubbel onderwerp" in o]
+    assert len(duplicate) == 1 and duplicate[0].startswith(f"{tasks}:")
+    assert any("subject: verplicht veld ontbreekt" in o for o in out)
+    assert "Traceback" not in "\n".join(out)
+
+
+def test_check_reports_yaml_syntax_errors_with_the_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = copy_config(tmp_path / "config")
+    people = config / "people.yaml"
+    lines = people.read_text().splitlines()
+    target = line_of(people, "name:", 2)
+    lines[target - 1] = lines[target - 1].replace("name:", "name: [oops")
+    people.write_text("\n".join(lines) + "\n")
+    code, out = check(config, monkeypatch, capsys)
+    assert code == 1
+    assert any(o.startswith(f"{people}:") and "YAML-fout" in o for o in out), out
+    line = int(next(o for o in out if "YAML-fout" in o).split(":")[1])
+    assert target <= line <= target + 2
+
+
+def test_check_names_a_missing_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = copy_config(tmp_path / "config")
+    (config / "people.yaml").unlink()
+    code, out = check(config, monkeypatch, capsys)
+    assert code == 1
+    assert f"{config / 'people.yaml'}:1: bestand ontbreekt" in out
+
+
+def owners(db: Database) -> dict[str, str | None]:
+    with db.session() as s:
+        return {
+            t.subject: t.owner.key if t.owner else None
+            for t in s.scalars(select(Task).where(Task.active)).unique()
+        }
+
+
+def test_import_twice_changes_nothing(db: Database) -> None:
+    team = load_config(CONFIG_DIR)
+    first = import_config(db, team, FIXED_NOW)
+    assert len(first.created) == 59 + 6
+    before = export_config(db)
+    second = import_config(db, team, FIXED_NOW)
+    assert not second.changed and not second.conflicts and not second.kept_from_slack
+    assert export_config(db) == before
+
+
+def test_import_keeps_a_change_made_in_slack_and_reports_conflicts(
+    db: Database, tmp_path: Path
+) -> None:
+    config = copy_config(tmp_path / "config", with_slack_ids=False)
+    import_config(db, load_config(config), FIXED_NOW)
+    from storage.team import TeamStore
+
+    store = TeamStore(db)
+    task = next(t for t in store.tasks() if t.subject == "Huisverboden")
+    yaml_owner = task.owner.key
+    slack_owner = next(p for p in store.people() if p.key not in {yaml_owner, task.deputy.key})
+    store.change_owners(
+        task.id, {"owner": slack_owner.id}, changed_by="U1", source="slack", now=FIXED_NOW
+    )
+
+    # YAML unchanged: the Slack change stays, and is mentioned.
+    report = import_config(db, load_config(config), FIXED_NOW)
+    assert owners(db)["Huisverboden"] == slack_owner.key
+    assert not report.conflicts and any("Huisverboden" in k for k in report.kept_from_slack)
+
+    # YAML changed too, to someone else: a conflict, reported on every import; Slack's value stays.
+    third = next(
+        p for p in store.people() if p.key not in {yaml_owner, slack_owner.key, task.deputy.key}
+    )
+
+    def set_owner(key: str):
+        def edit(data) -> None:
+            next(t for t in data["tasks"] if t["subject"] == "Huisverboden")["owner"] = key
+
+        return edit
+
+    edit_yaml(config / "tasks.yaml", set_owner(third.key))
+    for _ in range(2):
+        report = import_config(db, load_config(config), FIXED_NOW)
+        assert len(report.conflicts) == 1 and "Huisverboden" in report.conflicts[0]
+        assert owners(db)["Huisverboden"] == slack_owner.key
+
+    # Once the YAML agrees with Slack, all is quiet.
+    edit_yaml(config / "tasks.yaml", set_owner(slack_owner.key))
+    report = import_config(db, load_config(config), FIXED_NOW)
+    assert not report.conflicts and not report.changed
+
+
+def test_yaml_edits_are_applied_and_removed_tasks_retired(db: Database, tmp_path: Path) -> None:
+    config = copy_config(tmp_path / "config")
+    import_config(db, load_config(config), FIXED_NOW)
+
+    def edit(data) -> None:
+        data["tasks"][0]["duties"] = "Nieuwe omschrijving"
+        del data["tasks"][-1]
+
+    edit_yaml(config / "tasks.yaml", edit)
+    report = import_config(db, load_config(config), FIXED_NOW)
+    assert len(report.updated) == 1 and len(report.retired) == 1
+    with db.session() as s:
+        first = s.scalars(select(Task).order_by(Task.position)).first()
+        assert first.duties == "Nieuwe omschrijving"
+        assert s.scalars(select(Task).where(Task.active)).unique().all().__len__() == 58
+
+
+def test_export_writes_yaml_that_import_accepts(db: Database, tmp_path: Path) -> None:
+    import_config(db, load_config(CONFIG_DIR), FIXED_NOW)
+    exported = tmp_path / "export"
+    exported.mkdir()
+    for name, text in export_config(db).items():
+        (exported / name).write_text(text)
+    team = load_config(exported)
+    assert len(team.tasks) == 59
+    original = load_config(CONFIG_DIR)
+    assert [t.model_dump(exclude={"line"}) for t in team.tasks] == [
+        t.model_dump(exclude={"line"}) for t in original.tasks
+    ]
+    # Importing the export back changes nothing.
+    assert not import_config(db, team, FIXED_NOW).changed
+
+
+def test_migrations_create_exactly_the_models(db: Database) -> None:
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []

@@ -1,0 +1,777 @@
+"""Crisis on-call rota ("piket"): config parsing, duty weeks, fair shift planning and queries.
+
+Pure: no Slack, no database, no wall clock. Every instant is an aware datetime and every duty week
+is computed in local wall time (zoneinfo), so a shift runs from handover to handover: 168 hours, or
+167/169 hours across a DST change.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, get_day_names
+from dateutil.relativedelta import relativedelta
+
+DEFAULT_TZ = ZoneInfo("Europe/Amsterdam")
+_LONG_AGO = datetime.min.replace(tzinfo=UTC)
+
+YamlPath = tuple[str | int, ...]
+
+
+# --- errors ---------------------------------------------------------------------------------
+
+
+class RotaError(ValueError):
+    """A rota request that cannot be honoured; `message` is Dutch and safe to show to a user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class RotaProblem:
+    # Dict keys / list indexes into piket.yaml, e.g. ("roles", 0, "people", 1, "key").
+    path: YamlPath
+    message: str
+
+    def __str__(self) -> str:
+        return f"{format_path(self.path)}: {self.message}" if self.path else self.message
+
+
+class RotaConfigError(RotaError):
+    """piket.yaml is invalid. `problems` lists every problem found; `path`/`message` the first."""
+
+    def __init__(self, problems: Sequence[RotaProblem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = tuple(problems)
+        self.path = self.problems[0].path
+        self.message = self.problems[0].message
+
+
+def format_path(path: YamlPath) -> str:
+    """("roles", 0, "name") -> "roles[0].name"."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+# --- rules ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Qualification:
+    person_key: str
+    qualified_until: date | None = None  # last day the person may be on duty; None = no end
+
+    def covers(self, day: date) -> bool:
+        return self.qualified_until is None or day <= self.qualified_until
+
+
+@dataclass(frozen=True)
+class RoleRota:
+    name: str
+    people: tuple[Qualification, ...]  # in rotation order
+
+    def qualified(self, last_day: date) -> list[str]:
+        """Keys of the people qualified through `last_day`, in rotation order."""
+        return [q.person_key for q in self.people if q.covers(last_day)]
+
+
+@dataclass(frozen=True)
+class RotaRules:
+    cycle_weeks: int  # on duty one week in `cycle_weeks`
+    first_handover: date  # the day the first duty week starts (handover weekday of that week)
+    handover_weekday: int  # 0 = Monday
+    handover_time: time
+    tz: ZoneInfo
+    roles: tuple[RoleRota, ...]
+
+    def role(self, name: str) -> RoleRota | None:
+        wanted = name.strip().casefold()
+        return next((r for r in self.roles if r.name.casefold() == wanted), None)
+
+
+@dataclass(frozen=True)
+class PiketConfig:
+    """Everything in piket.yaml: the rota rules plus who gets told what, when."""
+
+    rules: RotaRules
+    team_channel: str | None = None
+    team_lead: str | None = None  # person key; warned about weeks without a qualified person
+    # DM each functionary this long before a shift; longest first.
+    reminders: tuple[timedelta, ...] = ()
+    feed_past_months: int = 3
+    feed_future_months: int = 12
+
+    def feed_window(self, now: datetime) -> tuple[datetime, datetime]:
+        """The period an iCal feed covers around `now`, in calendar months."""
+        return (
+            now - relativedelta(months=self.feed_past_months),
+            now + relativedelta(months=self.feed_future_months),
+        )
+
+
+# --- parsing piket.yaml ---------------------------------------------------------------------
+
+_WEEKDAYS: dict[str, int] = {
+    name: number
+    for width in ("wide", "abbreviated")
+    for number, name in get_day_names(width, locale="nl").items()
+}
+_DUTCH_WEEKDAY_LIST = ", ".join(get_day_names("wide", locale="nl")[d] for d in range(7))
+
+_ISO_WEEK = re.compile(r"(\d{4})-?W(\d{1,2})", re.IGNORECASE)
+_CLOCK_TIME = re.compile(r"(\d{1,2})[:.](\d{2})")
+_DURATION = re.compile(r"(\d+)\s*([a-z]+)")
+_DURATION_UNITS: dict[str, timedelta] = {
+    **dict.fromkeys(("minuut", "minuten", "min"), timedelta(minutes=1)),
+    **dict.fromkeys(("uur", "uren", "u"), timedelta(hours=1)),
+    **dict.fromkeys(("dag", "dagen", "d"), timedelta(days=1)),
+    **dict.fromkeys(("week", "weken", "w"), timedelta(weeks=1)),
+}
+
+_TOP_KEYS = (
+    "cycle_weeks", "first_duty_week", "handover", "team_channel", "team_lead", "reminders", "feed",
+    "roles",
+)  # fmt: skip
+
+
+class _Problems:
+    """Collects every problem so `oov-bot check` can list them all at once."""
+
+    def __init__(self) -> None:
+        self.items: list[RotaProblem] = []
+
+    def add(self, path: YamlPath, message: str) -> None:
+        self.items.append(RotaProblem(path, message))
+
+    def mapping(self, value: object, path: YamlPath, allowed: Sequence[str]) -> Mapping | None:
+        if not isinstance(value, Mapping):
+            self.add(path, "moet een mapping (sleutel: waarde) zijn")
+            return None
+        for key in value:
+            if key not in allowed:
+                self.add(
+                    (*path, str(key)), f"onbekend veld '{key}'; toegestaan: {', '.join(allowed)}"
+                )
+        return value
+
+    def required(self, data: Mapping, key: str, path: YamlPath) -> object | None:
+        if data.get(key) is None:
+            self.add((*path, key), "verplicht veld ontbreekt")
+            return None
+        return data[key]
+
+
+def parse_duration(text: str) -> timedelta:
+    """Dutch duration such as "7 dagen", "1 dag", "36 uur", "2 weken", "30 minuten"."""
+    match = _DURATION.fullmatch(text.strip().lower())
+    unit = _DURATION_UNITS.get(match.group(2)) if match else None
+    if match is None or unit is None or int(match.group(1)) == 0:
+        raise RotaError(
+            f'\'{text}\' is geen geldige duur; schrijf bijvoorbeeld "7 dagen", "1 dag" of "12 uur"'
+        )
+    return int(match.group(1)) * unit
+
+
+def _parse_positive_int(
+    value: object, path: YamlPath, problems: _Problems, minimum: int
+) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        problems.add(path, f"moet een geheel getal van {minimum} of meer zijn")
+        return None
+    return value
+
+
+def _parse_date(
+    value: object,
+    path: YamlPath,
+    problems: _Problems,
+    hint: str = "schrijf JJJJ-MM-DD, bijv. 2027-06-30",
+) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    problems.add(path, f"'{value}' is geen datum; {hint}")
+    return None
+
+
+def _parse_first_week(
+    value: object, weekday: int, path: YamlPath, problems: _Problems
+) -> date | None:
+    """ISO week ("2026-W02") or any date inside that week -> the handover day of that week."""
+    hint = "schrijf een ISO-week zoals 2026-W02 of een datum in die week"
+    if isinstance(value, str) and "w" in value.lower():
+        match = _ISO_WEEK.fullmatch(value.strip())
+        if match is None:
+            problems.add(path, f"'{value}' is geen week; {hint}")
+            return None
+        year, week = int(match.group(1)), int(match.group(2))
+        try:
+            return date.fromisocalendar(year, week, weekday + 1)
+        except ValueError:
+            problems.add(path, f"week {week} bestaat niet in {year}")
+            return None
+    day = _parse_date(value, path, problems, hint)
+    return None if day is None else day + timedelta(days=weekday - day.weekday())
+
+
+def _parse_weekday(value: object, path: YamlPath, problems: _Problems) -> int | None:
+    number = _WEEKDAYS.get(value.strip().rstrip(".").lower()) if isinstance(value, str) else None
+    if number is None:
+        problems.add(path, f"'{value}' is geen weekdag; kies uit {_DUTCH_WEEKDAY_LIST}")
+    return number
+
+
+def _parse_time(value: object, path: YamlPath, problems: _Problems) -> time | None:
+    if isinstance(value, time):
+        return value
+    if isinstance(value, str) and (match := _CLOCK_TIME.fullmatch(value.strip())):
+        hour, minute = int(match.group(1)), int(match.group(2))
+        if hour < 24 and minute < 60:
+            return time(hour, minute)
+    hint = ' (zet de tijd tussen aanhalingstekens: "08:00")' if isinstance(value, int) else ""
+    problems.add(path, f"'{value}' is geen tijd; schrijf UU:MM, bijvoorbeeld \"08:00\"{hint}")
+    return None
+
+
+def _parse_person_key(
+    value: object, path: YamlPath, problems: _Problems, known_people: Collection[str] | None
+) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        problems.add(path, "moet een persoonssleutel uit people.yaml zijn")
+        return None
+    key = value.strip()
+    if known_people is not None and key not in known_people:
+        known = ", ".join(sorted(known_people)) or "(geen)"
+        problems.add(path, f"onbekende persoon '{key}' (bekend in people.yaml: {known})")
+        return None
+    return key
+
+
+def _parse_roles(
+    value: object, problems: _Problems, known_people: Collection[str] | None
+) -> tuple[RoleRota, ...]:
+    if not isinstance(value, Sequence) or isinstance(value, str) or not value:
+        problems.add(("roles",), "moet een lijst met minstens één rol zijn")
+        return ()
+    roles: list[RoleRota] = []
+    seen_names: set[str] = set()
+    for index, item in enumerate(value):
+        path: YamlPath = ("roles", index)
+        role = problems.mapping(item, path, ("name", "people"))
+        if role is None:
+            continue
+        name = problems.required(role, "name", path)
+        if name is not None and (not isinstance(name, str) or not name.strip()):
+            problems.add((*path, "name"), "moet een niet-lege naam zijn, bijvoorbeeld OVD-BZ")
+            name = None
+        elif isinstance(name, str) and name.strip().casefold() in seen_names:
+            problems.add((*path, "name"), f"de rol '{name.strip()}' staat er twee keer in")
+        people = _parse_people(role.get("people") or [], (*path, "people"), problems, known_people)
+        if isinstance(name, str):
+            seen_names.add(name.strip().casefold())
+            roles.append(RoleRota(name.strip(), people))
+    return tuple(roles)
+
+
+def _parse_people(
+    value: object, path: YamlPath, problems: _Problems, known_people: Collection[str] | None
+) -> tuple[Qualification, ...]:
+    if not isinstance(value, Sequence) or isinstance(value, str):
+        problems.add(path, "moet een lijst met personen zijn")
+        return ()
+    people: list[Qualification] = []
+    for index, item in enumerate(value):
+        item_path: YamlPath = (*path, index)
+        if isinstance(item, str):  # shorthand: "- aov-1"
+            item = {"key": item}
+        entry = problems.mapping(item, item_path, ("key", "qualified_until"))
+        if entry is None:
+            continue
+        key = _parse_person_key(entry.get("key"), (*item_path, "key"), problems, known_people)
+        until = entry.get("qualified_until")
+        until_day = (
+            None if until is None else _parse_date(until, (*item_path, "qualified_until"), problems)
+        )
+        if key is None:
+            continue
+        if any(q.person_key == key for q in people):
+            problems.add((*item_path, "key"), f"'{key}' staat twee keer bij deze rol")
+            continue
+        people.append(Qualification(key, until_day))
+    return tuple(people)
+
+
+def _parse_reminders(value: object, problems: _Problems) -> tuple[timedelta, ...]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, Sequence):
+        problems.add(
+            ("reminders",), 'moet een lijst met tijdsduren zijn, bijvoorbeeld ["7 dagen", "1 dag"]'
+        )
+        return ()
+    offsets: set[timedelta] = set()
+    for index, item in enumerate(items):
+        try:
+            offsets.add(parse_duration(str(item)))
+        except RotaError as exc:
+            problems.add(("reminders", index), exc.message)
+    return tuple(sorted(offsets, reverse=True))
+
+
+def parse_piket_config(
+    data: object, *, tz: ZoneInfo = DEFAULT_TZ, known_people: Collection[str] | None = None
+) -> PiketConfig:
+    """Validate the contents of piket.yaml; raise RotaConfigError listing every problem.
+
+    `known_people` (the keys of people.yaml), when given, turns unknown person keys into problems.
+    """
+    problems = _Problems()
+    top = problems.mapping(data, (), _TOP_KEYS)
+    if top is None:
+        raise RotaConfigError(problems.items)
+
+    cycle_value = problems.required(top, "cycle_weeks", ())
+    cycle = (
+        None
+        if cycle_value is None
+        else _parse_positive_int(cycle_value, ("cycle_weeks",), problems, 1)
+    )
+
+    weekday, handover_time = None, None
+    handover = problems.required(top, "handover", ())
+    if handover is not None and (
+        hand := problems.mapping(handover, ("handover",), ("weekday", "time"))
+    ):
+        if (day_value := problems.required(hand, "weekday", ("handover",))) is not None:
+            weekday = _parse_weekday(day_value, ("handover", "weekday"), problems)
+        if (time_value := problems.required(hand, "time", ("handover",))) is not None:
+            handover_time = _parse_time(time_value, ("handover", "time"), problems)
+
+    first = None
+    first_value = problems.required(top, "first_duty_week", ())
+    if first_value is not None and weekday is not None:
+        first = _parse_first_week(first_value, weekday, ("first_duty_week",), problems)
+
+    channel, team_channel = top.get("team_channel"), None
+    if isinstance(channel, str) and channel.strip():
+        team_channel = channel.strip()
+    elif channel is not None:
+        problems.add(("team_channel",), 'moet een kanaalnaam zijn, bijvoorbeeld "#oov-piket"')
+    team_lead = top.get("team_lead")
+    if team_lead is not None:
+        team_lead = _parse_person_key(team_lead, ("team_lead",), problems, known_people)
+
+    reminders = _parse_reminders(top.get("reminders") or (), problems)
+
+    feed_months = {"past_months": 3, "future_months": 12}
+    if top.get("feed") is not None and (
+        feed := problems.mapping(top["feed"], ("feed",), tuple(feed_months))
+    ):
+        for key in feed_months:
+            if feed.get(key) is not None:
+                months = _parse_positive_int(feed[key], ("feed", key), problems, 0)
+                feed_months[key] = feed_months[key] if months is None else months
+
+    roles = _parse_roles(top.get("roles"), problems, known_people)
+
+    if problems.items:
+        raise RotaConfigError(problems.items)
+    assert cycle is not None and first is not None and handover_time is not None
+    rules = RotaRules(cycle, first, weekday, handover_time, tz, roles)
+    return PiketConfig(
+        rules=rules,
+        team_channel=team_channel,
+        team_lead=team_lead,
+        reminders=reminders,
+        feed_past_months=feed_months["past_months"],
+        feed_future_months=feed_months["future_months"],
+    )
+
+
+def parse_rota_rules(
+    data: object, *, tz: ZoneInfo = DEFAULT_TZ, known_people: Collection[str] | None = None
+) -> RotaRules:
+    return parse_piket_config(data, tz=tz, known_people=known_people).rules
+
+
+# --- duty weeks -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DutyWeek:
+    start: datetime  # handover, aware, in the rota's time zone
+    end: datetime  # next handover
+
+
+def _require_aware(*instants: datetime) -> None:
+    for instant in instants:
+        if instant.tzinfo is None or instant.utcoffset() is None:
+            raise ValueError(f"naive datetime {instant!r}: the rota needs aware datetimes")
+
+
+def _handover(rules: RotaRules, day: date) -> datetime:
+    local = datetime.combine(day, rules.handover_time, tzinfo=rules.tz)
+    # Round trip through UTC so a handover in a DST gap (02:30 in spring) becomes a real instant.
+    return local.astimezone(UTC).astimezone(rules.tz)
+
+
+def iter_duty_weeks(rules: RotaRules, after: datetime) -> Iterator[DutyWeek]:
+    """Endless duty weeks, the first one being the week that ends after `after`.
+
+    Counted from `first_handover` in steps of `cycle_weeks` calendar weeks (also backwards), never
+    from ISO week numbers, so week 53 and the turn of the year keep the cycle.
+    """
+    _require_aware(after)
+    period = 7 * rules.cycle_weeks
+    days = (after.astimezone(rules.tz).date() - rules.first_handover).days
+    index = days // period - 1  # one early: the previous duty week may still be running
+    while True:
+        first_day = rules.first_handover + timedelta(days=index * period)
+        week = DutyWeek(
+            _handover(rules, first_day), _handover(rules, first_day + timedelta(days=7))
+        )
+        if week.end > after:
+            yield week
+        index += 1
+
+
+def duty_weeks(rules: RotaRules, start: datetime, end: datetime) -> list[DutyWeek]:
+    """The duty weeks that overlap [start, end), in order."""
+    _require_aware(start, end)
+    weeks = []
+    for week in iter_duty_weeks(rules, start):
+        if week.start >= end:
+            break
+        weeks.append(week)
+    return weeks
+
+
+# --- shifts and planning --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shift:
+    role: str
+    person_key: str | None  # None: nobody qualified that week
+    start: datetime
+    end: datetime
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        return self.start < end and start < self.end
+
+    def contains(self, instant: datetime) -> bool:
+        return self.start <= instant < self.end
+
+
+def _last_day(end: datetime, tz: ZoneInfo) -> date:
+    """The last local calendar day a period ending at `end` touches (08:00 Monday -> Monday)."""
+    return (end - timedelta(microseconds=1)).astimezone(tz).date()
+
+
+def _uncovered(
+    start: datetime, end: datetime, covered: Sequence[Shift]
+) -> list[tuple[datetime, datetime]]:
+    """Parts of [start, end) not covered by `covered` (sorted by start)."""
+    gaps, cursor = [], start
+    for shift in covered:
+        if shift.end <= cursor or shift.start >= end:
+            continue
+        if shift.start > cursor:
+            gaps.append((cursor, shift.start))
+        cursor = max(cursor, shift.end)
+    if cursor < end:
+        gaps.append((cursor, end))
+    return gaps
+
+
+class _Ledger:
+    """Shift counts per person (all roles together: a shift is a burden on a person, whatever
+    the role) plus each person's most recent shift start, for fair choices."""
+
+    def __init__(self, shifts: Sequence[Shift]) -> None:
+        self.counts: Counter[str] = Counter()
+        self.bonus: Counter[str] = Counter()
+        self.starts: dict[str, list[datetime]] = {}
+        for shift in shifts:
+            if shift.person_key is not None:
+                self.record(shift.person_key, shift.start)
+
+    def record(self, person: str, start: datetime) -> None:
+        self.counts[person] += 1
+        self.starts.setdefault(person, []).append(start)
+
+    def effective(self, person: str) -> int:
+        return self.counts[person] + self.bonus[person]
+
+    def last_start_before(self, person: str, moment: datetime) -> datetime:
+        return max((s for s in self.starts.get(person, ()) if s < moment), default=_LONG_AGO)
+
+    def ranked(self, candidates: Sequence[str], moment: datetime) -> list[str]:
+        """Candidates best first: fewest shifts, then longest since their last shift, then the
+        rotation order. Nobody trails the busiest candidate by more than one shift: a newcomer or
+        someone back after a lapsed qualification starts level with the least-served instead of
+        taking shift after shift to catch up."""
+        if not candidates:
+            return []
+        floor = max(self.effective(p) for p in candidates) - 1
+        for person in candidates:
+            self.bonus[person] += max(0, floor - self.effective(person))
+        order = {person: index for index, person in enumerate(candidates)}
+        return sorted(
+            candidates,
+            key=lambda p: (self.effective(p), self.last_start_before(p, moment), order[p]),
+        )
+
+
+def _assign(rankings: Sequence[list[str]], busy: set[str]) -> list[str | None]:
+    """One person per role: the earliest roles get their best choice, but nobody holds two roles
+    in one week (nor is `busy` elsewhere) unless there is no other way."""
+
+    def search(index: int, taken: set[str]) -> list[str | None] | None:
+        if index == len(rankings):
+            return []
+        if not rankings[index]:
+            rest = search(index + 1, taken)
+            return None if rest is None else [None, *rest]
+        for person in rankings[index]:
+            if person not in taken and (rest := search(index + 1, taken | {person})) is not None:
+                return [person, *rest]
+        return None
+
+    found = search(0, set(busy))
+    if found is not None:
+        return found
+    picks: list[str | None] = []  # no clash-free plan exists: clash as little as needed
+    taken = set(busy)
+    for ranking in rankings:
+        free = [p for p in ranking if p not in taken]
+        pick = (free or ranking or [None])[0]
+        picks.append(pick)
+        if pick is not None:
+            taken.add(pick)
+    return picks
+
+
+def generate_shifts(
+    rules: RotaRules,
+    start: datetime,
+    end: datetime,
+    *,
+    history: Sequence[Shift] = (),
+    fixed: Sequence[Shift] = (),
+    now: datetime,
+) -> list[Shift]:
+    """The rota for [start, end): one shift per role per duty week, deterministic and fair.
+
+    - `history`: shifts planned before. Those that started at or before `now` are returned
+      unchanged (also when the rules have changed since); later ones are planned afresh.
+    - `fixed`: future shifts to keep as they are (swaps made in Slack).
+    - Duty weeks that ended before `now` are only what `history` says; they are never invented.
+    - Fairness counts every kept and fixed shift, also those outside [start, end), so callers
+      should pass the whole history (or at least the last year or so).
+    - Per role the qualified person (qualified_until on or after the shift's last day) with the
+      fewest shifts goes first, then the one whose last shift is longest ago, then rotation order;
+      nobody holds two roles in one week when someone else can; a week with nobody qualified gets
+      a shift with person_key None.
+    - A kept or fixed shift covering part of a duty week (a swap of a few days, a handover moved by
+      a rule change) leaves only the rest of that week to plan.
+    """
+    _require_aware(start, end, now)
+    # dict.fromkeys: a swap passed both in `history` and in `fixed` counts once.
+    anchored = sorted(
+        dict.fromkeys([*(s for s in history if s.start <= now), *fixed]), key=lambda s: s.start
+    )
+    ledger = _Ledger(anchored)
+    covered: dict[str, list[Shift]] = {}
+    for shift in anchored:
+        covered.setdefault(shift.role, []).append(shift)
+
+    planned: list[Shift] = []
+    for week in duty_weeks(rules, start, end):
+        if week.end <= now:
+            continue
+        gaps_per_role = [
+            (role, _uncovered(week.start, week.end, covered.get(role.name, ())))
+            for role in rules.roles
+        ]
+        to_plan = [(role, gaps) for role, gaps in gaps_per_role if gaps]
+        if not to_plan:
+            continue
+        busy = {
+            s.person_key
+            for s in anchored
+            if s.person_key is not None and s.overlaps(week.start, week.end)
+        }
+        rankings = [
+            ledger.ranked(role.qualified(_last_day(gaps[-1][1], rules.tz)), week.start)
+            for role, gaps in to_plan
+        ]
+        for (role, gaps), person in zip(to_plan, _assign(rankings, busy), strict=True):
+            planned.extend(
+                Shift(role.name, person, gap_start, gap_end) for gap_start, gap_end in gaps
+            )
+            if person is not None:
+                ledger.record(person, gaps[0][0])
+
+    kept = [s for s in anchored if s.overlaps(start, end)]
+    return sort_shifts(rules, [*kept, *planned])
+
+
+def sort_shifts(rules: RotaRules, shifts: Sequence[Shift]) -> list[Shift]:
+    """By start, then in the role order of the rules (unknown roles last, by name)."""
+    rank = {role.name: index for index, role in enumerate(rules.roles)}
+    return sorted(shifts, key=lambda s: (s.start, rank.get(s.role, len(rank)), s.role, s.end))
+
+
+# --- queries for the Slack side -------------------------------------------------------------
+
+
+def shift_at(shifts: Sequence[Shift], instant: datetime) -> dict[str, Shift]:
+    """Role -> the shift running at `instant` ("who has piket now, until when")."""
+    _require_aware(instant)
+    current: dict[str, Shift] = {}
+    for shift in sorted(shifts, key=lambda s: s.start):
+        if shift.contains(instant):
+            current[shift.role] = shift  # on overlapping data the latest start wins
+    return current
+
+
+@dataclass(frozen=True)
+class WeekRoster:
+    """The shifts of one duty week (shifts that overlap each other), in the given order."""
+
+    start: datetime
+    end: datetime
+    shifts: tuple[Shift, ...]
+
+    def for_role(self, role: str) -> tuple[Shift, ...]:
+        return tuple(s for s in self.shifts if s.role == role)
+
+
+def upcoming_weeks(shifts: Sequence[Shift], *, after: datetime, count: int = 4) -> list[WeekRoster]:
+    """The next `count` duty weeks that end after `after` (so a running week comes first).
+
+    Weeks are read from the shifts themselves, so a week split by a swap stays one week and
+    shifts kept from older rules are grouped correctly too.
+    """
+    _require_aware(after)
+    rosters: list[list[Shift]] = []
+    week_end: datetime | None = None
+    for shift in sorted((s for s in shifts if s.end > after), key=lambda s: s.start):
+        if week_end is None or shift.start >= week_end:
+            if len(rosters) == count:
+                break
+            rosters.append([])
+            week_end = shift.end
+        else:
+            week_end = max(week_end, shift.end)
+        rosters[-1].append(shift)
+    return [
+        WeekRoster(min(s.start for s in group), max(s.end for s in group), tuple(group))
+        for group in rosters
+    ]
+
+
+def shifts_of(shifts: Sequence[Shift], person_key: str, *, after: datetime) -> list[Shift]:
+    """A person's shifts that end after `after` (running and coming), by start."""
+    _require_aware(after)
+    return sorted(
+        (s for s in shifts if s.person_key == person_key and s.end > after), key=lambda s: s.start
+    )
+
+
+def unstaffed(shifts: Sequence[Shift], *, after: datetime) -> list[Shift]:
+    """Shifts ending after `after` without a qualified person: the team lead must act."""
+    _require_aware(after)
+    return sorted(
+        (s for s in shifts if s.person_key is None and s.end > after), key=lambda s: s.start
+    )
+
+
+def format_day(day: date) -> str:
+    return format_date(day, "EEEE d MMMM y", locale="nl")
+
+
+def swap(
+    rules: RotaRules,
+    shift: Shift,
+    person_key: str,
+    *,
+    now: datetime,
+    person_name: str | None = None,
+) -> list[Shift]:
+    """Hand `shift` to `person_key`; returns the shifts to store (as `fixed`) instead of it.
+
+    A running shift is split at `now`: what has already happened is never rewritten.
+    Raises RotaError (Dutch) when the shift is over or the person is not qualified for it.
+    """
+    _require_aware(now)
+    who = person_name or person_key
+    if shift.end <= now:
+        raise RotaError(
+            "Deze dienst is al voorbij; alleen lopende en komende diensten kun je ruilen."
+        )
+    if person_key == shift.person_key:
+        raise RotaError(f"{who} heeft deze dienst al.")
+    role = rules.role(shift.role)
+    last_day = _last_day(shift.end, rules.tz)
+    if role is None:
+        raise RotaError(f"De rol {shift.role} staat niet (meer) in piket.yaml.")
+    if person_key not in role.qualified(last_day):
+        raise RotaError(
+            f"{who} is niet gekwalificeerd voor {role.name} tot en met {format_day(last_day)}."
+        )
+    if shift.start >= now:
+        return [Shift(shift.role, person_key, shift.start, shift.end)]
+    return [
+        Shift(shift.role, shift.person_key, shift.start, now),
+        Shift(shift.role, person_key, now, shift.end),
+    ]
+
+
+@dataclass(frozen=True)
+class Reminder:
+    shift: Shift
+    before: timedelta  # the configured offset, e.g. 7 days
+    at: datetime  # when to send it
+
+
+def reminder_time(shift: Shift, before: timedelta, tz: ZoneInfo) -> datetime:
+    """`before` ahead of the shift in local wall time: "1 dag" before Monday 08:00 is Sunday 08:00,
+    also when the clocks change in between."""
+    wall = shift.start.astimezone(tz).replace(tzinfo=None) - before
+    return wall.replace(tzinfo=tz).astimezone(UTC).astimezone(tz)
+
+
+def due_reminders(
+    shifts: Sequence[Shift],
+    offsets: Sequence[timedelta],
+    tz: ZoneInfo,
+    *,
+    after: datetime,
+    until: datetime,
+) -> list[Reminder]:
+    """Reminders falling in (after, until] for shifts that have a person, by time."""
+    _require_aware(after, until)
+    due = [
+        Reminder(shift, before, at)
+        for shift in shifts
+        if shift.person_key is not None
+        for before in offsets
+        if after < (at := reminder_time(shift, before, tz)) <= until
+    ]
+    return sorted(due, key=lambda r: (r.at, r.shift.start, r.shift.role))

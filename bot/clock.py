@@ -1,20 +1,216 @@
-"""The scheduler process. Meeting reminders and piket notices arrive with those features."""
+"""The scheduler process: plans every feature's scheduled posts and fires each on time, once.
+
+Designed around APScheduler 3's traps:
+- only the clock runs a scheduler (web processes never do), and two clocks by mistake are safe:
+  each post is claimed in the database under a unique key before it is sent;
+- jobs live in memory and are derived from the database/config on every planning round, with
+  explicit ids (no pickled job store that drops jobs after a code change);
+- late runs are not silently skipped: the planning round itself catches up what is due within the
+  grace window and records (and reports) older misses;
+- every trigger carries the configured time zone.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
+import signal
+import socket
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.context import AppContext
+from bot.notify import DeliveryError, SentMessage
+from storage.deliveries import DeliveryStore
 
 log = logging.getLogger(__name__)
 
-NOT_YET = "clock: nothing to schedule yet (meeting reminders arrive with the meetings feature)"
+PLAN_JOB = "plan"
+MARK = "planned_until"
 
 
-def start_clock(ctx: AppContext) -> None:
-    log.info(NOT_YET)
+@dataclass(frozen=True)
+class PlannedDelivery:
+    """One scheduled post. `key` is unique forever (e.g. "meeting:teamoverleg:2026-12-01T08:00Z:
+    day_before"); `send` does the Slack work and raises DeliveryError when Slack refuses."""
+
+    key: str
+    kind: str
+    due_at: datetime
+    send: Callable[[], SentMessage | None]
+    on_missed: Callable[[], None] | None = None
+    on_failed: Callable[[DeliveryError], None] | None = None
+
+
+# A feature's planner: the deliveries due in [start, end].
+Planner = Callable[[AppContext, datetime, datetime], Iterable[PlannedDelivery]]
+
+
+def feature_planners() -> list[Planner]:
+    from bot.app import FEATURES
+
+    return [f.plan_deliveries for f in FEATURES if hasattr(f, "plan_deliveries")]
+
+
+class Clock:
+    def __init__(
+        self,
+        ctx: AppContext,
+        planners: Sequence[Planner],
+        *,
+        grace: timedelta,
+        horizon: timedelta = timedelta(hours=25),
+        replan_every: timedelta = timedelta(minutes=1),
+        stale_after: timedelta = timedelta(minutes=10),
+    ) -> None:
+        self.ctx = ctx
+        self.planners = list(planners)
+        self.grace = grace
+        self.horizon = horizon
+        self.replan_every = replan_every
+        self.stale_after = stale_after
+        self.store = DeliveryStore(ctx.db)
+        self.identity = f"{socket.gethostname()}:{os.getpid()}"
+        self.scheduler = BackgroundScheduler(
+            timezone=ctx.tz,
+            job_defaults={
+                "coalesce": True,
+                "max_instances": 1,
+                # Deliveries check lateness themselves; APScheduler must never skip one silently.
+                "misfire_grace_time": None,
+            },
+        )
+
+    def start(self) -> None:
+        self.scheduler.add_job(
+            self.plan,
+            IntervalTrigger(seconds=self.replan_every.total_seconds(), timezone=self.ctx.tz),
+            id=PLAN_JOB,
+            next_run_time=self.ctx.now(),
+            replace_existing=True,
+        )
+        self.scheduler.start()
+        log.info("clock started (%s), grace window %s", self.identity, self.grace)
+
+    def shutdown(self) -> None:
+        self.scheduler.shutdown(wait=True)
+
+    def plan(self) -> None:
+        """One planning round: schedule what is coming, catch up or record what was due."""
+        now = self.ctx.now()
+        for stale in self.store.expire_stale_claims(now - self.stale_after, now):
+            log.error(
+                "delivery %s was claimed but never finished; it may not have been posted", stale.key
+            )
+        planned_until = self.store.mark(MARK) or now - self.grace  # first run: grace only
+        earliest = min(planned_until, now - self.grace)
+        planned = [
+            d for planner in self.planners for d in planner(self.ctx, earliest, now + self.horizon)
+        ]
+        done = self.store.known_keys([d.key for d in planned])
+        wanted: set[str] = set()
+        for delivery in planned:
+            if delivery.key in done:
+                continue
+            if delivery.due_at < now - self.grace:
+                if delivery.due_at >= planned_until:
+                    self._record_missed(delivery, now)
+                continue
+            wanted.add(delivery.key)
+            run_at = max(delivery.due_at, now)
+            self.scheduler.add_job(
+                self.deliver,
+                DateTrigger(run_date=run_at, timezone=self.ctx.tz),
+                args=[delivery],
+                id=delivery.key,
+                replace_existing=True,
+            )
+        for job in self.scheduler.get_jobs():
+            if job.id != PLAN_JOB and job.id not in wanted:
+                job.remove()  # cancelled or moved since the previous round
+        self.store.set_mark(MARK, now)
+
+    def _record_missed(self, delivery: PlannedDelivery, now: datetime) -> None:
+        if not self.store.claim(
+            delivery.key, delivery.kind, delivery.due_at, status="missed", by=self.identity, now=now
+        ):
+            return
+        log.warning(
+            "missed %s (due %s, more than %s ago): not posted late",
+            delivery.key,
+            delivery.due_at.isoformat(),
+            self.grace,
+        )
+        if delivery.on_missed:
+            delivery.on_missed()
+
+    def deliver(self, delivery: PlannedDelivery) -> str:
+        """Claim and send one delivery; returns its final status (or "taken")."""
+        now = self.ctx.now()
+        if not self.store.claim(
+            delivery.key,
+            delivery.kind,
+            delivery.due_at,
+            status="claimed",
+            by=self.identity,
+            now=now,
+        ):
+            return "taken"
+        try:
+            sent = delivery.send()
+        except DeliveryError as exc:
+            if not exc.permanent:
+                # Slack's retry handlers already waited (Retry-After, backoff); release the claim so
+                # the next planning round tries again while still within the grace window.
+                self.store.release(delivery.key)
+                log.warning("delivery %s failed (%s); will retry", delivery.key, exc.code)
+                return "retry"
+            self.store.finish(delivery.key, status="failed", now=self.ctx.now(), detail=exc.code)
+            log.error("delivery %s failed permanently: %s", delivery.key, exc.code)
+            if delivery.on_failed:
+                delivery.on_failed(exc)
+            return "failed"
+        except Exception as exc:
+            self.store.finish(
+                delivery.key, status="failed", now=self.ctx.now(), detail=exc.__class__.__name__
+            )
+            log.exception("delivery %s crashed", delivery.key)
+            return "failed"
+        self.store.finish(
+            delivery.key,
+            status="sent",
+            now=self.ctx.now(),
+            channel=sent.channel if sent else None,
+            ts=sent.ts if sent else None,
+        )
+        return "sent"
+
+
+def create_clock(ctx: AppContext) -> Clock:
+    return Clock(
+        ctx, feature_planners(), grace=timedelta(minutes=ctx.settings.oov_reminder_grace_minutes)
+    )
+
+
+def start_clock(ctx: AppContext) -> Clock:
+    clock = create_clock(ctx)
+    clock.start()
+    return clock
 
 
 def run_clock(ctx: AppContext) -> int:
-    log.info(NOT_YET)
+    """`oov-bot clock`: run the scheduler until SIGTERM/SIGINT."""
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    clock = start_clock(ctx)
+    stop.wait()
+    clock.shutdown()
+    log.info("clock stopped")
     return 0

@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     port: int = 3000
     # Not in DESIGN.md's list: tuning knobs with safe defaults, so operators rarely need them.
     oov_web_threads: int = Field(default=8, ge=1, le=64)
+    # A reminder whose time passed while the clock was down is still posted within this window.
+    oov_reminder_grace_minutes: int = Field(default=120, ge=0, le=7 * 24 * 60)
 
     @cached_property
     def tz(self) -> ZoneInfo:

@@ -69,7 +69,8 @@ class Database:
         return cfg
 
     def upgrade(self) -> None:
-        command.upgrade(self.alembic_config(), "head")
+        # "heads": features add their tables on branches of their own off the shared base.
+        command.upgrade(self.alembic_config(), "heads")
 
     def has_schema(self) -> bool:
         return inspect(self.engine).has_table("alembic_version")

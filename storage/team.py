@@ -163,9 +163,11 @@ class TeamStore:
         one transaction, writing an audit row per real change."""
         with self.db.session() as s:
             # Lock the task row only (the joined people are on the nullable side of the join).
-            task = s.scalars(
-                select(Task).where(Task.id == task_id).with_for_update(of=Task)
-            ).unique().one_or_none()
+            task = (
+                s.scalars(select(Task).where(Task.id == task_id).with_for_update(of=Task))
+                .unique()
+                .one_or_none()
+            )
             if task is None or not task.active:
                 raise UnknownTaskError(task_id)
             moved: list[tuple[str, int | None]] = []

@@ -9,7 +9,7 @@ as a conflict (again on every import, until the YAML agrees).
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -195,12 +195,19 @@ def _import_tasks(s: Session, team: TeamConfig, now: datetime, report: ImportRep
     s.flush()
 
 
+# Feature files (meetings, piket) add their import step here: (session, config, now, report).
+FeatureImporter = Callable[[Session, TeamConfig, datetime, ImportReport], None]
+FEATURE_IMPORTERS: list[FeatureImporter] = []
+
+
 def import_config(db: Database, team: TeamConfig, now: datetime) -> ImportReport:
     """Load validated config into the database in one transaction; idempotent."""
     report = ImportReport()
     with db.session() as s:
         _import_people(s, team, now, report)
         _import_tasks(s, team, now, report)
+        for importer in FEATURE_IMPORTERS:
+            importer(s, team, now, report)
     return report
 
 

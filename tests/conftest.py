@@ -110,6 +110,27 @@ def make_settings(**overrides: Any) -> Settings:
     return Settings(_env_file=None, **overrides)  # type: ignore[call-arg]
 
 
+class BackgroundServer:
+    """A waitress server in a thread that stops cleanly (waitress' own run() loop cannot be
+    stopped from another thread without tripping over its closed sockets)."""
+
+    def __init__(self, app: Any, threads: int = 8) -> None:
+        self._server = create_server(app, host="127.0.0.1", port=0, threads=threads)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="waitress", daemon=True)
+        self._thread.start()
+        self.url = f"http://127.0.0.1:{self._server.effective_port}"
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._server.asyncore.loop(timeout=0.05, map=self._server._map, count=1)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self._server.close()
+
+
 @dataclass
 class RunningBot:
     url: str
@@ -143,9 +164,8 @@ def start_bot(
     if import_config_dir:
         import_config(db, load_config(config_dir), clock())
     web = create_web_app(ctx, create_bolt_app(ctx))
-    server = create_server(web, host="127.0.0.1", port=0, threads=8)
-    threading.Thread(target=server.run, name="waitress", daemon=True).start()
-    url = f"http://127.0.0.1:{server.effective_port}"
+    server = BackgroundServer(web)
+    url = server.url
     client = SignedSlackClient(
         url, SIGNING_SECRET, response_urls=fake.response_url if fake else None
     )

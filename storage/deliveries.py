@@ -1,0 +1,139 @@
+"""Claiming and recording scheduled deliveries (see storage.models.deliveries)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from storage.models import ClockMark, Delivery
+from storage.session import Database
+
+
+@dataclass(frozen=True)
+class DeliveryRecord:
+    key: str
+    kind: str
+    due_at: datetime
+    status: str
+    detail: str | None
+    channel: str | None
+    ts: str | None
+
+
+def _record(row: Delivery) -> DeliveryRecord:
+    return DeliveryRecord(
+        row.key, row.kind, row.due_at, row.status, row.detail, row.channel, row.ts
+    )
+
+
+class DeliveryStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def claim(
+        self, key: str, kind: str, due_at: datetime, *, status: str, by: str, now: datetime
+    ) -> bool:
+        """Insert the row for `key`; False when another process (or an earlier run) has it."""
+        try:
+            with self.db.session() as s:
+                s.add(
+                    Delivery(
+                        key=key,
+                        kind=kind,
+                        due_at=due_at,
+                        status=status,
+                        claimed_by=by,
+                        claimed_at=now,
+                        finished_at=now if status != "claimed" else None,
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    def finish(
+        self,
+        key: str,
+        *,
+        status: str,
+        now: datetime,
+        detail: str | None = None,
+        channel: str | None = None,
+        ts: str | None = None,
+    ) -> None:
+        with self.db.session() as s:
+            s.execute(
+                update(Delivery)
+                .where(Delivery.key == key)
+                .values(status=status, finished_at=now, detail=detail, channel=channel, ts=ts)
+            )
+
+    def known_keys(self, keys: list[str]) -> set[str]:
+        if not keys:
+            return set()
+        with self.db.session() as s:
+            found: set[str] = set()
+            for start in range(0, len(keys), 500):  # stay under SQLite's parameter limit
+                chunk = keys[start : start + 500]
+                found.update(s.scalars(select(Delivery.key).where(Delivery.key.in_(chunk))))
+            return found
+
+    def release(self, key: str) -> None:
+        """Give up a claim after a transient failure, so a later planning round retries it."""
+        with self.db.session() as s:
+            s.execute(delete(Delivery).where(Delivery.key == key, Delivery.status == "claimed"))
+
+    def mark(self, name: str) -> datetime | None:
+        with self.db.session() as s:
+            row = s.get(ClockMark, name)
+            return row.at if row else None
+
+    def set_mark(self, name: str, at: datetime) -> None:
+        """Move the mark forward (never back: two clocks may both write it)."""
+        for _ in range(2):  # a second clock may insert the first row at the same moment
+            try:
+                with self.db.session() as s:
+                    row = s.get(ClockMark, name, with_for_update=True)
+                    if row is None:
+                        s.add(ClockMark(name=name, at=at))
+                    elif row.at < at:
+                        row.at = at
+                return
+            except IntegrityError:
+                continue
+
+    def get(self, key: str) -> DeliveryRecord | None:
+        with self.db.session() as s:
+            row = s.scalar(select(Delivery).where(Delivery.key == key))
+            return _record(row) if row else None
+
+    def by_message(self, channel: str, ts: str) -> DeliveryRecord | None:
+        """The delivery that produced a Slack message (to recognise replies in its thread)."""
+        with self.db.session() as s:
+            row = s.scalar(select(Delivery).where(Delivery.channel == channel, Delivery.ts == ts))
+            return _record(row) if row else None
+
+    def expire_stale_claims(self, older_than: datetime, now: datetime) -> list[DeliveryRecord]:
+        """Claims never finished (the process died mid-send): mark them failed so they are on
+        record and reported. They are not retried: the post may have gone out."""
+        with self.db.session() as s:
+            rows = list(
+                s.scalars(
+                    select(Delivery).where(
+                        Delivery.status == "claimed", Delivery.claimed_at < older_than
+                    )
+                )
+            )
+            for row in rows:
+                row.status, row.finished_at, row.detail = "failed", now, "stale_claim"
+            return [_record(r) for r in rows]
+
+    def list(self, kind: str | None = None) -> list[DeliveryRecord]:
+        with self.db.session() as s:
+            query = select(Delivery).order_by(Delivery.due_at, Delivery.id)
+            if kind:
+                query = query.where(Delivery.kind == kind)
+            return [_record(r) for r in s.scalars(query)]

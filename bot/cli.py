@@ -9,6 +9,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from slack_sdk.errors import SlackApiError
+
 from bot.app import create_bolt_app, create_context
 from bot.config_files import ConfigError, load_config
 from bot.context import AppContext
@@ -23,7 +25,9 @@ def setup_logging() -> None:
         level=os.environ.get("OOV_LOG_LEVEL", "INFO").upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration is noise
+    # One line per migration or per job run is noise; their warnings still show.
+    for noisy in ("alembic", "apscheduler.executors", "apscheduler.scheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def print_problems(error: ConfigError) -> None:
@@ -113,7 +117,12 @@ def _start_web(settings: Settings, *, with_clock: bool, import_when_empty: bool)
     if bolt is not None and settings.socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-        SocketModeHandler(bolt, settings.slack_app_token).connect()
+        try:
+            SocketModeHandler(bolt, settings.slack_app_token).connect()
+        except (SlackApiError, OSError) as exc:
+            code = exc.response.get("error") if isinstance(exc, SlackApiError) else exc
+            log.error("Socket Mode: could not connect to Slack with SLACK_APP_TOKEN (%s)", code)
+            return 1
         log.info("Slack: Socket Mode connected; HTTP still serves feeds and /healthz")
     from bot.web import create_web_app, serve
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import requests
 
+from tests.fake_slack import FakeSlack
 from tests.team_config import CONFIG_DIR
 
 OOV_BOT = str(Path(sys.executable).with_name("oov-bot"))
@@ -88,15 +89,7 @@ def test_run_without_slack_credentials_still_serves_and_says_why(tmp_path: Path)
         env=clean_env(tmp_path, PORT=str(port)),
     )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                health = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except requests.ConnectionError:
-                assert time.monotonic() < deadline, "oov-bot run did not start listening"
-                assert process.poll() is None, process.stdout.read() if process.stdout else ""
-                time.sleep(0.2)
+        health = wait_for_health(port, process)
         assert health.status_code == 200
         assert health.json() == {"status": "ok", "database": "ok", "slack": False}
         slack = requests.post(f"http://127.0.0.1:{port}/slack/events", data="x", timeout=5)
@@ -107,3 +100,42 @@ def test_run_without_slack_credentials_still_serves_and_says_why(tmp_path: Path)
         output = process.communicate(timeout=15)[0]
     warnings = [line for line in output.splitlines() if "Slack is not configured" in line]
     assert len(warnings) == 1, output
+
+
+def wait_for_health(port: int, process: subprocess.Popen[str]) -> requests.Response:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            return requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+        except requests.ConnectionError:
+            assert time.monotonic() < deadline, "oov-bot did not start listening"
+            assert process.poll() is None, process.stdout.read() if process.stdout else ""
+            time.sleep(0.2)
+
+
+def test_socket_mode_uses_the_app_token_and_fails_loudly_when_slack_refuses_it(
+    tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    fake_slack.set_response("apps.connections.open", {"ok": False, "error": "invalid_auth"})
+    env = clean_env(
+        tmp_path,
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_APP_TOKEN="xapp-test",
+        SLACK_API_URL=fake_slack.url,
+        PORT=str(free_port()),
+    )
+    result = subprocess.run(
+        [OOV_BOT, "serve"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "Socket Mode: could not connect to Slack with SLACK_APP_TOKEN (invalid_auth)" in (
+        result.stderr
+    )
+    call = fake_slack.wait_for("apps.connections.open")[0]
+    assert call.headers["authorization"] == "Bearer xapp-test"

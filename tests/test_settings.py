@@ -1,0 +1,68 @@
+"""Settings come from the environment and a `.env` file, with DESIGN.md's names and defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings
+from storage.session import normalise_url
+
+NAMES = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "SLACK_API_URL",
+    "DATABASE_URL",
+    "OOV_CONFIG_DIR",
+    "OOV_TIMEZONE",
+    "PUBLIC_BASE_URL",
+    "PORT",
+)
+
+
+@pytest.fixture(autouse=True)
+def empty_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in NAMES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+def test_defaults_run_on_sqlite_without_slack() -> None:
+    settings = Settings()
+    assert settings.database_url == "sqlite:///oov-bot.db"
+    assert settings.slack_api_url == "https://slack.com/api/"
+    assert str(settings.oov_config_dir) == "config"
+    assert settings.tz.key == "Europe/Amsterdam"
+    assert settings.port == 3000
+    assert not settings.slack_enabled
+    assert "SLACK_BOT_TOKEN" in (settings.slack_missing_reason() or "")
+
+
+def test_dotenv_file_is_read_and_the_environment_wins(monkeypatch: pytest.MonkeyPatch) -> None:
+    Path(".env").write_text("SLACK_BOT_TOKEN=xoxb-file\nSLACK_SIGNING_SECRET=s3cret\nPORT=4000\n")
+    monkeypatch.setenv("PORT", "5000")
+    settings = Settings()
+    assert settings.slack_bot_token == "xoxb-file"
+    assert settings.port == 5000
+    assert settings.slack_enabled and settings.slack_missing_reason() is None
+
+
+def test_socket_mode_needs_no_signing_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-x")
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-x")
+    settings = Settings()
+    assert settings.socket_mode and settings.slack_enabled
+
+
+@pytest.mark.parametrize(
+    ("given", "used"),
+    [
+        ("postgres://u:p@h/db", "postgresql+psycopg://u:p@h/db"),
+        ("postgresql://u:p@h/db", "postgresql+psycopg://u:p@h/db"),
+        ("sqlite:///x.db", "sqlite:///x.db"),
+    ],
+)
+def test_hosting_style_database_urls_are_accepted(given: str, used: str) -> None:
+    assert normalise_url(given) == used

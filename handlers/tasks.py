@@ -381,6 +381,14 @@ def _notify_change(client: WebClient, change: OwnershipChangeView, changed_by: s
 def register(app: App, ctx: AppContext) -> None:
     finder = TaskFinder(ctx)
 
+    def clicked_task(body: dict[str, Any], respond: Respond) -> TaskView | None:
+        """The task a button refers to; tells the user when it was removed meanwhile."""
+        try:
+            return ctx.team.task(int(body["actions"][0]["value"]))
+        except (UnknownTaskError, ValueError):
+            respond(text="Die taak bestaat niet meer.", replace_original=False)
+            return None
+
     @app.command("/wie")
     def wie(ack: Ack, command: dict[str, Any]) -> None:
         reply = finder.answer(command.get("text", ""))
@@ -394,20 +402,16 @@ def register(app: App, ctx: AppContext) -> None:
     @app.action("task_show")
     def show(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
-        try:
-            task = ctx.team.task(int(body["actions"][0]["value"]))
-        except (UnknownTaskError, ValueError):
-            respond(text="Die taak bestaat niet meer.", replace_original=False)
+        task = clicked_task(body, respond)
+        if task is None:
             return
         respond(text=task.subject, blocks=task_card(task), replace_original=True)
 
     @app.action("task_share")
     def share(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
-        try:
-            task = ctx.team.task(int(body["actions"][0]["value"]))
-        except (UnknownTaskError, ValueError):
-            respond(text="Die taak bestaat niet meer.", replace_original=False)
+        task = clicked_task(body, respond)
+        if task is None:
             return
         blocks = without_actions(task_card(task))
         blocks.append(context(f"Gedeeld door <@{body['user']['id']}> via /wie"))
@@ -421,10 +425,8 @@ def register(app: App, ctx: AppContext) -> None:
     @app.action("task_change_owner")
     def change_owner(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
-        try:
-            task = ctx.team.task(int(body["actions"][0]["value"]))
-        except (UnknownTaskError, ValueError):
-            respond(text="Die taak bestaat niet meer.", replace_original=False)
+        task = clicked_task(body, respond)
+        if task is None:
             return
         meta = json.dumps({"task_id": task.id, "response_url": body.get("response_url")})
         client.views_open(trigger_id=body["trigger_id"], view=owner_modal(task, meta))

@@ -321,3 +321,10 @@ def test_many_concurrent_requests_are_all_answered(bot: RunningBot) -> None:
         bodies = list(pool.map(lambda q: answer(bot.slack.command("/wie", q)), queries))
     assert all(b["blocks"][0]["type"] == "header" for b in bodies)
     assert len({b["blocks"][0]["text"]["text"] for b in bodies}) == 5
+
+
+def test_a_button_for_a_task_that_no_longer_exists_says_so(bot: RunningBot) -> None:
+    answer(bot.slack.interactivity(bot.slack.block_actions_payload("task_share", "999999")))
+    call = bot.fake.wait_for("response_url")[0]
+    assert call.args["text"] == "Die taak bestaat niet meer."
+    assert call.args["replace_original"] is False

@@ -7,6 +7,7 @@ import json
 import logging
 import re
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,16 +112,32 @@ def task_card(task: TaskView, *, with_buttons: bool = True) -> list[Block]:
 
 
 class TaskFinder:
-    """The search index over the active tasks, rebuilt only when the tasks change."""
+    """The search index over the active tasks and the answers given, rebuilt when the tasks
+    change. Another process's change is noticed within VERSION_TTL seconds; this process's own
+    changes call `invalidate()`."""
+
+    VERSION_TTL = 2.0
+    ANSWER_CACHE_SIZE = 1024
 
     def __init__(self, ctx: AppContext) -> None:
         self._ctx = ctx
         self._lock = threading.Lock()
         self._version: object = None
+        self._checked_at = float("-inf")
         self._index: TaskIndex | None = None
         self._tasks: dict[int, TaskView] = {}
+        self._answers: dict[str, Reply] = {}
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._checked_at = float("-inf")
+            self._version = None
 
     def _current(self) -> tuple[TaskIndex, dict[int, TaskView]]:
+        with self._lock:
+            fresh = time.monotonic() - self._checked_at < self.VERSION_TTL
+            if fresh and self._index is not None:
+                return self._index, self._tasks
         version = self._ctx.team.tasks_version()
         with self._lock:
             if self._index is None or version != self._version:
@@ -132,14 +149,30 @@ class TaskFinder:
                         for t in tasks
                     ]
                 )
+                self._answers = {}
                 self._version = version
+            self._checked_at = time.monotonic()
             return self._index, self._tasks
 
     def answer(self, query: str) -> Reply:
+        """The reply to `/wie <query>`; identical queries reuse the rendered answer."""
+        index, tasks = self._current()
+        key = " ".join(query.split()).casefold()
+        with self._lock:
+            cached = self._answers.get(key)
+        if cached is not None:
+            return cached
+        reply = self._render(query, index, tasks)
+        with self._lock:
+            if len(self._answers) >= self.ANSWER_CACHE_SIZE:
+                self._answers.clear()
+            self._answers[key] = reply
+        return reply
+
+    def _render(self, query: str, index: TaskIndex, tasks: dict[int, TaskView]) -> Reply:
         query = query.strip()
         if not query or query.lower() in {"help", "hulp", "?"}:
             return Reply(text="Hulp bij /wie", blocks=[section(WIE_HELP)])
-        index, tasks = self._current()
         result = index.search(query)
         shown = escape(query)
         if result.best is not None:
@@ -466,6 +499,7 @@ def register(app: App, ctx: AppContext) -> None:
             ack(response_action="errors", errors={"owner": "Deze taak bestaat niet meer."})
             return
         ack()
+        finder.invalidate()
         for change in changes:
             _notify_change(client, change, changed_by)
         if choice.response_url and changes:

@@ -231,6 +231,7 @@ def test_owner_change_modal_round_trip_is_stored_audited_and_announced(
         if s != old_owner.slack_id and (task.deputy is None or s != task.deputy.slack_id)
     )
 
+    answer(bot.slack.command("/wie", "huisverboden"))  # the answer is now cached
     click = bot.slack.block_actions_payload("task_change_owner", str(task.id), user_id="U0TL00001")
     answer(bot.slack.interactivity(click))
     view = bot.fake.wait_for("views.open")[0].args["view"]
@@ -258,9 +259,11 @@ def test_owner_change_modal_round_trip_is_stored_audited_and_announced(
     dms = {c.args["channel"]: c.args["text"] for c in bot.fake.wait_for("chat.postMessage", 2)}
     assert "Je bent nu eigenaar van *Huisverboden*" in dms[new_slack_id]
     assert "Je bent geen eigenaar meer van *Huisverboden*" in dms[old_owner.slack_id]
-    # The ephemeral card the user clicked is refreshed with the new owner.
+    # The ephemeral card the user clicked is refreshed with the new owner, and so is /wie.
     refreshed = bot.fake.wait_for("response_url")[0]
     assert f"<@{new_slack_id}>" in json.dumps(refreshed.args["blocks"])
+    owner_field = answer(bot.slack.command("/wie", "huisverboden"))["blocks"][1]["fields"][0]
+    assert owner_field["text"] == f"*Eigenaar*\n<@{new_slack_id}>"
 
 
 def test_owner_modal_rejects_the_same_person_as_deputy(

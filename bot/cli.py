@@ -28,6 +28,10 @@ def setup_logging() -> None:
     # One line per migration or per job run is noise; their warnings still show.
     for noisy in ("alembic", "apscheduler.executors", "apscheduler.scheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # At DEBUG the Slack SDK logs request and response bodies, i.e. message text about residents
+    # and cases: never let it, whatever OOV_LOG_LEVEL says.
+    for sdk in ("slack_sdk", "slack_bolt"):
+        logging.getLogger(sdk).setLevel(max(logging.INFO, logging.getLogger().level))
 
 
 def print_problems(error: ConfigError) -> None:

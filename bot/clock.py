@@ -27,7 +27,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.context import AppContext
 from bot.notify import DeliveryError, SentMessage
-from storage.deliveries import DeliveryStore
+from storage.deliveries import RETRY, DeliveryStore
 
 log = logging.getLogger(__name__)
 
@@ -109,17 +109,26 @@ class Clock:
                 "delivery %s was claimed but never finished; it may not have been posted", stale.key
             )
         planned_until = self.store.mark(MARK) or now - self.grace  # first run: grace only
-        earliest = min(planned_until, now - self.grace)
-        planned = [
-            d for planner in self.planners for d in planner(self.ctx, earliest, now + self.horizon)
-        ]
-        done = self.store.known_keys([d.key for d in planned])
+        earliest = min(planned_until, now - self.grace, self.store.oldest_retry() or now)
+        planned: list[PlannedDelivery] = []
+        complete = True
+        for planner in self.planners:
+            # One feature's failure must not hold up the others' posts.
+            try:
+                planned.extend(planner(self.ctx, earliest, now + self.horizon))
+            except Exception:
+                complete = False
+                name = getattr(planner, "__module__", repr(planner))
+                log.exception("planning by %s failed; it is planned again next round", name)
+        statuses = self.store.statuses([d.key for d in planned])
         wanted: set[str] = set()
         for delivery in planned:
-            if delivery.key in done:
+            status = statuses.get(delivery.key)
+            if status is not None and status != RETRY:
                 continue
             if delivery.due_at < now - self.grace:
-                if delivery.due_at >= planned_until:
+                # Due while nobody was planning, or retried until the grace window ran out.
+                if delivery.due_at >= planned_until or status == RETRY:
                     self._record_missed(delivery, now)
                 continue
             wanted.add(delivery.key)
@@ -131,9 +140,13 @@ class Clock:
                 id=delivery.key,
                 replace_existing=True,
             )
+        if not complete:
+            return  # keep the failed planner's jobs and look back from the same mark next round
         for job in self.scheduler.get_jobs():
             if job.id != PLAN_JOB and job.id not in wanted:
                 job.remove()  # cancelled or moved since the previous round
+        for dropped in self.store.close_retries(now - self.grace, now):
+            log.warning("delivery %s was waiting for a retry but is no longer planned", dropped.key)
         self.store.set_mark(MARK, now)
 
     def _record_missed(self, delivery: PlannedDelivery, now: datetime) -> None:
@@ -168,7 +181,7 @@ class Clock:
             if not exc.permanent:
                 # Slack's retry handlers already waited (Retry-After, backoff); release the claim so
                 # the next planning round tries again while still within the grace window.
-                self.store.release(delivery.key)
+                self.store.release(delivery.key, exc.code)
                 log.warning("delivery %s failed (%s); will retry", delivery.key, exc.code)
                 return "retry"
             self.store.finish(delivery.key, status="failed", now=self.ctx.now(), detail=exc.code)
@@ -194,7 +207,10 @@ class Clock:
 
 def create_clock(ctx: AppContext) -> Clock:
     return Clock(
-        ctx, feature_planners(), grace=timedelta(minutes=ctx.settings.oov_reminder_grace_minutes)
+        ctx,
+        feature_planners(),
+        grace=timedelta(minutes=ctx.settings.oov_reminder_grace_minutes),
+        replan_every=timedelta(seconds=ctx.settings.oov_clock_replan_seconds),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from storage.models import ClockMark, Delivery
@@ -29,6 +29,9 @@ def _record(row: Delivery) -> DeliveryRecord:
     )
 
 
+RETRY = "retry"  # a transient failure released the claim: the next planning round tries again
+
+
 class DeliveryStore:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -36,7 +39,9 @@ class DeliveryStore:
     def claim(
         self, key: str, kind: str, due_at: datetime, *, status: str, by: str, now: datetime
     ) -> bool:
-        """Insert the row for `key`; False when another process (or an earlier run) has it."""
+        """Insert the row for `key`, or take over a row released for retry; False when another
+        process (or an earlier run) has it."""
+        finished_at = now if status != "claimed" else None
         try:
             with self.db.session() as s:
                 s.add(
@@ -47,12 +52,26 @@ class DeliveryStore:
                         status=status,
                         claimed_by=by,
                         claimed_at=now,
-                        finished_at=now if status != "claimed" else None,
+                        finished_at=finished_at,
                     )
                 )
+            return True
         except IntegrityError:
-            return False
-        return True
+            pass
+        with self.db.session() as s:
+            # One conditional UPDATE: of two clocks retrying at once, only one changes the row.
+            taken = s.execute(
+                update(Delivery)
+                .where(Delivery.key == key, Delivery.status == RETRY)
+                .values(
+                    status=status,
+                    claimed_by=by,
+                    claimed_at=now,
+                    finished_at=finished_at,
+                    detail=None,
+                )
+            )
+            return bool(taken.rowcount)  # type: ignore[attr-defined]
 
     def finish(
         self,
@@ -71,20 +90,49 @@ class DeliveryStore:
                 .values(status=status, finished_at=now, detail=detail, channel=channel, ts=ts)
             )
 
-    def known_keys(self, keys: list[str]) -> set[str]:
-        if not keys:
-            return set()
+    def statuses(self, keys: list[str]) -> dict[str, str]:
+        """Key -> status of the keys that have a row."""
+        found: dict[str, str] = {}
         with self.db.session() as s:
-            found: set[str] = set()
             for start in range(0, len(keys), 500):  # stay under SQLite's parameter limit
                 chunk = keys[start : start + 500]
-                found.update(s.scalars(select(Delivery.key).where(Delivery.key.in_(chunk))))
-            return found
+                rows = s.execute(
+                    select(Delivery.key, Delivery.status).where(Delivery.key.in_(chunk))
+                )
+                found.update((key, status) for key, status in rows)
+        return found
 
-    def release(self, key: str) -> None:
-        """Give up a claim after a transient failure, so a later planning round retries it."""
+    def known_keys(self, keys: list[str]) -> set[str]:
+        """The keys that are done with or being sent (not those waiting for a retry)."""
+        return {key for key, status in self.statuses(keys).items() if status != RETRY}
+
+    def release(self, key: str, detail: str | None = None) -> None:
+        """Give up a claim after a transient failure, so a later planning round retries it. The
+        row stays (status "retry"), so a retry that runs out of grace is recorded as missed."""
         with self.db.session() as s:
-            s.execute(delete(Delivery).where(Delivery.key == key, Delivery.status == "claimed"))
+            s.execute(
+                update(Delivery)
+                .where(Delivery.key == key, Delivery.status == "claimed")
+                .values(status=RETRY, detail=detail)
+            )
+
+    def oldest_retry(self) -> datetime | None:
+        """Due time of the oldest delivery waiting for a retry: planning must look back to it."""
+        with self.db.session() as s:
+            return s.scalar(select(func.min(Delivery.due_at)).where(Delivery.status == RETRY))
+
+    def close_retries(self, due_before: datetime, now: datetime) -> list[DeliveryRecord]:
+        """Retries nobody plans any more (cancelled meanwhile), past the grace window: closed as
+        missed, so they are on record and the planning window stops reaching back for them."""
+        with self.db.session() as s:
+            rows = list(
+                s.scalars(
+                    select(Delivery).where(Delivery.status == RETRY, Delivery.due_at < due_before)
+                )
+            )
+            for row in rows:
+                row.status, row.finished_at = "missed", now
+            return [_record(r) for r in rows]
 
     def mark(self, name: str) -> datetime | None:
         with self.db.session() as s:

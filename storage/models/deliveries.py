@@ -18,7 +18,7 @@ class Delivery(Base):
     key: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(40), index=True)
     due_at: Mapped[datetime] = mapped_column(index=True)
-    status: Mapped[str] = mapped_column(String(16))  # claimed | sent | missed | failed
+    status: Mapped[str] = mapped_column(String(16))  # claimed | sent | missed | failed | retry
     claimed_by: Mapped[str] = mapped_column(String(100))  # host:pid of the clock process
     claimed_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]

@@ -1,0 +1,330 @@
+"""Meeting series and occurrence changes: queries, `oov-bot import`, and the occurrence questions
+other features ask ("the next boa-briefing after T", "which meeting was this reminder for").
+
+Series come from config/meetings.yaml through `import_meetings` (the config reload: a running clock
+reads them again every planning round). Changes to single occurrences are made in Slack and are
+stored separately, keyed by series and original date, so a re-import never touches them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot import meetings
+from bot.dutch_dates import TZ
+from bot.meetings import (
+    KEY_PREFIX,
+    MEETINGS_FILE,
+    ChangeAction,
+    MeetingSeries,
+    Occurrence,
+    OccurrenceChange,
+    parse_delivery_key,
+    series_from_spec,
+    series_spec,
+)
+from storage.deliveries import DeliveryStore
+from storage.models import Delivery, MeetingSeriesRow, OccurrenceChangeRow, Task
+from storage.session import Database
+
+if TYPE_CHECKING:
+    from bot.config_files import TeamConfig
+    from storage.yaml_io import ImportReport
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SeriesView:
+    series: MeetingSeries
+    task_id: int | None  # the task overview row (storage.team.TeamStore.task)
+
+    @property
+    def key(self) -> str:
+        return self.series.key
+
+
+class UnknownSeriesError(LookupError):
+    pass
+
+
+def _change(row: OccurrenceChangeRow) -> OccurrenceChange:
+    return OccurrenceChange(
+        original_date=row.original_date,
+        action=ChangeAction(row.action),
+        new_start=row.new_start,
+        changed_by=row.changed_by,
+        changed_at=row.changed_at,
+    )
+
+
+class MeetingStore:
+    def __init__(self, db: Database, tz: tzinfo = TZ) -> None:
+        self.db = db
+        self.tz = tz
+
+    # -- series ----------------------------------------------------------------------------------
+
+    def all_series(self) -> list[SeriesView]:
+        """The active series in config order. A row this version cannot read (stored by another
+        version, not yet re-imported) is logged and left out rather than stopping every other
+        series' reminders."""
+        with self.db.session() as s:
+            rows = s.scalars(
+                select(MeetingSeriesRow)
+                .where(MeetingSeriesRow.active)
+                .order_by(MeetingSeriesRow.position, MeetingSeriesRow.id)
+            ).all()
+            views = []
+            for row in rows:
+                try:
+                    views.append(SeriesView(series_from_spec(row.spec), row.task_id))
+                except ValidationError:
+                    log.error(
+                        "meeting series %s in the database does not fit this version; "
+                        "run `oov-bot import` to store it again",
+                        row.key,
+                    )
+            return views
+
+    def get(self, key: str) -> SeriesView | None:
+        return next((v for v in self.all_series() if v.key == key), None)
+
+    def find(self, text: str) -> list[SeriesView]:
+        """The series a person means ("boa", "Teamoverleg", "tvo"); several when ambiguous."""
+        views = self.all_series()
+        by_key = {v.key: v for v in views}
+        return [by_key[s.key] for s in meetings.match_series([v.series for v in views], text)]
+
+    def series_for_channel(self, channel: str) -> SeriesView | None:
+        """The series that posts in a channel (by Slack channel ID). A series configured as
+        "#name" is recognised by the channel ID Slack returned for its latest reminder."""
+        if channel.startswith("D"):
+            return None  # a DM (the chair's), never a meeting channel
+        views = {v.key: v for v in self.all_series()}
+        direct = next((v for v in views.values() if v.series.channel == channel), None)
+        if direct is not None:
+            return direct
+        with self.db.session() as s:
+            keys = s.scalars(
+                select(Delivery.key)
+                .where(Delivery.channel == channel, Delivery.key.startswith(f"{KEY_PREFIX}:"))
+                .order_by(Delivery.id.desc())
+                .limit(20)
+            ).all()
+        refs = (parse_delivery_key(key) for key in keys)
+        return next((views[r.series_key] for r in refs if r and r.series_key in views), None)
+
+    def for_message(
+        self, channel: str, thread_ts: str | None
+    ) -> tuple[SeriesView, Occurrence | None] | None:
+        """The meeting a Slack message belongs to: the series and occurrence of the reminder whose
+        thread it is in, else the series of the channel (occurrence unknown), else None."""
+        if thread_ts:
+            record = DeliveryStore(self.db).by_message(channel, thread_ts)
+            ref = parse_delivery_key(record.key) if record else None
+            view = self.get(ref.series_key) if ref else None
+            if ref and view:
+                return view, self.occurrence(ref.series_key, ref.occurrence_date)
+        view = self.series_for_channel(channel)
+        return (view, None) if view else None
+
+    # -- occurrences -----------------------------------------------------------------------------
+
+    def changes(self, keys: Iterable[str] | None = None) -> dict[str, tuple[OccurrenceChange, ...]]:
+        """Series key -> its changes by hand (a small table: a few rows a month)."""
+        query = select(MeetingSeriesRow.key, OccurrenceChangeRow).join(
+            MeetingSeriesRow, OccurrenceChangeRow.series_id == MeetingSeriesRow.id
+        )
+        if keys is not None:
+            query = query.where(MeetingSeriesRow.key.in_(list(keys)))
+        found: dict[str, list[OccurrenceChange]] = {}
+        with self.db.session() as s:
+            for key, row in s.execute(query):
+                found.setdefault(key, []).append(_change(row))
+        return {key: tuple(changes) for key, changes in found.items()}
+
+    def occurrences(
+        self, start: datetime, end: datetime, *, keys: Iterable[str] | None = None
+    ) -> list[tuple[SeriesView, Occurrence]]:
+        """Every occurrence of the active series (or of `keys`) starting in [start, end), by start;
+        cancelled and skipped ones included."""
+        wanted = set(keys) if keys is not None else None
+        views = [v for v in self.all_series() if wanted is None or v.key in wanted]
+        changes = self.changes([v.key for v in views])
+        found = [
+            (view, occurrence)
+            for view in views
+            for occurrence in meetings.occurrences(
+                view.series, start, end, changes.get(view.key, ()), tz=self.tz
+            )
+        ]
+        return sorted(found, key=lambda pair: (pair[1].start, pair[0].series.name))
+
+    def occurrence(self, series_key: str, original_date: date) -> Occurrence | None:
+        """The occurrence a delivery key names (see bot.meetings.parse_delivery_key)."""
+        view = self.get(series_key)
+        if view is None:
+            return None
+        changes = self.changes([series_key]).get(series_key, ())
+        return meetings.occurrence_on(view.series, original_date, changes, tz=self.tz)
+
+    def occurrence_for_day(self, series_key: str, day: date) -> Occurrence | None:
+        """The occurrence a person means by a date (the moved date or the original one)."""
+        view = self.get(series_key)
+        if view is None:
+            return None
+        changes = self.changes([series_key]).get(series_key, ())
+        return meetings.occurrence_for_day(view.series, day, changes, tz=self.tz)
+
+    def next_occurrence(self, series_key: str, after: datetime) -> Occurrence | None:
+        """The next occurrence of a series that takes place (not cancelled or skipped) after
+        `after`; None for an unknown series or when none is planned (in the next two years)."""
+        view = self.get(series_key)
+        if view is None:
+            return None
+        changes = self.changes([series_key]).get(series_key, ())
+        return meetings.next_occurrence(view.series, after, changes, tz=self.tz)
+
+    def upcoming(self, series_key: str, after: datetime, count: int) -> list[Occurrence]:
+        view = self.get(series_key)
+        if view is None:
+            return []
+        changes = self.changes([series_key]).get(series_key, ())
+        return meetings.upcoming(view.series, after, count, changes, tz=self.tz)
+
+    # -- changes by hand -------------------------------------------------------------------------
+
+    def cancel(self, series_key: str, original_date: date, *, by: str, now: datetime) -> None:
+        self._set_change(series_key, original_date, ChangeAction.CANCEL, None, by, now)
+
+    def move(
+        self,
+        series_key: str,
+        original_date: date,
+        new_start: datetime,
+        *,
+        by: str,
+        now: datetime,
+    ) -> None:
+        self._set_change(series_key, original_date, ChangeAction.MOVE, new_start, by, now)
+
+    def restore(self, series_key: str, original_date: date) -> bool:
+        """Undo a cancellation or move; False when there was none."""
+        with self.db.session() as s:
+            series_id = self._series_id(s, series_key)
+            result = s.execute(
+                delete(OccurrenceChangeRow).where(
+                    OccurrenceChangeRow.series_id == series_id,
+                    OccurrenceChangeRow.original_date == original_date,
+                )
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def _set_change(
+        self,
+        series_key: str,
+        original_date: date,
+        action: ChangeAction,
+        new_start: datetime | None,
+        by: str,
+        now: datetime,
+    ) -> None:
+        for attempt in range(2):  # two people changing the same meeting at the same moment
+            try:
+                with self.db.session() as s:
+                    series_id = self._series_id(s, series_key)
+                    row = s.scalar(
+                        select(OccurrenceChangeRow).where(
+                            OccurrenceChangeRow.series_id == series_id,
+                            OccurrenceChangeRow.original_date == original_date,
+                        )
+                    )
+                    if row is None:
+                        row = OccurrenceChangeRow(series_id=series_id, original_date=original_date)
+                        s.add(row)
+                    row.action = action.value
+                    row.new_start = new_start
+                    row.changed_by = by
+                    row.changed_at = now
+                return
+            except IntegrityError:
+                if attempt:
+                    raise
+
+    @staticmethod
+    def _series_id(session: Session, series_key: str) -> int:
+        series_id = session.scalar(
+            select(MeetingSeriesRow.id).where(MeetingSeriesRow.key == series_key)
+        )
+        if series_id is None:
+            raise UnknownSeriesError(series_key)
+        return series_id
+
+
+def import_meetings(
+    session: Session, team: TeamConfig, now: datetime, report: ImportReport
+) -> None:
+    """`oov-bot import` step for meetings.yaml: create, update and retire series by key.
+
+    Series are not edited in Slack, so the file simply wins; occurrence changes made in Slack live
+    in their own table and are kept. Without a meetings.yaml nothing changes (a missing file must
+    not silently stop every reminder; `meetings: []` does that on purpose).
+    """
+    config: tuple[MeetingSeries, ...] | None = team.extra.get(MEETINGS_FILE)
+    if config is None:
+        return
+    tasks: dict[str, int] = dict(session.execute(select(Task.subject, Task.id)).all())
+    existing = {row.key: row for row in session.scalars(select(MeetingSeriesRow))}
+    for position, series in enumerate(config):
+        spec = series_spec(series)
+        task_id = tasks.get(series.task) if series.task else None
+        row = existing.get(series.key)
+        if row is None:
+            session.add(
+                MeetingSeriesRow(
+                    key=series.key, spec=spec, task_id=task_id, position=position, updated_at=now
+                )
+            )
+            report.created.append(f"overleg {series.key}")
+            continue
+        if row.spec != spec or row.task_id != task_id or not row.active:
+            row.spec, row.task_id, row.active, row.updated_at = spec, task_id, True, now
+            report.updated.append(f"overleg {series.key}")
+        row.position = position
+    keys = {series.key for series in config}
+    for row in existing.values():
+        if row.key not in keys and row.active:
+            row.active = False
+            row.updated_at = now
+            report.retired.append(f"overleg {row.key}")
+    session.flush()
+
+
+def export_meetings(session: Session) -> dict[str, dict[str, Any]]:
+    """The active series as meetings.yaml for `oov-bot export`, in the words the file uses
+    (weekday names, "HH:MM"), defaults left out. Changes to single occurrences are not in it:
+    they live in the database only."""
+    rows = session.scalars(
+        select(MeetingSeriesRow)
+        .where(MeetingSeriesRow.active)
+        .order_by(MeetingSeriesRow.position, MeetingSeriesRow.id)
+    )
+    exported = []
+    for row in rows:
+        try:
+            series = series_from_spec(row.spec)
+        except ValidationError:
+            log.error("meeting series %s not exported: stored by another version", row.key)
+            continue
+        exported.append(meetings.series_yaml(series))
+    return {MEETINGS_FILE: {"meetings": exported}} if exported else {}

@@ -1,0 +1,168 @@
+"""`/overleg` over real HTTP with signed requests: the next 14 days, one series, and cancelling,
+moving and restoring one occurrence with Dutch dates, announced in the series' channel.
+
+The fixed clock stands at Monday 23 November 2026, 09:00 in Amsterdam."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from storage.session import Database
+from tests.conftest import FixedClock, RunningBot, start_bot
+from tests.fake_slack import FakeSlack
+from tests.team_config import copy_config
+
+
+@pytest.fixture
+def linked_bot(
+    db: Database, fake_slack: FakeSlack, clock: FixedClock, tmp_path: Path
+) -> Iterator[RunningBot]:
+    running, server = start_bot(db, fake_slack, clock, config_dir=copy_config(tmp_path / "config"))
+    yield running
+    server.close()
+
+
+def overleg(bot: RunningBot, text: str = "", **kwargs: Any) -> dict[str, Any]:
+    response = bot.slack.command("/overleg", text, **kwargs)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["response_type"] == "ephemeral"
+    return body
+
+
+def shown(body: dict[str, Any]) -> str:
+    return json.dumps(body.get("blocks", []), ensure_ascii=False)
+
+
+def posts(bot: RunningBot) -> list[dict[str, Any]]:
+    return [call.args for call in bot.fake.calls("chat.postMessage")]
+
+
+def test_overleg_lists_the_meetings_of_the_next_14_days(linked_bot: RunningBot) -> None:
+    body = overleg(linked_bot)
+    text = shown(body)
+    assert body["blocks"][0]["text"]["text"] == "Overleggen komende 14 dagen"
+    sections = [b["text"]["text"] for b in body["blocks"] if b["type"] == "section"]
+    lines = "\n".join(sections).splitlines()
+    assert lines[:3] == [
+        "• *ma 23 nov 10:00–11:00* Teamoverleg Veiligheid · #teamoverleg",
+        "• *di 24 nov 09:00–10:00* Boa-briefing · #boa-briefing",
+        "• *do 26 nov 09:30–11:00* Lokaal operationeel veiligheidsoverleg (OVO) · #ovo",
+    ]
+    assert "di 1 dec 09:00–10:00* Boa-briefing" in text
+    assert "7 dec" not in text  # 14 days end on Monday 7 December at 09:00
+
+
+def test_overleg_with_a_name_shows_the_series(linked_bot: RunningBot) -> None:
+    text = shown(overleg(linked_bot, "boa"))
+    assert '"text": "Boa-briefing"' in text  # the header
+    assert "2 uur per week" in text  # as written in the overview
+    assert "elke week op dinsdag om 09:00, 1 uur" in text  # as understood
+    assert "<@U0BOA0001>" in text  # the chair, mentioned
+    assert "#boa-briefing" in text
+    for day in ("24 november", "1 december", "8 december", "15 december", "22 december"):
+        assert f"dinsdag {day} 2026, 09:00" in text
+    assert "29 december" not in text  # five, not more
+    assert "Voorbeeldwaarden" in text
+
+
+def test_cancelling_one_meeting_is_announced_and_shown(linked_bot: RunningBot) -> None:
+    body = overleg(linked_bot, "annuleer boa-briefing volgende dinsdag", user_id="U0AOV0002")
+    assert "Afgelast: Boa-briefing van dinsdag 1 december 2026, 09:00" in shown(body)
+
+    announcement = linked_bot.fake.wait_for("chat.postMessage")[0].args
+    assert announcement["channel"] == "#boa-briefing"
+    assert "gaat niet door" in announcement["text"] and "<@U0AOV0002>" in announcement["text"]
+    assert "~dinsdag 1 december 2026, 09:00~ — _gaat niet door (afgelast)_" in shown(
+        overleg(linked_bot, "Boa-briefing")
+    )
+    assert "~di 1 dec 09:00–10:00 Boa-briefing~" in shown(overleg(linked_bot))
+
+    again = overleg(linked_bot, "annuleer boa 1 december")
+    assert "is al afgelast" in shown(again)
+    assert len(posts(linked_bot)) == 1
+
+    restored = overleg(linked_bot, "herstel boa 1-12")
+    assert "gaat toch door op dinsdag 1 december 2026, 09:00" in shown(restored)
+    assert "gaat toch door" in linked_bot.fake.wait_for("chat.postMessage", 2)[1].args["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "listed"),
+    [
+        ("verplaats teamoverleg 30-11 naar 1-12 14:00", "di 1 dec 14:00–15:00* Teamoverleg"),
+        ("verplaats teamoverleg veiligheid 30 november 1 december 14:00", "di 1 dec 14:00"),
+        ("verplaats Teamoverleg maandag 14:00", "ma 30 nov 14:00–15:00* Teamoverleg"),
+        ("verplaats teamoverleg 30-11 woensdag", "wo 25 nov 10:00–11:00* Teamoverleg"),
+    ],
+)
+def test_moving_one_meeting_reads_dutch_dates(
+    linked_bot: RunningBot, text: str, listed: str
+) -> None:
+    body = overleg(linked_bot, text)
+    assert "Verplaatst: Teamoverleg Veiligheid van maandag 30 november 2026, 10:00 naar" in shown(
+        body
+    )
+    announcement = linked_bot.fake.wait_for("chat.postMessage")[0].args
+    assert (
+        announcement["channel"] == "#teamoverleg" and "is verplaatst naar" in announcement["text"]
+    )
+    listing = shown(overleg(linked_bot))
+    assert listed in listing
+    assert "verplaatst, was maandag 30 november 2026" in listing
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("annuleer boa 31-2", "31 februari bestaat niet"),
+        ("annuleer boa woensdag", "Op woensdag 25 november 2026 is er geen Boa-briefing"),
+        ("annuleer boa sinterklaas", "niet lezen als datum"),
+        ("annuleer", "Gebruik: `/overleg annuleer &lt;naam&gt; &lt;datum&gt;`"),
+        ("annuleer kwispelstaart 1-12", "Ik ken geen overleg “kwispelstaart”"),
+        ("verplaats boa 1-12 gisteren", "niet lezen als datum met tijd"),
+        ("verplaats boa 24-11 23-11 08:00", "is al voorbij"),
+        ("kwispelstaart", "Ik ken geen overleg “kwispelstaart”. Bekend: `boa-briefing`"),
+        ("<!channel> zzz", "Ik ken geen overleg “&lt;!channel&gt; zzz”"),
+    ],
+)
+def test_what_cannot_be_read_gets_a_clear_dutch_answer(
+    linked_bot: RunningBot, text: str, answer: str
+) -> None:
+    body = overleg(linked_bot, text)
+    assert answer in shown(body), shown(body)
+    assert "Traceback" not in shown(body)
+    assert posts(linked_bot) == []
+
+
+def test_a_meeting_that_has_begun_cannot_be_changed(
+    linked_bot: RunningBot, clock: FixedClock
+) -> None:
+    clock.advance(timedelta(hours=1, minutes=30))  # 10:30; the teamoverleg began at 10:00
+    body = overleg(linked_bot, "verplaats teamoverleg vandaag 14:00")
+    assert "Teamoverleg Veiligheid van maandag 23 november 2026, 10:00 is al begonnen" in shown(
+        body
+    )
+    assert posts(linked_bot) == []
+
+
+def test_a_failed_announcement_is_told_to_the_user(linked_bot: RunningBot) -> None:
+    linked_bot.fake.fail_next("chat.postMessage", body={"ok": False, "error": "not_in_channel"})
+    body = overleg(linked_bot, "annuleer boa 1-12")
+    assert "Afgelast" in shown(body)  # the change itself is made
+    follow_up = linked_bot.fake.wait_for("response_url")[0].args
+    assert "lukte niet (not_in_channel)" in follow_up["text"]
+    assert follow_up["response_type"] == "ephemeral"
+
+
+@pytest.mark.parametrize("text", ["help", "hulp"])
+def test_overleg_help(linked_bot: RunningBot, text: str) -> None:
+    text_shown = shown(overleg(linked_bot, text))
+    assert "/overleg annuleer &lt;naam&gt; &lt;datum&gt;" in text_shown
+    assert "volgende dinsdag" in text_shown

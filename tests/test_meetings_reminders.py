@@ -1,0 +1,289 @@
+"""Meeting reminders through the clock, with a fixed clock and the fake Slack: what is posted,
+where and when, exactly once across restarts, reloads, cancellations and moves; misses and
+refusals reported to the chair. (The clock's scheduler is started paused; each round plans and
+then runs the jobs that are due, as the running scheduler would.)"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import create_context
+from bot.clock import Clock
+from bot.config_files import load_config
+from bot.context import AppContext
+from bot.dutch_dates import TZ
+from handlers import meetings as meeting_handlers
+from storage.deliveries import DeliveryStore
+from storage.meetings import MeetingStore
+from storage.session import Database
+from storage.yaml_io import import_config
+from tests.conftest import FixedClock, make_settings
+from tests.fake_slack import FakeSlack
+from tests.team_config import copy_config, edit_yaml
+from tests.test_clock import run_round
+
+BOA_CHANNEL = "#boa-briefing"
+BOA_CHAIR = "U0BOA0001"
+
+
+def at(*args: int) -> datetime:
+    return datetime(*args, tzinfo=TZ)
+
+
+@dataclass
+class World:
+    ctx: AppContext
+    clock: FixedClock
+    fake: FakeSlack
+    config: Path
+    clocks: list[Clock]
+
+    def start_clock(self) -> Clock:
+        """A clock process (a new one = a restart), its scheduler paused: `round` drives it."""
+        clock = Clock(self.ctx, [meeting_handlers.plan_deliveries], grace=timedelta(hours=2))
+        clock.scheduler.start(paused=True)
+        self.clocks.append(clock)
+        return clock
+
+    def round(self, clock: Clock, when: datetime) -> list[str]:
+        return run_round(clock, self.clock, when)
+
+    def posts(self, channel: str | None = None) -> list[dict[str, Any]]:
+        return [
+            c.args
+            for c in self.fake.calls("chat.postMessage")
+            if channel is None or c.args["channel"] == channel
+        ]
+
+    def reimport(self) -> None:
+        import_config(self.ctx.db, load_config(self.config), self.clock())
+
+
+@pytest.fixture
+def world(
+    db: Database, fake_slack: FakeSlack, clock: FixedClock, tmp_path: Path
+) -> Iterator[World]:
+    config = copy_config(tmp_path / "config")
+    import_config(db, load_config(config), clock())
+    settings = make_settings(
+        database_url=db.url,
+        slack_bot_token="xoxb-test",
+        slack_api_url=fake_slack.url,
+        oov_config_dir=config,
+    )
+    world = World(create_context(settings, db=db, clock=clock), clock, fake_slack, config, [])
+    yield world
+    for running in world.clocks:
+        running.scheduler.shutdown(wait=False)
+
+
+def blocks_text(post: dict[str, Any]) -> str:
+    return json.dumps(post.get("blocks", []), ensure_ascii=False)
+
+
+def test_the_boa_briefing_is_reminded_once_with_everything_the_channel_needs(
+    world: World,
+) -> None:
+    clock = world.start_clock()
+    world.round(clock, at(2026, 11, 23, 10, 0))
+    [dm] = world.posts(BOA_CHAIR)  # the chair's DM, the working day before
+    assert "Je bent voorzitter van *Boa-briefing* op *dinsdag 24 november 2026, 09:00*" in (
+        blocks_text(dm)
+    )
+    assert "Agendavoorbereiding" in blocks_text(dm)
+
+    assert world.round(clock, at(2026, 11, 23, 16, 0)) == ["sent"]
+    reminder = world.posts(BOA_CHANNEL)[0]
+    shown = blocks_text(reminder)
+    assert reminder["blocks"][0]["text"]["text"] == "Boa-briefing — morgen"
+    assert "*dinsdag 24 november 2026, 09:00–10:00*" in shown
+    assert "Gemeentehuis, vergaderkamer 2" in shown
+    assert f"<@{BOA_CHAIR}>" in shown and "<@U0AOV0002>" in shown  # chair, minute taker
+    assert "Externen betrekken (politie, jongerenwerkers, Kmar, verkeer, etc.)" in shown
+    assert "*Externen uitnodigen:* politie, jongerenwerk, KMar, verkeer" in shown
+    assert "Agendapunten? Reageer in deze thread." in shown
+    assert "Agendapunten? Reageer in deze thread." in reminder["text"]
+
+    # The same round again, a restart and a config reload post nothing new.
+    assert world.round(clock, at(2026, 11, 23, 16, 1)) == []
+    restarted = world.start_clock()
+    assert world.round(restarted, at(2026, 11, 23, 16, 2)) == []
+
+    def later_and_elsewhere(data: Any) -> None:
+        boa = next(m for m in data["meetings"] if m["key"] == "boa-briefing")
+        boa["time"], boa["place"] = "09:30", "Raadzaal"
+
+    edit_yaml(world.config / "meetings.yaml", later_and_elsewhere)
+    world.reimport()
+    assert world.round(restarted, at(2026, 11, 23, 16, 3)) == []
+    assert len(world.posts(BOA_CHANNEL)) == 1
+
+    # The reminder on the day shows the new time.
+    assert world.round(restarted, at(2026, 11, 24, 8, 30)) == ["sent"]
+    on_the_day = world.posts(BOA_CHANNEL)[1]
+    assert on_the_day["blocks"][0]["text"]["text"] == "Boa-briefing — vandaag"
+    assert "09:30–10:30" in blocks_text(on_the_day) and "Raadzaal" in blocks_text(on_the_day)
+
+
+def test_the_thread_of_a_reminder_leads_back_to_its_meeting(world: World) -> None:
+    clock = world.start_clock()
+    world.round(clock, at(2026, 11, 23, 16, 0))
+    sent = world.fake.wait_for("chat.postMessage")[0]
+    record = next(r for r in DeliveryStore(world.ctx.db).list() if r.status == "sent")
+    store = MeetingStore(world.ctx.db)
+    view, occurrence = store.for_message(record.channel, record.ts)
+    assert view.key == "boa-briefing" and occurrence.start == at(2026, 11, 24, 9, 0)
+    assert sent.args["channel"] == record.channel
+    # A message in the channel outside a reminder's thread still belongs to the series.
+    view, occurrence = store.for_message(record.channel, None)
+    assert view.key == "boa-briefing" and occurrence is None
+    assert store.next_occurrence("boa-briefing", at(2026, 11, 24, 9, 0)).start == at(
+        2026, 12, 1, 9, 0
+    )
+
+
+def test_a_cancelled_meeting_is_not_reminded_even_when_already_planned(world: World) -> None:
+    clock = world.start_clock()
+    world.round(clock, at(2026, 11, 23, 15, 0))
+    planned = {job.id for job in clock.scheduler.get_jobs()}
+    assert "meeting:boa-briefing:2026-11-24:remind-1" in planned
+    MeetingStore(world.ctx.db).cancel(
+        "boa-briefing", date(2026, 11, 24), by="U1", now=world.clock()
+    )
+    # Due before the next planning round noticed: checked again when it is sent.
+    job = clock.scheduler.get_job("meeting:boa-briefing:2026-11-24:remind-1")
+    world.clock.current = at(2026, 11, 23, 16, 0)
+    job.func(*job.args)
+    assert world.posts(BOA_CHANNEL) == []
+    # And the next round drops it altogether.
+    world.round(clock, at(2026, 11, 24, 8, 30))
+    assert clock.scheduler.get_job("meeting:boa-briefing:2026-11-24:remind-0") is None
+    assert world.posts(BOA_CHANNEL) == []
+
+
+def test_a_moved_meeting_is_reminded_for_its_new_time_but_not_for_what_the_move_replaced(
+    world: World,
+) -> None:
+    clock = world.start_clock()
+    world.round(clock, at(2026, 11, 23, 16, 0))
+    assert len(world.posts(BOA_CHANNEL)) == 1  # the reminder for Tuesday 09:00
+    world.clock.current = at(2026, 11, 23, 17, 0)
+    store = MeetingStore(world.ctx.db)
+    store.move(
+        "boa-briefing", date(2026, 11, 24), at(2026, 11, 24, 11, 0), by="U1", now=world.clock()
+    )
+    # The move is announced by /overleg; the "day before" reminder is not repeated for it.
+    assert world.round(clock, at(2026, 11, 23, 17, 0)) == []
+    assert world.round(clock, at(2026, 11, 24, 8, 30)) == ["sent"]
+    on_the_day = world.posts(BOA_CHANNEL)[1]
+    assert "*dinsdag 24 november 2026, 11:00–12:00*" in blocks_text(on_the_day)
+    assert "Verplaatst, was dinsdag 24 november 2026" in blocks_text(on_the_day)
+    keys = {r.key for r in DeliveryStore(world.ctx.db).list() if r.status == "sent"}
+    assert "meeting:boa-briefing:2026-11-24:remind-0@2026-11-24T11:00" in keys
+
+
+def test_a_meeting_moved_to_another_day_gets_its_reminders_there(world: World) -> None:
+    clock = world.start_clock()
+    store = MeetingStore(world.ctx.db)
+    store.move(
+        "boa-briefing", date(2026, 11, 24), at(2026, 11, 26, 14, 0), by="U1", now=world.clock()
+    )
+    world.round(clock, at(2026, 11, 23, 16, 0))
+    assert world.posts(BOA_CHANNEL) == []  # not on Monday any more
+    world.round(clock, at(2026, 11, 25, 10, 0))
+    [dm] = world.posts(BOA_CHAIR)  # the chair, on Wednesday
+    assert "*donderdag 26 november 2026, 14:00*" in blocks_text(dm)
+    world.round(clock, at(2026, 11, 25, 16, 0))
+    [reminder] = world.posts(BOA_CHANNEL)
+    assert reminder["blocks"][0]["text"]["text"] == "Boa-briefing — morgen"
+    assert "*donderdag 26 november 2026, 14:00–15:00*" in blocks_text(reminder)
+
+
+def test_holidays_move_or_skip_with_a_word_about_why(world: World) -> None:
+    clock = world.start_clock()
+    # Koningsdag (Monday 27 April): the teamoverleg moves to Tuesday, reminded on Friday.
+    world.round(clock, at(2026, 4, 24, 16, 0))
+    [moved] = world.posts("#teamoverleg")
+    assert "*dinsdag 28 april 2026, 10:00–11:00*" in blocks_text(moved)
+    assert "Verplaatst vanwege Koningsdag (valt op maandag 27 april 2026)" in blocks_text(moved)
+
+
+def test_a_meeting_skipped_for_a_holiday_gets_one_notice(world: World) -> None:
+    clock = world.start_clock()
+    world.round(clock, at(2026, 5, 4, 10, 0))
+    assert world.posts(BOA_CHAIR) == []  # no chair DM for a skipped meeting
+    world.round(clock, at(2026, 5, 4, 16, 0))
+    [notice] = world.posts(BOA_CHANNEL)
+    assert notice["text"] == (
+        "Boa-briefing gaat niet door op dinsdag 5 mei 2026: Bevrijdingsdag. "
+        "De volgende keer is dinsdag 12 mei 2026, 09:00."
+    )
+    world.round(clock, at(2026, 5, 5, 8, 30))
+    assert len(world.posts(BOA_CHANNEL)) == 1
+
+
+def test_reminders_missed_while_the_clock_was_down_are_reported_not_posted_late(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = world.start_clock()
+    world.round(clock, at(2026, 11, 23, 9, 0))
+    # Down from 09:00 to 19:00: the chair's DM (10:00) and the reminder (16:00) are too old.
+    restarted = world.start_clock()
+    with caplog.at_level(logging.WARNING):
+        world.round(restarted, at(2026, 11, 23, 19, 0))
+    assert world.posts(BOA_CHANNEL) == []
+    reports = [p["text"] for p in world.posts(BOA_CHAIR)]
+    assert len(reports) == 2
+    assert any(
+        "De herinnering voor *Boa-briefing* van dinsdag 24 november 2026, 09:00 is niet verstuurd"
+        in text
+        and "#boa-briefing" in text
+        for text in reports
+    )
+    assert any(text.startswith("⚠️ Je voorbereidingsbericht") for text in reports)
+    statuses = {r.key: r.status for r in DeliveryStore(world.ctx.db).list()}
+    assert statuses["meeting:boa-briefing:2026-11-24:remind-1"] == "missed"
+    assert "missed meeting:boa-briefing:2026-11-24:remind-1" in caplog.text
+    # Reported once: the next round is quiet.
+    world.round(restarted, at(2026, 11, 23, 19, 1))
+    assert len(world.posts(BOA_CHAIR)) == 2
+
+
+def test_a_reminder_late_within_the_grace_window_is_posted_once(world: World) -> None:
+    clock = world.start_clock()
+    world.round(clock, at(2026, 11, 23, 15, 0))
+    restarted = world.start_clock()
+    assert world.round(restarted, at(2026, 11, 23, 17, 30)) == ["sent"]
+    assert len(world.posts(BOA_CHANNEL)) == 1
+    assert world.round(restarted, at(2026, 11, 23, 17, 31)) == []
+
+
+@pytest.mark.parametrize(
+    ("error", "advice"),
+    [
+        ("channel_not_found", "het kanaal bestaat niet (meer)"),
+        ("not_in_channel", "Nodig hem uit met `/invite @oov-bot`"),
+    ],
+)
+def test_a_channel_the_bot_cannot_post_in_is_reported_once_without_retrying(
+    world: World, caplog: pytest.LogCaptureFixture, error: str, advice: str
+) -> None:
+    clock = world.start_clock()
+    world.fake.fail_next("chat.postMessage", body={"ok": False, "error": error})
+    with caplog.at_level(logging.ERROR):
+        assert world.round(clock, at(2026, 11, 23, 16, 0)) == ["failed"]
+    assert f"Slack refused the post to #boa-briefing ({error})" in caplog.text
+    report = world.posts(BOA_CHAIR)[0]["text"]
+    assert "Ik kon de herinnering voor *Boa-briefing*" in report and advice in report
+    for minute in range(1, 4):  # no retry storm
+        assert world.round(clock, at(2026, 11, 23, 16, minute)) == []
+    assert len(world.posts(BOA_CHANNEL)) == 1
+    assert len(world.posts(BOA_CHAIR)) == 1

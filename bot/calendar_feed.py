@@ -26,6 +26,7 @@ from icalendar import (
     TimezoneStandard,
     vDuration,
     vRecur,
+    vText,
 )
 
 PRODID = "-//OOV-bot//Piket//NL"
@@ -66,8 +67,10 @@ def render_feed(
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("name", calendar_name)
-    cal.add("x-wr-calname", calendar_name)
+    # As TEXT explicitly: icalendar writes these two unescaped, and readers then cut the name
+    # at its first comma.
+    cal.add("name", vText(calendar_name))
+    cal.add("x-wr-calname", vText(calendar_name))
     cal.add("x-wr-timezone", zone.key)
     cal.add("refresh-interval", vDuration(refresh, params={"VALUE": "DURATION"}))
     cal.add("x-published-ttl", vDuration(refresh))

@@ -7,18 +7,30 @@ is computed in local wall time (zoneinfo), so a shift runs from handover to hand
 
 from __future__ import annotations
 
+import hashlib
+import itertools
+import json
 import re
 from collections import Counter
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, get_day_names
 from dateutil.relativedelta import relativedelta
 
+from bot.dutch_dates import DutchDateError, parse_date
+
+if TYPE_CHECKING:
+    from bot.config_files import ConfigProblem, LoadedYaml, TeamConfig
+
 DEFAULT_TZ = ZoneInfo("Europe/Amsterdam")
 _LONG_AGO = datetime.min.replace(tzinfo=UTC)
+# When piket.yaml says nothing: DM a functionary a week and a day before their shift.
+DEFAULT_REMINDERS = (timedelta(weeks=1), timedelta(days=1))
+DEFAULT_WARN_UNSTAFFED = timedelta(weeks=8)
 
 YamlPath = tuple[str | int, ...]
 
@@ -106,9 +118,13 @@ class PiketConfig:
     team_channel: str | None = None
     team_lead: str | None = None  # person key; warned about weeks without a qualified person
     # DM each functionary this long before a shift; longest first.
-    reminders: tuple[timedelta, ...] = ()
+    reminders: tuple[timedelta, ...] = DEFAULT_REMINDERS
     feed_past_months: int = 3
     feed_future_months: int = 12
+    # Slack user group (ID "S…" or handle "piket-bz") kept pointing at whoever is on duty.
+    usergroup: str | None = None
+    # The team lead hears about weeks without a qualified person this long ahead.
+    warn_unstaffed: timedelta = DEFAULT_WARN_UNSTAFFED
 
     def feed_window(self, now: datetime) -> tuple[datetime, datetime]:
         """The period an iCal feed covers around `now`, in calendar months."""
@@ -139,8 +155,9 @@ _DURATION_UNITS: dict[str, timedelta] = {
 
 _TOP_KEYS = (
     "cycle_weeks", "first_duty_week", "handover", "team_channel", "team_lead", "reminders", "feed",
-    "roles",
+    "usergroup", "warn_unstaffed", "roles",
 )  # fmt: skip
+_USERGROUP = re.compile(r"S[A-Z0-9]{2,}|@?[a-z0-9][a-z0-9._-]*")
 
 
 class _Problems:
@@ -375,7 +392,31 @@ def parse_piket_config(
     if team_lead is not None:
         team_lead = _parse_person_key(team_lead, ("team_lead",), problems, known_people)
 
-    reminders = _parse_reminders(top.get("reminders") or (), problems)
+    # Absent: the default; an empty list: no reminders at all.
+    reminders = (
+        DEFAULT_REMINDERS
+        if top.get("reminders") is None
+        else _parse_reminders(top["reminders"], problems)
+    )
+
+    usergroup = top.get("usergroup")
+    if usergroup is not None:
+        if isinstance(usergroup, str) and _USERGROUP.fullmatch(usergroup.strip()):
+            usergroup = usergroup.strip().lstrip("@")
+        else:
+            problems.add(
+                ("usergroup",),
+                f"'{usergroup}' is geen Slack-gebruikersgroep; schrijf de ID (S0123ABCD) of de "
+                "naam zonder spaties (piket-bz)",
+            )
+            usergroup = None
+
+    warn_unstaffed = DEFAULT_WARN_UNSTAFFED
+    if top.get("warn_unstaffed") is not None:
+        try:
+            warn_unstaffed = parse_duration(str(top["warn_unstaffed"]))
+        except RotaError as exc:
+            problems.add(("warn_unstaffed",), exc.message)
 
     feed_months = {"past_months": 3, "future_months": 12}
     if top.get("feed") is not None and (
@@ -399,6 +440,8 @@ def parse_piket_config(
         reminders=reminders,
         feed_past_months=feed_months["past_months"],
         feed_future_months=feed_months["future_months"],
+        usergroup=usergroup,
+        warn_unstaffed=warn_unstaffed,
     )
 
 
@@ -483,12 +526,14 @@ def _last_day(end: datetime, tz: ZoneInfo) -> date:
 
 
 def _uncovered(
-    start: datetime, end: datetime, covered: Sequence[Shift]
+    start: datetime, end: datetime, covered: Iterable[Shift]
 ) -> list[tuple[datetime, datetime]]:
     """Parts of [start, end) not covered by `covered` (sorted by start)."""
     gaps, cursor = [], start
     for shift in covered:
-        if shift.end <= cursor or shift.start >= end:
+        if shift.start >= end:
+            break  # sorted by start: nothing later can overlap
+        if shift.end <= cursor:
             continue
         if shift.start > cursor:
             gaps.append((cursor, shift.start))
@@ -596,16 +641,27 @@ def generate_shifts(
         dict.fromkeys([*(s for s in history if s.start <= now), *fixed]), key=lambda s: s.start
     )
     ledger = _Ledger(anchored)
+    weeks = [week for week in duty_weeks(rules, start, end) if week.end > now]
+    # Only shifts that reach into the weeks to plan can cover or occupy them: with years of
+    # history, scanning every shift for every week would make the daily roll-on quadratic.
+    reaching = [s for s in anchored if weeks and s.end > weeks[0].start]
     covered: dict[str, list[Shift]] = {}
-    for shift in anchored:
+    for shift in reaching:
         covered.setdefault(shift.role, []).append(shift)
+    skipped = dict.fromkeys(covered, 0)  # per role: shifts that ended before the current week
+
+    def covering(role: str, week: DutyWeek) -> Iterator[Shift]:
+        shifts = covered.get(role, [])
+        first = skipped.get(role, 0)
+        while first < len(shifts) and shifts[first].end <= week.start:
+            first += 1
+        skipped[role] = first
+        return itertools.islice(shifts, first, None)
 
     planned: list[Shift] = []
-    for week in duty_weeks(rules, start, end):
-        if week.end <= now:
-            continue
+    for week in weeks:
         gaps_per_role = [
-            (role, _uncovered(week.start, week.end, covered.get(role.name, ())))
+            (role, _uncovered(week.start, week.end, covering(role.name, week)))
             for role in rules.roles
         ]
         to_plan = [(role, gaps) for role, gaps in gaps_per_role if gaps]
@@ -613,7 +669,7 @@ def generate_shifts(
             continue
         busy = {
             s.person_key
-            for s in anchored
+            for s in reaching
             if s.person_key is not None and s.overlaps(week.start, week.end)
         }
         rankings = [
@@ -775,3 +831,108 @@ def due_reminders(
         if after < (at := reminder_time(shift, before, tz)) <= until
     ]
     return sorted(due, key=lambda r: (r.at, r.shift.start, r.shift.role))
+
+
+# --- piket.yaml as a config file (`oov-bot check`, `oov-bot import`) -------------------------
+
+PIKET_FILE = "piket.yaml"
+
+
+def plain_data(value: object) -> Any:
+    """A YAML document as plain JSON data (dates as ISO text), the form the import stores and
+    `parse_piket_config` reads back at run time."""
+    if isinstance(value, Mapping):
+        return {str(key): plain_data(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain_data(item) for item in value]
+    if isinstance(value, (date, time)):  # datetime is a date too
+        return value.isoformat()
+    return value
+
+
+@dataclass(frozen=True)
+class PiketFile:
+    """A valid piket.yaml: the parsed config plus the document as plain data."""
+
+    config: PiketConfig
+    data: Mapping[str, Any]
+
+    @property
+    def digest(self) -> str:
+        """Changes whenever the rules change (not when only comments or layout do)."""
+        text = json.dumps(self.data, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def validate_piket_file(
+    doc: LoadedYaml, team: TeamConfig, problems: list[ConfigProblem]
+) -> PiketFile | None:
+    """The FEATURE_FILES validator: every problem of piket.yaml with its line."""
+    data = plain_data(doc.data)
+    try:
+        config = parse_piket_config(data, known_people={p.key for p in team.people})
+    except RotaConfigError as exc:
+        problems.extend(doc.problem(problem.path, str(problem)) for problem in exc.problems)
+        return None
+    return PiketFile(config, data)
+
+
+# --- "which shift": a date or a week as users type it ---------------------------------------
+
+_WEEK_REF = re.compile(
+    r"(?:(?P<year>\d{4})-?w(?P<iso_week>\d{1,2})|(?:week|wk|w)\s*(?P<week>\d{1,2})"
+    r"(?:\s+(?:van\s+)?(?P<week_year>\d{4}))?)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class DayRange:
+    """Local calendar days, both ends included; `label` says in Dutch what the user meant."""
+
+    first: date
+    last: date
+    label: str
+
+
+def parse_day_or_week(text: str, now: datetime, tz: ZoneInfo = DEFAULT_TZ) -> DayRange:
+    """ "2026-W14", "week 14", "wk 14 2027" (an ISO week; without a year the first such week
+    that has not yet ended) or any date `dutch_dates.parse_date` reads ("30 maart", "maandag",
+    "30-3-2026"). Raises RotaError with a Dutch message."""
+    _require_aware(now)
+    cleaned = text.strip()
+    if match := _WEEK_REF.fullmatch(cleaned):
+        week = int(match.group("iso_week") or match.group("week"))
+        year_text = match.group("year") or match.group("week_year")
+        today = now.astimezone(tz).date()
+        years = [int(year_text)] if year_text else [today.year, today.year + 1]
+        for year in years:
+            try:
+                monday = date.fromisocalendar(year, week, 1)
+            except ValueError:
+                continue
+            if year_text or monday + timedelta(days=6) >= today:
+                return DayRange(monday, monday + timedelta(days=6), f"week {week} van {year}")
+        raise RotaError(f"Week {week} bestaat niet in {years[0]}.")
+    try:
+        day = parse_date(cleaned, now, tz=tz)
+    except DutchDateError as exc:
+        raise RotaError(f"{exc} Een week mag ook: ‘week 14’ of ‘2026-W14’.") from None
+    return DayRange(day, day, format_day(day))
+
+
+def shifts_in(shifts: Sequence[Shift], days: DayRange, tz: ZoneInfo) -> list[Shift]:
+    """Shifts that run on one of `days`; those starting inside `days` first, then by start.
+
+    A shift from Monday 08:00 to Monday 08:00 belongs to its first Monday, not to the Monday on
+    which it is handed over."""
+
+    def local_day(instant: datetime) -> date:
+        return instant.astimezone(tz).date()
+
+    matching = [
+        s for s in shifts if local_day(s.start) <= days.last and local_day(s.end) > days.first
+    ]
+    return sorted(
+        matching, key=lambda s: (not days.first <= local_day(s.start) <= days.last, s.start)
+    )

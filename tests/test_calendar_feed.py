@@ -164,6 +164,15 @@ def test_one_vtimezone_with_yearly_rules_and_no_rdate(feed: bytes) -> None:
         assert needed in standard
 
 
+def test_a_calendar_name_with_commas_and_semicolons_stays_whole() -> None:
+    name = "Piketrooster OVD-BZ, IM-ACBZ; Tynaarlo"
+    data = render_feed(EVENTS[:1], calendar_name=name)
+    assert "X-WR-CALNAME:Piketrooster OVD-BZ\\, IM-ACBZ\\; Tynaarlo" in unfolded_lines(data)
+    parsed = vobject.readOne(data.decode("utf-8"), validate=True)
+    assert parsed.contents["x-wr-calname"][0].value == name
+    assert parsed.contents["name"][0].value == name
+
+
 def test_crlf_line_endings_and_folding_at_75_octets_keep_characters_whole(feed: bytes) -> None:
     assert feed.endswith(b"\r\n")
     physical = feed.split(b"\r\n")[:-1]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import random
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
@@ -14,6 +15,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from bot.rota import (
+    DayRange,
     RotaConfigError,
     RotaError,
     RotaRules,
@@ -21,10 +23,13 @@ from bot.rota import (
     due_reminders,
     duty_weeks,
     generate_shifts,
+    parse_day_or_week,
     parse_duration,
     parse_piket_config,
     parse_rota_rules,
+    plain_data,
     shift_at,
+    shifts_in,
     shifts_of,
     swap,
     unstaffed,
@@ -487,3 +492,92 @@ def test_reminders_keep_the_wall_clock_across_dst() -> None:
         due_reminders([shift], offsets, AMS, after=local(2026, 3, 29, 8), until=local(2026, 4, 1))
         == []
     )
+
+
+# --- defaults and the extra piket.yaml fields -----------------------------------------------
+
+
+def test_reminders_default_to_a_week_and_a_day_and_can_be_switched_off() -> None:
+    assert parse_piket_config(piket({"OVD-BZ": ["aov-1"]})).reminders == (
+        timedelta(days=7),
+        timedelta(days=1),
+    )
+    assert parse_piket_config(piket({"OVD-BZ": ["aov-1"]}, reminders=[])).reminders == ()
+    several = parse_piket_config(piket({"OVD-BZ": ["aov-1"]}, reminders=["1 dag", "2 weken"]))
+    assert several.reminders == (timedelta(weeks=2), timedelta(days=1))
+
+
+def test_user_group_and_unstaffed_warning_are_optional_and_checked() -> None:
+    config = parse_piket_config(
+        piket({"OVD-BZ": ["aov-1"]}, usergroup="@piket-bz", warn_unstaffed="6 weken")
+    )
+    assert (config.usergroup, config.warn_unstaffed) == ("piket-bz", timedelta(weeks=6))
+    assert parse_piket_config(piket({"OVD-BZ": ["aov-1"]}, usergroup="S0123ABCD")).usergroup == (
+        "S0123ABCD"
+    )
+    default = parse_piket_config(piket({"OVD-BZ": ["aov-1"]}))
+    assert (default.usergroup, default.warn_unstaffed) == (None, timedelta(weeks=8))
+    with pytest.raises(RotaConfigError) as caught:
+        parse_piket_config(
+            piket({"OVD-BZ": ["aov-1"]}, usergroup="piket bz", warn_unstaffed="ooit")
+        )
+    problems = {p.path: p.message for p in caught.value.problems}
+    assert "geen Slack-gebruikersgroep" in problems[("usergroup",)]
+    assert "geen geldige duur" in problems[("warn_unstaffed",)]
+
+
+def test_piket_yaml_is_stored_as_plain_data_that_parses_the_same() -> None:
+    yaml = YAML(typ="rt")
+    doc = yaml.load((CONFIG_DIR / "piket.yaml").read_text(encoding="utf-8"))
+    data = plain_data(doc)
+    assert json.loads(json.dumps(data)) == data  # JSON-safe: dates became ISO text
+    assert data["roles"][0]["people"][1]["qualified_until"] == "2027-06-30"
+    assert parse_piket_config(data) == parse_piket_config(doc)
+
+
+# --- which shift a user means ---------------------------------------------------------------
+
+NOW = local(2026, 11, 23, 9)  # a Monday
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "last", "label"),
+    [
+        ("week 14", date(2027, 4, 5), date(2027, 4, 11), "week 14 van 2027"),  # next year's
+        ("wk 48", date(2026, 11, 23), date(2026, 11, 29), "week 48 van 2026"),  # this week
+        ("2026-W53", date(2026, 12, 28), date(2027, 1, 3), "week 53 van 2026"),
+        ("W2 2028", date(2028, 1, 10), date(2028, 1, 16), "week 2 van 2028"),
+        ("30 maart", date(2027, 3, 30), date(2027, 3, 30), "dinsdag 30 maart 2027"),
+        ("maandag", date(2026, 11, 30), date(2026, 11, 30), "maandag 30 november 2026"),
+        ("28-12-2026", date(2026, 12, 28), date(2026, 12, 28), "maandag 28 december 2026"),
+    ],
+)
+def test_a_date_or_a_week_as_users_type_it(text: str, first: date, last: date, label: str) -> None:
+    assert parse_day_or_week(text, NOW, AMS) == DayRange(first, last, label)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("week 53", "Week 53 bestaat niet in 2027"), ("flap", "‘week 14’"), ("31 feb", "februari")],
+)
+def test_unreadable_dates_and_weeks_are_explained(text: str, expected: str) -> None:
+    with pytest.raises(RotaError, match=expected):
+        parse_day_or_week(text, local(2027, 1, 10), AMS)
+
+
+def test_a_shift_belongs_to_the_days_it_runs_not_to_its_handover_monday() -> None:
+    this_week = Shift("OVD-BZ", "aov-1", local(2026, 11, 23), local(2026, 11, 30))
+    next_week = Shift("OVD-BZ", "aov-2", local(2026, 11, 30), local(2026, 12, 7))
+    shifts = [next_week, this_week]
+
+    def on(text: str) -> list[Shift]:
+        return shifts_in(shifts, parse_day_or_week(text, NOW, AMS), AMS)
+
+    assert on("maandag 23 november") == [this_week]
+    assert on("zondag 29 november") == [this_week]
+    assert on("maandag 30 november") == [next_week]  # the handover day starts the new shift
+    assert on("week 48") == [this_week]
+    assert on("week 50") == []
+    # A Tuesday handover: the ISO week shows the shift starting in it first.
+    tuesday = Shift("OVD-BZ", "aov-2", local(2026, 12, 1), local(2026, 12, 8))
+    assert shifts_in([this_week, tuesday], parse_day_or_week("week 49", NOW, AMS), AMS) == [tuesday]

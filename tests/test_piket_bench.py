@@ -1,0 +1,30 @@
+"""`bench/ical_feed.py` still runs: a tiny measurement end to end."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.team_config import REPO
+
+
+def test_smoke_run_compares_the_feed_with_a_static_file(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "ical_feed.py"), "--smoke"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,  # not the repository: the script must find its own way
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    rows = [line.split() for line in done.stdout.splitlines() if line[:11].strip().isdigit()]
+    assert [row[:3] for row in rows] == [
+        [level, answer, target]
+        for level in ("1", "20")
+        for answer in ("200", "304")
+        for target in ("feed", "static", "ratio")
+    ]
+    assert "whole-rota feed of" in done.stdout and "KiB" in done.stdout
+    assert any(line.startswith("Result: ") for line in done.stdout.splitlines())

@@ -1,0 +1,154 @@
+"""Reading an action line: "actie: @jan belt de wijkagent voor vrijdag".
+
+Pure module: no Slack, no database, no wall clock. It finds the prefix, the owner and the due-date
+phrase; which meeting "het volgende overleg" is, is for the caller to answer (see `resolve_due`).
+
+Rules:
+* A line is an action when it starts with `actie:`, `actiepunt:`, `AP:`, `TODO:` or `to-do:`
+  (any case, spaces around the colon optional, Slack markup such as `*Actie:*` or a bullet allowed).
+* The owner is whoever the line names first: the first user mention (`<@U123>`), or "ik" when that
+  comes earlier; nobody named means the author.
+* The due date comes from `bot.dutch_dates.find_due_date`. A date that cannot exist
+  ("uiterlijk 31-2") does not block the action: it is kept without that date and the Dutch reason
+  is returned as `date_problem`, so the bot can say so while the action is not lost.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+from typing import Literal
+
+from bot.dutch_dates import TZ, DueDate, DutchDateError, find_due_date, next_working_day
+
+_PREFIX_RE = re.compile(
+    r"""^[\s*_~>•·\-–]*                       # markup, quote marks or a bullet before the word
+        (?:actiepunt|actie|ap|todo|to-do)
+        \s*[*_~]*\s*:[*_~]*\s*                 # the colon, possibly inside or after markup
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+# <@U123ABC> or <@U123ABC|naam>; user groups (<!subteam^…>) and <!here> are no owners.
+_MENTION_RE = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+_SELF_RE = re.compile(r"(?<![\w@])ik(?!\w)", re.IGNORECASE)
+_TRAILING_DAY_MONTH = re.compile(r"(?<![\w.,/-])(\d{1,2}[-/]\d{1,2})[\s.!)]*$")
+
+DueKind = Literal["date", "asap", "next_meeting", "default"]
+
+
+@dataclass(frozen=True)
+class ActionLine:
+    """What an action line says. `due` is None when it names no date at all."""
+
+    text: str  # the action as written, without the prefix
+    owner: str  # Slack user ID
+    owner_named: bool  # False: nobody was named, the author is the owner by default
+    due: DueDate | None
+    date_problem: str | None = None  # Dutch: a date was meant but cannot exist
+    due_phrase: str | None = None  # the words the due date was read from ("voor vrijdag")
+
+    def same_due_phrase(self, other: ActionLine) -> bool:
+        """True when both name their deadline in the same words (or neither names one): an edit
+        that leaves the deadline alone must not move it, though "vrijdag" is another day now."""
+        mine, theirs = self.due_phrase or "", other.due_phrase or ""
+        return " ".join(mine.casefold().split()) == " ".join(theirs.casefold().split())
+
+
+@dataclass(frozen=True)
+class ResolvedDue:
+    """A due date as stored: `kind` says where it came from, `on` is None when there is none."""
+
+    kind: DueKind
+    on: date | None
+
+
+def action_body(text: str) -> str | None:
+    """The text after an action prefix, or None when the line has no prefix (or nothing after)."""
+    match = _PREFIX_RE.match(text)
+    if match is None:
+        return None
+    body = text[match.end() :].strip()
+    return body or None
+
+
+def find_owner(text: str, author: str, *, not_owners: Collection[str] = ()) -> tuple[str, bool]:
+    """(owner's Slack ID, whether the text named someone) for an action text."""
+    mention = next((m for m in _MENTION_RE.finditer(text) if m[1] not in not_owners), None)
+    myself = _SELF_RE.search(_MENTION_RE.sub(" ", text))
+    if mention is None:
+        return author, myself is not None
+    if myself is not None and myself.start() < _position_without_mentions(text, mention.start()):
+        return author, True
+    return mention[1], True
+
+
+def _position_without_mentions(text: str, index: int) -> int:
+    """Where `index` of `text` lands once every mention is replaced by one space."""
+    return len(_MENTION_RE.sub(" ", text[:index]))
+
+
+def read_action(
+    text: str,
+    *,
+    author: str,
+    now: datetime,
+    tz: tzinfo = TZ,
+    require_prefix: bool = True,
+    not_owners: Collection[str] = (),
+) -> ActionLine | None:
+    """Read an action line; None when `require_prefix` and the text has no action prefix.
+
+    Without `require_prefix` (the message shortcut, the pin reaction) a prefix is still removed
+    when present, and the whole text is the action otherwise.
+    """
+    body = action_body(text)
+    if body is None:
+        if require_prefix or not text.strip():
+            return None
+        body = text.strip()
+    owner, named = find_owner(body, author, not_owners=not_owners)
+    try:
+        due, phrase = _find_due(_MENTION_RE.sub(" ", body), now, tz)
+    except DutchDateError as error:
+        return ActionLine(body, owner, named, None, date_problem=str(error))
+    return ActionLine(body, owner, named, due, due_phrase=phrase)
+
+
+def _find_due(text: str, now: datetime, tz: tzinfo) -> tuple[DueDate | None, str | None]:
+    due = find_due_date(text, now, tz=tz)
+    if due is not None:
+        return due, text[due.span[0] : due.span[1]]
+    # find_due_date trusts a bare "1-12" only after "voor"/"uiterlijk" ("3-4 handhavers" is a
+    # range); closing an action line it is the deadline: "mailt de politie 1-12".
+    last = _TRAILING_DAY_MONTH.search(text)
+    if last is None:
+        return None, None
+    return find_due_date("uiterlijk " + last[1], now, tz=tz), last[1]
+
+
+NextMeeting = Callable[[str | None], date | None]
+"""Date of the next meeting a hint names ("boa-briefing"), or of this thread's meeting for None."""
+
+
+def resolve_due(
+    due: DueDate | None, now: datetime, next_meeting: NextMeeting, *, tz: tzinfo = TZ
+) -> ResolvedDue:
+    """The date to store. "z.s.m." is the next working day (so it is overdue from the day after);
+    "het volgende overleg" and "nothing said" are the next occurrence of the meeting (None when
+    there is no known meeting)."""
+    if due is None:
+        return ResolvedDue("default", next_meeting(None))
+    if due.kind == "date":
+        return ResolvedDue("date", due.date)
+    if due.kind == "asap":
+        return ResolvedDue("asap", next_working_day(now.astimezone(tz).date()))
+    on = next_meeting(due.meeting_hint)
+    if on is None and due.meeting_hint is not None:
+        on = next_meeting(None)  # an unknown meeting name: this thread's meeting is the best guess
+    return ResolvedDue("next_meeting", on)
+
+
+def is_overdue(due_on: date | None, today: date) -> bool:
+    return due_on is not None and due_on < today

@@ -1,0 +1,405 @@
+"""Action items: capture under a unique source key, lifecycle, listings and the retention purge.
+
+Every state change is one conditional UPDATE (`... WHERE status = 'open'`), so two processes
+handling the same Slack event (a retry, or prefix and reaction at once) cannot both act on it:
+the one whose statement changed a row does the follow-up, the other sees nothing to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, fields, replace
+from datetime import date, datetime
+from typing import Any, Literal
+
+from sqlalchemy import Select, and_, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from storage.models import ActionItem
+from storage.models.actions import CANCELLED, DONE, OPEN
+from storage.session import Database
+
+__all__ = [
+    "ACTION_ITEMS_FILE",
+    "CANCELLED",
+    "DONE",
+    "OPEN",
+    "ActionItemView",
+    "ActionQuery",
+    "ActionStore",
+    "Captured",
+    "ItemChange",
+    "NewActionItem",
+    "export_action_items",
+    "page_statement",
+]
+
+
+@dataclass(frozen=True)
+class ActionItemView:
+    id: int
+    channel: str
+    message_ts: str
+    thread_ts: str | None
+    permalink: str | None
+    source: str
+    text: str
+    owner_slack_id: str
+    author_slack_id: str
+    due_on: date | None
+    due_kind: str
+    series_key: str | None
+    occurrence_at: datetime | None
+    status: str
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+    closed_by: str | None
+    confirmed_at: datetime | None
+    confirmation_ts: str | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == OPEN
+
+    @property
+    def thread_root(self) -> str:
+        """The ts to reply under: the thread the message is in, or the message itself."""
+        return self.thread_ts or self.message_ts
+
+    def is_overdue(self, today: date) -> bool:
+        return self.is_open and self.due_on is not None and self.due_on < today
+
+
+_VIEW_FIELDS = tuple(f.name for f in fields(ActionItemView))
+
+
+def _view(row: ActionItem) -> ActionItemView:
+    return ActionItemView(**{name: getattr(row, name) for name in _VIEW_FIELDS})
+
+
+@dataclass(frozen=True)
+class NewActionItem:
+    channel: str
+    message_ts: str
+    thread_ts: str | None
+    source: str  # prefix | reaction | shortcut
+    text: str
+    owner_slack_id: str
+    author_slack_id: str
+    due_on: date | None
+    due_kind: str
+    series_key: str | None = None
+    occurrence_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Captured:
+    item: ActionItemView
+    created: bool  # False: the source message already had an item (retry, second route)
+
+
+@dataclass(frozen=True)
+class ItemChange:
+    before: ActionItemView
+    after: ActionItemView
+
+    @property
+    def changed(self) -> tuple[str, ...]:
+        return tuple(
+            name
+            for name in ("text", "owner_slack_id", "due_on")
+            if getattr(self.before, name) != getattr(self.after, name)
+        )
+
+
+@dataclass(frozen=True)
+class ActionQuery:
+    """One page of `/acties`: newest first, after the cursor (an item id) when paging on."""
+
+    status: Literal["open", "done"] = OPEN
+    owner_slack_id: str | None = None
+    series_key: str | None = None
+    before_id: int | None = None
+    limit: int = 20
+
+
+def page_statement(query: ActionQuery) -> Select[tuple[ActionItem]]:
+    """The SELECT behind `/acties` (one row more than a page, to tell whether there are more):
+    an index range scan (see the indexes on ActionItem) however many items there are."""
+    conditions = [ActionItem.status == query.status]
+    if query.owner_slack_id is not None:
+        conditions.append(ActionItem.owner_slack_id == query.owner_slack_id)
+    if query.series_key is not None:
+        conditions.append(ActionItem.series_key == query.series_key)
+    if query.before_id is not None:
+        conditions.append(ActionItem.id < query.before_id)
+    return (
+        select(ActionItem).where(*conditions).order_by(ActionItem.id.desc()).limit(query.limit + 1)
+    )
+
+
+class ActionStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # -- capture ---------------------------------------------------------------------------------
+
+    def capture(self, new: NewActionItem, now: datetime) -> Captured:
+        """Insert the item for a source message; the existing one when it already has one."""
+        try:
+            with self.db.session() as s:
+                row = ActionItem(
+                    **{f.name: getattr(new, f.name) for f in fields(NewActionItem)},
+                    status=OPEN,
+                    created_at=now,
+                    updated_at=now,
+                )
+                s.add(row)
+                s.flush()
+                return Captured(_view(row), created=True)
+        except IntegrityError:
+            existing = self.by_source(new.channel, new.message_ts)
+            if existing is None:  # the unique key is the only constraint that can fail here
+                raise
+            return Captured(existing, created=False)
+
+    def by_source(self, channel: str, message_ts: str) -> ActionItemView | None:
+        with self.db.session() as s:
+            row = s.scalar(
+                select(ActionItem).where(
+                    ActionItem.channel == channel, ActionItem.message_ts == message_ts
+                )
+            )
+            return _view(row) if row else None
+
+    def get(self, item_id: int) -> ActionItemView | None:
+        with self.db.session() as s:
+            row = s.get(ActionItem, item_id)
+            return _view(row) if row else None
+
+    def set_permalink(self, item_id: int, permalink: str) -> None:
+        self._set(item_id, permalink=permalink)
+
+    # -- the one confirmation per source message ---------------------------------------------------
+
+    def claim_confirmation(self, item_id: int, now: datetime) -> bool:
+        """True for exactly one caller per item: that caller posts the confirmation."""
+        with self.db.session() as s:
+            result = s.execute(
+                update(ActionItem)
+                .where(ActionItem.id == item_id, ActionItem.confirmed_at.is_(None))
+                .values(confirmed_at=now)
+            )
+            return result.rowcount == 1
+
+    def confirmed(self, item_id: int, confirmation_ts: str | None) -> None:
+        self._set(item_id, confirmation_ts=confirmation_ts)
+
+    def release_confirmation(self, item_id: int) -> None:
+        """The confirmation could not be posted: let a retried event try again."""
+        self._set(item_id, confirmed_at=None)
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    def update_from_source(
+        self,
+        channel: str,
+        message_ts: str,
+        *,
+        text: str,
+        owner_slack_id: str,
+        due_on: date | None,
+        due_kind: str,
+        now: datetime,
+        revive: bool = False,
+    ) -> ItemChange | None:
+        """Apply an edited source message; None when there is no live item or nothing changed.
+        With `revive` a cancelled item is opened again (logged anew through the shortcut)."""
+        with self.db.session() as s:
+            query = select(ActionItem).where(
+                ActionItem.channel == channel, ActionItem.message_ts == message_ts
+            )
+            if not revive:
+                query = query.where(ActionItem.status != CANCELLED)
+            row = s.scalar(query.with_for_update())
+            if row is None:
+                return None
+            before = _view(row)
+            values: dict[str, Any] = {
+                "text": text,
+                "owner_slack_id": owner_slack_id,
+                "due_on": due_on,
+                "due_kind": due_kind,
+            }
+            if before.status == CANCELLED:
+                values |= {"status": OPEN, "closed_at": None, "closed_by": None}
+            change = ItemChange(before, replace(before, **values, updated_at=now))
+            if not change.changed and before.status != CANCELLED:
+                return None
+            for name, value in (values | {"updated_at": now}).items():
+                setattr(row, name, value)
+            return change
+
+    def cancel_source(self, channel: str, message_ts: str, now: datetime) -> ActionItemView | None:
+        """The source message was deleted: cancel its item (None when there is none to cancel)."""
+        return self._transition(
+            and_(ActionItem.channel == channel, ActionItem.message_ts == message_ts),
+            from_status=(OPEN, DONE),
+            values={"status": CANCELLED, "closed_at": now, "closed_by": None, "updated_at": now},
+        )
+
+    def close(self, item_id: int, by: str, now: datetime) -> ActionItemView | None:
+        return self._transition(
+            ActionItem.id == item_id,
+            from_status=(OPEN,),
+            values={"status": DONE, "closed_at": now, "closed_by": by, "updated_at": now},
+        )
+
+    def reopen(self, item_id: int, now: datetime) -> ActionItemView | None:
+        return self._transition(
+            ActionItem.id == item_id,
+            from_status=(DONE,),
+            values={"status": OPEN, "closed_at": None, "closed_by": None, "updated_at": now},
+        )
+
+    def _transition(
+        self, where: Any, *, from_status: Sequence[str], values: dict[str, Any]
+    ) -> ActionItemView | None:
+        with self.db.session() as s:
+            item_id = s.scalar(
+                update(ActionItem)
+                .where(where, ActionItem.status.in_(from_status))
+                .values(**values)
+                .returning(ActionItem.id)
+            )
+            if item_id is None:
+                return None
+            row = s.get(ActionItem, item_id, populate_existing=True)
+            assert row is not None
+            return _view(row)
+
+    def _set(self, item_id: int, **values: Any) -> None:
+        with self.db.session() as s:
+            s.execute(update(ActionItem).where(ActionItem.id == item_id).values(**values))
+
+    # -- listings --------------------------------------------------------------------------------
+
+    def page(self, query: ActionQuery) -> tuple[list[ActionItemView], bool]:
+        """(items, whether there are more): one keyset page, newest first."""
+        with self.db.session() as s:
+            rows = list(s.scalars(page_statement(query)))
+        return [_view(r) for r in rows[: query.limit]], len(rows) > query.limit
+
+    def open_for_series(self, series_key: str, limit: int = 50) -> list[ActionItemView]:
+        """Open items of a meeting series by due date, overdue (earliest) first, undated last."""
+        with self.db.session() as s:
+            rows = s.scalars(
+                select(ActionItem)
+                .where(ActionItem.series_key == series_key, ActionItem.status == OPEN)
+                .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)
+                .limit(limit)
+            )
+            return [_view(r) for r in rows]
+
+    def open_for_owner(self, owner_slack_id: str, limit: int = 50) -> list[ActionItemView]:
+        """Open items of one person by due date, earliest first, undated last."""
+        with self.db.session() as s:
+            rows = s.scalars(
+                select(ActionItem)
+                .where(ActionItem.owner_slack_id == owner_slack_id, ActionItem.status == OPEN)
+                .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)
+                .limit(limit)
+            )
+            return [_view(r) for r in rows]
+
+    def count_open_for_owner(self, owner_slack_id: str) -> int:
+        with self.db.session() as s:
+            return int(
+                s.scalar(
+                    select(func.count(ActionItem.id)).where(
+                        ActionItem.owner_slack_id == owner_slack_id, ActionItem.status == OPEN
+                    )
+                )
+                or 0
+            )
+
+    def owners_with_overdue(self, today: date) -> list[str]:
+        with self.db.session() as s:
+            return list(
+                s.scalars(
+                    select(ActionItem.owner_slack_id)
+                    .where(ActionItem.status == OPEN, ActionItem.due_on < today)
+                    .distinct()
+                    .order_by(ActionItem.owner_slack_id)
+                )
+            )
+
+    def overdue_for(self, owner_slack_id: str, today: date) -> list[ActionItemView]:
+        with self.db.session() as s:
+            rows = s.scalars(
+                select(ActionItem)
+                .where(
+                    ActionItem.owner_slack_id == owner_slack_id,
+                    ActionItem.status == OPEN,
+                    ActionItem.due_on < today,
+                )
+                .order_by(ActionItem.due_on, ActionItem.id)
+            )
+            return [_view(r) for r in rows]
+
+    # -- retention -------------------------------------------------------------------------------
+
+    def purge(self, closed_before: datetime, batch: int = 5000) -> int:
+        """Delete closed and cancelled items closed before the cut-off, in short transactions."""
+        removed = 0
+        while True:
+            with self.db.session() as s:
+                ids = list(
+                    s.scalars(
+                        select(ActionItem.id)
+                        .where(
+                            ActionItem.status.in_((DONE, CANCELLED)),
+                            ActionItem.closed_at < closed_before,
+                        )
+                        .limit(batch)
+                    )
+                )
+                if ids:
+                    s.execute(delete(ActionItem).where(ActionItem.id.in_(ids)))
+            removed += len(ids)
+            if len(ids) < batch:
+                return removed
+
+
+def _export_rows(s: Session) -> Iterator[dict[str, Any]]:
+    rows = s.scalars(select(ActionItem).order_by(ActionItem.id).execution_options(yield_per=1000))
+    for row in rows:
+        yield {
+            "id": row.id,
+            "status": row.status,
+            "text": row.text,
+            "owner": row.owner_slack_id,
+            "author": row.author_slack_id,
+            "due_on": row.due_on.isoformat() if row.due_on else None,
+            "due_kind": row.due_kind,
+            "series": row.series_key,
+            "occurrence_at": row.occurrence_at.isoformat() if row.occurrence_at else None,
+            "channel": row.channel,
+            "message_ts": row.message_ts,
+            "permalink": row.permalink,
+            "created_at": row.created_at.isoformat(),
+            "updated_at": row.updated_at.isoformat(),
+            "closed_at": row.closed_at.isoformat() if row.closed_at else None,
+            "closed_by": row.closed_by,
+        }
+
+
+ACTION_ITEMS_FILE = "action_items.yaml"
+
+
+def export_action_items(s: Session) -> dict[str, dict[str, Any]]:
+    """Every action item (open, done and cancelled) as an archive file for `oov-bot export`, e.g.
+    before the retention purge removes old ones. `oov-bot import` does not read it."""
+    return {ACTION_ITEMS_FILE: {"action_items": list(_export_rows(s))}}

@@ -1,0 +1,49 @@
+"""`bench/actions_scale.py --smoke` still runs end to end (the full run takes minutes)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.team_config import REPO
+
+BENCH = REPO / "bench" / "actions_scale.py"
+
+
+def test_smoke_run_prints_the_table_the_ratios_and_the_plans(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, str(BENCH), "--smoke", "--explain"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,  # not the repository: the script must find its own way
+        timeout=90,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("database"))
+    rows = [line.split() for line in lines[header + 1 : header + 7]]
+    assert [(r[0], r[1], r[2]) for r in rows] == [
+        ("sqlite", size, listing)
+        for size in ("200", "1,000")
+        for listing in ("mijn", "open", "overleg")
+    ]
+    assert all(float(value) > 0 for row in rows for value in row[4:7])
+    assert any(line.startswith("sqlite: p99 at 1,000 / p99 at 200: mijn ") for line in lines)
+    assert "USING INDEX ix_action_items_owner_status_id" in done.stdout
+    assert any(line.startswith("Result: ") for line in lines)
+
+
+def test_a_benchmark_that_cannot_run_exits_non_zero(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, str(BENCH), "--smoke", "--postgresql-url", "sqlite:///x.db"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert "must be a PostgreSQL URL" in done.stderr
+    assert "Traceback" not in done.stderr

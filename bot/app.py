@@ -15,12 +15,12 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.context import AppContext
 from bot.settings import Settings
-from handlers import tasks
+from handlers import actions, home, meetings, piket, tasks
 from storage.session import Database
 
 log = logging.getLogger(__name__)
 
-FEATURES = (tasks,)
+FEATURES = (tasks, actions, home, piket, meetings)
 
 GENERIC_ERROR = "Er ging iets mis bij het verwerken van je verzoek. Probeer het zo nog eens."
 

@@ -171,6 +171,25 @@ def cmd_shell(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_piket(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.rota import RotaError
+    from handlers import piket
+
+    ctx = create_context(settings)
+    if not ctx.db.has_schema():
+        print("De database is leeg: draai eerst `oov-bot import`.", file=sys.stderr)
+        return 1
+    try:
+        if args.piket_command == "zet":
+            print(piket.override(ctx, args.rol, " ".join(args.datum), args.persoon))
+        else:
+            print(piket.rota_text(ctx, args.weken))
+    except RotaError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="oov-bot", description="Slack-assistent voor team OOV.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -193,6 +212,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.set_defaults(func=cmd_export)
     sub.add_parser("shell", help="probeer de commando's zonder Slack").set_defaults(func=cmd_shell)
+    piket = sub.add_parser("piket", help="piketrooster bekijken of een dienst toewijzen")
+    piket_sub = piket.add_subparsers(dest="piket_command", required=True, metavar="ACTION")
+    show = piket_sub.add_parser("toon", help="de komende piketweken")
+    show.add_argument("--weken", type=int, default=8, help="hoeveel piketweken (standaard 8)")
+    show.set_defaults(func=cmd_piket)
+    assign = piket_sub.add_parser(
+        "zet", help="geef een dienst aan iemand, bijv.: oov-bot piket zet OVD-BZ 'week 14' aov-2"
+    )
+    assign.add_argument("rol", help="OVD-BZ of IM-ACBZ")
+    assign.add_argument("datum", nargs="+", help="een datum of week in de piketweek")
+    assign.add_argument("persoon", help="persoonssleutel uit people.yaml")
+    assign.set_defaults(func=cmd_piket)
     db = sub.add_parser("db", help="database-beheer")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="voer de migraties uit").set_defaults(func=cmd_db)

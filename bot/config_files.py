@@ -20,6 +20,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
 from bot.cadence import CadenceError, parse_cadence
+from bot.meetings import MEETINGS_FILE, validate_meetings_file
+from bot.rota import PIKET_FILE, validate_piket_file
 
 PEOPLE_FILE = "people.yaml"
 TASKS_FILE = "tasks.yaml"
@@ -120,6 +122,8 @@ class TeamConfig:
 # object; the validator reports problems through `locate` paths so they get a line number.
 FeatureValidator = Callable[["LoadedYaml", "TeamConfig", list[ConfigProblem]], Any]
 FEATURE_FILES: dict[str, FeatureValidator] = {}
+FEATURE_FILES[PIKET_FILE] = validate_piket_file
+FEATURE_FILES[MEETINGS_FILE] = validate_meetings_file
 
 
 @dataclass

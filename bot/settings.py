@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -28,6 +29,14 @@ class Settings(BaseSettings):
     oov_web_threads: int = Field(default=8, ge=1, le=64)
     # A reminder whose time passed while the clock was down is still posted within this window.
     oov_reminder_grace_minutes: int = Field(default=120, ge=0, le=7 * 24 * 60)
+    # How often the clock re-reads what to post (config reloads, cancellations, retries).
+    oov_clock_replan_seconds: int = Field(default=60, ge=1, le=3600)
+    # Action items: the reaction that logs a message as one, how long closed ones are kept, and
+    # the weekly DM of overdue items (ISO weekday 1 = Monday ... 7 = Sunday; 0 switches it off).
+    oov_action_emoji: str = Field(default="pushpin", pattern=r"^:?[a-z0-9_+'-]+:?$")
+    oov_action_retention_months: int = Field(default=24, ge=1, le=1200)
+    oov_action_digest_weekday: int = Field(default=1, ge=0, le=7)
+    oov_action_digest_time: time = time(9, 0)
 
     @cached_property
     def tz(self) -> ZoneInfo:

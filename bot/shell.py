@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import TextIO
 
 from bot.context import AppContext
-from handlers import tasks
+from handlers import actions, meetings, piket, tasks
 from handlers.blocks import Reply, blocks_to_text
 
 BANNER = (
@@ -22,6 +22,9 @@ def command_table(ctx: AppContext) -> dict[str, Callable[[str], Reply]]:
     return {
         "/wie": finder.answer,
         "/taken": lambda text: tasks.taken_reply(ctx, text, caller_slack_id=None),
+        "/acties": lambda text: actions.ActionItems(ctx).acties_reply(text, caller=None),
+        "/piket": lambda text: piket.PiketService(ctx).answer(text, None).reply,
+        "/overleg": lambda text: meetings.overleg_reply(ctx, text, user_id=None),
     }
 
 

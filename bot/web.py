@@ -10,6 +10,8 @@ from slack_bolt.adapter.flask import SlackRequestHandler
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.context import AppContext
+from bot.piket_feed import FEED_ROUTE
+from handlers import piket
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,9 @@ def create_web_app(ctx: AppContext, bolt_app: App | None) -> Flask:
             log.error("health check: database unreachable: %s", exc.__class__.__name__)
             return jsonify(status="error", database="unreachable"), 503
         return jsonify(status="ok", database="ok", slack=bool(bolt_app)), 200
+
+    # Piket iCal feeds (GET and HEAD), served without Slack.
+    web.add_url_rule(FEED_ROUTE, "piket_feed", piket.feed_view(ctx))
 
     return web
 

@@ -3,11 +3,15 @@ lives here so each feature's handler only decides *what* to show."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
+from bot.dutch_dates import format_short_date
+from storage.actions import ActionItemView
 from storage.team import PersonView
 
 Block = dict[str, Any]
@@ -110,6 +114,122 @@ def bullet_lines(items: Iterable[str]) -> str:
 def without_actions(blocks: Sequence[Block]) -> list[Block]:
     """The same message without its buttons, e.g. when it is shared into a channel."""
     return [b for b in blocks if b.get("type") != "actions"]
+
+
+# --- action items: one rendering for /acties, the App Home and meeting reminders ---------------
+
+ACTION_TEXT_LIMIT = 300
+CLOSE_ITEM_ACTION = "action_item_close"
+REOPEN_ITEM_ACTION = "action_item_reopen"
+_BROADCAST = re.compile(r"<!(here|channel|everyone)(?:\|[^>]*)?>")
+_USER_GROUP = re.compile(r"<!subteam\^[A-Z0-9]+(?:\|([^>]*))?>")
+
+
+def inert(text: str) -> str:
+    """Message text made safe to show again: @here, @channel and group mentions lose their ping
+    (user mentions stay, so the owner shows as a name)."""
+    text = _BROADCAST.sub(lambda m: "@" + m[1], text)
+    return _USER_GROUP.sub(lambda m: m[1] or "@groep", text)
+
+
+def _short(text: str, limit: int) -> str:
+    """Shortened without cutting a <@U…> or <link|…> token in half."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if cut.rfind("<") > cut.rfind(">"):
+        cut = cut[: cut.rfind("<")]
+    return cut.rstrip() + "…"
+
+
+def action_due(item: ActionItemView, today: date) -> str:
+    """'vr 4 dec', 'z.s.m.', '⚠️ te laat (vr 4 dec)' or 'geen datum'."""
+    if item.due_on is None:
+        return "geen datum"
+    shown = "z.s.m." if item.due_kind == "asap" else format_short_date(item.due_on)
+    if item.is_overdue(today):
+        since = f", sinds {format_short_date(item.due_on)}" if item.due_kind == "asap" else ""
+        return f"⚠️ *te laat* ({shown}{since})"
+    return shown
+
+
+def action_item_text(item: ActionItemView, *, limit: int = ACTION_TEXT_LIMIT) -> str:
+    status = {"done": " ✅", "cancelled": " _(vervallen)_"}.get(item.status, "")
+    return f"*#{item.id}*{status} {_short(inert(item.text), limit)}"
+
+
+def action_item_meta(item: ActionItemView, today: date, *, series_name: str | None = None) -> str:
+    parts = [f"👤 <@{item.owner_slack_id}>", f"📅 {action_due(item, today)}"]
+    if series_name:
+        parts.append(escape(series_name))
+    if item.closed_at and item.closed_by:
+        parts.append(f"afgerond door <@{item.closed_by}>")
+    if item.permalink:
+        parts.append(f"<{item.permalink}|bericht>")
+    return " · ".join(parts)
+
+
+def action_item_button(item: ActionItemView, state: dict[str, Any] | None = None) -> Block | None:
+    """An "Afgerond" button for an open item, "Heropenen" for a done one. `state` rides along in
+    the value, so the list the button is in can be drawn again."""
+    value = json.dumps({"id": item.id, **(state or {})})
+    if item.status == "open":
+        return button("Afgerond", CLOSE_ITEM_ACTION, value, style="primary")
+    if item.status == "done":
+        return button("Heropenen", REOPEN_ITEM_ACTION, value)
+    return None
+
+
+def action_item_blocks(
+    item: ActionItemView,
+    today: date,
+    *,
+    state: dict[str, Any] | None = None,
+    series_name: str | None = None,
+) -> list[Block]:
+    """Two blocks per item: the text with its button, and a context line."""
+    return [
+        section(action_item_text(item), accessory=action_item_button(item, state)),
+        context(action_item_meta(item, today, series_name=series_name)),
+    ]
+
+
+def action_item_list(
+    title: str,
+    items: Sequence[ActionItemView],
+    today: date,
+    *,
+    limit: int = 15,
+    with_owner: bool = True,
+) -> list[Block]:
+    """A compact list of items under a title (a reminder, a DM): one line each, no buttons."""
+    lines = []
+    for item in items[:limit]:
+        owner = f"<@{item.owner_slack_id}>, " if with_owner else ""
+        link = f" · <{item.permalink}|bericht>" if item.permalink else ""
+        lines.append(
+            f"• {action_item_text(item, limit=200)} — {owner}{action_due(item, today)}{link}"
+        )
+    if len(items) > limit:
+        lines.append(f"_… en nog {len(items) - limit}; zie `/acties`_")
+    # Whole lines per section, so no mention or link is cut at Slack's text limit.
+    chunks = [title]
+    for line in lines:
+        if len(chunks[-1]) + 1 + len(line) > SECTION_TEXT_LIMIT:
+            chunks.append(line)
+        else:
+            chunks[-1] += "\n" + line
+    return [section(chunk) for chunk in chunks]
+
+
+def reminder_action_items(
+    items: Sequence[ActionItemView], today: date, *, limit: int = 15
+) -> list[Block]:
+    """The open action items section of a meeting reminder (items: overdue first, see
+    ActionStore.open_for_series); nothing when there are none."""
+    if not items:
+        return []
+    return action_item_list(f"*Openstaande actiepunten ({len(items)})*", items, today, limit=limit)
 
 
 # --- plain text, for `oov-bot shell` -------------------------------------------------------------

@@ -19,7 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config_files import PEOPLE_FILE, TASKS_FILE, PersonConfig, TaskConfig, TeamConfig
+from storage.actions import export_action_items
+from storage.meetings import export_meetings, import_meetings
 from storage.models import Person, Task, TaskOwnershipChange
+from storage.piket import export_piket, import_piket
 from storage.session import Database
 
 
@@ -198,6 +201,14 @@ def _import_tasks(s: Session, team: TeamConfig, now: datetime, report: ImportRep
 # Feature files (meetings, piket) add their import step here: (session, config, now, report).
 FeatureImporter = Callable[[Session, TeamConfig, datetime, ImportReport], None]
 FEATURE_IMPORTERS: list[FeatureImporter] = []
+FEATURE_IMPORTERS.append(import_piket)
+FEATURE_IMPORTERS.append(import_meetings)
+
+
+# Features add files to `oov-bot export` here: session -> {file name: data}.
+FeatureExporter = Callable[[Session], Mapping[str, Mapping[str, Any]]]
+FEATURE_EXPORTERS: list[FeatureExporter] = [export_action_items, export_meetings]
+FEATURE_EXPORTERS.append(export_piket)
 
 
 def import_config(db: Database, team: TeamConfig, now: datetime) -> ImportReport:
@@ -255,5 +266,7 @@ def export_config(db: Database) -> dict[str, str]:
                 for t in tasks
             ]
         }
+        features = {name: data for export in FEATURE_EXPORTERS for name, data in export(s).items()}
     header = "# Exported by `oov-bot export` from the database.\n"
-    return {PEOPLE_FILE: _dump(header, people_data), TASKS_FILE: _dump(header, tasks_data)}
+    files = {PEOPLE_FILE: _dump(header, people_data), TASKS_FILE: _dump(header, tasks_data)}
+    return files | {name: _dump(header, data) for name, data in features.items()}

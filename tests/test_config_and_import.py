@@ -109,7 +109,8 @@ def owners(db: Database) -> dict[str, str | None]:
 def test_import_twice_changes_nothing(db: Database) -> None:
     team = load_config(CONFIG_DIR)
     first = import_config(db, team, FIXED_NOW)
-    assert len(first.created) == 59 + 6
+    # Tasks and people; feature files (piket, meetings) add lines of their own.
+    assert len([c for c in first.created if c.startswith(("taak ", "persoon "))]) == 59 + 6
     before = export_config(db)
     second = import_config(db, team, FIXED_NOW)
     assert not second.changed and not second.conflicts and not second.kept_from_slack

@@ -40,16 +40,24 @@ from sqlalchemy.engine import make_url
 
 from bench.common import (
     CONFIG_DIR,
+    LATENCY_HEADER,
     OOV_BOT,
     BatchResult,
     BenchError,
     LatencyStats,
+    ResponseCheck,
     ServedApp,
     SlashCommands,
+    abba,
+    bench_main,
     cpu_summary,
+    latency_cells,
     new_sessions,
     prepare_database,
+    progress,
+    result_line,
     run_batch,
+    start_servers,
 )
 from storage.actions import ActionQuery, page_statement
 from storage.models import ActionItem
@@ -81,10 +89,7 @@ COLUMNS = (
     "closed_at",
     "closed_by",
 )
-TABLE_HEADER = (
-    f"{'database':<10} {'items':>9}  {'listing':<8} {'requests':>8} {'p50 ms':>8} {'p99 ms':>8} "
-    f"{'max ms':>8} {'req/s':>7}"
-)
+TABLE_HEADER = f"{'database':<10} {'items':>9}  {'listing':<8} {LATENCY_HEADER}"
 WORDS = (
     "bel de wijkagent over de overlast",
     "stuur het verslag rond",
@@ -100,10 +105,6 @@ class Listing:
     name: str
     texts: tuple[str, ...]  # what follows /acties; cycled through
     header: str  # what a real answer's header starts with
-
-
-def progress(message: str) -> None:
-    print(f"… {message}", file=sys.stderr, flush=True)
 
 
 # --- data ------------------------------------------------------------------------------------
@@ -241,7 +242,7 @@ def explain(db: Database, listings: dict[str, ActionQuery]) -> list[str]:
 # --- measuring -------------------------------------------------------------------------------
 
 
-def check_answer(listing: Listing):
+def check_answer(listing: Listing) -> ResponseCheck:
     def check(response: requests.Response) -> str | None:
         if response.status_code != 200:
             return f"/acties: HTTP {response.status_code}: {response.text[:200]}"
@@ -278,7 +279,7 @@ def measure(
                     raise BenchError(f"/acties {listing.name}: {batch.failures[0]}")
             per_round = max(1, args.requests // args.rounds)
             for round_number in range(args.rounds):
-                for size in order if round_number % 2 == 0 else order[::-1]:
+                for size in abba(order, round_number):
                     batch = run_batch(
                         sessions[size],
                         commands[size].call,
@@ -364,23 +365,19 @@ def run_database(
             db.dispose()
         progress(f"{label}: {size:,} items in {filled[size][0]:.1f} s")
     apps = {}
+    for size, scoped in urls.items():
+        serverdir = home / str(size)  # a ready file of its own per server
+        serverdir.mkdir()
+        apps[size] = ServedApp(
+            OOV_BOT,
+            serverdir,
+            threads=args.threads,
+            slack_api_url=fake.url,
+            database_url=scoped,
+            config_dir=config_dir,
+        )
     with ExitStack() as servers:
-        for size, scoped in urls.items():
-            serverdir = home / str(size)  # a ready file of its own per server
-            serverdir.mkdir()
-            app = ServedApp(
-                OOV_BOT,
-                serverdir,
-                threads=args.threads,
-                slack_api_url=fake.url,
-                database_url=scoped,
-                config_dir=config_dir,
-            )
-            servers.callback(app.stop)
-            app.launch()
-            apps[size] = app
-        for app in apps.values():
-            app.wait_ready()
+        start_servers(servers, apps.values())
         progress(f"{label}: measuring")
         stats = measure(apps, listings, fake.response_url("acties"), args)
     drop_schemas(url, sizes)
@@ -411,10 +408,7 @@ def report(runs: Sequence[Run], args: argparse.Namespace) -> list[str]:
     ]
     for run in runs:
         for name, s in run.stats.items():
-            lines.append(
-                f"{run.database:<10} {run.size:>9,}  {name:<8} {s.count:>8} {s.p50:>8.2f} "
-                f"{s.p99:>8.2f} {s.max:>8.1f} {s.per_second:>7.0f}"
-            )
+            lines.append(f"{run.database:<10} {run.size:>9,}  {name:<8} {latency_cells(s)}")
     lines.append("")
     misses = []
     for database in dict.fromkeys(run.database for run in runs):
@@ -437,7 +431,7 @@ def report(runs: Sequence[Run], args: argparse.Namespace) -> list[str]:
         "",
         f"Goal: p99 at the largest size ≤ {GOAL_P99_RATIO:g}× p99 at the smallest, per database "
         "and listing.",
-        "Result: met." if not misses else f"Result: NOT met — {'; '.join(misses)}.",
+        result_line(misses),
     ]
     return lines
 
@@ -491,16 +485,5 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
-    try:
-        lines = run(args)
-    except BenchError as exc:
-        print(f"The benchmark could not run: {exc}", file=sys.stderr)
-        return 1
-    print("\n".join(lines))
-    return 0
-
-
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(bench_main(parse_args, run))

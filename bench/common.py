@@ -5,6 +5,7 @@
 - `SlashCommands`: correctly signed slash-command requests, as Slack sends them.
 - `run_batch`: N requests from a pool of threads, each with its own persistent requests.Session.
 - `LatencyStats`: p50/p99/max and throughput of the latencies measured.
+- `bench_main`, `progress`, `database_label`, table cells, ...: what every benchmark script shares.
 
 A server process is this module run as `python -m bench.common serve --app oov-bot ...`.
 """
@@ -19,17 +20,19 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace, TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 from urllib.parse import urlencode
 
 import requests
 from slack_bolt import Ack, App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from waitress.server import create_server
 
@@ -38,7 +41,7 @@ from bot.cli import setup_logging
 from bot.config_files import ConfigError, load_config
 from bot.settings import Settings
 from bot.web import create_web_app
-from storage.session import Database
+from storage.session import Database, normalise_url
 from storage.yaml_io import import_config
 from tests.fake_slack import APP_ID, TEAM_DOMAIN, TEAM_ID
 from tests.slack_requests import (
@@ -57,6 +60,9 @@ EVENTS_PATH = "/slack/events"
 OOV_BOT = "oov-bot"
 BARE_BOLT = "bare"
 APP_KINDS = (OOV_BOT, BARE_BOLT)
+DEFAULT_THREADS: int = Settings.model_fields["oov_web_threads"].default
+
+T = TypeVar("T")
 
 
 class BenchError(Exception):
@@ -144,13 +150,30 @@ def serve_main(argv: Sequence[str] | None = None) -> int:
         wsgi = build_oov_bot(args.slack_api_url, args.database_url, args.config_dir)
     else:
         wsgi = build_bare_bolt(args.slack_api_url)
-    # The same server settings as bot.web.serve.
-    server = create_server(wsgi, host="127.0.0.1", port=0, threads=args.threads, ident="oov-bot")
-    partial = args.ready_file.with_suffix(".partial")
-    partial.write_text(str(server.effective_port))
-    partial.replace(args.ready_file)  # atomic: the parent never reads half a port number
-    server.run()
+    serve_on_free_port(wsgi, args.threads, args.ready_file)
     return 0
+
+
+def serve_on_free_port(wsgi: Any, threads: int, ready_file: Path) -> None:
+    """Bind waitress to a free port, write the port to `ready_file`, serve forever."""
+    # The same server settings as bot.web.serve.
+    server = create_server(wsgi, host="127.0.0.1", port=0, threads=threads, ident="oov-bot")
+    partial = ready_file.with_suffix(".partial")
+    partial.write_text(str(server.effective_port))
+    partial.replace(ready_file)  # atomic: the parent never reads half a port number
+    server.run()
+
+
+def stop_process(process: subprocess.Popen[bytes], timeout: float = 5.0) -> None:
+    """Terminate `process`, and kill it when it does not end within `timeout` seconds."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 class ServedApp:
@@ -234,14 +257,8 @@ class ServedApp:
         return "\n".join(text.splitlines()[-lines:])
 
     def stop(self) -> None:
-        if self._process is None or self._process.poll() is not None:
-            return
-        self._process.terminate()
-        try:
-            self._process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
+        if self._process is not None:
+            stop_process(self._process)
 
     def __enter__(self) -> Self:
         self.launch()
@@ -257,6 +274,17 @@ class ServedApp:
         self.stop()
 
 
+def start_servers(servers: ExitStack, apps: Iterable[ServedApp]) -> None:
+    """Launch every app, then wait for all of them (they start in parallel); `servers` stops
+    them when it closes."""
+    apps = list(apps)
+    for app in apps:
+        servers.callback(app.stop)
+        app.launch()
+    for app in apps:
+        app.wait_ready()
+
+
 # -- playing Slack ---------------------------------------------------------------------------------
 
 
@@ -265,6 +293,7 @@ class HttpCall:
     url: str
     body: bytes
     headers: dict[str, str]
+    method: str = "POST"
 
 
 class SlashCommands:
@@ -361,8 +390,8 @@ def run_batch(
             call = make_call(index)
             started = time.perf_counter()
             try:
-                response = session.post(
-                    call.url, data=call.body, headers=call.headers, timeout=timeout
+                response = session.request(
+                    call.method, call.url, data=call.body, headers=call.headers, timeout=timeout
                 )
             except requests.RequestException as exc:
                 result.failures.append(f"{exc.__class__.__name__}: {exc}")
@@ -379,6 +408,12 @@ def run_batch(
         thread.join()
     result.wall_seconds = time.perf_counter() - started
     return result
+
+
+def cpu_since(server: ServedApp, before: float | None) -> float | None:
+    """The CPU seconds `server` used since its `cpu_seconds()` was `before` (None: unknown)."""
+    after = server.cpu_seconds()
+    return None if before is None or after is None else after - before
 
 
 @dataclass(frozen=True)
@@ -410,8 +445,78 @@ class LatencyStats:
         )
 
 
+def abba(order: Sequence[T], round_number: int) -> Sequence[T]:
+    """`order` in even rounds, reversed in odd ones (ABBA): none always runs right after another,
+    so drift on the machine hits all alike."""
+    return order if round_number % 2 == 0 else order[::-1]
+
+
+# -- the printed report ----------------------------------------------------------------------------
+
+LATENCY_HEADER = f"{'requests':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'req/s':>7}"
+
+
+def latency_cells(stats: LatencyStats) -> str:
+    """The columns under LATENCY_HEADER."""
+    s = stats
+    return f"{s.count:>8} {s.p50:>8.2f} {s.p99:>8.2f} {s.max:>8.1f} {s.per_second:>7.0f}"
+
+
+def cpu_ms(stats: LatencyStats) -> str:
+    return "n/a" if stats.server_cpu_ms is None else f"{stats.server_cpu_ms:.2f}"
+
+
+def result_line(misses: Sequence[str]) -> str:
+    return "Result: met." if not misses else f"Result: NOT met — {'; '.join(misses)}."
+
+
 def cpu_summary() -> str:
     return f"{os.cpu_count()} CPU, Python {sys.version.split()[0]}"
+
+
+def masked_url(url: str) -> str:
+    """`url` as the app connects to it, password hidden."""
+    return make_url(normalise_url(url)).render_as_string(hide_password=True)
+
+
+def database_label(url: str | None) -> str:
+    """What a benchmark's heading says about its database (None: the temporary SQLite file)."""
+    if url is None:
+        return "SQLite (temporary file)"
+    return f"{make_url(normalise_url(url)).get_backend_name()} ({masked_url(url)})"
+
+
+def progress(message: str) -> None:
+    print(f"… {message}", file=sys.stderr, flush=True)
+
+
+# -- the script ------------------------------------------------------------------------------------
+
+
+def add_threads_option(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=DEFAULT_THREADS,
+        help=f"{what} (default: OOV_WEB_THREADS' default, %(default)s)",
+    )
+
+
+def bench_main(
+    parse_args: Callable[[Sequence[str] | None], argparse.Namespace],
+    run: Callable[[argparse.Namespace], list[str]],
+    argv: Sequence[str] | None = None,
+) -> int:
+    """Parse the arguments, run, print the report: exit code 0 whenever it measured, 1 (and the
+    reason on stderr, no traceback) when a BenchError says it could not run."""
+    args = parse_args(argv)
+    try:
+        lines = run(args)
+    except BenchError as exc:
+        print(f"The benchmark could not run: {exc}", file=sys.stderr)
+        return 1
+    print("\n".join(lines))
+    return 0
 
 
 if __name__ == "__main__":

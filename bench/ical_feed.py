@@ -12,11 +12,8 @@ concurrency 1 and 20, in full (200) and conditionally (If-None-Match: 304).
 from __future__ import annotations
 
 import argparse
-import itertools
 import sys
 import tempfile
-import threading
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -31,14 +28,24 @@ import requests
 from bench.common import (
     BatchResult,
     BenchError,
+    HttpCall,
     LatencyStats,
     ServedApp,
+    abba,
+    add_threads_option,
+    bench_main,
+    cpu_ms,
+    cpu_since,
     cpu_summary,
+    database_label,
     new_sessions,
+    progress,
+    result_line,
+    run_batch,
+    serve_on_free_port,
 )
 from bot.settings import Settings
 
-REPO = Path(__file__).resolve().parent.parent
 FEED, STATIC = "feed", "static"
 TARGETS = (FEED, STATIC)
 YEARS = 5
@@ -46,10 +53,6 @@ PEOPLE = 10
 GOAL_FULL_RATIO = 2.0
 GOAL_NOT_MODIFIED_RATIO = 1.2
 STATIC_PATH = "/bench/static-feed.ics"
-
-
-def progress(message: str) -> None:
-    print(f"… {message}", file=sys.stderr, flush=True)
 
 
 # -- the data ----------------------------------------------------------------------------------
@@ -87,7 +90,7 @@ def write_config(config_dir: Path, cycle_weeks: int) -> None:
 def prepare(database_url: str, config_dir: Path, now: datetime) -> str:
     """Plan five years around `now` (as if the clock had rolled on for years) and return a
     whole-rota feed token."""
-    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
     from bot.config_files import ConfigError, load_config
     from bot.piket_feed import FeedScope
@@ -95,7 +98,10 @@ def prepare(database_url: str, config_dir: Path, now: datetime) -> str:
     from storage.session import Database
     from storage.yaml_io import import_config
 
-    db = Database(database_url)
+    try:
+        db = Database(database_url)
+    except (ArgumentError, ImportError) as exc:
+        raise BenchError(f"unusable database URL: {exc}") from exc
     try:
         db.upgrade()
         start = now - timedelta(days=365 * YEARS / 2)
@@ -134,7 +140,6 @@ def serve_main(argv: Sequence[str]) -> int:
     args = parser.parse_args(argv)
 
     from flask import send_file
-    from waitress.server import create_server
 
     from bot.app import create_context
     from bot.cli import setup_logging
@@ -155,11 +160,7 @@ def serve_main(argv: Sequence[str]) -> int:
         "bench_static",
         lambda: send_file(static, mimetype="text/calendar", conditional=True, max_age=300),
     )
-    server = create_server(web, host="127.0.0.1", port=0, threads=args.threads, ident="oov-bot")
-    partial = args.ready_file.with_suffix(".partial")
-    partial.write_text(str(server.effective_port))
-    partial.replace(args.ready_file)
-    server.run()
+    serve_on_free_port(web, args.threads, args.ready_file)
     return 0
 
 
@@ -199,33 +200,18 @@ def fetch_get(
     conditional: bool,
 ) -> BatchResult:
     """`count` GETs from len(sessions) threads (closed loop), checking every answer."""
-    result = BatchResult()
-    indexes = itertools.count()
     headers = {"If-None-Match": target.etag} if conditional else {}
+    call = HttpCall(target.url, b"", headers, method="GET")
     expected = 304 if conditional else 200
 
-    def worker(session: requests.Session) -> None:
-        while next(indexes) < count:
-            started = time.perf_counter()
-            try:
-                response = session.get(target.url, headers=headers, timeout=30)
-            except requests.RequestException as exc:
-                result.failures.append(f"{exc.__class__.__name__}: {exc}")
-                continue
-            result.latencies.append(time.perf_counter() - started)
-            if response.status_code != expected:
-                result.failures.append(f"{target.url}: HTTP {response.status_code}")
-            elif not conditional and response.content != target.body:
-                result.failures.append(f"{target.url}: other bytes than expected")
+    def check(response: requests.Response) -> str | None:
+        if response.status_code != expected:
+            return f"{target.url}: HTTP {response.status_code}"
+        if not conditional and response.content != target.body:
+            return f"{target.url}: other bytes than expected"
+        return None
 
-    threads = [threading.Thread(target=worker, args=(s,)) for s in sessions]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    result.wall_seconds = time.perf_counter() - started
-    return result
+    return run_batch(sessions, lambda _index: call, check, count)
 
 
 @dataclass(frozen=True)
@@ -257,19 +243,13 @@ def measure(
                 results = {name: BatchResult() for name in targets}
                 per_round = max(2, total // plan.rounds)
                 for round_number in range(plan.rounds):
-                    order = TARGETS if round_number % 2 == 0 else TARGETS[::-1]  # ABBA
-                    for name in order:
+                    for name in abba(TARGETS, round_number):
                         cpu_before = server.cpu_seconds()
                         batch = fetch_get(
                             sessions[:concurrency], targets[name], per_round,
                             conditional=conditional,
                         )  # fmt: skip
-                        cpu_after = server.cpu_seconds()
-                        batch.server_cpu_seconds = (
-                            None
-                            if cpu_before is None or cpu_after is None
-                            else cpu_after - cpu_before
-                        )
+                        batch.server_cpu_seconds = cpu_since(server, cpu_before)
                         if batch.failures:
                             raise BenchError("; ".join(batch.failures[:3]))
                         results[name].add(batch)
@@ -316,10 +296,9 @@ def report(
             feed = stats[(concurrency, conditional, FEED)]
             static = stats[(concurrency, conditional, STATIC)]
             for name, s in ((FEED, feed), (STATIC, static)):
-                cpu = "n/a" if s.server_cpu_ms is None else f"{s.server_cpu_ms:.2f}"
                 lines.append(
                     f"{concurrency:>11}  {answer:<6} {name:<7} {s.count:>8} {s.per_second:>8.0f} "
-                    f"{s.p50:>7.2f} {s.p99:>7.2f} {cpu:>18}"
+                    f"{s.p50:>7.2f} {s.p99:>7.2f} {cpu_ms(s):>18}"
                 )
             throughput_ratio = static.per_second / feed.per_second
             p99_ratio = feed.p99 / static.p99
@@ -338,16 +317,12 @@ def report(
         "ratio: static req/s ÷ feed req/s, and feed p99 ÷ static p99 (1.00x = as fast as static)",
         f"Goal: full feed within {GOAL_FULL_RATIO}x of the static file, 304 within "
         f"{GOAL_NOT_MODIFIED_RATIO}x.",
-        "Result: met." if not misses else f"Result: NOT met — {'; '.join(misses)}.",
+        result_line(misses),
     ]
     return lines
 
 
 def run(args: argparse.Namespace) -> list[str]:
-    from sqlalchemy.engine import make_url
-
-    from storage.session import normalise_url
-
     plan = Plan.choose(smoke=args.smoke, requests_per_level=args.requests)
     with tempfile.TemporaryDirectory(prefix="oov-ical-bench-") as tmp:
         workdir = Path(tmp)
@@ -387,17 +362,11 @@ def run(args: argparse.Namespace) -> list[str]:
             raise
         finally:
             server.stop()
-    url = make_url(normalise_url(database_url))
-    database = (
-        "SQLite (temporary file)"
-        if args.database_url is None
-        else f"{url.get_backend_name()} ({url.render_as_string(hide_password=True)})"
-    )
     return report(
         stats,
         plan=plan,
         threads=args.threads,
-        database=database,
+        database=database_label(args.database_url),
         body=first.content,
         events=first.content.count(b"BEGIN:VEVENT"),
         cycle_weeks=args.cycle_weeks,
@@ -418,12 +387,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=1,
         help="on duty one week in N (default 1: the largest feed, a duty every week)",
     )
-    parser.add_argument(
-        "--threads",
-        type=int,
-        default=Settings.model_fields["oov_web_threads"].default,
-        help="waitress threads (default: OOV_WEB_THREADS' default, %(default)s)",
-    )
+    add_threads_option(parser, "waitress threads")
     args = parser.parse_args(argv)
     if args.requests is not None and args.requests < 8:
         parser.error("--requests needs at least 8")
@@ -434,14 +398,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["serve"]:
         return serve_main(argv[1:])
-    args = parse_args(argv)
-    try:
-        lines = run(args)
-    except BenchError as exc:
-        print(f"The benchmark could not run: {exc}", file=sys.stderr)
-        return 1
-    print("\n".join(lines))
-    return 0
+    return bench_main(parse_args, run, argv)
 
 
 if __name__ == "__main__":

@@ -36,7 +36,16 @@ from dateutil import rrule
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from bench.common import BOT_TOKEN, BenchError, cpu_summary, prepare_database
+from bench.common import (
+    BOT_TOKEN,
+    BenchError,
+    bench_main,
+    cpu_summary,
+    masked_url,
+    prepare_database,
+    progress,
+    stop_process,
+)
 from bot.app import create_context
 from bot.clock import Clock
 from bot.dutch_dates import TZ
@@ -60,10 +69,6 @@ CADENCES = (
 )
 WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag")
 RRULE_DAYS = (rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR)
-
-
-def progress(message: str) -> None:
-    print(f"… {message}", file=sys.stderr, flush=True)
 
 
 # -- 1. lateness ----------------------------------------------------------------------------------
@@ -130,11 +135,7 @@ def measure_lateness(
                 log = (workdir / "clock.log").read_text(errors="replace")[-2000:]
                 raise BenchError(f"not every reminder arrived: {exc}\nclock log:\n{log}") from exc
         finally:
-            clock.terminate()
-            try:
-                clock.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                clock.kill()
+            stop_process(clock, timeout=10)
         # The fake stamps calls with the monotonic clock; convert to wall-clock time.
         offset = time.time() - time.monotonic()
         arrived = sorted(call.at + offset for call in calls)
@@ -215,16 +216,6 @@ def measure_planning(workdir: Path, database_url: str, count: int) -> dict[str, 
 # -- report ---------------------------------------------------------------------------------------
 
 
-def database_label(url: str | None) -> str:
-    if url is None:
-        return "SQLite (temporary file)"
-    db = Database(url)
-    try:
-        return db.engine.url.render_as_string(hide_password=True)
-    finally:
-        db.dispose()
-
-
 def report(
     lateness: list[tuple[datetime, float]],
     planning: dict[str, float],
@@ -275,12 +266,13 @@ def run(args: argparse.Namespace) -> list[str]:
             reset(planning_url)
         progress(f"planning: {args.series} series, a year ahead")
         planning = measure_planning(workdir, planning_url, args.series)
+        database = masked_url(args.database_url) if args.database_url else "SQLite (temporary file)"
         return report(
             lateness,
             planning,
             spacing=args.spacing,
             series=args.series,
-            database=database_label(args.database_url),
+            database=database,
         )
 
 
@@ -332,16 +324,5 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
-    try:
-        lines = run(args)
-    except BenchError as exc:
-        print(f"The benchmark could not run: {exc}", file=sys.stderr)
-        return 1
-    print("\n".join(lines))
-    return 0
-
-
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(bench_main(parse_args, run))

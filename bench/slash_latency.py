@@ -29,24 +29,32 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import requests
-from sqlalchemy.engine import make_url
 
 from bench.common import (
     APP_KINDS,
     BARE_BOLT,
+    LATENCY_HEADER,
     OOV_BOT,
     BatchResult,
     BenchError,
     LatencyStats,
     ServedApp,
     SlashCommands,
+    abba,
+    add_threads_option,
+    bench_main,
+    cpu_ms,
+    cpu_since,
     cpu_summary,
+    database_label,
+    latency_cells,
     new_sessions,
     prepare_database,
+    progress,
+    result_line,
     run_batch,
+    start_servers,
 )
-from bot.settings import Settings
-from storage.session import normalise_url
 from tests.fake_slack import FakeSlack
 
 # What people type after /wie: abbreviations, typos, plurals, whole questions, synonyms that
@@ -76,10 +84,7 @@ QUERIES = (
 
 GOAL_P99_RATIO = 1.5
 GOAL_MAX_MS = 3000.0  # Slack shows the user an error when an ack takes longer than 3 s
-TABLE_HEADER = (
-    f"{'concurrency':>11}  {'app':<8} {'requests':>8} {'p50 ms':>8} {'p99 ms':>8} "
-    f"{'max ms':>8} {'req/s':>7} {'server CPU ms/req':>18}"
-)
+TABLE_HEADER = f"{'concurrency':>11}  {'app':<8} {LATENCY_HEADER} {'server CPU ms/req':>18}"
 
 
 @dataclass(frozen=True)
@@ -162,10 +167,7 @@ class AlternatingLoad:
             first_index=self._sent[kind],
         )
         self._sent[kind] += count
-        cpu_after = self._apps[kind].cpu_seconds()
-        result.server_cpu_seconds = (
-            cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
-        )
+        result.server_cpu_seconds = cpu_since(self._apps[kind], cpu_before)
         if result.failures:
             shown = "\n".join(f"  {line}" for line in result.failures[:5])
             raise BenchError(f"{len(result.failures)} of {count} requests failed:\n{shown}")
@@ -180,9 +182,7 @@ class AlternatingLoad:
         for concurrency, total in plan.requests_per_level.items():
             progress(f"concurrency {concurrency}: {total} requests per app")
             for round_number, count in enumerate(split(total, plan.rounds)):
-                # ABBA order: neither app always runs right after the other.
-                order = APP_KINDS if round_number % 2 == 0 else APP_KINDS[::-1]
-                for kind in order:
+                for kind in abba(APP_KINDS, round_number):
                     results[(concurrency, kind)].add(self.batch(kind, concurrency, count))
         return results
 
@@ -190,21 +190,6 @@ class AlternatingLoad:
         for sessions in self._sessions.values():
             for session in sessions:
                 session.close()
-
-
-def cpu_ms(stats: LatencyStats) -> str:
-    return "n/a" if stats.server_cpu_ms is None else f"{stats.server_cpu_ms:.2f}"
-
-
-def progress(message: str) -> None:
-    print(f"… {message}", file=sys.stderr, flush=True)
-
-
-def database_label(url: str | None) -> str:
-    if url is None:
-        return "SQLite (temporary file)"
-    parsed = make_url(normalise_url(url))
-    return f"{parsed.get_backend_name()} ({parsed.render_as_string(hide_password=True)})"
 
 
 def report(
@@ -232,10 +217,7 @@ def report(
     for concurrency in plan.requests_per_level:
         oov, bare = stats[(concurrency, OOV_BOT)], stats[(concurrency, BARE_BOLT)]
         for name, s in ((OOV_BOT, oov), (BARE_BOLT, bare)):
-            lines.append(
-                f"{concurrency:>11}  {name:<8} {s.count:>8} {s.p50:>8.2f} {s.p99:>8.2f} "
-                f"{s.max:>8.1f} {s.per_second:>7.0f} {cpu_ms(s):>18}"
-            )
+            lines.append(f"{concurrency:>11}  {name:<8} {latency_cells(s)} {cpu_ms(s):>18}")
         p50_ratio, p99_ratio = oov.p50 / bare.p50, oov.p99 / bare.p99
         lines.append(f"{concurrency:>11}  {'ratio':<8} {'':>8} {p50_ratio:>8.2f} {p99_ratio:>8.2f}")
         if p99_ratio > GOAL_P99_RATIO:
@@ -248,7 +230,7 @@ def report(
         f"Slack Web API calls while measuring (local fake): {calls}",
         f"Goal: oov-bot/bare p99 ratio ≤ {GOAL_P99_RATIO} at every concurrency, and no oov-bot "
         f"request over {GOAL_MAX_MS / 1000:.0f} s.",
-        "Result: met." if not misses else f"Result: NOT met — {'; '.join(misses)}.",
+        result_line(misses),
     ]
     return lines
 
@@ -274,11 +256,7 @@ def run(args: argparse.Namespace) -> list[str]:
             for kind in APP_KINDS
         }
         progress("starting the servers")
-        for app in apps.values():
-            servers.callback(app.stop)
-            app.launch()
-        for app in apps.values():
-            app.wait_ready()
+        start_servers(servers, apps.values())
         response_url = fake.response_url("commands/wie")
         commands = {
             kind: SlashCommands(app.url, "/wie", QUERIES, response_url)
@@ -320,28 +298,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="a scratch database for oov-bot (the bundled config/ is imported into it); "
         "default: a temporary SQLite file",
     )
-    parser.add_argument(
-        "--threads",
-        type=int,
-        default=Settings.model_fields["oov_web_threads"].default,
-        help="waitress threads per app (default: OOV_WEB_THREADS' default, %(default)s)",
-    )
+    add_threads_option(parser, "waitress threads per app")
     args = parser.parse_args(argv)
     if args.requests is not None and args.requests < 2:
         parser.error("--requests needs at least 2 (for percentiles)")
     return args
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
-    try:
-        lines = run(args)
-    except BenchError as exc:
-        print(f"The benchmark could not run: {exc}", file=sys.stderr)
-        return 1
-    print("\n".join(lines))
-    return 0
-
-
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(bench_main(parse_args, run))

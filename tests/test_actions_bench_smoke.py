@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.team_config import REPO
-
-BENCH = REPO / "bench" / "actions_scale.py"
+from tests.bench_runner import run_bench
 
 
 def test_smoke_run_prints_the_table_the_ratios_and_the_plans(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, str(BENCH), "--smoke", "--explain"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,  # not the repository: the script must find its own way
-        timeout=90,
-        check=False,
-    )
+    done = run_bench("actions_scale.py", "--smoke", "--explain", cwd=tmp_path, timeout=90)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     header = next(i for i, line in enumerate(lines) if line.startswith("database"))
@@ -36,13 +25,13 @@ def test_smoke_run_prints_the_table_the_ratios_and_the_plans(tmp_path: Path) -> 
 
 
 def test_a_benchmark_that_cannot_run_exits_non_zero(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, str(BENCH), "--smoke", "--postgresql-url", "sqlite:///x.db"],
-        capture_output=True,
-        text=True,
+    done = run_bench(
+        "actions_scale.py",
+        "--smoke",
+        "--postgresql-url",
+        "sqlite:///x.db",
         cwd=tmp_path,
         timeout=30,
-        check=False,
     )
     assert done.returncode != 0
     assert "must be a PostgreSQL URL" in done.stderr

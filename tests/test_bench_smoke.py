@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.team_config import REPO
-
-BENCH = REPO / "bench" / "slash_latency.py"
-
-
-def run_bench(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(BENCH), *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,  # not the repository: the script must find its own way
-        timeout=60,
-        check=False,
-    )
+from tests.bench_runner import run_bench
 
 
 def test_smoke_run_prints_the_comparison_table(tmp_path: Path) -> None:
-    done = run_bench("--smoke", cwd=tmp_path)
+    done = run_bench("slash_latency.py", "--smoke", cwd=tmp_path)
 
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
@@ -47,7 +32,7 @@ def test_smoke_run_prints_the_comparison_table(tmp_path: Path) -> None:
 def test_a_benchmark_that_cannot_run_exits_non_zero(tmp_path: Path) -> None:
     unreachable = f"sqlite:///{tmp_path / 'missing-dir' / 'oov.db'}"
 
-    done = run_bench("--smoke", "--database-url", unreachable, cwd=tmp_path)
+    done = run_bench("slash_latency.py", "--smoke", "--database-url", unreachable, cwd=tmp_path)
 
     assert done.returncode == 1
     assert "could not run" in done.stderr

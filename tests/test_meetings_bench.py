@@ -3,28 +3,13 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.team_config import REPO
-
-BENCH = REPO / "bench" / "reminder_lateness.py"
-
-
-def run_bench(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(BENCH), *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,  # not the repository: the script must find its own way
-        timeout=60,
-        check=False,
-    )
+from tests.bench_runner import run_bench
 
 
 def test_smoke_run_prints_lateness_and_planning(tmp_path: Path) -> None:
-    done = run_bench("--smoke", cwd=tmp_path)
+    done = run_bench("reminder_lateness.py", "--smoke", cwd=tmp_path)
 
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
@@ -39,7 +24,9 @@ def test_smoke_run_prints_lateness_and_planning(tmp_path: Path) -> None:
 
 
 def test_a_benchmark_that_cannot_run_exits_non_zero(tmp_path: Path) -> None:
-    done = run_bench("--smoke", "--database-url", "nosuchdb://x", cwd=tmp_path)
+    done = run_bench(
+        "reminder_lateness.py", "--smoke", "--database-url", "nosuchdb://x", cwd=tmp_path
+    )
     assert done.returncode == 1
     assert "could not run" in done.stderr
     assert "Traceback" not in done.stderr

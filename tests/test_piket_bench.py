@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.team_config import REPO
+from tests.bench_runner import run_bench
 
 
 def test_smoke_run_compares_the_feed_with_a_static_file(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, str(REPO / "bench" / "ical_feed.py"), "--smoke"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,  # not the repository: the script must find its own way
-        timeout=120,
-        check=False,
-    )
+    done = run_bench("ical_feed.py", "--smoke", cwd=tmp_path, timeout=120)
     assert done.returncode == 0, done.stderr
     rows = [line.split() for line in done.stdout.splitlines() if line[:11].strip().isdigit()]
     assert [row[:3] for row in rows] == [

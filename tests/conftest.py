@@ -4,15 +4,18 @@ itself served over real HTTP by waitress."""
 from __future__ import annotations
 
 import os
+import secrets
 import threading
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, text
+from sqlalchemy import create_engine, delete, text
+from sqlalchemy.engine import make_url
 from waitress.server import create_server
 
 from bot.app import create_bolt_app, create_context
@@ -21,7 +24,7 @@ from bot.context import AppContext
 from bot.settings import Settings
 from bot.web import create_web_app
 from storage.models import Base
-from storage.session import Database
+from storage.session import Database, normalise_url
 from storage.yaml_io import import_config
 from tests.fake_slack import FakeSlack
 from tests.slack_requests import SignedSlackClient
@@ -58,22 +61,40 @@ def postgres_url() -> str:
     return url
 
 
+@contextmanager
+def scratch_postgres_database(server_url: str) -> Iterator[str]:
+    """A new, empty database on the test server for this run only, dropped afterwards, so two
+    runs (a developer's and an editor's, or two benchmarks) never trip over each other."""
+    name = f"oov_test_{os.getpid()}_{secrets.token_hex(4)}"
+    admin = create_engine(normalise_url(server_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield (
+            make_url(normalise_url(server_url))
+            .set(database=name)
+            .render_as_string(hide_password=False)
+        )
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """A migrated, empty database of each kind, shared by the session."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'oov.db'}"
-    else:
-        url = postgres_url()
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'oov.db'}"
+        else:
+            url = stack.enter_context(scratch_postgres_database(postgres_url()))
         db = Database(url)
-        with db.engine.begin() as conn:  # start from nothing: a previous run may have left tables
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
+        db.upgrade()
         db.dispose()
-    db = Database(url)
-    db.upgrade()
-    db.dispose()
-    return url
+        yield url
 
 
 def clear_tables(db: Database) -> None:

@@ -5,7 +5,10 @@ Pure module: it never reads the wall clock; "now" is always a parameter and ever
 
 Reading rules (what users may type, and what it means):
 
-* A date without a year is the next such date that is not in the past; today counts.
+* A date without a year is the next such date that is not in the past; today counts. One that
+  passed less than 60 days ago is refused with a question ("17 november is al geweest. Bedoel je
+  … 2027?"): that is a slip or the past, and read as next year it would cancel or schedule
+  something a year off without anyone noticing.
 * A bare weekday ("dinsdag", "di") and "aanstaande"/"a.s."/"komende dinsdag" mean the first such
   day *after* today: whoever means today says "vandaag". "deze dinsdag" includes today.
 * "volgende dinsdag" and "dinsdag volgende week" mean the Tuesday of next (Monday-based) week, so on
@@ -74,6 +77,10 @@ _DATETIME_EXAMPLES = "‘dinsdag 1 december 14:00’, ‘1-12 om 9.30’ of ‘m
 
 class DutchDateError(ValueError):
     """Input that cannot be read as a date or time; str(error) is a Dutch message for the user."""
+
+
+# A date without a year that passed this recently is refused rather than read as next year.
+RECENT_PAST = timedelta(days=60)
 
 
 class _InvalidDate(DutchDateError):
@@ -300,6 +307,19 @@ def _make_date(year: int | None, month: int, day: int, today: date, shown: str) 
             except ValueError:  # 29 February outside leap years
                 return None
 
+        recent = [
+            d
+            for y in (today.year, today.year - 1)
+            if (d := make(y)) is not None and today - RECENT_PAST <= d < today
+        ]
+        if recent:
+            # "17 november" typed on 23 November is a slip or the past, rarely next year: a
+            # cancelled meeting or a deadline a year off would go unnoticed.
+            upcoming = _first_on_or_after(today, make)
+            raise _InvalidDate(
+                f"{format_date(recent[0], with_year=False).split(' ', 1)[1]} is al geweest. "
+                f"Bedoel je {format_date(upcoming)}? Zet dan het jaartal erbij."
+            )
         return _first_on_or_after(today, make)
     try:
         return date(year, month, day)

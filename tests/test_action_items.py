@@ -156,7 +156,7 @@ PHRASINGS = [
     (WED_DEC_30, "actie: volgende week plannen", AUTHOR, "date", date(2027, 1, 4)),
     (WED_DEC_30, "actie: over 2 weken terugkoppelen", AUTHOR, "date", date(2027, 1, 13)),
     (WED_DEC_30, "actie: eind van de maand afronden", AUTHOR, "date", date(2026, 12, 31)),
-    (WED_DEC_30, "actie: stukken voor 1 dec. klaar", AUTHOR, "date", date(2027, 12, 1)),
+    (WED_DEC_30, "actie: stukken voor 1 feb. klaar", AUTHOR, "date", date(2027, 2, 1)),
     (THU_DEC_31, "actie: z.s.m. de schade opnemen", AUTHOR, "asap", date(2027, 1, 4)),
     (THU_DEC_31, "actie: morgen niets, overmorgen bellen", AUTHOR, "date", date(2027, 1, 1)),
     (THU_DEC_31, "actie: binnen twee werkdagen melden", AUTHOR, "date", date(2027, 1, 5)),

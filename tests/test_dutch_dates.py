@@ -82,9 +82,9 @@ PARSE_DATE_CASES = [
     (MON_NOV_30, "3 sept", date(2027, 9, 3)),
     (MON_NOV_30, "3 mrt", date(2027, 3, 3)),
     (MON_NOV_30, "30 november", date(2026, 11, 30)),  # today counts
-    (MON_NOV_30, "29 november", date(2027, 11, 29)),  # yesterday: next year
+    (MON_NOV_30, "29 augustus", date(2027, 8, 29)),  # long past: next year
     (WED_DEC_30, "1 januari", date(2027, 1, 1)),
-    (FRI_JAN_1, "31 december", date(2027, 12, 31)),
+    (FRI_JAN_1, "31 december 2027", date(2027, 12, 31)),
     (FRI_FEB_27, "29 februari", date(2028, 2, 29)),
     # numeric
     (MON_NOV_30, "1-12", date(2026, 12, 1)),
@@ -94,7 +94,7 @@ PARSE_DATE_CASES = [
     (MON_NOV_30, "1.12", date(2026, 12, 1)),
     (MON_NOV_30, "2026-12-01", date(2026, 12, 1)),
     (MON_NOV_30, "vrijdag 4-12", date(2026, 12, 4)),
-    (WED_DEC_30, "29-12", date(2027, 12, 29)),
+    (WED_DEC_30, "29-9", date(2027, 9, 29)),
     (WED_DEC_30, "30-12", date(2026, 12, 30)),
     (FRI_FEB_27, "1-3", date(2026, 3, 1)),
     # weeks, months, years
@@ -155,6 +155,32 @@ def test_parse_date_uses_the_local_day_of_now() -> None:
 def test_parse_date_rejects_naive_now() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         parse_date("morgen", datetime(2026, 12, 1, 10, 0))
+
+
+@pytest.mark.parametrize(
+    ("now", "text", "message"),
+    [
+        (
+            MON_NOV_30,
+            "29 november",
+            "29 november is al geweest. Bedoel je maandag 29 november "
+            "2027? Zet dan het jaartal erbij.",
+        ),
+        (
+            FRI_JAN_1,
+            "31 december",
+            "31 december is al geweest. Bedoel je vrijdag 31 december 2027?",
+        ),
+        (WED_DEC_30, "29-12", "29 december is al geweest."),
+        (WED_DEC_30, "1 november", "1 november is al geweest."),
+    ],
+)
+def test_a_date_without_year_that_just_passed_is_not_silently_next_year(
+    now: datetime, text: str, message: str
+) -> None:
+    with pytest.raises(DutchDateError) as error:
+        parse_date(text, now)
+    assert message in str(error.value)
 
 
 @pytest.mark.parametrize(

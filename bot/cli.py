@@ -37,7 +37,9 @@ def setup_logging() -> None:
 def print_problems(error: ConfigError) -> None:
     for problem in error.problems:
         print(problem, file=sys.stderr)
-    print(f"{len(error.problems)} probleem/problemen gevonden in de configuratie.", file=sys.stderr)
+    count = len(error.problems)
+    found = f"{count} {'probleem' if count == 1 else 'problemen'} gevonden in de configuratie."
+    print(found, file=sys.stderr)
 
 
 def prepare_database(ctx: AppContext, *, import_when_empty: bool) -> None:

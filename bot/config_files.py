@@ -162,11 +162,52 @@ def read_yaml(path: Path) -> LoadedYaml:
     try:
         data = YAML(typ="rt").load(text)
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        message, at_start = _yaml_message(exc.problem or "", exc.context or "")
+        mark = (exc.context_mark if at_start else None) or exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        problem = exc.problem or exc.context or "onleesbare YAML"
-        raise ConfigError([ConfigProblem(path, line, f"YAML-fout: {problem}")]) from None
+        raise ConfigError([ConfigProblem(path, line, f"YAML-fout: {message}")]) from None
     return LoadedYaml(path, data)
+
+
+# ruamel.yaml's messages in Dutch: (pattern on "problem | context", text, report the line where
+# the construct began rather than where the parser gave up).
+_YAML_MESSAGES: tuple[tuple[re.Pattern[str], str, bool], ...] = (
+    (re.compile(r"character '\\t'"), "tab gevonden; spring in met spaties, niet met tabs", False),
+    (
+        re.compile(r'duplicate key "(?P<key>[^"]*)"'),
+        "'{key}' staat twee keer in hetzelfde blok; laat er één staan",
+        False,
+    ),
+    (re.compile(r"end of stream.*quoted scalar"), "aanhalingsteken niet afgesloten", True),
+    (
+        re.compile(r"mapping values are not allowed"),
+        "onverwachte ':'; zet tekst met een ':' erin tussen aanhalingstekens, of controleer het "
+        "inspringen",
+        False,
+    ),
+    (
+        re.compile(r"expected ',' or '\]'"),
+        "een lijst met '[' is niet afgesloten met ']'",
+        True,
+    ),
+    (
+        re.compile(r"expected ',' or '\}'"),
+        "een blok met '{' is niet afgesloten met '}'",
+        True,
+    ),
+    (
+        re.compile(r"expected <block end>|could not find expected ':'"),
+        "het inspringen klopt niet, of er ontbreekt een ':' of '-'",
+        False,
+    ),
+)
+
+
+def _yaml_message(problem: str, context: str) -> tuple[str, bool]:
+    for pattern, message, at_start in _YAML_MESSAGES:
+        if match := pattern.search(f"{problem} | {context}"):
+            return message.replace("{key}", match.groupdict().get("key") or ""), at_start
+    return problem or context or "onleesbare YAML", False
 
 
 _PYDANTIC_MESSAGES: dict[str, str] = {
@@ -201,6 +242,9 @@ _FIELD_HINTS: dict[tuple[str, str], str] = {
         "slack_id",
         "string_pattern_mismatch",
     ): "moet een Slack member-ID zijn (bijv. U012AB3CD) of leeg",
+    ("channel", "string_pattern_mismatch"): (
+        'schrijf "#kanaalnaam" (met #, kleine letters, geen spaties) of de kanaal-ID (C0123ABCD)'
+    ),
 }
 
 
@@ -218,7 +262,9 @@ def pydantic_problems(
         if err["type"] == "enum":
             allowed = err.get("ctx", {}).get("expected", "").replace("' or '", "', '")
             text = f"{text} {err.get('input')!r}; kies uit {allowed}"
-        field_name = name if not isinstance(err["loc"][-1], int) else "element"
+        # A list item ("weekday: [dinsdg]") is named by its list's field.
+        named = [part for part in err["loc"] if isinstance(part, str)]
+        field_name = named[-1] if named else ""
         problems.append(doc.problem(loc, f"{field_name}: {text}" if field_name else text))
     return problems
 
@@ -354,9 +400,12 @@ def load_config(config_dir: Path) -> TeamConfig:
 
     team = TeamConfig(people=tuple(people), tasks=tuple(tasks))
     extra: dict[str, Any] = {}
-    for name, validate in FEATURE_FILES.items():
-        if name in docs:
-            extra[name] = validate(docs[name], team, problems)
+    # Feature files name people and tasks: without those files every name would be reported as
+    # unknown, burying the one real problem.
+    if PEOPLE_FILE in docs and TASKS_FILE in docs:
+        for name, validate in FEATURE_FILES.items():
+            if name in docs:
+                extra[name] = validate(docs[name], team, problems)
     if problems:
         raise ConfigError(sorted(problems, key=lambda p: (str(p.file), p.line or 0)))
     return TeamConfig(people=team.people, tasks=team.tasks, extra=extra)

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, get_day_names
 from dateutil.relativedelta import relativedelta
 
-from bot.dutch_dates import DutchDateError, parse_date
+from bot.dutch_dates import DutchDateError, parse_date, parse_time
 
 if TYPE_CHECKING:
     from bot.config_files import ConfigProblem, LoadedYaml, TeamConfig
@@ -260,6 +260,11 @@ def _parse_time(value: object, path: YamlPath, problems: _Problems) -> time | No
         hour, minute = int(match.group(1)), int(match.group(2))
         if hour < 24 and minute < 60:
             return time(hour, minute)
+    if isinstance(value, str):  # "8u", "8 uur": as meetings.yaml and /overleg read times
+        try:
+            return parse_time(value)
+        except DutchDateError:
+            pass
     hint = ' (zet de tijd tussen aanhalingstekens: "08:00")' if isinstance(value, int) else ""
     problems.add(path, f"'{value}' is geen tijd; schrijf UU:MM, bijvoorbeeld \"08:00\"{hint}")
     return None
@@ -298,7 +303,14 @@ def _parse_roles(
             name = None
         elif isinstance(name, str) and name.strip().casefold() in seen_names:
             problems.add((*path, "name"), f"de rol '{name.strip()}' staat er twee keer in")
-        people = _parse_people(role.get("people") or [], (*path, "people"), problems, known_people)
+        raw_people = role.get("people") or []
+        people = _parse_people(raw_people, (*path, "people"), problems, known_people)
+        if not raw_people:
+            # Every week of this role would be unstaffed: an operator must hear it from `check`.
+            problems.add(
+                (*path, "people") if "people" in role else path,
+                "niemand is gekwalificeerd voor deze rol; zet minstens één persoon onder people",
+            )
         if isinstance(name, str):
             seen_names.add(name.strip().casefold())
             roles.append(RoleRota(name.strip(), people))

@@ -18,6 +18,7 @@ from bot.clock import PlannedDelivery
 from bot.context import AppContext
 from bot.dutch_dates import (
     DutchDateError,
+    dutch_holiday_name,
     format_date,
     format_datetime,
     format_short_date,
@@ -278,6 +279,14 @@ class Meetings:
             raise MeetingCommandError(f"{new} is al voorbij. Kies een moment in de toekomst.")
         if new_start == occurrence.start:
             raise MeetingCommandError(f"{series.name} staat al op {new}.")
+        if other := self._other_on_day(view, occurrence, new_start):
+            # Two of one series on a day: double reminders, and a date no longer names one.
+            raise MeetingCommandError(
+                f"Op {format_date(new_start, tz=tz)} is er al een {series.name} "
+                f"({format_time(other.start, tz=tz)}). Gaat die van {old} niet door? "
+                f"Gebruik dan `/overleg annuleer {series.key} "
+                f"{occurrence.original_date:%d-%m-%Y}`."
+            )
         by = user_id or "shell"
         if new_start == occurrence.original_start and occurrence.holiday is None:
             # Back where the rule puts it: no change left, and its original reminders stand.
@@ -295,7 +304,10 @@ class Meetings:
         message = (
             f"Verplaatst: {series.name} van {old} naar {new}. Ik meld het in {series.channel}."
         )
-        return CommandResult(Reply(message, [section(escape(message))]), [announcement])
+        blocks = [section(escape(message))]
+        if holiday := dutch_holiday_name(new_start.astimezone(tz).date()):
+            blocks.append(context(escape(f"⚠️ Let op: dat is een feestdag ({holiday}).")))
+        return CommandResult(Reply(message, blocks), [announcement])
 
     def restore(
         self, views: Sequence[SeriesView], words: list[str], user_id: str | None
@@ -397,7 +409,8 @@ class Meetings:
         series = view.series
         occurrence = self.store.occurrence_for_day(series.key, day)
         if occurrence is None:
-            upcoming = self.store.upcoming(series.key, self.ctx.now(), 3)
+            upcoming = [o for o in self.store.upcoming(series.key, self.ctx.now(), 10) if o.held]
+            upcoming = upcoming[:3]
             dates = ", ".join(format_short_date(o.start.astimezone(self.ctx.tz)) for o in upcoming)
             hint = f" De volgende keren: {dates}." if dates else ""
             raise MeetingCommandError(f"Op {format_date(day)} is er geen {series.name}.{hint}")
@@ -407,6 +420,25 @@ class Meetings:
                 "begonnen of geweest."
             )
         return occurrence
+
+    def _other_on_day(
+        self, view: SeriesView, occurrence: Occurrence, new_start: datetime
+    ) -> Occurrence | None:
+        """Another occurrence of the series that takes place on the day of `new_start`."""
+        tz = self.ctx.tz
+        day = new_start.astimezone(tz).date()
+        midnight = datetime.combine(day, datetime.min.time(), tzinfo=tz)
+        same_day = self.store.occurrences(midnight, midnight + timedelta(days=1), keys=[view.key])
+        return next(
+            (
+                o
+                for _, o in same_day
+                if o.held
+                and o.original_date != occurrence.original_date
+                and o.start.astimezone(tz).date() == day
+            ),
+            None,
+        )
 
     def _parse_move(self, view: SeriesView, words: list[str]) -> tuple[Occurrence, datetime]:
         """Read "<datum> [naar] <nieuwe datum en/of tijd>": (the occurrence, its new start)."""

@@ -306,6 +306,11 @@ class PiketService:
             return person
         match = _MENTION.fullmatch(ref)
         person = self.ctx.team.find_person(match.group(1) if match else ref)
+        if person is None and match:
+            raise RotaError(
+                f"<@{match.group(1)}> staat niet in het teamoverzicht (people.yaml) en dus ook "
+                "niet in het piketrooster."
+            )
         if person is None:
             raise RotaError(
                 f"Ik ken geen persoon “{escape(ref)}”. Noem een collega met @, of gebruik "
@@ -947,6 +952,8 @@ def plan_deliveries(ctx: AppContext, start: datetime, end: datetime) -> Iterable
 
 def rota_text(ctx: AppContext, weeks: int) -> str:
     """`oov-bot piket toon`: the coming duty weeks as plain text."""
+    if weeks < 1:
+        raise RotaError("Geef met --weken een aantal piketweken van 1 of meer.")
     service = PiketService(ctx)
     config = service.store.config()
     if config is None:

@@ -240,6 +240,11 @@ def resolve_person_ref(
         return person, None
     match = _MENTION_ARG.match(text)
     person = ctx.team.find_person(match.group(1) if match else text)
+    if person is None and match:
+        return None, (
+            f"<@{match.group(1)}> staat niet in het teamoverzicht en heeft dus geen taken. "
+            "De beheerder voegt collega's toe in `config/people.yaml`."
+        )
     if person is None:
         known = ", ".join(f"{p.key} ({p.name})" for p in ctx.team.people()[:12])
         return None, f"Ik ken geen persoon “{escape(text)}”. Bekend: {escape(known)}."

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import meetings
-from bot.dutch_dates import TZ
+from bot.dutch_dates import TZ, format_date
 from bot.meetings import (
     KEY_PREFIX,
     MEETINGS_FILE,
@@ -301,6 +301,7 @@ def import_meetings(
             row.spec, row.task_id, row.active, row.updated_at = spec, task_id, True, now
             report.updated.append(f"overleg {series.key}")
         row.position = position
+        _report_stranded_changes(session, row.id, series, now, report)
     keys = {series.key for series in config}
     for row in existing.values():
         if row.key not in keys and row.active:
@@ -308,6 +309,30 @@ def import_meetings(
             row.updated_at = now
             report.retired.append(f"overleg {row.key}")
     session.flush()
+
+
+def _report_stranded_changes(
+    session: Session, series_id: int, series: MeetingSeries, now: datetime, report: ImportReport
+) -> None:
+    """A cancellation or move made in Slack whose date the (new) rhythm no longer has: it no
+    longer applies, so the operator must hear of it (the row is kept: reverting the file revives
+    it)."""
+    today = now.astimezone(TZ).date()
+    rows = session.scalars(
+        select(OccurrenceChangeRow).where(
+            OccurrenceChangeRow.series_id == series_id,
+            OccurrenceChangeRow.original_date >= today,
+        )
+    )
+    for row in rows:
+        if meetings.occurrence_on(series, row.original_date) is not None:
+            continue
+        what = "afgelast" if row.action == ChangeAction.CANCEL.value else "verplaatst"
+        report.conflicts.append(
+            f"overleg {series.key}: {format_date(row.original_date)} is in Slack {what}, maar "
+            "die datum hoort niet meer bij het ritme in meetings.yaml; die wijziging geldt dus "
+            "niet meer. Doe hem zo nodig opnieuw met /overleg."
+        )
 
 
 def export_meetings(session: Session) -> dict[str, dict[str, Any]]:

@@ -22,6 +22,7 @@ from sqlalchemy import bindparam, event, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.config_files import TeamConfig
+from bot.dutch_dates import format_datetime
 from bot.piket_feed import FeedScope, new_token, token_hash
 from bot.rota import (
     PIKET_FILE,
@@ -318,6 +319,27 @@ def export_piket(s: Session) -> dict[str, Any]:
     return {} if state is None else {PIKET_FILE: state.config}
 
 
+def _already_on_duty(
+    s: Session, person: Person, row: PiketShift, given_away: list[str]
+) -> str | None:
+    """Why `person` cannot take `row`: they hold another shift at the same time (one person, one
+    role at a time, as the planner does), not counting shifts they give away in the same swap."""
+    other = s.scalar(
+        select(PiketShift).where(
+            PiketShift.person_id == person.id,
+            PiketShift.uid.not_in([row.uid, *given_away]),
+            PiketShift.start < row.end,
+            PiketShift.end > row.start,
+        )
+    )
+    if other is None:
+        return None
+    return (
+        f"{person.name} heeft dan al piket als {other.role} (vanaf "
+        f"{format_datetime(other.start)}); niemand kan twee rollen tegelijk vervullen."
+    )
+
+
 def _touch_shifts_of(s: Session, person_keys: set[str], now: datetime) -> None:
     """A renamed person's shifts that have not ended show a new SUMMARY: a change for clients."""
     if not person_keys:
@@ -578,6 +600,9 @@ class PiketStore:
                 now=now,
                 person_name=to_person.name,
             )
+            given_back = [return_shift_uid] if return_shift_uid else []
+            if reason := _already_on_duty(s, to_person, row, given_back):
+                raise RotaError(reason)
             if return_shift_uid is not None:
                 back = s.scalar(select(PiketShift).where(PiketShift.uid == return_shift_uid))
                 if back is None or back.person_id != to_person.id:
@@ -589,6 +614,8 @@ class PiketStore:
                     now=now,
                     person_name=from_person.name,
                 )
+                if reason := _already_on_duty(s, from_person, back, [shift_uid]):
+                    raise RotaError(reason)
             proposal = PiketSwap(
                 shift_uid=shift_uid,
                 return_shift_uid=return_shift_uid,
@@ -713,6 +740,9 @@ class PiketStore:
                 )
             except RotaError as exc:
                 return exc.message, []
+            given_away = [u for u, giver, _ in wanted if giver.id == taker.id]
+            if reason := _already_on_duty(s, taker, row, given_away):
+                return reason, []
             moves.append((row, taker))
         return "", moves
 

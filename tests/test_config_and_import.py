@@ -88,6 +88,62 @@ def test_check_reports_yaml_syntax_errors_with_the_line(
     assert target <= line <= target + 2
 
 
+@pytest.mark.parametrize(
+    ("break_line", "message"),
+    [
+        (lambda line: "\t" + line.lstrip(), "tab gevonden; spring in met spaties, niet met tabs"),
+        (
+            lambda line: f"{line}\n{line[: len(line) - len(line.lstrip())]}name: Dubbel",
+            "'name' staat twee keer in hetzelfde blok",
+        ),
+    ],
+)
+def test_yaml_mistakes_are_explained_in_dutch_and_import_refuses_them(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    break_line,
+    message: str,
+) -> None:
+    config = copy_config(tmp_path / "config")
+    people = config / "people.yaml"
+    lines = people.read_text().splitlines()
+    target = line_of(people, "name:", 2)
+    lines[target - 1] = break_line(lines[target - 1])
+    people.write_text("\n".join(lines) + "\n")
+
+    code, out = check(config, monkeypatch, capsys)
+    assert code == 1
+    problem = next(o for o in out if "YAML-fout" in o)
+    assert message in problem, out
+    assert int(problem.split(":")[1]) in {target, target + 1}
+    assert out[-1] == "1 probleem gevonden in de configuratie."
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'oov.db'}")
+    assert main(["import"]) == 1
+    captured = capsys.readouterr()
+    assert message in captured.err and "Niets geïmporteerd." in captured.err + captured.out
+    assert "Traceback" not in captured.err + captured.out
+
+
+def test_a_wrong_item_in_a_list_is_named_by_its_field(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = copy_config(tmp_path / "config")
+    meetings = config / "meetings.yaml"
+
+    def break_series(data) -> None:
+        data["meetings"][0]["weekday"] = ["dinsdag", "dondrdag"]
+        data["meetings"][1]["channel"] = "teamoverleg"
+
+    edit_yaml(meetings, break_series)
+    code, out = check(config, monkeypatch, capsys)
+    assert code == 1
+    assert any("weekday: 'dondrdag' is geen weekdag" in o for o in out), out
+    assert any('channel: schrijf "#kanaalnaam"' in o for o in out), out
+    assert out[-1] == "2 problemen gevonden in de configuratie."
+
+
 def test_check_names_a_missing_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

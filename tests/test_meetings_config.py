@@ -136,6 +136,31 @@ def test_import_is_idempotent_and_a_reload_keeps_changes_made_in_slack(
     assert store.get("rpbo") is not None
 
 
+def test_import_reports_changes_made_in_slack_that_a_new_rhythm_strands(
+    db: Database, tmp_path: Path
+) -> None:
+    config = copy_config(tmp_path / "config")
+    imported(db, config)
+    store = MeetingStore(db)
+    store.cancel("boa-briefing", date(2026, 12, 1), by="U0AOV0001", now=FIXED_NOW)
+    new_start = datetime(2026, 12, 9, 10, 0, tzinfo=TZ)
+    store.move("boa-briefing", date(2026, 12, 8), new_start, by="U0AOV0001", now=FIXED_NOW)
+
+    def to_wednesday(data: Any) -> None:
+        boa = next(m for m in data["meetings"] if m["key"] == "boa-briefing")
+        boa["weekday"], boa["first_date"] = "woensdag", date(2026, 1, 7)
+
+    edit_yaml(config / MEETINGS_FILE, to_wednesday)
+    report = imported(db, config)
+    stranded = [c for c in report.conflicts if c.startswith("overleg boa-briefing")]
+    assert len(stranded) == 2, report.conflicts
+    assert "dinsdag 1 december 2026 is in Slack afgelast" in stranded[0] + stranded[1]
+    assert "dinsdag 8 december 2026 is in Slack verplaatst" in stranded[0] + stranded[1]
+    assert "CONFLICT: overleg boa-briefing" in "\n".join(report.lines())
+    # A change whose date the rhythm still has is not reported.
+    assert not [c for c in imported(db, copy_config(tmp_path / "again")).conflicts if "boa" in c]
+
+
 def _rpbo() -> dict[str, Any]:
     return {
         "key": "rpbo",

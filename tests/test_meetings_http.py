@@ -166,3 +166,29 @@ def test_overleg_help(linked_bot: RunningBot, text: str) -> None:
     text_shown = shown(overleg(linked_bot, text))
     assert "/overleg annuleer &lt;naam&gt; &lt;datum&gt;" in text_shown
     assert "volgende dinsdag" in text_shown
+
+
+def test_a_meeting_cannot_be_moved_onto_a_day_the_series_already_meets(
+    linked_bot: RunningBot,
+) -> None:
+    body = overleg(linked_bot, "verplaats boa 15 dec naar 22 dec")
+    assert "Op dinsdag 22 december 2026 is er al een Boa-briefing (09:00)" in shown(body)
+    assert "/overleg annuleer boa-briefing 15-12-2026" in shown(body)
+    assert posts(linked_bot) == []
+    series = shown(overleg(linked_bot, "boa"))
+    assert "dinsdag 15 december 2026, 09:00 (notulen" in series  # unchanged
+    assert series.count("dinsdag 22 december 2026, 09:00") == 1
+
+
+def test_moving_onto_a_public_holiday_is_done_with_a_warning(linked_bot: RunningBot) -> None:
+    body = overleg(linked_bot, "verplaats teamoverleg 21 dec naar 25 dec 10:00")
+    assert "Verplaatst: Teamoverleg Veiligheid van maandag 21 december 2026" in shown(body)
+    assert "Let op: dat is een feestdag (Eerste kerstdag)" in shown(body)
+
+
+def test_a_date_without_a_meeting_suggests_only_meetings_that_take_place(
+    linked_bot: RunningBot,
+) -> None:
+    overleg(linked_bot, "annuleer boa 24 nov")
+    body = overleg(linked_bot, "annuleer boa woensdag")
+    assert "De volgende keren: di 1 dec, di 8 dec, di 15 dec." in shown(body)

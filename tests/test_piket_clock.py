@@ -279,6 +279,15 @@ def oov_bot(tmp_path: Path, config_dir: Path, *args: str) -> subprocess.Complete
     )
 
 
+@pytest.mark.parametrize("weeks", ["0", "-1"])
+def test_showing_no_or_negative_weeks_is_refused(tmp_path: Path, weeks: str) -> None:
+    config_dir = copy_config(tmp_path / "c")
+    assert oov_bot(tmp_path, config_dir, "import").returncode == 0
+    shown = oov_bot(tmp_path, config_dir, "piket", "toon", "--weken", weeks)
+    assert shown.returncode == 1
+    assert "1 of meer" in shown.stderr and shown.stdout == ""
+
+
 def test_operator_shows_the_rota_and_sets_an_override_from_the_cli(tmp_path: Path) -> None:
     # A real process on the wall clock: dates are taken from what `toon` shows.
     config_dir = copy_config(tmp_path / "c")

@@ -24,6 +24,7 @@ from ical.calendar_stream import IcsCalendarStream
 from sqlalchemy import select
 
 from bot.piket_feed import token_hash
+from bot.rota import parse_day_or_week
 from storage.models import PiketFeedToken
 from storage.session import Database
 from tests.conftest import FixedClock, RunningBot
@@ -390,6 +391,7 @@ def test_a_declined_swap_changes_nothing_and_tells_the_proposer(make_bot: BotFac
         (f"ruil 1 maart <@{AOV2}|aov2>", "Je hebt geen piketdienst op maandag 1 maart 2027"),
         (f"ruil 15 februari <@{AOV1}|ik>", "niet met jezelf"),
         ("ruil 15 februari @niemand", "Ik ken geen persoon"),
+        ("ruil 15 februari <@U0GUEST01|gast>", "<@U0GUEST01> staat niet in het teamoverzicht"),
         (f"ruil 31 februari <@{AOV2}|aov2>", "februari"),
     ],
 )
@@ -419,6 +421,35 @@ def test_an_exchange_swaps_both_shifts(make_bot: BotFactory) -> None:
     assert store(bot).shift(mine.uid).person_key == "aov-2"
     assert store(bot).shift(theirs.uid).person_key == "aov-1"
     assert {c.new.key for c in store(bot).changes()} == {"aov-1", "aov-2"}
+
+
+def test_nobody_is_given_a_second_role_in_a_week_they_already_have_one(
+    make_bot: BotFactory,
+) -> None:
+    bot = make_bot(**RUNNING_WEEK)
+    aov3_im = next(s for s in shifts_of(bot, "aov-3") if s.role == "IM-ACBZ")
+    ovd = next(
+        s
+        for s in store(bot).shifts(start=aov3_im.start, end=aov3_im.end)
+        if s.role == "OVD-BZ" and s.person_key in {"aov-1", "aov-2"}
+    )
+    holder = SLACK_IDS[ovd.person_key]
+    day = f"{ovd.start.astimezone(AMS):%d-%m-%Y}"
+    shown = text_of(answer(bot.slack.command("/piket", f"ruil {day} <@{AOV3}|a3>", user_id=holder)))
+    assert "AOV-er 3 heeft dan al piket als IM-ACBZ" in shown
+    assert bot.fake.calls("chat.postMessage") == []
+
+    # Proposed while free, answered after the operator gave the colleague the other role.
+    mine = next(s for s in shifts_of(bot, "aov-1") if s.start > bot.clock())
+    day = f"{mine.start.astimezone(AMS):%d-%m-%Y}"
+    answer(bot.slack.command("/piket", f"ruil {day} <@{AOV3}|a3>", user_id=AOV1))
+    proposal = bot.fake.wait_for("chat.postMessage")[-1].args
+    swap_id = next(b for b in proposal["blocks"] if b["type"] == "actions")["elements"][0]["value"]
+    days = parse_day_or_week(day, bot.clock(), AMS)
+    store(bot).set_person("IM-ACBZ", days, "aov-3", now=bot.clock())
+    late = click(bot, "piket_swap_accept", swap_id, AOV3)
+    assert "AOV-er 3 heeft dan al piket als IM-ACBZ" in late["text"]
+    assert store(bot).shift(mine.uid).person_key == "aov-1"
 
 
 def test_taking_over_a_running_shift_splits_it_and_moves_the_user_group(

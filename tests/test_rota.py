@@ -151,6 +151,20 @@ def test_missing_fields_and_empty_roles_are_reported() -> None:
         parse_piket_config(["OVD-BZ"])
 
 
+@pytest.mark.parametrize(("typed", "expected"), [("8u", time(8, 0)), ("8.30 uur", time(8, 30))])
+def test_the_handover_time_is_read_as_dutch_people_write_it(typed: str, expected: time) -> None:
+    rules = rules_for({"OVD-BZ": ["aov-1"]}, handover={"weekday": "maandag", "time": typed})
+    assert rules.handover_time == expected
+
+
+@pytest.mark.parametrize("people", [[], None])
+def test_a_role_nobody_is_qualified_for_is_reported(people: Any) -> None:
+    with pytest.raises(RotaConfigError) as caught:
+        parse_piket_config(piket({"OVD-BZ": ["aov-1"], "IM-ACBZ": people}), known_people=PEOPLE)
+    problems = {p.path: p.message for p in caught.value.problems}
+    assert "niemand is gekwalificeerd voor deze rol" in problems[("roles", 1, "people")]
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("7 dagen", timedelta(days=7)), ("1 dag", timedelta(days=1)), ("12 UUR", timedelta(hours=12)),

@@ -206,6 +206,12 @@ def test_taken_by_person_key_and_unknown_person(bot: RunningBot) -> None:
     assert "Ik ken geen persoon “@nobody”" in block_text(body)
 
 
+def test_taken_for_a_slack_user_outside_the_team_shows_the_mention(bot: RunningBot) -> None:
+    body = answer(bot.slack.command("/taken", "<@U0GUEST01|gast>"))
+    assert "<@U0GUEST01> staat niet in het teamoverzicht" in block_text(body)
+    assert "&lt;@" not in block_text(body)  # not the raw mention syntax
+
+
 def test_taken_tells_an_unlinked_caller_how_to_link(bot: RunningBot) -> None:
     body = answer(bot.slack.command("/taken", "", user_id="U0UNKNOWN"))
     assert "nog niet gekoppeld" in block_text(body)

@@ -26,6 +26,9 @@ class AppContext:
     # The one place the wall clock is read; tests pass a fixed clock.
     clock: Callable[[], datetime] = system_clock
     team: TeamStore = field(init=False)
+    # Features that show a per-user view (the App Home) subscribe here; features that change a
+    # user's data (items, tasks) call `user_data_changed`, so neither needs to know the other.
+    user_data_listeners: list[Callable[[WebClient, str], None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.team = TeamStore(self.db)
@@ -36,3 +39,8 @@ class AppContext:
 
     def now(self) -> datetime:
         return self.clock()
+
+    def user_data_changed(self, client: WebClient, *slack_ids: str | None) -> None:
+        for slack_id in dict.fromkeys(s for s in slack_ids if s):
+            for listener in self.user_data_listeners:
+                listener(client, slack_id)

@@ -50,7 +50,6 @@ from handlers.blocks import (
     header,
     section,
 )
-from handlers.home import publish_home
 from storage.actions import (
     DONE,
     OPEN,
@@ -577,8 +576,7 @@ class FollowUp:
         )
 
     def refresh_homes(self, *slack_ids: str | None) -> None:
-        for slack_id in dict.fromkeys(s for s in slack_ids if s):
-            publish_home(self.ctx, self.client, slack_id)
+        self.ctx.user_data_changed(self.client, *slack_ids)
 
 
 # --- listeners -----------------------------------------------------------------------------------

@@ -208,3 +208,4 @@ def register(app: App, ctx: AppContext) -> None:
 
     # Events are acknowledged before their listener runs; the view is built after that.
     app.event("app_home_opened")(opened)
+    ctx.user_data_listeners.append(lambda client, slack_id: publish_home(ctx, client, slack_id))

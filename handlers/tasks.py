@@ -507,6 +507,7 @@ def register(app: App, ctx: AppContext) -> None:
         finder.invalidate()
         for change in changes:
             _notify_change(client, change, changed_by)
+            ctx.user_data_changed(client, *(p.slack_id for p in (change.previous, change.new) if p))
         if choice.response_url and changes:
             task = ctx.team.task(choice.task_id)
             respond = Respond(response_url=choice.response_url)

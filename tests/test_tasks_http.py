@@ -263,6 +263,9 @@ def test_owner_change_modal_round_trip_is_stored_audited_and_announced(
         ] == [("owner", old_owner.id, new_person.id, "U0TL00001", "slack")]
         assert audit[0].changed_at == bot.clock()
     dms = {c.args["channel"]: c.args["text"] for c in bot.fake.wait_for("chat.postMessage", 2)}
+    # Both Home tabs (which list one's tasks) are refreshed.
+    homes = {c.args["user_id"] for c in bot.fake.wait_for("views.publish", 2)}
+    assert homes == {new_slack_id, old_owner.slack_id}
     assert "Je bent nu eigenaar van *Huisverboden*" in dms[new_slack_id]
     assert "Je bent geen eigenaar meer van *Huisverboden*" in dms[old_owner.slack_id]
     # The ephemeral card the user clicked is refreshed with the new owner, and so is /wie.

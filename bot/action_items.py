@@ -34,6 +34,9 @@ _PREFIX_RE = re.compile(
 _MENTION_RE = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _SELF_RE = re.compile(r"(?<![\w@])ik(?!\w)", re.IGNORECASE)
 _TRAILING_DAY_MONTH = re.compile(r"(?<![\w.,/-])(\d{1,2}[-/]\d{1,2})[\s.!)]*$")
+_TRAILING_WEEKDAY = re.compile(
+    r"(?<![\w-])((?:maan|dins|woens|donder|vrij|zater|zon)dag)[\s.!)]*$", re.IGNORECASE
+)
 
 DueKind = Literal["date", "asap", "next_meeting", "default"]
 
@@ -120,9 +123,10 @@ def _find_due(text: str, now: datetime, tz: tzinfo) -> tuple[DueDate | None, str
     due = find_due_date(text, now, tz=tz)
     if due is not None:
         return due, text[due.span[0] : due.span[1]]
-    # find_due_date trusts a bare "1-12" only after "voor"/"uiterlijk" ("3-4 handhavers" is a
-    # range); closing an action line it is the deadline: "mailt de politie 1-12".
-    last = _TRAILING_DAY_MONTH.search(text)
+    # find_due_date trusts a bare "1-12" or "vrijdag" only after "voor"/"uiterlijk" ("3-4
+    # handhavers" is a range); closing an action line it is the deadline: "mailt de politie 1-12",
+    # "bel de wijkagent vrijdag".
+    last = _TRAILING_DAY_MONTH.search(text) or _TRAILING_WEEKDAY.search(text)
     if last is None:
         return None, None
     return find_due_date("uiterlijk " + last[1], now, tz=tz), last[1]

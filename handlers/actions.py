@@ -220,8 +220,11 @@ class ActionItems:
             series = next(iter(self.meetings.find_series(hint)), None) if hint else meeting
             if series is None:
                 return None
-            # A thread about one occurrence looks past it: "next meeting" is the one after that.
-            after = max(now, series.occurrence_at or now) if series is meeting else now
+            # A thread about one occurrence looks past it: "next meeting" is the one after that,
+            # also when the thread's own series is named ("voor de volgende boa-briefing").
+            after = now
+            if meeting is not None and series.series_key == meeting.series_key:
+                after = max(now, meeting.occurrence_at or now)
             start = self.meetings.next_occurrence(series.series_key, after)
             return start.astimezone(self.ctx.tz).date() if start else None
 
@@ -361,6 +364,10 @@ class ActionItems:
                 )
             series = self.meetings.find_series(ref)
             if len(series) == 1:
+                if mine and caller is not None:
+                    return ActionQuery(
+                        status, owner_slack_id=caller, series_key=series[0].series_key
+                    ), f"Jouw {state} actiepunten van {series[0].name}"
                 return ActionQuery(status, series_key=series[0].series_key), (
                     f"De {state} actiepunten van {series[0].name}"
                 )
@@ -461,6 +468,8 @@ def due_phrase(item: ActionItemView) -> str:
     if item.due_on is None:
         return "zonder deadline"
     when = format_short_date(item.due_on)
+    if (item.due_on - item.created_at.date()).days > 180:  # "29-2" in December: 29 February 2028
+        when += f" {item.due_on.year}"
     if item.due_kind == "asap":
         return "z.s.m."
     if item.due_kind in {"next_meeting", "default"}:
@@ -476,8 +485,9 @@ def confirmation_text(outcome: Outcome) -> str:
             "actie meer."
         )
     verb = "bijgewerkt" if outcome.kind == "updated" else "vastgelegd"
+    due = due_phrase(item).removesuffix(".")  # "z.s.m." ends the sentence with its own full stop
     text = (
-        f"📌 Actiepunt *#{item.id}* {verb}: <@{item.owner_slack_id}>, {due_phrase(item)}. "
+        f"📌 Actiepunt *#{item.id}* {verb}: <@{item.owner_slack_id}>, {due}. "
         "Afronden kan met `/acties`."
     )
     if outcome.date_problem:

@@ -88,8 +88,11 @@ def _items_blocks(ctx: AppContext, slack_id: str, now: datetime) -> list[Block]:
     store = ActionStore(ctx.db)
     today = now.astimezone(ctx.tz).date()
     items = store.open_for_owner(slack_id, limit=HOME_ITEMS)
-    total = store.count_open_for_owner(slack_id) if len(items) == HOME_ITEMS else len(items)
-    overdue = sum(item.is_overdue(today) for item in items)
+    if len(items) == HOME_ITEMS:  # more may be hidden, overdue ones too
+        total = store.count_open_for_owner(slack_id)
+        overdue = len(store.overdue_for(slack_id, today))
+    else:
+        total, overdue = len(items), sum(item.is_overdue(today) for item in items)
     title = f"*Jouw open actiepunten ({total})*"
     if overdue:
         title += f" — ⚠️ {overdue} te laat"

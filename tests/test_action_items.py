@@ -165,6 +165,16 @@ PHRASINGS = [
     (MON_FEB_28_2028, "actie: eind van de maand de cijfers", AUTHOR, "date", date(2028, 2, 29)),
     (MON_FEB_28_2028, "actie: uiterlijk 29 februari", AUTHOR, "date", date(2028, 2, 29)),
     (MON_FEB_28_2028, "actie: ASAP de melding doorzetten", AUTHOR, "asap", date(2028, 2, 29)),
+    # a weekday closing the line is its deadline, like "1-12" there ("vrijdag" in the issue)
+    (MON_NOV_23, "actie: ik bel de wijkagent vrijdag", AUTHOR, "date", date(2026, 11, 27)),
+    (
+        MON_NOV_23,
+        "AP: <@U0AOV0002> mailt het draaiboek dinsdag.",
+        "U0AOV0002",
+        "date",
+        date(2026, 11, 24),
+    ),
+    (WED_DEC_30, "actie: evaluatie rondsturen maandag", AUTHOR, "date", date(2027, 1, 4)),
 ]
 
 

@@ -321,6 +321,16 @@ def test_acties_filters(bot: RunningBot) -> None:
     assert "Ik ken geen collega of overleg “kwispelstaart”" in texts(body["blocks"])
 
 
+def test_acties_mijn_with_a_meeting_lists_only_my_items_of_it(bot: RunningBot) -> None:
+    mine = add_item(bot, 1, series_key="boa-briefing")
+    add_item(bot, 2, owner_slack_id=BERT, series_key="boa-briefing")
+    add_item(bot, 3, series_key="teamoverleg")
+    body = answer(bot.slack.command("/acties", "mijn boa", user_id=ANNA))
+    sections = [b["text"]["text"].split()[0] for b in body["blocks"] if b["type"] == "section"]
+    assert sections == [f"*#{mine.id}*"]
+    assert body["blocks"][0]["text"]["text"] == "Jouw open actiepunten van Boa-briefing"
+
+
 def test_acties_pages_past_twenty(bot: RunningBot) -> None:
     made = [add_item(bot, n) for n in range(45)]
     first = answer(bot.slack.command("/acties", "mijn"))

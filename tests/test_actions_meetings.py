@@ -154,6 +154,37 @@ def test_without_a_date_the_item_is_due_at_the_meeting_after_the_threads_one(
     )
 
 
+def test_naming_the_threads_own_meeting_also_means_the_one_after_it(bot: RunningBot) -> None:
+    reminder_sent(bot, date(2026, 11, 24))
+    send(
+        bot,
+        message(
+            "actie: terugkomen voor de volgende boa-briefing",
+            "1700000002.000200",
+            thread=REMINDER_TS,
+        ),
+    )
+    bot.fake.wait_for("chat.postMessage")
+    [item] = items(bot)
+    # Same as "voor het volgende overleg" in this thread about Tuesday 24 November.
+    assert (item.due_on, item.due_kind) == (date(2026, 12, 1), "next_meeting")
+
+
+def test_an_asap_confirmation_reads_well(bot: RunningBot) -> None:
+    send(bot, message("actie: z.s.m. de wijkagent bellen", "1700000002.000300", thread=REMINDER_TS))
+    text = bot.fake.wait_for("chat.postMessage")[0].args["text"]
+    assert "z.s.m.. " not in text
+    assert ">, z.s.m. Afronden kan met `/acties`." in text
+
+
+def test_a_deadline_more_than_half_a_year_away_is_confirmed_with_its_year(bot: RunningBot) -> None:
+    bot.clock.current = bot.clock.current.replace(month=12, day=28)
+    # 2027 is no leap year, so "29-2" is 29 February 2028: that must not read as February 2027.
+    send(bot, message("actie: uiterlijk 29-2 evalueren", "1700000002.000400", thread=REMINDER_TS))
+    text = bot.fake.wait_for("chat.postMessage")[0].args["text"]
+    assert "uiterlijk di 29 feb 2028." in text
+
+
 def test_a_named_meeting_is_that_series_next_occurrence(bot: RunningBot) -> None:
     send(
         bot,

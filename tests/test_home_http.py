@@ -140,6 +140,14 @@ def test_many_items_stay_within_slacks_limits(bot: RunningBot) -> None:
     assert "… en nog 105: zie `/acties`." in text
 
 
+def test_the_overdue_count_covers_items_beyond_those_shown(bot: RunningBot) -> None:
+    for n in range(20):
+        add_item(bot, n, due_on=date(2026, 11, 1 + n))  # all before Monday 23 November
+    opened(bot, ANNA)
+    text = json.dumps(published(bot, ANNA)["blocks"], ensure_ascii=False)
+    assert "Jouw open actiepunten (20)* — ⚠️ 20 te laat" in text
+
+
 def test_an_unlinked_user_is_told_how_to_link(bot: RunningBot) -> None:
     opened(bot, "U0STRANGER")
     view = published(bot, "U0STRANGER")

@@ -880,8 +880,10 @@ def find_due_date(text: str, now: datetime, *, tz: tzinfo = TZ) -> DueDate | Non
 
     Conservative: numbers that are no date ('bel 06-12345678', '3 agenten', 'artikel 172') are
     ignored; a bare weekday, 'vandaag' or '1-12' only counts after 'voor', 'uiterlijk', 'op',
-    'deadline', 'per', 'tot', 't/m'. A phrase that clearly is a date but does not exist
-    ('uiterlijk 31-2') raises DutchDateError rather than being silently dropped.
+    'deadline', 'per', 'tot', 't/m'. 'volgende week' is the Friday of next week here (a deadline
+    within that week), where parse_date gives its Monday (a start). A phrase that clearly is a
+    date but does not exist ('uiterlijk 31-2') raises DutchDateError rather than being silently
+    dropped.
     """
     today = _today(now, tz)
     folded, offsets = _fold_with_offsets(text)
@@ -908,5 +910,7 @@ def find_due_date(text: str, now: datetime, *, tz: tzinfo = TZ) -> DueDate | Non
         found = _date_at(tokens, i, today, triggered=trigger is not None)
         if found:
             last, day = found
+            if [t.text for t in tokens[i : last + 1]] == ["volgende", "week"]:
+                day += timedelta(days=4)  # as a deadline "volgende week" means within that week
             return DueDate("date", date=day, span=span(i if trigger is None else trigger, last))
     return None

@@ -55,7 +55,7 @@ PHRASINGS = [
         "date",
         date(2026, 12, 1),
     ),
-    (MON_NOV_23, "TODO : volgende week evaluatie plannen", AUTHOR, "date", date(2026, 11, 30)),
+    (MON_NOV_23, "TODO : volgende week evaluatie plannen", AUTHOR, "date", date(2026, 12, 4)),
     (
         MON_NOV_23,
         "actie:over 2 weken terugkoppelen aan de burgemeester",
@@ -153,7 +153,7 @@ PHRASINGS = [
         date(2027, 1, 1),
     ),
     (WED_DEC_30, "actie: uiterlijk 5 januari rondsturen", AUTHOR, "date", date(2027, 1, 5)),
-    (WED_DEC_30, "actie: volgende week plannen", AUTHOR, "date", date(2027, 1, 4)),
+    (WED_DEC_30, "actie: volgende week plannen", AUTHOR, "date", date(2027, 1, 8)),
     (WED_DEC_30, "actie: over 2 weken terugkoppelen", AUTHOR, "date", date(2027, 1, 13)),
     (WED_DEC_30, "actie: eind van de maand afronden", AUTHOR, "date", date(2026, 12, 31)),
     (WED_DEC_30, "actie: stukken voor 1 feb. klaar", AUTHOR, "date", date(2027, 2, 1)),

@@ -39,6 +39,7 @@ from bot.piket_feed import (
     token_hash,
 )
 from bot.rota import (
+    DayRange,
     PiketConfig,
     RotaError,
     duty_weeks,
@@ -90,6 +91,7 @@ HELP = (
     "• `/piket` of `/piket nu` — wie nu piket heeft, per rol, en tot wanneer\n"
     "• `/piket volgende` — de komende vier piketweken\n"
     "• `/piket @collega` — de komende diensten van een collega (`/piket mijn`: van jou)\n"
+    "• `/piket <datum of week>` — wie er dan piket heeft (`/piket 8 december`, `/piket week 50`)\n"
     "• `/piket agenda` — je privélinks om het rooster in Outlook, Google of Apple Agenda te zien\n"
     "• `/piket agenda vernieuw` — nieuwe links; de oude werken dan niet meer\n"
     "• `/piket ruil <datum of week> @collega` — vraag een collega je dienst over te nemen\n"
@@ -234,6 +236,13 @@ class PiketService:
                 return self.propose(config, rest.strip(), caller_slack_id)
             if word in {"mijn", "ik", "mij"} and not rest:
                 text = ""
+            if text and not text.startswith(("<@", "@")):
+                try:
+                    days = parse_day_or_week(text, self.ctx.now(), self.ctx.tz)
+                except RotaError:
+                    days = None  # not a date: then it should be a person
+                if days is not None:
+                    return Outcome(self.on_days_reply(config, days))
             return Outcome(self.person_reply(config, text, caller_slack_id))
         except RotaError as exc:
             return Outcome(_reply(exc.message))
@@ -268,6 +277,37 @@ class PiketService:
         blocks.append(
             context("Meer: `/piket volgende`, `/piket @collega`, `/piket agenda`, `/piket help`")
         )
+        return Reply(text=text, blocks=blocks)
+
+    def on_days_reply(self, config: PiketConfig, days: DayRange) -> Reply:
+        """Who has piket on a given day or in a given week."""
+        tz = self.ctx.tz
+        first = datetime.combine(days.first, time.min, tz)
+        after = datetime.combine(days.last + timedelta(days=1), time.min, tz)
+        shifts = [
+            s
+            for s in self.store.shifts(start=first, end=after)
+            if s.start < after and s.end > first
+        ]
+        title = f"Piket op {days.label}" if days.first == days.last else f"Piket in {days.label}"
+        if shifts:
+            lines = [
+                f"*{escape(s.role)}*: {who(s)} — {period(s.start, s.end)}"
+                for s in _by_role(config, shifts)
+            ]
+            return Reply(
+                text=f"{title}: {summary_text(config, shifts)}",
+                blocks=[header(title), section("\n".join(lines))],
+            )
+        text = (
+            f"Op {days.label} heeft de gemeente geen piket."
+            if days.first == days.last
+            else (f"In {days.label} heeft de gemeente geen piket.")
+        )
+        blocks: list[Block] = [header(title), section(text)]
+        later = upcoming_weeks([s.as_shift() for s in self._upcoming(first)], after=first, count=1)
+        if later:
+            blocks.append(section(f"*Volgende piketweek*: {period(later[0].start, later[0].end)}"))
         return Reply(text=text, blocks=blocks)
 
     def next_weeks_reply(
@@ -313,8 +353,8 @@ class PiketService:
             )
         if person is None:
             raise RotaError(
-                f"Ik ken geen persoon “{escape(ref)}”. Noem een collega met @, of gebruik "
-                "`/piket help`."
+                f"Ik ken geen persoon of datum “{escape(ref)}”. Noem een collega met @, een datum "
+                "(`/piket 8 december`) of een week (`/piket week 50`); zie ook `/piket help`."
             )
         return person
 

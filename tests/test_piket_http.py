@@ -114,7 +114,20 @@ def test_piket_for_a_person_lists_their_coming_shifts(make_bot: BotFactory) -> N
     lead = text_of(answer(bot.slack.command("/piket", "teamleider")))
     assert "heeft geen komende piketdiensten en staat niet in het piketrooster" in lead
     unknown = text_of(answer(bot.slack.command("/piket", "<script>")))
-    assert "Ik ken geen persoon “&lt;script&gt;”" in unknown
+    assert "Ik ken geen persoon of datum “&lt;script&gt;”" in unknown
+
+
+def test_piket_on_a_date_or_week_names_who_has_duty_then(make_bot: BotFactory) -> None:
+    bot = make_bot(**RUNNING_WEEK)
+    assert shifts_of(bot, "aov-2")[0].start == local(2026, 12, 21)  # OVD-BZ that week
+    for asked in ("23 december", "week 52", "23-12"):
+        shown = text_of(answer(bot.slack.command("/piket", asked)))
+        assert f"*OVD-BZ*: <@{AOV2}> — maandag 21 december 2026, 08:00" in shown, asked
+    quiet = text_of(answer(bot.slack.command("/piket", "10 januari 2027")))
+    assert "Op zondag 10 januari 2027 heeft de gemeente geen piket." in quiet
+    assert "*Volgende piketweek*" in quiet
+    typo = text_of(answer(bot.slack.command("/piket", "23 decmber")))
+    assert "Ik ken geen persoon of datum “23 decmber”" in typo
 
 
 @pytest.mark.parametrize("text", ["help", "hulp", "?"])

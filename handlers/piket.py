@@ -518,7 +518,7 @@ class PiketService:
         if result.answer is SwapAnswer.DECLINED:
             messages = [(by, f"{mention(to)} heeft je ruilvoorstel afgewezen.")]
         elif result.answer is SwapAnswer.EXPIRED:
-            messages = [(by, f"Je ruilvoorstel aan {mention(to)} gaat niet door: {result.reason}")]
+            messages = [(by, f"Je ruilvoorstel aan {mention(to)} gaat niet door. {result.reason}")]
         else:
             taken = "\n".join(
                 f"• *{escape(s.role)}* {period(s.start, s.end)}: {who(s)}" for s in result.changed

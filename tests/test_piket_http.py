@@ -505,3 +505,11 @@ def test_a_proposal_for_a_shift_that_changed_meanwhile_expires(make_bot: BotFact
     late = click(bot, "piket_swap_accept", ids[AOV2], AOV2)
     assert "inmiddels gewijzigd" in late["text"]
     assert store(bot).shift(shift.uid).person_key == "aov-3"
+    told = [
+        c.args["text"]
+        for c in bot.fake.calls("chat.postMessage")
+        if c.args["channel"] == AOV1 and "gaat niet door" in c.args.get("text", "")
+    ]
+    assert len(told) == 1 and re.match(
+        rf"Je ruilvoorstel aan <@{AOV2}> gaat niet door\. [A-Z]", told[0]
+    ), told

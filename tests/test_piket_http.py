@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from collections.abc import Iterator
 from datetime import UTC, timedelta
 from email.utils import format_datetime as http_date
@@ -505,11 +506,15 @@ def test_a_proposal_for_a_shift_that_changed_meanwhile_expires(make_bot: BotFact
     late = click(bot, "piket_swap_accept", ids[AOV2], AOV2)
     assert "inmiddels gewijzigd" in late["text"]
     assert store(bot).shift(shift.uid).person_key == "aov-3"
-    told = [
-        c.args["text"]
-        for c in bot.fake.calls("chat.postMessage")
-        if c.args["channel"] == AOV1 and "gaat niet door" in c.args.get("text", "")
-    ]
-    assert len(told) == 1 and re.match(
-        rf"Je ruilvoorstel aan <@{AOV2}> gaat niet door\. [A-Z]", told[0]
-    ), told
+    deadline = time.monotonic() + 5  # the proposer's DM goes out after the click is answered
+    while True:
+        told = [
+            c.args["text"]
+            for c in bot.fake.calls("chat.postMessage")
+            if c.args["channel"] == AOV1 and "gaat niet door" in c.args.get("text", "")
+        ]
+        if told or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert len(told) == 1
+    assert re.match(rf"Je ruilvoorstel aan <@{AOV2}> gaat niet door\. [A-Z]", told[0]), told

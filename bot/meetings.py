@@ -761,6 +761,9 @@ def _names(series: MeetingSeries) -> list[str]:
     return [series.key, series.name, *series.aliases]
 
 
+_GENERIC_WORDS = frozenset({"overleg", "vergadering", "bijeenkomst", "meeting", "team"})
+
+
 def match_series(
     candidates: Sequence[MeetingSeries], text: str, *, fuzzy: bool = True
 ) -> list[MeetingSeries]:
@@ -772,6 +775,9 @@ def match_series(
     exact = [s for s in candidates if any(_squash(n) == wanted for n in _names(s))]
     if exact:
         return exact
+    if wanted in _GENERIC_WORDS:
+        # "overleg" alone names no series; every series it occurs in is a candidate.
+        return [s for s in candidates if any(wanted in _squash(n) for n in _names(s))]
     if len(wanted) >= 3:
         prefix = [s for s in candidates if any(_squash(n).startswith(wanted) for n in _names(s))]
         if prefix:

@@ -393,3 +393,9 @@ def test_series_are_found_by_what_people_type(team_config, typed: str, key: str)
 
 def test_nonsense_finds_no_series(team_config) -> None:
     assert match_series(team_config.extra["meetings.yaml"], "kwispelstaart") == []
+
+
+def test_a_generic_word_is_ambiguous_not_a_loose_match(team_config) -> None:
+    found = {s.key for s in match_series(team_config.extra["meetings.yaml"], "Overleg")}
+    assert {"teamoverleg", "tvo", "drents-aov-overleg", "lokaal-politieoverleg"} <= found
+    assert "boa-briefing" not in found

@@ -22,6 +22,7 @@ from ruamel.yaml.error import MarkedYAMLError
 from bot.cadence import CadenceError, parse_cadence
 from bot.meetings import MEETINGS_FILE, validate_meetings_file
 from bot.rota import PIKET_FILE, validate_piket_file
+from bot.slack_refs import SLACK_CHANNEL_HINT
 
 PEOPLE_FILE = "people.yaml"
 TASKS_FILE = "tasks.yaml"
@@ -242,9 +243,7 @@ _FIELD_HINTS: dict[tuple[str, str], str] = {
         "slack_id",
         "string_pattern_mismatch",
     ): "moet een Slack member-ID zijn (bijv. U012AB3CD) of leeg",
-    ("channel", "string_pattern_mismatch"): (
-        'schrijf "#kanaalnaam" (met #, kleine letters, geen spaties) of de kanaal-ID (C0123ABCD)'
-    ),
+    ("channel", "string_pattern_mismatch"): SLACK_CHANNEL_HINT,
 }
 
 

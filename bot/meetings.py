@@ -54,6 +54,7 @@ from bot.dutch_dates import (
     next_working_day,
     parse_time,
 )
+from bot.slack_refs import SLACK_CHANNEL_PATTERN
 
 if TYPE_CHECKING:
     from bot.config_files import ConfigProblem, LoadedYaml, TeamConfig
@@ -144,9 +145,7 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 Channel = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True, pattern=r"^(#[a-z0-9][a-z0-9_-]{0,79}|[CG][A-Z0-9]{6,})$"
-    ),
+    StringConstraints(strip_whitespace=True, pattern=SLACK_CHANNEL_PATTERN),
 ]
 CallLink = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^(|https?://\S+)$")]
 

@@ -22,6 +22,7 @@ from babel.dates import format_date, get_day_names
 from dateutil.relativedelta import relativedelta
 
 from bot.dutch_dates import DutchDateError, parse_date, parse_time
+from bot.slack_refs import SLACK_CHANNEL_HINT, SLACK_CHANNEL_PATTERN
 
 if TYPE_CHECKING:
     from bot.config_files import ConfigProblem, LoadedYaml, TeamConfig
@@ -396,10 +397,10 @@ def parse_piket_config(
         first = _parse_first_week(first_value, weekday, ("first_duty_week",), problems)
 
     channel, team_channel = top.get("team_channel"), None
-    if isinstance(channel, str) and channel.strip():
+    if isinstance(channel, str) and re.fullmatch(SLACK_CHANNEL_PATTERN, channel.strip()):
         team_channel = channel.strip()
     elif channel is not None:
-        problems.add(("team_channel",), 'moet een kanaalnaam zijn, bijvoorbeeld "#oov-piket"')
+        problems.add(("team_channel",), f'{SLACK_CHANNEL_HINT}, bijvoorbeeld "#oov-piket"')
     team_lead = top.get("team_lead")
     if team_lead is not None:
         team_lead = _parse_person_key(team_lead, ("team_lead",), problems, known_people)

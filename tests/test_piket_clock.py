@@ -250,7 +250,11 @@ def test_check_reports_piket_yaml_problems_with_their_line(tmp_path: Path) -> No
     config_dir = copy_config(tmp_path / "c")
 
     def break_it(data: Any) -> None:
-        data.update(handover={"weekday": "zondagmiddag", "time": "08:00"}, usergroup="piket bz")
+        data.update(
+            handover={"weekday": "zondagmiddag", "time": "08:00"},
+            usergroup="piket bz",
+            team_channel="OOV Piket",
+        )
         data["roles"][0]["people"].append({"key": "nobody"})
 
     edit_yaml(config_dir / "piket.yaml", break_it)
@@ -263,6 +267,8 @@ def test_check_reports_piket_yaml_problems_with_their_line(tmp_path: Path) -> No
     assert f"piket.yaml:{weekday_line}: handover.weekday: 'zondagmiddag' is geen weekdag" in text
     assert "onbekende persoon 'nobody'" in text
     assert "usergroup: 'piket bz' is geen Slack-gebruikersgroep" in text
+    channel_line = next(i for i, line in enumerate(lines, 1) if "OOV Piket" in line)
+    assert f'piket.yaml:{channel_line}: team_channel: schrijf "#kanaalnaam"' in text
 
 
 # --- CLI ------------------------------------------------------------------------------------

@@ -82,6 +82,7 @@ ACTIES_HELP = (
     "• `/acties` of `/acties mijn` — jouw open actiepunten\n"
     "• `/acties open` — alle open actiepunten van het team\n"
     "• `/acties @collega` — de open actiepunten van een collega\n"
+    "• `/acties @collega boa-briefing` — die van een collega bij één overleg\n"
     "• `/acties boa-briefing` — de open actiepunten van één overleg\n"
     "• `/acties afgerond` — afgeronde actiepunten (combineer: `/acties mijn afgerond`)\n"
     "Vastleggen: begin een antwoord in de draad van een overleg met `actie:` (of `actiepunt:`, "
@@ -354,6 +355,17 @@ class ActionItems:
             else:
                 rest.append(word)
         state = "afgeronde" if status == DONE else "open"
+        mention = next((w for w in rest if w.startswith(("<@", "@"))), None)
+        if mention is not None and len(rest) > 1:
+            # "@collega boa": that colleague's items of one meeting.
+            owner = self.person_ref(mention)
+            series = self.meetings.find_series(" ".join(w for w in rest if w is not mention))
+            if owner is not None and len(series) == 1:
+                slack_id, name = owner
+                query = ActionQuery(
+                    status, owner_slack_id=slack_id, series_key=series[0].series_key
+                )
+                return query, f"De {state} actiepunten van {name} bij {series[0].name}"
         if rest:
             ref = " ".join(rest)
             owner = self.person_ref(ref)

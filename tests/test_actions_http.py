@@ -331,6 +331,17 @@ def test_acties_mijn_with_a_meeting_lists_only_my_items_of_it(bot: RunningBot) -
     assert body["blocks"][0]["text"]["text"] == "Jouw open actiepunten van Boa-briefing"
 
 
+def test_acties_for_a_colleague_and_a_meeting_combines_both(bot: RunningBot) -> None:
+    add_item(bot, 1, series_key="boa-briefing")
+    berts = add_item(bot, 2, owner_slack_id=BERT, series_key="boa-briefing")
+    add_item(bot, 3, owner_slack_id=BERT, series_key="teamoverleg")
+    for text in (f"<@{BERT}|bert> boa", "boa @aov-2"):
+        body = answer(bot.slack.command("/acties", text, user_id=ANNA))
+        sections = [b["text"]["text"].split()[0] for b in body["blocks"] if b["type"] == "section"]
+        assert sections == [f"*#{berts.id}*"], text
+        assert body["blocks"][0]["text"]["text"].endswith("bij Boa-briefing")
+
+
 def test_acties_pages_past_twenty(bot: RunningBot) -> None:
     made = [add_item(bot, n) for n in range(45)]
     first = answer(bot.slack.command("/acties", "mijn"))

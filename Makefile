@@ -16,9 +16,11 @@ run: $(BIN)/oov-bot
 lint: $(BIN)/oov-bot
 	$(BIN)/ruff check .
 
-# Lint, then the whole suite against SQLite and a real PostgreSQL server (installed if missing).
+# Lint, then the whole suite against SQLite and a real PostgreSQL server (tests/conftest.py
+# starts one with scripts/ensure-postgres.sh, installing it if missing, unless
+# OOV_TEST_DATABASE_URL names another).
 test: lint
-	OOV_TEST_DATABASE_URL="$${OOV_TEST_DATABASE_URL:-$$(scripts/ensure-postgres.sh)}" $(BIN)/pytest
+	$(BIN)/pytest
 
 bench: $(BIN)/oov-bot
 	$(BIN)/python bench/slash_latency.py

@@ -3,8 +3,10 @@ itself served over real HTTP by waitress."""
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
+import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -28,7 +30,7 @@ from storage.session import Database, normalise_url
 from storage.yaml_io import import_config
 from tests.fake_slack import FakeSlack
 from tests.slack_requests import SignedSlackClient
-from tests.team_config import CONFIG_DIR
+from tests.team_config import CONFIG_DIR, REPO
 
 SIGNING_SECRET = "test-signing-secret"
 # A Monday morning in Amsterdam (08:00 UTC = 09:00 CET).
@@ -48,17 +50,26 @@ class FixedClock:
         self.current += delta
 
 
+@functools.cache
 def postgres_url() -> str:
+    """The test server: OOV_TEST_DATABASE_URL, or a local one that scripts/ensure-postgres.sh
+    starts (installing it if needed), so a plain `pytest` runs the PostgreSQL half too."""
     url = os.environ.get("OOV_TEST_DATABASE_URL")
-    if not url:
-        message = (
-            "PostgreSQL tests need OOV_TEST_DATABASE_URL; `make test` starts a local server "
-            "and sets it"
+    if url:
+        return url
+    started = subprocess.run(
+        [str(REPO / "scripts" / "ensure-postgres.sh")],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    if started.returncode != 0 or not started.stdout.strip():
+        pytest.fail(
+            "PostgreSQL tests need a server: set OOV_TEST_DATABASE_URL, or let "
+            f"scripts/ensure-postgres.sh start one (it said: {started.stderr.strip()[-500:]})"
         )
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return url
+    return started.stdout.strip().splitlines()[-1]
 
 
 @contextmanager

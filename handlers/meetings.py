@@ -586,7 +586,8 @@ class _Current:
     kind: str
 
 
-def _current(ctx: AppContext, key: str) -> _Current | None:
+def _lookup(ctx: AppContext, key: str) -> _Current | None:
+    """The series and occurrence a delivery key names, as the database has them now."""
     ref = parse_delivery_key(key)
     if ref is None:
         return None
@@ -595,11 +596,20 @@ def _current(ctx: AppContext, key: str) -> _Current | None:
     occurrence = store.occurrence(ref.series_key, ref.occurrence_date)
     if view is None or occurrence is None:
         return None
-    if delivery_key(occurrence, ref.kind, tz=ctx.tz) != key:
+    return _Current(view, occurrence, ref.kind)
+
+
+def _current(ctx: AppContext, key: str) -> _Current | None:
+    """The delivery's meeting if it is still due as planned (not moved, not cancelled)."""
+    found = _lookup(ctx, key)
+    if found is None:
+        return None
+    occurrence = found.occurrence
+    if delivery_key(occurrence, found.kind, tz=ctx.tz) != key:
         return None  # moved (or moved back) since it was planned
     if occurrence.status is Status.CANCELLED:
         return None
-    return _Current(view, occurrence, ref.kind)
+    return found
 
 
 def send_delivery(ctx: AppContext, key: str) -> SentMessage | None:
@@ -716,16 +726,11 @@ def _report_to(ctx: AppContext, view: SeriesView) -> str | None:
 
 def _describe_delivery(ctx: AppContext, key: str) -> tuple[SeriesView, str, str] | None:
     """(series, kind, "*<meeting>* van <date>") of a delivery key, for reports."""
-    ref = parse_delivery_key(key)
-    if ref is None:
+    found = _lookup(ctx, key)
+    if found is None:
         return None
-    store = MeetingStore(ctx.db, ctx.tz)
-    view = store.get(ref.series_key)
-    occurrence = store.occurrence(ref.series_key, ref.occurrence_date)
-    if view is None or occurrence is None:
-        return None
-    meeting = f"*{escape(view.series.name)}* van {format_datetime(occurrence.start, tz=ctx.tz)}"
-    return view, ref.kind, meeting
+    when = format_datetime(found.occurrence.start, tz=ctx.tz)
+    return found.view, found.kind, f"*{escape(found.view.series.name)}* van {when}"
 
 
 def report_missed(ctx: AppContext, key: str) -> None:

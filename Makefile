@@ -16,7 +16,7 @@ run: $(BIN)/oov-bot
 lint: $(BIN)/oov-bot
 	$(BIN)/ruff check .
 
-# Lint, then the whole suite against SQLite and a real PostgreSQL server (tests/conftest.py
+# Lint, then the whole suite against SQLite and a real PostgreSQL server (testkit/database.py
 # starts one with scripts/ensure-postgres.sh, installing it if missing, unless
 # OOV_TEST_DATABASE_URL names another).
 test: lint

@@ -62,8 +62,8 @@ from bench.common import (
 from storage.actions import ActionQuery, page_statement
 from storage.models import ActionItem
 from storage.session import Database, normalise_url
-from tests.fake_slack import FakeSlack
-from tests.slack_requests import DEFAULT_USER_ID
+from testkit.fake_slack import FakeSlack
+from testkit.slack_requests import DEFAULT_USER_ID
 
 PEOPLE = 50
 SERIES = 20

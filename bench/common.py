@@ -43,8 +43,8 @@ from bot.settings import Settings
 from bot.web import create_web_app
 from storage.session import Database, normalise_url
 from storage.yaml_io import import_config
-from tests.fake_slack import APP_ID, TEAM_DOMAIN, TEAM_ID
-from tests.slack_requests import (
+from testkit.fake_slack import APP_ID, TEAM_DOMAIN, TEAM_ID
+from testkit.slack_requests import (
     DEFAULT_CHANNEL_ID,
     DEFAULT_USER_ID,
     VERIFICATION_TOKEN,

@@ -52,8 +52,8 @@ from bot.dutch_dates import TZ
 from bot.settings import Settings
 from handlers.meetings import plan_deliveries
 from storage.session import Database
-from tests.fake_slack import FakeSlack
-from tests.team_config import copy_config, write_yaml
+from testkit.fake_slack import FakeSlack
+from testkit.team_config import copy_config, write_yaml
 
 GOAL_MEDIAN_S = 1.0
 CHANNEL = "#bench"

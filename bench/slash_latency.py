@@ -55,7 +55,7 @@ from bench.common import (
     run_batch,
     start_servers,
 )
-from tests.fake_slack import FakeSlack
+from testkit.fake_slack import FakeSlack
 
 # What people type after /wie: abbreviations, typos, plurals, whole questions, synonyms that
 # only an alias knows, a word matching several tasks and one matching none.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.bench_runner import run_bench
+from testkit.bench_runner import run_bench
 
 
 def test_smoke_run_prints_the_table_the_ratios_and_the_plans(tmp_path: Path) -> None:

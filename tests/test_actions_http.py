@@ -16,9 +16,10 @@ from bot.clock import Clock
 from handlers import actions
 from storage.actions import ActionItemView, ActionStore, NewActionItem
 from storage.session import Database
-from tests.conftest import FixedClock, RunningBot, start_bot
-from tests.fake_slack import FakeSlack
-from tests.team_config import SLACK_IDS, copy_config
+from testkit.app import RunningBot, start_bot
+from testkit.clock import FixedClock
+from testkit.fake_slack import FakeSlack
+from testkit.team_config import SLACK_IDS, copy_config
 
 ANNA = SLACK_IDS["aov-1"]  # "AOV-er 1"
 BERT = SLACK_IDS["aov-2"]

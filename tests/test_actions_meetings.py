@@ -21,10 +21,11 @@ from storage.deliveries import DeliveryStore
 from storage.meetings import MeetingStore
 from storage.models import ActionItem
 from storage.session import Database
-from tests.conftest import FixedClock, RunningBot, start_bot
-from tests.fake_slack import FakeSlack
-from tests.team_config import SLACK_IDS, copy_config, edit_yaml
-from tests.test_action_items import BOA_NEXT, PHRASINGS, THREAD_NEXT
+from testkit.action_phrasings import BOA_NEXT, PHRASINGS, THREAD_NEXT
+from testkit.app import RunningBot, start_bot
+from testkit.clock import FixedClock
+from testkit.fake_slack import FakeSlack
+from testkit.team_config import SLACK_IDS, copy_config, edit_yaml
 
 ANNA = SLACK_IDS["aov-1"]
 BERT = SLACK_IDS["aov-2"]

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import requests
 
-from tests.fake_slack import FakeSlack
-from tests.team_config import CONFIG_DIR
+from testkit.fake_slack import FakeSlack
+from testkit.team_config import CONFIG_DIR
 
 OOV_BOT = str(Path(sys.executable).with_name("oov-bot"))
 

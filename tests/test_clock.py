@@ -12,27 +12,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.app import create_context
-from bot.clock import MARK, PLAN_JOB, Clock, PlannedDelivery
+from bot.clock import MARK, Clock, PlannedDelivery
 from bot.context import AppContext
 from bot.notify import DeliveryError, SentMessage
 from storage.deliveries import DeliveryStore
 from storage.session import Database
-from tests.conftest import FixedClock, make_settings
+from testkit.app import make_settings
+from testkit.clock import FixedClock, run_round
 
 DUE = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 GRACE = timedelta(hours=2)
-
-
-def run_round(clock: Clock, fixed: FixedClock, when: datetime) -> list[str]:
-    """Set the time, plan, then run the deliveries that are due; returns their statuses."""
-    fixed.current = when
-    clock.plan()
-    results = []
-    for job in sorted(clock.scheduler.get_jobs(), key=lambda j: j.next_run_time):
-        if job.id != PLAN_JOB and job.next_run_time <= when:
-            results.append(job.func(*job.args))
-            job.remove()
-    return results
 
 
 @dataclass

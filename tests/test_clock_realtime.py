@@ -26,9 +26,9 @@ from handlers.meetings import plan_deliveries
 from storage.deliveries import DeliveryStore
 from storage.session import Database
 from storage.yaml_io import import_config
-from tests.conftest import make_settings
-from tests.fake_slack import FakeSlack, SlackCall
-from tests.team_config import copy_config, write_yaml
+from testkit.app import make_settings
+from testkit.fake_slack import FakeSlack, SlackCall
+from testkit.team_config import copy_config, write_yaml
 
 CHANNEL = "#testoverleg"
 CHAIR = "U0BOA0001"

@@ -15,22 +15,9 @@ from bot.config_files import load_config
 from storage.models import Base, Task
 from storage.session import Database
 from storage.yaml_io import export_config, import_config
-from tests.conftest import FIXED_NOW
-from tests.team_config import CONFIG_DIR, copy_config, edit_yaml
-
-
-def check(
-    config_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> tuple[int, list[str]]:
-    monkeypatch.setenv("OOV_CONFIG_DIR", str(config_dir))
-    code = main(["check"])
-    captured = capsys.readouterr()
-    return code, (captured.err + captured.out).splitlines()
-
-
-def line_of(path: Path, needle: str, occurrence: int = 1) -> int:
-    hits = [n for n, line in enumerate(path.read_text().splitlines(), 1) if needle in line]
-    return hits[occurrence - 1]
+from testkit.clock import FIXED_NOW
+from testkit.config_check import check, line_of
+from testkit.team_config import CONFIG_DIR, copy_config, edit_yaml
 
 
 def test_the_bundled_config_is_valid(

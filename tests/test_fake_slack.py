@@ -19,8 +19,8 @@ from slack_sdk.http_retry import builtin_handlers
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 
-from tests.fake_slack import BOT_USER_ID, FakeSlack
-from tests.slack_requests import SignatureMode, SignedSlackClient, serve_wsgi, slack_signature
+from testkit.fake_slack import BOT_USER_ID, FakeSlack
+from testkit.slack_requests import SignatureMode, SignedSlackClient, serve_wsgi, slack_signature
 
 SIGNING_SECRET = "test-secret"
 BLOCKS = [{"type": "section", "text": {"type": "mrkdwn", "text": "*Teamoverleg* om 09:00"}}]

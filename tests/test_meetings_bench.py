@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.bench_runner import run_bench
+from testkit.bench_runner import run_bench
 
 
 def test_smoke_run_prints_lateness_and_planning(tmp_path: Path) -> None:

@@ -16,9 +16,9 @@ from bot.meetings import MEETINGS_FILE, Status
 from storage.meetings import MeetingStore
 from storage.session import Database
 from storage.yaml_io import export_config, import_config
-from tests.conftest import FIXED_NOW
-from tests.team_config import copy_config, edit_yaml, write_yaml
-from tests.test_config_and_import import check, line_of
+from testkit.clock import FIXED_NOW
+from testkit.config_check import check, line_of
+from testkit.team_config import copy_config, edit_yaml, write_yaml
 
 # The meeting series of the task overview that have a cadence (the list).
 OVERVIEW_SERIES = {

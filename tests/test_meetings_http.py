@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 
 from storage.session import Database
-from tests.conftest import FixedClock, RunningBot, start_bot
-from tests.fake_slack import FakeSlack
-from tests.team_config import copy_config
+from testkit.app import RunningBot, start_bot
+from testkit.clock import FixedClock
+from testkit.fake_slack import FakeSlack
+from testkit.team_config import copy_config
 
 
 @pytest.fixture

@@ -25,10 +25,10 @@ from storage.deliveries import DeliveryStore
 from storage.meetings import MeetingStore
 from storage.session import Database
 from storage.yaml_io import import_config
-from tests.conftest import FixedClock, make_settings
-from tests.fake_slack import FakeSlack
-from tests.team_config import copy_config, edit_yaml
-from tests.test_clock import run_round
+from testkit.app import make_settings
+from testkit.clock import FixedClock, run_round
+from testkit.fake_slack import FakeSlack
+from testkit.team_config import copy_config, edit_yaml
 
 BOA_CHANNEL = "#boa-briefing"
 BOA_CHAIR = "U0BOA0001"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.bench_runner import run_bench
+from testkit.bench_runner import run_bench
 
 
 def test_smoke_run_compares_the_feed_with_a_static_file(tmp_path: Path) -> None:

@@ -19,11 +19,12 @@ from bot.rota import RotaError
 from handlers import piket
 from storage.session import Database
 from storage.yaml_io import export_config, import_config
-from tests.conftest import FixedClock, RunningBot
-from tests.fake_slack import FakeSlack
-from tests.piket_fixtures import RUNNING_WEEK, BotFactory, local, piket_bots, shifts_of, store
-from tests.team_config import SLACK_IDS, copy_config, edit_yaml
-from tests.test_piket_http import answer, text_of
+from testkit.app import RunningBot
+from testkit.clock import FixedClock
+from testkit.fake_slack import FakeSlack
+from testkit.piket_fixtures import RUNNING_WEEK, BotFactory, local, piket_bots, shifts_of, store
+from testkit.replies import answer, text_of
+from testkit.team_config import SLACK_IDS, copy_config, edit_yaml
 
 OOV_BOT = str(Path(sys.executable).with_name("oov-bot"))
 

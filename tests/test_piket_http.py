@@ -7,7 +7,6 @@ database."""
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import time
 from collections.abc import Iterator
@@ -28,9 +27,10 @@ from bot.piket_feed import token_hash
 from bot.rota import parse_day_or_week
 from storage.models import PiketFeedToken
 from storage.session import Database
-from tests.conftest import FixedClock, RunningBot
-from tests.fake_slack import FakeSlack
-from tests.piket_fixtures import (
+from testkit.app import RunningBot
+from testkit.clock import FixedClock
+from testkit.fake_slack import FakeSlack
+from testkit.piket_fixtures import (
     AMS,
     BASE_URL,
     RUNNING_WEEK,
@@ -40,20 +40,11 @@ from tests.piket_fixtures import (
     shifts_of,
     store,
 )
-from tests.team_config import SLACK_IDS
+from testkit.replies import answer, text_of
+from testkit.team_config import SLACK_IDS
 
 AOV1, AOV2, AOV3 = SLACK_IDS["aov-1"], SLACK_IDS["aov-2"], SLACK_IDS["aov-3"]
 TEAM_LEAD = SLACK_IDS["teamleider"]
-
-
-def answer(response: requests.Response) -> dict[str, Any]:
-    assert response.status_code == 200, response.text
-    return response.json() if response.text else {}
-
-
-def text_of(body: dict[str, Any] | list[Any]) -> str:
-    blocks = body.get("blocks", []) if isinstance(body, dict) else body
-    return json.dumps(blocks, ensure_ascii=False)
 
 
 @pytest.fixture

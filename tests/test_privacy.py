@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from bot.cli import setup_logging
-from tests.conftest import RunningBot
+from testkit.app import RunningBot
 
 
 def test_debug_logging_does_not_write_message_text(

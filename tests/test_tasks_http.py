@@ -12,9 +12,10 @@ from sqlalchemy import select
 
 from storage.models import Task, TaskOwnershipChange
 from storage.session import Database
-from tests.conftest import FixedClock, RunningBot, start_bot
-from tests.fake_slack import FakeSlack
-from tests.team_config import SLACK_IDS, copy_config, write_yaml
+from testkit.app import RunningBot, start_bot
+from testkit.clock import FixedClock
+from testkit.fake_slack import FakeSlack
+from testkit.team_config import SLACK_IDS, copy_config, write_yaml
 
 
 def answer(response: Any) -> dict[str, Any]:

@@ -9,7 +9,7 @@ import requests
 from bot.app import create_context
 from bot.web import create_web_app
 from storage.session import Database
-from tests.conftest import BackgroundServer, RunningBot, make_settings
+from testkit.app import BackgroundServer, RunningBot, make_settings
 
 
 def test_healthz_reports_a_reachable_database(bot: RunningBot) -> None:

@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 import requests
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from tests.fake_slack import APP_ID, BOT_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID
+from testkit.fake_slack import APP_ID, BOT_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID
 
 SignatureMode = Literal["valid", "bad", "missing", "stale"]
 """valid: as Slack signs; bad: signed with another secret; missing: no X-Slack-Signature;

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.team_config import REPO
+from testkit.team_config import REPO
 
 
 def run_bench(

@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo
 
 from storage.piket import PiketStore, ShiftView
 from storage.session import Database
-from tests.conftest import FixedClock, RunningBot, start_bot
-from tests.fake_slack import FakeSlack
-from tests.team_config import copy_config, edit_yaml
+from testkit.app import RunningBot, start_bot
+from testkit.clock import FixedClock
+from testkit.fake_slack import FakeSlack
+from testkit.team_config import copy_config, edit_yaml
 
 AMS = ZoneInfo("Europe/Amsterdam")
 BASE_URL = "https://oov-bot.example.nl"

@@ -1,0 +1,16 @@
+"""oov-bot's test kit: what both the test suite and the benchmarks need to drive the bot as Slack
+does, without importing each other.
+
+- fake_slack: a local fake of the Slack Web API that records every call.
+- slack_requests: signed slash commands, interactions and events, sent over real HTTP.
+- clock: a settable clock and the suite's fixed "now".
+- app: oov-bot itself (context, Bolt app, web app) served by waitress in a thread.
+- database: a scratch PostgreSQL database per run, and emptying tables between tests.
+- team_config / piket_fixtures: variants of the bundled config directory.
+- replies: reading the bot's answers.
+- action_phrasings: Dutch action lines with the owner and due date each must yield.
+- config_check: `oov-bot check` on a config directory.
+- bench_runner: running a benchmark script as `make bench` does.
+
+Nothing here is a pytest fixture; tests/conftest.py wraps these in thin fixtures.
+"""

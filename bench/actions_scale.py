@@ -60,7 +60,7 @@ from bench.common import (
     start_servers,
 )
 from storage.actions import ActionQuery, page_statement
-from storage.models import ActionItem
+from storage.models.actions import ActionItem
 from storage.session import Database, normalise_url
 from testkit.fake_slack import FakeSlack
 from testkit.slack_requests import DEFAULT_USER_ID

@@ -25,7 +25,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from types import SimpleNamespace, TracebackType
+from types import TracebackType
 from typing import Any, Self, TypeVar
 from urllib.parse import urlencode
 
@@ -38,11 +38,12 @@ from waitress.server import create_server
 
 import bot.app
 from bot.cli import setup_logging
-from bot.config_files import ConfigError, load_config
+from bot.config_files import ConfigError
+from bot.features import import_config, load_config
 from bot.settings import Settings
 from bot.web import create_web_app
+from handlers.feature import Feature
 from storage.session import Database, normalise_url
-from storage.yaml_io import import_config
 from testkit.fake_slack import APP_ID, TEAM_DOMAIN, TEAM_ID
 from testkit.slack_requests import (
     DEFAULT_CHANNEL_ID,
@@ -101,13 +102,10 @@ def build_bare_bolt(slack_api_url: str) -> Any:
         def wie(ack: Ack) -> None:
             ack()
 
-    # Swap the features (this process serves nothing else), so the App gets exactly the options
-    # oov-bot gives it, now and after any change to create_bolt_app.
-    if not hasattr(bot.app, "FEATURES"):
-        raise BenchError("bot.app.FEATURES is gone: update build_bare_bolt")
-    bot.app.FEATURES = (SimpleNamespace(register=register),)  # type: ignore[assignment]
+    # One feature instead of all, so the App gets exactly the options oov-bot gives it, now and
+    # after any change to create_bolt_app.
     ctx = bot.app.create_context(_settings(slack_api_url, "sqlite://"))  # never queried
-    bolt = bot.app.create_bolt_app(ctx)
+    bolt = bot.app.create_bolt_app(ctx, [Feature(name="bare", listeners=register)])
     if bolt is None:
         raise BenchError("create_bolt_app made no Bolt app")
     return SlackRequestHandler(bolt, path=EVENTS_PATH)

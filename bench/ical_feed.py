@@ -92,11 +92,11 @@ def prepare(database_url: str, config_dir: Path, now: datetime) -> str:
     whole-rota feed token."""
     from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-    from bot.config_files import ConfigError, load_config
+    from bot.config_files import ConfigError
+    from bot.features import import_config, load_config
     from bot.piket_feed import FeedScope
     from storage.piket import PiketStore
     from storage.session import Database
-    from storage.yaml_io import import_config
 
     try:
         db = Database(database_url)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from slack_bolt import App
@@ -14,13 +15,12 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.context import AppContext
+from bot.features import all_features
 from bot.settings import Settings
-from handlers import actions, home, meetings, piket, tasks
+from handlers.feature import Feature
 from storage.session import Database
 
 log = logging.getLogger(__name__)
-
-FEATURES = (tasks, actions, home, piket, meetings)
 
 GENERIC_ERROR = "Er ging iets mis bij het verwerken van je verzoek. Probeer het zo nog eens."
 
@@ -46,8 +46,9 @@ def create_context(settings: Settings, **overrides: Any) -> AppContext:
     return AppContext(settings=settings, db=db, slack=slack, **overrides)
 
 
-def create_bolt_app(ctx: AppContext) -> App | None:
-    """The Bolt app with all listeners, or None when Slack is not configured."""
+def create_bolt_app(ctx: AppContext, features: Sequence[Feature] | None = None) -> App | None:
+    """The Bolt app with the listeners of `features` (default: every feature), or None when
+    Slack is not configured."""
     settings = ctx.settings
     if not settings.slack_enabled or ctx.slack is None:
         return None
@@ -75,6 +76,7 @@ def create_bolt_app(ctx: AppContext) -> App | None:
             except Exception:
                 log.warning("could not tell the user about the failure")
 
-    for feature in FEATURES:
-        feature.register(app, ctx)
+    for feature in all_features() if features is None else features:
+        if feature.listeners:
+            feature.listeners(app, ctx)
     return app

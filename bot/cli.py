@@ -6,16 +6,17 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from slack_sdk.errors import SlackApiError
 
 from bot.app import create_bolt_app, create_context
-from bot.config_files import ConfigError, load_config
+from bot.config_files import ConfigError
 from bot.context import AppContext
+from bot.features import cli_commands, export_config, import_config, load_config, planners
 from bot.settings import Settings
-from storage.yaml_io import export_config, import_config
+from handlers.feature import CliCommand
 
 log = logging.getLogger("oov-bot")
 
@@ -119,7 +120,7 @@ def _start_web(settings: Settings, *, with_clock: bool, import_when_empty: bool)
     if with_clock:
         from bot.clock import start_clock
 
-        start_clock(ctx)
+        start_clock(ctx, planners())
     if bolt is not None and settings.socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -155,7 +156,7 @@ def cmd_clock(settings: Settings, _args: argparse.Namespace) -> int:
 
     ctx = create_context(settings)
     ctx.db.upgrade()
-    return run_clock(ctx)
+    return run_clock(ctx, planners())
 
 
 def cmd_shell(settings: Settings, _args: argparse.Namespace) -> int:
@@ -173,23 +174,17 @@ def cmd_shell(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_piket(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.rota import RotaError
-    from handlers import piket
+def feature_command(command: CliCommand) -> Callable[[Settings, argparse.Namespace], int]:
+    """A feature's CLI command, run on a database whose schema is in place."""
 
-    ctx = create_context(settings)
-    if not ctx.db.has_schema():
-        print("De database is leeg: draai eerst `oov-bot import`.", file=sys.stderr)
-        return 1
-    try:
-        if args.piket_command == "zet":
-            print(piket.override(ctx, args.rol, " ".join(args.datum), args.persoon))
-        else:
-            print(piket.rota_text(ctx, args.weken))
-    except RotaError as exc:
-        print(exc.message, file=sys.stderr)
-        return 1
-    return 0
+    def run(settings: Settings, args: argparse.Namespace) -> int:
+        ctx = create_context(settings)
+        if not ctx.db.has_schema():
+            print("De database is leeg: draai eerst `oov-bot import`.", file=sys.stderr)
+            return 1
+        return command.run(ctx, args)
+
+    return run
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -214,18 +209,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.set_defaults(func=cmd_export)
     sub.add_parser("shell", help="probeer de commando's zonder Slack").set_defaults(func=cmd_shell)
-    piket = sub.add_parser("piket", help="piketrooster bekijken of een dienst toewijzen")
-    piket_sub = piket.add_subparsers(dest="piket_command", required=True, metavar="ACTION")
-    show = piket_sub.add_parser("toon", help="de komende piketweken")
-    show.add_argument("--weken", type=int, default=8, help="hoeveel piketweken (standaard 8)")
-    show.set_defaults(func=cmd_piket)
-    assign = piket_sub.add_parser(
-        "zet", help="geef een dienst aan iemand, bijv.: oov-bot piket zet OVD-BZ 'week 14' aov-2"
-    )
-    assign.add_argument("rol", help="OVD-BZ of IM-ACBZ")
-    assign.add_argument("datum", nargs="+", help="een datum of week in de piketweek")
-    assign.add_argument("persoon", help="persoonssleutel uit people.yaml")
-    assign.set_defaults(func=cmd_piket)
+    for command in cli_commands():
+        feature_parser = sub.add_parser(command.name, help=command.help)
+        command.configure(feature_parser)
+        feature_parser.set_defaults(func=feature_command(command))
     db = sub.add_parser("db", help="database-beheer")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="voer de migraties uit").set_defaults(func=cmd_db)

@@ -17,8 +17,7 @@ import os
 import signal
 import socket
 import threading
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -26,36 +25,14 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.context import AppContext
-from bot.notify import DeliveryError, SentMessage
+from bot.notify import DeliveryError
+from bot.planning import PlannedDelivery, Planner
 from storage.deliveries import RETRY, DeliveryStore
 
 log = logging.getLogger(__name__)
 
 PLAN_JOB = "plan"
 MARK = "planned_until"
-
-
-@dataclass(frozen=True)
-class PlannedDelivery:
-    """One scheduled post. `key` is unique forever (e.g. "meeting:teamoverleg:2026-12-01T08:00Z:
-    day_before"); `send` does the Slack work and raises DeliveryError when Slack refuses."""
-
-    key: str
-    kind: str
-    due_at: datetime
-    send: Callable[[], SentMessage | None]
-    on_missed: Callable[[], None] | None = None
-    on_failed: Callable[[DeliveryError], None] | None = None
-
-
-# A feature's planner: the deliveries due in [start, end].
-Planner = Callable[[AppContext, datetime, datetime], Iterable[PlannedDelivery]]
-
-
-def feature_planners() -> list[Planner]:
-    from bot.app import FEATURES
-
-    return [f.plan_deliveries for f in FEATURES if hasattr(f, "plan_deliveries")]
 
 
 class Clock:
@@ -205,27 +182,27 @@ class Clock:
         return "sent"
 
 
-def create_clock(ctx: AppContext) -> Clock:
+def create_clock(ctx: AppContext, planners: Sequence[Planner]) -> Clock:
     return Clock(
         ctx,
-        feature_planners(),
+        planners,
         grace=timedelta(minutes=ctx.settings.oov_reminder_grace_minutes),
         replan_every=timedelta(seconds=ctx.settings.oov_clock_replan_seconds),
     )
 
 
-def start_clock(ctx: AppContext) -> Clock:
-    clock = create_clock(ctx)
+def start_clock(ctx: AppContext, planners: Sequence[Planner]) -> Clock:
+    clock = create_clock(ctx, planners)
     clock.start()
     return clock
 
 
-def run_clock(ctx: AppContext) -> int:
+def run_clock(ctx: AppContext, planners: Sequence[Planner]) -> int:
     """`oov-bot clock`: run the scheduler until SIGTERM/SIGINT."""
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    clock = start_clock(ctx)
+    clock = start_clock(ctx, planners)
     stop.wait()
     clock.shutdown()
     log.info("clock stopped")

@@ -20,8 +20,6 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
 from bot.cadence import CadenceError, parse_cadence
-from bot.meetings import MEETINGS_FILE, validate_meetings_file
-from bot.rota import PIKET_FILE, validate_piket_file
 from bot.slack_refs import SLACK_CHANNEL_HINT
 
 PEOPLE_FILE = "people.yaml"
@@ -117,14 +115,6 @@ class TeamConfig:
 
     def person(self, key: str) -> PersonConfig | None:
         return next((p for p in self.people if p.key == key), None)
-
-
-# Feature files register here: name -> validator(document, locate, team) returning the parsed
-# object; the validator reports problems through `locate` paths so they get a line number.
-FeatureValidator = Callable[["LoadedYaml", "TeamConfig", list[ConfigProblem]], Any]
-FEATURE_FILES: dict[str, FeatureValidator] = {}
-FEATURE_FILES[PIKET_FILE] = validate_piket_file
-FEATURE_FILES[MEETINGS_FILE] = validate_meetings_file
 
 
 @dataclass
@@ -268,7 +258,7 @@ def pydantic_problems(
     return problems
 
 
-def _records(
+def records(
     doc: LoadedYaml,
     top: str,
     model: type[M],
@@ -370,13 +360,19 @@ def _check_tasks(
             problems.append(doc.problem([*where, "time"], f"time: {exc}"))
 
 
-def load_config(config_dir: Path) -> TeamConfig:
-    """Read and validate every config file; raise ConfigError listing all problems."""
+# A feature file's validator: (document, team, problems) -> the parsed object. It reports each
+# problem through `document.problem(path, …)` so that it carries a line number.
+FeatureValidator = Callable[[LoadedYaml, TeamConfig, list[ConfigProblem]], Any]
+
+
+def load_config(config_dir: Path, feature_files: Mapping[str, FeatureValidator]) -> TeamConfig:
+    """Read and validate people.yaml, tasks.yaml and each feature's file (name -> validator);
+    raise ConfigError listing all problems."""
     problems: list[ConfigProblem] = []
     docs: dict[str, LoadedYaml] = {}
-    for name in (PEOPLE_FILE, TASKS_FILE, *FEATURE_FILES):
+    for name in (PEOPLE_FILE, TASKS_FILE, *feature_files):
         path = config_dir / name
-        if name in FEATURE_FILES and not path.exists():
+        if name in feature_files and not path.exists():
             continue  # feature files are optional: the feature is then simply off
         try:
             docs[name] = read_yaml(path)
@@ -387,12 +383,12 @@ def load_config(config_dir: Path) -> TeamConfig:
     tasks: list[TaskConfig] = []
     if PEOPLE_FILE in docs:
         people = [
-            p for _, p in _records(docs[PEOPLE_FILE], "people", PersonConfig, _PeopleFile, problems)
+            p for _, p in records(docs[PEOPLE_FILE], "people", PersonConfig, _PeopleFile, problems)
         ]
         _check_people(docs[PEOPLE_FILE], people, problems)
     by_key = {p.key: p for p in people}
     if TASKS_FILE in docs:
-        indexed_tasks = _records(docs[TASKS_FILE], "tasks", TaskConfig, _TasksFile, problems)
+        indexed_tasks = records(docs[TASKS_FILE], "tasks", TaskConfig, _TasksFile, problems)
         tasks = [t for _, t in indexed_tasks]
         if PEOPLE_FILE in docs:
             _check_tasks(docs[TASKS_FILE], indexed_tasks, by_key, problems)
@@ -402,7 +398,7 @@ def load_config(config_dir: Path) -> TeamConfig:
     # Feature files name people and tasks: without those files every name would be reported as
     # unknown, burying the one real problem.
     if PEOPLE_FILE in docs and TASKS_FILE in docs:
-        for name, validate in FEATURE_FILES.items():
+        for name, validate in feature_files.items():
             if name in docs:
                 extra[name] = validate(docs[name], team, problems)
     if problems:

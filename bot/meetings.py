@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from functools import lru_cache
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 from babel import dates as babel_dates
 from dateutil import rrule
@@ -44,6 +44,7 @@ from pydantic_core import PydanticCustomError
 from rapidfuzz import fuzz, process
 
 from bot.cadence import CadenceError, Recurrence, Unit, parse_cadence
+from bot.config_files import ConfigProblem, LoadedYaml, TeamConfig, records
 from bot.dutch_dates import (
     TZ,
     DutchDateError,
@@ -55,9 +56,6 @@ from bot.dutch_dates import (
     parse_time,
 )
 from bot.slack_refs import SLACK_CHANNEL_PATTERN
-
-if TYPE_CHECKING:
-    from bot.config_files import ConfigProblem, LoadedYaml, TeamConfig
 
 MEETINGS_FILE = "meetings.yaml"
 KEY_PREFIX = "meeting"
@@ -804,7 +802,6 @@ def validate_meetings_file(
 ) -> tuple[MeetingSeries, ...]:
     """`oov-bot check` for meetings.yaml: every problem with its line; returns the valid series
     (cadence filled in from the task where the file leaves it out)."""
-    from bot.config_files import _records  # the shared reader of top-level lists
 
     tasks = {t.subject: t for t in team.tasks}
     people = {p.key for p in team.people}
@@ -812,7 +809,7 @@ def validate_meetings_file(
     valid: list[MeetingSeries] = []
     seen_keys: dict[str, int] = {}
     seen_names: dict[str, str] = {}
-    for index, series in _records(doc, "meetings", MeetingSeries, _MeetingsFile, problems):
+    for index, series in records(doc, "meetings", MeetingSeries, _MeetingsFile, problems):
         where: list[str | int] = ["meetings", index]
         before = len(problems)
 

@@ -15,17 +15,15 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, get_day_names
 from dateutil.relativedelta import relativedelta
 
+from bot.config_files import ConfigProblem, LoadedYaml, TeamConfig
 from bot.dutch_dates import DutchDateError, parse_date, parse_time
 from bot.slack_refs import SLACK_CHANNEL_HINT, SLACK_CHANNEL_PATTERN
-
-if TYPE_CHECKING:
-    from bot.config_files import ConfigProblem, LoadedYaml, TeamConfig
 
 DEFAULT_TZ = ZoneInfo("Europe/Amsterdam")
 _LONG_AGO = datetime.min.replace(tzinfo=UTC)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import TextIO
 
 from bot.context import AppContext
-from handlers import actions, meetings, piket, tasks
+from bot.features import shell_commands
 from handlers.blocks import Reply, blocks_to_text
 
 BANNER = (
@@ -18,14 +18,7 @@ BANNER = (
 
 
 def command_table(ctx: AppContext) -> dict[str, Callable[[str], Reply]]:
-    finder = tasks.TaskFinder(ctx)
-    return {
-        "/wie": finder.answer,
-        "/taken": lambda text: tasks.taken_reply(ctx, text, caller_slack_id=None),
-        "/acties": lambda text: actions.ActionItems(ctx).acties_reply(text, caller=None),
-        "/piket": lambda text: piket.PiketService(ctx).answer(text, None).reply,
-        "/overleg": lambda text: meetings.overleg_reply(ctx, text, user_id=None),
-    }
+    return {command.name: command.answer(ctx) for command in shell_commands()}
 
 
 def answer_line(commands: dict[str, Callable[[str], Reply]], line: str) -> str:

@@ -10,8 +10,7 @@ from slack_bolt.adapter.flask import SlackRequestHandler
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.context import AppContext
-from bot.piket_feed import FEED_ROUTE
-from handlers import piket
+from bot.features import routes
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +42,9 @@ def create_web_app(ctx: AppContext, bolt_app: App | None) -> Flask:
             return jsonify(status="error", database="unreachable"), 503
         return jsonify(status="ok", database="ok", slack=bool(bolt_app)), 200
 
-    # Piket iCal feeds (GET and HEAD), served without Slack.
-    web.add_url_rule(FEED_ROUTE, "piket_feed", piket.feed_view(ctx))
+    # The features' own routes (e.g. the piket iCal feeds), served with or without Slack.
+    for route in routes():
+        web.add_url_rule(route.rule, route.endpoint, route.view(ctx), methods=list(route.methods))
 
     return web
 

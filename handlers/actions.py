@@ -31,11 +31,11 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.action_items import ActionLine, ResolvedDue, action_body, read_action, resolve_due
-from bot.clock import PlannedDelivery
 from bot.context import AppContext
 from bot.dutch_dates import format_date, format_short_date
 from bot.meetings import parse_delivery_key
 from bot.notify import PERMANENT_ERRORS, DeliveryError, Notifier, SentMessage
+from bot.planning import PlannedDelivery
 from handlers.blocks import (
     CLOSE_ITEM_ACTION,
     REOPEN_ITEM_ACTION,
@@ -50,6 +50,7 @@ from handlers.blocks import (
     header,
     section,
 )
+from handlers.feature import Feature, ShellCommand
 from storage.actions import (
     DONE,
     OPEN,
@@ -57,6 +58,7 @@ from storage.actions import (
     ActionQuery,
     ActionStore,
     NewActionItem,
+    export_action_items,
 )
 from storage.deliveries import DeliveryStore
 from storage.meetings import MeetingStore, SeriesView
@@ -1052,3 +1054,18 @@ def plan_deliveries(ctx: AppContext, start: datetime, end: datetime) -> Iterable
             send=purge,
             on_missed=purge,  # a missed purge is simply done late
         )
+
+
+FEATURE = Feature(
+    name="actions",
+    listeners=register,
+    planners=(plan_deliveries,),
+    exporter=export_action_items,
+    shell=(
+        ShellCommand(
+            "/acties", lambda ctx: lambda text: ActionItems(ctx).acties_reply(text, caller=None)
+        ),
+    ),
+    models="storage.models.actions",
+    migration_branch="actions",
+)

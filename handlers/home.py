@@ -25,6 +25,7 @@ from handlers.blocks import (
     header,
     section,
 )
+from handlers.feature import Feature
 from storage.actions import ActionStore
 from storage.meetings import MeetingStore, SeriesView
 from storage.piket import PiketStore
@@ -212,3 +213,6 @@ def register(app: App, ctx: AppContext) -> None:
     # Events are acknowledged before their listener runs; the view is built after that.
     app.event("app_home_opened")(opened)
     ctx.user_data_listeners.append(lambda client, slack_id: publish_home(ctx, client, slack_id))
+
+
+FEATURE = Feature(name="home", listeners=register)

@@ -14,7 +14,6 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from bot import meetings
-from bot.clock import PlannedDelivery
 from bot.context import AppContext
 from bot.dutch_dates import (
     DutchDateError,
@@ -36,6 +35,7 @@ from bot.meetings import (
     parse_delivery_key,
 )
 from bot.notify import DeliveryError, Notifier, SentMessage
+from bot.planning import PlannedDelivery
 from handlers.blocks import (
     SECTION_TEXT_LIMIT,
     Block,
@@ -49,8 +49,9 @@ from handlers.blocks import (
     reminder_action_items,
     section,
 )
+from handlers.feature import ConfigFile, Feature, ShellCommand
 from storage.actions import ActionStore
-from storage.meetings import MeetingStore, SeriesView
+from storage.meetings import MeetingStore, SeriesView, export_meetings, import_meetings
 from storage.team import PersonView, TaskView, UnknownTaskError
 
 log = logging.getLogger(__name__)
@@ -798,3 +799,18 @@ def register(app: App, ctx: AppContext) -> None:
         # After the answer: posting may wait on Slack's rate limits, the answer may not.
         for problem in announce(ctx, result.announcements):
             respond(text=problem, response_type="ephemeral", replace_original=False)
+
+
+FEATURE = Feature(
+    name="meetings",
+    listeners=register,
+    planners=(plan_deliveries,),
+    config=ConfigFile(
+        meetings.MEETINGS_FILE, meetings.validate_meetings_file, import_meetings, export_meetings
+    ),
+    shell=(
+        ShellCommand("/overleg", lambda ctx: lambda text: overleg_reply(ctx, text, user_id=None)),
+    ),
+    models="storage.models.meetings",
+    migration_branch="meetings",
+)

@@ -7,8 +7,10 @@ to send after Slack has been answered, so `oov-bot shell` can reuse it without S
 
 from __future__ import annotations
 
+import argparse
 import logging
 import re
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
@@ -23,11 +25,11 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk.errors import SlackApiError
 
 from bot.calendar_feed import FeedEvent, render_feed
-from bot.clock import PlannedDelivery
 from bot.context import AppContext
 from bot.dutch_dates import format_date, format_datetime
 from bot.notify import Notifier, SentMessage
 from bot.piket_feed import (
+    FEED_ROUTE,
     FeedLinks,
     FeedScope,
     calendar_name,
@@ -38,7 +40,9 @@ from bot.piket_feed import (
     next_last_modified,
     token_hash,
 )
+from bot.planning import PlannedDelivery
 from bot.rota import (
+    PIKET_FILE,
     DayRange,
     PiketConfig,
     RotaError,
@@ -47,6 +51,7 @@ from bot.rota import (
     reminder_time,
     shifts_in,
     upcoming_weeks,
+    validate_piket_file,
 )
 from handlers.blocks import (
     Block,
@@ -60,6 +65,7 @@ from handlers.blocks import (
     mention,
     section,
 )
+from handlers.feature import CliCommand, ConfigFile, Feature, Route, ShellCommand
 from storage.deliveries import DeliveryStore
 from storage.piket import (
     FeedTokenView,
@@ -70,6 +76,8 @@ from storage.piket import (
     SwapResult,
     SwapStatus,
     SwapView,
+    export_piket,
+    import_piket,
 )
 from storage.team import PersonView
 
@@ -883,7 +891,7 @@ class FeedServer:
 
 
 def feed_view(ctx: AppContext) -> Callable[[str], Response]:
-    """The view function bot/web.py mounts on FEED_ROUTE."""
+    """The view function the web app mounts on FEED_ROUTE."""
     return FeedServer(ctx)
 
 
@@ -1025,3 +1033,46 @@ def override(ctx: AppContext, role: str, when: str, person_key: str) -> str:
         service.refresh_usergroup(now)
     before = previous.name if previous else "onbezet"
     return f"{taken.role} {period(taken.start, taken.end)}: {before} → {taken.person.name}"
+
+
+def _configure_cli(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="piket_command", required=True, metavar="ACTIE")
+    show = sub.add_parser("toon", help="de komende piketweken")
+    show.add_argument("--weken", type=int, default=8, help="hoeveel piketweken (standaard 8)")
+    assign = sub.add_parser(
+        "zet", help="geef een dienst aan iemand, bijv.: oov-bot piket zet OVD-BZ 'week 14' aov-2"
+    )
+    assign.add_argument("rol", help="OVD-BZ of IM-ACBZ")
+    assign.add_argument("datum", nargs="+", help="een datum of week in de piketweek")
+    assign.add_argument("persoon", help="persoonssleutel uit people.yaml")
+
+
+def _run_cli(ctx: AppContext, args: argparse.Namespace) -> int:
+    try:
+        if args.piket_command == "zet":
+            print(override(ctx, args.rol, " ".join(args.datum), args.persoon))
+        else:
+            print(rota_text(ctx, args.weken))
+    except RotaError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    return 0
+
+
+FEATURE = Feature(
+    name="piket",
+    listeners=register,
+    planners=(plan_deliveries,),
+    config=ConfigFile(PIKET_FILE, validate_piket_file, import_piket, export_piket),
+    shell=(
+        ShellCommand("/piket", lambda ctx: lambda text: PiketService(ctx).answer(text, None).reply),
+    ),
+    routes=(Route(FEED_ROUTE, "piket_feed", feed_view),),
+    cli=(
+        CliCommand(
+            "piket", "piketrooster bekijken of een dienst toewijzen", _configure_cli, _run_cli
+        ),
+    ),
+    models="storage.models.piket",
+    migration_branch="piket",
+)

@@ -34,6 +34,7 @@ from handlers.blocks import (
     section,
     without_actions,
 )
+from handlers.feature import Feature, ShellCommand
 from storage.team import OwnershipChangeView, PersonView, TaskView, UnknownTaskError
 
 log = logging.getLogger(__name__)
@@ -512,3 +513,16 @@ def register(app: App, ctx: AppContext) -> None:
             task = ctx.team.task(choice.task_id)
             respond = Respond(response_url=choice.response_url)
             respond(text=task.subject, blocks=task_card(task), replace_original=True)
+
+
+FEATURE = Feature(
+    name="tasks",
+    listeners=register,
+    shell=(
+        ShellCommand("/wie", lambda ctx: TaskFinder(ctx).answer),
+        ShellCommand(
+            "/taken", lambda ctx: lambda text: taken_reply(ctx, text, caller_slack_id=None)
+        ),
+    ),
+    models="storage.models.team",
+)

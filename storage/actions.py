@@ -16,8 +16,7 @@ from sqlalchemy import Select, and_, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from storage.models import ActionItem
-from storage.models.actions import CANCELLED, DONE, OPEN
+from storage.models.actions import CANCELLED, DONE, OPEN, ActionItem
 from storage.session import Database
 
 __all__ = [

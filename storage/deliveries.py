@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from storage.models import ClockMark, Delivery
+from storage.models.deliveries import ClockMark, Delivery
 from storage.session import Database
 
 

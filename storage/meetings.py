@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import delete, select
@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import meetings
+from bot.config_files import TeamConfig
 from bot.dutch_dates import TZ, format_date
 from bot.meetings import (
     KEY_PREFIX,
@@ -33,12 +34,11 @@ from bot.meetings import (
     series_spec,
 )
 from storage.deliveries import DeliveryStore
-from storage.models import Delivery, MeetingSeriesRow, OccurrenceChangeRow, Task
+from storage.import_report import ImportReport
+from storage.models.deliveries import Delivery
+from storage.models.meetings import MeetingSeriesRow, OccurrenceChangeRow
+from storage.models.team import Task
 from storage.session import Database
-
-if TYPE_CHECKING:
-    from bot.config_files import TeamConfig
-    from storage.yaml_io import ImportReport
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
@@ -36,12 +36,11 @@ from bot.rota import (
     shifts_in,
     swap,
 )
-from storage.models import Person, PiketChange, PiketFeedToken, PiketShift, PiketState, PiketSwap
+from storage.import_report import ImportReport
+from storage.models.piket import PiketChange, PiketFeedToken, PiketShift, PiketState, PiketSwap
+from storage.models.team import Person
 from storage.session import Database
 from storage.team import PersonView, person_view
-
-if TYPE_CHECKING:
-    from storage.yaml_io import ImportReport
 
 STATE_ID = 1
 UID_DOMAIN = "piket.oov-bot"

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from storage.models import Person, Task, TaskOwnershipChange
+from storage.models.team import Person, Task, TaskOwnershipChange
 from storage.session import Database
 
 

@@ -9,8 +9,7 @@ as a conflict (again on every import, until the YAML agrees).
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,41 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config_files import PEOPLE_FILE, TASKS_FILE, PersonConfig, TaskConfig, TeamConfig
-from storage.actions import export_action_items
-from storage.meetings import export_meetings, import_meetings
-from storage.models import Person, Task, TaskOwnershipChange
-from storage.piket import export_piket, import_piket
+from storage.import_report import ImportReport
+from storage.models.team import Person, Task, TaskOwnershipChange
 from storage.session import Database
-
-
-@dataclass
-class ImportReport:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    retired: list[str] = field(default_factory=list)
-    kept_from_slack: list[str] = field(default_factory=list)
-    conflicts: list[str] = field(default_factory=list)
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.created or self.updated or self.retired)
-
-    def lines(self) -> list[str]:
-        out = [
-            f"{len(self.created)} nieuw, {len(self.updated)} bijgewerkt, "
-            f"{len(self.retired)} vervallen, {len(self.conflicts)} conflict(en)"
-        ]
-        out += [f"  nieuw: {c}" for c in self.created]
-        out += [f"  bijgewerkt: {c}" for c in self.updated]
-        out += [f"  vervallen: {c}" for c in self.retired]
-        out += [f"  in Slack gewijzigd, bewaard: {c}" for c in self.kept_from_slack]
-        out += [f"  CONFLICT: {c}" for c in self.conflicts]
-        if self.kept_from_slack or self.conflicts:
-            out.append(
-                "  Tip: 'oov-bot export' schrijft de database als YAML; neem die wijzigingen "
-                "over in config/ om de conflicten op te lossen."
-            )
-        return out
 
 
 def _merge(
@@ -198,26 +165,22 @@ def _import_tasks(s: Session, team: TeamConfig, now: datetime, report: ImportRep
     s.flush()
 
 
-# Feature files (meetings, piket) add their import step here: (session, config, now, report).
+# A feature's import step: (session, validated config, now, report).
 FeatureImporter = Callable[[Session, TeamConfig, datetime, ImportReport], None]
-FEATURE_IMPORTERS: list[FeatureImporter] = []
-FEATURE_IMPORTERS.append(import_piket)
-FEATURE_IMPORTERS.append(import_meetings)
-
-
-# Features add files to `oov-bot export` here: session -> {file name: data}.
+# A feature's export step: session -> {file name: data}.
 FeatureExporter = Callable[[Session], Mapping[str, Mapping[str, Any]]]
-FEATURE_EXPORTERS: list[FeatureExporter] = [export_action_items, export_meetings]
-FEATURE_EXPORTERS.append(export_piket)
 
 
-def import_config(db: Database, team: TeamConfig, now: datetime) -> ImportReport:
-    """Load validated config into the database in one transaction; idempotent."""
+def import_config(
+    db: Database, team: TeamConfig, now: datetime, importers: Sequence[FeatureImporter]
+) -> ImportReport:
+    """Load validated config (people, tasks, then each feature's file) into the database in one
+    transaction; idempotent."""
     report = ImportReport()
     with db.session() as s:
         _import_people(s, team, now, report)
         _import_tasks(s, team, now, report)
-        for importer in FEATURE_IMPORTERS:
+        for importer in importers:
             importer(s, team, now, report)
     return report
 
@@ -232,7 +195,7 @@ def _dump(header: str, data: Mapping[str, Any]) -> str:
     return buffer.getvalue()
 
 
-def export_config(db: Database) -> dict[str, str]:
+def export_config(db: Database, exporters: Sequence[FeatureExporter]) -> dict[str, str]:
     """The database as YAML files (file name -> text) that `oov-bot import` accepts."""
     with db.session() as s:
         people = list(s.scalars(select(Person).where(Person.active).order_by(Person.key)))
@@ -266,7 +229,7 @@ def export_config(db: Database) -> dict[str, str]:
                 for t in tasks
             ]
         }
-        features = {name: data for export in FEATURE_EXPORTERS for name, data in export(s).items()}
+        features = {name: data for export in exporters for name, data in export(s).items()}
     header = "# Exported by `oov-bot export` from the database.\n"
     files = {PEOPLE_FILE: _dump(header, people_data), TASKS_FILE: _dump(header, tasks_data)}
     return files | {name: _dump(header, data) for name, data in features.items()}

@@ -11,12 +11,11 @@ from typing import Any
 from waitress.server import create_server
 
 from bot.app import create_bolt_app, create_context
-from bot.config_files import load_config
 from bot.context import AppContext
+from bot.features import import_config, load_config
 from bot.settings import Settings
 from bot.web import create_web_app
 from storage.session import Database
-from storage.yaml_io import import_config
 from testkit.clock import FixedClock
 from testkit.fake_slack import FakeSlack
 from testkit.slack_requests import SignedSlackClient

@@ -490,7 +490,7 @@ def test_retention_purge_removes_only_old_closed_items(bot: RunningBot) -> None:
 def test_export_writes_the_items_archive(bot: RunningBot) -> None:
     from ruamel.yaml import YAML
 
-    from storage.yaml_io import export_config
+    from bot.features import export_config
 
     item = add_item(bot, 1, text="bel &amp; mail")
     files = export_config(bot.ctx.db)

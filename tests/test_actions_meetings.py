@@ -19,7 +19,7 @@ from handlers import meetings
 from storage.actions import ActionItemView, ActionStore, NewActionItem
 from storage.deliveries import DeliveryStore
 from storage.meetings import MeetingStore
-from storage.models import ActionItem
+from storage.models.actions import ActionItem
 from storage.session import Database
 from testkit.action_phrasings import BOA_NEXT, PHRASINGS, THREAD_NEXT
 from testkit.app import RunningBot, start_bot

@@ -19,13 +19,12 @@ import pytest
 
 from bot.app import create_context
 from bot.clock import MARK, Clock
-from bot.config_files import load_config
 from bot.context import AppContext
 from bot.dutch_dates import TZ
+from bot.features import import_config, load_config
 from handlers.meetings import plan_deliveries
 from storage.deliveries import DeliveryStore
 from storage.session import Database
-from storage.yaml_io import import_config
 from testkit.app import make_settings
 from testkit.fake_slack import FakeSlack, SlackCall
 from testkit.team_config import copy_config, write_yaml

@@ -11,10 +11,10 @@ from alembic.migration import MigrationContext
 from sqlalchemy import select
 
 from bot.cli import main
-from bot.config_files import load_config
-from storage.models import Base, Task
+from bot.features import export_config, import_config, load_config
+from storage.models.base import Base
+from storage.models.team import Task
 from storage.session import Database
-from storage.yaml_io import export_config, import_config
 from testkit.clock import FIXED_NOW
 from testkit.config_check import check, line_of
 from testkit.team_config import CONFIG_DIR, copy_config, edit_yaml

@@ -10,12 +10,11 @@ from typing import Any
 import pytest
 
 from bot.cadence import parse_cadence
-from bot.config_files import load_config
 from bot.dutch_dates import TZ
+from bot.features import export_config, import_config, load_config
 from bot.meetings import MEETINGS_FILE, Status
 from storage.meetings import MeetingStore
 from storage.session import Database
-from storage.yaml_io import export_config, import_config
 from testkit.clock import FIXED_NOW
 from testkit.config_check import check, line_of
 from testkit.team_config import copy_config, edit_yaml, write_yaml

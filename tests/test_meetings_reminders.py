@@ -17,14 +17,13 @@ import pytest
 
 from bot.app import create_context
 from bot.clock import Clock
-from bot.config_files import load_config
 from bot.context import AppContext
 from bot.dutch_dates import TZ
+from bot.features import import_config, load_config
 from handlers import meetings as meeting_handlers
 from storage.deliveries import DeliveryStore
 from storage.meetings import MeetingStore
 from storage.session import Database
-from storage.yaml_io import import_config
 from testkit.app import make_settings
 from testkit.clock import FixedClock, run_round
 from testkit.fake_slack import FakeSlack

@@ -13,12 +13,13 @@ from typing import Any
 
 import pytest
 
-from bot.clock import Clock, PlannedDelivery
-from bot.config_files import ConfigError, load_config
+from bot.clock import Clock
+from bot.config_files import ConfigError
+from bot.features import export_config, import_config, load_config
+from bot.planning import PlannedDelivery
 from bot.rota import RotaError
 from handlers import piket
 from storage.session import Database
-from storage.yaml_io import export_config, import_config
 from testkit.app import RunningBot
 from testkit.clock import FixedClock
 from testkit.fake_slack import FakeSlack

@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from bot.piket_feed import token_hash
 from bot.rota import parse_day_or_week
-from storage.models import PiketFeedToken
+from storage.models.piket import PiketFeedToken
 from storage.session import Database
 from testkit.app import RunningBot
 from testkit.clock import FixedClock

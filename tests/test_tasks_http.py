@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from storage.models import Task, TaskOwnershipChange
+from storage.models.team import Task, TaskOwnershipChange
 from storage.session import Database
 from testkit.app import RunningBot, start_bot
 from testkit.clock import FixedClock

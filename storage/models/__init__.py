@@ -1,26 +1,12 @@
-"""All tables. Importing this package registers every feature's models on `Base.metadata`."""
+"""All tables. Importing this package imports every module in it, so each feature's tables are on
+`Base.metadata` (for Alembic and the schema checks) without a list here naming the features."""
 
-from storage.models.actions import ActionItem
+import importlib
+import pkgutil
+
 from storage.models.base import Base, UTCDateTime
-from storage.models.deliveries import ClockMark, Delivery
-from storage.models.meetings import MeetingSeriesRow, OccurrenceChangeRow
-from storage.models.piket import PiketChange, PiketFeedToken, PiketShift, PiketState, PiketSwap
-from storage.models.team import Person, Task, TaskOwnershipChange
 
-__all__ = [
-    "ActionItem",
-    "Base",
-    "ClockMark",
-    "Delivery",
-    "MeetingSeriesRow",
-    "OccurrenceChangeRow",
-    "Person",
-    "PiketChange",
-    "PiketFeedToken",
-    "PiketShift",
-    "PiketState",
-    "PiketSwap",
-    "Task",
-    "TaskOwnershipChange",
-    "UTCDateTime",
-]
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")
+
+__all__ = ["Base", "UTCDateTime"]

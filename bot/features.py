@@ -1,0 +1,76 @@
+"""Assembly's view of the features: found by walking `handlers/`, then iterated for every part
+of the bot (config, import/export, clock, shell, web routes, CLI). Nothing here names a feature."""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import pkgutil
+from datetime import datetime
+from pathlib import Path
+
+import handlers
+from bot.config_files import FeatureValidator, TeamConfig
+from bot.config_files import load_config as load_config_files
+from bot.planning import Planner
+from handlers.feature import CliCommand, Feature, Route, ShellCommand
+from storage.import_report import ImportReport
+from storage.session import Database
+from storage.yaml_io import export_config as export_config_files
+from storage.yaml_io import import_config as import_config_files
+
+
+@functools.cache
+def all_features() -> tuple[Feature, ...]:
+    """Every `FEATURE` declared by a module of the `handlers` package, in name order (so
+    listeners, planners and imports run in the same order on every start)."""
+    found: list[Feature] = []
+    for module_info in sorted(pkgutil.iter_modules(handlers.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{handlers.__name__}.{module_info.name}")
+        feature = getattr(module, "FEATURE", None)
+        if isinstance(feature, Feature):
+            found.append(feature)
+    names = [f.name for f in found]
+    if len(set(names)) != len(names):
+        raise RuntimeError(f"two features share a name: {sorted(names)}")
+    return tuple(found)
+
+
+def feature_files() -> dict[str, FeatureValidator]:
+    return {f.config.name: f.config.validate for f in all_features() if f.config}
+
+
+def load_config(config_dir: Path) -> TeamConfig:
+    """people.yaml, tasks.yaml and every feature's file, validated (raises ConfigError)."""
+    return load_config_files(config_dir, feature_files())
+
+
+def import_config(db: Database, team: TeamConfig, now: datetime) -> ImportReport:
+    importers = [f.config.importer for f in all_features() if f.config]
+    return import_config_files(db, team, now, importers)
+
+
+def export_config(db: Database) -> dict[str, str]:
+    exporters = [
+        exporter
+        for f in all_features()
+        for exporter in (f.config.exporter if f.config else None, f.exporter)
+        if exporter
+    ]
+    return export_config_files(db, exporters)
+
+
+def planners() -> list[Planner]:
+    return [planner for f in all_features() for planner in f.planners]
+
+
+def shell_commands() -> list[ShellCommand]:
+    return [command for f in all_features() for command in f.shell]
+
+
+def routes() -> list[Route]:
+    return [route for f in all_features() for route in f.routes]
+
+
+def cli_commands() -> list[CliCommand]:
+    return [command for f in all_features() for command in f.cli]

@@ -1,0 +1,31 @@
+"""What a feature's clock planner returns: scheduled posts, each under a key unique forever.
+
+Kept apart from the clock engine (`bot.clock`) so that planners depend on this small type and not
+on the scheduler process that runs them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.context import AppContext
+from bot.notify import DeliveryError, SentMessage
+
+
+@dataclass(frozen=True)
+class PlannedDelivery:
+    """One scheduled post. `key` is unique forever (e.g. "meeting:teamoverleg:2026-12-01T08:00Z:
+    day_before"); `send` does the Slack work and raises DeliveryError when Slack refuses."""
+
+    key: str
+    kind: str
+    due_at: datetime
+    send: Callable[[], SentMessage | None]
+    on_missed: Callable[[], None] | None = None
+    on_failed: Callable[[DeliveryError], None] | None = None
+
+
+# A feature's planner: the deliveries due in [start, end].
+Planner = Callable[[AppContext, datetime, datetime], Iterable[PlannedDelivery]]

@@ -1,0 +1,79 @@
+"""The one declaration each feature makes of what it contributes to the bot.
+
+A feature module in `handlers/` ends with `FEATURE = Feature(...)`. Assembly (`bot.features`)
+finds those declarations by walking the package and iterates them to build the Bolt app, the
+clock, the web routes, the config loader, import/export, the shell and the CLI; no central file
+names a feature, so adding one is adding its modules, its migration and its manifest lines.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import App
+
+from bot.config_files import FeatureValidator
+from bot.context import AppContext
+from bot.planning import Planner
+from handlers.blocks import Reply
+from storage.yaml_io import FeatureExporter, FeatureImporter
+
+
+@dataclass(frozen=True)
+class ConfigFile:
+    """A YAML file in `config/` that switches the feature on when present."""
+
+    name: str
+    validate: FeatureValidator
+    importer: FeatureImporter
+    exporter: FeatureExporter | None = None
+
+
+@dataclass(frozen=True)
+class ShellCommand:
+    """A slash command as `oov-bot shell` runs it: `answer(ctx)` is built once per shell and
+    returns the function that answers the command's text (the caller is unknown there)."""
+
+    name: str
+    answer: Callable[[AppContext], Callable[[str], Reply]]
+
+
+@dataclass(frozen=True)
+class Route:
+    """An HTTP route served next to `/slack/events`; `view(ctx)` builds the Flask view."""
+
+    rule: str
+    endpoint: str
+    view: Callable[[AppContext], Callable[..., Any]]
+    methods: tuple[str, ...] = ("GET", "HEAD")
+
+
+@dataclass(frozen=True)
+class CliCommand:
+    """An `oov-bot <name> …` subcommand: `configure` adds its arguments, `run` does the work and
+    returns the exit status. `run` gets a context on a database with the current schema."""
+
+    name: str
+    help: str
+    configure: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[AppContext, argparse.Namespace], int]
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    # Registers the feature's Bolt listeners (commands, actions, views, events, shortcuts).
+    listeners: Callable[[App, AppContext], None] | None = None
+    planners: tuple[Planner, ...] = ()
+    config: ConfigFile | None = None
+    # Files the feature writes on export without reading one on import (e.g. action items).
+    exporter: FeatureExporter | None = None
+    shell: tuple[ShellCommand, ...] = ()
+    routes: tuple[Route, ...] = ()
+    cli: tuple[CliCommand, ...] = ()
+    # The feature's tables (a `storage.models` module) and its Alembic branch label.
+    models: str | None = None
+    migration_branch: str | None = None

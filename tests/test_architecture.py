@@ -1,0 +1,124 @@
+"""The code's shape: no import cycles (function-level and TYPE_CHECKING imports included), one
+direction of dependency between the layers, and assembly that names no feature."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from bot.features import all_features
+from storage.models import Base
+
+REPO = Path(__file__).resolve().parent.parent
+PACKAGES = ("bot", "handlers", "storage")
+# Modules that put the features together; they may import handlers, but only through discovery.
+ASSEMBLY = {"bot.app", "bot.cli", "bot.features", "bot.shell", "bot.web", "bot.clock"}
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(REPO).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for package in PACKAGES:
+        for path in (REPO / package).rglob("*.py"):
+            if "migrations" not in path.parts:
+                found[_module_name(path)] = path
+    return found
+
+
+def _imports(path: Path, known: set[str]) -> set[str]:
+    """Every project module `path` imports, wherever the import statement stands."""
+    targets: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+        for name in names:
+            # `from bot import meetings` imports bot.meetings; `import bot.x.y` imports bot.x.y.
+            while name and name not in known:
+                name = name.rpartition(".")[0]
+            if name:
+                targets.add(name)
+    return targets
+
+
+def _graph() -> dict[str, set[str]]:
+    modules = _modules()
+    known = set(modules)
+    graph = {name: _imports(path, known) - {name} for name, path in modules.items()}
+    # A package's __init__ is imported with any of its modules; that is not an arrow of its own.
+    for name, targets in graph.items():
+        graph[name] = {t for t in targets if not name.startswith(f"{t}.")}
+    return graph
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for target in sorted(graph.get(node, ())):
+            if state.get(target) == 1:
+                return [*stack[stack.index(target) :], target]
+            if target not in state and (found := visit(target)):
+                return found
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (found := visit(node)):
+            return found
+    return None
+
+
+def test_no_import_cycles_of_any_kind() -> None:
+    cycle = _cycle(_graph())
+    assert cycle is None, "import cycle: " + " → ".join(cycle or [])
+
+
+@pytest.mark.parametrize("module", sorted(_modules()))
+def test_layers_depend_one_way(module: str) -> None:
+    imports = _graph()[module]
+    if module.startswith("storage"):
+        assert not {m for m in imports if m.startswith("handlers")}, "storage imports an adapter"
+    if module.startswith("bot") and module not in ASSEMBLY:
+        assert not {m for m in imports if m.startswith("handlers")}, (
+            f"{module} is below the adapters but imports one"
+        )
+    if module in ASSEMBLY:
+        named = {m for m in imports if m.startswith("handlers.")} - {
+            "handlers.feature",
+            "handlers.blocks",
+        }
+        assert not named, f"{module} names a feature ({sorted(named)}); iterate the declarations"
+
+
+def test_every_feature_is_found_with_a_unique_name() -> None:
+    names = [feature.name for feature in all_features()]
+    assert sorted(names) == sorted(set(names))
+    assert {"tasks", "meetings", "actions", "piket", "home"} <= set(names)
+
+
+def test_declared_models_and_migration_branches_exist() -> None:
+    modules = {mapper.class_.__module__ for mapper in Base.registry.mappers}
+    versions = "\n".join(
+        p.read_text(encoding="utf-8")
+        for p in (REPO / "storage" / "migrations" / "versions").glob("*.py")
+    )
+    for feature in all_features():
+        if feature.models:
+            assert feature.models in modules, f"{feature.name}: no tables in {feature.models}"
+        if feature.migration_branch:
+            assert f'("{feature.migration_branch}",)' in versions, (
+                f"{feature.name}: no Alembic branch labelled {feature.migration_branch!r}"
+            )

@@ -48,7 +48,7 @@ from bench.common import (
 )
 from bot.app import create_context
 from bot.clock import Clock
-from bot.dutch_dates import TZ
+from bot.language import TZ
 from bot.settings import Settings
 from handlers.meetings import plan_deliveries
 from storage.session import Database

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import Literal
 
-from bot.dutch_dates import TZ, DueDate, DutchDateError, find_due_date, next_working_day
+from bot.language import TZ, DueDate, DutchDateError, find_due_date, next_working_day
 
 _PREFIX_RE = re.compile(
     r"""^[\s*_~>•·\-–]*                       # markup, quote marks or a bullet before the word

@@ -45,7 +45,7 @@ from rapidfuzz import fuzz, process
 
 from bot.cadence import CadenceError, Recurrence, Unit, parse_cadence
 from bot.config_files import ConfigProblem, LoadedYaml, TeamConfig, records
-from bot.dutch_dates import (
+from bot.language import (
     TZ,
     DutchDateError,
     add_working_days,

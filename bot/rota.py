@@ -22,7 +22,7 @@ from babel.dates import format_date, get_day_names
 from dateutil.relativedelta import relativedelta
 
 from bot.config_files import ConfigProblem, LoadedYaml, TeamConfig
-from bot.dutch_dates import DutchDateError, parse_date, parse_time
+from bot.language import DutchDateError, parse_date, parse_time
 from bot.slack_refs import SLACK_CHANNEL_HINT, SLACK_CHANNEL_PATTERN
 
 DEFAULT_TZ = ZoneInfo("Europe/Amsterdam")

@@ -32,7 +32,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.action_items import ActionLine, ResolvedDue, action_body, read_action, resolve_due
 from bot.context import AppContext
-from bot.dutch_dates import format_date, format_short_date
+from bot.language import format_date, format_short_date
 from bot.meetings import parse_delivery_key
 from bot.notify import PERMANENT_ERRORS, DeliveryError, Notifier, SentMessage
 from bot.planning import PlannedDelivery

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from bot.dutch_dates import format_short_date
+from bot.language import format_short_date
 from storage.actions import ActionItemView
 from storage.team import PersonView
 

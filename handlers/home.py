@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.cadence import CadenceError, format_hours, parse_cadence
 from bot.context import AppContext
-from bot.dutch_dates import format_datetime
+from bot.language import format_datetime
 from bot.meetings import Occurrence, minute_taker
 from handlers.blocks import (
     Block,

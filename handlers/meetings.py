@@ -15,7 +15,7 @@ from slack_bolt import Ack, App, Respond
 
 from bot import meetings
 from bot.context import AppContext
-from bot.dutch_dates import (
+from bot.language import (
     DutchDateError,
     dutch_holiday_name,
     format_date,

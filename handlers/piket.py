@@ -26,7 +26,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.calendar_feed import FeedEvent, render_feed
 from bot.context import AppContext
-from bot.dutch_dates import format_date, format_datetime
+from bot.language import format_date, format_datetime
 from bot.notify import Notifier, SentMessage
 from bot.piket_feed import (
     FEED_ROUTE,

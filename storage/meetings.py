@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot import meetings
 from bot.config_files import TeamConfig
-from bot.dutch_dates import TZ, format_date
+from bot.language import TZ, format_date
 from bot.meetings import (
     KEY_PREFIX,
     MEETINGS_FILE,

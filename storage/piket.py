@@ -22,7 +22,7 @@ from sqlalchemy import bindparam, event, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.config_files import TeamConfig
-from bot.dutch_dates import format_datetime
+from bot.language import format_datetime
 from bot.piket_feed import FeedScope, new_token, token_hash
 from bot.rota import (
     PIKET_FILE,

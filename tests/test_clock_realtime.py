@@ -20,7 +20,7 @@ import pytest
 from bot.app import create_context
 from bot.clock import MARK, Clock
 from bot.context import AppContext
-from bot.dutch_dates import TZ
+from bot.language import TZ
 from bot.features import import_config, load_config
 from handlers.meetings import plan_deliveries
 from storage.deliveries import DeliveryStore

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bot.cadence import parse_cadence
-from bot.dutch_dates import TZ
+from bot.language import TZ
 from bot.features import export_config, import_config, load_config
 from bot.meetings import MEETINGS_FILE, Status
 from storage.meetings import MeetingStore

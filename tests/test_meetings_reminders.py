@@ -18,7 +18,7 @@ import pytest
 from bot.app import create_context
 from bot.clock import Clock
 from bot.context import AppContext
-from bot.dutch_dates import TZ
+from bot.language import TZ
 from bot.features import import_config, load_config
 from handlers import meetings as meeting_handlers
 from storage.deliveries import DeliveryStore

@@ -3,7 +3,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import holidays
 import pytest
 
-from bot.dutch_dates import (
+from bot.language import (
     TZ,
     DutchDateError,
     add_working_days,

@@ -1,0 +1,77 @@
+"""The Dutch language kernel: the only place that reads and writes Dutch dates, times, weeks,
+periods, numbers and person references. Pure: no Slack, no database, no wall clock.
+
+Modules: `fold` (case and accents), `names` (weekdays, months, number words, help words),
+`format` (writing dates and times in a given time zone), `workdays` (holidays), `dates` (dates,
+weeks, periods, the horizon), `times` (times, moments, day parts, DST wall time), `due` (deadlines
+in free text), `people` (person references).
+"""
+
+from bot.language.dates import (
+    DayRange,
+    check_horizon,
+    parse_date,
+    parse_date_phrase,
+    parse_period,
+    today_in,
+)
+from bot.language.due import DueDate, find_due_date
+from bot.language.errors import DutchDateError
+from bot.language.fold import clean, compact, fold
+from bot.language.format import (
+    DEFAULT_TZ,
+    TZ,
+    format_date,
+    format_datetime,
+    format_period,
+    format_short_date,
+    format_time,
+)
+from bot.language.names import HELP_WORDS, is_help, weekday_number
+from bot.language.people import PersonRef, parse_person_ref, resolve_person
+from bot.language.times import local_moments, parse_datetime, parse_time, shift_wall, wall_time
+from bot.language.workdays import (
+    add_working_days,
+    dutch_holiday_name,
+    is_working_day,
+    next_working_day,
+    previous_working_day,
+)
+
+__all__ = [
+    "DEFAULT_TZ",
+    "HELP_WORDS",
+    "TZ",
+    "DayRange",
+    "DueDate",
+    "DutchDateError",
+    "PersonRef",
+    "add_working_days",
+    "check_horizon",
+    "clean",
+    "compact",
+    "dutch_holiday_name",
+    "find_due_date",
+    "fold",
+    "format_date",
+    "format_datetime",
+    "format_period",
+    "format_short_date",
+    "format_time",
+    "is_help",
+    "is_working_day",
+    "local_moments",
+    "next_working_day",
+    "parse_date",
+    "parse_date_phrase",
+    "parse_datetime",
+    "parse_period",
+    "parse_person_ref",
+    "parse_time",
+    "previous_working_day",
+    "resolve_person",
+    "shift_wall",
+    "today_in",
+    "wall_time",
+    "weekday_number",
+]

@@ -1,0 +1,63 @@
+"""Writing Dutch dates and times. An aware datetime is shown in the time zone passed in: callers
+pass the configured one (settings `OOV_TIMEZONE`); DEFAULT_TZ is only the settings' default."""
+
+from datetime import date, datetime, time, tzinfo
+from zoneinfo import ZoneInfo
+
+from babel import dates as babel_dates
+
+from bot.language.names import LOCALE
+
+__all__ = [
+    "DEFAULT_TZ",
+    "TZ",
+    "day_month_text",
+    "format_date",
+    "format_datetime",
+    "format_period",
+    "format_short_date",
+    "format_time",
+]
+
+DEFAULT_TZ = ZoneInfo("Europe/Amsterdam")
+TZ = DEFAULT_TZ  # the name older modules know
+
+
+def _local(dt: datetime, tz: tzinfo) -> datetime:
+    return dt.astimezone(tz) if dt.tzinfo is not None else dt
+
+
+def format_date(d: date, *, with_year: bool = True, tz: tzinfo = DEFAULT_TZ) -> str:
+    """'dinsdag 1 december 2026', or 'dinsdag 1 december' without the year."""
+    if isinstance(d, datetime):
+        d = _local(d, tz).date()
+    pattern = "EEEE d MMMM y" if with_year else "EEEE d MMMM"
+    return babel_dates.format_date(d, pattern, locale=LOCALE)
+
+
+def format_time(t: time | datetime, *, tz: tzinfo = DEFAULT_TZ) -> str:
+    """'09:00'; an aware datetime is shown in `tz`."""
+    if isinstance(t, datetime):
+        t = _local(t, tz).time()
+    return babel_dates.format_time(t.replace(tzinfo=None), "HH:mm", locale=LOCALE)
+
+
+def format_datetime(dt: datetime, *, with_year: bool = True, tz: tzinfo = DEFAULT_TZ) -> str:
+    """'dinsdag 1 december 2026, 09:00'; an aware datetime is converted to `tz` first."""
+    local = _local(dt, tz)
+    return f"{format_date(local.date(), with_year=with_year)}, {format_time(local.time())}"
+
+
+def format_period(start: datetime, end: datetime, *, tz: tzinfo = DEFAULT_TZ) -> str:
+    """'maandag 7 december 2026, 08:00 tot maandag 14 december 2026, 08:00'."""
+    return f"{format_datetime(start, tz=tz)} tot {format_datetime(end, tz=tz)}"
+
+
+def format_short_date(d: date) -> str:
+    """'di 1 dec'."""
+    return babel_dates.format_date(d, "EEE d MMM", locale=LOCALE)
+
+
+def day_month_text(d: date) -> str:
+    """'1 december 2026'."""
+    return babel_dates.format_date(d, "d MMMM y", locale=LOCALE)

@@ -1,0 +1,101 @@
+"""The Dutch vocabulary: weekday and month names with their abbreviations, number words and the
+words that ask for help. One table each; every reader of Dutch text uses these."""
+
+import re
+from collections.abc import Iterable, Mapping
+
+from babel import dates as babel_dates
+
+from bot.language.fold import fold
+
+__all__ = [
+    "FULL_MONTHS",
+    "FULL_WEEKDAYS",
+    "HELP_WORDS",
+    "LOCALE",
+    "MONTHS",
+    "NUMBER_WORDS",
+    "WEEKDAYS",
+    "WEEKDAY_NAMES",
+    "alternation",
+    "day_name",
+    "is_help",
+    "month_name",
+    "number",
+    "weekday_number",
+]
+
+LOCALE = "nl_NL"
+
+# What a user types to ask a command how it works.
+HELP_WORDS = frozenset({"help", "hulp", "?"})
+
+
+def is_help(text: str) -> bool:
+    return fold(text.strip()) in HELP_WORDS
+
+
+def _name_table(
+    wide: Mapping[int, str], abbreviated: Mapping[int, str], longest_prefix: int
+) -> dict[str, int]:
+    """Babel's names plus their prefixes of three letters or more ('sept', 'dins', 'woe')."""
+    table: dict[str, int] = {}
+    for key, name in wide.items():
+        table[fold(name)] = key
+        for end in range(3, min(longest_prefix, len(name)) + 1):
+            table.setdefault(fold(name[:end]), key)
+    for key, name in abbreviated.items():
+        table[fold(name).rstrip(".")] = key
+    return table
+
+
+def alternation(words: Iterable[str]) -> str:
+    """A regex alternative of `words`, longest first."""
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+MONTHS = _name_table(
+    babel_dates.get_month_names("wide", locale=LOCALE),
+    babel_dates.get_month_names("abbreviated", locale=LOCALE),
+    longest_prefix=9,
+)
+WEEKDAYS = _name_table(
+    babel_dates.get_day_names("wide", locale=LOCALE),
+    babel_dates.get_day_names("abbreviated", locale=LOCALE),
+    longest_prefix=4,  # longer prefixes are words: "maand" (maandag)
+)
+# Monday first: 'maandag', 'dinsdag', ...
+WEEKDAY_NAMES = tuple(babel_dates.get_day_names("wide", locale=LOCALE)[i] for i in range(7))
+FULL_WEEKDAYS = frozenset(fold(name) for name in WEEKDAY_NAMES)
+FULL_MONTHS = frozenset(
+    fold(name) for name in babel_dates.get_month_names("wide", locale=LOCALE).values()
+)
+NUMBER_WORDS: Mapping[str, int] = {
+    word: value
+    for value, word in enumerate(
+        (
+            *("een", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen", "tien"),
+            *("elf", "twaalf", "dertien", "veertien", "vijftien", "zestien", "zeventien"),
+            *("achttien", "negentien", "twintig"),
+        ),
+        start=1,
+    )
+}
+
+
+def number(token: str) -> int:
+    """'drie' or '3' -> 3; KeyError/ValueError for anything else."""
+    return NUMBER_WORDS[token] if token in NUMBER_WORDS else int(token)
+
+
+def month_name(month: int) -> str:
+    return babel_dates.get_month_names("wide", locale=LOCALE)[month]
+
+
+def day_name(weekday: int) -> str:
+    return WEEKDAY_NAMES[weekday]
+
+
+def weekday_number(text: str) -> int | None:
+    """0 (Monday) to 6 for a weekday name or abbreviation ('di', 'Dinsdag', 'wo.'); else None."""
+    return WEEKDAYS.get(fold(text.strip()).rstrip("."))

@@ -1,0 +1,246 @@
+"""Reading Dutch times and moments, and wall-clock arithmetic across DST.
+
+* Spoken times ("3 uur", "half 4", "kwart over 2", "om 6") fall in office hours 07:00–18:59 unless
+  "'s ochtends"/"'s middags"/"'s avonds"/"'s nachts" says otherwise; clock times ("3:00", "15.00")
+  and hours above 12 ("15 uur") are taken literally.
+* A day part fixes the time of a day: "morgenochtend" (09:00), "vanmiddag" (13:00),
+  "morgenavond" (19:00), "'s ochtends"...
+* A time without a date is the next such moment (today if still ahead, otherwise tomorrow).
+* Wall-clock times that do not exist (the spring-forward hour) move forward by the DST gap;
+  ambiguous ones (autumn) take the first occurrence (summer time). `wall_time` is the one place
+  that does this round trip.
+"""
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+from bot.language.dates import parse_date_phrase, today_in
+from bot.language.errors import DutchDateError
+from bot.language.fold import clean
+from bot.language.format import DEFAULT_TZ
+from bot.language.names import NUMBER_WORDS, alternation, number
+
+__all__ = [
+    "DATETIME_EXAMPLES",
+    "DAY_PARTS",
+    "local_moments",
+    "parse_datetime",
+    "parse_time",
+    "shift_wall",
+    "wall_time",
+]
+
+DATETIME_EXAMPLES = "‘dinsdag 1 december 14:00’, ‘1-12 om 9.30’ of ‘morgen 10u’"
+
+_HOUR_WORD = alternation(w for w, v in NUMBER_WORDS.items() if v <= 12)
+_MINUTE_WORD = alternation([*NUMBER_WORDS, "kwart"])
+
+# The time a day part stands for when no clock time is given ("morgenochtend").
+DAY_PARTS = {"ochtend": time(9, 0), "middag": time(13, 0), "avond": time(19, 0)}
+_DAY_PART_RE = re.compile(
+    r"(?P<day>van|morgen|overmorgen)(?P<part>ochtend|morgen|middag|avond)"
+    r"|(?P<day2>vandaag|morgen|overmorgen)\s+(?:in\s+de\s+)?(?P<part2>ochtend|middag|avond)"
+)
+
+
+def wall_time(day: date, clock: time, tz: tzinfo) -> datetime:
+    """The aware moment `clock` on local `day`. The UTC round trip moves a time in the
+    spring-forward gap to the real wall-clock time; an autumn time that occurs twice is the
+    first (summer time)."""
+    return datetime.combine(day, clock, tzinfo=tz).astimezone(UTC).astimezone(tz)
+
+
+def shift_wall(moment: datetime, delta: timedelta, tz: tzinfo) -> datetime:
+    """`moment` moved by `delta` in local wall time: "1 dag" before Monday 08:00 is Sunday 08:00,
+    also when the clocks change in between."""
+    wall = moment.astimezone(tz).replace(tzinfo=None) + delta
+    return wall_time(wall.date(), wall.time(), tz)
+
+
+def local_moments(
+    start: datetime, end: datetime, tz: tzinfo, at: time, weekday: int | None = None
+) -> Iterator[tuple[date, datetime]]:
+    """(local day, moment) for each day (or each `weekday`, Monday = 0) whose local time `at`
+    falls in [start, end]."""
+    day = start.astimezone(tz).date() - timedelta(days=1)
+    while day <= end.astimezone(tz).date():
+        if weekday is None or day.weekday() == weekday:
+            moment = wall_time(day, at, tz)
+            if start <= moment <= end:
+                yield day, moment
+        day += timedelta(days=1)
+
+
+_at = wall_time
+
+
+def _day_parts(cleaned: str) -> str:
+    """'morgenochtend 9 uur' -> "morgen 9 uur 's ochtends": a day part with a clock time says
+    which half of the day that time is in."""
+    words = cleaned.split()
+    if len(words) < 2:
+        return cleaned
+    m = re.fullmatch(r"(van|morgen|overmorgen)(ochtend|morgen|middag|avond)", words[0])
+    if m is None:
+        return cleaned
+    day = "vandaag" if m[1] == "van" else m[1]
+    part = "ochtend" if m[2] == "morgen" else m[2]
+    return " ".join([day, *words[1:], f"'s {part}s"])
+
+
+_TIME_RE = re.compile(
+    rf"""
+    (?:(?P<om>om|rond|vanaf)\s+)?
+    (?:
+        (?P<ch>[01]?\d|2[0-3])[:.](?P<cm>[0-5]\d)(?:\s*(?:uur|u|h))?
+      | (?P<hh>\d{{1,2}})\s*(?:uur|u|h)(?:\s*(?P<hm>[0-5]\d))?
+      | (?:(?P<rn>\d{{1,2}}|{_MINUTE_WORD})\s+(?P<rdir>over|voor)\s+)?
+        (?P<rhalf>half\s+)?(?P<rh>\d{{1,2}}|{_HOUR_WORD})(?P<ruur>\s*uur)?
+    )
+    (?:\s*,?\s*(?:'?s[\s-]?(?P<dp>ochtends|morgens|middags|avonds|nachts)
+                 |in\s+de\s+(?P<dp_de>ochtend|morgen|middag|avond|nacht)))?
+    """,
+    re.VERBOSE,
+)
+_LOOKS_LIKE_CLOCK = re.compile(r"(?:om\s+)?\d{1,2}[:.]\d{1,2}(?:\s*(?:uur|u|h))?")
+_OFFICE_START = 7 * 60  # spoken 12-hour times are read within 07:00-18:59
+_HALF_DAY = 12 * 60
+
+
+def _spoken_minutes(m: re.Match[str]) -> tuple[int, int] | None:
+    """(typed hour, minutes after midnight as if typed on a 24-hour clock) for spoken forms."""
+    if m["hh"] is not None:
+        return int(m["hh"]), int(m["hh"]) * 60 + int(m["hm"] or 0)
+    hour = number(m["rh"])
+    if not (m["om"] or m["rn"] or m["rhalf"] or m["ruur"]):
+        return None  # a bare number is not a time
+    minutes = hour * 60 - (30 if m["rhalf"] else 0)
+    if m["rn"]:
+        offset = 15 if m["rn"] == "kwart" else number(m["rn"])
+        if not 1 <= offset <= 29:
+            return None
+        minutes += offset if m["rdir"] == "over" else -offset
+    return hour, minutes
+
+
+def _invalid_time(text: str) -> DutchDateError:
+    return DutchDateError(
+        f"‘{text.strip()}’ is geen geldige tijd. Schrijf bijvoorbeeld ‘09:30’ of ‘14 uur’."
+    )
+
+
+def _match_time(text: str) -> time | None:
+    m = _TIME_RE.fullmatch(clean(text))
+    if m is None:
+        return None
+    daypart = (m["dp"] or m["dp_de"] or "").removesuffix("s")
+    if m["ch"] is not None:
+        minutes = int(m["ch"]) * 60 + int(m["cm"])
+        if daypart in ("middag", "avond") and minutes < _HALF_DAY:
+            minutes += _HALF_DAY
+    else:
+        spoken = _spoken_minutes(m)
+        if spoken is None:
+            return None
+        typed_hour, minutes = spoken
+        if typed_hour > 24:
+            raise _invalid_time(text)
+        if 1 <= typed_hour <= 12:
+            minutes %= _HALF_DAY  # the 12-hour reading, 00:00-11:59
+            if daypart in ("middag", "avond"):
+                minutes += _HALF_DAY
+            elif daypart == "nacht":
+                if minutes >= _OFFICE_START:  # "11 uur 's nachts"
+                    minutes += _HALF_DAY
+            elif not daypart and minutes < _OFFICE_START:
+                minutes += _HALF_DAY
+    minutes %= 24 * 60
+    return time(minutes // 60, minutes % 60)
+
+
+def parse_time(text: str) -> time:
+    """Read a Dutch time: '10:00', '10.00', '10u', '10 uur', 'om 10:30', 'half 10', 'kwart over 9'.
+
+    Raises DutchDateError with a Dutch message when the text is no (valid) time.
+    """
+    parsed = _match_time(text)
+    if parsed is None:
+        if _LOOKS_LIKE_CLOCK.fullmatch(clean(text)):
+            raise _invalid_time(text)
+        raise DutchDateError(
+            f"Ik kan ‘{text.strip()}’ niet lezen als tijd. "
+            "Schrijf bijvoorbeeld ‘10:00’, ‘10 uur’ of ‘half 10’."
+        )
+    return parsed
+
+
+def _split_date_time(tokens: list[str], today: date) -> tuple[date | None, time] | None:
+    """Find a time at the end (or start) of the tokens and a date (or nothing) in the rest."""
+    splits = [(tokens[:k], tokens[k:]) for k in range(len(tokens))]
+    splits += [(tokens[k:], tokens[:k]) for k in range(len(tokens), 0, -1)]
+    first_error: DutchDateError | None = None
+    for date_tokens, time_tokens in splits:
+        try:
+            clock = _match_time(" ".join(time_tokens))
+            if clock is None:
+                continue
+            date_text = " ".join(date_tokens).strip(" ,")
+            date_text = re.sub(r"^(?:op|om)\s+|\s+(?:op|om)$", "", date_text)
+            if not date_text:
+                return None, clock
+            parsed = parse_date_phrase(date_text, today)
+        except DutchDateError as error:
+            first_error = first_error or error
+            continue
+        if parsed is not None:
+            return parsed.day, clock
+    if first_error is not None:
+        raise first_error
+    return None
+
+
+def parse_datetime(
+    text: str, now: datetime, *, default_time: time | None = None, tz: tzinfo = DEFAULT_TZ
+) -> datetime:
+    """Read a Dutch date with a time ('dinsdag 1 december 14:00', 'morgen half 10', '10:00').
+
+    Returns an aware datetime in `tz`. Without a time, `default_time` is used; without both,
+    DutchDateError. A time without a date is the next such moment.
+    """
+    today = today_in(now, tz)
+    cleaned = _day_parts(clean(text))
+    if (part := _DAY_PART_RE.fullmatch(cleaned)) is not None:
+        day_word = part["day"] or part["day2"]
+        day = today + timedelta(days={"van": 0, "vandaag": 0, "morgen": 1}.get(day_word, 2))
+        name = (part["part"] or part["part2"]).replace("morgen", "ochtend")
+        return _at(day, DAY_PARTS[name], tz)
+    cleaned = re.sub(r"(\d{4}-\d{1,2}-\d{1,2})t(\d)", r"\1 \2", cleaned)  # ISO 'T' separator
+    whole_date_error: DutchDateError | None = None
+    try:
+        whole = parse_date_phrase(cleaned, today)
+    except DutchDateError as error:  # "12.15" is no date, but may still be a time
+        whole, whole_date_error = None, error
+    if whole is not None:
+        if default_time is None:
+            raise DutchDateError(
+                f"In ‘{text.strip()}’ staat geen tijd. Schrijf bijvoorbeeld ‘{text.strip()} 10:00’."
+            )
+        return _at(whole.day, default_time, tz)
+
+    split = _split_date_time(cleaned.split(), today) if cleaned else None
+    if split is None:
+        if whole_date_error is not None:
+            raise whole_date_error
+        last = cleaned.split()[-1] if cleaned else ""
+        if _LOOKS_LIKE_CLOCK.fullmatch(last):
+            parse_time(last)  # raises the specific "geen geldige tijd" message
+        raise DutchDateError(
+            f"Ik kan ‘{text.strip()}’ niet lezen als datum met tijd. "
+            f"Schrijf bijvoorbeeld {DATETIME_EXAMPLES}."
+        )
+    day, clock = split
+    if day is not None:
+        return _at(day, clock, tz)
+    moment = _at(today, clock, tz)
+    return moment if moment >= now else _at(today + timedelta(days=1), clock, tz)

@@ -15,14 +15,15 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, get_day_names
+from babel.dates import format_date
 from dateutil.relativedelta import relativedelta
 
 from bot.config_files import ConfigProblem, LoadedYaml, TeamConfig
-from bot.language import DutchDateError, parse_date, parse_time
+from bot.language import DayRange, DutchDateError, parse_period, parse_time, shift_wall
+from bot.language.names import WEEKDAY_NAMES, weekday_number
 from bot.slack_refs import SLACK_CHANNEL_HINT, SLACK_CHANNEL_PATTERN
 
 DEFAULT_TZ = ZoneInfo("Europe/Amsterdam")
@@ -135,12 +136,7 @@ class PiketConfig:
 
 # --- parsing piket.yaml ---------------------------------------------------------------------
 
-_WEEKDAYS: dict[str, int] = {
-    name: number
-    for width in ("wide", "abbreviated")
-    for number, name in get_day_names(width, locale="nl").items()
-}
-_DUTCH_WEEKDAY_LIST = ", ".join(get_day_names("wide", locale="nl")[d] for d in range(7))
+_DUTCH_WEEKDAY_LIST = ", ".join(WEEKDAY_NAMES)
 
 _ISO_WEEK = re.compile(r"(\d{4})-?W(\d{1,2})", re.IGNORECASE)
 _CLOCK_TIME = re.compile(r"(\d{1,2})[:.](\d{2})")
@@ -246,7 +242,7 @@ def _parse_first_week(
 
 
 def _parse_weekday(value: object, path: YamlPath, problems: _Problems) -> int | None:
-    number = _WEEKDAYS.get(value.strip().rstrip(".").lower()) if isinstance(value, str) else None
+    number = weekday_number(value) if isinstance(value, str) else None
     if number is None:
         problems.add(path, f"'{value}' is geen weekdag; kies uit {_DUTCH_WEEKDAY_LIST}")
     return number
@@ -820,8 +816,7 @@ class Reminder:
 def reminder_time(shift: Shift, before: timedelta, tz: ZoneInfo) -> datetime:
     """`before` ahead of the shift in local wall time: "1 dag" before Monday 08:00 is Sunday 08:00,
     also when the clocks change in between."""
-    wall = shift.start.astimezone(tz).replace(tzinfo=None) - before
-    return wall.replace(tzinfo=tz).astimezone(UTC).astimezone(tz)
+    return shift_wall(shift.start, -before, tz)
 
 
 def due_reminders(
@@ -890,60 +885,46 @@ def validate_piket_file(
 
 # --- "which shift": a date or a week as users type it ---------------------------------------
 
-_WEEK_REF = re.compile(
-    r"(?:(?P<year>\d{4})-?w(?P<iso_week>\d{1,2})|(?:week|wk|w)\s*(?P<week>\d{1,2})"
-    r"(?:\s+(?:van\s+)?(?P<week_year>\d{4}))?)",
-    re.IGNORECASE,
-)
-
-
-@dataclass(frozen=True)
-class DayRange:
-    """Local calendar days, both ends included; `label` says in Dutch what the user meant."""
-
-    first: date
-    last: date
-    label: str
-
-
 def parse_day_or_week(text: str, now: datetime, tz: ZoneInfo = DEFAULT_TZ) -> DayRange:
-    """ "2026-W14", "week 14", "wk 14 2027" (an ISO week; without a year the first such week
-    that has not yet ended) or any date `dutch_dates.parse_date` reads ("30 maart", "maandag",
-    "30-3-2026"). Raises RotaError with a Dutch message."""
+    """A day or an ISO week as the language kernel reads it (`bot.language.parse_period`), with
+    a RotaError (Dutch) for anything else."""
     _require_aware(now)
-    cleaned = text.strip()
-    if match := _WEEK_REF.fullmatch(cleaned):
-        week = int(match.group("iso_week") or match.group("week"))
-        year_text = match.group("year") or match.group("week_year")
-        today = now.astimezone(tz).date()
-        years = [int(year_text)] if year_text else [today.year, today.year + 1]
-        for year in years:
-            try:
-                monday = date.fromisocalendar(year, week, 1)
-            except ValueError:
-                continue
-            if year_text or monday + timedelta(days=6) >= today:
-                return DayRange(monday, monday + timedelta(days=6), f"week {week} van {year}")
-        raise RotaError(f"Week {week} bestaat niet in {years[0]}.")
     try:
-        day = parse_date(cleaned, now, tz=tz)
+        return parse_period(text, now, tz=tz)
     except DutchDateError as exc:
-        raise RotaError(f"{exc} Een week mag ook: ‘week 14’ of ‘2026-W14’.") from None
-    return DayRange(day, day, format_day(day))
+        hint = "" if "niet lezen" not in str(exc) else " Een week mag ook: ‘week 14’ of ‘2026-W14’."
+        raise RotaError(f"{exc}{hint}") from None
 
 
-def shifts_in(shifts: Sequence[Shift], days: DayRange, tz: ZoneInfo) -> list[Shift]:
-    """Shifts that run on one of `days`; those starting inside `days` first, then by start.
+class _Timed(Protocol):
+    @property
+    def start(self) -> datetime: ...
 
-    A shift from Monday 08:00 to Monday 08:00 belongs to its first Monday, not to the Monday on
-    which it is handed over."""
+    @property
+    def end(self) -> datetime: ...
+
+
+T = TypeVar("T", bound=_Timed)
+
+
+def shifts_in(shifts: Sequence[T], days: DayRange, tz: ZoneInfo) -> list[T]:
+    """The duty of `days`, the one definition `/piket` and `oov-bot piket zet` share.
+
+    For a week ("week 51", "volgende week"): the shifts that START in it, so the duty of week N
+    is the one handed over on the handover weekday of week N, not the one whose tail ends on its
+    Monday morning. For a day: the shifts that run on it, those starting that day first; a shift
+    from Monday 08:00 to Monday 08:00 belongs to its first Monday, not to the Monday on which it
+    is handed over."""
 
     def local_day(instant: datetime) -> date:
         return instant.astimezone(tz).date()
 
+    def starts_inside(s: T) -> bool:
+        return days.first <= local_day(s.start) <= days.last
+
+    if days.is_week:
+        return sorted((s for s in shifts if starts_inside(s)), key=lambda s: s.start)
     matching = [
         s for s in shifts if local_day(s.start) <= days.last and local_day(s.end) > days.first
     ]
-    return sorted(
-        matching, key=lambda s: (not days.first <= local_day(s.start) <= days.last, s.start)
-    )
+    return sorted(matching, key=lambda s: (not starts_inside(s), s.start))

@@ -15,7 +15,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from time import monotonic as time_monotonic
 from typing import Any
 
@@ -26,7 +26,17 @@ from slack_sdk.errors import SlackApiError
 
 from bot.calendar_feed import FeedEvent, render_feed
 from bot.context import AppContext
-from bot.language import format_date, format_datetime
+from bot.language import (
+    DutchDateError,
+    format_date,
+    format_datetime,
+    format_period,
+    is_help,
+    local_moments,
+    parse_datetime,
+    parse_person_ref,
+    resolve_person,
+)
 from bot.notify import Notifier, SentMessage
 from bot.piket_feed import (
     FEED_ROUTE,
@@ -133,7 +143,6 @@ SUBSCRIBE_HOWTO = (
     "agenda-abonnement → plak de link."
 )
 
-_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _RUIL = re.compile(
     r"(?P<when>.+?)\s+(?P<who><@[UW][A-Z0-9]+(?:\|[^>]*)?>|@\S+)(?:\s+(?:tegen\s+)?(?P<back>.+))?",
     re.IGNORECASE,
@@ -143,9 +152,9 @@ _RUIL = re.compile(
 # --- rendering ------------------------------------------------------------------------------
 
 
-def period(start: datetime, end: datetime) -> str:
+def period(start: datetime, end: datetime, tz: tzinfo) -> str:
     """'maandag 7 december 2026, 08:00 tot maandag 14 december 2026, 08:00'."""
-    return f"{format_datetime(start)} tot {format_datetime(end)}"
+    return format_period(start, end, tz=tz)
 
 
 def who(shift: ShiftView) -> str:
@@ -166,7 +175,11 @@ def _by_role(config: PiketConfig, shifts: Iterable[ShiftView]) -> list[ShiftView
 
 
 def role_lines(
-    config: PiketConfig, shifts: Sequence[ShiftView], name: Callable[[ShiftView], str] = who
+    config: PiketConfig,
+    shifts: Sequence[ShiftView],
+    name: Callable[[ShiftView], str] = who,
+    *,
+    tz: tzinfo,
 ) -> list[str]:
     """One line per role; a role split by a swap shows who has which part."""
     lines = []
@@ -176,7 +189,8 @@ def role_lines(
             lines.append(f"*{escape(role)}*: {name(parts[0])}")
             continue
         pieces = [
-            f"{name(part)} tot {format_datetime(part.end, with_year=False)}" for part in parts[:-1]
+            f"{name(part)} tot {format_datetime(part.end, with_year=False, tz=tz)}"
+            for part in parts[:-1]
         ]
         lines.append(f"*{escape(role)}*: {', daarna '.join(pieces)}, daarna {name(parts[-1])}")
     return lines
@@ -205,6 +219,13 @@ class Outcome:
     messages: list[DirectMessage] = field(default_factory=list)
 
 
+def _unknown_ref(ref: str) -> str:
+    return (
+        f"Ik ken geen persoon of datum “{escape(ref.strip())}”. Noem een collega met @, een datum "
+        "(`/piket 8 december`) of een week (`/piket week 50`); zie ook `/piket help`."
+    )
+
+
 def _reply(text: str) -> Reply:
     return Reply(text=text, blocks=[section(text)])
 
@@ -225,7 +246,7 @@ class PiketService:
         text = text.strip()
         word, _, rest = text.partition(" ")
         word = word.lower()
-        if word in {"help", "hulp", "?"}:
+        if is_help(text):
             return Outcome(Reply(text="Hulp bij /piket", blocks=[section(HELP)]))
         config = self.store.config()
         if config is None:
@@ -233,7 +254,7 @@ class PiketService:
         try:
             if word in {"", "nu"} and not rest:
                 return Outcome(self.now_reply(config))
-            if word in {"volgende", "komende", "komend"}:
+            if word in {"volgende", "komende", "komend"} and not rest:
                 return Outcome(self.next_weeks_reply(config))
             if word == "agenda":
                 renew = rest.strip().lower()
@@ -247,10 +268,18 @@ class PiketService:
             if text and not text.startswith(("<@", "@")):
                 try:
                     days = parse_day_or_week(text, self.ctx.now(), self.ctx.tz)
-                except RotaError:
-                    days = None  # not a date: then it should be a person
+                except RotaError as exc:
+                    days, problem = None, exc  # not a date: a moment, or else a person
                 if days is not None:
                     return Outcome(self.on_days_reply(config, days))
+                try:
+                    moment = parse_datetime(text, self.ctx.now(), tz=self.ctx.tz)
+                except DutchDateError:
+                    moment = None
+                if moment is not None:
+                    return Outcome(self.at_moment_reply(config, moment))
+                if "te ver" in problem.message:  # a date, but outside what anyone plans
+                    return Outcome(_reply(problem.message))
             return Outcome(self.person_reply(config, text, caller_slack_id))
         except RotaError as exc:
             return Outcome(_reply(exc.message))
@@ -265,7 +294,7 @@ class PiketService:
         blocks: list[Block] = [header("Piket nu")]
         if running:
             lines = [
-                f"*{escape(s.role)}*: {who(s)} — tot {format_datetime(s.end)}"
+                f"*{escape(s.role)}*: {who(s)} — tot {format_datetime(s.end, tz=self.ctx.tz)}"
                 for s in _by_role(config, running)
             ]
             blocks.append(section("\n".join(lines)))
@@ -278,8 +307,9 @@ class PiketService:
                 week = [s for s in shifts if later[0].start <= s.start < later[0].end]
                 blocks.append(
                     section(
-                        f"*Volgende piketweek*: {period(later[0].start, later[0].end)}\n"
-                        + "\n".join(role_lines(config, week))
+                        "*Volgende piketweek*: "
+                        f"{period(later[0].start, later[0].end, self.ctx.tz)}\n"
+                        + "\n".join(role_lines(config, week, tz=self.ctx.tz))
                     )
                 )
         blocks.append(
@@ -292,15 +322,12 @@ class PiketService:
         tz = self.ctx.tz
         first = datetime.combine(days.first, time.min, tz)
         after = datetime.combine(days.last + timedelta(days=1), time.min, tz)
-        shifts = [
-            s
-            for s in self.store.shifts(start=first, end=after)
-            if s.start < after and s.end > first
-        ]
+        # The same definition of "the duty of week N" as `oov-bot piket zet` (rota.shifts_in).
+        shifts = shifts_in(self.store.shifts(start=first - timedelta(days=1), end=after), days, tz)
         title = f"Piket op {days.label}" if days.first == days.last else f"Piket in {days.label}"
         if shifts:
             lines = [
-                f"*{escape(s.role)}*: {who(s)} — {period(s.start, s.end)}"
+                f"*{escape(s.role)}*: {who(s)} — {period(s.start, s.end, self.ctx.tz)}"
                 for s in _by_role(config, shifts)
             ]
             return Reply(
@@ -315,8 +342,34 @@ class PiketService:
         blocks: list[Block] = [header(title), section(text)]
         later = upcoming_weeks([s.as_shift() for s in self._upcoming(first)], after=first, count=1)
         if later:
-            blocks.append(section(f"*Volgende piketweek*: {period(later[0].start, later[0].end)}"))
+            blocks.append(
+                section(
+                    f"*Volgende piketweek*: {period(later[0].start, later[0].end, self.ctx.tz)}"
+                )
+            )
         return Reply(text=text, blocks=blocks)
+
+    def at_moment_reply(self, config: PiketConfig, moment: datetime) -> Reply:
+        """Who has piket at one moment ("7 december 10:00")."""
+        tz = self.ctx.tz
+        shifts = [
+            s
+            for s in self.store.shifts(start=moment - timedelta(days=1), end=moment)
+            if s.start <= moment < s.end
+        ]
+        label = format_datetime(moment, tz=tz)
+        title = f"Piket op {label}"
+        if not shifts:
+            text = f"Op {label} heeft de gemeente geen piket."
+            return Reply(text=text, blocks=[header(title), section(text)])
+        lines = [
+            f"*{escape(s.role)}*: {who(s)} — {period(s.start, s.end, tz)}"
+            for s in _by_role(config, shifts)
+        ]
+        return Reply(
+            text=f"{title}: {summary_text(config, shifts)}",
+            blocks=[header(title), section("\n".join(lines))],
+        )
 
     def next_weeks_reply(
         self,
@@ -336,35 +389,35 @@ class PiketService:
             running = " _(nu)_" if week.start <= now else ""
             blocks.append(
                 section(
-                    f"*{period(week.start, week.end)}*{running}\n"
-                    + "\n".join(role_lines(config, in_week, name))
+                    f"*{period(week.start, week.end, self.ctx.tz)}*{running}\n"
+                    + "\n".join(role_lines(config, in_week, name, tz=self.ctx.tz))
                 )
             )
         return Reply(text=title, blocks=blocks)
 
     def _resolve(self, ref: str, caller_slack_id: str | None) -> PersonView:
         """'', '<@U…|naam>', '@sleutel', sleutel, Slack-ID or name; RotaError when unknown."""
-        ref = ref.strip()
-        if not ref:
+        parsed = parse_person_ref(ref)
+        if parsed is None and ref.strip():
+            raise RotaError(_unknown_ref(ref))
+        if parsed is None:
             if caller_slack_id is None:
                 raise RotaError("Geef een persoon op, bijvoorbeeld `/piket aov-1`.")
             person = self.ctx.team.person_by_slack_id(caller_slack_id)
             if person is None:
                 raise RotaError(NOT_LINKED)
             return person
-        match = _MENTION.fullmatch(ref)
-        person = self.ctx.team.find_person(match.group(1) if match else ref)
-        if person is None and match:
+        found = resolve_person(parsed, self.ctx.team, caller_slack_id)
+        if found.person is not None:
+            return found.person
+        if parsed.kind == "self":
+            raise RotaError(NOT_LINKED)
+        if parsed.kind == "mention":
             raise RotaError(
-                f"<@{match.group(1)}> staat niet in het teamoverzicht (people.yaml) en dus ook "
+                f"<@{parsed.value}> staat niet in het teamoverzicht (people.yaml) en dus ook "
                 "niet in het piketrooster."
             )
-        if person is None:
-            raise RotaError(
-                f"Ik ken geen persoon of datum “{escape(ref)}”. Noem een collega met @, een datum "
-                "(`/piket 8 december`) of een week (`/piket week 50`); zie ook `/piket help`."
-            )
-        return person
+        raise RotaError(_unknown_ref(ref))
 
     def person_reply(self, config: PiketConfig, ref: str, caller_slack_id: str | None) -> Reply:
         person = self._resolve(ref, caller_slack_id)
@@ -377,7 +430,7 @@ class PiketService:
             )
             return _reply(text)
         lines = [
-            f"• *{escape(s.role)}*: {period(s.start, s.end)}"
+            f"• *{escape(s.role)}*: {period(s.start, s.end, self.ctx.tz)}"
             + (" _(nu)_" if s.start <= now else "")
             for s in mine
         ]
@@ -457,14 +510,14 @@ class PiketService:
             proposed_by=caller_slack_id,
             now=now,
         )
-        what = proposal_text(proposal, now, to_colleague=False)
+        what = proposal_text(proposal, now, to_colleague=False, tz=self.ctx.tz)
         return Outcome(
             _reply(f"Ruilvoorstel verstuurd aan {mention(colleague)}. {what}"),
             [
                 DirectMessage(
                     colleague.slack_id,
                     f"Ruilvoorstel piket van {me.name}",
-                    proposal_blocks(proposal, now),
+                    proposal_blocks(proposal, now, tz=self.ctx.tz),
                     "piket swap proposal",
                     on_failure=_reply(
                         f"Ik kon {mention(colleague)} geen bericht sturen; het voorstel staat "
@@ -480,7 +533,7 @@ class PiketService:
         by_shift = {s.as_shift(): s for s in coming}
         found = shifts_in(list(by_shift), days, self.ctx.tz)
         if not found:
-            listed = ", ".join(format_date(s.start) for s in coming[:4])
+            listed = ", ".join(format_date(s.start, tz=self.ctx.tz) for s in coming[:4])
             hint = f" Komende diensten: {listed}." if listed else ""
             raise RotaError(f"{subject} geen piketdienst op {days.label}.{hint}")
         return by_shift[found[0]]
@@ -505,7 +558,11 @@ class PiketService:
                 SwapStatus.DECLINED: "afgewezen",
                 SwapStatus.EXPIRED: "vervallen",
             }.get(proposal.status, "beantwoord")
-            when = f" op {format_datetime(proposal.answered_at)}" if proposal.answered_at else ""
+            when = (
+                f" op {format_datetime(proposal.answered_at, tz=self.ctx.tz)}"
+                if proposal.answered_at
+                else ""
+            )
             return f"Dit ruilvoorstel is al {status}{when}.", False
         self._notify_answer(result)
         if result.answer is SwapAnswer.DECLINED:
@@ -529,7 +586,8 @@ class PiketService:
             messages = [(by, f"Je ruilvoorstel aan {mention(to)} gaat niet door. {result.reason}")]
         else:
             taken = "\n".join(
-                f"• *{escape(s.role)}* {period(s.start, s.end)}: {who(s)}" for s in result.changed
+                f"• *{escape(s.role)}* {period(s.start, s.end, self.ctx.tz)}: {who(s)}"
+                for s in result.changed
             )
             messages = [
                 (by, f"{mention(to)} heeft je ruilvoorstel geaccepteerd. Nu staat:\n{taken}"),
@@ -588,8 +646,13 @@ class PiketService:
             return None
         text = f"Piket deze week: {summary_text(config, on_duty) or 'niemand ingepland'}"
         end = max((s.end for s in on_duty), default=None)
-        until = f" (tot {format_datetime(end)})" if end else ""
-        blocks = [section(f"*Piket deze week*{until}\n" + "\n".join(role_lines(config, on_duty)))]
+        until = f" (tot {format_datetime(end, tz=self.ctx.tz)})" if end else ""
+        blocks = [
+            section(
+                f"*Piket deze week*{until}\n"
+                + "\n".join(role_lines(config, on_duty, tz=self.ctx.tz))
+            )
+        ]
         sent = self.notifier.post(config.team_channel, text, blocks=blocks, what="piket handover")
         if sent is not None:
             self._set_topic(sent.channel, text)
@@ -604,7 +667,7 @@ class PiketService:
         later = upcoming_weeks([s.as_shift() for s in self._upcoming(at)], after=at, count=1)
         text = "Nu geen piket"
         if later:
-            text += f"; volgende piketweek vanaf {format_datetime(later[0].start)}"
+            text += f"; volgende piketweek vanaf {format_datetime(later[0].start, tz=self.ctx.tz)}"
         self._set_topic(record.channel, text)
 
     def _set_topic(self, channel: str, text: str) -> None:
@@ -635,11 +698,11 @@ class PiketService:
         lead = format_timedelta(before, locale="nl", add_direction=True)
         text = (
             f"Herinnering: {lead} heb je piket als *{escape(shift.role)}*, "
-            f"van {period(shift.start, shift.end)}."
+            f"van {period(shift.start, shift.end, self.ctx.tz)}."
         )
         hint = (
             f"Kun je niet? Vraag een collega: `/piket ruil "
-            f"{format_date(shift.start, with_year=False)} @collega`."
+            f"{format_date(shift.start, with_year=False, tz=self.ctx.tz)} @collega`."
         )
         return self.notifier.post(
             shift.person.slack_id,
@@ -656,7 +719,9 @@ class PiketService:
         ]
         if not gaps:
             return None
-        lines = "\n".join(f"• *{escape(s.role)}*: {period(s.start, s.end)}" for s in gaps)
+        lines = "\n".join(
+            f"• *{escape(s.role)}*: {period(s.start, s.end, self.ctx.tz)}" for s in gaps
+        )
         text = (
             "Let op: in deze piketdiensten is niemand gekwalificeerd ingeroosterd:\n"
             f"{lines}\nVul de gekwalificeerden aan in `config/piket.yaml` (en draai "
@@ -695,31 +760,31 @@ def agenda_blocks(links: dict[FeedScope, FeedLinks], *, renewed: bool) -> list[B
     ]
 
 
-def shift_phrase(shift: ShiftView) -> str:
-    return f"*{escape(shift.role)}* ({period(shift.start, shift.end)})"
+def shift_phrase(shift: ShiftView, *, tz: tzinfo) -> str:
+    return f"*{escape(shift.role)}* ({period(shift.start, shift.end, tz)})"
 
 
-def proposal_text(proposal: SwapView, now: datetime, *, to_colleague: bool) -> str:
+def proposal_text(proposal: SwapView, now: datetime, *, to_colleague: bool, tz: tzinfo) -> str:
     """What accepting the proposal does, told to the colleague or to the proposer."""
     shift, back = proposal.shift, proposal.return_shift
     if shift is None:
         return "Deze dienst bestaat niet meer."
     giver, taker = mention(proposal.from_person), mention(proposal.to_person)
     if to_colleague:
-        text = f"{giver} vraagt je een piketdienst over te nemen: {shift_phrase(shift)}."
+        text = f"{giver} vraagt je een piketdienst over te nemen: {shift_phrase(shift, tz=tz)}."
         if back is not None:
-            text += f" In ruil neemt {giver} jouw dienst {shift_phrase(back)} over."
+            text += f" In ruil neemt {giver} jouw dienst {shift_phrase(back, tz=tz)} over."
     else:
-        text = f"Als {taker} accepteert, neemt die je dienst {shift_phrase(shift)} over"
-        text += f" en neem jij de dienst {shift_phrase(back)} over." if back else "."
+        text = f"Als {taker} accepteert, neemt die je dienst {shift_phrase(shift, tz=tz)} over"
+        text += f" en neem jij de dienst {shift_phrase(back, tz=tz)} over." if back else "."
     if shift.start <= now:
         text += " De dienst loopt al: de rest gaat over vanaf het moment van accepteren."
     return text
 
 
-def proposal_blocks(proposal: SwapView, now: datetime) -> list[Block]:
+def proposal_blocks(proposal: SwapView, now: datetime, *, tz: tzinfo) -> list[Block]:
     return [
-        section(proposal_text(proposal, now, to_colleague=True)),
+        section(proposal_text(proposal, now, to_colleague=True, tz=tz)),
         actions(
             button("Accepteren", ACCEPT_ACTION, str(proposal.id), style="primary"),
             button("Afwijzen", DECLINE_ACTION, str(proposal.id), style="danger"),
@@ -898,18 +963,6 @@ def feed_view(ctx: AppContext) -> Callable[[str], Response]:
 # --- the clock ------------------------------------------------------------------------------
 
 
-def _local_moments(
-    start: datetime, end: datetime, tz: Any, at: time, weekday: int | None = None
-) -> Iterable[tuple[date, datetime]]:
-    """(day, moment) for each local day in [start, end] whose `at` falls in that range."""
-    day = start.astimezone(tz).date() - timedelta(days=1)
-    while day <= end.astimezone(tz).date():
-        moment = datetime.combine(day, at, tzinfo=tz)
-        if (weekday is None or day.weekday() == weekday) and start <= moment <= end:
-            yield day, moment
-        day += timedelta(days=1)
-
-
 def plan_deliveries(ctx: AppContext, start: datetime, end: datetime) -> Iterable[PlannedDelivery]:
     """Reminders before each shift, the handover post, the reset topic after a duty week, the
     weekly warning about unstaffed shifts and the daily roll-on of the planning horizon."""
@@ -964,7 +1017,7 @@ def plan_deliveries(ctx: AppContext, start: datetime, end: datetime) -> Iterable
             )
 
     rules = config.rules
-    for day, moment in _local_moments(start, end, tz, rules.handover_time, rules.handover_weekday):
+    for day, moment in local_moments(start, end, tz, rules.handover_time, rules.handover_weekday):
         if any(
             s.person is None
             for s in service.store.shifts(start=moment, end=moment + config.warn_unstaffed)
@@ -978,7 +1031,7 @@ def plan_deliveries(ctx: AppContext, start: datetime, end: datetime) -> Iterable
                 )
             )
 
-    for day, moment in _local_moments(start, end, tz, ROLL_LOCAL_TIME):
+    for day, moment in local_moments(start, end, tz, ROLL_LOCAL_TIME):
 
         def roll(at: datetime = moment) -> None:
             service.store.plan(max(at, ctx.now()))
@@ -1019,7 +1072,7 @@ def override(ctx: AppContext, role: str, when: str, person_key: str) -> str:
     previous, changed = service.store.set_person(role, days, person_key, now=now, by="cli")
     taken = changed[-1]
     assert taken.person is not None
-    phrase = shift_phrase(taken)
+    phrase = shift_phrase(taken, tz=ctx.tz)
     messages = [(taken.person, f"De beheerder heeft je ingeroosterd voor piket {phrase}.")]
     if previous is not None:
         messages.append(
@@ -1032,7 +1085,7 @@ def override(ctx: AppContext, role: str, when: str, person_key: str) -> str:
     if taken.start <= now:
         service.refresh_usergroup(now)
     before = previous.name if previous else "onbezet"
-    return f"{taken.role} {period(taken.start, taken.end)}: {before} → {taken.person.name}"
+    return f"{taken.role} {period(taken.start, taken.end, ctx.tz)}: {before} → {taken.person.name}"
 
 
 def _configure_cli(parser: argparse.ArgumentParser) -> None:

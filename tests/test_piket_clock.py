@@ -321,7 +321,9 @@ def test_operator_shows_the_rota_and_sets_an_override_from_the_cli(tmp_path: Pat
     ("role", "when", "person", "expected"),
     [
         ("OVD-X", "21 december", "aov-2", "Onbekende rol ‘OVD-X’; kies uit OVD-BZ, IM-ACBZ."),
-        ("ovd-bz", "2099-W01", "aov-2", "Er is geen komende OVD-BZ-dienst op week 1 van 2099."),
+        ("ovd-bz", "2031-W01", "aov-2", "Er is geen komende OVD-BZ-dienst op week 1 van 2031."),
+        ("ovd-bz", "2099-W01", "aov-2", "4 januari 2099 ligt te ver weg"),
+        ("ovd-bz", "1-1-9999", "aov-2", "ligt te ver weg"),
         ("OVD-BZ", "21 december", "nobody", "Onbekende persoon ‘nobody’"),
         (
             "OVD-BZ",

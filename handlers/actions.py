@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
 from typing import Any, Literal
 
 from slack_bolt import Ack, App, BoltContext, BoltResponse, Respond
@@ -32,7 +33,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.action_items import ActionLine, ResolvedDue, action_body, read_action, resolve_due
 from bot.context import AppContext
-from bot.language import format_date, format_short_date
+from bot.language import (
+    format_date,
+    format_short_date,
+    is_help,
+    local_moments,
+    parse_person_ref,
+    resolve_person,
+)
 from bot.meetings import parse_delivery_key
 from bot.notify import PERMANENT_ERRORS, DeliveryError, Notifier, SentMessage
 from bot.planning import PlannedDelivery
@@ -72,7 +80,7 @@ PAGE_SIZE = 20
 SAVE_FAILED = "Opslaan lukte niet. Probeer het zo nog eens; je tekst staat er nog."
 DIGEST_KIND = "action_digest"
 PURGE_KIND = "action_purge"
-PURGE_LOCAL_TIME = (3, 30)  # a quiet hour
+PURGE_LOCAL_TIME = clock_time(3, 30)  # a quiet hour
 FETCH_TIMEOUT_SECONDS = 2  # the one Slack call before the acknowledgement must leave time to spare
 CONFIRMATION_WAIT_SECONDS = 5
 
@@ -357,12 +365,20 @@ class ActionItems:
             else:
                 rest.append(word)
         state = "afgeronde" if status == DONE else "open"
-        mention = next((w for w in rest if w.startswith(("<@", "@"))), None)
-        if mention is not None and len(rest) > 1:
-            # "@collega boa": that colleague's items of one meeting.
-            owner = self.person_ref(mention)
-            series = self.meetings.find_series(" ".join(w for w in rest if w is not mention))
-            if owner is not None and len(series) == 1:
+        if len(rest) > 1 and self.person_ref(" ".join(rest)) is None:
+            # "@collega boa" or "aov-1 boa": that colleague's items of one meeting. A person is
+            # the same with or without "@"; what is left must name a meeting, or is reported.
+            for index, word in enumerate(rest):
+                owner = self.person_ref(word)
+                if owner is None:
+                    continue
+                others = " ".join(rest[:index] + rest[index + 1 :])
+                series = self.meetings.find_series(others)
+                if len(series) != 1:
+                    raise ActionError(
+                        f"Ik ken geen overleg “{escape(others)}” (bij {escape(owner[1])}). "
+                        "Probeer `/acties @collega boa-briefing` of `/acties help`."
+                    )
                 slack_id, name = owner
                 query = ActionQuery(
                     status, owner_slack_id=slack_id, series_key=series[0].series_key
@@ -401,11 +417,14 @@ class ActionItems:
 
     def person_ref(self, ref: str) -> tuple[str, str] | None:
         """(Slack ID, shown name) of a mention, Slack ID, person key or name; None if unknown."""
-        match = re.fullmatch(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>", ref.strip())
-        if match:
-            person = self.ctx.team.person_by_slack_id(match[1])
-            return match[1], person.name if person else (match[2] or f"collega {match[1]}")
-        person = self.ctx.team.find_person(ref)
+        parsed = parse_person_ref(ref)
+        if parsed is None or parsed.kind == "self":
+            return None
+        found = resolve_person(parsed, self.ctx.team, None)
+        person = found.person
+        if parsed.kind == "mention":
+            label = person.name if person else (parsed.label or f"collega {parsed.value}")
+            return parsed.value, label
         if person is None:
             return None
         if not person.slack_id:
@@ -417,7 +436,7 @@ class ActionItems:
 
     def acties_reply(self, text: str, caller: str | None, *, before_id: int | None = None) -> Reply:
         text = text.strip()
-        if text.lower() in {"help", "hulp", "?"}:
+        if is_help(text):
             emoji = self.ctx.settings.oov_action_emoji.strip(":")
             return Reply(text="Hulp bij /acties", blocks=[section(ACTIES_HELP.format(emoji=emoji))])
         try:
@@ -499,14 +518,18 @@ def confirmation_text(outcome: Outcome) -> str:
             "actie meer."
         )
     verb = "bijgewerkt" if outcome.kind == "updated" else "vastgelegd"
+    if outcome.date_problem:
+        # Never claim "voor het volgende overleg" for a date that was not understood.
+        return (
+            f"📌 Actiepunt *#{item.id}* {verb}: <@{item.owner_slack_id}>, maar de deadline heb "
+            f"ik niet begrepen.\n⚠️ {escape(outcome.date_problem)} Pas je bericht aan (bewerken "
+            "werkt het actiepunt bij) om de deadline te zetten. Afronden kan met `/acties`."
+        )
     due = due_phrase(item).removesuffix(".")  # "z.s.m." ends the sentence with its own full stop
-    text = (
+    return (
         f"📌 Actiepunt *#{item.id}* {verb}: <@{item.owner_slack_id}>, {due}. "
         "Afronden kan met `/acties`."
     )
-    if outcome.date_problem:
-        text += f"\n⚠️ {escape(outcome.date_problem)} Pas je bericht aan om de deadline te wijzigen."
-    return text
 
 
 # --- Slack follow-up (after the acknowledgement; failures are logged, the item stays) ------------
@@ -1012,29 +1035,14 @@ def purge_closed(ctx: AppContext) -> None:
     log.info("purged %d action items closed before %s", removed, cutoff.date().isoformat())
 
 
-def _local_moments(
-    ctx: AppContext, start: datetime, end: datetime, weekday: int | None, hour: int, minute: int
-) -> Iterable[tuple[date, datetime]]:
-    """(local date, aware moment) of each day (or each given ISO weekday) at hour:minute in
-    [start, end]."""
-    day = start.astimezone(ctx.tz).date()
-    while day <= end.astimezone(ctx.tz).date():
-        if weekday is None or day.isoweekday() == weekday:
-            local = datetime(day.year, day.month, day.day, hour, minute, tzinfo=ctx.tz)
-            moment = local.astimezone(UTC).astimezone(ctx.tz)  # DST-correct wall time
-            if start <= moment <= end:
-                yield day, moment
-        day += timedelta(days=1)
-
-
 def plan_deliveries(ctx: AppContext, start: datetime, end: datetime) -> Iterable[PlannedDelivery]:
     settings = ctx.settings
     store = ActionStore(ctx.db)
     if settings.oov_action_digest_weekday:
         at = settings.oov_action_digest_time
-        for day, moment in _local_moments(
-            ctx, start, end, settings.oov_action_digest_weekday, at.hour, at.minute
-        ):
+        # The setting counts Monday as 1 (ISO), the kernel as 0.
+        weekday = settings.oov_action_digest_weekday - 1
+        for day, moment in local_moments(start, end, ctx.tz, at, weekday):
             for owner in store.owners_with_overdue(day):
                 yield PlannedDelivery(
                     key=f"actions:overdue:{day.isoformat()}:{owner}",
@@ -1042,7 +1050,7 @@ def plan_deliveries(ctx: AppContext, start: datetime, end: datetime) -> Iterable
                     due_at=moment,
                     send=lambda owner=owner: send_digest(ctx, owner),
                 )
-    for day, moment in _local_moments(ctx, start, end, None, *PURGE_LOCAL_TIME):
+    for day, moment in local_moments(start, end, ctx.tz, PURGE_LOCAL_TIME):
 
         def purge() -> None:
             purge_closed(ctx)

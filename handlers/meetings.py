@@ -22,9 +22,11 @@ from bot.language import (
     format_datetime,
     format_short_date,
     format_time,
+    is_help,
     parse_date,
     parse_datetime,
     parse_time,
+    weekday_number,
 )
 from bot.meetings import (
     CHAIR_DM,
@@ -74,7 +76,6 @@ HELP = (
     "Datums mogen zo: `volgende dinsdag`, `1 december`, `1-12`, `morgen`. "
     "De wijziging wordt in het kanaal van het overleg gemeld."
 )
-_HELP_WORDS = {"help", "hulp", "?"}
 _CANCEL_WORDS = {"annuleer", "annuleren", "afgelast", "afgelasten", "afzeggen", "cancel"}
 _MOVE_WORDS = {"verplaats", "verplaatsen", "verzet", "verzetten"}
 _RESTORE_WORDS = {"herstel", "herstellen", "terugdraaien"}
@@ -134,7 +135,7 @@ class Meetings:
         words = text.split()
         verb = words[0].casefold() if words else ""
         try:
-            if verb in _HELP_WORDS:
+            if is_help(verb):
                 help_text = escape(HELP)  # "<naam>" must not read as a Slack link
                 return CommandResult(Reply(text="Hulp bij /overleg", blocks=[section(help_text)]))
             views = self.store.all_series()
@@ -259,8 +260,8 @@ class Meetings:
             f"(afgelast door {_who(user_id)}).",
             f"cancellation of {series.key}",
         )
-        message = f"Afgelast: {series.name} van {when}. Ik meld het in {series.channel}."
-        return CommandResult(Reply(message, [section(escape(message))]), [announcement])
+        message = f"Afgelast: {escape(series.name)} van {when}. Ik meld het in <#{series.channel}>."
+        return CommandResult(Reply(message, [section(message)]), [announcement])
 
     def move(
         self, views: Sequence[SeriesView], words: list[str], user_id: str | None
@@ -303,9 +304,10 @@ class Meetings:
             f"move of {series.key}",
         )
         message = (
-            f"Verplaatst: {series.name} van {old} naar {new}. Ik meld het in {series.channel}."
+            f"Verplaatst: {escape(series.name)} van {old} naar {new}. "
+            f"Ik meld het in <#{series.channel}>."
         )
-        blocks = [section(escape(message))]
+        blocks = [section(message)]
         if holiday := dutch_holiday_name(new_start.astimezone(tz).date()):
             blocks.append(context(escape(f"⚠️ Let op: dat is een feestdag ({holiday}).")))
         return CommandResult(Reply(message, blocks), [announcement])
@@ -456,6 +458,8 @@ class Meetings:
                 day = parse_date(" ".join(old_words), self.ctx.now(), tz=self.ctx.tz)
                 occurrence = self._occurrence_on(view, day)
                 return occurrence, self._new_start(occurrence, " ".join(new_words))
+            except _MoveQuestion:
+                raise
             except (DutchDateError, MeetingCommandError) as exc:
                 first_error = first_error or str(exc)
         raise MeetingCommandError(
@@ -476,9 +480,20 @@ class Meetings:
         except DutchDateError:
             pass
         try:
-            return parse_datetime(text, self.ctx.now(), default_time=local.time(), tz=tz)
+            new_start = parse_datetime(text, self.ctx.now(), default_time=local.time(), tz=tz)
         except DutchDateError as exc:
             raise MeetingCommandError(str(exc)) from None
+        new_day = new_start.astimezone(tz).date()
+        if weekday_number(text.split()[0]) is not None and new_day < local.date():
+            # "verplaats volgende maandag dinsdag": a bare weekday is read from today, so it can
+            # lie before the meeting itself. Ask rather than move it somewhere unasked.
+            raise _MoveQuestion(
+                f"Bedoel je {format_datetime(new_start, tz=tz)}? Dat is vóór "
+                f"{format_date(local.date())}, de dag van het overleg zelf. Zet de datum erbij, "
+                f"bijvoorbeeld `{format_short_date(new_day)} {format_time(new_start, tz=tz)}` "
+                "of de datum erna."
+            )
+        return new_start
 
     # -- people and tasks ------------------------------------------------------------------------
 
@@ -492,6 +507,10 @@ class Meetings:
             return self.ctx.team.task(view.task_id)
         except UnknownTaskError:
             return None
+
+
+class _MoveQuestion(MeetingCommandError):
+    """A new date that reads, but probably not as meant: asked back, never guessed."""
 
 
 def _who(user_id: str | None) -> str:

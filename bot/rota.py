@@ -885,6 +885,7 @@ def validate_piket_file(
 
 # --- "which shift": a date or a week as users type it ---------------------------------------
 
+
 def parse_day_or_week(text: str, now: datetime, tz: ZoneInfo = DEFAULT_TZ) -> DayRange:
     """A day or an ISO week as the language kernel reads it (`bot.language.parse_period`), with
     a RotaError (Dutch) for anything else."""

@@ -38,6 +38,7 @@ from bot.meetings import (
 )
 from bot.notify import DeliveryError, Notifier, SentMessage
 from bot.planning import PlannedDelivery
+from bot.slack_refs import channel_mention
 from handlers.blocks import (
     SECTION_TEXT_LIMIT,
     Block,
@@ -260,7 +261,8 @@ class Meetings:
             f"(afgelast door {_who(user_id)}).",
             f"cancellation of {series.key}",
         )
-        message = f"Afgelast: {escape(series.name)} van {when}. Ik meld het in <#{series.channel}>."
+        where = channel_mention(series.channel)
+        message = f"Afgelast: {escape(series.name)} van {when}. Ik meld het in {where}."
         return CommandResult(Reply(message, [section(message)]), [announcement])
 
     def move(
@@ -305,7 +307,7 @@ class Meetings:
         )
         message = (
             f"Verplaatst: {escape(series.name)} van {old} naar {new}. "
-            f"Ik meld het in <#{series.channel}>."
+            f"Ik meld het in {channel_mention(series.channel)}."
         )
         blocks = [section(message)]
         if holiday := dutch_holiday_name(new_start.astimezone(tz).date()):
@@ -397,6 +399,8 @@ class Meetings:
     def _parses_as_move(self, view: SeriesView, words: list[str]) -> bool:
         try:
             self._parse_move(view, words)
+        except _MoveQuestion:
+            return True  # it reads; what it means is asked back
         except MeetingCommandError:
             return False
         return True
@@ -457,7 +461,9 @@ class Meetings:
             try:
                 day = parse_date(" ".join(old_words), self.ctx.now(), tz=self.ctx.tz)
                 occurrence = self._occurrence_on(view, day)
-                return occurrence, self._new_start(occurrence, " ".join(new_words))
+                new_start = self._new_start(occurrence, " ".join(new_words))
+                self._check_week_of(old_words, new_words, occurrence, new_start)
+                return occurrence, new_start
             except _MoveQuestion:
                 raise
             except (DutchDateError, MeetingCommandError) as exc:
@@ -467,6 +473,31 @@ class Meetings:
             or "Geef de datum van het overleg en de nieuwe datum en/of tijd, bijvoorbeeld "
             "`/overleg verplaats teamoverleg 30-11 naar 1-12 14:00`."
         )
+
+    def _check_week_of(
+        self,
+        old: list[str],
+        new: list[str],
+        occurrence: Occurrence,
+        new_start: datetime,
+    ) -> None:
+        """For "verplaats volgende maandag dinsdag": the bare weekday is read from today, so it
+        can lie before next week's meeting itself, a day that has passed by then. Ask rather than
+        move it somewhere unasked."""
+        tz = self.ctx.tz
+        local = occurrence.start.astimezone(tz)
+        new_day = new_start.astimezone(tz).date()
+        # A weekday named for both ("volgende maandag dinsdag", "maandag dinsdag"); a date
+        # written out ("30-11 woensdag") says which week the user looks at.
+        relative_old = not any(c.isdigit() for c in " ".join(old))
+        bare_weekday = bool(new) and weekday_number(new[0]) is not None
+        if relative_old and bare_weekday and new_day < local.date():
+            raise _MoveQuestion(
+                f"Bedoel je {format_datetime(new_start, tz=tz)}? Die dag ligt vóór "
+                f"{format_date(local.date())}, de dag van het overleg zelf. Zet de datum erbij, "
+                f"bijvoorbeeld `{format_short_date(new_day)} {format_time(new_start, tz=tz)}` "
+                "of de datum erna."
+            )
 
     def _new_start(self, occurrence: Occurrence, text: str) -> datetime:
         tz = self.ctx.tz
@@ -483,16 +514,6 @@ class Meetings:
             new_start = parse_datetime(text, self.ctx.now(), default_time=local.time(), tz=tz)
         except DutchDateError as exc:
             raise MeetingCommandError(str(exc)) from None
-        new_day = new_start.astimezone(tz).date()
-        if weekday_number(text.split()[0]) is not None and new_day < local.date():
-            # "verplaats volgende maandag dinsdag": a bare weekday is read from today, so it can
-            # lie before the meeting itself. Ask rather than move it somewhere unasked.
-            raise _MoveQuestion(
-                f"Bedoel je {format_datetime(new_start, tz=tz)}? Dat is vóór "
-                f"{format_date(local.date())}, de dag van het overleg zelf. Zet de datum erbij, "
-                f"bijvoorbeeld `{format_short_date(new_day)} {format_time(new_start, tz=tz)}` "
-                "of de datum erna."
-            )
         return new_start
 
     # -- people and tasks ------------------------------------------------------------------------

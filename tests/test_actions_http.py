@@ -498,3 +498,18 @@ def test_export_writes_the_items_archive(bot: RunningBot) -> None:
     assert archive["action_items"][0]["id"] == item.id
     assert archive["action_items"][0]["text"] == "bel &amp; mail"
     assert archive["action_items"][0]["status"] == "open"
+
+
+def test_acties_reads_a_person_with_or_without_at_and_reports_other_words(
+    bot: RunningBot,
+) -> None:
+    add_item(bot, 1, series_key="boa-briefing")
+    berts = add_item(bot, 2, owner_slack_id=BERT, series_key="boa-briefing")
+    add_item(bot, 3, owner_slack_id=BERT, series_key="teamoverleg")
+    for text in ("aov-2 boa", "boa aov-2", "@aov-2 boa"):
+        body = answer(bot.slack.command("/acties", text, user_id=ANNA))
+        sections = [b["text"]["text"].split()[0] for b in body["blocks"] if b["type"] == "section"]
+        assert sections == [f"*#{berts.id}*"], text
+        assert body["blocks"][0]["text"]["text"].endswith("bij Boa-briefing"), text
+    body = answer(bot.slack.command("/acties", "aov-2 kwispelstaart", user_id=ANNA))
+    assert "Ik ken geen overleg “kwispelstaart”" in texts(body["blocks"])

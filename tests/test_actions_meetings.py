@@ -581,3 +581,21 @@ def test_the_next_reminder_lists_the_open_items_overdue_first_and_its_thread_cap
     assert item is not None
     assert item.series_key == "boa-briefing"
     assert item.occurrence_at == boa_occurrence(bot, date(2026, 11, 24)).start
+
+
+def test_a_week_number_is_a_deadline_on_its_friday(bot: RunningBot) -> None:
+    send(bot, message(f"actie: <@{BERT}> levert de cijfers aan in week 50", "1700000010.000100"))
+    reply = bot.fake.wait_for("chat.postMessage")[0].args["text"]
+    [item] = items(bot)
+    assert (item.due_on, item.due_kind) == (date(2026, 12, 11), "date")
+    assert "uiterlijk vr 11 dec" in reply and "volgende overleg" not in reply
+
+
+def test_an_unreadable_deadline_is_said_to_be_unread_and_the_item_kept(bot: RunningBot) -> None:
+    send(bot, message("actie: draaiboek klaar uiterlijk kerstavond", "1700000011.000100"))
+    reply = bot.fake.wait_for("chat.postMessage")[0].args["text"]
+    assert "de deadline heb ik niet begrepen" in reply
+    assert "‘uiterlijk kerstavond’" in reply and "Pas je bericht aan" in reply
+    assert "voor het volgende overleg" not in reply
+    [item] = items(bot)
+    assert item.text == "draaiboek klaar uiterlijk kerstavond"

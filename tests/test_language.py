@@ -589,3 +589,124 @@ def test_find_due_date_around_new_year() -> None:
     assert found is not None and found.date == date(2027, 1, 1)
     found = find_due_date("uiterlijk 5-1", WED_DEC_30)
     assert found is not None and found.date == date(2027, 1, 5)
+
+
+# --- the kernel as tables (bot.language) -----------------------------------------------------
+
+from datetime import time as _time  # noqa: E402
+from zoneinfo import ZoneInfo  # noqa: E402
+
+from bot.language import parse_period, parse_person_ref, shift_wall, wall_time  # noqa: E402
+from bot.language.people import PersonRef, resolve_person  # noqa: E402
+
+_AMS = ZoneInfo("Europe/Amsterdam")
+
+
+def _at(y: int, m: int, d: int, h: int = 12) -> datetime:
+    return datetime(y, m, d, h, tzinfo=_AMS)
+
+
+# Fixed instants: the last Sundays of March and October, the year end with ISO week 53 (2026).
+_INSTANTS = {
+    "spring": _at(2027, 3, 28),
+    "autumn": _at(2027, 10, 31),
+    "new_year_eve": _at(2026, 12, 31),
+    "new_year": _at(2027, 1, 1),
+}
+
+
+@pytest.mark.parametrize(
+    ("instant", "text", "first", "last"),
+    [
+        ("new_year_eve", "week 53", date(2026, 12, 28), date(2027, 1, 3)),
+        ("new_year_eve", "week 1", date(2027, 1, 4), date(2027, 1, 10)),
+        ("new_year", "volgende week", date(2027, 1, 4), date(2027, 1, 10)),
+        ("new_year", "wk 2 2028", date(2028, 1, 10), date(2028, 1, 16)),
+        ("spring", "volgende dinsdag", date(2027, 3, 30), date(2027, 3, 30)),
+        ("autumn", "over 2 weken", date(2027, 11, 14), date(2027, 11, 14)),
+        ("autumn", "eind van de maand", date(2027, 10, 31), date(2027, 10, 31)),
+    ],
+)
+def test_periods_at_dst_changes_and_year_ends(
+    instant: str, text: str, first: date, last: date
+) -> None:
+    days = parse_period(text, _INSTANTS[instant], tz=_AMS)
+    assert (days.first, days.last) == (first, last)
+
+
+@pytest.mark.parametrize(
+    ("instant", "text", "expected"),
+    [
+        ("spring", "morgenochtend", _at(2027, 3, 29, 9)),
+        ("spring", "vanavond", _at(2027, 3, 28, 19)),
+        ("autumn", "morgenmiddag 3 uur", _at(2027, 11, 1, 15)),
+        ("spring", "28 maart 2:30", datetime(2027, 3, 28, 3, 30, tzinfo=_AMS)),  # the gap
+    ],
+)
+def test_day_parts_and_wall_time(instant: str, text: str, expected: datetime) -> None:
+    assert parse_datetime(text, _INSTANTS[instant] - timedelta(hours=11), tz=_AMS) == expected
+
+
+def test_wall_time_arithmetic_keeps_the_clock_across_dst() -> None:
+    monday = wall_time(date(2027, 3, 29), _time(8), _AMS)
+    assert shift_wall(monday, -timedelta(days=1), _AMS) == _at(2027, 3, 28, 8)
+    elapsed = monday.astimezone(UTC) - shift_wall(monday, -timedelta(days=1), _AMS)
+    assert elapsed == timedelta(hours=23)
+
+
+@pytest.mark.parametrize(
+    "text", ["1-1-9999", "1-1-1999", "over 999 jaar", "week 1 2099", "1 januari 2040"]
+)
+def test_dates_outside_the_horizon_are_refused_in_dutch(text: str) -> None:
+    with pytest.raises(DutchDateError, match="te ver"):
+        parse_date(text, _INSTANTS["new_year"], tz=_AMS)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("actie: @x levert de cijfers aan in week 50", date(2027, 12, 17)),
+        ("uiterlijk week 2", date(2027, 1, 15)),
+        ("klaar voor het weekend", date(2027, 1, 1)),  # a Friday: today
+    ],
+)
+def test_weeks_as_deadlines_are_their_friday(text: str, expected: date) -> None:
+    due = find_due_date(text, _INSTANTS["new_year"], tz=_AMS)
+    assert due is not None and due.date == expected
+
+
+def test_a_deadline_after_uiterlijk_that_is_no_date_is_reported() -> None:
+    with pytest.raises(DutchDateError, match="‘uiterlijk kerstavond’"):
+        find_due_date("draaiboek klaar uiterlijk kerstavond", _INSTANTS["new_year"], tz=_AMS)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("<@U123>", PersonRef("mention", "U123")),
+        ("<@U123|jan>", PersonRef("mention", "U123", "jan")),
+        ("@aov-1", PersonRef("name", "aov-1")),
+        ("aov-1", PersonRef("name", "aov-1")),
+        ("Mij", PersonRef("self")),
+        ("", None),
+        ("<@U1> en <@U2>", None),
+    ],
+)
+def test_person_references(text: str, expected: PersonRef | None) -> None:
+    assert parse_person_ref(text) == expected
+
+
+def test_person_references_resolve_against_a_directory_passed_in() -> None:
+    class Directory:
+        def person_by_slack_id(self, slack_id: str) -> str | None:
+            return {"U1": "jan"}.get(slack_id)
+
+        def find_person(self, ref: str) -> str | None:
+            return {"aov-1": "jan"}.get(ref)
+
+    me = parse_person_ref("ik")
+    key = parse_person_ref("aov-1")
+    assert me is not None and key is not None
+    assert resolve_person(me, Directory(), "U1").person == "jan"
+    assert resolve_person(key, Directory(), None).person == "jan"
+    assert resolve_person(me, Directory(), "U9").person is None

@@ -17,7 +17,7 @@ from storage.session import Database
 from testkit.app import RunningBot, start_bot
 from testkit.clock import FixedClock
 from testkit.fake_slack import FakeSlack
-from testkit.team_config import copy_config
+from testkit.team_config import copy_config, edit_yaml
 
 
 @pytest.fixture
@@ -193,3 +193,39 @@ def test_a_date_without_a_meeting_suggests_only_meetings_that_take_place(
     overleg(linked_bot, "annuleer boa 24 nov")
     body = overleg(linked_bot, "annuleer boa woensdag")
     assert "De volgende keren: di 1 dec, di 8 dec, di 15 dec." in shown(body)
+
+
+def test_cancel_and_move_name_a_channel_id_as_a_mention(
+    db: Database, fake_slack: FakeSlack, clock: FixedClock, tmp_path: Path
+) -> None:
+    config = copy_config(tmp_path / "config")
+
+    def by_id(data: Any) -> None:
+        for series in data["meetings"]:
+            if series["key"] == "boa-briefing":
+                series["channel"] = "C0BOA0001"
+
+    edit_yaml(config / "meetings.yaml", by_id)
+    bot, server = start_bot(db, fake_slack, clock, config_dir=config)
+    try:
+        cancelled = shown(overleg(bot, "annuleer boa volgende dinsdag"))
+        assert "Ik meld het in <#C0BOA0001>." in cancelled
+        moved = shown(overleg(bot, "verplaats boa 24-11 naar 25-11 10:00"))
+        assert "Ik meld het in <#C0BOA0001>." in moved
+    finally:
+        server.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("verplaats teamoverleg volgende maandag dinsdag 14:00", "Bedoel je dinsdag 24 november"),
+        ("verplaats boa 1-12 1-1-9999 10:00", "ligt te ver weg"),
+        ("annuleer boa 1-1-9999", "ligt te ver weg"),
+    ],
+)
+def test_moves_into_the_past_or_beyond_the_horizon_are_refused(
+    linked_bot: RunningBot, text: str, answer: str
+) -> None:
+    assert answer in shown(overleg(linked_bot, text))
+    assert linked_bot.fake.calls("chat.postMessage") == []

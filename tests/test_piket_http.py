@@ -509,3 +509,37 @@ def test_a_proposal_for_a_shift_that_changed_meanwhile_expires(make_bot: BotFact
         time.sleep(0.05)
     assert len(told) == 1
     assert re.match(rf"Je ruilvoorstel aan <@{AOV2}> gaat niet door\. [A-Z]", told[0]), told
+
+
+# --- the same Dutch words as every other command (issues 8 and 9) ----------------------------
+
+
+def test_piket_reads_relative_days_moments_and_weeks_like_every_command(
+    make_bot: BotFactory,
+) -> None:
+    bot = make_bot(**RUNNING_WEEK)
+    assert shifts_of(bot, "aov-2")[0].start == local(2026, 12, 21)  # OVD-BZ in week 52
+    # "volgende dinsdag" is a date, as in /overleg: who has duty then, not the next four weeks.
+    tuesday = text_of(answer(bot.slack.command("/piket", "volgende dinsdag")))
+    assert "Piket op dinsdag" in tuesday and "De komende" not in tuesday
+    # A date with a time: who has duty at that moment.
+    moment = text_of(answer(bot.slack.command("/piket", "23 december 10:00")))
+    assert "Piket op woensdag 23 december 2026, 10:00" in moment
+    assert f"*OVD-BZ*: <@{AOV2}> — maandag 21 december 2026, 08:00" in moment
+    # The duty of week 52 is the shift that starts in it, never week 51's tail.
+    week = text_of(answer(bot.slack.command("/piket", "week 52")))
+    assert week.count("*OVD-BZ*") == 1 and "maandag 14 december" not in week
+    # A date beyond the horizon is answered in Dutch, not with a crash.
+    far = text_of(answer(bot.slack.command("/piket", "1-1-9999")))
+    assert "ligt te ver weg" in far
+
+
+def test_slash_piket_and_piket_zet_agree_on_the_duty_of_week_n(make_bot: BotFactory) -> None:
+    from handlers import piket
+
+    bot = make_bot(**RUNNING_WEEK)
+    shown = text_of(answer(bot.slack.command("/piket", "week 52")))
+    assert f"*OVD-BZ*: <@{AOV2}>" in shown
+    summary = piket.override(bot.ctx, "OVD-BZ", "week 52", "aov-3")
+    assert summary.startswith("OVD-BZ maandag 21 december 2026, 08:00")
+    assert summary.endswith("AOV-er 2 → AOV-er 3")

@@ -648,9 +648,9 @@ def test_day_parts_and_wall_time(instant: str, text: str, expected: datetime) ->
 
 
 def test_wall_time_arithmetic_keeps_the_clock_across_dst() -> None:
-    monday = wall_time(date(2027, 3, 29), _time(8), _AMS)
-    assert shift_wall(monday, -timedelta(days=1), _AMS) == _at(2027, 3, 28, 8)
-    elapsed = monday.astimezone(UTC) - shift_wall(monday, -timedelta(days=1), _AMS)
+    sunday = wall_time(date(2027, 3, 28), _time(8), _AMS)  # the clocks went forward at 02:00
+    assert shift_wall(sunday, -timedelta(days=1), _AMS) == _at(2027, 3, 27, 8)
+    elapsed = sunday.astimezone(UTC) - shift_wall(sunday, -timedelta(days=1), _AMS)
     assert elapsed == timedelta(hours=23)
 
 

@@ -8,7 +8,7 @@ Rules:
   (any case, spaces around the colon optional, Slack markup such as `*Actie:*` or a bullet allowed).
 * The owner is whoever the line names first: the first user mention (`<@U123>`), or "ik" when that
   comes earlier; nobody named means the author.
-* The due date comes from `bot.dutch_dates.find_due_date`. A date that cannot exist
+* The due date comes from `bot.language.find_due_date`. A date that cannot exist
   ("uiterlijk 31-2") does not block the action: it is kept without that date and the Dutch reason
   is returned as `date_problem`, so the bot can say so while the action is not lost.
 """

@@ -15,7 +15,7 @@ Rules:
   time, channel or chair) never produces a second reminder for a meeting that already had one.
   A meeting moved by hand gets fresh keys (its reminders are re-armed for the new date), but
   reminders that fell due before the move are not sent: the move announcement replaced them.
-* Dutch public holidays are the days off of municipal staff (`bot.dutch_dates`). Per series a
+* Dutch public holidays are the days off of municipal staff (`bot.language`). Per series a
   meeting on one is skipped, moved to the next working day (same time), or kept.
 * Reminders fall N working days before the meeting at a given time (0 = on the day itself); the
   chair's DM falls on the working day before. A reminder at or after the start is dropped. A

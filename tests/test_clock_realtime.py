@@ -20,8 +20,8 @@ import pytest
 from bot.app import create_context
 from bot.clock import MARK, Clock
 from bot.context import AppContext
-from bot.language import TZ
 from bot.features import import_config, load_config
+from bot.language import TZ
 from handlers.meetings import plan_deliveries
 from storage.deliveries import DeliveryStore
 from storage.session import Database

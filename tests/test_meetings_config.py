@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from bot.cadence import parse_cadence
-from bot.language import TZ
 from bot.features import export_config, import_config, load_config
+from bot.language import TZ
 from bot.meetings import MEETINGS_FILE, Status
 from storage.meetings import MeetingStore
 from storage.session import Database

@@ -18,8 +18,8 @@ import pytest
 from bot.app import create_context
 from bot.clock import Clock
 from bot.context import AppContext
-from bot.language import TZ
 from bot.features import import_config, load_config
+from bot.language import TZ
 from handlers import meetings as meeting_handlers
 from storage.deliveries import DeliveryStore
 from storage.meetings import MeetingStore

@@ -25,6 +25,7 @@ from sqlalchemy import select
 
 from bot.piket_feed import token_hash
 from bot.rota import parse_day_or_week
+from handlers import piket
 from storage.models.piket import PiketFeedToken
 from storage.session import Database
 from testkit.app import RunningBot
@@ -535,8 +536,6 @@ def test_piket_reads_relative_days_moments_and_weeks_like_every_command(
 
 
 def test_slash_piket_and_piket_zet_agree_on_the_duty_of_week_n(make_bot: BotFactory) -> None:
-    from handlers import piket
-
     bot = make_bot(**RUNNING_WEEK)
     shown = text_of(answer(bot.slack.command("/piket", "week 52")))
     assert f"*OVD-BZ*: <@{AOV2}>" in shown

@@ -2,7 +2,7 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench
+.PHONY: run test lint bench docs
 
 $(BIN)/oov-bot: pyproject.toml
 	python3 -m venv $(VENV)
@@ -24,3 +24,7 @@ test: lint
 
 bench: $(BIN)/oov-bot
 	$(BIN)/python bench/slash_latency.py
+
+# The README's command table and manifest.yaml's slash commands, from the command specs.
+docs: $(BIN)/oov-bot
+	$(BIN)/python -m bot.docs

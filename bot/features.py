@@ -13,7 +13,8 @@ import handlers
 from bot.config_files import FeatureValidator, TeamConfig
 from bot.config_files import load_config as load_config_files
 from bot.planning import Planner
-from handlers.feature import CliCommand, Feature, Route, ShellCommand
+from handlers.commands import SlashCommand
+from handlers.feature import CliCommand, Feature, Route
 from storage.import_report import ImportReport
 from storage.session import Database
 from storage.yaml_io import export_config as export_config_files
@@ -22,8 +23,8 @@ from storage.yaml_io import import_config as import_config_files
 
 @functools.cache
 def all_features() -> tuple[Feature, ...]:
-    """Every `FEATURE` declared by a module of the `handlers` package, in name order (so
-    listeners, planners and imports run in the same order on every start)."""
+    """Every `FEATURE` declared by a module of the `handlers` package, by declared order, then
+    name (so listeners, planners and imports run in the same order on every start)."""
     found: list[Feature] = []
     for module_info in sorted(pkgutil.iter_modules(handlers.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{handlers.__name__}.{module_info.name}")
@@ -33,7 +34,7 @@ def all_features() -> tuple[Feature, ...]:
     names = [f.name for f in found]
     if len(set(names)) != len(names):
         raise RuntimeError(f"two features share a name: {sorted(names)}")
-    return tuple(found)
+    return tuple(sorted(found, key=lambda f: (f.order, f.name)))
 
 
 def feature_files() -> dict[str, FeatureValidator]:
@@ -64,8 +65,8 @@ def planners() -> list[Planner]:
     return [planner for f in all_features() for planner in f.planners]
 
 
-def shell_commands() -> list[ShellCommand]:
-    return [command for f in all_features() for command in f.shell]
+def slash_commands() -> list[SlashCommand]:
+    return [command for f in all_features() for command in f.commands]
 
 
 def routes() -> list[Route]:

@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterable
 from typing import TextIO
 
 from bot.context import AppContext
-from bot.features import shell_commands
+from bot.features import slash_commands
+from bot.language import is_help
 from handlers.blocks import Reply, blocks_to_text
 
 BANNER = (
@@ -18,14 +19,14 @@ BANNER = (
 
 
 def command_table(ctx: AppContext) -> dict[str, Callable[[str], Reply]]:
-    return {command.name: command.answer(ctx) for command in shell_commands()}
+    return {c.name: c.shell(ctx) for c in slash_commands() if c.shell}
 
 
 def answer_line(commands: dict[str, Callable[[str], Reply]], line: str) -> str:
     line = line.strip()
     if not line:
         return ""
-    if line in {"help", "hulp", "?"}:
+    if is_help(line):
         return "Beschikbaar: " + ", ".join(sorted(commands)) + " (elk met `help`)."
     name, _, text = line.partition(" ")
     if not name.startswith("/"):

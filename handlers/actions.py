@@ -58,7 +58,8 @@ from handlers.blocks import (
     header,
     section,
 )
-from handlers.feature import Feature, ShellCommand
+from handlers.commands import SlashCommand, Usage
+from handlers.feature import Feature
 from storage.actions import (
     DONE,
     OPEN,
@@ -87,14 +88,7 @@ CONFIRMATION_WAIT_SECONDS = 5
 # Context key under which the listener middleware hands what it stored to the follow-up.
 _OUTCOME = "oov_action_outcome"
 
-ACTIES_HELP = (
-    "*/acties* — actiepunten uit overleggen, nieuwste eerst; te late zijn gemarkeerd.\n"
-    "• `/acties` of `/acties mijn` — jouw open actiepunten\n"
-    "• `/acties open` — alle open actiepunten van het team\n"
-    "• `/acties @collega` — de open actiepunten van een collega\n"
-    "• `/acties @collega boa-briefing` — die van een collega bij één overleg\n"
-    "• `/acties boa-briefing` — de open actiepunten van één overleg\n"
-    "• `/acties afgerond` — afgeronde actiepunten (combineer: `/acties mijn afgerond`)\n"
+CAPTURE_HELP = (
     "Vastleggen: begin een antwoord in de draad van een overleg met `actie:` (of `actiepunt:`, "
     "`AP:`, `TODO:`), zet er een :{emoji}: bij, of kies *Actiepunt vastleggen* in het menu van "
     "een bericht. De eerste @vermelding is de eigenaar (“ik” of niemand: de schrijver); een "
@@ -438,7 +432,7 @@ class ActionItems:
         text = text.strip()
         if is_help(text):
             emoji = self.ctx.settings.oov_action_emoji.strip(":")
-            return Reply(text="Hulp bij /acties", blocks=[section(ACTIES_HELP.format(emoji=emoji))])
+            return ACTIES.help_reply(CAPTURE_HELP.format(emoji=emoji))
         try:
             query, title = self.query_for(text, caller)
         except ActionError as error:
@@ -1064,16 +1058,47 @@ def plan_deliveries(ctx: AppContext, start: datetime, end: datetime) -> Iterable
         )
 
 
+ACTIES = SlashCommand(
+    name="/acties",
+    summary="actiepunten uit overleggen, nieuwste eerst; te late zijn gemarkeerd",
+    usages=(
+        Usage(
+            "mijn",
+            "jouw open actiepunten (ook: `/acties` zonder meer)",
+            "your open action items (also plain `/acties`), newest first, overdue marked, 20 a "
+            "page, with *Afgerond* / *Heropenen* buttons",
+        ),
+        Usage("open", "alle open actiepunten van het team", "every open item of the team"),
+        Usage("@collega", "de open actiepunten van een collega", "a colleague's open items"),
+        Usage(
+            "@collega <overleg>",
+            "die van een collega bij één overleg",
+            "a colleague's open items of one meeting series",
+            examples=("@collega boa-briefing",),
+        ),
+        Usage(
+            "<overleg>",
+            "de open actiepunten van één overleg",
+            "the open items of one meeting series",
+            examples=("boa-briefing",),
+        ),
+        Usage(
+            "afgerond",
+            "afgeronde actiepunten (combineer: `/acties mijn afgerond`)",
+            "closed items; combines with the others (`/acties mijn afgerond`)",
+        ),
+    ),
+    shell=lambda ctx: lambda text: ActionItems(ctx).acties_reply(text, caller=None),
+)
+
+
 FEATURE = Feature(
     name="actions",
+    order=30,
     listeners=register,
     planners=(plan_deliveries,),
     exporter=export_action_items,
-    shell=(
-        ShellCommand(
-            "/acties", lambda ctx: lambda text: ActionItems(ctx).acties_reply(text, caller=None)
-        ),
-    ),
+    commands=(ACTIES,),
     models="storage.models.actions",
     migration_branch="actions",
 )

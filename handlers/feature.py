@@ -18,7 +18,7 @@ from slack_bolt import App
 from bot.config_files import FeatureValidator
 from bot.context import AppContext
 from bot.planning import Planner
-from handlers.blocks import Reply
+from handlers.commands import SlashCommand
 from storage.yaml_io import FeatureExporter, FeatureImporter
 
 
@@ -30,15 +30,6 @@ class ConfigFile:
     validate: FeatureValidator
     importer: FeatureImporter
     exporter: FeatureExporter | None = None
-
-
-@dataclass(frozen=True)
-class ShellCommand:
-    """A slash command as `oov-bot shell` runs it: `answer(ctx)` is built once per shell and
-    returns the function that answers the command's text (the caller is unknown there)."""
-
-    name: str
-    answer: Callable[[AppContext], Callable[[str], Reply]]
 
 
 @dataclass(frozen=True)
@@ -65,13 +56,15 @@ class CliCommand:
 @dataclass(frozen=True)
 class Feature:
     name: str
+    # Where the feature comes in lists people read (help, README, manifest): the lowest first.
+    order: int = 100
     # Registers the feature's Bolt listeners (commands, actions, views, events, shortcuts).
     listeners: Callable[[App, AppContext], None] | None = None
     planners: tuple[Planner, ...] = ()
     config: ConfigFile | None = None
     # Files the feature writes on export without reading one on import (e.g. action items).
     exporter: FeatureExporter | None = None
-    shell: tuple[ShellCommand, ...] = ()
+    commands: tuple[SlashCommand, ...] = ()
     routes: tuple[Route, ...] = ()
     cli: tuple[CliCommand, ...] = ()
     # The feature's tables (a `storage.models` module) and its Alembic branch label.

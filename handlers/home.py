@@ -215,4 +215,4 @@ def register(app: App, ctx: AppContext) -> None:
     ctx.user_data_listeners.append(lambda client, slack_id: publish_home(ctx, client, slack_id))
 
 
-FEATURE = Feature(name="home", listeners=register)
+FEATURE = Feature(name="home", order=50, listeners=register)

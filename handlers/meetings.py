@@ -52,7 +52,8 @@ from handlers.blocks import (
     reminder_action_items,
     section,
 )
-from handlers.feature import ConfigFile, Feature, ShellCommand
+from handlers.commands import SlashCommand, Usage
+from handlers.feature import ConfigFile, Feature
 from storage.actions import ActionStore
 from storage.meetings import MeetingStore, SeriesView, export_meetings, import_meetings
 from storage.team import PersonView, TaskView, UnknownTaskError
@@ -64,22 +65,6 @@ LIST_DAYS = 14
 NEXT_COUNT = 5
 AGENDA_PROMPT = "Agendapunten? Reageer in deze thread."
 
-HELP = (
-    "*/overleg* — de overleggen van team OOV.\n"
-    "• `/overleg` — alle overleggen van de komende 14 dagen\n"
-    "• `/overleg <naam>` — één overleg: ritme, volgende data, kanaal, voorzitter "
-    "(bijv. `/overleg boa-briefing`, `/overleg tvo`)\n"
-    "• `/overleg annuleer <naam> <datum>` — één keer afgelasten "
-    "(bijv. `/overleg annuleer boa 1 december`)\n"
-    "• `/overleg verplaats <naam> <datum> <nieuwe datum en tijd>` — één keer verplaatsen "
-    "(bijv. `/overleg verplaats teamoverleg 30-11 naar 1-12 14:00`)\n"
-    "• `/overleg herstel <naam> <datum>` — een afgelasting of verplaatsing terugdraaien\n"
-    "Datums mogen zo: `volgende dinsdag`, `1 december`, `1-12`, `morgen`. "
-    "De wijziging wordt in het kanaal van het overleg gemeld."
-)
-_CANCEL_WORDS = {"annuleer", "annuleren", "afgelast", "afgelasten", "afzeggen", "cancel"}
-_MOVE_WORDS = {"verplaats", "verplaatsen", "verzet", "verzetten"}
-_RESTORE_WORDS = {"herstel", "herstellen", "terugdraaien"}
 _TO_WORDS = {"naar", "->", "→"}
 
 
@@ -137,8 +122,7 @@ class Meetings:
         verb = words[0].casefold() if words else ""
         try:
             if is_help(verb):
-                help_text = escape(HELP)  # "<naam>" must not read as a Slack link
-                return CommandResult(Reply(text="Hulp bij /overleg", blocks=[section(help_text)]))
+                return CommandResult(OVERLEG.help_reply())
             views = self.store.all_series()
             if not views:
                 return _error(
@@ -147,11 +131,12 @@ class Meetings:
                 )
             if not words:
                 return CommandResult(self.upcoming_reply())
-            if verb in _CANCEL_WORDS:
+            subcommand = OVERLEG.verb(verb)
+            if subcommand == "annuleer":
                 return self.cancel(views, words[1:], user_id)
-            if verb in _MOVE_WORDS:
+            if subcommand == "verplaats":
                 return self.move(views, words[1:], user_id)
-            if verb in _RESTORE_WORDS:
+            if subcommand == "herstel":
                 return self.restore(views, words[1:], user_id)
             return CommandResult(self.series_reply(self._one(views, text)))
         except MeetingCommandError as exc:
@@ -841,16 +826,55 @@ def register(app: App, ctx: AppContext) -> None:
             respond(text=problem, response_type="ephemeral", replace_original=False)
 
 
+OVERLEG = SlashCommand(
+    name="/overleg",
+    summary="de overleggen van team OOV",
+    usages=(
+        Usage("", "alle overleggen van de komende 14 dagen", "the meetings of the next 14 days"),
+        Usage(
+            "<naam>",
+            "één overleg: ritme, volgende data, kanaal, voorzitter",
+            "one series: cadence as written and as understood, next five dates, channel, chair",
+            examples=("boa-briefing", "tvo"),
+        ),
+        Usage(
+            "annuleer <naam> <datum>",
+            "één keer afgelasten",
+            "cancel one meeting; announced in the meeting's channel",
+            examples=("annuleer boa volgende dinsdag",),
+            words=("annuleren", "afgelast", "afgelasten", "afzeggen", "cancel"),
+        ),
+        Usage(
+            "verplaats <naam> <datum> <nieuwe datum en tijd>",
+            "één keer verplaatsen",
+            "move one meeting to another day or time; announced in the meeting's channel",
+            examples=("verplaats teamoverleg volgende maandag naar volgende dinsdag 14:00",),
+            words=("verplaatsen", "verzet", "verzetten"),
+        ),
+        Usage(
+            "herstel <naam> <datum>",
+            "een afgelasting of verplaatsing terugdraaien",
+            "undo a cancellation or a move",
+            words=("herstellen", "terugdraaien"),
+        ),
+    ),
+    notes=(
+        "Datums mogen zo: `volgende dinsdag`, `1 december`, `1-12`, `morgen`. "
+        "De wijziging wordt in het kanaal van het overleg gemeld."
+    ),
+    shell=lambda ctx: lambda text: overleg_reply(ctx, text, user_id=None),
+)
+
+
 FEATURE = Feature(
     name="meetings",
+    order=20,
     listeners=register,
     planners=(plan_deliveries,),
     config=ConfigFile(
         meetings.MEETINGS_FILE, meetings.validate_meetings_file, import_meetings, export_meetings
     ),
-    shell=(
-        ShellCommand("/overleg", lambda ctx: lambda text: overleg_reply(ctx, text, user_id=None)),
-    ),
+    commands=(OVERLEG,),
     models="storage.models.meetings",
     migration_branch="meetings",
 )

@@ -75,7 +75,8 @@ from handlers.blocks import (
     mention,
     section,
 )
-from handlers.feature import CliCommand, ConfigFile, Feature, Route, ShellCommand
+from handlers.commands import SlashCommand, Usage
+from handlers.feature import CliCommand, ConfigFile, Feature, Route
 from storage.deliveries import DeliveryStore
 from storage.piket import (
     FeedTokenView,
@@ -104,18 +105,6 @@ ROLL_LOCAL_TIME = time(3, 0)  # the daily roll-on of the planning horizon
 NEXT_WEEKS = 4
 TOPIC_LIMIT = 250  # Slack's maximum channel topic length
 
-HELP = (
-    "*/piket* — wie heeft piket (OVD-BZ, IM-ACBZ)?\n"
-    "• `/piket` of `/piket nu` — wie nu piket heeft, per rol, en tot wanneer\n"
-    "• `/piket volgende` — de komende vier piketweken\n"
-    "• `/piket @collega` — de komende diensten van een collega (`/piket mijn`: van jou)\n"
-    "• `/piket <datum of week>` — wie er dan piket heeft (`/piket 8 december`, `/piket week 50`)\n"
-    "• `/piket agenda` — je privélinks om het rooster in Outlook, Google of Apple Agenda te zien\n"
-    "• `/piket agenda vernieuw` — nieuwe links; de oude werken dan niet meer\n"
-    "• `/piket ruil <datum of week> @collega` — vraag een collega je dienst over te nemen\n"
-    "• `/piket ruil <datum> @collega <datum van collega>` — ruil je dienst tegen een van de "
-    "collega"
-)
 RUIL_USAGE = (
     "Gebruik: `/piket ruil <datum of week> @collega` (je collega neemt je dienst over) of "
     "`/piket ruil <datum> @collega <datum van collega>` (jullie ruilen), bijvoorbeeld "
@@ -247,7 +236,7 @@ class PiketService:
         word, _, rest = text.partition(" ")
         word = word.lower()
         if is_help(text):
-            return Outcome(Reply(text="Hulp bij /piket", blocks=[section(HELP)]))
+            return Outcome(PIKET.help_reply())
         config = self.store.config()
         if config is None:
             return Outcome(_reply(NOT_SET_UP))
@@ -259,7 +248,8 @@ class PiketService:
             if word == "agenda":
                 renew = rest.strip().lower()
                 if renew not in {"", "vernieuw", "vernieuwen", "nieuw"}:
-                    return Outcome(_reply(f"Bedoel je `/piket agenda vernieuw`?\n\n{HELP}"))
+                    guess = f"Bedoel je `/piket agenda vernieuw`?\n\n{PIKET.help_text()}"
+                    return Outcome(_reply(guess))
                 return self.agenda(caller_slack_id, renew=bool(renew))
             if word == "ruil":
                 return self.propose(config, rest.strip(), caller_slack_id)
@@ -1112,14 +1102,59 @@ def _run_cli(ctx: AppContext, args: argparse.Namespace) -> int:
     return 0
 
 
+PIKET = SlashCommand(
+    name="/piket",
+    summary="wie heeft piket (OVD-BZ, IM-ACBZ)?",
+    usages=(
+        Usage(
+            "nu",
+            "wie nu piket heeft, per rol, en tot wanneer (ook: `/piket` zonder meer)",
+            "who is on duty now, per role, and until when (also plain `/piket`)",
+        ),
+        Usage("volgende", "de komende vier piketweken", "the next four duty weeks"),
+        Usage(
+            "@collega",
+            "de komende diensten van een collega (`/piket mijn`: van jou)",
+            "someone's coming shifts (`/piket mijn`: yours)",
+        ),
+        Usage(
+            "<datum of week>",
+            "wie er dan piket heeft",
+            "who has duty on a date, at a moment or in a week",
+            examples=("volgende dinsdag", "volgende week"),
+        ),
+        Usage(
+            "agenda",
+            "je privélinks om het rooster in Outlook, Google of Apple Agenda te zien",
+            "DMs you private calendar links (own shifts, whole rota)",
+        ),
+        Usage(
+            "agenda vernieuw",
+            "nieuwe links; de oude werken dan niet meer",
+            "new calendar links; the old ones stop working",
+        ),
+        Usage(
+            "ruil <datum of week> @collega",
+            "vraag een collega je dienst over te nemen",
+            "propose handing over a shift; the colleague accepts or declines with buttons",
+        ),
+        Usage(
+            "ruil <datum> @collega <datum van collega>",
+            "ruil je dienst tegen een van de collega",
+            "propose exchanging shifts with a colleague",
+        ),
+    ),
+    shell=lambda ctx: lambda text: PiketService(ctx).answer(text, None).reply,
+)
+
+
 FEATURE = Feature(
     name="piket",
+    order=40,
     listeners=register,
     planners=(plan_deliveries,),
     config=ConfigFile(PIKET_FILE, validate_piket_file, import_piket, export_piket),
-    shell=(
-        ShellCommand("/piket", lambda ctx: lambda text: PiketService(ctx).answer(text, None).reply),
-    ),
+    commands=(PIKET,),
     routes=(Route(FEED_ROUTE, "piket_feed", feed_view),),
     cli=(
         CliCommand(

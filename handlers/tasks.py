@@ -18,6 +18,7 @@ from slack_sdk.errors import SlackApiError
 from bot.cadence import Cadence, CadenceError, format_hours, parse_cadence
 from bot.config_files import CATEGORY_LABELS, Category
 from bot.context import AppContext
+from bot.language import is_help
 from bot.task_search import SearchableTask, TaskIndex
 from handlers.blocks import (
     Block,
@@ -34,7 +35,8 @@ from handlers.blocks import (
     section,
     without_actions,
 )
-from handlers.feature import Feature, ShellCommand
+from handlers.commands import SlashCommand, Usage
+from handlers.feature import Feature
 from storage.team import OwnershipChangeView, PersonView, TaskView, UnknownTaskError
 
 log = logging.getLogger(__name__)
@@ -42,15 +44,6 @@ log = logging.getLogger(__name__)
 OWNER_MODAL = "task_owner_modal"
 PICK_LIMIT = 5
 
-WIE_HELP = (
-    "*/wie <onderwerp>* — wie is eigenaar van een taak uit het taakoverzicht OOV?\n"
-    "Voorbeelden: `/wie bibob`, `/wie huisverbod`, `/wie jaarwisseling`, `/wie coffeeshop`.\n"
-    "Hoofdletters, accenten, meervoud, afkortingen en tikfouten maken niet uit."
-)
-TAKEN_HELP = (
-    "*/taken [@persoon]* — de taken van iemand (standaard: jij), als eigenaar en als vervanger, "
-    "met de geschatte tijd per week.\nVoorbeelden: `/taken`, `/taken @collega`, `/taken aov-1`."
-)
 
 
 def cadence_of(task: TaskView) -> Cadence | None:
@@ -172,8 +165,8 @@ class TaskFinder:
 
     def _render(self, query: str, index: TaskIndex, tasks: dict[int, TaskView]) -> Reply:
         query = query.strip()
-        if not query or query.lower() in {"help", "hulp", "?"}:
-            return Reply(text="Hulp bij /wie", blocks=[section(WIE_HELP)])
+        if not query or is_help(query):
+            return WIE.help_reply()
         result = index.search(query)
         shown = escape(query)
         if result.best is not None:
@@ -283,8 +276,8 @@ def _hours(tasks: list[TaskView]) -> tuple[float, list[TaskView], list[TaskView]
 
 
 def taken_reply(ctx: AppContext, text: str, caller_slack_id: str | None) -> Reply:
-    if text.strip().lower() in {"help", "hulp", "?"}:
-        return Reply(text="Hulp bij /taken", blocks=[section(TAKEN_HELP)])
+    if is_help(text):
+        return TAKEN.help_reply()
     person, error = resolve_person_ref(ctx, text, caller_slack_id)
     if person is None:
         return Reply(text=error or "", blocks=[section(error or "")])
@@ -515,14 +508,44 @@ def register(app: App, ctx: AppContext) -> None:
             respond(text=task.subject, blocks=task_card(task), replace_original=True)
 
 
-FEATURE = Feature(
-    name="tasks",
-    listeners=register,
-    shell=(
-        ShellCommand("/wie", lambda ctx: TaskFinder(ctx).answer),
-        ShellCommand(
-            "/taken", lambda ctx: lambda text: taken_reply(ctx, text, caller_slack_id=None)
+WIE = SlashCommand(
+    name="/wie",
+    summary="wie is eigenaar van een taak uit het taakoverzicht OOV?",
+    usages=(
+        Usage(
+            "<onderwerp>",
+            "eigenaar, vervanger, werkzaamheden, tijd en wettelijke basis van de taak",
+            "owner, deputy, duties, time budget and legal basis of the task meant — tolerant of "
+            "case, accents, plurals, typos, partial words and abbreviations; several matches → a "
+            "pick list; none → suggestions. Buttons: *Delen in kanaal*, *Eigenaar wijzigen* "
+            "(modal; audited; old and new owner get a DM)",
+            examples=("bibob", "huisverbod", "jaarwisseling", "coffeeshop"),
         ),
     ),
+    notes="Hoofdletters, accenten, meervoud, afkortingen en tikfouten maken niet uit.",
+    shell=lambda ctx: TaskFinder(ctx).answer,
+)
+TAKEN = SlashCommand(
+    name="/taken",
+    summary="de taken van iemand, als eigenaar en als vervanger, met de geschatte tijd per week",
+    usages=(
+        Usage("", "jouw taken", "your tasks as owner and as deputy, with their hours per week"),
+        Usage(
+            "@persoon",
+            "de taken van een collega",
+            "a colleague's tasks (a mention, a person key or a name); tasks without a fixed "
+            "time are listed apart",
+            examples=("@collega", "aov-1"),
+        ),
+    ),
+    shell=lambda ctx: lambda text: taken_reply(ctx, text, caller_slack_id=None),
+)
+
+
+FEATURE = Feature(
+    name="tasks",
+    order=10,
+    listeners=register,
+    commands=(WIE, TAKEN),
     models="storage.models.team",
 )

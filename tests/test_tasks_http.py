@@ -112,7 +112,8 @@ def test_wie_escapes_what_the_user_typed(bot: RunningBot) -> None:
 @pytest.mark.parametrize("text", ["", "help", "hulp"])
 def test_wie_help(bot: RunningBot, text: str) -> None:
     body = answer(bot.slack.command("/wie", text))
-    assert "/wie <onderwerp>" in block_text(body)
+    # Escaped as Slack's mrkdwn requires: a bare "<onderwerp>" would be read as a link.
+    assert "/wie &lt;onderwerp&gt;" in block_text(body)
 
 
 def test_share_posts_the_card_in_the_channel_without_buttons(bot: RunningBot) -> None:

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -18,11 +18,10 @@ from bot.context import AppContext
 from bot.features import all_features
 from bot.settings import Settings
 from handlers.feature import Feature
+from handlers.payloads import answer_failure
 from storage.session import Database
 
 log = logging.getLogger(__name__)
-
-GENERIC_ERROR = "Er ging iets mis bij het verwerken van je verzoek. Probeer het zo nog eens."
 
 
 def create_slack_client(settings: Settings) -> WebClient | None:
@@ -62,19 +61,18 @@ def create_bolt_app(ctx: AppContext, features: Sequence[Feature] | None = None) 
     )
 
     @app.error
-    def on_error(error: Exception, body: dict[str, Any], respond: Any) -> None:
-        # Log the failure without the payload (it can hold message text about residents).
+    def on_error(
+        error: Exception, body: dict[str, Any], response: BoltResponse | None, client: WebClient
+    ) -> BoltResponse | None:
+        # Logged without the payload (it can hold message text about residents). The answer is
+        # HTTP 200 with the Dutch explanation, never a 500 with Slack's own English notice.
         log.error(
             "listener failed for %s: %s",
             body.get("command") or body.get("type"),
             error.__class__.__name__,
             exc_info=error,
         )
-        if body.get("response_url"):
-            try:
-                respond(text=GENERIC_ERROR, response_type="ephemeral", replace_original=False)
-            except Exception:
-                log.warning("could not tell the user about the failure")
+        return answer_failure(error, body, response, client)
 
     for feature in all_features() if features is None else features:
         if feature.listeners:

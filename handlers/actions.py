@@ -26,12 +26,20 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from typing import Any, Literal
 
-from slack_bolt import Ack, App, BoltContext, BoltResponse, Respond
+from pydantic import Field
+from slack_bolt import Ack, App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.action_items import ActionLine, ResolvedDue, action_body, read_action, resolve_due
+from bot.action_items import (
+    ActionLine,
+    DueKind,
+    ResolvedDue,
+    action_body,
+    read_action,
+    resolve_due,
+)
 from bot.context import AppContext
 from bot.language import (
     format_date,
@@ -60,6 +68,20 @@ from handlers.blocks import (
 )
 from handlers.commands import SlashCommand, Usage
 from handlers.feature import Feature
+from handlers.payloads import (
+    MAX_ID,
+    Interaction,
+    PayloadModel,
+    UnreadablePayload,
+    ViewState,
+    button_json,
+    on_action,
+    on_shortcut,
+    on_view,
+    private_metadata,
+    reply,
+    required_trigger,
+)
 from storage.actions import (
     DONE,
     OPEN,
@@ -730,13 +752,60 @@ def _stored_or_retry(step: Callable[[], Outcome | None], context: BoltContext, n
     return next_()
 
 
-def _form_values(view: dict[str, Any]) -> dict[str, Any]:
-    values = view["state"]["values"]
-    return {
-        "text": (values.get("text", {}).get("value", {}) or {}).get("value") or "",
-        "owner": (values.get("owner", {}).get("value", {}) or {}).get("selected_user"),
-        "due": (values.get("due", {}).get("value", {}) or {}).get("selected_date"),
-    }
+class ListState(PayloadModel):
+    """A /acties page button's value: the query and the id the page starts before."""
+
+    q: str = Field(max_length=500)
+    c: int | None = Field(default=None, ge=1, le=MAX_ID)
+
+
+class ItemButton(ListState):
+    """An item's Afgerond/Heropenen button: the item, and the list it is in (to redraw it)."""
+
+    id: int = Field(ge=1, le=MAX_ID)
+    q: str = Field(default="", max_length=500)
+
+
+class CaptureMeta(PayloadModel):
+    """The capture modal's private_metadata: the message it was opened on and its meeting."""
+
+    channel: str = Field(pattern=r"^[CDG][A-Z0-9]{2,20}$")
+    ts: str = Field(pattern=r"^[0-9]{1,12}\.[0-9]{1,8}$")
+    thread_ts: str | None = None
+    author: str = Field(min_length=1, max_length=30)
+    due_kind: DueKind = "default"
+    due_on: date | None = None
+    series: str | None = None
+    occurrence: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ShortcutMessage:
+    channel: str
+    ts: str
+    thread_ts: str | None
+    author: str
+    text: str
+
+
+def shortcut_message(it: Interaction) -> ShortcutMessage:
+    """The message a message shortcut was used on."""
+    body = it.body
+    message = body.get("message")
+    message = message if isinstance(message, dict) else {}
+    channel = it.channel_id
+    ts = message.get("ts") or body.get("message_ts")
+    if channel is None or not isinstance(ts, str) or not it.user_id:
+        raise UnreadablePayload()
+    thread_ts = message.get("thread_ts")
+    author, text = message.get("user"), message.get("text")
+    return ShortcutMessage(
+        channel=channel,
+        ts=ts,
+        thread_ts=thread_ts if isinstance(thread_ts, str) and thread_ts != ts else None,
+        author=author if isinstance(author, str) and author else it.user_id,
+        text=text if isinstance(text, str) else "",
+    )
 
 
 _SLACK_TOKEN = re.compile(r"<(?:[@#!][^<>]*|https?://[^<>]*)>")
@@ -845,47 +914,37 @@ def register(app: App, ctx: AppContext) -> None:
         reply = feature.acties_reply(command.get("text", ""), command.get("user_id"))
         ack(text=reply.text, blocks=reply.blocks, response_type="ephemeral")
 
-    def page(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-        ack()
-        state = json.loads(body["actions"][0]["value"])
-        reply = feature.acties_reply(state["q"], body["user"]["id"], before_id=state["c"])
-        respond(text=reply.text, blocks=reply.blocks, replace_original=True)
+    def page(it: Interaction, client: WebClient) -> None:
+        state = button_json(it.body, ListState)
+        reply_ = feature.acties_reply(state.q, it.user_id, before_id=state.c)
+        reply(it, client, text=reply_.text, blocks=reply_.blocks, replace_original=True)
 
-    app.action(PAGE_BUTTON)(page)
+    on_action(app, PAGE_BUTTON, page)
 
-    def change_status(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        # Stored before the acknowledgement (a click Slack showed as done is never lost); the
-        # Slack calls follow after it. Only the click that changed the item posts the note.
-        action = body["actions"][0]
-        state = json.loads(action["value"])
-        user = body["user"]["id"]
-        closing = action["action_id"] == CLOSE_ITEM_ACTION
-        changed = (
-            feature.close(int(state["id"]), user) if closing else feature.reopen(int(state["id"]))
-        )
-        ack()
+    def change_status(it: Interaction, client: WebClient) -> None:
+        # Acknowledged first (Slack never waits on the database); a failure to store reaches the
+        # user through the app's error handler, and the button stays as it was.
+        state = button_json(it.body, ItemButton)
+        closing = it.id == CLOSE_ITEM_ACTION
+        changed = feature.close(state.id, it.user_id) if closing else feature.reopen(state.id)
         follow = FollowUp(ctx, feature, client)
         if changed is not None:
             if closing:
-                follow.closing_note(changed, user)
-            follow.refresh_homes(changed.owner_slack_id, user)
-        if body.get("container", {}).get("type") == "view":
-            follow.refresh_homes(user)  # the click came from the Home tab
-        elif body.get("response_url"):
-            reply = feature.acties_reply(state.get("q", ""), user, before_id=state.get("c"))
-            respond(text=reply.text, blocks=reply.blocks, replace_original=True)
+                follow.closing_note(changed, it.user_id)
+            follow.refresh_homes(changed.owner_slack_id, it.user_id)
+        if it.in_view:
+            follow.refresh_homes(it.user_id)  # the click came from the Home tab
+        elif it.response_url:
+            reply_ = feature.acties_reply(state.q, it.user_id, before_id=state.c)
+            reply(it, client, text=reply_.text, blocks=reply_.blocks, replace_original=True)
 
-    app.action(CLOSE_ITEM_ACTION)(change_status)
-    app.action(REOPEN_ITEM_ACTION)(change_status)
+    on_action(app, CLOSE_ITEM_ACTION, change_status)
+    on_action(app, REOPEN_ITEM_ACTION, change_status)
 
-    @app.shortcut(CAPTURE_SHORTCUT)
-    def open_capture_modal(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        message = body.get("message") or {}
-        channel = body.get("channel", {}).get("id", "")
-        ts = str(message.get("ts") or body.get("message_ts", ""))
-        thread_ts = message.get("thread_ts") if message.get("thread_ts") != ts else None
-        author = message.get("user") or body["user"]["id"]
+    def open_capture_modal(it: Interaction, client: WebClient) -> None:
+        source = shortcut_message(it)
+        channel, ts, thread_ts = source.channel, source.ts, source.thread_ts
+        author = source.author
         existing = feature.store.by_source(channel, ts)
         meeting = feature.meeting_for(channel, thread_ts)
         note = None
@@ -894,7 +953,7 @@ def register(app: App, ctx: AppContext) -> None:
             kind = existing.due_kind
             note = f"Dit bericht is al actiepunt #{existing.id}; opslaan werkt het bij."
         else:
-            line = feature.read(message.get("text", ""), author, require_prefix=False)
+            line = feature.read(source.text, author, require_prefix=False)
             due = feature.due_for(line, meeting) if line else ResolvedDue("default", None)
             text = line.text if line else ""
             owner = line.owner if line else author
@@ -914,7 +973,7 @@ def register(app: App, ctx: AppContext) -> None:
             else None,
         }
         client.views_open(
-            trigger_id=body["trigger_id"],
+            trigger_id=required_trigger(it),
             view=capture_modal(
                 text=text,
                 owner=owner,
@@ -925,47 +984,50 @@ def register(app: App, ctx: AppContext) -> None:
             ),
         )
 
-    @app.view(CAPTURE_MODAL)
-    def capture_submitted(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
-    ) -> None:
-        form = _form_values(view)
-        meta = json.loads(view.get("private_metadata") or "{}")
-        text = modal_text_to_mrkdwn(form["text"])
+    def capture_submitted(ack: Ack, it: Interaction, client: WebClient) -> None:
+        meta = private_metadata(it.body, CaptureMeta)
+        state = ViewState(it.body)
+        owner = state.user("owner")
+        if owner is None:
+            raise UnreadablePayload("Kies een eigenaar.", field="owner")
+        text = modal_text_to_mrkdwn(state.text("text"))
         if not text:
             ack(response_action="errors", errors={"text": "Beschrijf het actiepunt."})
             return
-        due_on = date.fromisoformat(form["due"]) if form["due"] else None
-        if due_on and due_on < feature.today() and form["due"] != meta.get("due_on"):
+        due_on = state.date("due")
+        if due_on and due_on < feature.today() and due_on != meta.due_on:
             ack(
                 response_action="errors",
                 errors={"due": f"{format_date(due_on)} ligt in het verleden."},
             )
             return
-        kind = meta.get("due_kind") if form["due"] == meta.get("due_on") else "date"
+        kind = meta.due_kind if due_on == meta.due_on else "date"
         if due_on is None:
             kind = "default"
         # Stored before the acknowledgement: once the modal closes, the item exists.
         try:
-            outcome = store_from_modal(feature, meta, text, form["owner"], due_on, kind)
+            outcome = store_from_modal(feature, meta, text, owner, due_on, kind)
         except SQLAlchemyError as exc:
             # Logged without the statement's parameters: they hold the text.
             log.error("action item from the shortcut not stored: %s", exc.__class__.__name__)
             ack(response_action="errors", errors={"text": SAVE_FAILED})
             return
         ack()
-        FollowUp(ctx, feature, client).after_outcome(outcome, fallback_user=body["user"]["id"])
+        FollowUp(ctx, feature, client).after_outcome(outcome, fallback_user=it.user_id)
+
+    on_shortcut(app, CAPTURE_SHORTCUT, open_capture_modal)
+    on_view(app, CAPTURE_MODAL, capture_submitted)
 
 
 def store_from_modal(
     feature: ActionItems,
-    meta: dict[str, Any],
+    meta: CaptureMeta,
     text: str,
     owner: str,
     due_on: date | None,
     due_kind: str,
 ) -> Outcome:
-    channel, ts = meta["channel"], meta["ts"]
+    channel, ts = meta.channel, meta.ts
     now = feature.ctx.now()
     change = feature.store.update_from_source(
         channel,
@@ -979,20 +1041,19 @@ def store_from_modal(
     )
     if change is not None:
         return Outcome("updated", change.after, previous_owner=change.before.owner_slack_id)
-    occurrence = meta.get("occurrence")
     captured = feature.store.capture(
         NewActionItem(
             channel=channel,
             message_ts=ts,
-            thread_ts=meta.get("thread_ts"),
+            thread_ts=meta.thread_ts,
             source="shortcut",
             text=text,
             owner_slack_id=owner,
-            author_slack_id=meta["author"],
+            author_slack_id=meta.author,
             due_on=due_on,
             due_kind=due_kind,
-            series_key=meta.get("series"),
-            occurrence_at=datetime.fromisoformat(occurrence) if occurrence else None,
+            series_key=meta.series,
+            occurrence_at=meta.occurrence,
         ),
         now,
     )

@@ -22,6 +22,7 @@ from typing import Any
 from babel.dates import format_timedelta
 from flask import Response, request
 from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.calendar_feed import FeedEvent, render_feed
@@ -77,6 +78,7 @@ from handlers.blocks import (
 )
 from handlers.commands import SlashCommand, Usage
 from handlers.feature import CliCommand, ConfigFile, Feature, Route
+from handlers.payloads import Interaction, UnreadablePayload, button_id, on_action, reply
 from storage.deliveries import DeliveryStore
 from storage.piket import (
     FeedTokenView,
@@ -796,21 +798,20 @@ def register(app: App, ctx: AppContext) -> None:
         ack(text=outcome.reply.text, blocks=outcome.reply.blocks, response_type="ephemeral")
         service.send(outcome, respond)
 
-    def on_answer(accept: bool) -> Callable[..., None]:
-        def listener(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-            ack()
+    def on_answer(accept: bool) -> Callable[[Interaction, WebClient], None]:
+        def answer(it: Interaction, client: WebClient) -> None:
             try:
-                swap_id = int(body["actions"][0]["value"])
-            except (KeyError, IndexError, ValueError):
-                respond(text="Dit ruilvoorstel bestaat niet meer.", replace_original=False)
-                return
-            text, replace = service.answer_swap(swap_id, accept=accept, user_id=body["user"]["id"])
-            respond(text=text, blocks=[section(text)], replace_original=replace)
+                swap_id = button_id(it.body)
+            except UnreadablePayload:
+                raise UnreadablePayload("Dit ruilvoorstel bestaat niet meer.") from None
+            text, replace = service.answer_swap(swap_id, accept=accept, user_id=it.user_id)
+            reply(it, client, text=text, blocks=[section(text)], replace_original=replace)
 
-        return listener
+        answer.__name__ = "accept_swap" if accept else "decline_swap"
+        return answer
 
-    app.action(ACCEPT_ACTION)(on_answer(True))
-    app.action(DECLINE_ACTION)(on_answer(False))
+    on_action(app, ACCEPT_ACTION, on_answer(True))
+    on_action(app, DECLINE_ACTION, on_answer(False))
 
 
 # --- the iCal feed over HTTP ----------------------------------------------------------------

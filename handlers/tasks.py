@@ -3,14 +3,15 @@ its owner through a modal."""
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import Field
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -37,13 +38,26 @@ from handlers.blocks import (
 )
 from handlers.commands import SlashCommand, Usage
 from handlers.feature import Feature
+from handlers.payloads import (
+    MAX_ID,
+    Interaction,
+    InteractionRefused,
+    PayloadModel,
+    UnreadablePayload,
+    ViewState,
+    button_id,
+    on_action,
+    on_view,
+    private_metadata,
+    reply,
+    required_trigger,
+)
 from storage.team import OwnershipChangeView, PersonView, TaskView, UnknownTaskError
 
 log = logging.getLogger(__name__)
 
 OWNER_MODAL = "task_owner_modal"
 PICK_LIMIT = 5
-
 
 
 def cadence_of(task: TaskView) -> Cadence | None:
@@ -363,14 +377,24 @@ class OwnerChoice:
     response_url: str | None
 
 
-def parse_owner_submission(view: dict[str, Any]) -> OwnerChoice:
-    values = view["state"]["values"]
-    meta = json.loads(view.get("private_metadata") or "{}")
+class OwnerModalMeta(PayloadModel):
+    """The owner modal's private_metadata: the task, and where the /wie answer can be redrawn."""
+
+    task_id: int = Field(ge=1, le=MAX_ID)
+    response_url: str | None = None
+
+
+def parse_owner_submission(body: Mapping[str, Any]) -> OwnerChoice:
+    meta = private_metadata(body, OwnerModalMeta)
+    state = ViewState(body)
+    owner = state.user("owner", "person")
+    if owner is None:
+        raise UnreadablePayload("Kies een collega.", field="owner")
     return OwnerChoice(
-        task_id=int(meta["task_id"]),
-        owner_slack_id=values["owner"]["person"]["selected_user"],
-        deputy_slack_id=(values.get("deputy", {}).get("person", {}) or {}).get("selected_user"),
-        response_url=meta.get("response_url"),
+        task_id=meta.task_id,
+        owner_slack_id=owner,
+        deputy_slack_id=state.user("deputy", "person"),
+        response_url=meta.response_url,
     )
 
 
@@ -413,13 +437,12 @@ def _notify_change(client: WebClient, change: OwnershipChangeView, changed_by: s
 def register(app: App, ctx: AppContext) -> None:
     finder = TaskFinder(ctx)
 
-    def clicked_task(body: dict[str, Any], respond: Respond) -> TaskView | None:
-        """The task a button refers to; tells the user when it was removed meanwhile."""
+    def clicked_task(it: Interaction) -> TaskView:
+        """The task a button refers to; refused when it was removed meanwhile."""
         try:
-            return ctx.team.task(int(body["actions"][0]["value"]))
-        except (UnknownTaskError, ValueError):
-            respond(text="Die taak bestaat niet meer.", replace_original=False)
-            return None
+            return ctx.team.task(button_id(it.body))
+        except UnknownTaskError:
+            raise InteractionRefused("Die taak bestaat niet meer.") from None
 
     @app.command("/wie")
     def wie(ack: Ack, command: dict[str, Any]) -> None:
@@ -431,52 +454,45 @@ def register(app: App, ctx: AppContext) -> None:
         reply = taken_reply(ctx, command.get("text", ""), command.get("user_id"))
         ack(text=reply.text, blocks=reply.blocks, response_type="ephemeral")
 
-    @app.action("task_show")
-    def show(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-        ack()
-        task = clicked_task(body, respond)
-        if task is None:
-            return
-        respond(text=task.subject, blocks=task_card(task), replace_original=True)
+    def show(it: Interaction, client: WebClient) -> None:
+        task = clicked_task(it)
+        reply(it, client, text=task.subject, blocks=task_card(task), replace_original=True)
 
-    @app.action("task_share")
-    def share(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-        ack()
-        task = clicked_task(body, respond)
-        if task is None:
-            return
+    def share(it: Interaction, client: WebClient) -> None:
+        task = clicked_task(it)
+        if it.response_url is None:  # the Home tab: no channel to share into
+            raise InteractionRefused("Delen in een kanaal kan alleen vanuit `/wie` in dat kanaal.")
         blocks = without_actions(task_card(task))
-        blocks.append(context(f"Gedeeld door <@{body['user']['id']}> via /wie"))
-        respond(
+        blocks.append(context(f"Gedeeld door <@{it.user_id}> via /wie"))
+        Respond(response_url=it.response_url)(
             text=f"{task.subject}: eigenaar {plain_name(task.owner)}",
             blocks=blocks,
             response_type="in_channel",
             replace_original=False,
         )
 
-    @app.action("task_change_owner")
-    def change_owner(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        ack()
-        task = clicked_task(body, respond)
-        if task is None:
-            return
-        meta = json.dumps({"task_id": task.id, "response_url": body.get("response_url")})
-        client.views_open(trigger_id=body["trigger_id"], view=owner_modal(task, meta))
+    def change_owner(it: Interaction, client: WebClient) -> None:
+        task = clicked_task(it)
+        meta = OwnerModalMeta(task_id=task.id, response_url=it.response_url)
+        client.views_open(
+            trigger_id=required_trigger(it), view=owner_modal(task, meta.model_dump_json())
+        )
 
-    @app.view(OWNER_MODAL)
-    def owner_submitted(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
-    ) -> None:
-        choice = parse_owner_submission(view)
+    on_action(app, "task_show", show)
+    on_action(app, "task_share", share)
+    on_action(app, "task_change_owner", change_owner)
+
+    def owner_submitted(ack: Ack, it: Interaction, client: WebClient) -> None:
+        choice = parse_owner_submission(it.body)
         if choice.deputy_slack_id and choice.deputy_slack_id == choice.owner_slack_id:
             ack(
                 response_action="errors",
                 errors={"deputy": "De vervanger moet iemand anders zijn dan de eigenaar."},
             )
             return
-        # Store before acknowledging: if it fails, the modal stays open with Bolt's error
-        # instead of closing as if the change were saved.
-        changed_by = body["user"]["id"]
+        # Store before acknowledging: if it fails, the modal stays open with the explanation
+        # (the app's error handler) instead of closing as if the change were saved.
+        changed_by = it.user_id
         now = ctx.now()
         assignments = {}
         for role, slack_id in (
@@ -506,6 +522,8 @@ def register(app: App, ctx: AppContext) -> None:
             task = ctx.team.task(choice.task_id)
             respond = Respond(response_url=choice.response_url)
             respond(text=task.subject, blocks=task_card(task), replace_original=True)
+
+    on_view(app, OWNER_MODAL, owner_submitted)
 
 
 WIE = SlashCommand(

@@ -71,6 +71,7 @@ from handlers.feature import Feature
 from handlers.payloads import (
     MAX_ID,
     Interaction,
+    InteractionRefused,
     PayloadModel,
     UnreadablePayload,
     ViewState,
@@ -927,6 +928,8 @@ def register(app: App, ctx: AppContext) -> None:
         state = button_json(it.body, ItemButton)
         closing = it.id == CLOSE_ITEM_ACTION
         changed = feature.close(state.id, it.user_id) if closing else feature.reopen(state.id)
+        if changed is None and feature.store.get(state.id) is None:
+            raise InteractionRefused(f"Actiepunt #{state.id} bestaat niet meer.")
         follow = FollowUp(ctx, feature, client)
         if changed is not None:
             if closing:

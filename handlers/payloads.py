@@ -9,7 +9,8 @@ response_url). Such a value raises `UnreadablePayload`; the registration wrapper
 short Dutch text where the user can see it (or a quiet acknowledgement where they cannot) and logs
 one warning line with the action/callback id and user id, never the payload.
 
-Any other failure goes to the app's error handler, which answers through `answer_failure`."""
+Any other failure of such a listener is logged and answered here too, with the explanation the
+app's error handler gives slash commands (`answer_failure`)."""
 
 from __future__ import annotations
 
@@ -347,10 +348,29 @@ def _examples(constraint: str | re.Pattern[str], examples: Iterable[str]) -> tup
     return found
 
 
-def _refused(it: Interaction, refusal: InteractionRefused) -> None:
-    if isinstance(refusal, UnreadablePayload):
-        # Never the payload: a value can hold message text.
-        log.warning("unreadable %s payload for %s from %s", it.kind, it.id, it.user_id or "?")
+def _answer_error(ack: Ack, it: Interaction, client: WebClient, error: Exception) -> None:
+    """A refusal or failure of an interactive listener, answered here rather than by Bolt: an
+    exception after ack() would make Bolt drop the acknowledgement, wait 3 s and answer 404."""
+    if isinstance(error, InteractionRefused):
+        text, field = error.message, error.field
+        if isinstance(error, UnreadablePayload):
+            # Never the payload: a value can hold message text.
+            log.warning("unreadable %s payload for %s from %s", it.kind, it.id, it.user_id or "?")
+    else:
+        text, field = failure_text(error), None
+        log.error(
+            "listener failed for %s %s: %s",
+            it.kind,
+            it.id,
+            error.__class__.__name__,
+            exc_info=error,
+        )
+    if ack.response is None and it.kind == "view_submission":
+        ack(**submission_answer(it.body, text, field))
+        return
+    if ack.response is None:
+        ack()
+    tell(it, client, text)
 
 
 def _mark(listener: Callable[..., None], registration: Registration) -> Callable[..., None]:
@@ -396,9 +416,8 @@ def _register_acked(
         it = read_interaction(body)
         try:
             handler(it, client)
-        except InteractionRefused as refusal:
-            _refused(it, refusal)
-            tell(it, client, refusal.message)
+        except Exception as error:
+            _answer_error(ack, it, client, error)
 
     listener.__name__ = getattr(handler, "__name__", "listener")
     _mark(listener, Registration(kind, constraint, _examples(constraint, examples)))
@@ -416,20 +435,16 @@ def on_view(
     examples: Iterable[str] = (),
 ) -> None:
     """A modal submission. The handler acknowledges itself, since the acknowledgement carries
-    field errors; it decodes (raising `InteractionRefused`) before storing anything, and the
-    wrapper acknowledges a refusal with the text under the field, or acknowledges a handler that
-    did not."""
+    field errors; it decodes (raising `InteractionRefused`) before storing anything. The wrapper
+    acknowledges a refusal or failure with the text under the field (the modal stays open with
+    what was typed), and acknowledges a handler that did not."""
 
     def listener(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         it = read_interaction(body)
         try:
             handler(ack, it, client)
-        except InteractionRefused as refusal:
-            _refused(it, refusal)
-            if ack.response is None:
-                ack(**submission_answer(body, refusal.message, refusal.field))
-            else:
-                tell(it, client, refusal.message)
+        except Exception as error:
+            _answer_error(ack, it, client, error)
             return
         if ack.response is None:
             ack()

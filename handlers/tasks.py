@@ -15,6 +15,7 @@ from pydantic import Field
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cadence import Cadence, CadenceError, format_hours, parse_cadence
 from bot.config_files import CATEGORY_LABELS, Category
@@ -146,7 +147,18 @@ class TaskFinder:
             fresh = time.monotonic() - self._checked_at < self.VERSION_TTL
             if fresh and self._index is not None:
                 return self._index, self._tasks
-        version = self._ctx.team.tasks_version()
+        try:
+            version = self._ctx.team.tasks_version()
+        except SQLAlchemyError as exc:
+            with self._lock:
+                if self._index is None:
+                    raise
+                # The database is away: answer from the last known list (tasks change rarely),
+                # and look again after VERSION_TTL instead of on every command.
+                self._checked_at = time.monotonic()
+                log.warning("task list version unknown (%s): answering from the last known list",
+                            exc.__class__.__name__)  # fmt: skip
+                return self._index, self._tasks
         with self._lock:
             if self._index is None or version != self._version:
                 tasks = self._ctx.team.tasks()

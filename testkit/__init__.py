@@ -6,6 +6,7 @@ does, without importing each other.
 - clock: a settable clock and the suite's fixed "now".
 - app: oov-bot itself (context, Bolt app, web app) served by waitress in a thread.
 - database: a scratch PostgreSQL database per run, and emptying tables between tests.
+- throwaway_postgres: a PostgreSQL server of one test's own, to stop and start under the bot.
 - team_config / piket_fixtures: variants of the bundled config directory.
 - replies: reading the bot's answers.
 - action_phrasings: Dutch action lines with the owner and due date each must yield.

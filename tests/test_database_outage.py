@@ -17,11 +17,19 @@ import requests
 from handlers.payloads import DATABASE_DOWN
 from handlers.tasks import TaskFinder, owner_modal
 from storage.session import Database
-from tests.conftest import FixedClock, RunningBot, start_bot
-from tests.fake_slack import RESPONSE_URL_METHOD, FakeSlack
-from tests.team_config import copy_config, edit_yaml
-from tests.test_actions_meetings import BOA_CHANNEL, meeting_channels, message
-from tests.throwaway_postgres import ThrowawayPostgres, throwaway_postgres
+from testkit.app import RunningBot, start_bot
+from testkit.clock import FixedClock
+from testkit.fake_slack import RESPONSE_URL_METHOD, FakeSlack
+from testkit.team_config import SLACK_IDS, copy_config, edit_yaml
+from testkit.throwaway_postgres import ThrowawayPostgres, throwaway_postgres
+
+BOA_CHANNEL = "C0BOA0001"
+
+
+def boa_in_its_channel(data: Any) -> None:
+    for series in data["meetings"]:
+        if series["key"] == "boa-briefing":
+            series["channel"] = BOA_CHANNEL
 
 
 @pytest.fixture
@@ -38,7 +46,7 @@ def outage_bot(
         db = Database(server.url)
         db.upgrade()
         config = copy_config(tmp_path / "config")
-        edit_yaml(config / "meetings.yaml", meeting_channels)
+        edit_yaml(config / "meetings.yaml", boa_in_its_channel)
         running, web = start_bot(db, fake_slack, clock, config_dir=config)
         try:
             yield running, server
@@ -104,7 +112,13 @@ def test_a_database_outage_is_answered_in_dutch_and_recovered_from(
     assert answer.status_code == 200
     assert answer.json() == {"response_action": "errors", "errors": {"owner": DATABASE_DOWN}}
     # A message event still asks Slack to deliver it again (nothing was stored).
-    event = message("actie: ik bel de wijkagent", "1700000022.000100", channel=BOA_CHANNEL)
+    event = {
+        "type": "message",
+        "channel": BOA_CHANNEL,
+        "user": SLACK_IDS["aov-1"],
+        "text": "actie: ik bel de wijkagent",
+        "ts": "1700000022.000100",
+    }
     assert bot.slack.event(event, event_id="Ev0OUTAGE01").status_code == 500
     assert healthz(bot) == 503
 

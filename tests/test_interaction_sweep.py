@@ -17,8 +17,8 @@ import pytest
 
 from bot.app import create_bolt_app, create_context
 from handlers.payloads import Registration, registration_of
-from tests.conftest import RunningBot, make_settings
-from tests.fake_slack import RESPONSE_URL_METHOD, SlackCall
+from testkit.app import RunningBot, make_settings
+from testkit.fake_slack import RESPONSE_URL_METHOD, SlackCall
 
 SECRET = "GEHEIM-bewonerstekst"  # must never reach the log
 FAST = 2.0  # seconds; Slack gives up after 3

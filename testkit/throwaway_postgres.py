@@ -13,9 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
-
-from tests.conftest import postgres_url
+from testkit.database import postgres_url
 
 SERVER_USER = "postgres"  # initdb and postgres refuse to run as root
 
@@ -48,7 +46,7 @@ class ThrowawayPostgres:
             command = ["runuser", "-u", SERVER_USER, "--", *command]
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
         if done.returncode != 0:
-            pytest.fail(f"{args[0]} failed: {(done.stderr or done.stdout).strip()[-500:]}")
+            raise RuntimeError(f"{args[0]} failed: {(done.stderr or done.stdout).strip()[-500:]}")
 
     def init(self) -> None:
         if os.geteuid() == 0:

@@ -25,6 +25,9 @@ from statistics import fmean
 from babel.numbers import format_decimal
 from dateutil import rrule
 
+from bot.language.fold import fold
+from bot.language.names import NUMBER_WORDS, WEEKDAY_NAMES, alternation
+
 WEEKS_PER_YEAR = 365.2425 / 7
 WEEKS_PER_MONTH = WEEKS_PER_YEAR / 12
 HOURS_IN_A_WEEK = 7 * 24
@@ -184,15 +187,12 @@ def _weekly_hours(recurrences: tuple[Recurrence, ...]) -> float | None:
 
 # --- Lexicon -------------------------------------------------------------------------------------
 
-_NUMBER_WORDS = {
-    "een": 1, "één": 1, "eén": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6,
-    "zeven": 7, "acht": 8, "negen": 9, "tien": 10, "elf": 11, "twaalf": 12, "vijftien": 15,
-    "twintig": 20, "dertig": 30, "veertig": 40, "vijftig": 50, "zestig": 60,
-}  # fmt: skip
-_NUMBER_WORD = "(?:" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + ")"
+# "één"/"eén" are the stressed spellings of "een"; `_number` folds them before the lookup.
+_ONE = "(?:een|één|eén)"
+_NUMBER_WORD = f"(?:{alternation([*NUMBER_WORDS, 'één', 'eén'])})"
 _AND_A_HALF = r"(?:ënhalf|enhalf|\s+en\s+een\s+half)"
 _NUMBER = (
-    rf"(?:(?:\d+|{_NUMBER_WORD}){_AND_A_HALF}|(?:een|één|eén)\s+half|anderhalve|anderhalf|half"
+    rf"(?:(?:\d+|{_NUMBER_WORD}){_AND_A_HALF}|{_ONE}\s+half|anderhalve|anderhalf|half"
     rf"|\d+(?:[.,]\d+)?|{_NUMBER_WORD})"
 )
 _RANGE = r"\s*(?:/|-|–|à|á|a|tot|of)\s*"
@@ -200,7 +200,6 @@ _START = r"(?<!\w)(?<!\d[.,])"  # a token never starts inside a word or a decima
 
 _HOUR_UNITS = {"uren": 1.0, "uur": 1.0, "u": 1.0, "kwartier": 0.25}
 _MINUTE_UNIT = r"(?:minuten|minuut|min)"
-_WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
 _PERIOD_UNITS = {
     "dagen": (1, Unit.DAY), "dag": (1, Unit.DAY),
     "weken": (1, Unit.WEEK), "week": (1, Unit.WEEK), "wkn": (1, Unit.WEEK), "wk": (1, Unit.WEEK),
@@ -208,7 +207,7 @@ _PERIOD_UNITS = {
     "kwartalen": (3, Unit.MONTH), "kwartaal": (3, Unit.MONTH),
     "jaren": (1, Unit.YEAR), "jaar": (1, Unit.YEAR), "jr": (1, Unit.YEAR),
     # "elke dinsdag": the weekday itself is the meeting's business, the period is a week
-    **dict.fromkeys(_WEEKDAYS, (1, Unit.WEEK)),
+    **dict.fromkeys(WEEKDAY_NAMES, (1, Unit.WEEK)),
 }  # fmt: skip
 _ADVERB_UNITS = {"dage": Unit.DAY, "weke": Unit.WEEK, "maande": Unit.MONTH, "jaar": Unit.YEAR}
 _ABBREVIATED_UNITS = {"w": Unit.WEEK, "wk": Unit.WEEK, "m": Unit.MONTH, "mnd": Unit.MONTH,
@@ -260,7 +259,7 @@ _NEGATIVE = re.compile(r"(?<!\w)[-−]\d")  # not "2-3 uur", "2-wekelijks" or "w
 _STRAY_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _STRAY_UNITS = {"uur", "uren", "u", "min", "minuut", "minuten", "kwartier", "keer", "keren",
                 "maal", "x", "×"}  # fmt: skip
-_STRAY_PERIOD_WORDS = set(_PERIOD_UNITS) - set(_WEEKDAYS)
+_STRAY_PERIOD_WORDS = set(_PERIOD_UNITS) - set(WEEKDAY_NAMES)
 _DANGLING = {"per", "elke", "elk", "iedere", "ieder"}
 
 
@@ -432,12 +431,12 @@ def _number(words: str) -> float:
     words = " ".join(words.lower().split())
     if words in ("anderhalf", "anderhalve"):
         return 1.5
-    if re.fullmatch(r"(?:(?:een|één|eén)\s)?half", words):
+    if re.fullmatch(rf"(?:{_ONE}\s)?half", words):
         return 0.5
     if half := re.fullmatch(rf"(.+?){_AND_A_HALF}", words):
         return _number(half.group(1)) + 0.5
-    if words in _NUMBER_WORDS:
-        return _NUMBER_WORDS[words]
+    if (folded := fold(words)) in NUMBER_WORDS:
+        return NUMBER_WORDS[folded]
     return float(words.replace(",", "."))
 
 

@@ -28,16 +28,14 @@ from __future__ import annotations
 
 import re
 import threading
-import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated, Any
 
-from babel import dates as babel_dates
 from dateutil import rrule
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
@@ -49,12 +47,16 @@ from bot.language import (
     TZ,
     DutchDateError,
     add_working_days,
+    compact,
     dutch_holiday_name,
     format_date,
     format_time,
     next_working_day,
     parse_time,
+    wall_time,
+    weekday_number,
 )
+from bot.language.names import WEEKDAY_NAMES
 from bot.slack_refs import SLACK_CHANNEL_PATTERN
 
 MEETINGS_FILE = "meetings.yaml"
@@ -67,14 +69,6 @@ _HOLIDAY_SHIFT = timedelta(days=10)
 # A date typed in /overleg may be the moved date or the original one; look this far around it.
 _LOOKUP_SPAN = timedelta(days=45)
 
-_WEEKDAY_NAMES = tuple(babel_dates.get_day_names("wide", locale="nl_NL")[i] for i in range(7))
-_WEEKDAYS = {
-    **{name: i for i, name in enumerate(_WEEKDAY_NAMES)},
-    **{
-        str(name).rstrip("."): i
-        for i, name in babel_dates.get_day_names("abbreviated", locale="nl_NL").items()
-    },
-}
 _RRULE_WEEKDAYS = (rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR, rrule.SA, rrule.SU)
 _ORDINALS = {1: "eerste", 2: "tweede", 3: "derde", 4: "vierde", -1: "laatste"}
 
@@ -98,10 +92,10 @@ def _custom(message: str) -> PydanticCustomError:
 def _weekday(value: Any) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 6:
         return value  # as stored in the database
-    name = _fold(str(value)).rstrip(".")
-    if name in _WEEKDAYS:
-        return _WEEKDAYS[name]
-    raise _custom(f"'{value}' is geen weekdag; schrijf {', '.join(_WEEKDAY_NAMES)}")
+    number = weekday_number(str(value))
+    if number is not None:
+        return number
+    raise _custom(f"'{value}' is geen weekdag; schrijf {', '.join(WEEKDAY_NAMES)}")
 
 
 def _clock_time(value: Any) -> time:
@@ -219,7 +213,7 @@ def series_yaml(series: MeetingSeries) -> dict[str, Any]:
     """The series as meetings.yaml writes it: weekday names, "HH:MM", no default values."""
     data = series.model_dump(mode="json", exclude={"line"}, exclude_defaults=True)
     if "weekday" in data:
-        names = [_WEEKDAY_NAMES[d] for d in data["weekday"]]
+        names = [WEEKDAY_NAMES[d] for d in data["weekday"]]
         data["weekday"] = names[0] if len(names) == 1 else names
     for holder, field in [(data, "time"), (data, "chair_dm_at")] + [
         (reminder, "at") for reminder in data.get("remind", [])
@@ -429,12 +423,8 @@ class Occurrence:
 
 
 def _naive(instant: datetime, tz: tzinfo) -> datetime:
+    """The local wall-clock reading of `instant` (what the rrule of a series counts in)."""
     return instant.astimezone(tz).replace(tzinfo=None)
-
-
-def _aware(local: datetime, tz: tzinfo) -> datetime:
-    # The UTC round trip moves a wall-clock time in the spring-forward gap to a real instant.
-    return local.replace(tzinfo=tz).astimezone(UTC).astimezone(tz)
 
 
 def _occurrence(
@@ -444,14 +434,13 @@ def _occurrence(
     change: OccurrenceChange | None,
     tz: tzinfo,
 ) -> Occurrence:
-    original_start = _aware(local_start, tz)
+    original_start = wall_time(local_start.date(), local_start.time(), tz)
     start, status = original_start, Status.PLANNED
     holiday = dutch_holiday_name(local_start.date())
     if holiday is not None and series.on_holiday is HolidayPolicy.SKIP:
         status = Status.SKIPPED
     elif holiday is not None and series.on_holiday is HolidayPolicy.NEXT_WORKING_DAY:
-        moved = datetime.combine(next_working_day(local_start.date()), local_start.time())
-        start = _aware(moved, tz)
+        start = wall_time(next_working_day(local_start.date()), local_start.time(), tz)
     if change is not None and change.action is ChangeAction.CANCEL:
         status = Status.CANCELLED
     elif change is not None and change.new_start is not None:
@@ -524,7 +513,7 @@ def occurrence_for_day(
     """The occurrence a person means by a date: the one that takes place that day (after a move),
     else the one originally planned that day."""
     changes = tuple(changes)
-    noon = _aware(datetime.combine(day, time(12, 0)), tz)
+    noon = wall_time(day, time(12, 0), tz)
     nearby = occurrences(series, noon - _LOOKUP_SPAN, noon + _LOOKUP_SPAN, changes, tz=tz)
     on_day = [o for o in nearby if o.start.astimezone(tz).date() == day]
     held = [o for o in on_day if o.held]
@@ -610,10 +599,10 @@ def reminder_times(
     due: list[DueReminder] = []
     for reminder in series.remind:
         on = add_working_days(day, -reminder.days_before) if reminder.days_before else day
-        due.append(DueReminder(reminder.kind, _aware(datetime.combine(on, reminder.at), tz)))
+        due.append(DueReminder(reminder.kind, wall_time(on, reminder.at, tz)))
     if series.chair and series.chair_dm_at is not None:
         on = add_working_days(day, -1)
-        due.append(DueReminder(CHAIR_DM, _aware(datetime.combine(on, series.chair_dm_at), tz)))
+        due.append(DueReminder(CHAIR_DM, wall_time(on, series.chair_dm_at, tz)))
     due = sorted((d for d in due if d.due_at < occurrence.start), key=lambda d: d.due_at)
     if occurrence.status is Status.SKIPPED:
         return [d for d in due if not d.to_chair][:1]
@@ -657,11 +646,6 @@ def parse_delivery_key(key: str) -> ReminderRef | None:
 # --- Words ------------------------------------------------------------------------------------
 
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()
-
-
 def _join(words: Sequence[str]) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} en {words[-1]}"
 
@@ -675,7 +659,7 @@ def describe_rhythm(series: MeetingSeries) -> str:
     except ScheduleError:
         recurrence = None
     every = Recurrence(recurrence.interval, recurrence.unit).describe() if recurrence else ""
-    days = [_WEEKDAY_NAMES[d] for d in series.weekday]
+    days = [WEEKDAY_NAMES[d] for d in series.weekday]
     if series.week_of_month:
         ordinals = _join([_ORDINALS[n] for n in series.week_of_month])
         return f"{every} op de {ordinals} {_join(days)}".strip()
@@ -750,10 +734,6 @@ def occurrence_note(occurrence: Occurrence, *, tz: tzinfo = TZ) -> str | None:
 # --- Finding a series by what people type -----------------------------------------------------
 
 
-def _squash(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", _fold(text))
-
-
 def _names(series: MeetingSeries) -> list[str]:
     return [series.key, series.name, *series.aliases]
 
@@ -766,23 +746,23 @@ def match_series(
 ) -> list[MeetingSeries]:
     """The series `text` names: by key, name or alias, ignoring case, accents, spaces and dashes;
     then by prefix; then (`fuzzy`) tolerating typos. Several results: the text is ambiguous."""
-    wanted = _squash(text)
+    wanted = compact(text)
     if not wanted:
         return []
-    exact = [s for s in candidates if any(_squash(n) == wanted for n in _names(s))]
+    exact = [s for s in candidates if any(compact(n) == wanted for n in _names(s))]
     if exact:
         return exact
     if wanted in _GENERIC_WORDS:
         # "overleg" alone names no series; every series it occurs in is a candidate.
-        return [s for s in candidates if any(wanted in _squash(n) for n in _names(s))]
+        return [s for s in candidates if any(wanted in compact(n) for n in _names(s))]
     if len(wanted) >= 3:
-        prefix = [s for s in candidates if any(_squash(n).startswith(wanted) for n in _names(s))]
+        prefix = [s for s in candidates if any(compact(n).startswith(wanted) for n in _names(s))]
         if prefix:
             return prefix
     if not fuzzy:
         return []
     choices = {
-        (i, j): _squash(n) for i, s in enumerate(candidates) for j, n in enumerate(_names(s))
+        (i, j): compact(n) for i, s in enumerate(candidates) for j, n in enumerate(_names(s))
     }
     scored = process.extract(wanted, choices, scorer=fuzz.ratio, score_cutoff=80, limit=None)
     best = max((score for _, score, _ in scored), default=None)
@@ -820,7 +800,7 @@ def validate_meetings_file(
             problem("key", f"dubbele sleutel '{series.key}' (ook op regel {seen_keys[series.key]})")
         seen_keys.setdefault(series.key, doc.line([*where, "key"]) or series.line)
         for name in _names(series):
-            other = seen_names.setdefault(_squash(name), series.key)
+            other = seen_names.setdefault(compact(name), series.key)
             if other != series.key:
                 problem("aliases", f"de naam '{name}' hoort ook bij overleg '{other}'")
         task = tasks.get(series.task) if series.task else None

@@ -80,7 +80,7 @@ NUMBER_WORDS: Mapping[str, int] = {
         ),
         start=1,
     )
-}
+} | {"dertig": 30, "veertig": 40, "vijftig": 50, "zestig": 60}
 
 
 def number(token: str) -> int:

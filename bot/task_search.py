@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 import threading
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,6 +24,8 @@ from functools import lru_cache
 
 import snowballstemmer
 from rapidfuzz import fuzz, process
+
+from bot.language.fold import fold
 
 # Dutch function words plus the filler people put around a subject ("wie doet de bibob?").
 _STOP_WORDS_TEXT = """
@@ -128,10 +129,9 @@ class SearchResult:
 
 
 def normalize(text: str) -> str:
-    """Lowercase, strip accents and apostrophes, turn every other non-alphanumeric into a space."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    without_accents = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _NON_ALNUM.sub(" ", _APOSTROPHES.sub("", without_accents)).strip()
+    """The kernel's fold, then apostrophes dropped ("cliënt's" -> "clients") and every other
+    non-alphanumeric turned into a space."""
+    return _NON_ALNUM.sub(" ", _APOSTROPHES.sub("", fold(text))).strip()
 
 
 def content_words(text: str) -> list[str]:

@@ -21,7 +21,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import Literal
 
-from bot.language import TZ, DueDate, DutchDateError, find_due_date, next_working_day
+from bot.language import (
+    TZ,
+    DueDate,
+    DutchDateError,
+    find_due_date,
+    mentioned_ids,
+    next_working_day,
+    without_mentions,
+)
+from bot.language.names import WEEKDAY_NAMES, alternation
 
 _PREFIX_RE = re.compile(
     r"""^[\s*_~>•·\-–]*                       # markup, quote marks or a bullet before the word
@@ -30,12 +39,10 @@ _PREFIX_RE = re.compile(
     """,
     re.IGNORECASE | re.VERBOSE,
 )
-# <@U123ABC> or <@U123ABC|naam>; user groups (<!subteam^…>) and <!here> are no owners.
-_MENTION_RE = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _SELF_RE = re.compile(r"(?<![\w@])ik(?!\w)", re.IGNORECASE)
 _TRAILING_DAY_MONTH = re.compile(r"(?<![\w.,/-])(\d{1,2}[-/]\d{1,2})[\s.!)]*$")
 _TRAILING_WEEKDAY = re.compile(
-    r"(?<![\w-])((?:maan|dins|woens|donder|vrij|zater|zon)dag)[\s.!)]*$", re.IGNORECASE
+    rf"(?<![\w-])({alternation(WEEKDAY_NAMES)})[\s.!)]*$", re.IGNORECASE
 )
 
 DueKind = Literal["date", "asap", "next_meeting", "default"]
@@ -78,8 +85,8 @@ def action_body(text: str) -> str | None:
 
 def find_owner(text: str, author: str, *, not_owners: Collection[str] = ()) -> tuple[str, bool]:
     """(owner's Slack ID, whether the text named someone) for an action text."""
-    mention = next((m for m in _MENTION_RE.finditer(text) if m[1] not in not_owners), None)
-    myself = _SELF_RE.search(_MENTION_RE.sub(" ", text))
+    mention = next((m for m in mentioned_ids(text) if m[1] not in not_owners), None)
+    myself = _SELF_RE.search(without_mentions(text))
     if mention is None:
         return author, myself is not None
     if myself is not None and myself.start() < _position_without_mentions(text, mention.start()):
@@ -89,7 +96,7 @@ def find_owner(text: str, author: str, *, not_owners: Collection[str] = ()) -> t
 
 def _position_without_mentions(text: str, index: int) -> int:
     """Where `index` of `text` lands once every mention is replaced by one space."""
-    return len(_MENTION_RE.sub(" ", text[:index]))
+    return len(without_mentions(text[:index]))
 
 
 def read_action(
@@ -113,7 +120,7 @@ def read_action(
         body = text.strip()
     owner, named = find_owner(body, author, not_owners=not_owners)
     try:
-        due, phrase = _find_due(_MENTION_RE.sub(" ", body), now, tz)
+        due, phrase = _find_due(without_mentions(body), now, tz)
     except DutchDateError as error:
         return ActionLine(body, owner, named, None, date_problem=str(error))
     return ActionLine(body, owner, named, due, due_phrase=phrase)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from bot.language import format_short_date
+from bot.language import MENTION_RE, format_short_date
 from storage.actions import ActionItemView
 from storage.team import PersonView
 
@@ -234,12 +234,11 @@ def reminder_action_items(
 
 # --- plain text, for `oov-bot shell` -------------------------------------------------------------
 
-_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|([^>]+))?>")
 _LINK = re.compile(r"<(https?://[^|>]+)\|([^>]+)>")
 
 
 def mrkdwn_to_text(text: str) -> str:
-    text = _MENTION.sub(lambda m: "@" + (m.group(2) or m.group(1)), text)
+    text = MENTION_RE.sub(lambda m: "@" + (m.group(2) or m.group(1)), text)
     text = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", text)
     text = re.sub(r"(?<!\w)[*_~](\S(?:.*?\S)?)[*_~](?!\w)", r"\1", text)
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

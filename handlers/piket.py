@@ -28,6 +28,7 @@ from slack_sdk.errors import SlackApiError
 from bot.calendar_feed import FeedEvent, render_feed
 from bot.context import AppContext
 from bot.language import (
+    MENTION_RE,
     DutchDateError,
     format_date,
     format_datetime,
@@ -135,7 +136,7 @@ SUBSCRIBE_HOWTO = (
 )
 
 _RUIL = re.compile(
-    r"(?P<when>.+?)\s+(?P<who><@[UW][A-Z0-9]+(?:\|[^>]*)?>|@\S+)(?:\s+(?:tegen\s+)?(?P<back>.+))?",
+    rf"(?P<when>.+?)\s+(?P<who>{MENTION_RE.pattern}|@\S+)(?:\s+(?:tegen\s+)?(?P<back>.+))?",
     re.IGNORECASE,
 )
 

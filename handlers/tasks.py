@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.cadence import Cadence, CadenceError, format_hours, parse_cadence
 from bot.config_files import CATEGORY_LABELS, Category
 from bot.context import AppContext
-from bot.language import is_help
+from bot.language import PersonRef, is_help, parse_person_ref, resolve_person
 from bot.task_search import SearchableTask, TaskIndex
 from handlers.blocks import (
     Block,
@@ -238,37 +238,40 @@ def plain_name(person: PersonView | None) -> str:
     return person.name if person else "niemand"
 
 
-_MENTION_ARG = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+NOT_LINKED = (
+    "Je Slack-account is nog niet gekoppeld aan iemand in het teamoverzicht. "
+    "Vraag de beheerder je Slack member-ID in te vullen bij `slack_id` in "
+    "`config/people.yaml`, of vraag het voor een collega: `/taken @collega`."
+)
 
 
 def resolve_person_ref(
     ctx: AppContext, text: str, caller_slack_id: str | None
 ) -> tuple[PersonView | None, str | None]:
-    """The person a command argument means: '', '<@U..|name>', '@key', key, Slack ID or name.
+    """The person a command argument means, read by the kernel as /acties and /piket read it:
+    '' or 'ik'/'mij' (the caller), '<@U..|name>', '@key', key, Slack ID or name.
     Returns (person, Dutch error)."""
-    text = text.strip()
-    if not text:
-        if caller_slack_id is None:
-            return None, "Geef een persoon op, bijvoorbeeld `/taken aov-1`."
-        person = ctx.team.person_by_slack_id(caller_slack_id)
-        if person is None:
-            return None, (
-                "Je Slack-account is nog niet gekoppeld aan iemand in het teamoverzicht. "
-                "Vraag de beheerder je Slack member-ID in te vullen bij `slack_id` in "
-                "`config/people.yaml`, of vraag het voor een collega: `/taken @collega`."
-            )
-        return person, None
-    match = _MENTION_ARG.match(text)
-    person = ctx.team.find_person(match.group(1) if match else text)
-    if person is None and match:
+    parsed = parse_person_ref(text) if text.strip() else PersonRef("self")
+    if parsed is None:
+        return None, f"Ik ken geen persoon “{escape(text.strip())}”. {_known_people(ctx)}"
+    if parsed.kind == "self" and caller_slack_id is None:
+        return None, "Geef een persoon op, bijvoorbeeld `/taken aov-1`."
+    found = resolve_person(parsed, ctx.team, caller_slack_id)
+    if found.person is not None:
+        return found.person, None
+    if parsed.kind == "self":
+        return None, NOT_LINKED
+    if parsed.kind == "mention":
         return None, (
-            f"<@{match.group(1)}> staat niet in het teamoverzicht en heeft dus geen taken. "
+            f"<@{parsed.value}> staat niet in het teamoverzicht en heeft dus geen taken. "
             "De beheerder voegt collega's toe in `config/people.yaml`."
         )
-    if person is None:
-        known = ", ".join(f"{p.key} ({p.name})" for p in ctx.team.people()[:12])
-        return None, f"Ik ken geen persoon “{escape(text)}”. Bekend: {escape(known)}."
-    return person, None
+    return None, f"Ik ken geen persoon “{escape(text.strip())}”. {_known_people(ctx)}"
+
+
+def _known_people(ctx: AppContext) -> str:
+    known = ", ".join(f"{p.key} ({p.name})" for p in ctx.team.people()[:12])
+    return f"Bekend: {escape(known)}."
 
 
 def _task_line(task: TaskView) -> str:

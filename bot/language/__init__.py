@@ -28,7 +28,14 @@ from bot.language.format import (
     format_time,
 )
 from bot.language.names import HELP_WORDS, is_help, weekday_number
-from bot.language.people import PersonRef, parse_person_ref, resolve_person
+from bot.language.people import (
+    MENTION_RE,
+    PersonRef,
+    mentioned_ids,
+    parse_person_ref,
+    resolve_person,
+    without_mentions,
+)
 from bot.language.times import local_moments, parse_datetime, parse_time, shift_wall, wall_time
 from bot.language.workdays import (
     add_working_days,
@@ -41,6 +48,7 @@ from bot.language.workdays import (
 __all__ = [
     "DEFAULT_TZ",
     "HELP_WORDS",
+    "MENTION_RE",
     "TZ",
     "DayRange",
     "DueDate",
@@ -61,6 +69,7 @@ __all__ = [
     "is_help",
     "is_working_day",
     "local_moments",
+    "mentioned_ids",
     "next_working_day",
     "parse_date",
     "parse_date_phrase",
@@ -74,4 +83,5 @@ __all__ = [
     "today_in",
     "wall_time",
     "weekday_number",
+    "without_mentions",
 ]

@@ -18,15 +18,21 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
 from dateutil.relativedelta import relativedelta
 
 from bot.config_files import ConfigProblem, LoadedYaml, TeamConfig
-from bot.language import DayRange, DutchDateError, parse_period, parse_time, shift_wall
+from bot.language import (
+    DEFAULT_TZ,
+    DayRange,
+    DutchDateError,
+    format_date,
+    parse_period,
+    parse_time,
+    shift_wall,
+)
 from bot.language.names import WEEKDAY_NAMES, weekday_number
 from bot.slack_refs import SLACK_CHANNEL_HINT, SLACK_CHANNEL_PATTERN
 
-DEFAULT_TZ = ZoneInfo("Europe/Amsterdam")
 _LONG_AGO = datetime.min.replace(tzinfo=UTC)
 # When piket.yaml says nothing: DM a functionary a week and a day before their shift.
 DEFAULT_REMINDERS = (timedelta(weeks=1), timedelta(days=1))
@@ -765,10 +771,6 @@ def unstaffed(shifts: Sequence[Shift], *, after: datetime) -> list[Shift]:
     )
 
 
-def format_day(day: date) -> str:
-    return format_date(day, "EEEE d MMMM y", locale="nl")
-
-
 def swap(
     rules: RotaRules,
     shift: Shift,
@@ -796,7 +798,7 @@ def swap(
         raise RotaError(f"De rol {shift.role} staat niet (meer) in piket.yaml.")
     if person_key not in role.qualified(last_day):
         raise RotaError(
-            f"{who} is niet gekwalificeerd voor {role.name} tot en met {format_day(last_day)}."
+            f"{who} is niet gekwalificeerd voor {role.name} tot en met {format_date(last_day)}."
         )
     if shift.start >= now:
         return [Shift(shift.role, person_key, shift.start, shift.end)]

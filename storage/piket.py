@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -319,7 +319,7 @@ def export_piket(s: Session) -> dict[str, Any]:
 
 
 def _already_on_duty(
-    s: Session, person: Person, row: PiketShift, given_away: list[str]
+    s: Session, person: Person, row: PiketShift, given_away: list[str], tz: tzinfo
 ) -> str | None:
     """Why `person` cannot take `row`: they hold another shift at the same time (one person, one
     role at a time, as the planner does), not counting shifts they give away in the same swap."""
@@ -335,7 +335,7 @@ def _already_on_duty(
         return None
     return (
         f"{person.name} heeft dan al piket als {other.role} (vanaf "
-        f"{format_datetime(other.start)}); niemand kan twee rollen tegelijk vervullen."
+        f"{format_datetime(other.start, tz=tz)}); niemand kan twee rollen tegelijk vervullen."
     )
 
 
@@ -600,7 +600,7 @@ class PiketStore:
                 person_name=to_person.name,
             )
             given_back = [return_shift_uid] if return_shift_uid else []
-            if reason := _already_on_duty(s, to_person, row, given_back):
+            if reason := _already_on_duty(s, to_person, row, given_back, self.tz):
                 raise RotaError(reason)
             if return_shift_uid is not None:
                 back = s.scalar(select(PiketShift).where(PiketShift.uid == return_shift_uid))
@@ -613,7 +613,7 @@ class PiketStore:
                     now=now,
                     person_name=from_person.name,
                 )
-                if reason := _already_on_duty(s, from_person, back, [shift_uid]):
+                if reason := _already_on_duty(s, from_person, back, [shift_uid], self.tz):
                     raise RotaError(reason)
             proposal = PiketSwap(
                 shift_uid=shift_uid,
@@ -740,7 +740,7 @@ class PiketStore:
             except RotaError as exc:
                 return exc.message, []
             given_away = [u for u, giver, _ in wanted if giver.id == taker.id]
-            if reason := _already_on_duty(s, taker, row, given_away):
+            if reason := _already_on_duty(s, taker, row, given_away, self.tz):
                 return reason, []
             moves.append((row, taker))
         return "", moves

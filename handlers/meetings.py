@@ -7,7 +7,7 @@ import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -26,6 +26,7 @@ from bot.language import (
     parse_date,
     parse_datetime,
     parse_time,
+    wall_time,
     weekday_number,
 )
 from bot.meetings import (
@@ -491,8 +492,7 @@ class Meetings:
             raise MeetingCommandError("Naar welke datum en/of tijd? Bijvoorbeeld `1-12 14:00`.")
         try:  # only a time: the same day
             clock = parse_time(text)
-            # Through UTC: a time in the spring-forward gap becomes a real instant.
-            return datetime.combine(local.date(), clock, tzinfo=tz).astimezone(UTC).astimezone(tz)
+            return wall_time(local.date(), clock, tz)
         except DutchDateError:
             pass
         try:

@@ -29,6 +29,7 @@ from bot.language import (
     parse_period,
     parse_time,
     shift_wall,
+    wall_time,
 )
 from bot.language.names import WEEKDAY_NAMES, weekday_number
 from bot.slack_refs import SLACK_CHANNEL_HINT, SLACK_CHANNEL_PATTERN
@@ -480,9 +481,7 @@ def _require_aware(*instants: datetime) -> None:
 
 
 def _handover(rules: RotaRules, day: date) -> datetime:
-    local = datetime.combine(day, rules.handover_time, tzinfo=rules.tz)
-    # Round trip through UTC so a handover in a DST gap (02:30 in spring) becomes a real instant.
-    return local.astimezone(UTC).astimezone(rules.tz)
+    return wall_time(day, rules.handover_time, rules.tz)
 
 
 def iter_duty_weeks(rules: RotaRules, after: datetime) -> Iterator[DutyWeek]:

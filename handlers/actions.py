@@ -100,6 +100,8 @@ log = logging.getLogger(__name__)
 CAPTURE_SHORTCUT = "action_item_capture"
 CAPTURE_MODAL = "action_item_modal"
 PAGE_BUTTON = "action_items_page"
+# Its own action_id: Slack refuses two buttons with one action_id in one actions block.
+FIRST_PAGE_BUTTON = "action_items_page_first"
 PAGE_SIZE = 20
 SAVE_FAILED = "Opslaan lukte niet. Probeer het zo nog eens; je tekst staat er nog."
 DIGEST_KIND = "action_digest"
@@ -484,7 +486,7 @@ class ActionItems:
             nav.append(button(f"Volgende {PAGE_SIZE}", PAGE_BUTTON, next_page))
         if before_id:
             first_page = json.dumps(_state(text, None))
-            nav.append(button("Terug naar het begin", PAGE_BUTTON, first_page))
+            nav.append(button("Terug naar het begin", FIRST_PAGE_BUTTON, first_page))
         if nav:
             blocks.append(actions(*nav, block_id="action_items_nav"))
         overdue = sum(item.is_overdue(today) for item in items)
@@ -697,9 +699,12 @@ def handle_message_event(feature: ActionItems, event: dict[str, Any]) -> Outcome
 
 
 def fetch_message(client: WebClient, channel: str, ts: str) -> dict[str, Any] | None:
-    """One message by channel and ts (also a thread reply); None when Slack has no such message."""
+    """One message by channel and ts (also a thread reply); None when Slack has no such message.
+
+    conversations.replies always answers with the thread's parent first, counted toward `limit`:
+    the window of one ts holds the parent and, for a reply, the reply itself, so two places."""
     response = client.conversations_replies(
-        channel=channel, ts=ts, oldest=ts, latest=ts, inclusive=True, limit=1
+        channel=channel, ts=ts, oldest=ts, latest=ts, inclusive=True, limit=2
     )
     return next((m for m in response.get("messages") or [] if m.get("ts") == ts), None)
 
@@ -921,6 +926,7 @@ def register(app: App, ctx: AppContext) -> None:
         reply(it, client, text=reply_.text, blocks=reply_.blocks, replace_original=True)
 
     on_action(app, PAGE_BUTTON, page)
+    on_action(app, FIRST_PAGE_BUTTON, page)
 
     def change_status(it: Interaction, client: WebClient) -> None:
         # Acknowledged first (Slack never waits on the database); a failure to store reaches the

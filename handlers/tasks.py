@@ -58,6 +58,9 @@ from storage.team import OwnershipChangeView, PersonView, TaskView, UnknownTaskE
 log = logging.getLogger(__name__)
 
 OWNER_MODAL = "task_owner_modal"
+SHOW_BUTTON = "task_show"
+# "task_show" alone, or numbered ("task_show:1") where several share one actions block.
+SHOW_BUTTONS = re.compile(rf"^{SHOW_BUTTON}(:\d+)?$")
 PICK_LIMIT = 5
 
 
@@ -209,7 +212,7 @@ class TaskFinder:
                 blocks.append(
                     section(
                         f"*{escape(task.subject)}*\nEigenaar: {mention(task.owner)}",
-                        accessory=button("Toon", "task_show", str(task.id)),
+                        accessory=button("Toon", SHOW_BUTTON, str(task.id)),
                     )
                 )
             return Reply(text=f"Meerdere taken passen bij “{query}”", blocks=blocks)
@@ -220,8 +223,10 @@ class TaskFinder:
             blocks.append(
                 actions(
                     *(
-                        button(s.subject, "task_show", str(s.id))
-                        for s in result.suggestions[:PICK_LIMIT]
+                        # One actions block needs a distinct action_id per button, or Slack
+                        # refuses the whole reply (invalid_blocks).
+                        button(s.subject, f"{SHOW_BUTTON}:{n}", str(s.id))
+                        for n, s in enumerate(result.suggestions[:PICK_LIMIT])
                     )
                 )
             )
@@ -493,7 +498,7 @@ def register(app: App, ctx: AppContext) -> None:
             trigger_id=required_trigger(it), view=owner_modal(task, meta.model_dump_json())
         )
 
-    on_action(app, "task_show", show)
+    on_action(app, SHOW_BUTTONS, show, examples=(SHOW_BUTTON, f"{SHOW_BUTTON}:1"))
     on_action(app, "task_share", share)
     on_action(app, "task_change_owner", change_owner)
 

@@ -1,7 +1,10 @@
 """oov-bot's test kit: what both the test suite and the benchmarks need to drive the bot as Slack
 does, without importing each other.
 
-- fake_slack: a local fake of the Slack Web API that records every call.
+- fake_slack: a local fake of the Slack Web API that records every call, refuses payloads real
+  Slack would refuse, and answers conversations.history/replies like Slack.
+- block_kit: Slack's Block Kit rules per surface (messages, modals, Home), used by the fake.
+- contracts: does every rendered action_id reach a Bolt listener?
 - slack_requests: signed slash commands, interactions and events, sent over real HTTP.
 - clock: a settable clock and the suite's fixed "now".
 - app: oov-bot itself (context, Bolt app, web app) served by waitress in a thread.

@@ -84,10 +84,16 @@ def start_bot(
     ctx = create_context(make_settings(**values), db=db, clock=clock)
     if import_config_dir:
         import_config(db, load_config(config_dir), clock())
-    web = create_web_app(ctx, create_bolt_app(ctx))
+    bolt = create_bolt_app(ctx)
+    web = create_web_app(ctx, bolt)
     server = BackgroundServer(web)
     url = server.url
     client = SignedSlackClient(
-        url, SIGNING_SECRET, response_urls=fake.response_url if fake else None
+        url,
+        SIGNING_SECRET,
+        response_urls=fake.response_url if fake else None,
+        check_reply=fake.check_reply if fake else None,
     )
+    if fake is not None:
+        fake.apps.append(bolt)  # for the contract check: every rendered action_id is handled
     return RunningBot(url=url, ctx=ctx, slack=client, fake=fake, clock=clock), server  # type: ignore[arg-type]

@@ -8,6 +8,15 @@ under test goes through slack_sdk's real request building, retries and error han
         client = WebClient(base_url=fake.url, token="xoxb-test")
         client.chat_postMessage(channel="C1", text="hoi")
         assert fake.wait_for("chat.postMessage")[0].args["text"] == "hoi"
+
+As strict as Slack: every message and view it receives (chat.postMessage/postEphemeral/update,
+response_url posts, views.open/push/update/publish) is checked against Slack's Block Kit rules
+(testkit/block_kit.py) and refused the way Slack refuses it. Refusals are recorded; the suite's
+fixture fails a test whose bot sent anything Slack would refuse, unless the test called
+`expect_refusals()`. Messages posted (and added with `add_message`) are kept per channel, so
+conversations.history and conversations.replies answer like Slack: newest first for history, a
+thread's parent first (and counted toward `limit`) for replies, with `oldest`/`latest`/
+`inclusive`, `has_more` and cursors.
 """
 
 from __future__ import annotations
@@ -26,6 +35,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self
 from urllib.parse import parse_qsl, quote, urlsplit
+
+from testkit.block_kit import MODAL, action_ids, message_problems, view_problems
 
 # The fake workspace. slack_requests.py sends requests from the same workspace and app.
 TEAM_ID = "T0TEST001"
@@ -66,6 +77,29 @@ class SlackCall:
 
 
 @dataclass(frozen=True)
+class Refusal:
+    """A payload the fake refused as Slack would: `method` ("ack" for a direct HTTP answer of
+    the bot), Slack's error code and the problems with their json-pointers."""
+
+    method: str
+    error: str
+    problems: tuple[str, ...]
+
+    def summary(self) -> str:
+        shown = "\n".join(f"    - {problem}" for problem in self.problems)
+        return f"  {self.method}: {self.error}\n{shown}"
+
+
+@dataclass(frozen=True)
+class RenderedAction:
+    """An interactive element the bot rendered: where, and its action_id and block_id."""
+
+    method: str
+    action_id: str
+    block_id: str | None
+
+
+@dataclass(frozen=True)
 class _Scripted:
     status: int
     body: ResponseBody
@@ -90,6 +124,13 @@ class FakeSlack:
         self._overrides: dict[str, ResponseBody | Callable[[dict[str, Any]], ResponseBody]] = {}
         self._users: dict[str, dict[str, Any]] = {}
         self._usergroups: dict[str, _UserGroup] = {}
+        self._refusals: list[Refusal] = []
+        self._rendered: list[RenderedAction] = []
+        self._refusals_expected = False
+        # Messages per channel (posted by the bot or added by a test), for history/replies.
+        self._messages: dict[str, dict[str, dict[str, Any]]] = {}
+        self.apps: list[Any] = []
+        """Bolt apps talking to this fake (set by testkit.app.start_bot), for contract checks."""
         # Separate counters, so the first message ts is always "1700000000.000100".
         self._message_serials = itertools.count(1)
         self._view_serials = itertools.count(1)
@@ -104,6 +145,8 @@ class FakeSlack:
             "conversations.open": self._conversations_open,
             "conversations.setTopic": self._conversations_set_topic,
             "conversations.info": self._conversation_response,
+            "conversations.history": self._conversations_history,
+            "conversations.replies": self._conversations_replies,
             "conversations.join": self._conversation_response,
             "views.open": self._view_response,
             "views.update": self._view_response,
@@ -225,7 +268,75 @@ class FakeSlack:
         with self._changed:
             self._usergroups[usergroup_id] = _UserGroup(usergroup_id, handle, name, users or [])
 
+    def add_message(
+        self,
+        channel: str,
+        text: str,
+        *,
+        user: str = "U0AOV0001",
+        ts: str | None = None,
+        thread_ts: str | None = None,
+        **extra: Any,
+    ) -> dict[str, Any]:
+        """A message someone posted in `channel` (a reply when `thread_ts` is given), as
+        conversations.history/replies will return it; returns the message."""
+        message: dict[str, Any] = {"type": "message", "user": user, "text": text, **extra}
+        message["ts"] = ts or self._next_ts()
+        if thread_ts is not None:
+            message["thread_ts"] = thread_ts
+        self._store(channel, message)
+        return message
+
+    def forget_refusals(self) -> None:
+        """Start counting refusals and rendered actions afresh (for a fake shared by tests)."""
+        with self._changed:
+            self._refusals.clear()
+            self._rendered.clear()
+            self._refusals_expected = False
+
+    def expect_refusals(self) -> None:
+        """This test sends payloads Slack refuses on purpose: do not fail it for that."""
+        self._refusals_expected = True
+
     # -- inspection ------------------------------------------------------------------------------
+
+    def refusals(self) -> list[Refusal]:
+        """Every payload refused as Slack would (invalid_blocks and the like), oldest first."""
+        with self._changed:
+            return list(self._refusals)
+
+    def unexpected_refusals(self) -> str | None:
+        """A report of the refusals, unless the test expected them; None when there are none."""
+        refusals = self.refusals()
+        if not refusals or self._refusals_expected:
+            return None
+        shown = "\n".join(refusal.summary() for refusal in refusals)
+        return f"the bot sent {len(refusals)} payload(s) Slack would refuse:\n{shown}"
+
+    def rendered_actions(self) -> list[RenderedAction]:
+        """Every interactive element in the payloads the bot sent (accepted or not)."""
+        with self._changed:
+            return list(self._rendered)
+
+    def check_reply(self, body: Any) -> None:
+        """Check the body of the bot's direct HTTP answer to a slash command or interaction, as
+        Slack does: a message, or a `response_action` with a view."""
+        if not isinstance(body, dict):
+            return
+        if body.get("response_action") in {"update", "push"}:
+            view = body.get("view")
+            problems = view_problems(view, MODAL)
+            self._record_rendered("ack", view.get("blocks") if isinstance(view, dict) else None)
+            error = "invalid_arguments"
+        elif "blocks" in body or "text" in body:
+            problems = message_problems(body, needs_content=False)
+            self._record_rendered("ack", body.get("blocks"))
+            error = "invalid_blocks"
+        else:
+            return
+        if problems:
+            with self._changed:
+                self._refusals.append(Refusal("ack", error, tuple(problems)))
 
     def calls(self, method: str | None = None) -> list[SlackCall]:
         with self._changed:
@@ -247,9 +358,11 @@ class FakeSlack:
             )
 
     def reset(self) -> None:
-        """Forget calls, scripted responses, users and user groups (the server keeps running)."""
+        """Forget calls, scripted responses, users, user groups and messages (the server keeps
+        running). Refusals are kept: a reset must not hide a payload Slack would refuse."""
         with self._changed:
             self._calls.clear()
+            self._messages.clear()
             self._scripted.clear()
             self._overrides.clear()
             self._users.clear()
@@ -269,6 +382,9 @@ class FakeSlack:
                 scripted = queue.popleft()
                 return scripted.status, scripted.body, scripted.headers
             override = self._overrides.get(method)
+        refused = self._refuse(method, args)
+        if refused is not None:
+            return refused
         if override is not None:
             return 200, override(args) if callable(override) else override, {}
         if method == RESPONSE_URL_METHOD:
@@ -278,6 +394,68 @@ class FakeSlack:
             return 200, {"ok": False, "error": auth_error}, {}
         builder = self._builders.get(method)
         return 200, builder(args) if builder else {"ok": True}, {}
+
+    def _refuse(
+        self, method: str, args: dict[str, Any]
+    ) -> tuple[int, ResponseBody, dict[str, str]] | None:
+        """Slack's answer when it refuses this payload; None when it accepts it."""
+        if method in {"chat.postMessage", "chat.postEphemeral", "chat.update", RESPONSE_URL_METHOD}:
+            if method == RESPONSE_URL_METHOD and args.get("delete_original"):
+                return None
+            self._record_rendered(method, args.get("blocks"))
+            needs_content = method in {"chat.postMessage", "chat.postEphemeral"}
+            problems = message_problems(args, needs_content=needs_content)
+            if not problems:
+                return None
+            if any(p.endswith("[json-pointer:/text]") for p in problems):
+                error = "msg_too_long" if args.get("text") else "no_text"
+            else:
+                error = "invalid_blocks"
+            self._add_refusal(method, error, problems)
+            if method == RESPONSE_URL_METHOD:
+                # Webhooks and response_urls answer a bare status and code, without detail.
+                return 400, error, {}
+            return (
+                200,
+                {
+                    "ok": False,
+                    "error": error,
+                    "errors": problems,
+                    "response_metadata": {"messages": [f"[ERROR] {p}" for p in problems]},
+                },
+                {},
+            )
+        if method in {"views.open", "views.push", "views.update", "views.publish"}:
+            view = args.get("view")
+            self._record_rendered(method, view.get("blocks") if isinstance(view, dict) else None)
+            surface = {"views.publish": "home", "views.update": None}.get(method, MODAL)
+            problems = view_problems(view, surface)
+            if not problems:
+                return None
+            self._add_refusal(method, "invalid_arguments", problems)
+            return (
+                200,
+                {
+                    "ok": False,
+                    "error": "invalid_arguments",
+                    "response_metadata": {"messages": [f"[ERROR] {p}" for p in problems]},
+                },
+                {},
+            )
+        return None
+
+    def _add_refusal(self, method: str, error: str, problems: list[str]) -> None:
+        with self._changed:
+            self._refusals.append(Refusal(method, error, tuple(problems)))
+
+    def _record_rendered(self, method: str, blocks: Any) -> None:
+        found = [RenderedAction(method, a, b) for a, b in action_ids(blocks)]
+        with self._changed:
+            self._rendered.extend(found)
+
+    def _store(self, channel: str, message: dict[str, Any]) -> None:
+        with self._changed:
+            self._messages.setdefault(channel, {})[message["ts"]] = message
 
     def _next_ts(self) -> str:
         micros = next(self._message_serials) * 100
@@ -314,22 +492,34 @@ class FakeSlack:
     def _chat_post_message(self, args: dict[str, Any]) -> dict[str, Any]:
         ts = self._next_ts()
         channel = _channel_id(args.get("channel", ""))
-        return {"ok": True, "channel": channel, "ts": ts, "message": self._message(args, ts)}
+        message = self._message(args, ts)
+        self._store(channel, message)
+        return {"ok": True, "channel": channel, "ts": ts, "message": message}
 
     def _chat_post_ephemeral(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "message_ts": self._next_ts()}
 
     def _chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
         ts = str(args.get("ts", ""))
+        channel = str(args.get("channel", ""))
+        message = self._message(args, ts)
+        with self._changed:
+            stored = self._messages.get(channel, {}).get(ts)
+            if stored is not None:
+                if "thread_ts" in stored:
+                    message["thread_ts"] = stored["thread_ts"]
+                self._messages[channel][ts] = message
         return {
             "ok": True,
-            "channel": args.get("channel", ""),
+            "channel": channel,
             "ts": ts,
             "text": args.get("text", ""),
-            "message": self._message(args, ts),
+            "message": message,
         }
 
     def _chat_delete(self, args: dict[str, Any]) -> dict[str, Any]:
+        with self._changed:
+            self._messages.get(str(args.get("channel", "")), {}).pop(str(args.get("ts", "")), None)
         return {"ok": True, "channel": args.get("channel", ""), "ts": args.get("ts", "")}
 
     def _chat_get_permalink(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -352,6 +542,46 @@ class FakeSlack:
         conversation = _conversation(str(args.get("channel", "")))
         conversation["topic"]["value"] = args.get("topic", "")
         return {"ok": True, "channel": conversation}
+
+    def _conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Top-level messages of a channel, newest first, as Slack's conversations.history."""
+        with self._changed:
+            stored = list(self._messages.get(str(args.get("channel", "")), {}).values())
+        top = [m for m in stored if m.get("thread_ts") in (None, m["ts"])]
+        chosen = sorted(_in_range(top, args), key=_ts_key, reverse=True)
+        return _page(chosen, args, default_limit=100)
+
+    def _conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        """A thread as Slack's conversations.replies returns it: the parent first, always, and
+        counted toward `limit`; then the replies in the time range, oldest first. `ts` may be
+        the parent's or a reply's; a message without replies is returned alone."""
+        channel, ts = str(args.get("channel", "")), str(args.get("ts", ""))
+        with self._changed:
+            stored = dict(self._messages.get(channel, {}))
+        asked = stored.get(ts)
+        if asked is None:
+            return {"ok": False, "error": "thread_not_found"}
+        root_ts = asked.get("thread_ts") or ts
+        parent = stored.get(root_ts, asked)
+        replies = [
+            m
+            for m in stored.values()
+            if m.get("thread_ts") == root_ts and m["ts"] not in {root_ts, parent["ts"]}
+        ]
+        chosen = sorted(_in_range(replies, args), key=_ts_key)
+        try:
+            offset = int(str(args.get("cursor") or "0").removeprefix("next_ts:"))
+        except ValueError:
+            return {"ok": False, "error": "invalid_cursor"}
+        limit = _limit(args, default=1000)
+        if offset == 0:
+            # The parent takes one place of the first page.
+            page = [parent, *chosen[: max(limit - 1, 0)]]
+            shown = len(page) - 1
+        else:
+            page = chosen[offset : offset + limit]
+            shown = offset + len(page)
+        return _paged_answer(page, has_more=shown < len(chosen), next_offset=shown)
 
     def _conversation_response(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "channel": _conversation(str(args.get("channel", "")))}
@@ -421,6 +651,57 @@ class FakeSlack:
             )
             group.users = users
             return {"ok": True, "usergroup": _usergroup(group, include_users=True)}
+
+
+def _ts_key(message: dict[str, Any]) -> tuple[int, int]:
+    seconds, _, micros = str(message["ts"]).partition(".")
+    return int(seconds), int(micros or 0)
+
+
+def _in_range(messages: list[dict[str, Any]], args: dict[str, Any]) -> list[dict[str, Any]]:
+    """Messages between `oldest` and `latest`, the bounds included only with `inclusive`."""
+    inclusive = str(args.get("inclusive", "")).lower() in {"1", "true"}
+    oldest = args.get("oldest")
+    latest = args.get("latest")
+    low = _ts_key({"ts": oldest}) if oldest else None
+    high = _ts_key({"ts": latest}) if latest else None
+    kept = []
+    for message in messages:
+        key = _ts_key(message)
+        if low is not None and (key < low or (key == low and not inclusive)):
+            continue
+        if high is not None and (key > high or (key == high and not inclusive)):
+            continue
+        kept.append(message)
+    return kept
+
+
+def _limit(args: dict[str, Any], default: int) -> int:
+    try:
+        limit = int(args.get("limit") or default)
+    except (TypeError, ValueError):
+        limit = default
+    return max(1, min(limit, 1000))
+
+
+def _page(messages: list[dict[str, Any]], args: dict[str, Any], default_limit: int) -> Any:
+    try:
+        offset = int(str(args.get("cursor") or "0").removeprefix("next_ts:"))
+    except ValueError:
+        return {"ok": False, "error": "invalid_cursor"}
+    limit = _limit(args, default_limit)
+    page = messages[offset : offset + limit]
+    shown = offset + len(page)
+    return _paged_answer(page, has_more=shown < len(messages), next_offset=shown)
+
+
+def _paged_answer(page: list[dict[str, Any]], *, has_more: bool, next_offset: int) -> Any:
+    return {
+        "ok": True,
+        "messages": [dict(message) for message in page],
+        "has_more": has_more,
+        "response_metadata": {"next_cursor": f"next_ts:{next_offset}" if has_more else ""},
+    }
 
 
 def _auth_error(args: dict[str, Any], headers: dict[str, str]) -> str | None:

@@ -11,6 +11,7 @@ Payload shapes follow what Slack sends (https://docs.slack.dev/reference/interac
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import itertools
@@ -60,6 +61,8 @@ class SignedSlackClient:
 
     `response_urls` makes the response_url put in payloads (pass `FakeSlack.response_url`);
     without it they point at a local port where nothing listens, never at slack.com.
+    `check_reply` sees the JSON body of every 200 answer, as Slack would (pass
+    `FakeSlack.check_reply`, which records what Slack would refuse).
     """
 
     def __init__(
@@ -70,12 +73,15 @@ class SignedSlackClient:
         response_urls: Callable[[str], str] | None = None,
         events_path: str = "/slack/events",
         timeout: float = 10.0,
+        check_reply: Callable[[Any], None] | None = None,
     ) -> None:
         self.events_url = base_url.rstrip("/") + events_path
         self.signing_secret = signing_secret
         self.timeout = timeout
         self.new_response_url: Callable[[str], str] = response_urls or _UNREACHABLE_BASE.__add__
         self._serials = itertools.count(1)
+        # Slack checks the app's direct answers too (pass `FakeSlack.check_reply`).
+        self.check_reply = check_reply
 
     # -- sending ---------------------------------------------------------------------------------
 
@@ -92,9 +98,13 @@ class SignedSlackClient:
         if mode != "missing":
             headers["X-Slack-Signature"] = slack_signature(secret, timestamp, body)
         headers.update(options.get("extra_headers", {}))
-        return requests.post(
+        response = requests.post(
             self.events_url, data=body.encode(), headers=headers, timeout=self.timeout
         )
+        if self.check_reply is not None and response.status_code == 200 and response.text:
+            with contextlib.suppress(ValueError):
+                self.check_reply(response.json())
+        return response
 
     def command(
         self,

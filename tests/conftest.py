@@ -13,6 +13,7 @@ from bot.features import load_config
 from storage.session import Database
 from testkit.app import RunningBot, start_bot
 from testkit.clock import FixedClock
+from testkit.contracts import unhandled_actions
 from testkit.database import (
     PostgresUnavailable,
     clear_tables,
@@ -62,8 +63,20 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def fake_slack() -> Iterator[FakeSlack]:
+    """The fake Slack Web API. At teardown the test fails when the bot sent a payload Slack
+    would refuse (unless the test called `expect_refusals()`), or rendered an action_id that no
+    listener of the bot receives."""
     with FakeSlack() as fake:
         yield fake
+    refused = fake.unexpected_refusals()
+    unhandled = [
+        line for app in fake.apps for line in unhandled_actions(app, fake.rendered_actions())
+    ]
+    if refused or unhandled:
+        problems = [refused] if refused else []
+        if unhandled:
+            problems.append("rendered action_ids without a listener:\n" + "\n".join(unhandled))
+        pytest.fail("\n".join(problems), pytrace=False)
 
 
 @pytest.fixture

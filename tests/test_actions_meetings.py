@@ -258,10 +258,12 @@ def pin(
 
 
 def slack_has(bot: RunningBot, *messages: dict[str, Any]) -> None:
-    """conversations.replies answers with these messages (a thread: parent first)."""
-    bot.fake.set_response(
-        "conversations.replies", {"ok": True, "messages": list(messages), "has_more": False}
-    )
+    """These messages are on Slack (a reply names its parent in thread_ts); the fake answers
+    conversations.replies about them as Slack does: the thread's parent first."""
+    for m in messages:
+        extra = {k: v for k, v in m.items() if k not in {"type", "channel", "text", "user", "ts"}}
+        channel = m.get("channel", BOA_CHANNEL)
+        bot.fake.add_message(channel, m["text"], user=m["user"], ts=m["ts"], **extra)
 
 
 def test_a_pin_reaction_logs_the_message(bot: RunningBot) -> None:
@@ -291,6 +293,30 @@ def test_a_pin_reaction_logs_the_message(bot: RunningBot) -> None:
     assert confirmation["thread_ts"] == REMINDER_TS
     fetch = bot.fake.calls("conversations.replies")[0].args
     assert (fetch["channel"], fetch["ts"]) == (BOA_CHANNEL, "1700000010.000100")
+
+
+def test_a_pin_on_a_reply_among_many_logs_that_reply(bot: RunningBot) -> None:
+    """Slack answers conversations.replies with the thread's parent first, counted toward the
+    limit: the bot must still find the one reply that was pinned."""
+    reminder_sent(bot)
+    bot.fake.add_message(BOA_CHANNEL, "herinnering", user="U0BOT0001", ts=REMINDER_TS)
+    for n in range(1, 6):
+        bot.fake.add_message(
+            BOA_CHANNEL,
+            f"<@{BERT}> regelt punt {n}",
+            user=ANNA,
+            ts=f"1700000030.00010{n}",
+            thread_ts=REMINDER_TS,
+        )
+    send(bot, pin("1700000030.000103"))
+
+    bot.fake.wait_for("chat.postMessage")
+    [item] = items(bot)
+    assert (item.text, item.owner_slack_id, item.thread_ts) == (
+        f"<@{BERT}> regelt punt 3",
+        BERT,
+        REMINDER_TS,
+    )
 
 
 def test_other_reactions_and_other_channels_are_ignored(bot: RunningBot) -> None:

@@ -35,6 +35,7 @@ def fake() -> Iterator[FakeSlack]:
 @pytest.fixture(autouse=True)
 def clean_fake(fake: FakeSlack) -> None:
     fake.reset()
+    fake.forget_refusals()
 
 
 @pytest.fixture
@@ -236,7 +237,12 @@ class BoltUnderTest:
         ack()
         client.views_open(
             trigger_id=shortcut["trigger_id"],
-            view={"type": "modal", "callback_id": "nieuwe_actie", "blocks": []},
+            view={
+                "type": "modal",
+                "callback_id": "nieuwe_actie",
+                "title": {"type": "plain_text", "text": "Nieuwe actie"},
+                "blocks": BLOCKS,
+            },
         )
 
 
@@ -392,3 +398,314 @@ def test_nothing_listens_on_the_default_response_url() -> None:
     assert url.startswith("http://127.0.0.1:")
     with pytest.raises(requests.ConnectionError):
         requests.post(url, json={"text": "x"}, timeout=2)
+
+
+# -- as strict as Slack: Block Kit rules per surface --------------------------------------------
+
+
+def section(text: str = "tekst", **extra: Any) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}, **extra}
+
+
+def button(action_id: str, text: str = "Klik", **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "button",
+        "action_id": action_id,
+        "text": {"type": "plain_text", "text": text},
+        **extra,
+    }
+
+
+def actions(*elements: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"type": "actions", "elements": list(elements), **extra}
+
+
+def select(options: int, text: str = "optie", value: str = "v") -> dict[str, Any]:
+    return {
+        "type": "static_select",
+        "action_id": "kies",
+        "placeholder": {"type": "plain_text", "text": "Kies"},
+        "options": [
+            {"text": {"type": "plain_text", "text": text}, "value": f"{value}{n}"}
+            for n in range(options)
+        ],
+    }
+
+
+def modal(blocks: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "Actie"},
+        "blocks": blocks,
+        **extra,
+    }
+
+
+# (what, blocks, the problem Slack names). Each case is one step over one documented limit.
+REFUSED_MESSAGES = [
+    ("51 blocks", [section()] * 51, "no more than 50 items allowed [json-pointer:/blocks]"),
+    ("section text 3001", [section("x" * 3001)], "less than 3001 characters"),
+    ("empty section text", [section("")], "more than 0 characters"),
+    (
+        "11 fields",
+        [{"type": "section", "fields": [{"type": "mrkdwn", "text": "v"}] * 11}],
+        "/blocks/0/fields]",
+    ),
+    (
+        "field text 2001",
+        [{"type": "section", "fields": [{"type": "mrkdwn", "text": "v" * 2001}]}],
+        "/blocks/0/fields/0/text]",
+    ),
+    (
+        "header 151",
+        [{"type": "header", "text": {"type": "plain_text", "text": "k" * 151}}],
+        "less than 151 characters [json-pointer:/blocks/0/text/text]",
+    ),
+    (
+        "mrkdwn header",
+        [{"type": "header", "text": {"type": "mrkdwn", "text": "k"}}],
+        "/blocks/0/text/type]",
+    ),
+    (
+        "11 context elements",
+        [{"type": "context", "elements": [{"type": "mrkdwn", "text": "c"}] * 11}],
+        "/blocks/0/elements]",
+    ),
+    ("button text 76", [actions(button("a", "b" * 76))], "/blocks/0/elements/0/text/text]"),
+    ("button value 2001", [actions(button("a", value="v" * 2001))], "/elements/0/value]"),
+    ("action_id 256", [actions(button("a" * 256))], "/blocks/0/elements/0/action_id]"),
+    ("block_id 256", [section(block_id="b" * 256)], "/blocks/0/block_id]"),
+    ("26 buttons", [actions(*[button(f"a{n}") for n in range(26)])], "/blocks/0/elements]"),
+    (
+        "same action_id twice in a block",
+        [actions(button("task_show"), button("task_show"))],
+        "duplicate action_id 'task_show' within a block [json-pointer:/blocks/0/elements/1]",
+    ),
+    (
+        "same block_id twice in a message",
+        [section(block_id="x"), section(block_id="x")],
+        "duplicate block_id 'x'",
+    ),
+    ("101 options", [actions(select(101))], "/blocks/0/elements/0/options]"),
+    ("option text 76", [actions(select(1, text="o" * 76))], "/options/0/text/text]"),
+    ("option value 151", [actions(select(1, value="w" * 151))], "/options/0/value]"),
+    ("unknown block", [{"type": "knop"}], "unknown block type 'knop'"),
+]
+
+
+@pytest.mark.parametrize(
+    ("what", "blocks", "problem"), REFUSED_MESSAGES, ids=[c[0] for c in REFUSED_MESSAGES]
+)
+def test_messages_slack_refuses_are_refused_like_slack(
+    fake: FakeSlack, client: WebClient, what: str, blocks: list[Any], problem: str
+) -> None:
+    for method in (client.chat_postMessage, client.chat_update):
+        args = {"channel": "C0TEAM001", "text": "t", "blocks": blocks}
+        if method == client.chat_update:
+            args["ts"] = "1700000000.000100"
+        with pytest.raises(SlackApiError) as refused:
+            method(**args)
+        assert refused.value.response["error"] == "invalid_blocks"
+        assert any(problem in error for error in refused.value.response["errors"]), (
+            refused.value.response["errors"]
+        )
+    assert [r.method for r in fake.refusals()] == ["chat.postMessage", "chat.update"]
+    assert "Slack would refuse" in (fake.unexpected_refusals() or "")
+    fake.expect_refusals()
+    assert fake.unexpected_refusals() is None
+
+
+def test_the_limits_themselves_are_accepted(fake: FakeSlack, client: WebClient) -> None:
+    blocks = [
+        section("x" * 3000, block_id="b" * 255),
+        {"type": "section", "fields": [{"type": "mrkdwn", "text": "v" * 2000}] * 10},
+        {"type": "header", "text": {"type": "plain_text", "text": "k" * 150}},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": "c"}] * 10},
+        actions(
+            *[button(f"a{n}", "b" * 75, value="v" * 2000) for n in range(24)], button("a" * 255)
+        ),
+        actions(select(100, text="o" * 75, value="w" * 140)),
+        # The same action_id in two blocks is fine: uniqueness is per block.
+        actions(button("task_show")),
+        actions(button("task_show")),
+    ]
+    blocks += [{"type": "divider"}] * (50 - len(blocks))
+    client.chat_postMessage(channel="C0TEAM001", text="t" * 40_000, blocks=blocks)
+    assert fake.refusals() == []
+
+
+def test_message_text_beyond_40000_characters_is_too_long(client: WebClient) -> None:
+    with pytest.raises(SlackApiError) as refused:
+        client.chat_postMessage(channel="C0TEAM001", text="t" * 40_001)
+    assert refused.value.response["error"] == "msg_too_long"
+
+
+def test_a_response_url_post_slack_refuses_gets_400(fake: FakeSlack) -> None:
+    url = fake.response_url("commands/wie")
+    answer = requests.post(url, json={"blocks": [actions(button("a"), button("a"))]}, timeout=5)
+    assert (answer.status_code, answer.text) == (400, "invalid_blocks")
+    assert fake.refusals()[0].method == "response_url"
+    fine = requests.post(url, json={"text": "ok", "blocks": [actions(button("a"))]}, timeout=5)
+    assert (fine.status_code, fine.text) == (200, "ok")
+
+
+REFUSED_VIEWS = [
+    (
+        "title 25",
+        modal([section()], title={"type": "plain_text", "text": "t" * 25}),
+        "/view/title/text]",
+    ),
+    (
+        "submit 25",
+        modal([section()], submit={"type": "plain_text", "text": "s" * 25}),
+        "/view/submit/text]",
+    ),
+    (
+        "close 25",
+        modal([section()], close={"type": "plain_text", "text": "c" * 25}),
+        "/view/close/text]",
+    ),
+    ("metadata 3001", modal([section()], private_metadata="m" * 3001), "/view/private_metadata]"),
+    ("callback_id 256", modal([section()], callback_id="c" * 256), "/view/callback_id]"),
+    (
+        "101 blocks",
+        modal([section()] * 101),
+        "no more than 100 items allowed [json-pointer:/view/blocks]",
+    ),
+    (
+        "input without submit",
+        modal(
+            [
+                {
+                    "type": "input",
+                    "label": {"type": "plain_text", "text": "Wat"},
+                    "element": {"type": "plain_text_input", "action_id": "value"},
+                }
+            ]
+        ),
+        "/view/submit]",
+    ),
+    (
+        "duplicate block_id",
+        modal([section(block_id="d"), section(block_id="d")]),
+        "duplicate block_id",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("what", "view", "problem"), REFUSED_VIEWS, ids=[c[0] for c in REFUSED_VIEWS]
+)
+def test_modals_slack_refuses_are_refused_like_slack(
+    fake: FakeSlack, client: WebClient, what: str, view: dict[str, Any], problem: str
+) -> None:
+    fake.expect_refusals()
+    with pytest.raises(SlackApiError) as refused:
+        client.views_open(trigger_id="1.2.3", view=view)
+    assert refused.value.response["error"] == "invalid_arguments"
+    messages = refused.value.response["response_metadata"]["messages"]
+    assert any(problem in message for message in messages), messages
+
+
+def test_home_views_hold_100_blocks_and_no_submit(fake: FakeSlack, client: WebClient) -> None:
+    client.views_publish(user_id="U0AOV0001", view={"type": "home", "blocks": [section()] * 100})
+    assert fake.refusals() == []
+    for view in (
+        {"type": "home", "blocks": [section()] * 101},
+        {"type": "home", "blocks": [section()], "submit": {"type": "plain_text", "text": "Ok"}},
+    ):
+        with pytest.raises(SlackApiError):
+            client.views_publish(user_id="U0AOV0001", view=view)
+    assert len(fake.refusals()) == 2
+    fake.expect_refusals()
+
+
+def test_the_apps_direct_answers_are_checked_too(fake: FakeSlack) -> None:
+    fake.check_reply({"response_type": "ephemeral", "blocks": [section("x" * 3001)]})
+    fake.check_reply({"response_action": "update", "view": modal([section()] * 101)})
+    fake.check_reply({"response_action": "errors", "errors": {"due": "Geen datum"}})
+    assert [(r.method, r.error) for r in fake.refusals()] == [
+        ("ack", "invalid_blocks"),
+        ("ack", "invalid_arguments"),
+    ]
+    fake.expect_refusals()
+
+
+def test_rendered_action_ids_are_recorded_for_the_listener_contract(
+    fake: FakeSlack, client: WebClient
+) -> None:
+    client.chat_postMessage(
+        channel="C0TEAM001",
+        text="t",
+        blocks=[section(accessory=button("a1"), block_id="s"), actions(button("a2"))],
+    )
+    assert [(a.action_id, a.block_id) for a in fake.rendered_actions()] == [
+        ("a1", "s"),
+        ("a2", None),
+    ]
+
+
+# -- conversations.history and conversations.replies as Slack answers them -----------------------
+
+
+def test_replies_return_the_parent_first_and_count_it_toward_the_limit(
+    fake: FakeSlack, client: WebClient
+) -> None:
+    parent = fake.add_message("C0TEAM001", "overleg", ts="1700000100.000100")
+    for n in range(1, 4):
+        fake.add_message(
+            "C0TEAM001", f"antwoord {n}", ts=f"1700000100.00010{n + 1}", thread_ts=parent["ts"]
+        )
+    reply_ts = "1700000100.000103"  # "antwoord 2"
+
+    # Asked by a reply's ts with limit=1, Slack gives only the parent: the reply is not there.
+    only = client.conversations_replies(
+        channel="C0TEAM001", ts=reply_ts, oldest=reply_ts, latest=reply_ts, inclusive=True, limit=1
+    )
+    assert [m["text"] for m in only["messages"]] == ["overleg"]
+    assert only["has_more"] is True
+    both = client.conversations_replies(
+        channel="C0TEAM001", ts=reply_ts, oldest=reply_ts, latest=reply_ts, inclusive=True, limit=2
+    )
+    assert [m["text"] for m in both["messages"]] == ["overleg", "antwoord 2"]
+    exclusive = client.conversations_replies(
+        channel="C0TEAM001", ts=reply_ts, oldest=reply_ts, latest=reply_ts, limit=10
+    )
+    assert [m["text"] for m in exclusive["messages"]] == ["overleg"]
+
+    first = client.conversations_replies(channel="C0TEAM001", ts=parent["ts"], limit=2)
+    assert [m["text"] for m in first["messages"]] == ["overleg", "antwoord 1"]
+    cursor = first["response_metadata"]["next_cursor"]
+    rest = client.conversations_replies(
+        channel="C0TEAM001", ts=parent["ts"], limit=2, cursor=cursor
+    )
+    assert [m["text"] for m in rest["messages"]] == ["antwoord 2", "antwoord 3"]
+    assert (rest["has_more"], rest["response_metadata"]["next_cursor"]) == (False, "")
+
+
+def test_replies_of_an_unknown_message_is_thread_not_found(client: WebClient) -> None:
+    with pytest.raises(SlackApiError) as refused:
+        client.conversations_replies(channel="C0TEAM001", ts="1700000999.000100")
+    assert refused.value.response["error"] == "thread_not_found"
+
+
+def test_history_is_newest_first_without_replies_and_pages(
+    fake: FakeSlack, client: WebClient
+) -> None:
+    posted = [
+        client.chat_postMessage(channel="C0TEAM001", text=f"bericht {n}")["ts"] for n in range(3)
+    ]
+    fake.add_message("C0TEAM001", "in de draad", thread_ts=posted[0])
+    client.chat_postMessage(channel="C0OTHER01", text="elders")
+
+    first = client.conversations_history(channel="C0TEAM001", limit=2)
+    assert [m["text"] for m in first["messages"]] == ["bericht 2", "bericht 1"]
+    assert first["has_more"] is True
+    rest = client.conversations_history(
+        channel="C0TEAM001", limit=2, cursor=first["response_metadata"]["next_cursor"]
+    )
+    assert [m["text"] for m in rest["messages"]] == ["bericht 0"]
+    window = client.conversations_history(
+        channel="C0TEAM001", oldest=posted[0], latest=posted[2], inclusive=False
+    )
+    assert [m["text"] for m in window["messages"]] == ["bericht 1"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -112,9 +112,20 @@ class TeamConfig:
     people: tuple[PersonConfig, ...]
     tasks: tuple[TaskConfig, ...]
     extra: Mapping[str, Any] = field(default_factory=dict)  # feature files (meetings, piket)
+    # Keys named in people.yaml, also by a record that has a problem of its own: a reference to
+    # such a person is not "unknown" (one typo, one error — not one per reference).
+    named_people: frozenset[str] = frozenset()
+    named_tasks: frozenset[str] = frozenset()  # subjects, likewise
 
     def person(self, key: str) -> PersonConfig | None:
         return next((p for p in self.people if p.key == key), None)
+
+    def unknown_person(self, key: str) -> str | None:
+        """The Dutch problem when `key` names nobody in people.yaml, else None."""
+        if key in self.named_people or self.person(key) is not None:
+            return None
+        known = ", ".join(sorted(p.key for p in self.people)) or "(geen)"
+        return f"onbekende persoon '{key}' (bekend in {PEOPLE_FILE}: {known})"
 
 
 @dataclass
@@ -318,6 +329,18 @@ def _check_people(
             slack_ids.setdefault(person.slack_id, person.line)
 
 
+def _named_keys(doc: LoadedYaml, top: str, field: str = "key") -> frozenset[str]:
+    """The `field` of every record of a top-level list that has one, valid or not."""
+    items = doc.data.get(top) if isinstance(doc.data, Mapping) else None
+    if not isinstance(items, list):
+        return frozenset()
+    return frozenset(
+        item[field].strip()
+        for item in items
+        if isinstance(item, Mapping) and isinstance(item.get(field), str)
+    )
+
+
 def _normalised_subject(subject: str) -> str:
     return re.sub(r"\s+", " ", subject).strip().casefold()
 
@@ -325,10 +348,9 @@ def _normalised_subject(subject: str) -> str:
 def _check_tasks(
     doc: LoadedYaml,
     tasks: list[tuple[int, TaskConfig]],
-    people: Mapping[str, PersonConfig],
+    team: TeamConfig,
     problems: list[ConfigProblem],
 ) -> None:
-    known = ", ".join(sorted(people)) or "(geen)"
     subjects: dict[str, int] = {}
     for index, task in tasks:
         where = ["tasks", index]
@@ -343,13 +365,8 @@ def _check_tasks(
         subjects.setdefault(norm, doc.line([*where, "subject"]) or task.line)
         for role in ("owner", "deputy"):
             key = getattr(task, role)
-            if key is not None and key not in people:
-                problems.append(
-                    doc.problem(
-                        [*where, role],
-                        f"{role}: onbekende persoon '{key}' (bekend in {PEOPLE_FILE}: {known})",
-                    )
-                )
+            if key is not None and (unknown := team.unknown_person(key)):
+                problems.append(doc.problem([*where, role], f"{role}: {unknown}"))
         if task.owner and task.owner == task.deputy:
             problems.append(
                 doc.problem([*where, "deputy"], "deputy: is dezelfde persoon als owner")
@@ -380,20 +397,24 @@ def load_config(config_dir: Path, feature_files: Mapping[str, FeatureValidator])
             problems.extend(exc.problems)
 
     people: list[PersonConfig] = []
-    tasks: list[TaskConfig] = []
+    named: frozenset[str] = frozenset()
     if PEOPLE_FILE in docs:
         people = [
             p for _, p in records(docs[PEOPLE_FILE], "people", PersonConfig, _PeopleFile, problems)
         ]
         _check_people(docs[PEOPLE_FILE], people, problems)
-    by_key = {p.key: p for p in people}
+        named = _named_keys(docs[PEOPLE_FILE], "people")
+    team = TeamConfig(people=tuple(people), tasks=(), named_people=named)
     if TASKS_FILE in docs:
         indexed_tasks = records(docs[TASKS_FILE], "tasks", TaskConfig, _TasksFile, problems)
-        tasks = [t for _, t in indexed_tasks]
+        team = replace(
+            team,
+            tasks=tuple(t for _, t in indexed_tasks),
+            named_tasks=_named_keys(docs[TASKS_FILE], "tasks", "subject"),
+        )
         if PEOPLE_FILE in docs:
-            _check_tasks(docs[TASKS_FILE], indexed_tasks, by_key, problems)
+            _check_tasks(docs[TASKS_FILE], indexed_tasks, team, problems)
 
-    team = TeamConfig(people=tuple(people), tasks=tuple(tasks))
     extra: dict[str, Any] = {}
     # Feature files name people and tasks: without those files every name would be reported as
     # unknown, burying the one real problem.
@@ -403,4 +424,4 @@ def load_config(config_dir: Path, feature_files: Mapping[str, FeatureValidator])
                 extra[name] = validate(docs[name], team, problems)
     if problems:
         raise ConfigError(sorted(problems, key=lambda p: (str(p.file), p.line or 0)))
-    return TeamConfig(people=team.people, tasks=team.tasks, extra=extra)
+    return replace(team, extra=extra)

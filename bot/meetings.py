@@ -784,8 +784,6 @@ def validate_meetings_file(
     (cadence filled in from the task where the file leaves it out)."""
 
     tasks = {t.subject: t for t in team.tasks}
-    people = {p.key for p in team.people}
-    known_people = ", ".join(sorted(people)) or "(geen)"
     valid: list[MeetingSeries] = []
     seen_keys: dict[str, int] = {}
     seen_names: dict[str, str] = {}
@@ -804,21 +802,22 @@ def validate_meetings_file(
             if other != series.key:
                 problem("aliases", f"de naam '{name}' hoort ook bij overleg '{other}'")
         task = tasks.get(series.task) if series.task else None
-        if series.task and task is None:
+        if series.task and task is None and series.task not in team.named_tasks:
             guess = process.extractOne(series.task, list(tasks), scorer=fuzz.WRatio)
             hint = f"; bedoelt u '{guess[0]}'?" if guess and guess[1] >= 80 else ""
             problem("task", f"task: onbekende taak '{series.task}' (zie tasks.yaml){hint}")
         if not series.cadence:
             if task is None:
-                problem(
-                    "cadence", "cadence ontbreekt (en er is geen task om die van over te nemen)"
-                )
+                if series.task not in team.named_tasks:  # else its task's own problem says it
+                    problem(
+                        "cadence", "cadence ontbreekt (en er is geen task om die van over te nemen)"
+                    )
                 continue
             series = series.model_copy(update={"cadence": task.time})
         for role, keys in (("chair", [series.chair]), ("minute_takers", series.minute_takers)):
             for key in keys:
-                if key is not None and key not in people:
-                    problem(role, f"{role}: onbekende persoon '{key}' (bekend: {known_people})")
+                if key is not None and (unknown := team.unknown_person(key)):
+                    problem(role, f"{role}: {unknown}")
         kinds = [r.days_before for r in series.remind]
         if len(set(kinds)) != len(kinds):
             problem("remind", "remind: twee herinneringen op dezelfde dag; kies één tijd per dag")

@@ -877,7 +877,9 @@ def validate_piket_file(
     """The FEATURE_FILES validator: every problem of piket.yaml with its line."""
     data = plain_data(doc.data)
     try:
-        config = parse_piket_config(data, known_people={p.key for p in team.people})
+        # A person whose own record has a problem is still known here: one typo, one error.
+        known = team.named_people | {p.key for p in team.people}
+        config = parse_piket_config(data, known_people=known)
     except RotaConfigError as exc:
         problems.extend(doc.problem(problem.path, str(problem)) for problem in exc.problems)
         return None

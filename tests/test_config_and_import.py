@@ -240,3 +240,43 @@ def test_migrations_create_exactly_the_models(db: Database) -> None:
     with db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
+
+
+@pytest.mark.parametrize(
+    ("file", "top", "field", "bad"),
+    [
+        ("people.yaml", "people", "hours_per_week", "veel"),
+        ("people.yaml", "people", "slack_id", "niet-een-id"),
+        ("people.yaml", "people", "name", ""),
+        ("tasks.yaml", "tasks", "category", "structureeel"),
+        ("tasks.yaml", "tasks", "owner", "Niet Een Sleutel"),
+    ],
+)
+def test_one_typo_in_a_record_is_one_problem_not_one_per_reference(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    file: str,
+    top: str,
+    field: str,
+    bad: str,
+) -> None:
+    """A record with a bad field is reported once; the people and tasks it names are still
+    known to every other file (tasks, meetings, piket), so no "onbekende persoon" follows."""
+    config = copy_config(tmp_path / "config")
+    path = config / file
+    # The most referenced record: the one whose key or subject the other files name most.
+    text = "\n".join(p.read_text(encoding="utf-8") for p in config.glob("*.yaml"))
+
+    def break_one(data) -> None:
+        records = data[top]
+        name = "key" if top == "people" else "subject"
+        target = max(records, key=lambda r: text.count(str(r[name])))
+        target[field] = bad
+
+    edit_yaml(path, break_one)
+    code, out = check(config, monkeypatch, capsys)
+    assert code == 1
+    problems = [o for o in out if o.startswith(str(config))]
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(f"{path}:")

@@ -8,14 +8,10 @@ from typing import Any
 
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 
 from bot.context import AppContext
 from bot.features import all_features
+from bot.gateway import create_client
 from bot.settings import Settings
 from handlers.feature import Feature
 from handlers.payloads import answer_failure
@@ -27,16 +23,7 @@ log = logging.getLogger(__name__)
 def create_slack_client(settings: Settings) -> WebClient | None:
     if not settings.slack_bot_token:
         return None
-    return WebClient(
-        token=settings.slack_bot_token,
-        base_url=settings.slack_api_url,
-        timeout=10,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=2),
-            ServerErrorRetryHandler(max_retry_count=2),
-        ],
-    )
+    return create_client(settings.slack_bot_token, settings.slack_api_url)
 
 
 def create_context(settings: Settings, **overrides: Any) -> AppContext:

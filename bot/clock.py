@@ -25,7 +25,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.context import AppContext
-from bot.notify import DeliveryError
+from bot.gateway import SlackError
 from bot.planning import PlannedDelivery, Planner
 from storage.deliveries import RETRY, DeliveryStore
 
@@ -154,7 +154,7 @@ class Clock:
             return "taken"
         try:
             sent = delivery.send()
-        except DeliveryError as exc:
+        except SlackError as exc:
             if not exc.permanent:
                 # Slack's retry handlers already waited (Retry-After, backoff); release the claim so
                 # the next planning round tries again while still within the grace window.

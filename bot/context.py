@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 
+from bot.gateway import SlackGateway
 from bot.settings import Settings
 from storage.session import Database
 from storage.team import TeamStore
@@ -26,12 +27,15 @@ class AppContext:
     # The one place the wall clock is read; tests pass a fixed clock.
     clock: Callable[[], datetime] = system_clock
     team: TeamStore = field(init=False)
+    # Every Web API call goes through the gateway (retries, timeouts, error codes).
+    gateway: SlackGateway = field(init=False)
     # Features that show a per-user view (the App Home) subscribe here; features that change a
     # user's data (items, tasks) call `user_data_changed`, so neither needs to know the other.
     user_data_listeners: list[Callable[[WebClient, str], None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.team = TeamStore(self.db)
+        self.gateway = SlackGateway(self.slack)
 
     @property
     def tz(self) -> ZoneInfo:

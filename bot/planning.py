@@ -11,20 +11,20 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.context import AppContext
-from bot.notify import DeliveryError, SentMessage
+from bot.gateway import SentMessage, SlackError
 
 
 @dataclass(frozen=True)
 class PlannedDelivery:
     """One scheduled post. `key` is unique forever (e.g. "meeting:teamoverleg:2026-12-01T08:00Z:
-    day_before"); `send` does the Slack work and raises DeliveryError when Slack refuses."""
+    day_before"); `send` does the Slack work and raises SlackError when Slack refuses."""
 
     key: str
     kind: str
     due_at: datetime
     send: Callable[[], SentMessage | None]
     on_missed: Callable[[], None] | None = None
-    on_failed: Callable[[DeliveryError], None] | None = None
+    on_failed: Callable[[SlackError], None] | None = None
 
 
 # A feature's planner: the deliveries due in [start, end].

@@ -29,7 +29,7 @@ from typing import Any, Literal
 from pydantic import Field
 from slack_bolt import Ack, App, BoltContext, BoltResponse
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.action_items import (
@@ -41,6 +41,7 @@ from bot.action_items import (
     resolve_due,
 )
 from bot.context import AppContext
+from bot.gateway import PERMANENT_ERRORS, SentMessage, SlackError, error_code
 from bot.language import (
     format_date,
     format_short_date,
@@ -50,7 +51,6 @@ from bot.language import (
     resolve_person,
 )
 from bot.meetings import parse_delivery_key
-from bot.notify import PERMANENT_ERRORS, DeliveryError, Notifier, SentMessage
 from bot.planning import PlannedDelivery
 from handlers.blocks import (
     CLOSE_ITEM_ACTION,
@@ -192,7 +192,7 @@ class Meetings:
         try:
             name = quick.conversations_info(channel=channel)["channel"].get("name")
         except SlackApiError as exc:
-            if _slack_error(exc) not in {"channel_not_found", "missing_scope"}:
+            if error_code(exc) not in {"channel_not_found", "missing_scope"}:
                 raise  # transient: the event is redelivered
             name = None
         with self._lock:
@@ -554,12 +554,6 @@ def confirmation_text(outcome: Outcome) -> str:
 # --- Slack follow-up (after the acknowledgement; failures are logged, the item stays) ------------
 
 
-def _slack_error(exc: Exception) -> str:
-    if isinstance(exc, SlackApiError):
-        return str(exc.response.get("error") or exc.response.status_code)
-    return exc.__class__.__name__
-
-
 class FollowUp:
     def __init__(self, ctx: AppContext, feature: ActionItems, client: WebClient) -> None:
         self.ctx = ctx
@@ -577,13 +571,11 @@ class FollowUp:
 
     def fetch_permalink(self, item: ActionItemView) -> None:
         try:
-            response = self.client.chat_getPermalink(
-                channel=item.channel, message_ts=item.message_ts
-            )
-        except (SlackApiError, SlackClientError, OSError) as exc:
-            log.warning("no permalink for action item #%d: %s", item.id, _slack_error(exc))
+            permalink = self.ctx.gateway.permalink(item.channel, item.message_ts)
+        except SlackError as exc:
+            log.warning("no permalink for action item #%d: %s", item.id, exc.code)
             return
-        self.store.set_permalink(item.id, str(response["permalink"]))
+        self.store.set_permalink(item.id, permalink)
 
     def say(self, outcome: Outcome, *, fallback_user: str | None) -> None:
         """One reply per source message: posted once, later edited in place."""
@@ -602,19 +594,19 @@ class FollowUp:
             return  # never confirmed (the bot could not post there): nothing to edit
         text = confirmation_text(replace(outcome, item=self.store.get(item.id) or item))
         try:
-            self.client.chat_update(channel=item.channel, ts=ts, text=text)
-        except (SlackApiError, SlackClientError, OSError) as exc:
-            log.warning("could not update the note of item #%d: %s", item.id, _slack_error(exc))
+            self.ctx.gateway.update(item.channel, ts, text)
+        except SlackError as exc:
+            log.warning("could not update the note of item #%d: %s", item.id, exc.code)
 
     def post_confirmation(self, outcome: Outcome, fallback_user: str | None) -> None:
         item = outcome.item
         text = confirmation_text(outcome)
-        notifier = Notifier(self.client)
+        notifier = self.ctx.gateway
         try:
             sent = notifier.post(
                 item.channel, text, thread_ts=item.thread_root, what=f"confirmation of #{item.id}"
             )
-        except DeliveryError as exc:
+        except SlackError as exc:
             self.store.release_confirmation(item.id)  # a redelivered event may try again
             log.warning("could not confirm action item #%d: %s", item.id, exc.code)
             if fallback_user:
@@ -634,7 +626,7 @@ class FollowUp:
         return item.confirmation_ts
 
     def closing_note(self, item: ActionItemView, by: str) -> None:
-        Notifier(self.client).try_post(
+        self.ctx.gateway.try_post(
             item.channel,
             f"✅ Actiepunt *#{item.id}* is afgerond door <@{by}>.",
             thread_ts=item.thread_root,
@@ -745,7 +737,7 @@ def _stored_or_retry(step: Callable[[], Outcome | None], context: BoltContext, n
     try:
         context[_OUTCOME] = step()
     except SlackApiError as exc:
-        code = _slack_error(exc)
+        code = error_code(exc)
         if code in PERMANENT_ERRORS or code == "thread_not_found":
             log.warning("action item event skipped: Slack error %s", code)
             context[_OUTCOME] = None
@@ -1089,7 +1081,7 @@ def send_digest(ctx: AppContext, owner: str) -> SentMessage | None:
     if not items:
         return None  # closed since the round was planned
     title, blocks = digest_text(items, today)
-    return Notifier(ctx.slack).post(owner, title, blocks=blocks, what="overdue action items DM")
+    return ctx.gateway.post(owner, title, blocks=blocks, what="overdue action items DM")
 
 
 def purge_closed(ctx: AppContext) -> None:

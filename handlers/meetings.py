@@ -15,6 +15,7 @@ from slack_bolt import Ack, App, Respond
 
 from bot import meetings
 from bot.context import AppContext
+from bot.gateway import SentMessage, SlackError
 from bot.language import (
     DutchDateError,
     dutch_holiday_name,
@@ -37,7 +38,6 @@ from bot.meetings import (
     delivery_key,
     parse_delivery_key,
 )
-from bot.notify import DeliveryError, Notifier, SentMessage
 from bot.planning import PlannedDelivery
 from bot.slack_refs import channel_mention
 from handlers.blocks import (
@@ -542,12 +542,12 @@ def _chunks(lines: Sequence[str]) -> list[str]:
 
 def announce(ctx: AppContext, announcements: Sequence[Announcement]) -> list[str]:
     """Post the announcements; returns a Dutch line per one that failed."""
-    notifier = Notifier(ctx.slack)
+    notifier = ctx.gateway
     failed = []
     for item in announcements:
         try:
             notifier.post(item.channel, item.text, what=item.what)
-        except DeliveryError as exc:
+        except SlackError as exc:
             log.warning("could not post the %s to %s: %s", item.what, item.channel, exc.code)
             failed.append(
                 f"Let op: melden in {item.channel} lukte niet ({exc.code}). "
@@ -652,11 +652,11 @@ def send_delivery(ctx: AppContext, key: str) -> SentMessage | None:
             log.info("meeting delivery %s: the chair has no Slack ID; skipped", key)
             return None
         reply = chair_dm(ctx, current.view, current.occurrence)
-        return Notifier(ctx.slack).post(
+        return ctx.gateway.post(
             chair.slack_id, reply.text, blocks=reply.blocks, what=f"chair DM {key}"
         )
     reply = reminder_message(ctx, current.view, current.occurrence)
-    return Notifier(ctx.slack).post(
+    return ctx.gateway.post(
         series.channel, reply.text, blocks=reply.blocks, what=f"meeting reminder {key}"
     )
 
@@ -777,7 +777,7 @@ def report_missed(ctx: AppContext, key: str) -> None:
     if kind != CHAIR_DM:
         channel = channel_ref(view.series.channel)
         text += f" Laat {channel} zo nodig zelf weten dat het overleg eraan komt."
-    Notifier(ctx.slack).try_post(target, text, what=f"missed-reminder report {key}")
+    ctx.gateway.try_post(target, text, what=f"missed-reminder report {key}")
 
 
 _FAILURE_ADVICE = {
@@ -789,7 +789,7 @@ _FAILURE_ADVICE = {
 }
 
 
-def report_failed(ctx: AppContext, key: str, error: DeliveryError) -> None:
+def report_failed(ctx: AppContext, key: str, error: SlackError) -> None:
     """Slack refused the post for good (no retry will help): one clear log line and a DM."""
     found = _describe_delivery(ctx, key)
     channel = found[0].series.channel if found else "?"
@@ -808,7 +808,7 @@ def report_failed(ctx: AppContext, key: str, error: DeliveryError) -> None:
         f"⚠️ Ik kon de herinnering voor {meeting} niet plaatsen in "
         f"{channel_ref(view.series.channel)}: {advice}"
     )
-    Notifier(ctx.slack).try_post(target, text, what=f"failed-reminder report {key}")
+    ctx.gateway.try_post(target, text, what=f"failed-reminder report {key}")
 
 
 # --- Slack ---------------------------------------------------------------------------------------

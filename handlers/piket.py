@@ -27,6 +27,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.calendar_feed import FeedEvent, render_feed
 from bot.context import AppContext
+from bot.gateway import SentMessage
 from bot.language import (
     MENTION_RE,
     DutchDateError,
@@ -39,7 +40,6 @@ from bot.language import (
     parse_person_ref,
     resolve_person,
 )
-from bot.notify import Notifier, SentMessage
 from bot.piket_feed import (
     FEED_ROUTE,
     FeedLinks,
@@ -229,7 +229,7 @@ class PiketService:
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
         self.store = PiketStore(ctx.db, ctx.tz)
-        self.notifier = Notifier(ctx.slack)
+        self.notifier = ctx.gateway
         self._usergroup_ids: dict[str, str] = {}
 
     # -- /piket ----------------------------------------------------------------------------

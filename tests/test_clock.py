@@ -14,7 +14,7 @@ import pytest
 from bot.app import create_context
 from bot.clock import MARK, Clock, PlannedDelivery
 from bot.context import AppContext
-from bot.notify import DeliveryError, SentMessage
+from bot.gateway import SentMessage, SlackError
 from storage.deliveries import DeliveryStore
 from storage.session import Database
 from testkit.app import make_settings
@@ -30,7 +30,7 @@ class Probe:
 
     key: str = "test:1"
     due_at: datetime = DUE
-    failure: DeliveryError | None = None
+    failure: SlackError | None = None
     sent: int = 0
     missed: int = 0
     failed: list[str] = field(default_factory=list)
@@ -103,7 +103,7 @@ def test_a_delivery_is_sent_once_and_its_message_recorded(
 def test_a_transient_failure_is_retried_at_the_next_round(
     ctx: AppContext, clock: FixedClock, start_clock
 ) -> None:
-    probe = Probe(failure=DeliveryError("fatal_error", permanent=False))
+    probe = Probe(failure=SlackError("fatal_error", permanent=False))
     running = start_clock(probe.planner)
     assert run_round(running, clock, DUE) == ["retry"]
     assert status(ctx) == "retry"
@@ -115,7 +115,7 @@ def test_a_transient_failure_is_retried_at_the_next_round(
 def test_retries_that_outlast_the_grace_window_are_recorded_as_missed(
     ctx: AppContext, clock: FixedClock, start_clock
 ) -> None:
-    probe = Probe(failure=DeliveryError("ratelimited", permanent=False))
+    probe = Probe(failure=SlackError("ratelimited", permanent=False))
     running = start_clock(probe.planner)
     when = DUE
     while when <= DUE + GRACE:
@@ -131,7 +131,7 @@ def test_retries_that_outlast_the_grace_window_are_recorded_as_missed(
 def test_a_retry_nobody_plans_any_more_is_closed_after_the_grace_window(
     ctx: AppContext, clock: FixedClock, start_clock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    probe = Probe(failure=DeliveryError("fatal_error", permanent=False))
+    probe = Probe(failure=SlackError("fatal_error", permanent=False))
     wanted = {"yes": True}
 
     def planner(ctx: AppContext, start: datetime, end: datetime) -> list[PlannedDelivery]:
@@ -150,7 +150,7 @@ def test_a_retry_nobody_plans_any_more_is_closed_after_the_grace_window(
 def test_a_permanent_failure_is_reported_once_and_not_retried(
     ctx: AppContext, clock: FixedClock, start_clock
 ) -> None:
-    probe = Probe(failure=DeliveryError("channel_not_found", permanent=True))
+    probe = Probe(failure=SlackError("channel_not_found", permanent=True))
     running = start_clock(probe.planner)
     assert run_round(running, clock, DUE) == ["failed"]
     assert run_round(running, clock, DUE + timedelta(minutes=1)) == []

@@ -7,12 +7,14 @@ unreadable time text) are done here so `oov-bot check` can list all problems at 
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from ruamel.yaml import YAML
@@ -89,11 +91,15 @@ class _TasksFile(_Strict):
     tasks: list[dict[str, Any]]
 
 
+Loc = tuple[str | int, ...]  # dict keys / list indexes into a document, e.g. ("roles", 0, "name")
+
+
 @dataclass(frozen=True)
 class ConfigProblem:
     file: Path
     line: int | None
     message: str
+    loc: Loc = field(default=(), compare=False)  # where in the document, when known
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line or 1}: {self.message}"
@@ -148,7 +154,16 @@ class LoadedYaml:
         return line
 
     def problem(self, loc: Iterable[str | int], message: str) -> ConfigProblem:
-        return ConfigProblem(self.path, self.line(loc), message)
+        loc = tuple(loc)
+        return ConfigProblem(self.path, self.line(loc), message, loc)
+
+
+def format_loc(loc: Iterable[str | int]) -> str:
+    """("roles", 0, "name") -> "roles[0].name"."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
 
 
 def read_yaml(path: Path) -> LoadedYaml:
@@ -168,7 +183,25 @@ def read_yaml(path: Path) -> LoadedYaml:
         mark = (exc.context_mark if at_start else None) or exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         raise ConfigError([ConfigProblem(path, line, f"YAML-fout: {message}")]) from None
+    except ValueError:  # ruamel builds dates while reading: "2026-02-30" fails without a mark
+        line, token = _impossible_date(text)
+        message = f"'{token}' is geen bestaande datum" if token else "onleesbare datum of tijd"
+        raise ConfigError([ConfigProblem(path, line, f"{message} (JJJJ-MM-DD)")]) from None
     return LoadedYaml(path, data)
+
+
+_DATE_TOKEN = re.compile(r"(?<![\w-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w-])")
+
+
+def _impossible_date(text: str) -> tuple[int | None, str | None]:
+    """The line and text of the first date-like value that is no date, e.g. 2026-02-30."""
+    for number, line in enumerate(text.splitlines(), 1):
+        for match in _DATE_TOKEN.finditer(line.split("#", 1)[0]):
+            try:
+                date(*map(int, match.groups()))
+            except ValueError:
+                return number, match.group(0)
+    return None, None
 
 
 # ruamel.yaml's messages in Dutch: (pattern on "problem | context", text, report the line where
@@ -248,25 +281,113 @@ _FIELD_HINTS: dict[tuple[str, str], str] = {
 }
 
 
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The model a field holds, also inside a list, tuple or `X | None`."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return next(filter(None, map(_model_in, get_args(annotation))), None)
+
+
+def _fields_at(model: type[BaseModel] | None, loc: Sequence[str | int]) -> list[str]:
+    """The fields a mapping at `loc` inside `model` may have ([] when unknown)."""
+    for part in loc:
+        if model is None:
+            return []
+        if isinstance(part, str):
+            info = model.model_fields.get(part)
+            model = _model_in(info.annotation) if info else None
+    return [name for name in model.model_fields if name != "line"] if model else []
+
+
+def _unknown_field(name: str, missing: str | None, allowed: Sequence[str]) -> str:
+    if missing is not None:  # a required field is missing next to it: a misspelling of that one
+        return f"onbekend veld '{name}'; bedoelt u '{missing}'? Dat veld is verplicht"
+    if close := difflib.get_close_matches(name, allowed, n=1, cutoff=0.6):
+        return f"onbekend veld '{name}'; bedoelt u '{close[0]}'?"
+    return f"onbekend veld '{name}'" + (f"; toegestaan: {', '.join(allowed)}" if allowed else "")
+
+
+def _misspelt(errors: Sequence[Any]) -> dict[tuple[Any, ...], str]:
+    """Unknown field loc -> the missing required field of the same mapping it stands for.
+
+    "nmae: X" is one typo: reported as an unknown field that means 'name', not also as 'name'
+    missing."""
+    missing: dict[tuple[Any, ...], list[str]] = {}
+    unknown: dict[tuple[Any, ...], list[str]] = {}
+    for err in errors:
+        if err["type"] in ("missing", "extra_forbidden") and err["loc"]:
+            table = missing if err["type"] == "missing" else unknown
+            table.setdefault(tuple(err["loc"][:-1]), []).append(str(err["loc"][-1]))
+    pairs: dict[tuple[Any, ...], str] = {}
+    for parent, names in unknown.items():
+        free = missing.get(parent, [])
+        for name in names:
+            guess = difflib.get_close_matches(name, free, n=1, cutoff=0.6)
+            if not guess and len(names) == 1 and len(free) == 1:
+                guess = free  # one unknown, one missing: the same field, however misspelt
+            if guess:
+                pairs[(*parent, name)] = guess[0]
+                free.remove(guess[0])
+    return pairs
+
+
 def pydantic_problems(
-    doc: LoadedYaml, base: Sequence[str | int], error: ValidationError
+    doc: LoadedYaml,
+    base: Sequence[str | int],
+    error: ValidationError,
+    *,
+    model: type[BaseModel] | None = None,
+    full_path: bool = False,
 ) -> list[ConfigProblem]:
-    """Translate pydantic's errors into Dutch `file:line` problems."""
+    """Translate pydantic's errors into Dutch `file:line` problems.
+
+    `model` (the model that raised `error`) lets an unknown field name the fields allowed there.
+    Each message starts with the field it is about: its name, or with `full_path` its place from
+    the top of the document ("handover.weekday"), for files with nested blocks."""
+    errors = error.errors(include_url=False)
+    misspelt = _misspelt(errors)
+    stands_for = {(*loc[:-1], name) for loc, name in misspelt.items()}
     problems = []
-    for err in error.errors(include_url=False):
-        loc = [*base, *err["loc"]]
-        name = str(err["loc"][-1]) if err["loc"] else ""
+    for err in errors:
+        own_loc = tuple(err["loc"])
+        if err["type"] == "missing" and own_loc in stands_for:
+            continue  # said by the misspelt field next to it
+        loc = [*base, *own_loc]
+        name = str(own_loc[-1]) if own_loc else ""
         text = _FIELD_HINTS.get((name, err["type"])) or _PYDANTIC_MESSAGES.get(
             err["type"], err["msg"]
         )
         if err["type"] == "enum":
             allowed = err.get("ctx", {}).get("expected", "").replace("' or '", "', '")
             text = f"{text} {err.get('input')!r}; kies uit {allowed}"
-        # A list item ("weekday: [dinsdg]") is named by its list's field.
-        named = [part for part in err["loc"] if isinstance(part, str)]
-        field_name = named[-1] if named else ""
-        problems.append(doc.problem(loc, f"{field_name}: {text}" if field_name else text))
+        if err["type"] == "extra_forbidden":
+            text = _unknown_field(name, misspelt.get(own_loc), _fields_at(model, own_loc[:-1]))
+        if full_path:
+            # An unknown field is about the block it stands in; it names itself in the text.
+            label = format_loc(loc[:-1] if err["type"] == "extra_forbidden" else loc)
+        else:
+            # A list item ("weekday: [dinsdg]") is named by its list's field.
+            named = [part for part in own_loc if isinstance(part, str)]
+            label = named[-1] if named else ""
+        problems.append(doc.problem(loc, f"{label}: {text}" if label else text))
     return problems
+
+
+def validated(
+    doc: LoadedYaml,
+    loc: Sequence[str | int],
+    model: type[M],
+    data: Any,
+    problems: list[ConfigProblem],
+    *,
+    full_path: bool = False,
+) -> M | None:
+    """`data` (the node at `loc`) as a `model`, or None after adding its problems."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(pydantic_problems(doc, loc, exc, model=model, full_path=full_path))
+        return None
 
 
 def records(
@@ -286,7 +407,7 @@ def records(
     try:
         envelope.model_validate(dict(data))
     except ValidationError as exc:
-        problems.extend(pydantic_problems(doc, [], exc))
+        problems.extend(pydantic_problems(doc, [], exc, model=envelope))
         return []
     records: list[tuple[int, M]] = []
     for index, item in enumerate(data[top] or []):
@@ -297,7 +418,7 @@ def records(
         try:
             records.append((index, model.model_validate({**dict(item), "line": line})))
         except ValidationError as exc:
-            problems.extend(pydantic_problems(doc, [top, index], exc))
+            problems.extend(pydantic_problems(doc, [top, index], exc, model=model))
     return records
 
 
@@ -329,16 +450,24 @@ def _check_people(
             slack_ids.setdefault(person.slack_id, person.line)
 
 
-def _named_keys(doc: LoadedYaml, top: str, field: str = "key") -> frozenset[str]:
-    """The `field` of every record of a top-level list that has one, valid or not."""
+def _named_keys(
+    doc: LoadedYaml, top: str, model: type[BaseModel], field: str = "key"
+) -> frozenset[str]:
+    """The `field` of every record of a top-level list that has one, valid or not. A record
+    without it but with one unknown field ("kye: aov-1") is named by that field's value: it is
+    reported as that misspelling, and its references must not each add an error."""
     items = doc.data.get(top) if isinstance(doc.data, Mapping) else None
     if not isinstance(items, list):
         return frozenset()
-    return frozenset(
-        item[field].strip()
-        for item in items
-        if isinstance(item, Mapping) and isinstance(item.get(field), str)
-    )
+    names = set()
+    for item in items:
+        if not isinstance(item, Mapping):
+            continue
+        unknown = [key for key in item if key not in model.model_fields]
+        value = item.get(field, item[unknown[0]] if len(unknown) == 1 else None)
+        if isinstance(value, str):
+            names.add(value.strip())
+    return frozenset(names)
 
 
 def _normalised_subject(subject: str) -> str:
@@ -403,14 +532,14 @@ def load_config(config_dir: Path, feature_files: Mapping[str, FeatureValidator])
             p for _, p in records(docs[PEOPLE_FILE], "people", PersonConfig, _PeopleFile, problems)
         ]
         _check_people(docs[PEOPLE_FILE], people, problems)
-        named = _named_keys(docs[PEOPLE_FILE], "people")
+        named = _named_keys(docs[PEOPLE_FILE], "people", PersonConfig)
     team = TeamConfig(people=tuple(people), tasks=(), named_people=named)
     if TASKS_FILE in docs:
         indexed_tasks = records(docs[TASKS_FILE], "tasks", TaskConfig, _TasksFile, problems)
         team = replace(
             team,
             tasks=tuple(t for _, t in indexed_tasks),
-            named_tasks=_named_keys(docs[TASKS_FILE], "tasks", "subject"),
+            named_tasks=_named_keys(docs[TASKS_FILE], "tasks", TaskConfig, "subject"),
         )
         if PEOPLE_FILE in docs:
             _check_tasks(docs[TASKS_FILE], indexed_tasks, team, problems)

@@ -12,15 +12,26 @@ import itertools
 import json
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Protocol, TypeVar
+from pathlib import Path
+from typing import Annotated, Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
+from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
+from pydantic_core import PydanticCustomError
 
-from bot.config_files import ConfigProblem, LoadedYaml, TeamConfig
+from bot.config_files import (
+    ConfigProblem,
+    LoadedYaml,
+    Loc,
+    PersonConfig,
+    TeamConfig,
+    format_loc,
+    validated,
+)
 from bot.language import (
     DEFAULT_TZ,
     DayRange,
@@ -39,9 +50,6 @@ _LONG_AGO = datetime.min.replace(tzinfo=UTC)
 DEFAULT_REMINDERS = (timedelta(weeks=1), timedelta(days=1))
 DEFAULT_WARN_UNSTAFFED = timedelta(weeks=8)
 
-YamlPath = tuple[str | int, ...]
-
-
 # --- errors ---------------------------------------------------------------------------------
 
 
@@ -53,32 +61,14 @@ class RotaError(ValueError):
         self.message = message
 
 
-@dataclass(frozen=True)
-class RotaProblem:
-    # Dict keys / list indexes into piket.yaml, e.g. ("roles", 0, "people", 1, "key").
-    path: YamlPath
-    message: str
-
-    def __str__(self) -> str:
-        return f"{format_path(self.path)}: {self.message}" if self.path else self.message
-
-
 class RotaConfigError(RotaError):
-    """piket.yaml is invalid. `problems` lists every problem found; `path`/`message` the first."""
+    """piket.yaml is invalid. `problems` lists every problem found (each with its `loc` in the
+    document); `message` is the first."""
 
-    def __init__(self, problems: Sequence[RotaProblem]) -> None:
-        super().__init__("\n".join(str(p) for p in problems))
+    def __init__(self, problems: Sequence[ConfigProblem]) -> None:
+        super().__init__("\n".join(p.message for p in problems))
         self.problems = tuple(problems)
-        self.path = self.problems[0].path
         self.message = self.problems[0].message
-
-
-def format_path(path: YamlPath) -> str:
-    """("roles", 0, "name") -> "roles[0].name"."""
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text
 
 
 # --- rules ----------------------------------------------------------------------------------
@@ -141,12 +131,11 @@ class PiketConfig:
         )
 
 
-# --- parsing piket.yaml ---------------------------------------------------------------------
+# --- piket.yaml: the model -------------------------------------------------------------------
 
-_DUTCH_WEEKDAY_LIST = ", ".join(WEEKDAY_NAMES)
+PIKET_FILE = "piket.yaml"
 
 _ISO_WEEK = re.compile(r"(\d{4})-?W(\d{1,2})", re.IGNORECASE)
-_CLOCK_TIME = re.compile(r"(\d{1,2})[:.](\d{2})")
 _DURATION = re.compile(r"(\d+)\s*([a-z]+)")
 _DURATION_UNITS: dict[str, timedelta] = {
     **dict.fromkeys(("minuut", "minuten", "min"), timedelta(minutes=1)),
@@ -154,39 +143,8 @@ _DURATION_UNITS: dict[str, timedelta] = {
     **dict.fromkeys(("dag", "dagen", "d"), timedelta(days=1)),
     **dict.fromkeys(("week", "weken", "w"), timedelta(weeks=1)),
 }
-
-_TOP_KEYS = (
-    "cycle_weeks", "first_duty_week", "handover", "team_channel", "team_lead", "reminders", "feed",
-    "usergroup", "warn_unstaffed", "roles",
-)  # fmt: skip
 _USERGROUP = re.compile(r"S[A-Z0-9]{2,}|@?[a-z0-9][a-z0-9._-]*")
-
-
-class _Problems:
-    """Collects every problem so `oov-bot check` can list them all at once."""
-
-    def __init__(self) -> None:
-        self.items: list[RotaProblem] = []
-
-    def add(self, path: YamlPath, message: str) -> None:
-        self.items.append(RotaProblem(path, message))
-
-    def mapping(self, value: object, path: YamlPath, allowed: Sequence[str]) -> Mapping | None:
-        if not isinstance(value, Mapping):
-            self.add(path, "moet een mapping (sleutel: waarde) zijn")
-            return None
-        for key in value:
-            if key not in allowed:
-                self.add(
-                    (*path, str(key)), f"onbekend veld '{key}'; toegestaan: {', '.join(allowed)}"
-                )
-        return value
-
-    def required(self, data: Mapping, key: str, path: YamlPath) -> object | None:
-        if data.get(key) is None:
-            self.add((*path, key), "verplicht veld ontbreekt")
-            return None
-        return data[key]
+_DATE_HINT = "schrijf JJJJ-MM-DD, bijv. 2027-06-30"
 
 
 def parse_duration(text: str) -> timedelta:
@@ -200,21 +158,21 @@ def parse_duration(text: str) -> timedelta:
     return int(match.group(1)) * unit
 
 
-def _parse_positive_int(
-    value: object, path: YamlPath, problems: _Problems, minimum: int
-) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        problems.add(path, f"moet een geheel getal van {minimum} of meer zijn")
-        return None
-    return value
+def _invalid(message: str) -> PydanticCustomError:
+    # A custom error type keeps the Dutch text as is in `oov-bot check` (no "Value error," prefix).
+    return PydanticCustomError("piket_value", message)
 
 
-def _parse_date(
-    value: object,
-    path: YamlPath,
-    problems: _Problems,
-    hint: str = "schrijf JJJJ-MM-DD, bijv. 2027-06-30",
-) -> date | None:
+def _whole(minimum: int) -> Callable[[Any], int]:
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise _invalid(f"moet een geheel getal van {minimum} of meer zijn")
+        return value
+
+    return check
+
+
+def _day(value: Any, hint: str = _DATE_HINT) -> date:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -224,239 +182,255 @@ def _parse_date(
             return date.fromisoformat(value.strip())
         except ValueError:
             pass
-    problems.add(path, f"'{value}' is geen datum; {hint}")
-    return None
+    raise _invalid(f"'{value}' is geen datum; {hint}")
 
 
-def _parse_first_week(
-    value: object, weekday: int, path: YamlPath, problems: _Problems
-) -> date | None:
-    """ISO week ("2026-W02") or any date inside that week -> the handover day of that week."""
+def _week_monday(value: Any) -> date:
+    """ISO week ("2026-W02") or any date inside that week -> the Monday of that week. Read apart
+    from the handover weekday, so a typo in that weekday is one problem, not two."""
     hint = "schrijf een ISO-week zoals 2026-W02 of een datum in die week"
     if isinstance(value, str) and "w" in value.lower():
         match = _ISO_WEEK.fullmatch(value.strip())
         if match is None:
-            problems.add(path, f"'{value}' is geen week; {hint}")
-            return None
+            raise _invalid(f"'{value}' is geen week; {hint}")
         year, week = int(match.group(1)), int(match.group(2))
         try:
-            return date.fromisocalendar(year, week, weekday + 1)
+            return date.fromisocalendar(year, week, 1)
         except ValueError:
-            problems.add(path, f"week {week} bestaat niet in {year}")
-            return None
-    day = _parse_date(value, path, problems, hint)
-    return None if day is None else day + timedelta(days=weekday - day.weekday())
+            raise _invalid(f"week {week} bestaat niet in {year}") from None
+    day = _day(value, hint)
+    return day - timedelta(days=day.weekday())
 
 
-def _parse_weekday(value: object, path: YamlPath, problems: _Problems) -> int | None:
+def _weekday(value: Any) -> int:
     number = weekday_number(value) if isinstance(value, str) else None
     if number is None:
-        problems.add(path, f"'{value}' is geen weekdag; kies uit {_DUTCH_WEEKDAY_LIST}")
+        raise _invalid(f"'{value}' is geen weekdag; kies uit {', '.join(WEEKDAY_NAMES)}")
     return number
 
 
-def _parse_time(value: object, path: YamlPath, problems: _Problems) -> time | None:
+def _clock_time(value: Any) -> time:
     if isinstance(value, time):
         return value
-    if isinstance(value, str) and (match := _CLOCK_TIME.fullmatch(value.strip())):
-        hour, minute = int(match.group(1)), int(match.group(2))
-        if hour < 24 and minute < 60:
-            return time(hour, minute)
-    if isinstance(value, str):  # "8u", "8 uur": as meetings.yaml and /overleg read times
+    if isinstance(value, str):  # "08:00", "8.30", "8u": as meetings.yaml and /overleg read times
         try:
             return parse_time(value)
         except DutchDateError:
             pass
     hint = ' (zet de tijd tussen aanhalingstekens: "08:00")' if isinstance(value, int) else ""
-    problems.add(path, f"'{value}' is geen tijd; schrijf UU:MM, bijvoorbeeld \"08:00\"{hint}")
-    return None
+    raise _invalid(f"'{value}' is geen tijd; schrijf UU:MM, bijvoorbeeld \"08:00\"{hint}")
 
 
-def _parse_person_key(
-    value: object, path: YamlPath, problems: _Problems, known_people: Collection[str] | None
-) -> str | None:
+def _duration(value: Any) -> timedelta:
+    try:
+        return parse_duration(str(value))
+    except RotaError as exc:
+        raise _invalid(exc.message) from None
+
+
+def _durations(value: Any) -> Any:
+    if isinstance(value, str):  # one duration where a list is expected: a list of one
+        return [value]
+    if not isinstance(value, list):
+        raise _invalid('moet een lijst met tijdsduren zijn, bijvoorbeeld ["7 dagen", "1 dag"]')
+    return value
+
+
+def _channel(value: Any) -> str:
+    if isinstance(value, str) and re.fullmatch(SLACK_CHANNEL_PATTERN, value.strip()):
+        return value.strip()
+    raise _invalid(f'{SLACK_CHANNEL_HINT}, bijvoorbeeld "#oov-piket"')
+
+
+def _usergroup(value: Any) -> str:
+    if isinstance(value, str) and _USERGROUP.fullmatch(value.strip()):
+        return value.strip().lstrip("@")
+    raise _invalid(
+        f"'{value}' is geen Slack-gebruikersgroep; schrijf de ID (S0123ABCD) of de naam zonder "
+        "spaties (piket-bz)"
+    )
+
+
+def _person_key(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
-        problems.add(path, "moet een persoonssleutel uit people.yaml zijn")
-        return None
-    key = value.strip()
-    if known_people is not None and key not in known_people:
-        known = ", ".join(sorted(known_people)) or "(geen)"
-        problems.add(path, f"onbekende persoon '{key}' (bekend in people.yaml: {known})")
-        return None
-    return key
+        raise _invalid("moet een persoonssleutel uit people.yaml zijn")
+    return value.strip()
 
 
-def _parse_roles(
-    value: object, problems: _Problems, known_people: Collection[str] | None
+def _role_name(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _invalid("moet een niet-lege naam zijn, bijvoorbeeld OVD-BZ")
+    return value.strip()
+
+
+def _role_list(value: Any) -> Any:
+    if not isinstance(value, list) or not value:
+        raise _invalid("moet een lijst met minstens één rol zijn")
+    return value
+
+
+def _role_people(value: Any) -> Any:
+    if not isinstance(value, list):
+        raise _invalid("moet een lijst met personen zijn")
+    return [{"key": item} if isinstance(item, str) else item for item in value]  # "- aov-1"
+
+
+Weeks = Annotated[int, BeforeValidator(_whole(1))]
+Months = Annotated[int, BeforeValidator(_whole(0))]
+Day = Annotated[date, BeforeValidator(_day)]
+Duration = Annotated[timedelta, BeforeValidator(_duration)]
+PersonKey = Annotated[str, BeforeValidator(_person_key)]
+Weekday = Annotated[int, BeforeValidator(_weekday)]
+ClockTime = Annotated[time, BeforeValidator(_clock_time)]  # as an alias: the field `time` shadows
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_is_absent(cls, data: Any) -> Any:
+        # "usergroup:" with nothing after it means the same as leaving the line out.
+        if isinstance(data, Mapping):
+            return {key: value for key, value in data.items() if value is not None}
+        return data
+
+
+class _Handover(_Strict):
+    weekday: Weekday
+    time: ClockTime
+
+
+class _Feed(_Strict):
+    past_months: Months = 3
+    future_months: Months = 12
+
+
+class _RolePerson(_Strict):
+    key: PersonKey
+    qualified_until: Day | None = None
+
+
+class _Role(_Strict):
+    name: Annotated[str, BeforeValidator(_role_name)]
+    people: Annotated[tuple[_RolePerson, ...], BeforeValidator(_role_people)] = ()
+
+
+class _PiketFile(_Strict):
+    """piket.yaml; each of `roles` is a `_Role`, checked on its own (see `_check_piket`)."""
+
+    cycle_weeks: Weeks
+    first_duty_week: Annotated[date, BeforeValidator(_week_monday)]  # the Monday of that week
+    handover: _Handover
+    team_channel: Annotated[str, BeforeValidator(_channel)] | None = None
+    team_lead: PersonKey | None = None
+    # Absent: the default; an empty list: no reminders at all.
+    reminders: Annotated[tuple[Duration, ...], BeforeValidator(_durations)] | None = None
+    feed: _Feed = _Feed()
+    usergroup: Annotated[str, BeforeValidator(_usergroup)] | None = None
+    warn_unstaffed: Duration = DEFAULT_WARN_UNSTAFFED
+    roles: Annotated[list[Any], BeforeValidator(_role_list)]
+
+
+# --- piket.yaml: validation -----------------------------------------------------------------
+
+
+def _check_roles(
+    doc: LoadedYaml, raw: object, team: TeamConfig | None, problems: list[ConfigProblem]
 ) -> tuple[RoleRota, ...]:
-    if not isinstance(value, Sequence) or isinstance(value, str) or not value:
-        problems.add(("roles",), "moet een lijst met minstens één rol zijn")
-        return ()
+    """Each role on its own, so one role's typo does not hide the problems of another; then the
+    checks across people.yaml and across roles."""
+
+    def problem(loc: Loc, message: str) -> None:
+        problems.append(doc.problem(loc, f"{format_loc(loc)}: {message}"))
+
     roles: list[RoleRota] = []
-    seen_names: set[str] = set()
-    for index, item in enumerate(value):
-        path: YamlPath = ("roles", index)
-        role = problems.mapping(item, path, ("name", "people"))
+    names: set[str] = set()
+    for index, item in enumerate(raw if isinstance(raw, list) else []):
+        where: Loc = ("roles", index)
+        role = validated(doc, where, _Role, item, problems, full_path=True)
         if role is None:
             continue
-        name = problems.required(role, "name", path)
-        if name is not None and (not isinstance(name, str) or not name.strip()):
-            problems.add((*path, "name"), "moet een niet-lege naam zijn, bijvoorbeeld OVD-BZ")
-            name = None
-        elif isinstance(name, str) and name.strip().casefold() in seen_names:
-            problems.add((*path, "name"), f"de rol '{name.strip()}' staat er twee keer in")
-        raw_people = role.get("people") or []
-        people = _parse_people(raw_people, (*path, "people"), problems, known_people)
-        if not raw_people:
+        if role.name.casefold() in names:
+            problem((*where, "name"), f"de rol '{role.name}' staat er twee keer in")
+        names.add(role.name.casefold())
+        if not role.people:
             # Every week of this role would be unstaffed: an operator must hear it from `check`.
-            problems.add(
-                (*path, "people") if "people" in role else path,
+            problem(
+                (*where, "people") if "people" in item else where,
                 "niemand is gekwalificeerd voor deze rol; zet minstens één persoon onder people",
             )
-        if isinstance(name, str):
-            seen_names.add(name.strip().casefold())
-            roles.append(RoleRota(name.strip(), people))
+        people: dict[str, Qualification] = {}
+        for number, person in enumerate(role.people):
+            at: Loc = (*where, "people", number, "key")
+            if team is not None and (unknown := team.unknown_person(person.key)):
+                problem(at, unknown)
+            elif person.key in people:
+                problem(at, f"'{person.key}' staat twee keer bij deze rol")
+            else:
+                people[person.key] = Qualification(person.key, person.qualified_until)
+        roles.append(RoleRota(role.name, tuple(people.values())))
     return tuple(roles)
 
 
-def _parse_people(
-    value: object, path: YamlPath, problems: _Problems, known_people: Collection[str] | None
-) -> tuple[Qualification, ...]:
-    if not isinstance(value, Sequence) or isinstance(value, str):
-        problems.add(path, "moet een lijst met personen zijn")
-        return ()
-    people: list[Qualification] = []
-    for index, item in enumerate(value):
-        item_path: YamlPath = (*path, index)
-        if isinstance(item, str):  # shorthand: "- aov-1"
-            item = {"key": item}
-        entry = problems.mapping(item, item_path, ("key", "qualified_until"))
-        if entry is None:
-            continue
-        key = _parse_person_key(entry.get("key"), (*item_path, "key"), problems, known_people)
-        until = entry.get("qualified_until")
-        until_day = (
-            None if until is None else _parse_date(until, (*item_path, "qualified_until"), problems)
-        )
-        if key is None:
-            continue
-        if any(q.person_key == key for q in people):
-            problems.add((*item_path, "key"), f"'{key}' staat twee keer bij deze rol")
-            continue
-        people.append(Qualification(key, until_day))
-    return tuple(people)
-
-
-def _parse_reminders(value: object, problems: _Problems) -> tuple[timedelta, ...]:
-    items = [value] if isinstance(value, str) else value
-    if not isinstance(items, Sequence):
-        problems.add(
-            ("reminders",), 'moet een lijst met tijdsduren zijn, bijvoorbeeld ["7 dagen", "1 dag"]'
-        )
-        return ()
-    offsets: set[timedelta] = set()
-    for index, item in enumerate(items):
-        try:
-            offsets.add(parse_duration(str(item)))
-        except RotaError as exc:
-            problems.add(("reminders", index), exc.message)
-    return tuple(sorted(offsets, reverse=True))
+def _check_piket(
+    doc: LoadedYaml, team: TeamConfig | None, problems: list[ConfigProblem], tz: ZoneInfo
+) -> PiketConfig | None:
+    """piket.yaml validated the way every config file is; None when it has problems (each added
+    to `problems` with its place). `team` None: person keys are not checked against people.yaml."""
+    before = len(problems)
+    data = plain_data(doc.data)
+    top = validated(doc, (), _PiketFile, data, problems, full_path=True)
+    raw_roles = data.get("roles") if isinstance(data, Mapping) else None
+    roles = _check_roles(doc, raw_roles, team, problems)
+    if top is None:
+        return None
+    lead = top.team_lead
+    if lead is not None and team is not None and (unknown := team.unknown_person(lead)):
+        problems.append(doc.problem(("team_lead",), f"team_lead: {unknown}"))
+    if len(problems) > before:
+        return None
+    weekday = top.handover.weekday
+    rules = RotaRules(
+        top.cycle_weeks,
+        top.first_duty_week + timedelta(days=weekday),
+        weekday,
+        top.handover.time,
+        tz,
+        roles,
+    )
+    reminders = DEFAULT_REMINDERS
+    if top.reminders is not None:
+        reminders = tuple(sorted(set(top.reminders), reverse=True))
+    return PiketConfig(
+        rules=rules,
+        team_channel=top.team_channel,
+        team_lead=top.team_lead,
+        reminders=reminders,
+        feed_past_months=top.feed.past_months,
+        feed_future_months=top.feed.future_months,
+        usergroup=top.usergroup,
+        warn_unstaffed=top.warn_unstaffed,
+    )
 
 
 def parse_piket_config(
     data: object, *, tz: ZoneInfo = DEFAULT_TZ, known_people: Collection[str] | None = None
 ) -> PiketConfig:
-    """Validate the contents of piket.yaml; raise RotaConfigError listing every problem.
+    """Validate the contents of piket.yaml without its file (the stored copy, tests); raise
+    RotaConfigError listing every problem.
 
     `known_people` (the keys of people.yaml), when given, turns unknown person keys into problems.
     """
-    problems = _Problems()
-    top = problems.mapping(data, (), _TOP_KEYS)
-    if top is None:
-        raise RotaConfigError(problems.items)
-
-    cycle_value = problems.required(top, "cycle_weeks", ())
-    cycle = (
-        None
-        if cycle_value is None
-        else _parse_positive_int(cycle_value, ("cycle_weeks",), problems, 1)
-    )
-
-    weekday, handover_time = None, None
-    handover = problems.required(top, "handover", ())
-    if handover is not None and (
-        hand := problems.mapping(handover, ("handover",), ("weekday", "time"))
-    ):
-        if (day_value := problems.required(hand, "weekday", ("handover",))) is not None:
-            weekday = _parse_weekday(day_value, ("handover", "weekday"), problems)
-        if (time_value := problems.required(hand, "time", ("handover",))) is not None:
-            handover_time = _parse_time(time_value, ("handover", "time"), problems)
-
-    first = None
-    first_value = problems.required(top, "first_duty_week", ())
-    if first_value is not None and weekday is not None:
-        first = _parse_first_week(first_value, weekday, ("first_duty_week",), problems)
-
-    channel, team_channel = top.get("team_channel"), None
-    if isinstance(channel, str) and re.fullmatch(SLACK_CHANNEL_PATTERN, channel.strip()):
-        team_channel = channel.strip()
-    elif channel is not None:
-        problems.add(("team_channel",), f'{SLACK_CHANNEL_HINT}, bijvoorbeeld "#oov-piket"')
-    team_lead = top.get("team_lead")
-    if team_lead is not None:
-        team_lead = _parse_person_key(team_lead, ("team_lead",), problems, known_people)
-
-    # Absent: the default; an empty list: no reminders at all.
-    reminders = (
-        DEFAULT_REMINDERS
-        if top.get("reminders") is None
-        else _parse_reminders(top["reminders"], problems)
-    )
-
-    usergroup = top.get("usergroup")
-    if usergroup is not None:
-        if isinstance(usergroup, str) and _USERGROUP.fullmatch(usergroup.strip()):
-            usergroup = usergroup.strip().lstrip("@")
-        else:
-            problems.add(
-                ("usergroup",),
-                f"'{usergroup}' is geen Slack-gebruikersgroep; schrijf de ID (S0123ABCD) of de "
-                "naam zonder spaties (piket-bz)",
-            )
-            usergroup = None
-
-    warn_unstaffed = DEFAULT_WARN_UNSTAFFED
-    if top.get("warn_unstaffed") is not None:
-        try:
-            warn_unstaffed = parse_duration(str(top["warn_unstaffed"]))
-        except RotaError as exc:
-            problems.add(("warn_unstaffed",), exc.message)
-
-    feed_months = {"past_months": 3, "future_months": 12}
-    if top.get("feed") is not None and (
-        feed := problems.mapping(top["feed"], ("feed",), tuple(feed_months))
-    ):
-        for key in feed_months:
-            if feed.get(key) is not None:
-                months = _parse_positive_int(feed[key], ("feed", key), problems, 0)
-                feed_months[key] = feed_months[key] if months is None else months
-
-    roles = _parse_roles(top.get("roles"), problems, known_people)
-
-    if problems.items:
-        raise RotaConfigError(problems.items)
-    assert cycle is not None and first is not None and handover_time is not None
-    rules = RotaRules(cycle, first, weekday, handover_time, tz, roles)
-    return PiketConfig(
-        rules=rules,
-        team_channel=team_channel,
-        team_lead=team_lead,
-        reminders=reminders,
-        feed_past_months=feed_months["past_months"],
-        feed_future_months=feed_months["future_months"],
-        usergroup=usergroup,
-        warn_unstaffed=warn_unstaffed,
-    )
+    team = None
+    if known_people is not None:
+        people = (PersonConfig.model_construct(key=key, name=key) for key in known_people)
+        team = TeamConfig(people=tuple(people), tasks=())
+    problems: list[ConfigProblem] = []
+    config = _check_piket(LoadedYaml(Path(PIKET_FILE), data), team, problems, tz)
+    if config is None:
+        raise RotaConfigError(problems)
+    return config
 
 
 def parse_rota_rules(
@@ -842,8 +816,6 @@ def due_reminders(
 
 # --- piket.yaml as a config file (`oov-bot check`, `oov-bot import`) -------------------------
 
-PIKET_FILE = "piket.yaml"
-
 
 def plain_data(value: object) -> Any:
     """A YAML document as plain JSON data (dates as ISO text), the form the import stores and
@@ -875,15 +847,8 @@ def validate_piket_file(
     doc: LoadedYaml, team: TeamConfig, problems: list[ConfigProblem]
 ) -> PiketFile | None:
     """The FEATURE_FILES validator: every problem of piket.yaml with its line."""
-    data = plain_data(doc.data)
-    try:
-        # A person whose own record has a problem is still known here: one typo, one error.
-        known = team.named_people | {p.key for p in team.people}
-        config = parse_piket_config(data, known_people=known)
-    except RotaConfigError as exc:
-        problems.extend(doc.problem(problem.path, str(problem)) for problem in exc.problems)
-        return None
-    return PiketFile(config, data)
+    config = _check_piket(doc, team, problems, DEFAULT_TZ)
+    return None if config is None else PiketFile(config, plain_data(doc.data))
 
 
 # --- "which shift": a date or a week as users type it ---------------------------------------

@@ -124,7 +124,7 @@ def test_every_config_problem_is_reported_in_dutch_with_its_place() -> None:
     )
     with pytest.raises(RotaConfigError) as caught:
         parse_piket_config(data, known_people=PEOPLE)
-    problems = {p.path: p.message for p in caught.value.problems}
+    problems = {p.loc: p.message for p in caught.value.problems}
     assert "geheel getal van 1 of meer" in problems[("cycle_weeks",)]
     assert "maandag" in problems[("handover", "weekday")]  # lists the valid weekday names
     assert "aanhalingstekens" in problems[("handover", "time")]
@@ -145,7 +145,7 @@ def test_every_config_problem_is_reported_in_dutch_with_its_place() -> None:
 def test_missing_fields_and_empty_roles_are_reported() -> None:
     with pytest.raises(RotaConfigError) as caught:
         parse_piket_config({"roles": []})
-    paths = {p.path for p in caught.value.problems}
+    paths = {p.loc for p in caught.value.problems}
     assert paths == {("cycle_weeks",), ("handover",), ("first_duty_week",), ("roles",)}
     with pytest.raises(RotaConfigError, match="mapping"):
         parse_piket_config(["OVD-BZ"])
@@ -161,7 +161,7 @@ def test_the_handover_time_is_read_as_dutch_people_write_it(typed: str, expected
 def test_a_role_nobody_is_qualified_for_is_reported(people: Any) -> None:
     with pytest.raises(RotaConfigError) as caught:
         parse_piket_config(piket({"OVD-BZ": ["aov-1"], "IM-ACBZ": people}), known_people=PEOPLE)
-    problems = {p.path: p.message for p in caught.value.problems}
+    problems = {p.loc: p.message for p in caught.value.problems}
     assert "niemand is gekwalificeerd voor deze rol" in problems[("roles", 1, "people")]
 
 
@@ -535,7 +535,7 @@ def test_user_group_and_unstaffed_warning_are_optional_and_checked() -> None:
         parse_piket_config(
             piket({"OVD-BZ": ["aov-1"]}, usergroup="piket bz", warn_unstaffed="ooit")
         )
-    problems = {p.path: p.message for p in caught.value.problems}
+    problems = {p.loc: p.message for p in caught.value.problems}
     assert "geen Slack-gebruikersgroep" in problems[("usergroup",)]
     assert "geen geldige duur" in problems[("warn_unstaffed",)]
 

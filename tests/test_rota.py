@@ -134,7 +134,9 @@ def test_every_config_problem_is_reported_in_dutch_with_its_place() -> None:
     assert "JJJJ-MM-DD" in problems[("roles", 1, "people", 0, "qualified_until")]
     assert "onbekend veld 'naam'" in problems[("roles", 1, "people", 1, "naam")]
     assert "geldige duur" in problems[("reminders", 1)]
-    # The week is only checked once the weekday is known; fixing the weekday reveals it.
+    # The week is read apart from the weekday: a bad week shows beside a bad weekday, and
+    # fixing the weekday leaves it.
+    assert "week 53 bestaat niet in 2027" in problems[("first_duty_week",)]
     data["handover"] = {"weekday": "maandag", "time": "08:00"}
     with pytest.raises(RotaConfigError) as caught:
         parse_piket_config(data, known_people=PEOPLE)

@@ -50,7 +50,7 @@ from bot.app import create_context
 from bot.clock import Clock
 from bot.language import TZ
 from bot.settings import Settings
-from handlers.meetings import plan_deliveries
+from handlers.meetings.clock import plan_deliveries
 from storage.session import Database
 from testkit.fake_slack import FakeSlack
 from testkit.team_config import copy_config, write_yaml

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from bot.clock import Clock
 from bot.meetings import Occurrence, delivery_key
-from handlers import meetings
+from handlers.meetings import clock as meetings
 from storage.actions import ActionItemView, ActionStore, NewActionItem
 from storage.deliveries import DeliveryStore
 from storage.meetings import MeetingStore

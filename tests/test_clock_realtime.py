@@ -22,7 +22,7 @@ from bot.clock import MARK, Clock
 from bot.context import AppContext
 from bot.features import import_config, load_config
 from bot.language import TZ
-from handlers.meetings import plan_deliveries
+from handlers.meetings.clock import plan_deliveries
 from storage.deliveries import DeliveryStore
 from storage.session import Database
 from testkit.app import make_settings

@@ -20,7 +20,7 @@ from bot.clock import Clock
 from bot.context import AppContext
 from bot.features import import_config, load_config
 from bot.language import TZ
-from handlers import meetings as meeting_handlers
+from handlers.meetings import clock as meeting_handlers
 from storage.deliveries import DeliveryStore
 from storage.meetings import MeetingStore
 from storage.session import Database

@@ -1,0 +1,629 @@
+"""Meeting series' use cases, Slack-free: the meetings of the coming days, one series described,
+cancelling, moving and restoring one occurrence (with the announcements to post), which reminders
+fall due, what a reminder or a chair's DM contains, and whom to tell when one did not go out.
+`oov-bot shell`, the Slack listeners and the clock all come here."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from enum import StrEnum
+
+from bot import meetings
+from bot.language import (
+    DutchDateError,
+    dutch_holiday_name,
+    format_date,
+    format_datetime,
+    format_short_date,
+    format_time,
+    parse_date,
+    parse_datetime,
+    parse_time,
+    wall_time,
+    weekday_number,
+)
+from bot.meetings import (
+    CHAIR_DM,
+    MeetingSeries,
+    Occurrence,
+    Status,
+    delivery_key,
+    parse_delivery_key,
+)
+from bot.services.errors import DomainError
+from bot.services.notices import Notice, channel_ref, escape, who
+from storage.actions import ActionItemView, ActionStore
+from storage.meetings import MeetingStore, SeriesView
+from storage.team import PersonView, TaskView, TeamStore, UnknownTaskError
+
+log = logging.getLogger(__name__)
+
+LIST_DAYS = 14
+NEXT_COUNT = 5
+
+_TO_WORDS = {"naar", "->", "→"}
+
+
+class MeetingCommandError(DomainError):
+    """A request about meetings that cannot be honoured; `message` is the Dutch answer."""
+
+
+class _MoveQuestion(MeetingCommandError):
+    """A new date that reads, but probably not as meant: asked back, never guessed."""
+
+
+NO_MEETINGS = (
+    "Er zijn nog geen overleggen ingesteld. De beheerder zet ze in "
+    "`config/meetings.yaml` en draait `oov-bot import`."
+)
+
+
+# --- results ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One line of the meetings of the coming days."""
+
+    view: SeriesView
+    occurrence: Occurrence
+
+
+@dataclass(frozen=True)
+class NextMeeting:
+    occurrence: Occurrence
+    minute_taker: PersonView | None
+
+
+@dataclass(frozen=True)
+class SeriesDetails:
+    view: SeriesView
+    chair: PersonView | None
+    minute_takers: list[PersonView | None]
+    task: TaskView | None
+    upcoming: list[NextMeeting]
+
+    @property
+    def series(self) -> MeetingSeries:
+        return self.view.series
+
+
+class ChangeKind(StrEnum):
+    CANCELLED = "cancelled"
+    MOVED = "moved"
+    RESTORED = "restored"
+
+
+@dataclass(frozen=True)
+class OccurrenceChanged:
+    """A change stored; `notices` are the announcements to post (after answering the user)."""
+
+    kind: ChangeKind
+    series: MeetingSeries
+    before: Occurrence  # as it stood before the change
+    start: datetime  # where it stands now (MOVED: the new start)
+    held: bool  # whether it takes place after the change
+    note: str | None  # RESTORED: why it is not as the rule says (e.g. a holiday)
+    holiday: str | None  # MOVED: the new day is a public holiday
+    notices: tuple[Notice, ...]
+
+
+@dataclass(frozen=True)
+class ChannelReminder:
+    """A reminder in the series' channel, with what the meeting needs."""
+
+    to: str
+    view: SeriesView
+    occurrence: Occurrence
+    today: date
+    chair: PersonView | None
+    minute_taker: PersonView | None
+    task: TaskView | None
+    open_items: list[ActionItemView]
+
+
+@dataclass(frozen=True)
+class SkippedNotice:
+    """In place of the reminders of a meeting skipped on a holiday: that it is off."""
+
+    to: str
+    view: SeriesView
+    occurrence: Occurrence
+    following: Occurrence | None
+
+
+@dataclass(frozen=True)
+class ChairBriefing:
+    """The chair's DM on the working day before: what to prepare."""
+
+    to: str
+    view: SeriesView
+    occurrence: Occurrence
+    task: TaskView | None
+    minute_taker: PersonView | None
+
+
+Delivery = ChannelReminder | SkippedNotice | ChairBriefing
+
+
+@dataclass(frozen=True)
+class Due:
+    key: str  # the delivery key (bot.meetings.delivery_key): one send per key, ever
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class FailureReport:
+    channel: str  # where the post was refused ("?" when the key names nothing any more)
+    notice: Notice | None  # the DM that says so, when there is someone to tell
+
+
+_FAILURE_ADVICE = {
+    "channel_not_found": "het kanaal bestaat niet (meer). Pas `channel` aan in "
+    "`config/meetings.yaml` en draai `oov-bot import`.",
+    "not_in_channel": "de bot is geen lid van het kanaal. Nodig hem uit met `/invite @oov-bot` "
+    "in het kanaal.",
+    "is_archived": "het kanaal is gearchiveerd. Pas `channel` aan in `config/meetings.yaml`.",
+}
+
+
+@dataclass(frozen=True)
+class _Found:
+    view: SeriesView
+    occurrence: Occurrence
+    kind: str
+
+
+class MeetingService:
+    def __init__(
+        self,
+        store: MeetingStore,
+        team: TeamStore,
+        actions: ActionStore,
+        *,
+        tz: tzinfo,
+        grace_minutes: int,
+    ) -> None:
+        self.store = store
+        self.team = team
+        self.actions = actions
+        self.tz = tz
+        self.grace_minutes = grace_minutes
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def series(self) -> list[SeriesView]:
+        """The configured series; refused (in Dutch) when there are none."""
+        views = self.store.all_series()
+        if not views:
+            raise MeetingCommandError(NO_MEETINGS)
+        return views
+
+    def upcoming(self, now: datetime) -> list[Listed]:
+        """Every occurrence of the next LIST_DAYS days, cancelled and skipped ones included."""
+        self.series()
+        rows = self.store.occurrences(now, now + timedelta(days=LIST_DAYS))
+        return [Listed(view, occurrence) for view, occurrence in rows]
+
+    def describe(self, text: str, now: datetime) -> SeriesDetails:
+        view = self._one(self.series(), text)
+        series = view.series
+        upcoming = self.store.upcoming(series.key, now, NEXT_COUNT)
+        return SeriesDetails(
+            view=view,
+            chair=self.person(series.chair),
+            minute_takers=[self.person(k) for k in series.minute_takers],
+            task=self.task(view),
+            upcoming=[
+                NextMeeting(o, self.person(meetings.minute_taker(series, o)) if o.held else None)
+                for o in upcoming
+            ],
+        )
+
+    # -- changing one occurrence -----------------------------------------------------------------
+
+    def cancel(self, words: Sequence[str], by: str | None, now: datetime) -> OccurrenceChanged:
+        view, rest = self._series_and_rest(self.series(), words, "annuleer", now, self._is_date)
+        occurrence = self._occurrence(view, " ".join(rest), now)
+        series = view.series
+        when = format_datetime(occurrence.start, tz=self.tz)
+        if occurrence.status is Status.CANCELLED:
+            raise MeetingCommandError(f"{series.name} van {when} is al afgelast.")
+        if occurrence.status is Status.SKIPPED:
+            raise MeetingCommandError(
+                f"{series.name} op {format_date(occurrence.original_date)} gaat al niet door "
+                f"({occurrence.holiday})."
+            )
+        self.store.cancel(series.key, occurrence.original_date, by=by or "shell", now=now)
+        notice = Notice(
+            series.channel,
+            f"❌ *{escape(series.name)}* van {when} gaat niet door (afgelast door {who(by)}).",
+            f"cancellation of {series.key}",
+        )
+        return OccurrenceChanged(
+            ChangeKind.CANCELLED, series, occurrence, occurrence.start, False, None, None,
+            (notice,),
+        )  # fmt: skip
+
+    def move(self, words: Sequence[str], by: str | None, now: datetime) -> OccurrenceChanged:
+        view, rest = self._series_and_rest(self.series(), words, "verplaats", now, self._is_move)
+        occurrence, new_start = self._parse_move(view, rest, now)
+        series = view.series
+        tz = self.tz
+        old = format_datetime(occurrence.start, tz=tz)
+        new = format_datetime(new_start, tz=tz)
+        if occurrence.status is Status.CANCELLED:
+            raise MeetingCommandError(
+                f"{series.name} van {old} is afgelast. Draai dat eerst terug met "
+                f"`/overleg herstel {series.key} {occurrence.original_date:%d-%m-%Y}`."
+            )
+        if new_start <= now:
+            raise MeetingCommandError(f"{new} is al voorbij. Kies een moment in de toekomst.")
+        if new_start == occurrence.start:
+            raise MeetingCommandError(f"{series.name} staat al op {new}.")
+        if other := self._other_on_day(view, occurrence, new_start):
+            # Two of one series on a day: double reminders, and a date no longer names one.
+            raise MeetingCommandError(
+                f"Op {format_date(new_start, tz=tz)} is er al een {series.name} "
+                f"({format_time(other.start, tz=tz)}). Gaat die van {old} niet door? "
+                f"Gebruik dan `/overleg annuleer {series.key} "
+                f"{occurrence.original_date:%d-%m-%Y}`."
+            )
+        if new_start == occurrence.original_start and occurrence.holiday is None:
+            # Back where the rule puts it: no change left, and its original reminders stand.
+            self.store.restore(series.key, occurrence.original_date)
+        else:
+            self.store.move(series.key, occurrence.original_date, new_start, by=by or "shell",
+                            now=now)  # fmt: skip
+        notice = Notice(
+            series.channel,
+            f"📅 *{escape(series.name)}* van {old} is verplaatst naar *{new}* (door {who(by)}).",
+            f"move of {series.key}",
+        )
+        holiday = dutch_holiday_name(new_start.astimezone(tz).date())
+        return OccurrenceChanged(
+            ChangeKind.MOVED, series, occurrence, new_start, True, None, holiday, (notice,)
+        )
+
+    def restore(self, words: Sequence[str], by: str | None, now: datetime) -> OccurrenceChanged:
+        view, rest = self._series_and_rest(self.series(), words, "herstel", now, self._is_date)
+        occurrence = self._occurrence(view, " ".join(rest), now)
+        series = view.series
+        if occurrence.change is None:
+            raise MeetingCommandError(
+                f"Aan {series.name} van {format_date(occurrence.start, tz=self.tz)} is niets "
+                "gewijzigd."
+            )
+        self.store.restore(series.key, occurrence.original_date)
+        restored = self.store.occurrence(series.key, occurrence.original_date)
+        assert restored is not None
+        when = format_datetime(restored.start, tz=self.tz)
+        state = "gaat toch door" if restored.held else "blijft vervallen"
+        note = meetings.occurrence_note(restored, tz=self.tz)
+        suffix = f" ({note})" if note else ""
+        notice = Notice(
+            series.channel,
+            f"↩️ *{escape(series.name)}* {state} op {when}{escape(suffix)} "
+            f"(wijziging teruggedraaid door {who(by)}).",
+            f"restore of {series.key}",
+        )
+        return OccurrenceChanged(
+            ChangeKind.RESTORED, series, occurrence, restored.start, restored.held, note, None,
+            (notice,),
+        )  # fmt: skip
+
+    # -- reminders -------------------------------------------------------------------------------
+
+    def due(self, start: datetime, end: datetime) -> Iterator[Due]:
+        """Every reminder and chair DM due in [start, end], under its delivery key."""
+        views = self.store.all_series()
+        if not views:
+            return
+        changes = self.store.changes()
+        slack_ids = {p.key: p.slack_id for p in self.team.people() if p.slack_id}
+        for view in views:
+            series = view.series
+            # Reminders come before the meeting: look far enough ahead for "N working days
+            # before" across a weekend plus holidays (Christmas, Easter).
+            lead = timedelta(days=2 * max((r.days_before for r in series.remind), default=0) + 7)
+            for occurrence in meetings.occurrences(
+                series, start, end + lead, changes.get(series.key, ()), tz=self.tz
+            ):
+                for due in meetings.reminder_times(series, occurrence, tz=self.tz):
+                    if not start <= due.due_at <= end:
+                        continue
+                    if due.to_chair and not slack_ids.get(series.chair or ""):
+                        continue  # nobody to DM; the channel reminders still go out
+                    change = occurrence.change if occurrence.moved_by_hand else None
+                    if change and change.changed_at and due.due_at < change.changed_at:
+                        continue  # due before the move: the move announcement replaced it
+                    yield Due(delivery_key(occurrence, due.kind, tz=self.tz), due.due_at)
+
+    def delivery(self, key: str, now: datetime) -> Delivery | None:
+        """What to post for a delivery key, from the database as it is now; None when it no
+        longer applies (moved or cancelled since planning, or no chair to DM)."""
+        found = self._current(key)
+        if found is None:
+            log.info("meeting delivery %s no longer applies (changed since planning); skipped", key)
+            return None
+        view, occurrence = found.view, found.occurrence
+        series = view.series
+        taker = self.person(meetings.minute_taker(series, occurrence))
+        if found.kind == CHAIR_DM:
+            chair = self.person(series.chair)
+            if chair is None or not chair.slack_id:
+                log.info("meeting delivery %s: the chair has no Slack ID; skipped", key)
+                return None
+            return ChairBriefing(chair.slack_id, view, occurrence, self.task(view), taker)
+        if occurrence.status is Status.SKIPPED:
+            following = self.store.next_occurrence(series.key, occurrence.original_start)
+            return SkippedNotice(series.channel, view, occurrence, following)
+        return ChannelReminder(
+            to=series.channel,
+            view=view,
+            occurrence=occurrence,
+            today=now.astimezone(self.tz).date(),
+            chair=self.person(series.chair),
+            minute_taker=taker,
+            task=self.task(view),
+            open_items=self.actions.open_for_series(view.key),
+        )
+
+    def missed_report(self, key: str) -> Notice | None:
+        """Not sent in time and past the grace window: the DM that tells the chair (else the
+        task's owner) rather than posting late; None when there is nobody to tell."""
+        found = self._lookup(key)
+        target = self._report_to(found.view) if found else None
+        if found is None or target is None:
+            log.warning("missed meeting delivery %s: nobody with a Slack ID to tell", key)
+            return None
+        what = "Je voorbereidingsbericht" if found.kind == CHAIR_DM else "De herinnering"
+        text = (
+            f"⚠️ {what} voor {self._meeting(found)} is niet verstuurd: op het geplande moment "
+            "draaide de bot niet of was Slack onbereikbaar, en na "
+            f"{self.grace_minutes} minuten plaatst de bot niets meer alsnog."
+        )
+        if found.kind != CHAIR_DM:
+            channel = channel_ref(found.view.series.channel)
+            text += f" Laat {channel} zo nodig zelf weten dat het overleg eraan komt."
+        return Notice(target, text, f"missed-reminder report {key}")
+
+    def failure_report(self, key: str, code: str) -> FailureReport:
+        """Slack refused the post for good (`code`): the DM that says why and what to fix. A
+        failed DM to the chair cannot be reported to the chair."""
+        found = self._lookup(key)
+        if found is None:
+            return FailureReport("?", None)
+        channel = found.view.series.channel
+        target = self._report_to(found.view)
+        if target is None or found.kind == CHAIR_DM:
+            return FailureReport(channel, None)
+        advice = _FAILURE_ADVICE.get(code, f"Slack gaf de fout `{code}`.")
+        text = (
+            f"⚠️ Ik kon de herinnering voor {self._meeting(found)} niet plaatsen in "
+            f"{channel_ref(channel)}: {advice}"
+        )
+        return FailureReport(channel, Notice(target, text, f"failed-reminder report {key}"))
+
+    def _meeting(self, found: _Found) -> str:
+        when = format_datetime(found.occurrence.start, tz=self.tz)
+        return f"*{escape(found.view.series.name)}* van {when}"
+
+    def _report_to(self, view: SeriesView) -> str | None:
+        """Who hears about a reminder that did not go out: the chair, else the task's owner."""
+        chair = self.person(view.series.chair)
+        if chair and chair.slack_id:
+            return chair.slack_id
+        task = self.task(view)
+        return task.owner.slack_id if task and task.owner and task.owner.slack_id else None
+
+    def _lookup(self, key: str) -> _Found | None:
+        """The series and occurrence a delivery key names, as the database has them now."""
+        ref = parse_delivery_key(key)
+        if ref is None:
+            return None
+        view = self.store.get(ref.series_key)
+        occurrence = self.store.occurrence(ref.series_key, ref.occurrence_date)
+        if view is None or occurrence is None:
+            return None
+        return _Found(view, occurrence, ref.kind)
+
+    def _current(self, key: str) -> _Found | None:
+        """The delivery's meeting if it is still due as planned (not moved, not cancelled)."""
+        found = self._lookup(key)
+        if found is None:
+            return None
+        if delivery_key(found.occurrence, found.kind, tz=self.tz) != key:
+            return None  # moved (or moved back) since it was planned
+        if found.occurrence.status is Status.CANCELLED:
+            return None
+        return found
+
+    # -- people and tasks ------------------------------------------------------------------------
+
+    def person(self, key: str | None) -> PersonView | None:
+        return self.team.find_person(key) if key else None
+
+    def task(self, view: SeriesView) -> TaskView | None:
+        if view.task_id is None:
+            return None
+        try:
+            return self.team.task(view.task_id)
+        except UnknownTaskError:
+            return None
+
+    # -- reading the arguments -------------------------------------------------------------------
+
+    def _one(self, views: Sequence[SeriesView], text: str) -> SeriesView:
+        found = self._matches(views, text)
+        if len(found) == 1:
+            return found[0]
+        if found:
+            names = ", ".join(f"`{v.key}` ({v.series.name})" for v in found)
+            raise MeetingCommandError(f"Meerdere overleggen passen bij “{text}”: {names}.")
+        known = ", ".join(f"`{v.key}`" for v in views)
+        raise MeetingCommandError(f"Ik ken geen overleg “{text}”. Bekend: {known}.")
+
+    @staticmethod
+    def _matches(views: Sequence[SeriesView], text: str, *, fuzzy: bool = True) -> list[SeriesView]:
+        by_key = {v.key: v for v in views}
+        found = meetings.match_series([v.series for v in views], text, fuzzy=fuzzy)
+        return [by_key[s.key] for s in found]
+
+    def _series_and_rest(
+        self,
+        views: Sequence[SeriesView],
+        words: Sequence[str],
+        verb: str,
+        now: datetime,
+        rest_fits: Callable[[SeriesView, list[str], datetime], bool],
+    ) -> tuple[SeriesView, list[str]]:
+        """Split "<naam> <datum…>": the longest leading words naming one series, preferring a
+        split whose remainder reads as the command needs (names and dates both have spaces)."""
+        words = list(words)
+        usage = (
+            f"`/overleg {verb} <naam> <datum>`"
+            if verb != "verplaats"
+            else "`/overleg verplaats <naam> <datum> <nieuwe datum en tijd>`"
+        )
+        if len(words) < 2:
+            raise MeetingCommandError(f"Gebruik: {usage}. Zie ook `/overleg help`.")
+        fallback: tuple[SeriesView, list[str]] | None = None
+        # Exact names first: a typo-tolerant match could swallow a date word ("boa 1").
+        for fuzzy in (False, True):
+            for cut in range(len(words) - 1, 0, -1):
+                found = self._matches(views, " ".join(words[:cut]), fuzzy=fuzzy)
+                if len(found) != 1:
+                    continue
+                if rest_fits(found[0], words[cut:], now):
+                    return found[0], words[cut:]
+                fallback = fallback or (found[0], words[cut:])
+        if fallback is not None:
+            return fallback  # the date is what is wrong: let its parser say why
+        return self._one(views, words[0]), words[1:]
+
+    def _is_date(self, view: SeriesView, words: list[str], now: datetime) -> bool:
+        try:
+            parse_date(" ".join(words), now, tz=self.tz)
+        except DutchDateError:
+            return False
+        return True
+
+    def _is_move(self, view: SeriesView, words: list[str], now: datetime) -> bool:
+        try:
+            self._parse_move(view, words, now)
+        except _MoveQuestion:
+            return True  # it reads; what it means is asked back
+        except MeetingCommandError:
+            return False
+        return True
+
+    def _occurrence(self, view: SeriesView, text: str, now: datetime) -> Occurrence:
+        try:
+            day = parse_date(text, now, tz=self.tz)
+        except DutchDateError as exc:
+            raise MeetingCommandError(str(exc)) from None
+        return self._occurrence_on(view, day, now)
+
+    def _occurrence_on(self, view: SeriesView, day: date, now: datetime) -> Occurrence:
+        series = view.series
+        occurrence = self.store.occurrence_for_day(series.key, day)
+        if occurrence is None:
+            upcoming = [o for o in self.store.upcoming(series.key, now, 10) if o.held][:3]
+            dates = ", ".join(format_short_date(o.start.astimezone(self.tz)) for o in upcoming)
+            hint = f" De volgende keren: {dates}." if dates else ""
+            raise MeetingCommandError(f"Op {format_date(day)} is er geen {series.name}.{hint}")
+        if occurrence.start <= now:
+            raise MeetingCommandError(
+                f"{series.name} van {format_datetime(occurrence.start, tz=self.tz)} is al "
+                "begonnen of geweest."
+            )
+        return occurrence
+
+    def _other_on_day(
+        self, view: SeriesView, occurrence: Occurrence, new_start: datetime
+    ) -> Occurrence | None:
+        """Another occurrence of the series that takes place on the day of `new_start`."""
+        tz = self.tz
+        day = new_start.astimezone(tz).date()
+        midnight = datetime.combine(day, datetime.min.time(), tzinfo=tz)
+        same_day = self.store.occurrences(midnight, midnight + timedelta(days=1), keys=[view.key])
+        return next(
+            (
+                o
+                for _, o in same_day
+                if o.held
+                and o.original_date != occurrence.original_date
+                and o.start.astimezone(tz).date() == day
+            ),
+            None,
+        )
+
+    def _parse_move(
+        self, view: SeriesView, words: list[str], now: datetime
+    ) -> tuple[Occurrence, datetime]:
+        """Read "<datum> [naar] <nieuwe datum en/of tijd>": (the occurrence, its new start)."""
+        lowered = [w.casefold() for w in words]
+        cuts = [lowered.index(w) for w in _TO_WORDS if w in lowered]
+        splits = (
+            [(words[: cuts[0]], words[cuts[0] + 1 :])]
+            if cuts
+            else [(words[:i], words[i:]) for i in range(1, len(words))]
+        )
+        first_error: str | None = None
+        for old_words, new_words in splits:
+            try:
+                day = parse_date(" ".join(old_words), now, tz=self.tz)
+                occurrence = self._occurrence_on(view, day, now)
+                new_start = self._new_start(occurrence, " ".join(new_words), now)
+                self._check_week_of(old_words, new_words, occurrence, new_start)
+                return occurrence, new_start
+            except _MoveQuestion:
+                raise
+            except DutchDateError as exc:
+                first_error = first_error or str(exc)
+            except MeetingCommandError as exc:
+                first_error = first_error or exc.message
+        raise MeetingCommandError(
+            first_error
+            or "Geef de datum van het overleg en de nieuwe datum en/of tijd, bijvoorbeeld "
+            "`/overleg verplaats teamoverleg 30-11 naar 1-12 14:00`."
+        )
+
+    def _check_week_of(
+        self, old: list[str], new: list[str], occurrence: Occurrence, new_start: datetime
+    ) -> None:
+        """For "verplaats volgende maandag dinsdag": the bare weekday is read from today, so it
+        can lie before next week's meeting itself, a day that has passed by then. Ask rather than
+        move it somewhere unasked."""
+        tz = self.tz
+        local = occurrence.start.astimezone(tz)
+        new_day = new_start.astimezone(tz).date()
+        # A weekday named for both ("volgende maandag dinsdag", "maandag dinsdag"); a date
+        # written out ("30-11 woensdag") says which week the user looks at.
+        relative_old = not any(c.isdigit() for c in " ".join(old))
+        bare_weekday = bool(new) and weekday_number(new[0]) is not None
+        if relative_old and bare_weekday and new_day < local.date():
+            raise _MoveQuestion(
+                f"Bedoel je {format_datetime(new_start, tz=tz)}? Die dag ligt vóór "
+                f"{format_date(local.date())}, de dag van het overleg zelf. Zet de datum erbij, "
+                f"bijvoorbeeld `{format_short_date(new_day)} {format_time(new_start, tz=tz)}` "
+                "of de datum erna."
+            )
+
+    def _new_start(self, occurrence: Occurrence, text: str, now: datetime) -> datetime:
+        tz = self.tz
+        local = occurrence.start.astimezone(tz)
+        if not text.strip():
+            raise MeetingCommandError("Naar welke datum en/of tijd? Bijvoorbeeld `1-12 14:00`.")
+        try:  # only a time: the same day
+            return wall_time(local.date(), parse_time(text), tz)
+        except DutchDateError:
+            pass
+        try:
+            return parse_datetime(text, now, default_time=local.time(), tz=tz)
+        except DutchDateError as exc:
+            raise MeetingCommandError(str(exc)) from None

@@ -1,0 +1,68 @@
+"""Meeting series: `/overleg`, the reminders the clock posts, the chair's preparation DM, and the
+DMs that report a reminder that was missed or refused. The use cases live in
+`bot.services.meetings`; `slack.py` answers /overleg, `clock.py` plans and sends, `blocks.py`
+draws."""
+
+from __future__ import annotations
+
+from bot import meetings
+from handlers.commands import SlashCommand, Usage
+from handlers.feature import ConfigFile, Feature
+from storage.meetings import export_meetings, import_meetings
+
+OVERLEG = SlashCommand(
+    name="/overleg",
+    summary="de overleggen van team OOV",
+    usages=(
+        Usage("", "alle overleggen van de komende 14 dagen", "the meetings of the next 14 days"),
+        Usage(
+            "<naam>",
+            "één overleg: ritme, volgende data, kanaal, voorzitter",
+            "one series: cadence as written and as understood, next five dates, channel, chair",
+            examples=("boa-briefing", "tvo"),
+        ),
+        Usage(
+            "annuleer <naam> <datum>",
+            "één keer afgelasten",
+            "cancel one meeting; announced in the meeting's channel",
+            examples=("annuleer boa volgende dinsdag",),
+            words=("annuleren", "afgelast", "afgelasten", "afzeggen", "cancel"),
+        ),
+        Usage(
+            "verplaats <naam> <datum> <nieuwe datum en tijd>",
+            "één keer verplaatsen",
+            "move one meeting to another day or time; announced in the meeting's channel",
+            examples=("verplaats teamoverleg volgende maandag naar volgende dinsdag 14:00",),
+            words=("verplaatsen", "verzet", "verzetten"),
+        ),
+        Usage(
+            "herstel <naam> <datum>",
+            "een afgelasting of verplaatsing terugdraaien",
+            "undo a cancellation or a move",
+            words=("herstellen", "terugdraaien"),
+        ),
+    ),
+    notes=(
+        "Datums mogen zo: `volgende dinsdag`, `1 december`, `1-12`, `morgen`. "
+        "De wijziging wordt in het kanaal van het overleg gemeld."
+    ),
+    shell=lambda ctx: lambda text: overleg_reply(ctx, text, user_id=None),
+)
+
+
+# The adapters read the spec above (help, verbs), so they are imported after it.
+from handlers.meetings.clock import plan_deliveries  # noqa: E402
+from handlers.meetings.slack import overleg_reply, register  # noqa: E402
+
+FEATURE = Feature(
+    name="meetings",
+    order=20,
+    listeners=register,
+    planners=(plan_deliveries,),
+    config=ConfigFile(
+        meetings.MEETINGS_FILE, meetings.validate_meetings_file, import_meetings, export_meetings
+    ),
+    commands=(OVERLEG,),
+    models="storage.models.meetings",
+    migration_branch="meetings",
+)

@@ -1,0 +1,69 @@
+"""The meetings' clock: every reminder and chair DM due (`plan_deliveries`), sent from the
+database as it is at the moment of sending, and the DMs that report one missed or refused."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import datetime
+from functools import partial
+
+from bot.context import AppContext
+from bot.gateway import SentMessage, SlackError
+from bot.planning import PlannedDelivery
+from bot.services.meetings import ChairBriefing, ChannelReminder, MeetingService
+from handlers.meetings.blocks import chair_dm, reminder_message, skipped_message
+from handlers.meetings.wiring import meeting_service
+
+log = logging.getLogger(__name__)
+
+DELIVERY_KIND = "meeting"
+
+
+def plan_deliveries(ctx: AppContext, start: datetime, end: datetime) -> Iterator[PlannedDelivery]:
+    """The clock's hook: every reminder and chair DM due in [start, end]."""
+    service = meeting_service(ctx)
+    for due in service.due(start, end):
+        yield PlannedDelivery(
+            key=due.key,
+            kind=DELIVERY_KIND,
+            due_at=due.due_at,
+            send=partial(send_delivery, ctx, service, due.key),
+            on_missed=partial(report_missed, ctx, service, due.key),
+            on_failed=partial(report_failed, ctx, service, due.key),
+        )
+
+
+def send_delivery(ctx: AppContext, service: MeetingService, key: str) -> SentMessage | None:
+    """Render and post one reminder or chair DM, from the state of the database right now."""
+    delivery = service.delivery(key, ctx.now())
+    if delivery is None:
+        return None
+    if isinstance(delivery, ChairBriefing):
+        reply, what = chair_dm(delivery, ctx.tz), f"chair DM {key}"
+    elif isinstance(delivery, ChannelReminder):
+        reply, what = reminder_message(delivery, ctx.tz), f"meeting reminder {key}"
+    else:
+        reply, what = skipped_message(delivery, ctx.tz), f"meeting reminder {key}"
+    return ctx.gateway.post(delivery.to, reply.text, blocks=reply.blocks, what=what)
+
+
+def report_missed(ctx: AppContext, service: MeetingService, key: str) -> None:
+    """Not sent in time (clock down, or Slack unreachable) and past the grace window: tell the
+    chair rather than post late."""
+    notice = service.missed_report(key)
+    if notice is not None:
+        ctx.gateway.try_post(notice.to, notice.text, what=notice.what)
+
+
+def report_failed(ctx: AppContext, service: MeetingService, key: str, error: SlackError) -> None:
+    """Slack refused the post for good (no retry will help): one clear log line and a DM."""
+    report = service.failure_report(key, error.code)
+    log.error(
+        "meeting delivery %s: Slack refused the post to %s (%s); not retried",
+        key,
+        report.channel,
+        error.code,
+    )
+    if report.notice is not None:
+        ctx.gateway.try_post(report.notice.to, report.notice.text, what=report.notice.what)

@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 import requests
 
+from bot.services.tasks import TaskFinder
 from handlers.payloads import DATABASE_DOWN
-from handlers.tasks import TaskFinder, owner_modal
+from handlers.tasks.blocks import owner_modal
 from storage.session import Database
 from testkit.app import RunningBot, start_bot
 from testkit.clock import FixedClock

@@ -1,0 +1,318 @@
+"""Tasks' use cases, Slack-free: find a task (the /wie search over a cached read model of the
+task list), a person's tasks with their hours per week, and changing a task's owner and deputy
+(audited in storage; the DMs to the people concerned are returned as notices)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.cadence import Cadence, CadenceError, parse_cadence
+from bot.language import PersonRef, parse_person_ref, resolve_person
+from bot.services.errors import DomainError
+from bot.services.notices import Notice, escape, mention
+from bot.task_search import SearchableTask, TaskIndex
+from storage.team import OwnershipChangeView, PersonView, TaskView, TeamStore, UnknownTaskError
+
+log = logging.getLogger(__name__)
+
+PICK_LIMIT = 5
+
+NOT_LINKED = (
+    "Je Slack-account is nog niet gekoppeld aan iemand in het teamoverzicht. "
+    "Vraag de beheerder je Slack member-ID in te vullen bij `slack_id` in "
+    "`config/people.yaml`, of vraag het voor een collega: `/taken @collega`."
+)
+TASK_GONE = "Die taak bestaat niet meer."
+
+
+class TaskGone(DomainError):
+    def __init__(self, message: str = TASK_GONE) -> None:
+        super().__init__(message)
+
+
+class OwnerChangeRefused(DomainError):
+    """An owner change that cannot be saved; `field` names the form field it is about."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+# --- hours ---------------------------------------------------------------------------------------
+
+
+def cadence_of(task: TaskView) -> Cadence | None:
+    try:
+        return parse_cadence(task.time_text)
+    except CadenceError:
+        return None  # `oov-bot check` reports it; the card then shows the text as written
+
+
+def hours_per_week(task: TaskView) -> float | None:
+    cadence = cadence_of(task)
+    return cadence.hours_per_week if cadence else None
+
+
+@dataclass(frozen=True)
+class TaskGroup:
+    """A person's tasks in one role: those with an estimate of hours per week, and those
+    without (with the reason why, or the time text as written)."""
+
+    tasks: list[TaskView]
+    timed: list[tuple[TaskView, float]]
+    untimed: list[tuple[TaskView, str]]
+
+    @property
+    def total(self) -> float:
+        return sum(hours for _, hours in self.timed)
+
+    @classmethod
+    def of(cls, tasks: list[TaskView]) -> TaskGroup:
+        timed, untimed = [], []
+        for task in tasks:
+            cadence = cadence_of(task)
+            hours = cadence.hours_per_week if cadence else None
+            if hours is not None:
+                timed.append((task, hours))
+            else:
+                why = cadence.reason if cadence and cadence.reason else None
+                untimed.append((task, why or task.time_text or "geen tijd opgegeven"))
+        return cls(tasks, timed, untimed)
+
+
+@dataclass(frozen=True)
+class PersonTasks:
+    person: PersonView
+    owned: TaskGroup
+    deputy: TaskGroup
+
+
+# --- the search's read model ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TaskSearch:
+    """What `/wie <query>` found: one task, a pick list, or suggestions (each at most
+    PICK_LIMIT long)."""
+
+    query: str
+    best: TaskView | None = None
+    matches: tuple[TaskView, ...] = ()
+    suggestions: tuple[TaskView, ...] = ()
+
+
+class TaskFinder:
+    """The search index over the active tasks and the searches answered, rebuilt when the tasks
+    change. Another process's change is noticed within VERSION_TTL seconds; this process's own
+    changes call `invalidate()`. When the version cannot be read (the database is away) it
+    answers from the last known list."""
+
+    VERSION_TTL = 2.0
+    ANSWER_CACHE_SIZE = 1024
+
+    def __init__(self, team: TeamStore, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._team = team
+        self._monotonic = monotonic
+        self._lock = threading.Lock()
+        self._version: object = None
+        self._checked_at = float("-inf")
+        self._index: TaskIndex | None = None
+        self._tasks: dict[int, TaskView] = {}
+        self._answers: dict[str, TaskSearch] = {}
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._checked_at = float("-inf")
+            self._version = None
+
+    def _current(self) -> tuple[TaskIndex, dict[int, TaskView]]:
+        with self._lock:
+            fresh = self._monotonic() - self._checked_at < self.VERSION_TTL
+            if fresh and self._index is not None:
+                return self._index, self._tasks
+        try:
+            version = self._team.tasks_version()
+        except SQLAlchemyError as exc:
+            with self._lock:
+                if self._index is None:
+                    raise
+                # The database is away: answer from the last known list (tasks change rarely),
+                # and look again after VERSION_TTL instead of on every command.
+                self._checked_at = self._monotonic()
+                log.warning("task list version unknown (%s): answering from the last known list",
+                            exc.__class__.__name__)  # fmt: skip
+                return self._index, self._tasks
+        with self._lock:
+            if self._index is None or version != self._version:
+                tasks = self._team.tasks()
+                self._tasks = {t.id: t for t in tasks}
+                self._index = TaskIndex(
+                    [
+                        SearchableTask(t.id, t.subject, t.description, t.duties, t.aliases)
+                        for t in tasks
+                    ]
+                )
+                self._answers = {}
+                self._version = version
+            self._checked_at = self._monotonic()
+            return self._index, self._tasks
+
+    def find(self, query: str) -> TaskSearch:
+        """The search for `query`; identical queries (spacing and case aside) reuse the answer."""
+        index, tasks = self._current()
+        key = " ".join(query.split()).casefold()
+        with self._lock:
+            cached = self._answers.get(key)
+        if cached is not None:
+            return cached
+        found = self._search(query.strip(), index, tasks)
+        with self._lock:
+            if len(self._answers) >= self.ANSWER_CACHE_SIZE:
+                self._answers.clear()
+            self._answers[key] = found
+        return found
+
+    @staticmethod
+    def _search(query: str, index: TaskIndex, tasks: dict[int, TaskView]) -> TaskSearch:
+        result = index.search(query)
+        if result.best is not None:
+            return TaskSearch(query, best=tasks[result.best.task.id])
+        if result.matches:
+            picks = tuple(tasks[m.task.id] for m in result.matches[:PICK_LIMIT])
+            return TaskSearch(query, matches=picks)
+        suggestions = tuple(tasks[s.id] for s in result.suggestions[:PICK_LIMIT] if s.id in tasks)
+        return TaskSearch(query, suggestions=suggestions)
+
+
+# --- owner changes -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OwnerChanged:
+    changes: list[OwnershipChangeView]
+    notices: list[Notice] = field(default_factory=list)  # DMs to the previous and new people
+
+    @property
+    def task(self) -> TaskView | None:
+        """The task as it is after the change; None when nothing changed."""
+        return self.changes[-1].task if self.changes else None
+
+    @property
+    def people(self) -> list[str]:
+        """The Slack IDs whose data changed (for the App Home and the like)."""
+        ids = [p.slack_id for c in self.changes for p in (c.previous, c.new) if p and p.slack_id]
+        return list(dict.fromkeys(ids))
+
+
+def _change_notices(change: OwnershipChangeView, changed_by: str) -> list[Notice]:
+    role = "eigenaar" if change.role == "owner" else "vervanger"
+    subject = escape(change.task.subject)
+    notices = []
+    if change.new and change.new.slack_id:
+        notices.append(
+            Notice(
+                change.new.slack_id,
+                f"Je bent nu {role} van *{subject}* (gewijzigd door <@{changed_by}>).",
+                f"ownership DM ({change.role})",
+            )
+        )
+    if change.previous and change.previous.slack_id:
+        notices.append(
+            Notice(
+                change.previous.slack_id,
+                f"Je bent geen {role} meer van *{subject}*: dat is nu "
+                f"{mention(change.new)} (gewijzigd door <@{changed_by}>).",
+                f"ownership DM ({change.role})",
+            )
+        )
+    return notices
+
+
+class TaskService:
+    def __init__(self, team: TeamStore, finder: TaskFinder | None = None) -> None:
+        self.team = team
+        self.finder = finder or TaskFinder(team)
+
+    def find(self, query: str) -> TaskSearch:
+        return self.finder.find(query)
+
+    def task(self, task_id: int) -> TaskView:
+        try:
+            return self.team.task(task_id)
+        except UnknownTaskError:
+            raise TaskGone() from None
+
+    # -- a person's tasks ------------------------------------------------------------------------
+
+    def person(self, text: str, caller_slack_id: str | None) -> PersonView:
+        """The person a command argument means, read by the kernel as /acties and /piket read
+        it: '' or 'ik'/'mij' (the caller), '<@U..|name>', '@key', key, Slack ID or name."""
+        parsed = parse_person_ref(text) if text.strip() else PersonRef("self")
+        if parsed is None:
+            raise DomainError(f"Ik ken geen persoon “{escape(text.strip())}”. {self._known()}")
+        if parsed.kind == "self" and caller_slack_id is None:
+            raise DomainError("Geef een persoon op, bijvoorbeeld `/taken aov-1`.")
+        found = resolve_person(parsed, self.team, caller_slack_id)
+        if found.person is not None:
+            return found.person
+        if parsed.kind == "self":
+            raise DomainError(NOT_LINKED)
+        if parsed.kind == "mention":
+            raise DomainError(
+                f"<@{parsed.value}> staat niet in het teamoverzicht en heeft dus geen taken. "
+                "De beheerder voegt collega's toe in `config/people.yaml`."
+            )
+        raise DomainError(f"Ik ken geen persoon “{escape(text.strip())}”. {self._known()}")
+
+    def _known(self) -> str:
+        known = ", ".join(f"{p.key} ({p.name})" for p in self.team.people()[:12])
+        return f"Bekend: {escape(known)}."
+
+    def tasks_of(self, text: str, caller_slack_id: str | None) -> PersonTasks:
+        """The tasks of the person `text` names (see `person`), as owner and as deputy."""
+        person = self.person(text, caller_slack_id)
+        owned, deputy = self.team.tasks_of(person.id)
+        return PersonTasks(person, TaskGroup.of(owned), TaskGroup.of(deputy))
+
+    # -- changing an owner -----------------------------------------------------------------------
+
+    def change_owner(
+        self,
+        task_id: int,
+        owner_slack_id: str,
+        deputy_slack_id: str | None,
+        *,
+        changed_by: str,
+        now: datetime,
+        name_of: Callable[[str], str],
+        source: str = "slack",
+    ) -> OwnerChanged:
+        """Give the task a new owner (and deputy), audited. A Slack user not yet in the team
+        overview is added under the name `name_of(slack_id)` gives."""
+        if deputy_slack_id and deputy_slack_id == owner_slack_id:
+            raise OwnerChangeRefused(
+                "De vervanger moet iemand anders zijn dan de eigenaar.", field="deputy"
+            )
+        assignments = {}
+        for role, slack_id in (("owner", owner_slack_id), ("deputy", deputy_slack_id)):
+            if slack_id:
+                person = self.team.person_by_slack_id(slack_id) or (
+                    self.team.ensure_person_for_slack_user(slack_id, name_of(slack_id), now)
+                )
+                assignments[role] = person.id
+        try:
+            changes = self.team.change_owners(
+                task_id, assignments, changed_by=changed_by, source=source, now=now
+            )
+        except UnknownTaskError:
+            raise OwnerChangeRefused("Deze taak bestaat niet meer.", field="owner") from None
+        self.finder.invalidate()
+        notices = [n for change in changes for n in _change_notices(change, changed_by)]
+        return OwnerChanged(changes, notices)

@@ -1,0 +1,212 @@
+"""Block Kit for tasks: the task card, the /wie answers, /taken and the owner modal."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.cadence import format_hours
+from bot.config_files import CATEGORY_LABELS, Category
+from bot.services.tasks import PersonTasks, TaskGroup, TaskSearch, hours_per_week
+from handlers.blocks import (
+    Block,
+    Reply,
+    actions,
+    bullet_lines,
+    button,
+    context,
+    divider,
+    escape,
+    fields,
+    header,
+    mention,
+    section,
+)
+from storage.team import PersonView, TaskView
+
+OWNER_MODAL = "task_owner_modal"
+SHOW_BUTTON = "task_show"
+# "task_show" alone, or numbered ("task_show:1") where several share one actions block.
+SHOW_BUTTONS = re.compile(rf"^{SHOW_BUTTON}(:\d+)?$")
+SHARE_BUTTON = "task_share"
+CHANGE_OWNER_BUTTON = "task_change_owner"
+
+
+def plain_name(person: PersonView | None) -> str:
+    return person.name if person else "niemand"
+
+
+def time_summary(task: TaskView) -> str:
+    if not task.time_text:
+        return "_niet opgegeven_"
+    hours = hours_per_week(task)
+    if hours is None:
+        return escape(task.time_text)
+    return f"{escape(task.time_text)}\n≈ {format_hours(hours)} uur per week"
+
+
+def category_label(task: TaskView) -> str:
+    try:
+        return CATEGORY_LABELS[Category(task.category)]
+    except ValueError:
+        return task.category
+
+
+def duties_text(duties: str) -> str:
+    # The overview separates duties with " / "; "en/of" (no spaces) stays intact.
+    parts = [p.strip() for p in re.split(r"\s+/\s*|\s*/\s+", duties) if p.strip()]
+    return bullet_lines(escape(p) for p in parts) if len(parts) > 1 else escape(duties)
+
+
+def task_card(task: TaskView, *, with_buttons: bool = True) -> list[Block]:
+    blocks: list[Block] = [
+        header(task.subject),
+        fields(
+            [
+                ("Eigenaar", mention(task.owner)),
+                ("Vervanger", mention(task.deputy)),
+                ("Tijd", time_summary(task)),
+                ("Wettelijke taak", escape(task.legal_basis) or "_geen_"),
+            ]
+        ),
+    ]
+    if task.duties:
+        blocks.append(section(f"*Taken*\n{duties_text(task.duties)}"))
+    notes = [category_label(task)]
+    if task.description:
+        notes.append(escape(task.description))
+    blocks.append(context(*notes))
+    if with_buttons:
+        blocks.append(
+            actions(
+                button("Delen in kanaal", SHARE_BUTTON, str(task.id)),
+                button("Eigenaar wijzigen", CHANGE_OWNER_BUTTON, str(task.id)),
+                block_id=f"task_{task.id}",
+            )
+        )
+    return blocks
+
+
+def card_reply(task: TaskView) -> Reply:
+    return Reply(text=f"{task.subject}: eigenaar {plain_name(task.owner)}", blocks=task_card(task))
+
+
+def search_reply(found: TaskSearch) -> Reply:
+    """The answer to `/wie <query>`: a card, a pick list, or suggestions."""
+    if found.best is not None:
+        return card_reply(found.best)
+    query = found.query
+    shown = escape(query)
+    if found.matches:
+        blocks: list[Block] = [section(f"Meerdere taken passen bij “{shown}”. Welke bedoel je?")]
+        for task in found.matches:
+            blocks.append(
+                section(
+                    f"*{escape(task.subject)}*\nEigenaar: {mention(task.owner)}",
+                    accessory=button("Toon", SHOW_BUTTON, str(task.id)),
+                )
+            )
+        return Reply(text=f"Meerdere taken passen bij “{query}”", blocks=blocks)
+    text = f"Geen taak gevonden voor “{shown}”."
+    blocks = [section(text)]
+    if found.suggestions:
+        blocks.append(section("Bedoel je een van deze?"))
+        blocks.append(
+            actions(
+                *(
+                    # One actions block needs a distinct action_id per button, or Slack
+                    # refuses the whole reply (invalid_blocks).
+                    button(task.subject, f"{SHOW_BUTTON}:{n}", str(task.id))
+                    for n, task in enumerate(found.suggestions)
+                )
+            )
+        )
+    blocks.append(
+        context(
+            "Probeer een ander woord, een afkorting (bijv. BIBOB, TVO, AZC) of "
+            "`/taken` voor je eigen taken."
+        )
+    )
+    return Reply(text=f"Geen taak gevonden voor “{query}”", blocks=blocks)
+
+
+def _timed_line(task: TaskView, hours: float) -> str:
+    return f"{escape(task.subject)} — {escape(task.time_text)} (≈ {format_hours(hours)} u/week)"
+
+
+def _untimed_line(task: TaskView, why: str) -> str:
+    return f"{escape(task.subject)} _({escape(why)})_"
+
+
+def person_tasks_reply(found: PersonTasks) -> Reply:
+    person = found.person
+    if not found.owned.tasks and not found.deputy.tasks:
+        message = f"{mention(person)} heeft geen taken in het taakoverzicht."
+        return Reply(text=message, blocks=[section(message)])
+    blocks: list[Block] = [header(f"Taken van {person.name}")]
+    groups: tuple[tuple[str, TaskGroup], ...] = (
+        ("Eigenaar", found.owned),
+        ("Vervanger", found.deputy),
+    )
+    for title, group in groups:
+        if not group.tasks:
+            continue
+        count = len(group.tasks)
+        summary = f"*{title}* van {count} {'taak' if count == 1 else 'taken'}"
+        if group.timed:
+            summary += f" — samen ≈ *{format_hours(group.total)} uur per week*"
+        blocks.append(section(summary))
+        if group.timed:
+            blocks.append(section(bullet_lines(_timed_line(t, h) for t, h in group.timed)))
+        if group.untimed:
+            lines = bullet_lines(_untimed_line(t, why) for t, why in group.untimed)
+            blocks.append(section("_Zonder vaste tijd:_\n" + lines))
+        blocks.append(divider())
+    blocks.append(
+        context(
+            "Geschat op basis van de tijden in het taakoverzicht: "
+            f"≈ {format_hours(found.owned.total)} van {format_hours(person.hours_per_week)} "
+            "contracturen per week als eigenaar."
+        )
+    )
+    return Reply(text=f"Taken van {person.name}", blocks=blocks)
+
+
+def owner_modal(task: TaskView, private_metadata: str) -> dict[str, Any]:
+    def select(person: PersonView | None) -> Block:
+        element: Block = {
+            "type": "users_select",
+            "action_id": "person",
+            "placeholder": {"type": "plain_text", "text": "Kies een collega"},
+        }
+        if person and person.slack_id:
+            element["initial_user"] = person.slack_id
+        return element
+
+    return {
+        "type": "modal",
+        "callback_id": OWNER_MODAL,
+        "private_metadata": private_metadata,
+        "title": {"type": "plain_text", "text": "Eigenaar wijzigen"},
+        "submit": {"type": "plain_text", "text": "Opslaan"},
+        "close": {"type": "plain_text", "text": "Annuleren"},
+        "blocks": [
+            section(
+                f"*{escape(task.subject)}*\nNu: eigenaar {mention(task.owner)}, "
+                f"vervanger {mention(task.deputy)}"
+            ),
+            {
+                "type": "input",
+                "block_id": "owner",
+                "label": {"type": "plain_text", "text": "Nieuwe eigenaar"},
+                "element": select(task.owner),
+            },
+            {
+                "type": "input",
+                "block_id": "deputy",
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Vervanger"},
+                "element": select(task.deputy),
+            },
+        ],
+    }

@@ -1,0 +1,186 @@
+"""Tasks in Slack: `/wie`, `/taken`, the task card's buttons (show, share, change owner) and the
+owner modal. Each listener reads the payload, asks `bot.services.tasks`, and draws the answer."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import Field
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.context import AppContext
+from bot.gateway import SlackError, SlackGateway
+from bot.language import is_help
+from bot.services.errors import DomainError
+from bot.services.tasks import OwnerChangeRefused, TaskService
+from handlers.blocks import Reply, context, section, without_actions
+from handlers.payloads import (
+    MAX_ID,
+    Interaction,
+    InteractionRefused,
+    PayloadModel,
+    UnreadablePayload,
+    ViewState,
+    button_id,
+    on_action,
+    on_view,
+    private_metadata,
+    reply,
+    required_trigger,
+)
+from handlers.tasks import TAKEN, WIE
+from handlers.tasks.blocks import (
+    CHANGE_OWNER_BUTTON,
+    OWNER_MODAL,
+    SHARE_BUTTON,
+    SHOW_BUTTON,
+    SHOW_BUTTONS,
+    card_reply,
+    owner_modal,
+    person_tasks_reply,
+    plain_name,
+    search_reply,
+    task_card,
+)
+from storage.team import TaskView
+
+log = logging.getLogger(__name__)
+
+
+def task_service(ctx: AppContext) -> TaskService:
+    return TaskService(ctx.team)
+
+
+def wie_reply(service: TaskService, text: str) -> Reply:
+    """The answer to `/wie <text>`."""
+    if not text.strip() or is_help(text.strip()):
+        return WIE.help_reply()
+    return search_reply(service.find(text))
+
+
+def taken_reply(service: TaskService, text: str, caller_slack_id: str | None) -> Reply:
+    """The answer to `/taken [persoon]`."""
+    if is_help(text):
+        return TAKEN.help_reply()
+    try:
+        return person_tasks_reply(service.tasks_of(text, caller_slack_id))
+    except DomainError as exc:
+        return Reply(text=exc.message, blocks=[section(exc.message)])
+
+
+@dataclass(frozen=True)
+class OwnerChoice:
+    task_id: int
+    owner_slack_id: str
+    deputy_slack_id: str | None
+    response_url: str | None
+
+
+class OwnerModalMeta(PayloadModel):
+    """The owner modal's private_metadata: the task, and where the /wie answer can be redrawn."""
+
+    task_id: int = Field(ge=1, le=MAX_ID)
+    response_url: str | None = None
+
+
+def parse_owner_submission(body: Mapping[str, Any]) -> OwnerChoice:
+    meta = private_metadata(body, OwnerModalMeta)
+    state = ViewState(body)
+    owner = state.user("owner", "person")
+    if owner is None:
+        raise UnreadablePayload("Kies een collega.", field="owner")
+    return OwnerChoice(
+        task_id=meta.task_id,
+        owner_slack_id=owner,
+        deputy_slack_id=state.user("deputy", "person"),
+        response_url=meta.response_url,
+    )
+
+
+def slack_name(gateway: SlackGateway, slack_id: str) -> str:
+    """How Slack names a user; their ID when Slack cannot say."""
+    try:
+        user = gateway.user(slack_id)
+    except SlackError:
+        return slack_id
+    profile = user.get("profile", {})
+    return profile.get("real_name") or user.get("real_name") or user.get("name") or slack_id
+
+
+def register(app: App, ctx: AppContext) -> None:
+    service = task_service(ctx)
+
+    def clicked_task(it: Interaction) -> TaskView:
+        """The task a button refers to; refused when it was removed meanwhile."""
+        try:
+            return service.task(button_id(it.body))
+        except DomainError as exc:
+            raise InteractionRefused(exc.message) from None
+
+    @app.command("/wie")
+    def wie(ack: Ack, command: dict[str, Any]) -> None:
+        answer = wie_reply(service, command.get("text", ""))
+        ack(text=answer.text, blocks=answer.blocks, response_type="ephemeral")
+
+    @app.command("/taken")
+    def taken(ack: Ack, command: dict[str, Any]) -> None:
+        answer = taken_reply(service, command.get("text", ""), command.get("user_id"))
+        ack(text=answer.text, blocks=answer.blocks, response_type="ephemeral")
+
+    def show(it: Interaction, client: WebClient) -> None:
+        task = clicked_task(it)
+        reply(it, client, text=task.subject, blocks=task_card(task), replace_original=True)
+
+    def share(it: Interaction, client: WebClient) -> None:
+        task = clicked_task(it)
+        if it.response_url is None:  # the Home tab: no channel to share into
+            raise InteractionRefused("Delen in een kanaal kan alleen vanuit `/wie` in dat kanaal.")
+        blocks = without_actions(task_card(task))
+        blocks.append(context(f"Gedeeld door <@{it.user_id}> via /wie"))
+        Respond(response_url=it.response_url)(
+            text=f"{task.subject}: eigenaar {plain_name(task.owner)}",
+            blocks=blocks,
+            response_type="in_channel",
+            replace_original=False,
+        )
+
+    def change_owner(it: Interaction, client: WebClient) -> None:
+        task = clicked_task(it)
+        meta = OwnerModalMeta(task_id=task.id, response_url=it.response_url)
+        ctx.gateway.open_view(required_trigger(it), owner_modal(task, meta.model_dump_json()))
+
+    on_action(app, SHOW_BUTTONS, show, examples=(SHOW_BUTTON, f"{SHOW_BUTTON}:1"))
+    on_action(app, SHARE_BUTTON, share)
+    on_action(app, CHANGE_OWNER_BUTTON, change_owner)
+
+    def owner_submitted(ack: Ack, it: Interaction, client: WebClient) -> None:
+        choice = parse_owner_submission(it.body)
+        # Store before acknowledging: if it fails, the modal stays open with the explanation
+        # (the app's error handler) instead of closing as if the change were saved.
+        try:
+            changed = service.change_owner(
+                choice.task_id,
+                choice.owner_slack_id,
+                choice.deputy_slack_id,
+                changed_by=it.user_id,
+                now=ctx.now(),
+                name_of=lambda slack_id: slack_name(ctx.gateway, slack_id),
+            )
+        except OwnerChangeRefused as exc:
+            ack(response_action="errors", errors={exc.field: exc.message})
+            return
+        ack()
+        for notice in changed.notices:
+            ctx.gateway.try_post(notice.to, notice.text, what=notice.what)
+        ctx.user_data_changed(client, *changed.people)
+        if choice.response_url and changed.task is not None:
+            answer = card_reply(changed.task)
+            Respond(response_url=choice.response_url)(
+                text=changed.task.subject, blocks=answer.blocks, replace_original=True
+            )
+
+    on_view(app, OWNER_MODAL, owner_submitted)

@@ -125,3 +125,50 @@ def test_declared_models_and_migration_branches_exist() -> None:
             assert f'("{feature.migration_branch}",)' in versions, (
                 f"{feature.name}: no Alembic branch labelled {feature.migration_branch!r}"
             )
+
+
+def _direct_imports(module: str) -> set[str]:
+    """Every module `module` imports by name (third-party ones included), at any depth of code."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(_modules()[module].read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def _under(names: set[str], *roots: str) -> set[str]:
+    return {n for n in names if any(n == r or n.startswith(f"{r}.") for r in roots)}
+
+
+@pytest.mark.parametrize(
+    "service", ["bot.services.meetings", "bot.services.tasks", "bot.services.notices"]
+)
+def test_meeting_and_task_services_are_slack_free(service: str) -> None:
+    banned = _under(_direct_imports(service), "slack_sdk", "slack_bolt", "flask", "handlers")
+    assert not banned, f"{service} imports {sorted(banned)}"
+    # Nor through a project module: the context and the gateway carry a WebClient.
+    reached = _under(_graph()[service], "handlers", "bot.context", "bot.gateway")
+    assert not reached, f"{service} reaches {sorted(reached)}"
+
+
+@pytest.mark.parametrize("module", ["handlers.meetings.clock", "handlers.meetings.wiring"])
+def test_meeting_clock_does_not_import_bolt(module: str) -> None:
+    assert not _under(_direct_imports(module), "slack_bolt"), f"{module} imports slack_bolt"
+
+
+@pytest.mark.parametrize("feature", ["meetings", "tasks"])
+def test_meetings_and_tasks_import_no_other_feature(feature: str) -> None:
+    shared = {"handlers", "handlers.feature", "handlers.commands", "handlers.blocks"}
+    shared.add("handlers.payloads")
+    for module in (m for m in _modules() if m.split(".")[:2] == ["handlers", feature]):
+        others = {
+            m
+            for m in _graph()[module]
+            if m.startswith("handlers") and m not in shared and m.split(".")[1] != feature
+        }
+        assert not others, f"{module} imports {sorted(others)}"
+    service = f"bot.services.{feature}"
+    siblings = _under(_graph()[service], "bot.services") - {service, "bot.services.errors"}
+    assert siblings <= {"bot.services.notices"}, f"{service} imports {sorted(siblings)}"

@@ -1,0 +1,203 @@
+"""The meetings and tasks services called directly, without Slack: a real database with the
+bundled config, a fixed `now`, and what each use case returns (results, notices, Dutch refusals)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.features import import_config, load_config
+from bot.language import TZ
+from bot.meetings import CHAIR_DM
+from bot.services.errors import DomainError
+from bot.services.meetings import (
+    NO_MEETINGS,
+    ChairBriefing,
+    ChangeKind,
+    ChannelReminder,
+    MeetingService,
+)
+from bot.services.tasks import NOT_LINKED, OwnerChangeRefused, TaskFinder, TaskService
+from storage.actions import ActionStore
+from storage.meetings import MeetingStore
+from storage.session import Database
+from storage.team import TeamStore
+from testkit.team_config import SLACK_IDS, copy_config
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=TZ)  # a Monday; the boa-briefing is on Tuesdays 09:00
+BOA_CHAIR = SLACK_IDS["boa-coordinator"]
+
+
+def meeting_service(db: Database) -> MeetingService:
+    return MeetingService(
+        MeetingStore(db, TZ), TeamStore(db), ActionStore(db), tz=TZ, grace_minutes=120
+    )
+
+
+@pytest.fixture
+def team(db: Database, tmp_path: Path) -> Database:
+    import_config(db, load_config(copy_config(tmp_path / "config")), NOW)
+    return db
+
+
+# --- meetings ------------------------------------------------------------------------------------
+
+
+def test_without_series_every_meeting_question_is_refused_in_dutch(db: Database) -> None:
+    service = meeting_service(db)
+    for ask in (
+        lambda: service.upcoming(NOW),
+        lambda: service.describe("boa", NOW),
+        lambda: service.cancel(["boa", "morgen"], "U1", NOW),
+    ):
+        with pytest.raises(DomainError) as refused:
+            ask()
+        assert refused.value.message == NO_MEETINGS
+
+
+def test_cancel_stores_it_and_returns_the_announcement_for_the_channel(team: Database) -> None:
+    service = meeting_service(team)
+    changed = service.cancel(["boa-briefing", "morgen"], "U0AOV0001", NOW)
+    assert changed.kind is ChangeKind.CANCELLED and not changed.held
+    assert changed.before.start == datetime(2026, 11, 24, 9, 0, tzinfo=TZ)
+    [notice] = changed.notices
+    assert notice.to == "#boa-briefing"
+    assert "gaat niet door" in notice.text and "<@U0AOV0001>" in notice.text
+    assert not MeetingStore(team, TZ).occurrence("boa-briefing", changed.before.original_date).held
+    listed = {(r.view.key, r.occurrence.original_date): r.occurrence for r in service.upcoming(NOW)}
+    assert not listed[("boa-briefing", changed.before.original_date)].held
+    with pytest.raises(DomainError, match="is al afgelast"):
+        service.cancel(["boa-briefing", "morgen"], "U0AOV0001", NOW)
+
+
+def test_move_refuses_the_past_and_warns_of_a_holiday(team: Database) -> None:
+    service = meeting_service(team)
+    with pytest.raises(DomainError, match="al voorbij"):
+        service.move(["boa-briefing", "morgen", "naar", "23-11", "08:00"], None, NOW)
+    changed = service.move(["boa-briefing", "1-12", "naar", "25-12", "10:00"], None, NOW)
+    assert changed.kind is ChangeKind.MOVED
+    assert changed.start == datetime(2026, 12, 25, 10, 0, tzinfo=TZ)
+    assert changed.holiday is not None and "kerst" in changed.holiday.casefold()
+    assert "de beheerder" in changed.notices[0].text  # made at the shell: no Slack user
+
+
+def test_restore_undoes_a_cancellation(team: Database) -> None:
+    service = meeting_service(team)
+    service.cancel(["boa-briefing", "morgen"], "U0AOV0001", NOW)
+    restored = service.restore(["boa-briefing", "morgen"], "U0AOV0002", NOW)
+    assert restored.kind is ChangeKind.RESTORED and restored.held
+    assert "gaat toch door" in restored.notices[0].text
+    with pytest.raises(DomainError, match="niets gewijzigd"):
+        service.restore(["boa-briefing", "morgen"], "U0AOV0002", NOW)
+
+
+def test_due_reminders_say_what_to_post_and_lapse_when_cancelled(team: Database) -> None:
+    service = meeting_service(team)
+    due = [d for d in service.due(NOW, NOW + timedelta(days=1)) if "boa-briefing" in d.key]
+    assert due, "the boa-briefing of tomorrow has reminders due today"
+    deliveries = [service.delivery(d.key, NOW) for d in due]
+    reminder = next(d for d in deliveries if isinstance(d, ChannelReminder))
+    assert reminder.to == "#boa-briefing"
+    assert reminder.chair is not None and reminder.chair.slack_id == BOA_CHAIR
+    assert reminder.today == NOW.date()
+    briefing = next(d for d in deliveries if isinstance(d, ChairBriefing))
+    assert briefing.to == BOA_CHAIR
+    service.cancel(["boa-briefing", "morgen"], "U0AOV0001", NOW)
+    assert [service.delivery(d.key, NOW) for d in due] == [None] * len(due)
+
+
+def test_a_missed_or_refused_reminder_is_reported_to_the_chair(team: Database) -> None:
+    service = meeting_service(team)
+    due = [d for d in service.due(NOW, NOW + timedelta(days=1)) if "boa-briefing" in d.key]
+    channel_key = next(d.key for d in due if not d.key.endswith(CHAIR_DM))
+    chair_key = next(d.key for d in due if d.key.endswith(CHAIR_DM))
+    missed = service.missed_report(channel_key)
+    assert missed is not None and missed.to == BOA_CHAIR
+    assert "120 minuten" in missed.text and "#boa-briefing" in missed.text
+    failed = service.failure_report(channel_key, "not_in_channel")
+    assert failed.channel == "#boa-briefing"
+    assert failed.notice is not None and "/invite @oov-bot" in failed.notice.text
+    # A DM to the chair that failed cannot be reported to that same chair.
+    assert service.failure_report(chair_key, "cannot_dm_bot").notice is None
+    assert service.missed_report("not-a-key") is None
+
+
+# --- tasks ---------------------------------------------------------------------------------------
+
+
+def test_find_answers_one_task_a_pick_list_or_suggestions(team: Database) -> None:
+    service = TaskService(TeamStore(team))
+    found = service.find("  BiBoB ")
+    assert found.best is not None and found.best.subject == "BIBOB"
+    nothing = service.find("xyzzy qwerty")
+    assert nothing.best is None and not nothing.matches
+
+
+def test_a_change_is_seen_by_this_finder_at_once_and_by_another_after_its_ttl(
+    team: Database,
+) -> None:
+    ticks = [0.0]
+    store = TeamStore(team)
+    here = TaskService(store)
+    elsewhere = TaskService(store, TaskFinder(store, monotonic=lambda: ticks[0]))
+    bibob = here.find("bibob").best
+    assert bibob is not None and bibob.owner is not None
+    assert elsewhere.find("bibob").best == bibob
+    new_owner = SLACK_IDS["aov-3"] if bibob.owner.key != "aov-3" else SLACK_IDS["aov-2"]
+    # Later than the import: the version is the tasks' count and latest change.
+    later = NOW + timedelta(minutes=1)
+    changed = here.change_owner(
+        bibob.id, new_owner, None, changed_by="U0TL00001", now=later, name_of=str
+    )
+    assert changed.task is not None and changed.task.owner is not None
+    assert here.find("bibob").best == changed.task
+    assert elsewhere.find("bibob").best == bibob  # within VERSION_TTL: the list it knows
+    ticks[0] += TaskFinder.VERSION_TTL + 0.1
+    assert elsewhere.find("bibob").best == changed.task
+
+
+def test_change_owner_is_audited_and_tells_both_owners(team: Database) -> None:
+    store = TeamStore(team)
+    service = TaskService(store)
+    bibob = service.find("bibob").best
+    assert bibob is not None and bibob.owner is not None and bibob.owner.slack_id
+    changed = service.change_owner(
+        bibob.id, "U0NEW0001", None, changed_by="U0TL00001", now=NOW, name_of=lambda _: "Nieuw"
+    )
+    assert {n.to for n in changed.notices} == {"U0NEW0001", bibob.owner.slack_id}
+    to_new = next(n for n in changed.notices if n.to == "U0NEW0001")
+    assert to_new.text == "Je bent nu eigenaar van *BIBOB* (gewijzigd door <@U0TL00001>)."
+    assert set(changed.people) == {"U0NEW0001", bibob.owner.slack_id}
+    [audit] = store.ownership_history(bibob.id)
+    assert audit.new is not None and audit.new.name == "Nieuw"
+    assert (audit.changed_by, audit.changed_at) == ("U0TL00001", NOW)
+
+
+def test_change_owner_refusals_name_their_field(team: Database) -> None:
+    service = TaskService(TeamStore(team))
+    bibob = service.find("bibob").best
+    assert bibob is not None
+    with pytest.raises(OwnerChangeRefused) as same:
+        service.change_owner(bibob.id, "U0X", "U0X", changed_by="U1", now=NOW, name_of=str)
+    assert same.value.field == "deputy"
+    with pytest.raises(OwnerChangeRefused) as gone:
+        service.change_owner(10**6, "U0AOV0001", None, changed_by="U1", now=NOW, name_of=str)
+    assert (gone.value.field, gone.value.message) == ("owner", "Deze taak bestaat niet meer.")
+
+
+def test_a_persons_tasks_come_with_their_hours_or_a_dutch_refusal(team: Database) -> None:
+    service = TaskService(TeamStore(team))
+    mine = service.tasks_of("ik", SLACK_IDS["aov-1"])
+    assert mine.person.key == "aov-1"
+    assert mine.owned.tasks and mine.owned.total == sum(h for _, h in mine.owned.timed)
+    assert len(mine.owned.timed) + len(mine.owned.untimed) == len(mine.owned.tasks)
+    assert service.tasks_of("aov-1", None).person == mine.person
+    with pytest.raises(DomainError, match="Geef een persoon op"):
+        service.tasks_of("", None)
+    with pytest.raises(DomainError) as unlinked:
+        service.tasks_of("ik", "U0NOBODY1")
+    assert unlinked.value.message == NOT_LINKED
+    with pytest.raises(DomainError, match="Ik ken geen persoon"):
+        service.tasks_of("niemand-bekend", None)

@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from handlers import actions, tasks
+from handlers import actions
+from handlers.tasks import blocks as tasks
 from storage.actions import ActionStore, NewActionItem
 from storage.session import Database
 from testkit.app import RunningBot, start_bot

@@ -3,11 +3,15 @@
 Starts oov-bot (SQLite in a temporary directory with the bundled config/, or --database-url) and a
 Bolt app whose /wie only acknowledges, each on waitress with the same thread count in its own
 process, both pointed at a local fake Slack Web API. Then sends correctly signed /wie requests
-with loosely typed queries at concurrency 1 and 20, alternating between the apps in rounds so
-that drift on the machine hits both alike, and prints p50/p99/max and throughput per app.
+with loosely typed queries at concurrency 1 and 20, alternating between the apps in many short
+rounds (ABBA) so that drift on the machine hits both alike, and prints p50/p99/max and throughput
+per app, and the oov-bot/bare ratios as the median of the per-round ratios with a 95 % confidence
+interval (bench/verdict.py). The verdict is "met", "NOT met" or "inconclusive (noise)" when the
+interval straddles the goal, so noise alone cannot turn "met" into "NOT met".
 
     python bench/slash_latency.py                 # the full run, about a minute
     python bench/slash_latency.py --smoke         # a few seconds: proves the benchmark runs
+    python bench/slash_latency.py --rounds 32     # a narrower interval, a longer run
     python bench/slash_latency.py --database-url postgresql://user:pw@127.0.0.1/scratch
 
 Exit code 0 whenever it measured (also when the goal is missed), 1 when it could not run.
@@ -22,7 +26,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a script: make the repository root importable
@@ -51,10 +55,10 @@ from bench.common import (
     new_sessions,
     prepare_database,
     progress,
-    result_line,
     run_batch,
     start_servers,
 )
+from bench.verdict import Check, Spread, ratio_spread, verdict_line
 from testkit.fake_slack import FakeSlack
 
 # What people type after /wie: abbreviations, typos, plurals, whole questions, synonyms that
@@ -87,6 +91,10 @@ GOAL_MAX_MS = 3000.0  # Slack shows the user an error when an ack takes longer t
 TABLE_HEADER = f"{'concurrency':>11}  {'app':<8} {LATENCY_HEADER} {'server CPU ms/req':>18}"
 
 
+DEFAULT_ROUNDS = 16  # the 4th smallest to 4th largest ratio is a 97.9 % interval of the median
+SMOKE_ROUNDS = 6  # the fewest rounds whose min–max reaches 95 %, so smoke runs can give verdicts
+
+
 @dataclass(frozen=True)
 class Plan:
     requests_per_level: dict[int, int]  # concurrency -> requests per app
@@ -94,10 +102,18 @@ class Plan:
     rounds: int  # alternations between the apps per concurrency level
 
     @classmethod
-    def choose(cls, *, smoke: bool, requests: int | None) -> Plan:
+    def choose(cls, *, smoke: bool, requests: int | None, rounds: int | None) -> Plan:
+        # Per round, each app gets requests/rounds requests: at the defaults 125 at concurrency
+        # 1 and 250 at 20, enough for a per-round p99 while keeping the run near a minute.
         if smoke:
-            return cls({1: requests or 40, 20: requests or 80}, warmup=40, rounds=2)
-        return cls({1: requests or 2000, 20: requests or 4000}, warmup=400, rounds=10)
+            return cls(
+                {1: requests or 60, 20: requests or 120}, warmup=40, rounds=rounds or SMOKE_ROUNDS
+            )
+        return cls(
+            {1: requests or 2000, 20: requests or 4000},
+            warmup=400,
+            rounds=rounds or DEFAULT_ROUNDS,
+        )
 
 
 def oov_bot_problem(response: requests.Response) -> str | None:
@@ -143,6 +159,29 @@ def split(total: int, parts: int) -> list[int]:
     return [total // parts + (i < total % parts) for i in range(parts)]
 
 
+@dataclass
+class Level:
+    """One concurrency level's measurements: each app's batch of every round, in round order."""
+
+    rounds: dict[str, list[BatchResult]] = field(
+        default_factory=lambda: {kind: [] for kind in APP_KINDS}
+    )
+
+    def pooled(self, kind: str) -> LatencyStats:
+        """`kind`'s figures over all rounds together (the table's rows per app)."""
+        result = BatchResult()
+        for batch in self.rounds[kind]:
+            result.add(batch)
+        return LatencyStats.of(result)
+
+    def ratio(self, metric: str) -> Spread:
+        """oov-bot's `metric` ("p50", "p99") over bare's, per round: median and interval."""
+        per_round = {kind: [LatencyStats.of(b) for b in self.rounds[kind]] for kind in APP_KINDS}
+        return ratio_spread(
+            per_round[OOV_BOT], per_round[BARE_BOLT], lambda stats: getattr(stats, metric)
+        )
+
+
 class AlternatingLoad:
     """Closed-loop load on both apps, one persistent session per load thread and app."""
 
@@ -173,18 +212,14 @@ class AlternatingLoad:
             raise BenchError(f"{len(result.failures)} of {count} requests failed:\n{shown}")
         return result
 
-    def measure(self, plan: Plan) -> dict[tuple[int, str], BatchResult]:
-        results = {
-            (concurrency, kind): BatchResult()
-            for concurrency in plan.requests_per_level
-            for kind in APP_KINDS
-        }
+    def measure(self, plan: Plan) -> dict[int, Level]:
+        levels = {concurrency: Level() for concurrency in plan.requests_per_level}
         for concurrency, total in plan.requests_per_level.items():
-            progress(f"concurrency {concurrency}: {total} requests per app")
+            progress(f"concurrency {concurrency}: {total} requests per app in {plan.rounds} rounds")
             for round_number, count in enumerate(split(total, plan.rounds)):
                 for kind in abba(APP_KINDS, round_number):
-                    results[(concurrency, kind)].add(self.batch(kind, concurrency, count))
-        return results
+                    levels[concurrency].rounds[kind].append(self.batch(kind, concurrency, count))
+        return levels
 
     def close(self) -> None:
         for sessions in self._sessions.values():
@@ -193,7 +228,7 @@ class AlternatingLoad:
 
 
 def report(
-    stats: dict[tuple[int, str], LatencyStats],
+    levels: dict[int, Level],
     *,
     plan: Plan,
     threads: int,
@@ -208,35 +243,44 @@ def report(
         f"database: {database}; {cpu_summary()}",
         f"{len(QUERIES)} loosely typed queries in turn: {answers['card']} answered with a task "
         f"card, {answers['list']} with a choice or suggestions",
-        f"warm-up {plan.warmup} requests per app; the apps alternate in {plan.rounds} rounds "
-        "per concurrency",
+        f"warm-up {plan.warmup} requests per app; the apps alternate (ABBA) in {plan.rounds} "
+        "rounds per concurrency",
+        "ratio: oov-bot/bare within each round, median over the rounds; beside it the median's "
+        "confidence interval (order statistics of the per-round ratios)",
         "",
         TABLE_HEADER,
     ]
-    misses = []
-    for concurrency in plan.requests_per_level:
-        oov, bare = stats[(concurrency, OOV_BOT)], stats[(concurrency, BARE_BOLT)]
-        for name, s in ((OOV_BOT, oov), (BARE_BOLT, bare)):
+    checks = []
+    for concurrency, level in levels.items():
+        for name in APP_KINDS:
+            s = level.pooled(name)
             lines.append(f"{concurrency:>11}  {name:<8} {latency_cells(s)} {cpu_ms(s):>18}")
-        p50_ratio, p99_ratio = oov.p50 / bare.p50, oov.p99 / bare.p99
-        lines.append(f"{concurrency:>11}  {'ratio':<8} {'':>8} {p50_ratio:>8.2f} {p99_ratio:>8.2f}")
-        if p99_ratio > GOAL_P99_RATIO:
-            misses.append(f"p99 ratio {p99_ratio:.2f} at concurrency {concurrency}")
-        if oov.max > GOAL_MAX_MS:
-            misses.append(f"slowest request {oov.max / 1000:.1f} s at concurrency {concurrency}")
+        p50, p99 = level.ratio("p50"), level.ratio("p99")
+        lines.append(
+            f"{concurrency:>11}  {'ratio':<8} {'':>8} {p50.median:>8.2f} {p99.median:>8.2f}   "
+            f"p50 {p50.interval()}, p99 {p99.interval()} "
+            f"({p99.coverage:.0%} interval, {p99.rounds} rounds)"
+        )
+        where = f"at concurrency {concurrency}"
+        checks.append(Check.ratio_at_most("p99 ratio", p99, GOAL_P99_RATIO, where))
+        slowest = level.pooled(OOV_BOT).max
+        checks.append(
+            Check.plain(f"slowest request {slowest / 1000:.1f} s {where}", slowest <= GOAL_MAX_MS)
+        )
     calls = ", ".join(f"{method} ×{n}" for method, n in sorted(slack_calls.items())) or "none"
     lines += [
         "",
         f"Slack Web API calls while measuring (local fake): {calls}",
-        f"Goal: oov-bot/bare p99 ratio ≤ {GOAL_P99_RATIO} at every concurrency, and no oov-bot "
-        f"request over {GOAL_MAX_MS / 1000:.0f} s.",
-        result_line(misses),
+        f"Goal: oov-bot/bare p99 ratio ≤ {GOAL_P99_RATIO} at every concurrency (met when the "
+        "whole interval is within it, NOT met when the whole interval is above it), and no "
+        f"oov-bot request over {GOAL_MAX_MS / 1000:.0f} s.",
+        verdict_line(checks),
     ]
     return lines
 
 
 def run(args: argparse.Namespace) -> list[str]:
-    plan = Plan.choose(smoke=args.smoke, requests=args.requests)
+    plan = Plan.choose(smoke=args.smoke, requests=args.requests, rounds=args.rounds)
     with (
         tempfile.TemporaryDirectory(prefix="oov-bench-") as workdir,
         FakeSlack() as fake,
@@ -269,10 +313,9 @@ def run(args: argparse.Namespace) -> list[str]:
         for kind in APP_KINDS:
             load.batch(kind, max(plan.requests_per_level), plan.warmup)
         fake.reset()  # from here on, count only the Slack calls made while measuring
-        results = load.measure(plan)
-        stats = {key: LatencyStats.of(result) for key, result in results.items()}
+        levels = load.measure(plan)
         return report(
-            stats,
+            levels,
             plan=plan,
             threads=args.threads,
             database=database_label(args.database_url),
@@ -292,6 +335,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         metavar="N",
         help="measured requests per app per concurrency (default: 2000 at 1, 4000 at 20)",
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        metavar="N",
+        help=f"turns the apps take per concurrency (default: {DEFAULT_ROUNDS}, "
+        f"--smoke {SMOKE_ROUNDS})",
+    )
     parser.add_argument("--smoke", action="store_true", help="a few seconds, tiny counts")
     parser.add_argument(
         "--database-url",
@@ -300,8 +350,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     add_threads_option(parser, "waitress threads per app")
     args = parser.parse_args(argv)
-    if args.requests is not None and args.requests < 2:
-        parser.error("--requests needs at least 2 (for percentiles)")
+    if args.rounds is not None and args.rounds < 1:
+        parser.error("--rounds needs at least 1")
+    plan = Plan.choose(smoke=args.smoke, requests=args.requests, rounds=args.rounds)
+    if min(plan.requests_per_level.values()) < 2 * plan.rounds:
+        parser.error("--requests needs at least 2 per round (for percentiles)")
     return args
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
@@ -13,6 +15,8 @@ from bot.gateway import SlackGateway
 from bot.settings import Settings
 from storage.session import Database
 from storage.team import TeamStore
+
+S = TypeVar("S")
 
 
 def system_clock() -> datetime:
@@ -29,9 +33,16 @@ class AppContext:
     team: TeamStore = field(init=False)
     # Every Web API call goes through the gateway (retries, timeouts, error codes).
     gateway: SlackGateway = field(init=False)
-    # Features that show a per-user view (the App Home) subscribe here; features that change a
-    # user's data (items, tasks) call `user_data_changed`, so neither needs to know the other.
-    user_data_listeners: list[Callable[[WebClient, str], None]] = field(default_factory=list)
+    # Features that show a per-user view (the App Home) subscribe here with a function of the
+    # user's Slack ID; features that change a user's data (items, tasks) call
+    # `user_data_changed`, so neither needs to know the other.
+    user_data_listeners: list[Callable[[str], None]] = field(default_factory=list)
+    _services: dict[Callable[[Any], Any], Any] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _services_lock: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         self.team = TeamStore(self.db)
@@ -44,7 +55,17 @@ class AppContext:
     def now(self) -> datetime:
         return self.clock()
 
-    def user_data_changed(self, client: WebClient, *slack_ids: str | None) -> None:
-        for slack_id in dict.fromkeys(s for s in slack_ids if s):
+    def service(self, build: Callable[[AppContext], S]) -> S:
+        """The one object `build` makes for this context: a feature's service is built once and
+        shared by its listeners, planners and shell."""
+        with self._services_lock:
+            if build not in self._services:
+                self._services[build] = build(self)
+            return self._services[build]  # type: ignore[no-any-return]
+
+    def user_data_changed(self, *slack_ids: object) -> None:
+        """Tell the listeners whose data changed. A leading Slack client (the older form of the
+        call) is accepted and ignored: listeners reach Slack through the gateway."""
+        for slack_id in dict.fromkeys(s for s in slack_ids if isinstance(s, str) and s):
             for listener in self.user_data_listeners:
-                listener(client, slack_id)
+                listener(slack_id)

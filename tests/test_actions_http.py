@@ -13,8 +13,10 @@ from typing import Any
 import pytest
 
 from bot.clock import Clock
-from handlers import actions
-from storage.actions import ActionItemView, ActionStore, NewActionItem
+from handlers.actions.blocks import CAPTURE_MODAL, PAGE_BUTTON
+from handlers.actions.clock import DIGEST_KIND, PURGE_KIND, plan_deliveries
+from handlers.actions.slack import CAPTURE_SHORTCUT, SAVE_FAILED
+from storage.actions import ActionItemView, ActionQuery, ActionStore, NewActionItem
 from storage.session import Database
 from testkit.app import RunningBot, start_bot
 from testkit.clock import FixedClock
@@ -66,7 +68,7 @@ def add_item(bot: RunningBot, n: int, **overrides: Any) -> ActionItemView:
 
 def shortcut(bot: RunningBot, text: str, *, ts: str, user: str = ANNA, author: str = ANNA) -> Any:
     payload = bot.slack.message_action_payload(
-        actions.CAPTURE_SHORTCUT, {"text": text, "user": author, "ts": ts}, user_id=user
+        CAPTURE_SHORTCUT, {"text": text, "user": author, "ts": ts}, user_id=user
     )
     return answer(bot.slack.interactivity(payload))
 
@@ -97,7 +99,7 @@ def submit_modal(
         },
     }
     payload = bot.slack.view_submission_payload(
-        actions.CAPTURE_MODAL, values, private_metadata=view["private_metadata"], user_id=user
+        CAPTURE_MODAL, values, private_metadata=view["private_metadata"], user_id=user
     )
     return answer(bot.slack.interactivity(payload))
 
@@ -154,7 +156,7 @@ def test_a_failed_save_keeps_the_modal_open_and_logs_no_text(
     shortcut(bot, "bel bewoner Kerkstraat 12", ts="1700000103.000100")
     view = bot.fake.wait_for("views.open")[0].args["view"]
     monkeypatch.setattr(ActionStore, "capture", broken)
-    assert submit_modal(bot, view)["errors"] == {"text": actions.SAVE_FAILED}
+    assert submit_modal(bot, view)["errors"] == {"text": SAVE_FAILED}
     assert "Kerkstraat" not in caplog.text
     assert "not stored: OperationalError" in caplog.text
 
@@ -171,7 +173,7 @@ def test_shortcut_on_a_logged_message_edits_that_item(bot: RunningBot) -> None:
     assert updated is not None
     assert updated.owner_slack_id == BERT
     assert updated.text == "actiepunt nummer 1 &amp; meer &lt;dit&gt;"  # stored as Slack mrkdwn
-    assert len(store(bot).page(actions.ActionQuery(owner_slack_id=BERT))[0]) == 1
+    assert len(store(bot).page(ActionQuery(owner_slack_id=BERT))[0]) == 1
 
 
 def test_confirmation_falls_back_to_a_dm_when_the_bot_cannot_post_in_the_channel(
@@ -355,7 +357,7 @@ def test_acties_pages_past_twenty(bot: RunningBot) -> None:
     seen = list(numbers)
     value = nav["elements"][0]["value"]
     for expected in (20, 5):
-        payload = bot.slack.block_actions_payload(actions.PAGE_BUTTON, value, user_id=ANNA)
+        payload = bot.slack.block_actions_payload(PAGE_BUTTON, value, user_id=ANNA)
         answer(bot.slack.interactivity(payload))
         page = bot.fake.wait_for("response_url", count=len(seen) // 20)[-1].args
         assert page["replace_original"] is True
@@ -430,14 +432,14 @@ def test_weekly_overdue_dm_is_one_message_per_owner(bot: RunningBot) -> None:
     start = bot.clock() - timedelta(hours=1)
     planned = [
         d
-        for d in actions.plan_deliveries(bot.ctx, start, start + timedelta(hours=2))
-        if d.kind == actions.DIGEST_KIND
+        for d in plan_deliveries(bot.ctx, start, start + timedelta(hours=2))
+        if d.kind == DIGEST_KIND
     ]
     assert sorted(d.key for d in planned) == [
         f"actions:overdue:2026-11-30:{ANNA}",
         f"actions:overdue:2026-11-30:{BERT}",
     ]
-    clock = Clock(bot.ctx, [actions.plan_deliveries], grace=timedelta(hours=2))
+    clock = Clock(bot.ctx, [plan_deliveries], grace=timedelta(hours=2))
     for delivery in planned + planned:  # a second clock (or round) posts nothing more
         clock.deliver(delivery)
     dms = bot.fake.calls("chat.postMessage")
@@ -455,8 +457,8 @@ def test_no_digest_when_switched_off(
     )
     try:
         add_item(running, 1, due_on=date(2026, 11, 1))
-        planned = list(actions.plan_deliveries(running.ctx, clock() - timedelta(days=8), clock()))
-        assert {d.kind for d in planned} == {actions.PURGE_KIND}
+        planned = list(plan_deliveries(running.ctx, clock() - timedelta(days=8), clock()))
+        assert {d.kind for d in planned} == {PURGE_KIND}
     finally:
         server.close()
 
@@ -475,8 +477,8 @@ def test_retention_purge_removes_only_old_closed_items(bot: RunningBot) -> None:
     start = now.replace(hour=0)
     purge = next(
         d
-        for d in actions.plan_deliveries(bot.ctx, start, start + timedelta(days=1))
-        if d.kind == actions.PURGE_KIND
+        for d in plan_deliveries(bot.ctx, start, start + timedelta(days=1))
+        if d.kind == PURGE_KIND
     )
     assert purge.key == "actions:purge:2026-11-23"
     assert purge.due_at.astimezone(bot.ctx.tz).strftime("%H:%M") == "03:30"

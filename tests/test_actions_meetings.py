@@ -402,7 +402,8 @@ def test_a_database_failure_is_answered_500_so_slack_redelivers(
 
 
 def test_a_failed_fetch_for_a_reaction_is_redelivered(bot: RunningBot) -> None:
-    bot.fake.fail_next("conversations.replies", status=500)
+    # Twice: the gateway tries a 5xx once more before giving up.
+    bot.fake.fail_next("conversations.replies", status=500, times=2)
     assert bot.slack.event(pin("1700000023.000100")).status_code == 500
     slack_has(
         bot, {"type": "message", "user": ANNA, "text": "zaal boeken", "ts": "1700000023.000100"}

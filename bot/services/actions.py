@@ -1,0 +1,767 @@
+"""Action items' use cases, Slack-free: capture an item from a message (prefix, 📌 reaction,
+message shortcut and its modal), keep it in step with edits and deletions of that message, list
+items for `/acties`, close and reopen them, the one confirmation per message, the overdue digest
+and the retention purge.
+
+Stores come in through the constructor and the time as `now`. What this feature needs from the
+meetings (which series a thread or channel belongs to, when it next meets) it reads from
+storage.meetings and the clock's delivery records, never from the meetings feature. Slack comes
+in only through small protocols the adapter supplies (a channel's name, the message a reaction
+is on, a `Messenger` for the confirmation), so the same use cases serve Slack, the shell and tests.
+
+Refusals raise `ActionsError` (a DomainError; its message is Dutch mrkdwn, safe to show).
+Message text is stored, never logged; logs name item ids, channels and error codes.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Literal, Protocol
+from zoneinfo import ZoneInfo
+
+from bot.action_items import ActionLine, DueKind, ResolvedDue, action_body, read_action, resolve_due
+from bot.language import format_date, format_short_date, parse_person_ref, resolve_person
+from bot.meetings import parse_delivery_key
+from bot.services.errors import DomainError
+from storage.actions import DONE, OPEN, ActionItemView, ActionQuery, ActionStore, NewActionItem
+from storage.deliveries import DeliveryStore
+from storage.meetings import MeetingStore, SeriesView
+from storage.team import TeamStore
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 20
+CONFIRMATION_WAIT_SECONDS = 5
+# Words of `/acties` that choose the status or the scope rather than a person or meeting.
+_DONE_WORDS = frozenset({"afgerond", "afgeronde", "klaar", "gesloten", "gedaan", "done"})
+_ALL_WORDS = frozenset({"open", "openstaand", "openstaande", "alle", "alles", "team"})
+_MINE_WORDS = frozenset({"mijn", "mij", "ik", "me"})
+
+
+class ActionsError(DomainError):
+    """A request about action items that cannot be honoured; `field` names the modal input it is
+    about ("text", "due") when it comes from the capture modal."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _escape(text: str) -> str:
+    """User text inside a Dutch answer, inert as mrkdwn (the answers are shown in Slack)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# --- what the actions feature needs from the meetings ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeetingRef:
+    """A meeting series, and the occurrence a thread belongs to when known."""
+
+    series_key: str
+    name: str
+    occurrence_at: datetime | None = None
+
+
+ChannelNames = Callable[[str], str | None]
+"""A channel's name ("boa-briefing") by ID; None when unknown. Raises when Slack failed in a way
+that may pass (the event is then redelivered)."""
+
+
+class ActionMeetings:
+    """The meetings as action items see them: storage.meetings and the reminders' delivery
+    records. `channel_names` answers for series configured by channel name ("#boa-briefing");
+    each channel is asked once per process."""
+
+    def __init__(
+        self,
+        meetings: MeetingStore,
+        deliveries: DeliveryStore,
+        channel_names: ChannelNames | None = None,
+    ) -> None:
+        self.store = meetings
+        self.deliveries = deliveries
+        self._channel_names = channel_names
+        self._names: dict[str, str | None] = {}
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _ref(view: SeriesView, occurrence_at: datetime | None = None) -> MeetingRef:
+        return MeetingRef(view.key, view.series.name, occurrence_at)
+
+    def for_message(self, channel: str, thread_ts: str | None, now: datetime) -> MeetingRef | None:
+        """The meeting a message belongs to: its thread is a reminder's thread, or it was posted
+        in a meeting channel. None: no meeting context (prefix and reaction are then ignored)."""
+        if thread_ts:
+            delivery = self.deliveries.by_message(channel, thread_ts)
+            reminder = parse_delivery_key(delivery.key) if delivery else None
+            view = self.store.get(reminder.series_key) if reminder else None
+            if reminder and view:
+                occurrence = self.store.occurrence(reminder.series_key, reminder.occurrence_date)
+                return self._ref(view, occurrence.start if occurrence else None)
+        views = self.store.all_series()
+        in_channel = [v for v in views if v.series.channel == channel]
+        if not in_channel and any(v.series.channel.startswith("#") for v in views):
+            name = self.channel_name(channel)
+            in_channel = [v for v in views if name and v.series.channel == f"#{name}"]
+        if not in_channel:
+            return None
+        if len(in_channel) == 1:
+            return self._ref(in_channel[0])
+
+        # Several series share the channel: the one that meets first is the one being discussed.
+        def next_start(view: SeriesView) -> datetime:
+            occurrence = self.store.next_occurrence(view.key, now)
+            return occurrence.start if occurrence else datetime.max.replace(tzinfo=UTC)
+
+        return self._ref(min(in_channel, key=next_start))
+
+    def channel_name(self, channel: str) -> str | None:
+        with self._lock:
+            if channel in self._names:
+                return self._names[channel]
+        name = self._channel_names(channel) if self._channel_names else None
+        with self._lock:
+            self._names[channel] = name
+        return name
+
+    def find_series(self, text: str) -> list[MeetingRef]:
+        """The series a name means ("boa", "TVO", "teamoverleg"); several when ambiguous."""
+        return [self._ref(view) for view in self.store.find(text)]
+
+    def series_names(self) -> dict[str, str]:
+        return {view.key: view.series.name for view in self.store.all_series()}
+
+    def next_occurrence(self, series_key: str, after: datetime) -> datetime | None:
+        """Start of the first held occurrence of the series strictly after `after`."""
+        occurrence = self.store.next_occurrence(series_key, after)
+        return occurrence.start if occurrence else None
+
+
+# --- inputs and results --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PostedMessage:
+    """A message a person posted, as far as capture needs it."""
+
+    channel: str
+    ts: str
+    thread_ts: str | None  # None: not a thread reply (a thread's parent included)
+    author: str
+    text: str
+
+
+MessageSource = Callable[[], PostedMessage | None]
+"""Fetches the message a reaction is on; None when there is none or it is no person's."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a capture, edit or deletion changed, for the confirmation and the Home tabs."""
+
+    kind: Literal["captured", "updated", "cancelled"]
+    item: ActionItemView
+    created: bool = False
+    previous_owner: str | None = None
+    date_problem: str | None = None
+
+    @property
+    def affected_users(self) -> tuple[str, ...]:
+        """Whose overview changed; nobody's for a redelivered capture (nothing changed)."""
+        if self.kind == "captured" and not self.created:
+            return ()
+        return tuple(u for u in dict.fromkeys((self.item.owner_slack_id, self.previous_owner)) if u)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the capture modal opens with for a message."""
+
+    text: str
+    owner: str
+    due_on: date | None
+    due_kind: str
+    meeting: MeetingRef | None
+    existing_id: int | None  # the message's item when it has a live one (saving updates it)
+    note: str | None  # Dutch, shown above the fields
+
+
+@dataclass(frozen=True)
+class ModalSource:
+    """The message a capture modal was opened on, as the modal carries it along."""
+
+    channel: str
+    ts: str
+    thread_ts: str | None
+    author: str
+    due_kind: DueKind
+    due_on: date | None  # the date the modal opened with
+    series_key: str | None
+    occurrence_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ItemPage:
+    """One page of `/acties`."""
+
+    title: str
+    items: list[ActionItemView]
+    more: bool
+    today: date
+    series_names: dict[str, str]
+    query_text: str
+    before_id: int | None
+
+    @property
+    def overdue(self) -> int:
+        return sum(item.is_overdue(self.today) for item in self.items)
+
+    @property
+    def summary(self) -> str:
+        """One line for notifications: "Jouw open actiepunten: 3, waarvan 1 te laat"."""
+        summary = f"{self.title}: {len(self.items)}{'+' if self.more else ''}"
+        if self.overdue:
+            summary += f", waarvan {self.overdue} te laat"
+        return summary
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A message the adapter posts on the use case's behalf (best effort)."""
+
+    to: str  # channel or user ID
+    text: str
+    thread_ts: str | None = None
+    what: str = "message"  # names the post in logs; the text is never logged
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """The result of closing or reopening: the item as it is now, whether this call changed
+    it, and what to tell whom."""
+
+    item: ActionItemView
+    changed: bool
+    notices: tuple[Notice, ...] = ()
+
+    @property
+    def affected_users(self) -> tuple[str, ...]:
+        return (self.item.owner_slack_id,) if self.changed else ()
+
+
+class NotSent(Exception):
+    """The messenger could not deliver; `code` is Slack's error code or the failure's kind."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class Messenger(Protocol):
+    """The Slack side of the confirmation, supplied by the adapter. Methods raise NotSent."""
+
+    def permalink(self, channel: str, ts: str) -> str: ...
+
+    def post(self, channel: str, text: str, *, thread_ts: str | None, what: str) -> str | None:
+        """The new message's ts; None when Slack is not configured (nothing to edit later)."""
+        ...
+
+    def update(self, channel: str, ts: str, text: str) -> None: ...
+
+    def try_post(self, channel: str, text: str, *, what: str) -> None:
+        """Best effort: never raises."""
+        ...
+
+
+# --- texts ---------------------------------------------------------------------------------------
+
+
+def due_phrase(item: ActionItemView) -> str:
+    if item.due_on is None:
+        return "zonder deadline"
+    when = format_short_date(item.due_on)
+    if (item.due_on - item.created_at.date()).days > 180:  # "29-2" in December: 29 February 2028
+        when += f" {item.due_on.year}"
+    if item.due_kind == "asap":
+        return "z.s.m."
+    if item.due_kind in {"next_meeting", "default"}:
+        return f"voor het volgende overleg ({when})"
+    return f"uiterlijk {when}"
+
+
+def confirmation_text(outcome: Outcome) -> str:
+    """The reply in the message's thread (and the shell's answer to an `actie:` line)."""
+    item = outcome.item
+    if outcome.kind == "cancelled":
+        return (
+            f"🗑️ Actiepunt *#{item.id}* is vervallen: het bericht is verwijderd of is geen "
+            "actie meer."
+        )
+    verb = "bijgewerkt" if outcome.kind == "updated" else "vastgelegd"
+    if outcome.date_problem:
+        # Never claim "voor het volgende overleg" for a date that was not understood.
+        return (
+            f"📌 Actiepunt *#{item.id}* {verb}: <@{item.owner_slack_id}>, maar de deadline heb "
+            f"ik niet begrepen.\n⚠️ {_escape(outcome.date_problem)} Pas je bericht aan (bewerken "
+            "werkt het actiepunt bij) om de deadline te zetten. Afronden kan met `/acties`."
+        )
+    due = due_phrase(item).removesuffix(".")  # "z.s.m." ends the sentence with its own full stop
+    return (
+        f"📌 Actiepunt *#{item.id}* {verb}: <@{item.owner_slack_id}>, {due}. "
+        "Afronden kan met `/acties`."
+    )
+
+
+def closing_text(item: ActionItemView, by: str) -> str:
+    return f"✅ Actiepunt *#{item.id}* is afgerond door <@{by}>."
+
+
+# --- the use cases -------------------------------------------------------------------------------
+
+
+class ActionService:
+    def __init__(
+        self,
+        store: ActionStore,
+        meetings: ActionMeetings,
+        team: TeamStore,
+        tz: ZoneInfo,
+        *,
+        retention_months: float,
+    ) -> None:
+        self.store = store
+        self.meetings = meetings
+        self.team = team
+        self.tz = tz
+        self.retention_months = retention_months
+
+    def today(self, now: datetime) -> date:
+        return now.astimezone(self.tz).date()
+
+    def meeting_for(self, channel: str, thread_ts: str | None, now: datetime) -> MeetingRef | None:
+        return self.meetings.for_message(channel, thread_ts, now)
+
+    def read(
+        self, text: str, author: str, now: datetime, *, require_prefix: bool
+    ) -> ActionLine | None:
+        return read_action(text, author=author, now=now, tz=self.tz, require_prefix=require_prefix)
+
+    def due_for(self, line: ActionLine, meeting: MeetingRef | None, now: datetime) -> ResolvedDue:
+        def next_meeting(hint: str | None) -> date | None:
+            series = next(iter(self.meetings.find_series(hint)), None) if hint else meeting
+            if series is None:
+                return None
+            # A thread about one occurrence looks past it: "next meeting" is the one after that,
+            # also when the thread's own series is named ("voor de volgende boa-briefing").
+            after = now
+            if meeting is not None and series.series_key == meeting.series_key:
+                after = max(now, meeting.occurrence_at or now)
+            start = self.meetings.next_occurrence(series.series_key, after)
+            return start.astimezone(self.tz).date() if start else None
+
+        return resolve_due(line.due, now, next_meeting, tz=self.tz)
+
+    # -- capture and lifecycle from messages ------------------------------------------------------
+
+    def capture(
+        self,
+        message: PostedMessage,
+        *,
+        source: Literal["prefix", "reaction", "shortcut"],
+        meeting: MeetingRef | None,
+        now: datetime,
+    ) -> Outcome | None:
+        """Store the message's action (or find the one stored already: a redelivery or a second
+        route). None: the message is no action."""
+        line = self.read(message.text, message.author, now, require_prefix=source == "prefix")
+        if line is None:
+            return None
+        due = self.due_for(line, meeting, now)
+        captured = self.store.capture(
+            NewActionItem(
+                channel=message.channel,
+                message_ts=message.ts,
+                thread_ts=message.thread_ts,
+                source=source,
+                text=line.text,
+                owner_slack_id=line.owner,
+                author_slack_id=message.author,
+                due_on=due.on,
+                due_kind=due.kind,
+                series_key=meeting.series_key if meeting else None,
+                occurrence_at=meeting.occurrence_at if meeting else None,
+            ),
+            now,
+        )
+        if captured.created:
+            log.info(
+                "action item #%d captured (%s) in %s", captured.item.id, source, message.channel
+            )
+        return Outcome("captured", captured.item, captured.created, date_problem=line.date_problem)
+
+    def capture_posted(self, message: PostedMessage, now: datetime) -> Outcome | None:
+        """A new message: an action when it has the prefix and belongs to a meeting."""
+        # Cheap test first: most messages are no action and need no database round trip.
+        if action_body(message.text) is None:
+            return None
+        meeting = self.meeting_for(message.channel, message.thread_ts, now)
+        if meeting is None:
+            return None
+        return self.capture(message, source="prefix", meeting=meeting, now=now)
+
+    def capture_reaction(
+        self, channel: str, ts: str, fetch: MessageSource, now: datetime
+    ) -> Outcome | None:
+        """The pin reaction on a message: its item (the message is fetched only when it has
+        none yet, and only in a meeting channel)."""
+        existing = self.store.by_source(channel, ts)
+        if existing is not None:
+            return Outcome("captured", existing) if existing.is_open else None
+        if self.meeting_for(channel, None, now) is None:
+            return None
+        message = fetch()
+        if message is None:
+            return None
+        meeting = self.meeting_for(channel, message.thread_ts, now)
+        return self.capture(message, source="reaction", meeting=meeting, now=now)
+
+    def edit(self, message: PostedMessage, now: datetime) -> Outcome | None:
+        """An edited message: update its item, cancel it when the prefix was removed, or capture
+        it when the edit made it an action."""
+        channel, ts = message.channel, message.ts
+        item = self.store.by_source(channel, ts)
+        if item is None:
+            return self.capture_posted(message, now)  # most edits end here, without an item
+        line = self.read(message.text, message.author, now, require_prefix=item.source == "prefix")
+        if line is None:
+            return self.cancel(channel, ts, now)
+        owner, due_on, due_kind = line.owner, item.due_on, item.due_kind
+        if item.source == "shortcut" and not line.owner_named:
+            owner = item.owner_slack_id  # chosen in the modal; the edit names nobody else
+        before = self.read(item.text, item.author_slack_id, now, require_prefix=False)
+        # Same deadline words: same date, even when "vrijdag" now means another Friday (and a
+        # date set in the modal stays). A date that cannot exist leaves the old one too.
+        if line.date_problem is None and not (before and before.same_due_phrase(line)):
+            meeting = (
+                MeetingRef(item.series_key, "", item.occurrence_at) if item.series_key else None
+            )
+            due = self.due_for(line, meeting, now)
+            due_on, due_kind = due.on, due.kind
+        change = self.store.update_from_source(
+            channel,
+            ts,
+            text=line.text,
+            owner_slack_id=owner,
+            due_on=due_on,
+            due_kind=due_kind,
+            now=now,
+        )
+        if change is None:
+            return None
+        log.info("action item #%d updated (%s)", change.after.id, ", ".join(change.changed))
+        return Outcome(
+            "updated",
+            change.after,
+            previous_owner=change.before.owner_slack_id,
+            date_problem=line.date_problem,
+        )
+
+    def cancel(self, channel: str, message_ts: str, now: datetime) -> Outcome | None:
+        """The message was deleted (or is no action any more): its open item lapses."""
+        item = self.store.cancel_source(channel, message_ts, now)
+        if item is None:
+            return None
+        log.info("action item #%d cancelled: its message was deleted or is no action", item.id)
+        return Outcome("cancelled", item)
+
+    # -- the message shortcut and its modal -------------------------------------------------------
+
+    def draft(self, message: PostedMessage, now: datetime) -> Draft:
+        """What the capture modal opens with: the message's live item, or the message read as
+        an action (the whole text, no prefix needed)."""
+        existing = self.store.by_source(message.channel, message.ts)
+        meeting = self.meeting_for(message.channel, message.thread_ts, now)
+        if existing is not None and existing.status != "cancelled":
+            return Draft(
+                text=existing.text,
+                owner=existing.owner_slack_id,
+                due_on=existing.due_on,
+                due_kind=existing.due_kind,
+                meeting=meeting,
+                existing_id=existing.id,
+                note=f"Dit bericht is al actiepunt #{existing.id}; opslaan werkt het bij.",
+            )
+        line = self.read(message.text, message.author, now, require_prefix=False)
+        due = self.due_for(line, meeting, now) if line else ResolvedDue("default", None)
+        return Draft(
+            text=line.text if line else "",
+            owner=line.owner if line else message.author,
+            due_on=due.on,
+            due_kind=due.kind,
+            meeting=meeting,
+            existing_id=None,
+            note=line.date_problem if line else None,
+        )
+
+    def save_draft(
+        self, source: ModalSource, *, text: str, owner: str, due_on: date | None, now: datetime
+    ) -> Outcome:
+        """The submitted modal: update the message's item (reviving a lapsed one) or capture it.
+        ActionsError with `field` for an empty text or a new date in the past."""
+        if not text.strip():
+            raise ActionsError("Beschrijf het actiepunt.", field="text")
+        if due_on and due_on < self.today(now) and due_on != source.due_on:
+            raise ActionsError(f"{format_date(due_on)} ligt in het verleden.", field="due")
+        # The date the modal opened with keeps where it came from ("voor het volgende overleg").
+        kind: DueKind = source.due_kind if due_on == source.due_on else "date"
+        if due_on is None:
+            kind = "default"
+        change = self.store.update_from_source(
+            source.channel,
+            source.ts,
+            text=text,
+            owner_slack_id=owner,
+            due_on=due_on,
+            due_kind=kind,
+            now=now,
+            revive=True,
+        )
+        if change is not None:
+            return Outcome("updated", change.after, previous_owner=change.before.owner_slack_id)
+        captured = self.store.capture(
+            NewActionItem(
+                channel=source.channel,
+                message_ts=source.ts,
+                thread_ts=source.thread_ts,
+                source="shortcut",
+                text=text,
+                owner_slack_id=owner,
+                author_slack_id=source.author,
+                due_on=due_on,
+                due_kind=kind,
+                series_key=source.series_key,
+                occurrence_at=source.occurrence_at,
+            ),
+            now,
+        )
+        if captured.created:
+            log.info("action item #%d captured (shortcut) in %s", captured.item.id, source.channel)
+        return Outcome("captured", captured.item, captured.created)
+
+    # -- the confirmation: one reply per source message, posted once, later edited in place -------
+
+    def confirm(
+        self,
+        outcome: Outcome,
+        messenger: Messenger,
+        now: datetime,
+        *,
+        fallback_user: str | None = None,
+    ) -> None:
+        """After the acknowledgement: the permalink, then the one reply in the message's thread
+        (or an edit of it). Failures are logged; the item stays. `fallback_user` gets the
+        confirmation as a DM when the thread cannot be posted in (the modal's user)."""
+        item = outcome.item
+        if outcome.kind == "captured" and item.permalink is None:
+            try:
+                self.store.set_permalink(
+                    item.id, messenger.permalink(item.channel, item.message_ts)
+                )
+            except NotSent as exc:
+                log.warning("no permalink for action item #%d: %s", item.id, exc.code)
+        item = self.store.get(item.id) or item
+        if (
+            item.confirmed_at is None
+            and outcome.kind != "cancelled"
+            and self.store.claim_confirmation(item.id, now)
+        ):
+            self._post_confirmation(replace(outcome, item=item), messenger, fallback_user)
+            return
+        if outcome.kind == "captured":
+            return  # already confirmed (a redelivered event, or the second route)
+        ts = item.confirmation_ts or self._confirmation_in_flight(item)
+        if ts is None:
+            return  # never confirmed (the bot could not post there): nothing to edit
+        text = confirmation_text(replace(outcome, item=self.store.get(item.id) or item))
+        try:
+            messenger.update(item.channel, ts, text)
+        except NotSent as exc:
+            log.warning("could not update the note of item #%d: %s", item.id, exc.code)
+
+    def _post_confirmation(
+        self, outcome: Outcome, messenger: Messenger, fallback_user: str | None
+    ) -> None:
+        item = outcome.item
+        text = confirmation_text(outcome)
+        try:
+            ts = messenger.post(
+                item.channel, text, thread_ts=item.thread_root, what=f"confirmation of #{item.id}"
+            )
+        except NotSent as exc:
+            self.store.release_confirmation(item.id)  # a redelivered event may try again
+            log.warning("could not confirm action item #%d: %s", item.id, exc.code)
+            if fallback_user:
+                messenger.try_post(fallback_user, text, what=f"confirmation DM of #{item.id}")
+            return
+        self.store.confirmed(item.id, ts)
+
+    def _confirmation_in_flight(self, item: ActionItemView) -> str | None:
+        """The ts of a confirmation another follow-up is posting right now (an edit that came
+        hard on the heels of its message), once it is there."""
+        deadline = time.monotonic() + CONFIRMATION_WAIT_SECONDS
+        while item.confirmed_at is not None and item.confirmation_ts is None:
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(0.05)
+            item = self.store.get(item.id) or item
+        return item.confirmation_ts
+
+    # -- /acties ----------------------------------------------------------------------------------
+
+    def query_for(self, text: str, caller: str | None) -> tuple[ActionQuery, str]:
+        """The query `/acties <text>` means and a Dutch title for it; ActionsError when unclear.
+        `caller` is None where nobody asks (the shell): "mijn" then needs a name."""
+        status: Literal["open", "done"] = OPEN
+        scope_all = False
+        mine = False
+        rest: list[str] = []
+        for word in text.split():
+            folded = word.lower().strip(".,")
+            if folded in _DONE_WORDS:
+                status, scope_all = DONE, True
+            elif folded in _ALL_WORDS:
+                scope_all = True
+            elif folded in _MINE_WORDS:
+                mine = True
+            else:
+                rest.append(word)
+        state = "afgeronde" if status == DONE else "open"
+        if len(rest) > 1 and self.person_ref(" ".join(rest)) is None:
+            # "@collega boa" or "aov-1 boa": that colleague's items of one meeting. A person is
+            # the same with or without "@"; what is left must name a meeting, or is reported.
+            for index, word in enumerate(rest):
+                owner = self.person_ref(word)
+                if owner is None:
+                    continue
+                others = " ".join(rest[:index] + rest[index + 1 :])
+                series = self.meetings.find_series(others)
+                if len(series) != 1:
+                    raise ActionsError(
+                        f"Ik ken geen overleg “{_escape(others)}” (bij {_escape(owner[1])}). "
+                        "Probeer `/acties @collega boa-briefing` of `/acties help`."
+                    )
+                slack_id, name = owner
+                query = ActionQuery(
+                    status, owner_slack_id=slack_id, series_key=series[0].series_key
+                )
+                return query, f"De {state} actiepunten van {name} bij {series[0].name}"
+        if rest:
+            ref = " ".join(rest)
+            owner = self.person_ref(ref)
+            if owner is not None:
+                slack_id, name = owner
+                return ActionQuery(status, owner_slack_id=slack_id), (
+                    f"De {state} actiepunten van {name}"
+                )
+            series = self.meetings.find_series(ref)
+            if len(series) == 1:
+                if mine and caller is not None:
+                    return ActionQuery(
+                        status, owner_slack_id=caller, series_key=series[0].series_key
+                    ), f"Jouw {state} actiepunten van {series[0].name}"
+                return ActionQuery(status, series_key=series[0].series_key), (
+                    f"De {state} actiepunten van {series[0].name}"
+                )
+            if series:
+                names = " of ".join(f"`{m.series_key}`" for m in series[:5])
+                raise ActionsError(f"Welk overleg bedoel je met “{_escape(ref)}”: {names}?")
+            raise ActionsError(
+                f"Ik ken geen collega of overleg “{_escape(ref)}”. "
+                "Probeer `/acties @collega`, `/acties boa-briefing` of `/acties help`."
+            )
+        if scope_all and not mine:
+            title = "Alle afgeronde actiepunten" if status == DONE else "Alle open actiepunten"
+            return ActionQuery(status), title
+        if caller is None:
+            raise ActionsError("Geef een collega of overleg op, bijvoorbeeld `/acties aov-1`.")
+        return ActionQuery(status, owner_slack_id=caller), f"Jouw {state} actiepunten"
+
+    def person_ref(self, ref: str) -> tuple[str, str] | None:
+        """(Slack ID, shown name) of a mention, Slack ID, person key or name; None if unknown."""
+        parsed = parse_person_ref(ref)
+        if parsed is None or parsed.kind == "self":
+            return None
+        found = resolve_person(parsed, self.team, None)
+        person = found.person
+        if parsed.kind == "mention":
+            label = person.name if person else (parsed.label or f"collega {parsed.value}")
+            return parsed.value, label
+        if person is None:
+            return None
+        if not person.slack_id:
+            raise ActionsError(
+                f"{_escape(person.name)} heeft nog geen Slack-ID in `config/people.yaml`, dus ook "
+                "geen actiepunten."
+            )
+        return person.slack_id, person.name
+
+    def list_items(
+        self, text: str, caller: str | None, now: datetime, *, before_id: int | None = None
+    ) -> ItemPage:
+        """One page of `/acties <text>`, newest first, starting before `before_id`."""
+        text = text.strip()
+        query, title = self.query_for(text, caller)
+        items, more = self.store.page(replace(query, before_id=before_id, limit=PAGE_SIZE))
+        names = self.meetings.series_names() if any(i.series_key for i in items) else {}
+        return ItemPage(title, items, more, self.today(now), names, text, before_id)
+
+    def close(self, item_id: int, by: str, now: datetime) -> StatusChange:
+        """Close an open item and say so in its thread. Closing a closed item changes nothing."""
+        item = self.store.close(item_id, by, now)
+        if item is None:
+            return StatusChange(self._existing(item_id), changed=False)
+        log.info("action item #%d closed", item.id)
+        note = Notice(
+            item.channel,
+            closing_text(item, by),
+            thread_ts=item.thread_root,
+            what=f"closing note of #{item.id}",
+        )
+        return StatusChange(item, changed=True, notices=(note,))
+
+    def reopen(self, item_id: int, now: datetime) -> StatusChange:
+        item = self.store.reopen(item_id, now)
+        if item is None:
+            return StatusChange(self._existing(item_id), changed=False)
+        log.info("action item #%d reopened", item.id)
+        return StatusChange(item, changed=True)
+
+    def _existing(self, item_id: int) -> ActionItemView:
+        item = self.store.get(item_id)
+        if item is None:
+            raise ActionsError(f"Actiepunt #{item_id} bestaat niet meer.")
+        return item
+
+    # -- scheduled: the weekly overdue digest and the retention purge ------------------------------
+
+    def owners_with_overdue(self, day: date) -> list[str]:
+        return self.store.owners_with_overdue(day)
+
+    def overdue_for(self, owner: str, now: datetime) -> list[ActionItemView]:
+        """The owner's open items past their deadline (empty: closed since the round was
+        planned, so no digest)."""
+        return self.store.overdue_for(owner, self.today(now))
+
+    def purge(self, now: datetime) -> int:
+        """Delete items closed longer ago than the retention period; how many went."""
+        cutoff = now - timedelta(days=round(self.retention_months * 365.25 / 12))
+        removed = self.store.purge(cutoff)
+        log.info("purged %d action items closed before %s", removed, cutoff.date().isoformat())
+        return removed

@@ -1,0 +1,146 @@
+"""What a person's App Home tab shows, as data: their open action items (with the overdue count),
+their next meetings and why they are there, their current or next piket shift, and their tasks
+with weekly hours. Slack-free; it reads storage only (no other feature's service)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.cadence import CadenceError, parse_cadence
+from bot.meetings import Occurrence, minute_taker
+from storage.actions import ActionItemView, ActionStore
+from storage.meetings import MeetingStore, SeriesView
+from storage.piket import PiketStore, ShiftView
+from storage.team import PersonView, TaskView, TeamStore
+
+HOME_ITEMS = 15  # the most items the tab lists
+MEETING_LOOKAHEAD = timedelta(days=14)
+PIKET_LOOKAHEAD = timedelta(days=120)
+
+
+@dataclass(frozen=True)
+class OpenItems:
+    shown: list[ActionItemView]  # earliest due first, at most HOME_ITEMS
+    total: int
+    overdue: int  # of all open items, also those not shown
+
+
+@dataclass(frozen=True)
+class MeetingLine:
+    start: datetime
+    name: str
+    roles: list[str]  # "voorzitter", "notulen", "deelnemer"
+
+
+@dataclass(frozen=True)
+class TaskLine:
+    task: TaskView
+    weekly_hours: float | None  # None: its time cannot be read as a cadence
+
+
+@dataclass(frozen=True)
+class PiketStatus:
+    """None of these when no piket rota is imported (see HomeOverview.piket)."""
+
+    shift: ShiftView | None  # None: no shift in the coming months
+    on_duty: bool  # the shift is going on now
+
+
+@dataclass(frozen=True)
+class HomeOverview:
+    slack_id: str
+    person: PersonView | None  # None: the Slack account is linked to nobody in people.yaml
+    items: OpenItems
+    meetings: list[MeetingLine]  # empty for an unlinked person
+    piket: PiketStatus | None  # None: no piket rota, or an unlinked person
+    owned: list[TaskLine]
+    deputy: list[TaskLine]
+    now: datetime
+
+
+def weekly_hours(task: TaskView) -> float | None:
+    try:
+        return parse_cadence(task.time_text).hours_per_week
+    except CadenceError:
+        return None
+
+
+def _roles(
+    person: PersonView, view: SeriesView, occurrence: Occurrence, task_ids: set[int]
+) -> list[str]:
+    """Why this person is at this meeting; none: they are not expected."""
+    series = view.series
+    roles = []
+    if series.chair == person.key:
+        roles.append(series.chair_title.lower())
+    if minute_taker(series, occurrence) == person.key:
+        roles.append("notulen")
+    if not roles and (view.task_id in task_ids or person.key in series.minute_takers):
+        roles.append("deelnemer")
+    return roles
+
+
+class HomeService:
+    def __init__(
+        self,
+        actions: ActionStore,
+        meetings: MeetingStore,
+        piket: PiketStore,
+        team: TeamStore,
+        tz: ZoneInfo,
+    ) -> None:
+        self.actions = actions
+        self.meetings = meetings
+        self.piket = piket
+        self.team = team
+        self.tz = tz
+
+    def overview(self, slack_id: str, now: datetime) -> HomeOverview:
+        person = self.team.person_by_slack_id(slack_id)
+        owned, deputy = self.team.tasks_of(person.id) if person else ([], [])
+        task_ids = {task.id for task in owned + deputy}
+        return HomeOverview(
+            slack_id=slack_id,
+            person=person,
+            items=self.open_items(slack_id, now),
+            meetings=self.meetings_of(person, now, task_ids) if person else [],
+            piket=self.piket_of(person, now) if person else None,
+            owned=[TaskLine(t, weekly_hours(t)) for t in owned],
+            deputy=[TaskLine(t, weekly_hours(t)) for t in deputy],
+            now=now,
+        )
+
+    def open_items(self, slack_id: str, now: datetime) -> OpenItems:
+        today = now.astimezone(self.tz).date()
+        items = self.actions.open_for_owner(slack_id, limit=HOME_ITEMS)
+        if len(items) == HOME_ITEMS:  # more may be hidden, overdue ones too
+            total = self.actions.count_open_for_owner(slack_id)
+            overdue = len(self.actions.overdue_for(slack_id, today))
+        else:
+            total, overdue = len(items), sum(item.is_overdue(today) for item in items)
+        return OpenItems(items, total, overdue)
+
+    def meetings_of(
+        self, person: PersonView, now: datetime, task_ids: set[int]
+    ) -> list[MeetingLine]:
+        """The next meetings this person chairs, takes the minutes of or attends (as owner or
+        deputy of the meeting's task)."""
+        lines = []
+        for view, occurrence in self.meetings.occurrences(now, now + MEETING_LOOKAHEAD):
+            if not occurrence.held:
+                continue
+            roles = _roles(person, view, occurrence, task_ids)
+            if roles:
+                lines.append(MeetingLine(occurrence.start, view.series.name, roles))
+        return lines
+
+    def piket_of(self, person: PersonView, now: datetime) -> PiketStatus | None:
+        """This person's current or next piket shift; None when no piket rota is imported."""
+        if self.piket.config() is None:
+            return None
+        shifts = self.piket.shifts(now, now + PIKET_LOOKAHEAD, person_id=person.id)
+        if not shifts:
+            return PiketStatus(None, on_duty=False)
+        return PiketStatus(shifts[0], on_duty=shifts[0].start <= now)

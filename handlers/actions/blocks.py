@@ -1,0 +1,152 @@
+"""Block Kit for action items: the `/acties` list with its page buttons, the capture modal and
+the overdue digest. The item blocks themselves (text, meta line, Afgerond/Heropenen) are shared
+with the reminders and the Home tab in handlers.blocks."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from bot.services.actions import PAGE_SIZE, Draft, ItemPage
+from handlers.blocks import (
+    Block,
+    Reply,
+    action_item_blocks,
+    action_item_list,
+    actions,
+    button,
+    context,
+    escape,
+    header,
+    section,
+)
+from storage.actions import ActionItemView
+
+CAPTURE_MODAL = "action_item_modal"
+PAGE_BUTTON = "action_items_page"
+# Its own action_id: Slack refuses two buttons with one action_id in one actions block.
+FIRST_PAGE_BUTTON = "action_items_page_first"
+
+CAPTURE_HELP = (
+    "Vastleggen: begin een antwoord in de draad van een overleg met `actie:` (of `actiepunt:`, "
+    "`AP:`, `TODO:`), zet er een :{emoji}: bij, of kies *Actiepunt vastleggen* in het menu van "
+    "een bericht. De eerste @vermelding is de eigenaar (“ik” of niemand: de schrijver); een "
+    "datum als “voor vrijdag”, “uiterlijk 1 december” of “voor het volgende overleg” is de "
+    "deadline."
+)
+
+
+def list_state(query: str, before_id: int | None) -> dict[str, Any]:
+    """What a button needs to redraw the list it is in (its value may hold 2000 characters)."""
+    return {"q": query[:200], "c": before_id}
+
+
+def page_reply(page: ItemPage) -> Reply:
+    """One page of `/acties`: the items with their buttons, and Volgende / Terug naar het begin."""
+    blocks: list[Block] = [header(page.title)]
+    if not page.items:
+        empty = (
+            "Niets meer op deze pagina."
+            if page.before_id
+            else "Geen actiepunten gevonden. Leg er een vast met `actie:` in de draad van "
+            "een overleg."
+        )
+        blocks.append(section(empty))
+    state = list_state(page.query_text, page.before_id)
+    for item in page.items:
+        name = page.series_names.get(item.series_key) if item.series_key else None
+        blocks += action_item_blocks(item, page.today, state=state, series_name=name)
+    nav = []
+    if page.more:
+        next_page = json.dumps(list_state(page.query_text, page.items[-1].id))
+        nav.append(button(f"Volgende {PAGE_SIZE}", PAGE_BUTTON, next_page))
+    if page.before_id:
+        first_page = json.dumps(list_state(page.query_text, None))
+        nav.append(button("Terug naar het begin", FIRST_PAGE_BUTTON, first_page))
+    if nav:
+        blocks.append(actions(*nav, block_id="action_items_nav"))
+    return Reply(text=page.summary, blocks=blocks)
+
+
+def refusal_reply(message: str) -> Reply:
+    return Reply(text=message, blocks=[section(message)])
+
+
+# --- the capture modal ---------------------------------------------------------------------------
+
+_SLACK_TOKEN = re.compile(r"<(?:[@#!][^<>]*|https?://[^<>]*)>")
+
+
+def modal_text_to_mrkdwn(text: str) -> str:
+    """Plain text from a modal as stored mrkdwn: & < > escaped, Slack's own <@U…> tokens kept."""
+    parts, last = [], 0
+    for match in _SLACK_TOKEN.finditer(text):
+        parts += [escape(text[last : match.start()]), match[0]]
+        last = match.end()
+    parts.append(escape(text[last:]))
+    return "".join(parts).strip()
+
+
+def mrkdwn_to_modal_text(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def capture_modal(draft: Draft, metadata: dict[str, Any]) -> dict[str, Any]:
+    due_element: Block = {"type": "datepicker", "action_id": "value"}
+    if draft.due_on:
+        due_element["initial_date"] = draft.due_on.isoformat()
+    blocks: list[Block] = []
+    if draft.note:
+        blocks.append(context(draft.note))
+    blocks += [
+        {
+            "type": "input",
+            "block_id": "text",
+            "label": {"type": "plain_text", "text": "Actiepunt"},
+            "element": {
+                "type": "plain_text_input",
+                "action_id": "value",
+                "multiline": True,
+                "max_length": 3000,
+                "initial_value": mrkdwn_to_modal_text(draft.text)[:3000],
+            },
+        },
+        {
+            "type": "input",
+            "block_id": "owner",
+            "label": {"type": "plain_text", "text": "Eigenaar"},
+            "element": {"type": "users_select", "action_id": "value", "initial_user": draft.owner},
+        },
+        {
+            "type": "input",
+            "block_id": "due",
+            "optional": True,
+            "label": {"type": "plain_text", "text": "Uiterlijk"},
+            "element": due_element,
+        },
+    ]
+    title = f"Actiepunt #{draft.existing_id}" if draft.existing_id else "Actiepunt vastleggen"
+    return {
+        "type": "modal",
+        "callback_id": CAPTURE_MODAL,
+        "private_metadata": json.dumps(metadata),
+        "title": {"type": "plain_text", "text": title},
+        "submit": {"type": "plain_text", "text": "Opslaan"},
+        "close": {"type": "plain_text", "text": "Annuleren"},
+        "blocks": blocks,
+    }
+
+
+# --- the weekly overdue DM -----------------------------------------------------------------------
+
+
+def digest_text(items: Sequence[ActionItemView], today: date) -> tuple[str, list[Block]]:
+    count = len(items)
+    title = (
+        f"Je hebt {count} actiepunt{'en' if count != 1 else ''} over de deadline. "
+        "Rond ze af met `/acties` of spreek een nieuwe datum af."
+    )
+    return title, action_item_list(f"*{title}*", items, today, limit=30, with_owner=False)

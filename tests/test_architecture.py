@@ -172,3 +172,41 @@ def test_meetings_and_tasks_import_no_other_feature(feature: str) -> None:
     service = f"bot.services.{feature}"
     siblings = _under(_graph()[service], "bot.services") - {service, "bot.services.errors"}
     assert siblings <= {"bot.services.notices"}, f"{service} imports {sorted(siblings)}"
+
+
+# --- actions and home: handlers are adapters over Slack-free services ---------------------------
+
+
+@pytest.mark.parametrize("service", ["bot.services.actions", "bot.services.home"])
+def test_actions_and_home_services_are_slack_free(service: str) -> None:
+    banned = _under(_direct_imports(service), "slack_sdk", "slack_bolt", "flask", "handlers")
+    assert not banned, f"{service} imports {sorted(banned)}"
+    reached = _under(_graph()[service], "handlers", "bot.context", "bot.gateway")
+    assert not reached, f"{service} reaches {sorted(reached)}"
+    # Nor another feature's service: features meet through storage, core and context hooks.
+    siblings = _under(_graph()[service], "bot.services") - {service, "bot.services.errors"}
+    assert siblings <= {"bot.services.notices"}, f"{service} imports {sorted(siblings)}"
+
+
+@pytest.mark.parametrize(
+    "module", ["handlers.actions.clock", "handlers.actions.factory", "handlers.actions.blocks"]
+)
+def test_the_actions_clock_does_not_need_bolt(module: str) -> None:
+    assert not _under(_direct_imports(module), "slack_bolt", "flask"), f"{module} imports Bolt"
+    assert "handlers.actions.slack" not in _graph()[module], f"{module} imports the listeners"
+
+
+@pytest.mark.parametrize("feature", ["actions", "home"])
+def test_actions_and_home_import_no_other_feature(feature: str) -> None:
+    others = {f"handlers.{f.name}" for f in all_features()} - {f"handlers.{feature}"}
+    for module in (m for m in _modules() if m.split(".")[:2] == ["handlers", feature]):
+        touched = _under(_graph()[module], *others)
+        assert not touched, f"{module} imports {sorted(touched)}"
+
+
+@pytest.mark.parametrize("feature", ["actions", "home"])
+def test_actions_and_home_call_slack_only_through_the_gateway(feature: str) -> None:
+    for path in (REPO / "handlers" / feature).rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        assert "client." not in source, f"{path}: a direct Web API call"
+        assert 'response.get("error")' not in source, f"{path}: use bot.gateway.error_code"

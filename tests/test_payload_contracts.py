@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from handlers import actions
+from handlers.actions.blocks import PAGE_BUTTON
+from handlers.actions.slack import CAPTURE_SHORTCUT
 from handlers.tasks import blocks as tasks
 from storage.actions import ActionStore, NewActionItem
 from storage.session import Database
@@ -133,13 +134,13 @@ def test_every_reply_type_at_its_largest_is_valid_and_every_action_id_is_handled
     assert home.status_code == 200
     bot.fake.wait_for("views.publish")
     shortcut = bot.slack.message_action_payload(
-        actions.CAPTURE_SHORTCUT, {"text": "actie: ik bel de wijkagent", "user": ANNA}
+        CAPTURE_SHORTCUT, {"text": "actie: ik bel de wijkagent", "user": ANNA}
     )
     answer(bot.slack.interactivity(shortcut))
     bot.fake.wait_for("views.open")
 
     rendered = {a.action_id for a in bot.fake.rendered_actions()}
-    for expected in (tasks.SHOW_BUTTON, f"{tasks.SHOW_BUTTON}:1", actions.PAGE_BUTTON):
+    for expected in (tasks.SHOW_BUTTON, f"{tasks.SHOW_BUTTON}:1", PAGE_BUTTON):
         assert expected in rendered, sorted(rendered)
     assert unhandled_actions(bot.fake.apps[0], bot.fake.rendered_actions()) == []
     problems = "\n".join(r.summary() for r in bot.fake.refusals())

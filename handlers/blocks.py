@@ -11,8 +11,11 @@ from datetime import date
 from typing import Any
 
 from bot.language import MENTION_RE, format_short_date
+
+# Shared with the services, which word notices in the same mrkdwn.
+from bot.services.notices import escape as escape
+from bot.services.notices import mention as mention
 from storage.actions import ActionItemView
-from storage.team import PersonView
 
 Block = dict[str, Any]
 
@@ -32,21 +35,8 @@ class Reply:
     blocks: list[Block] = field(default_factory=list)
 
 
-def escape(text: str) -> str:
-    """Escape the three characters Slack's mrkdwn treats as control characters."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def mention(person: PersonView | None, *, empty: str = "_niemand_") -> str:
-    if person is None:
-        return empty
-    if person.slack_id:
-        return f"<@{person.slack_id}>"
-    return escape(person.name)
 
 
 def header(text: str) -> Block:

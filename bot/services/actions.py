@@ -28,6 +28,7 @@ from bot.action_items import ActionLine, DueKind, ResolvedDue, action_body, read
 from bot.language import format_date, format_short_date, parse_person_ref, resolve_person
 from bot.meetings import parse_delivery_key
 from bot.services.errors import DomainError
+from bot.services.notices import Notice, escape
 from storage.actions import DONE, OPEN, ActionItemView, ActionQuery, ActionStore, NewActionItem
 from storage.deliveries import DeliveryStore
 from storage.meetings import MeetingStore, SeriesView
@@ -51,10 +52,6 @@ class ActionsError(DomainError):
         super().__init__(message)
         self.field = field
 
-
-def _escape(text: str) -> str:
-    """User text inside a Dutch answer, inert as mrkdwn (the answers are shown in Slack)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 # --- what the actions feature needs from the meetings ---------------------------------------------
@@ -233,16 +230,6 @@ class ItemPage:
 
 
 @dataclass(frozen=True)
-class Notice:
-    """A message the adapter posts on the use case's behalf (best effort)."""
-
-    to: str  # channel or user ID
-    text: str
-    thread_ts: str | None = None
-    what: str = "message"  # names the post in logs; the text is never logged
-
-
-@dataclass(frozen=True)
 class StatusChange:
     """The result of closing or reopening: the item as it is now, whether this call changed
     it, and what to tell whom."""
@@ -309,7 +296,7 @@ def confirmation_text(outcome: Outcome) -> str:
         # Never claim "voor het volgende overleg" for a date that was not understood.
         return (
             f"📌 Actiepunt *#{item.id}* {verb}: <@{item.owner_slack_id}>, maar de deadline heb "
-            f"ik niet begrepen.\n⚠️ {_escape(outcome.date_problem)} Pas je bericht aan (bewerken "
+            f"ik niet begrepen.\n⚠️ {escape(outcome.date_problem)} Pas je bericht aan (bewerken "
             "werkt het actiepunt bij) om de deadline te zetten. Afronden kan met `/acties`."
         )
     due = due_phrase(item).removesuffix(".")  # "z.s.m." ends the sentence with its own full stop
@@ -654,7 +641,7 @@ class ActionService:
                 series = self.meetings.find_series(others)
                 if len(series) != 1:
                     raise ActionsError(
-                        f"Ik ken geen overleg “{_escape(others)}” (bij {_escape(owner[1])}). "
+                        f"Ik ken geen overleg “{escape(others)}” (bij {escape(owner[1])}). "
                         "Probeer `/acties @collega boa-briefing` of `/acties help`."
                     )
                 slack_id, name = owner
@@ -681,9 +668,9 @@ class ActionService:
                 )
             if series:
                 names = " of ".join(f"`{m.series_key}`" for m in series[:5])
-                raise ActionsError(f"Welk overleg bedoel je met “{_escape(ref)}”: {names}?")
+                raise ActionsError(f"Welk overleg bedoel je met “{escape(ref)}”: {names}?")
             raise ActionsError(
-                f"Ik ken geen collega of overleg “{_escape(ref)}”. "
+                f"Ik ken geen collega of overleg “{escape(ref)}”. "
                 "Probeer `/acties @collega`, `/acties boa-briefing` of `/acties help`."
             )
         if scope_all and not mine:
@@ -707,7 +694,7 @@ class ActionService:
             return None
         if not person.slack_id:
             raise ActionsError(
-                f"{_escape(person.name)} heeft nog geen Slack-ID in `config/people.yaml`, dus ook "
+                f"{escape(person.name)} heeft nog geen Slack-ID in `config/people.yaml`, dus ook "
                 "geen actiepunten."
             )
         return person.slack_id, person.name

@@ -13,7 +13,8 @@ from storage.team import PersonView
 class Notice:
     to: str  # a channel (ID or "#name") or a user's Slack ID (the app's DM)
     text: str
-    what: str  # names the message in logs; the text is never logged
+    what: str = "message"  # names the message in logs; the text is never logged
+    thread_ts: str | None = None  # a reply in this thread
 
 
 def escape(text: str) -> str:

@@ -6,6 +6,7 @@ credentials posts are logged instead (DESIGN.md § Environment). Message text is
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -107,11 +108,14 @@ class SlackGateway:
 
     def __init__(self, client: WebClient | None) -> None:
         self.client = client
-        self.quick = (
-            create_client(client.token or "", client.base_url, quick=True)
-            if client is not None
-            else None
-        )
+
+    @functools.cached_property
+    def quick(self) -> WebClient | None:
+        """The same credentials with a short timeout, for calls a user is waiting on."""
+        client = self.client
+        if client is None:
+            return None
+        return create_client(client.token or "", client.base_url, quick=True)
 
     @property
     def enabled(self) -> bool:

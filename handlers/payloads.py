@@ -28,6 +28,8 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
+from bot.gateway import SlackGateway
+
 log = logging.getLogger(__name__)
 
 UNREADABLE = "Deze knop of dit formulier kan ik niet (meer) lezen. Vraag het overzicht opnieuw op."
@@ -241,7 +243,7 @@ def reply(
                 replace_original=replace_original,
             )
         elif it.user_id and client is not None:
-            client.chat_postMessage(channel=it.user_id, text=text, blocks=blocks)
+            SlackGateway(client).post(it.user_id, text, blocks=blocks, what=f"answer to {it.id}")
     except Exception as exc:  # the answer is a courtesy; the click itself is handled
         log.warning(
             "could not answer %s of %s: %s", it.id or it.kind, it.user_id, exc.__class__.__name__

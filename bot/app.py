@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from slack_bolt import App, BoltResponse
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk import WebClient
 
 from bot.context import AppContext
@@ -24,6 +25,23 @@ def create_slack_client(settings: Settings) -> WebClient | None:
     if not settings.slack_bot_token:
         return None
     return create_client(settings.slack_bot_token, settings.slack_api_url)
+
+
+class _SameTokenWarning(logging.Filter):
+    """Drops Bolt's "As you gave `client` as well, `token` will be unused" warning.
+
+    Bolt reads SLACK_BOT_TOKEN from os.environ whenever no `token` argument is given, and warns
+    when a `client` is given too. Our client is built from that same setting (pydantic reads the
+    same variable), so the warning says nothing; passing `token` instead would lose the client's
+    base URL, timeout and retry handlers.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+_BOLT_LOGGER = logging.getLogger("slack_bolt")
+_BOLT_LOGGER.addFilter(_SameTokenWarning())
 
 
 def create_context(settings: Settings, **overrides: Any) -> AppContext:
@@ -44,7 +62,7 @@ def create_bolt_app(ctx: AppContext, features: Sequence[Feature] | None = None) 
         # Socket Mode connections are authenticated by the app token instead of signatures.
         request_verification_enabled=not settings.socket_mode,
         token_verification_enabled=False,
-        logger=logging.getLogger("slack_bolt"),
+        logger=_BOLT_LOGGER,
     )
 
     @app.error

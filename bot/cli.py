@@ -3,27 +3,31 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
-import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from pydantic import ValidationError
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from bot.app import create_bolt_app, create_context
 from bot.config_files import ConfigError
 from bot.context import AppContext
+from bot.dutch_argparse import DutchArgumentParser
 from bot.features import cli_commands, export_config, import_config, load_config, planners
 from bot.settings import Settings
+from bot.slack_auth import SlackAuth
 from handlers.feature import CliCommand
 
 log = logging.getLogger("oov-bot")
 
 
-def setup_logging() -> None:
+def setup_logging(level: str) -> None:
     logging.basicConfig(
-        level=os.environ.get("OOV_LOG_LEVEL", "INFO").upper(),
+        level=level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     # One line per migration or per job run is noise; their warnings still show.
@@ -117,6 +121,11 @@ def _start_web(settings: Settings, *, with_clock: bool, import_when_empty: bool)
     if reason := settings.slack_missing_reason():
         log.warning(reason)
     bolt = create_bolt_app(ctx)
+    slack_auth = None
+    if bolt is not None and ctx.slack is not None:
+        # A wrong token is reported now, in one line, rather than at the first slash command.
+        slack_auth = SlackAuth(ctx.slack)
+        slack_auth.check_and_log()
     if with_clock:
         from bot.clock import start_clock
 
@@ -135,7 +144,7 @@ def _start_web(settings: Settings, *, with_clock: bool, import_when_empty: bool)
 
     log.info("listening on port %d", settings.port)
     serve(
-        create_web_app(ctx, bolt),
+        create_web_app(ctx, bolt, slack_auth),
         host="0.0.0.0",
         port=settings.port,
         threads=settings.oov_web_threads,
@@ -159,18 +168,19 @@ def cmd_clock(settings: Settings, _args: argparse.Namespace) -> int:
     return run_clock(ctx, planners())
 
 
-def cmd_shell(settings: Settings, _args: argparse.Namespace) -> int:
-    from bot.shell import interactive_lines, run_shell
+def cmd_shell(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.shell import interactive_lines, run_shell, shell_context
 
-    ctx = create_context(settings)
     try:
-        prepare_database(ctx, import_when_empty=True)
+        with shell_context(settings, real_database=args.echte_database) as (ctx, which):
+            # On stderr: visible in the terminal, and piped answers stay clean.
+            print(which, file=sys.stderr)
+            interactive = sys.stdin.isatty()
+            lines = interactive_lines() if interactive else sys.stdin
+            run_shell(ctx, lines, sys.stdout, interactive=interactive)
     except ConfigError as exc:
         print_problems(exc)
         return 1
-    interactive = sys.stdin.isatty()
-    lines = interactive_lines() if interactive else sys.stdin
-    run_shell(ctx, lines, sys.stdout, interactive=interactive)
     return 0
 
 
@@ -188,42 +198,158 @@ def feature_command(command: CliCommand) -> Callable[[Settings, argparse.Namespa
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="oov-bot", description="Slack-assistent voor team OOV.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    sub.add_parser(
-        "run", help="web + scheduler in één proces (standaard voor één team)"
-    ).set_defaults(func=cmd_run)
-    sub.add_parser(
-        "serve", help="alleen de webserver (Slack-verzoeken, feeds, /healthz)"
-    ).set_defaults(func=cmd_serve)
-    sub.add_parser("clock", help="alleen de scheduler (herinneringen)").set_defaults(func=cmd_clock)
-    sub.add_parser(
-        "check", help="controleer config/ (fouten als bestand:regel: melding)"
-    ).set_defaults(func=cmd_check)
-    sub.add_parser(
-        "import", help="laad config/ in de database (wijzigingen uit Slack blijven)"
-    ).set_defaults(func=cmd_import)
-    export = sub.add_parser("export", help="schrijf de database als YAML")
+    # Dutch throughout, argparse's own texts included (bot/dutch_argparse.py); every subcommand
+    # has a description, shown by `oov-bot <commando> --help`. Subparsers, also the features'
+    # commands, inherit the Dutch parser class.
+    parser = DutchArgumentParser(
+        prog="oov-bot",
+        description="Slack-assistent voor team OOV. `oov-bot <commando> --help` vertelt meer.",
+    )
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMANDO", title="commando's"
+    )
+
+    def command(
+        name: str, summary: str, description: str, func: Callable[..., int]
+    ) -> argparse.ArgumentParser:
+        new = sub.add_parser(name, help=summary, description=f"{summary[0].upper()}{summary[1:]}. "
+                             f"{description}")
+        new.set_defaults(func=func)
+        return new
+
+    command(
+        "run",
+        "web + scheduler in één proces (standaard voor één team)",
+        "Werkt de database bij, laadt config/ in een lege database, controleert het Slack-token "
+        "en luistert op PORT; verstuurt ook de herinneringen.",
+        cmd_run,
+    )
+    command(
+        "serve",
+        "alleen de webserver (Slack-verzoeken, feeds, /healthz)",
+        "Voor een opzet met een aparte `oov-bot clock`: verstuurt zelf geen herinneringen.",
+        cmd_serve,
+    )
+    command(
+        "clock",
+        "alleen de scheduler (herinneringen)",
+        "Draai er precies één naast `oov-bot serve`.",
+        cmd_clock,
+    )
+    command(
+        "check",
+        "controleer config/ (fouten als bestand:regel: melding)",
+        "Leest OOV_CONFIG_DIR zonder de database aan te raken; exitcode 1 bij fouten.",
+        cmd_check,
+    )
+    command(
+        "import",
+        "laad config/ in de database (wijzigingen uit Slack blijven)",
+        "Wat in Slack is gewijzigd (bijv. een nieuwe eigenaar) blijft staan; conflicten worden "
+        "gemeld.",
+        cmd_import,
+    )
+    export = command(
+        "export",
+        "schrijf de database als YAML",
+        "Schrijft de YAML-bestanden van config/ (en de actiepunten) in een map.",
+        cmd_export,
+    )
     export.add_argument(
         "--dir", default="export", help="map om in te schrijven (standaard: export)"
     )
-    export.set_defaults(func=cmd_export)
-    sub.add_parser("shell", help="probeer de commando's zonder Slack").set_defaults(func=cmd_shell)
-    for command in cli_commands():
-        feature_parser = sub.add_parser(command.name, help=command.help)
-        command.configure(feature_parser)
-        feature_parser.set_defaults(func=feature_command(command))
-    db = sub.add_parser("db", help="database-beheer")
-    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
-    db_sub.add_parser("upgrade", help="voer de migraties uit").set_defaults(func=cmd_db)
+    shell = command(
+        "shell",
+        "probeer de commando's zonder Slack",
+        "Typ slash-commando's en actieregels, lees de antwoorden als tekst. Standaard op een "
+        "wegwerpkopie: een tijdelijke SQLite-database met config/, zonder Slack.",
+        cmd_shell,
+    )
+    shell.add_argument(
+        "--echte-database",
+        action="store_true",
+        help="werk op DATABASE_URL (zoals `make run`): wijzigingen zijn echt",
+    )
+    for feature_command_ in cli_commands():
+        feature_parser = sub.add_parser(
+            feature_command_.name, help=feature_command_.help, description=feature_command_.help
+        )
+        feature_command_.configure(feature_parser)
+        feature_parser.set_defaults(func=feature_command(feature_command_))
+    db = sub.add_parser("db", help="database-beheer", description="Database-beheer.")
+    db_sub = db.add_subparsers(
+        dest="db_command", required=True, metavar="ACTIE", title="acties"
+    )
+    db_sub.add_parser(
+        "upgrade",
+        help="voer de migraties uit",
+        description="Voer de migraties uit: brengt DATABASE_URL naar het nieuwste schema.",
+    ).set_defaults(func=cmd_db)
     return parser
+
+
+class OperatorError(Exception):
+    """A problem the operator can fix; str() is one Dutch line."""
+
+
+# Dutch for the OS errors an operator meets (permissions, missing directories, a full disk).
+OS_ERRORS = {
+    errno.EACCES: "geen toegang (controleer de rechten)",
+    errno.EPERM: "niet toegestaan (controleer de rechten)",
+    errno.ENOENT: "bestaat niet",
+    errno.ENOTDIR: "een deel van het pad is geen map",
+    errno.EISDIR: "is een map",
+    errno.EEXIST: "bestaat al",
+    errno.ENOSPC: "de schijf is vol",
+    errno.EROFS: "het bestandssysteem is alleen-lezen",
+    errno.EADDRINUSE: "het adres of de poort (PORT) is al in gebruik",
+}
+
+
+def operator_message(exc: BaseException) -> str | None:
+    """One Dutch line for an error the operator caused and can fix; None for a bug."""
+    if isinstance(exc, OperatorError):
+        return str(exc)
+    if isinstance(exc, ValidationError):
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in error['loc']).upper()} heeft een ongeldige waarde"
+            for error in exc.errors()
+        )
+        return f"ongeldige instelling: {problems} (zie .env.example)."
+    if isinstance(exc, NoSuchModuleError):
+        return "DATABASE_URL noemt een onbekend databasetype (gebruik sqlite:/// of postgresql://)."
+    if isinstance(exc, ArgumentError):
+        # Never echo the URL: it can hold a password.
+        return (
+            "DATABASE_URL is geen geldige database-URL (bijvoorbeeld sqlite:///oov-bot.db of "
+            "postgresql://gebruiker:wachtwoord@host:5432/oov)."
+        )
+    if isinstance(exc, OperationalError):
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else exc.__class__.__name__
+        return f"de database (DATABASE_URL) is niet bereikbaar of niet te openen ({reason})."
+    if isinstance(exc, OSError) and not isinstance(exc, ConnectionError | TimeoutError):
+        what = OS_ERRORS.get(exc.errno or 0, exc.strerror or exc.__class__.__name__)
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{what}."
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    setup_logging()
-    settings = Settings()
-    return int(args.func(settings, args) or 0)
+    try:
+        settings = Settings()
+        setup_logging(settings.oov_log_level)
+        return int(args.func(settings, args) or 0)
+    except KeyboardInterrupt:
+        # Ctrl-C: stop quietly on a line of our own; 130 is what shells report for SIGINT.
+        print(file=sys.stderr)
+        return 130
+    except Exception as exc:
+        message = operator_message(exc)
+        if message is None:
+            raise
+        print(f"oov-bot: {message}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

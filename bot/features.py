@@ -14,7 +14,7 @@ from bot.config_files import FeatureValidator, TeamConfig
 from bot.config_files import load_config as load_config_files
 from bot.planning import Planner
 from handlers.commands import SlashCommand
-from handlers.feature import CliCommand, Feature, Route
+from handlers.feature import CliCommand, Feature, Route, ShellLine
 from storage.import_report import ImportReport
 from storage.session import Database
 from storage.yaml_io import export_config as export_config_files
@@ -67,6 +67,10 @@ def planners() -> list[Planner]:
 
 def slash_commands() -> list[SlashCommand]:
     return [command for f in all_features() for command in f.commands]
+
+
+def shell_lines() -> list[ShellLine]:
+    return [line for f in all_features() for line in f.shell_lines]
 
 
 def routes() -> list[Route]:

@@ -11,13 +11,20 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.context import AppContext
 from bot.features import routes
+from bot.slack_auth import SlackAuth
 
 log = logging.getLogger(__name__)
 
 
-def create_web_app(ctx: AppContext, bolt_app: App | None) -> Flask:
+def create_web_app(
+    ctx: AppContext, bolt_app: App | None, slack_auth: SlackAuth | None = None
+) -> Flask:
+    """The WSGI app. `slack_auth` carries the start-up token check; without one, /healthz runs
+    auth.test itself the first time it is asked."""
     web = Flask("oov-bot")
     web.config["MAX_CONTENT_LENGTH"] = 1 * 1024 * 1024  # Slack payloads are far smaller
+    if slack_auth is None and bolt_app is not None and ctx.slack is not None:
+        slack_auth = SlackAuth(ctx.slack)
     slack_handler = (
         SlackRequestHandler(bolt_app) if bolt_app and not ctx.settings.socket_mode else None
     )
@@ -40,7 +47,10 @@ def create_web_app(ctx: AppContext, bolt_app: App | None) -> Flask:
         except SQLAlchemyError as exc:
             log.error("health check: database unreachable: %s", exc.__class__.__name__)
             return jsonify(status="error", database="unreachable"), 503
-        return jsonify(status="ok", database="ok", slack=bool(bolt_app)), 200
+        # "slack": false without credentials, true only when auth.test accepted the token,
+        # otherwise Slack's error code (e.g. "invalid_auth") or "unreachable".
+        slack = slack_auth.health() if bolt_app is not None and slack_auth is not None else False
+        return jsonify(status="ok", database="ok", slack=slack), 200
 
     # The features' own routes (e.g. the piket iCal feeds), served with or without Slack.
     for route in routes():

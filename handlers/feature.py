@@ -33,6 +33,16 @@ class ConfigFile:
 
 
 @dataclass(frozen=True)
+class ShellLine:
+    """A line `oov-bot shell` gives a feature instead of a slash command, such as an `actie:`
+    line typed as if posted in Slack: `matches(line)` claims it, `answer(ctx)` is built once per
+    shell and returns the function that answers the line as text."""
+
+    matches: Callable[[str], bool]
+    answer: Callable[[AppContext], Callable[[str], str]]
+
+
+@dataclass(frozen=True)
 class Route:
     """An HTTP route served next to `/slack/events`; `view(ctx)` builds the Flask view."""
 
@@ -65,6 +75,7 @@ class Feature:
     # Files the feature writes on export without reading one on import (e.g. action items).
     exporter: FeatureExporter | None = None
     commands: tuple[SlashCommand, ...] = ()
+    shell_lines: tuple[ShellLine, ...] = ()
     routes: tuple[Route, ...] = ()
     cli: tuple[CliCommand, ...] = ()
     # The feature's tables (a `storage.models` module) and its Alembic branch label.

@@ -11,6 +11,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -40,7 +41,12 @@ def create_db_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    try:
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    except ImportError as exc:
+        # A dialect SQLAlchemy knows but whose driver is not installed (mysql://, …): the same
+        # operator error as an unknown one.
+        raise NoSuchModuleError(f"no driver for {make_url(url).drivername}") from exc
 
 
 class Database:

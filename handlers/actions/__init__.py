@@ -9,9 +9,10 @@ The use cases are bot.services.actions; this package holds the adapters: `slack`
 from __future__ import annotations
 
 from handlers.actions.clock import plan_deliveries
+from handlers.actions.shell import is_action_line, shell_capture
 from handlers.actions.slack import register, shell_acties
 from handlers.commands import SlashCommand, Usage
-from handlers.feature import Feature
+from handlers.feature import Feature, ShellLine
 from storage.actions import export_action_items
 
 ACTIES = SlashCommand(
@@ -56,6 +57,7 @@ FEATURE = Feature(
     planners=(plan_deliveries,),
     exporter=export_action_items,
     commands=(ACTIES,),
+    shell_lines=(ShellLine(is_action_line, shell_capture),),
     models="storage.models.actions",
     migration_branch="actions",
 )

@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 .PHONY: run test lint bench docs
 
 $(BIN)/oov-bot: pyproject.toml
+	@python3 -c 'import ensurepip, venv' 2>/dev/null || { \
+	  echo "python3 cannot create a venv: install python3-venv (sudo apt-get install python3-venv)" >&2; \
+	  exit 1; }
 	python3 -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
@@ -16,11 +19,13 @@ run: $(BIN)/oov-bot
 lint: $(BIN)/oov-bot
 	$(BIN)/ruff check .
 
-# Lint, then the whole suite against SQLite and a real PostgreSQL server (testkit/database.py
-# starts one with scripts/ensure-postgres.sh, installing it if missing, unless
-# OOV_TEST_DATABASE_URL names another).
+# Lint, then the whole suite against SQLite and a real PostgreSQL server. The server is made ready
+# here, before pytest, so installing it never runs into a test's timeout: scripts/ensure-postgres.sh
+# installs and starts a local one unless OOV_TEST_DATABASE_URL names another. (A plain `pytest`
+# still starts one itself, from testkit/database.py.)
 test: lint
-	$(BIN)/pytest
+	@url="$${OOV_TEST_DATABASE_URL:-$$(scripts/ensure-postgres.sh)}" && \
+	  OOV_TEST_DATABASE_URL="$$url" $(BIN)/pytest
 
 bench: $(BIN)/oov-bot
 	$(BIN)/python bench/slash_latency.py

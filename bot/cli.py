@@ -271,9 +271,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="werk op DATABASE_URL (zoals `make run`): wijzigingen zijn echt",
     )
     for feature_command_ in cli_commands():
-        feature_parser = sub.add_parser(
-            feature_command_.name, help=feature_command_.help, description=feature_command_.help
-        )
+        # The description defaults to the help line (bot/dutch_argparse.py).
+        feature_parser = sub.add_parser(feature_command_.name, help=feature_command_.help)
         feature_command_.configure(feature_parser)
         feature_parser.set_defaults(func=feature_command(feature_command_))
     db = sub.add_parser("db", help="database-beheer", description="Database-beheer.")

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import argparse
 import os
+import pty
+import select
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 import requests
 
+from bot.cli import build_parser
 from testkit.fake_slack import FakeSlack
 from testkit.team_config import CONFIG_DIR
 
@@ -147,3 +153,244 @@ def test_socket_mode_uses_the_app_token_and_fails_loudly_when_slack_refuses_it(
     )
     call = fake_slack.wait_for("apps.connections.open")[0]
     assert call.headers["authorization"] == "Bearer xapp-test"
+
+
+# --- operators: settings, errors, help, the shell, the token check --------------------------------
+
+
+def test_log_level_in_dotenv_takes_effect(tmp_path: Path) -> None:
+    line = "actie: @aov-1 belt de wijkagent voor vrijdag\n"
+    chatty = run(["shell"], tmp_path, stdin=line)
+    assert "INFO handlers.actions: action item #1 captured" in chatty.stderr
+    (tmp_path / ".env").write_text("OOV_LOG_LEVEL=WARNING\n", encoding="utf-8")
+    quiet = run(["shell"], tmp_path, stdin=line)
+    assert quiet.returncode == 0, quiet.stderr
+    assert "Actiepunt *#1* vastgelegd" in quiet.stdout
+    assert " INFO " not in quiet.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "expected"),
+    [
+        (["export", "--dir", "a-file/sub"], {}, "a-file/sub: een deel van het pad is geen map."),
+        (["db", "upgrade"], {"DATABASE_URL": "geen-url"}, "DATABASE_URL is geen geldige"),
+        (["db", "upgrade"], {"DATABASE_URL": "mysql://x/y"}, "onbekend databasetype"),
+        (
+            ["db", "upgrade"],
+            {"DATABASE_URL": "sqlite:////nergens/map/oov.db"},
+            "de database (DATABASE_URL) is niet bereikbaar of niet te openen",
+        ),
+        (
+            ["import"],
+            {"DATABASE_URL": "postgresql://u:geheim@127.0.0.1:1/x"},
+            "de database (DATABASE_URL) is niet bereikbaar",
+        ),
+        (["check"], {"OOV_WEB_THREADS": "veel"}, "OOV_WEB_THREADS heeft een ongeldige waarde"),
+    ],
+)
+def test_operator_errors_end_in_one_dutch_line(
+    tmp_path: Path, args: list[str], env: dict[str, str], expected: str
+) -> None:
+    (tmp_path / "a-file").write_text("", encoding="utf-8")
+    assert run(["db", "upgrade"], tmp_path).returncode == 0
+    result = run(args, tmp_path, **env)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("oov-bot: ")]
+    assert len(lines) == 1 and expected in lines[0], result.stderr
+    assert "geheim" not in result.stderr  # a password in DATABASE_URL is never echoed
+
+
+ARGPARSE_ENGLISH = (
+    "usage:",
+    "options:",
+    "positional arguments",
+    "show this help",
+    "error:",
+    "the following arguments",
+    "invalid choice",
+    "unrecognized arguments",
+    "expected one argument",
+)
+
+
+def all_command_paths(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()) -> list:
+    paths = [prefix]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                paths += all_command_paths(sub, (*prefix, name))
+    return paths
+
+
+def test_every_command_has_a_dutch_help_with_a_description(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    parser = build_parser()
+    paths = all_command_paths(parser)
+    assert {("run",), ("shell",), ("db", "upgrade"), ("piket", "zet")} <= set(paths)
+    for path in paths:
+        with pytest.raises(SystemExit) as done:
+            build_parser().parse_args([*path, "--help"])
+        assert done.value.code == 0
+        shown = capsys.readouterr().out
+        assert shown.startswith("gebruik: oov-bot"), shown
+        assert not [word for word in ARGPARSE_ENGLISH if word in shown], (path, shown)
+        # A description: a paragraph between the usage and the first section.
+        assert shown.split("\n\n")[1].strip()[:1].isupper(), (path, shown)
+
+
+@pytest.mark.parametrize(
+    ("args", "dutch"),
+    [
+        ([], "deze argumenten ontbreken: COMMANDO"),
+        (["bla"], "onbekende keuze: 'bla'"),
+        (["export", "--dir"], "verwacht één waarde"),
+        (["check", "--extra"], "onbekende argumenten: --extra"),
+        (["piket", "zet"], "deze argumenten ontbreken"),
+        (["db"], "deze argumenten ontbreken: ACTIE"),
+    ],
+)
+def test_argument_errors_are_dutch(
+    args: list[str], dutch: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as done:
+        build_parser().parse_args(args)
+    assert done.value.code == 2
+    shown = capsys.readouterr().err
+    assert dutch in shown and ": fout: " in shown
+    assert not [word for word in ARGPARSE_ENGLISH if word in shown], shown
+
+
+def test_the_shell_works_on_a_throwaway_copy_unless_told_otherwise(tmp_path: Path) -> None:
+    lines = "actie: @aov-1 belt de wijkagent voor vrijdag\n/acties aov-1\n"
+    throwaway = run(["shell"], tmp_path, stdin=lines)
+    assert throwaway.returncode == 0, throwaway.stderr
+    assert "Database: wegwerpkopie" in throwaway.stderr
+    assert "📌 Actiepunt *#1* vastgelegd: @aov-1, uiterlijk" in throwaway.stdout
+    assert "#1 @aov-1 belt de wijkagent voor vrijdag" in throwaway.stdout
+    assert not (tmp_path / "oov.db").exists()  # DATABASE_URL untouched
+
+    real = run(["shell", "--echte-database"], tmp_path, stdin="/wie bibob\n")
+    assert real.returncode == 0, real.stderr
+    assert f"Database: sqlite:///{tmp_path / 'oov.db'} (DATABASE_URL)" in real.stderr
+    assert (tmp_path / "oov.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("line", "answer"),
+    [
+        ("actie: belt de wijkagent", "Noem in de shell wie het doet"),
+        ("actie: @niemand belt", "Onbekende collega `@niemand`"),
+        ("AP: @aov-2 stuurt de notulen z.s.m.", "Actiepunt *#1* vastgelegd: @aov-2"),
+    ],
+)
+def test_action_lines_in_the_shell(tmp_path: Path, line: str, answer: str) -> None:
+    result = run(["shell"], tmp_path, stdin=line + "\n")
+    assert answer in result.stdout, result.stdout + result.stderr
+
+
+def test_shell_ctrl_c_clears_the_line_and_ctrl_d_ends_on_a_new_line(tmp_path: Path) -> None:
+    pid, terminal = pty.fork()
+    if pid == 0:  # the child: oov-bot on a pseudo-terminal, as an operator runs it
+        os.chdir(tmp_path)
+        os.execve(OOV_BOT, [OOV_BOT, "shell"], clean_env(tmp_path))
+    output = b""
+
+    def read_until(done: Callable[[bytes], bool]) -> None:
+        nonlocal output
+        deadline = time.monotonic() + 30
+        while not done(output):
+            assert time.monotonic() < deadline, output.decode(errors="replace")
+            if select.select([terminal], [], [], 0.2)[0]:
+                try:
+                    chunk = os.read(terminal, 4096)
+                except OSError:  # EIO: the child has closed the terminal
+                    return
+                if not chunk:
+                    return
+                output += chunk
+
+    try:
+        read_until(lambda out: out.count(b"oov> ") == 1)
+        os.write(terminal, b"/wie half getypt")
+        read_until(lambda out: b"half getypt" in out)
+        os.write(terminal, b"\x03")  # Ctrl-C
+        read_until(lambda out: out.count(b"oov> ") == 2)
+        os.write(terminal, b"\x04")  # Ctrl-D
+        read_until(lambda out: False)  # until the shell exits
+    finally:
+        status = os.waitpid(pid, 0)[1]
+        os.close(terminal)
+    text = output.decode(errors="replace")
+    assert os.waitstatus_to_exitcode(status) == 0, text
+    assert "Traceback" not in text and "KeyboardInterrupt" not in text, text
+    assert "BIBOB" not in text  # the cleared line was not run
+    assert text.count("oov> ") == 2, text
+    assert text.endswith("oov> \r\n"), repr(text[-40:])  # Ctrl-D leaves a finished line
+
+
+def start_serving(tmp_path: Path, slack_api_url: str) -> tuple[subprocess.Popen[str], int]:
+    port = free_port()
+    env = clean_env(
+        tmp_path,
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_SIGNING_SECRET="geheim",
+        SLACK_API_URL=slack_api_url,
+        PORT=str(port),
+    )
+    process = subprocess.Popen(
+        [OOV_BOT, "run"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    return process, port
+
+
+@pytest.mark.parametrize("error", ["invalid_auth", "token_revoked"])
+def test_a_refused_bot_token_is_said_at_start_and_on_healthz(
+    tmp_path: Path, fake_slack: FakeSlack, error: str
+) -> None:
+    fake_slack.set_response("auth.test", {"ok": False, "error": error})
+    process, port = start_serving(tmp_path, fake_slack.url)
+    try:
+        health = wait_for_health(port, process)
+        assert health.status_code == 200
+        assert health.json() == {"status": "ok", "database": "ok", "slack": error}
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=15)[0]
+    failures = [line for line in output.splitlines() if "auth.test failed" in line]
+    assert len(failures) == 1, output
+    assert f"({error})" in failures[0] and "SLACK_BOT_TOKEN" in failures[0]
+    assert "will be unused" not in output
+
+
+def test_an_accepted_bot_token_is_true_on_healthz_without_bolt_warnings(
+    tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    process, port = start_serving(tmp_path, fake_slack.url)
+    try:
+        health = wait_for_health(port, process)
+        assert health.json() == {"status": "ok", "database": "ok", "slack": True}
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=15)[0]
+    assert fake_slack.calls("auth.test")[0].headers["authorization"] == "Bearer xoxb-test"
+    assert "bot token accepted" in output
+    assert "will be unused" not in output
+    assert "WARNING" not in output, output
+
+
+def test_healthz_says_when_slack_cannot_be_reached(tmp_path: Path) -> None:
+    nothing_listens = f"http://127.0.0.1:{free_port()}/api/"
+    process, port = start_serving(tmp_path, nothing_listens)
+    try:
+        health = wait_for_health(port, process)
+        assert health.json()["slack"] == "unreachable"
+    finally:
+        process.terminate()
+        process.communicate(timeout=15)

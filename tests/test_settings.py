@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -9,6 +10,7 @@ import pytest
 
 from bot.settings import Settings
 from storage.session import normalise_url
+from testkit.team_config import REPO
 
 NAMES = (
     "SLACK_BOT_TOKEN",
@@ -68,3 +70,31 @@ def test_socket_mode_needs_no_signing_secret(monkeypatch: pytest.MonkeyPatch) ->
 )
 def test_hosting_style_database_urls_are_accepted(given: str, used: str) -> None:
     assert normalise_url(given) == used
+
+
+def test_env_example_lists_every_setting_with_its_default() -> None:
+    example = REPO / ".env.example"
+    listed = {}
+    for line in example.read_text(encoding="utf-8").splitlines():
+        name, sep, value = line.removeprefix("#").partition("=")
+        if sep and name.isupper() and " " not in name:
+            listed[name] = value
+    assert set(listed) == {name.upper() for name in Settings.model_fields}
+    # Uncommented as it stands (placeholders aside), it is a valid configuration of defaults.
+    defaults = Settings(_env_file=None)  # type: ignore[call-arg]
+    for name, value in listed.items():
+        if "..." not in value and name not in {"PUBLIC_BASE_URL", "DATABASE_URL"}:
+            from_example = Settings(_env_file=None, **{name.lower(): value})  # type: ignore[arg-type]
+            assert getattr(from_example, name.lower()) == getattr(defaults, name.lower()), name
+
+
+def test_sqlite_side_files_are_ignored_by_git() -> None:
+    names = ["oov-bot.db", "oov-bot.db-wal", "oov-bot.db-shm", ".env"]
+    ignored = subprocess.run(
+        ["git", "check-ignore", "--no-index", *names],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.split()
+    assert ignored == names

@@ -25,9 +25,11 @@ from handlers.feature import CliCommand
 log = logging.getLogger("oov-bot")
 
 
-def setup_logging(level: str) -> None:
+def setup_logging(level: str | None = None) -> None:
+    """The production log configuration; `level` defaults to OOV_LOG_LEVEL from the settings
+    (environment or .env)."""
     logging.basicConfig(
-        level=level.upper(),
+        level=(level or Settings().oov_log_level).upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     # One line per migration or per job run is noise; their warnings still show.

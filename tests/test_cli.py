@@ -6,6 +6,7 @@ import argparse
 import os
 import pty
 import select
+import signal
 import socket
 import subprocess
 import sys
@@ -290,6 +291,18 @@ def test_action_lines_in_the_shell(tmp_path: Path, line: str, answer: str) -> No
     assert answer in result.stdout, result.stdout + result.stderr
 
 
+def wait_or_kill(pid: int, timeout: float = 30) -> int:
+    """The exit code of child `pid`; a child that hangs is killed, so a failure never hangs."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        time.sleep(0.1)
+    os.kill(pid, signal.SIGKILL)
+    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+
+
 # Starting the shell migrates and loads a scratch database: slow on a loaded machine.
 @pytest.mark.timeout(300)
 def test_shell_ctrl_c_clears_the_line_and_ctrl_d_ends_on_a_new_line(tmp_path: Path) -> None:
@@ -317,15 +330,18 @@ def test_shell_ctrl_c_clears_the_line_and_ctrl_d_ends_on_a_new_line(tmp_path: Pa
         read_until(lambda out: out.count(b"oov> ") == 1, timeout=180)
         os.write(terminal, b"/wie half getypt")
         read_until(lambda out: b"half getypt" in out)
+        # A pause, as a person makes: a SIGINT that lands while readline is still echoing (not
+        # waiting in select) is only noticed at the next key, a race in CPython's readline.
+        time.sleep(0.5)
         os.write(terminal, b"\x03")  # Ctrl-C
         read_until(lambda out: out.count(b"oov> ") == 2)
         os.write(terminal, b"\x04")  # Ctrl-D
         read_until(lambda out: False)  # until the shell exits
     finally:
-        status = os.waitpid(pid, 0)[1]
+        status = wait_or_kill(pid)
         os.close(terminal)
     text = output.decode(errors="replace")
-    assert os.waitstatus_to_exitcode(status) == 0, text
+    assert status == 0, text
     assert "Traceback" not in text and "KeyboardInterrupt" not in text, text
     assert "BIBOB" not in text  # the cleared line was not run
     assert text.count("oov> ") == 2, text

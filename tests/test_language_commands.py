@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.language import format_date, format_datetime, wall_time
-from bot.rota import RotaError
+from bot.services.errors import DomainError
 from bot.shell import answer_line, command_table
-from handlers import piket
+from handlers.piket import cli as piket_cli
 from storage.actions import ActionStore
 from storage.piket import PiketStore
 from storage.session import Database
@@ -167,8 +167,8 @@ def run_move(bot: RunningBot, expr: Expression) -> str:
 
 def run_zet(bot: RunningBot, expr: Expression) -> str:
     try:
-        return piket.override(bot.ctx, "OVD-BZ", expr.text, "aov-3")
-    except RotaError as error:
+        return piket_cli.override(bot.ctx, "OVD-BZ", expr.text, "aov-3")
+    except DomainError as error:
         return error.message
 
 

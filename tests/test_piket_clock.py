@@ -17,8 +17,16 @@ from bot.clock import Clock
 from bot.config_files import ConfigError
 from bot.features import export_config, import_config, load_config
 from bot.planning import PlannedDelivery
-from bot.rota import RotaError
-from handlers import piket
+from bot.services.errors import DomainError
+from handlers.piket import cli as piket_cli
+from handlers.piket import clock as piket_clock
+from handlers.piket.clock import (
+    HANDOVER_KIND,
+    OFF_DUTY_KIND,
+    REMINDER_KIND,
+    ROLL_KIND,
+    UNSTAFFED_KIND,
+)
 from storage.session import Database
 from testkit.app import RunningBot
 from testkit.clock import FixedClock
@@ -39,11 +47,11 @@ def make_bot(
 
 
 def planned(bot: RunningBot, kind: str, start: datetime, end: datetime) -> list[PlannedDelivery]:
-    return [d for d in piket.plan_deliveries(bot.ctx, start, end) if d.kind == kind]
+    return [d for d in piket_clock.plan_deliveries(bot.ctx, start, end) if d.kind == kind]
 
 
 def deliver_all(bot: RunningBot, deliveries: list[PlannedDelivery]) -> None:
-    clock = Clock(bot.ctx, [piket.plan_deliveries], grace=timedelta(hours=2))
+    clock = Clock(bot.ctx, [piket_clock.plan_deliveries], grace=timedelta(hours=2))
     for delivery in deliveries + deliveries:  # a second round (or clock) posts nothing more
         clock.deliver(delivery)
 
@@ -55,8 +63,8 @@ def test_functionaries_are_reminded_a_week_and_a_day_before(make_bot: BotFactory
     bot = make_bot(reminders=None, **RUNNING_WEEK)  # absent: the default lead times
     shift = next(s for s in shifts_of(bot, "aov-2") if s.start > bot.clock())
     assert shift.start == local(2026, 12, 21)
-    week_before = planned(bot, piket.REMINDER_KIND, local(2026, 12, 14, 0), local(2026, 12, 15, 0))
-    day_before = planned(bot, piket.REMINDER_KIND, local(2026, 12, 20, 0), local(2026, 12, 21, 0))
+    week_before = planned(bot, REMINDER_KIND, local(2026, 12, 14, 0), local(2026, 12, 15, 0))
+    day_before = planned(bot, REMINDER_KIND, local(2026, 12, 20, 0), local(2026, 12, 21, 0))
     mine = [d for d in week_before + day_before if shift.uid in d.key]
     assert [d.due_at for d in mine] == [local(2026, 12, 14), local(2026, 12, 20)]
     assert len({d.key for d in week_before + day_before}) == len(week_before + day_before)
@@ -70,11 +78,11 @@ def test_functionaries_are_reminded_a_week_and_a_day_before(make_bot: BotFactory
     assert "maandag 21 december 2026, 08:00 tot maandag 28 december 2026, 08:00" in shown
 
     # Swapped after planning: the old holder is not reminded, the new one is (a new key).
-    piket.override(bot.ctx, "OVD-BZ", "21 december", "aov-3")
+    piket_cli.override(bot.ctx, "OVD-BZ", "21 december", "aov-3")
     bot.fake.reset()
     deliver_all(bot, mine[1:])
     assert bot.fake.calls("chat.postMessage") == []
-    replanned = planned(bot, piket.REMINDER_KIND, local(2026, 12, 20, 0), local(2026, 12, 21, 0))
+    replanned = planned(bot, REMINDER_KIND, local(2026, 12, 20, 0), local(2026, 12, 21, 0))
     assert [d.key.split(":")[3] for d in replanned if shift.uid in d.key] == ["aov-3"]
 
 
@@ -82,7 +90,7 @@ def test_reminders_keep_the_wall_clock_across_dst(make_bot: BotFactory) -> None:
     # Duty week Monday 29 March 2027: "1 dag" before is Sunday 08:00 CEST, after the change.
     bot = make_bot(first_duty_week="2027-W13", reminders=["1 dag", "36 uur"])
     (first,) = [s for s in store(bot).shifts(start=local(2027, 3, 29), end=local(2027, 3, 30))][:1]
-    due = planned(bot, piket.REMINDER_KIND, local(2027, 3, 27, 0), local(2027, 3, 29, 0))
+    due = planned(bot, REMINDER_KIND, local(2027, 3, 27, 0), local(2027, 3, 29, 0))
     times = sorted({d.due_at for d in due if first.uid in d.key})
     assert times == [local(2027, 3, 27, 20), local(2027, 3, 28, 8)]
 
@@ -94,7 +102,7 @@ def test_handover_posts_sets_the_topic_and_the_user_group_then_resets_the_topic(
     make_bot: BotFactory,
 ) -> None:
     bot = make_bot(**RUNNING_WEEK)
-    (handover,) = planned(bot, piket.HANDOVER_KIND, local(2026, 12, 21, 7), local(2026, 12, 21, 9))
+    (handover,) = planned(bot, HANDOVER_KIND, local(2026, 12, 21, 7), local(2026, 12, 21, 9))
     assert handover.due_at == local(2026, 12, 21)
     bot.clock.current = local(2026, 12, 21)
     deliver_all(bot, [handover])
@@ -110,7 +118,7 @@ def test_handover_posts_sets_the_topic_and_the_user_group_then_resets_the_topic(
     assert group["usergroup"] == "S0PIKET01"
     assert set(group["users"].split(",")) == {s.person.slack_id for s in on_duty}
 
-    (off,) = planned(bot, piket.OFF_DUTY_KIND, local(2026, 12, 28, 7), local(2026, 12, 28, 9))
+    (off,) = planned(bot, OFF_DUTY_KIND, local(2026, 12, 28, 7), local(2026, 12, 28, 9))
     bot.clock.current = local(2026, 12, 28)
     deliver_all(bot, [off])
     reset = bot.fake.calls("conversations.setTopic")[-1].args
@@ -124,7 +132,7 @@ def test_handover_to_a_user_group_named_by_its_handle(
 ) -> None:
     fake_slack.add_usergroup("S0GROUP42", "piket-bz", "Piket BZ")
     bot = make_bot(first_duty_week="2026-W48", usergroup="@piket-bz")
-    (handover,) = planned(bot, piket.HANDOVER_KIND, local(2026, 12, 21, 7), local(2026, 12, 21, 9))
+    (handover,) = planned(bot, HANDOVER_KIND, local(2026, 12, 21, 7), local(2026, 12, 21, 9))
     bot.clock.current = local(2026, 12, 21)
     deliver_all(bot, [handover])
     assert bot.fake.calls("usergroups.users.update")[-1].args["usergroup"] == "S0GROUP42"
@@ -146,8 +154,8 @@ def test_the_team_lead_is_warned_weekly_about_unstaffed_weeks(make_bot: BotFacto
     assert gaps and {s.role for s in gaps} == {"IM-ACBZ"}
     assert gaps[0].start == local(2027, 1, 18)
     # Eight weeks ahead: not yet on Monday 23 November, first on Monday 30 November.
-    assert planned(bot, piket.UNSTAFFED_KIND, local(2026, 11, 23, 0), local(2026, 11, 24, 0)) == []
-    (warning,) = planned(bot, piket.UNSTAFFED_KIND, local(2026, 11, 30, 0), local(2026, 12, 1, 0))
+    assert planned(bot, UNSTAFFED_KIND, local(2026, 11, 23, 0), local(2026, 11, 24, 0)) == []
+    (warning,) = planned(bot, UNSTAFFED_KIND, local(2026, 11, 30, 0), local(2026, 12, 1, 0))
     assert warning.key == "piket:unstaffed:2026-11-30"
     bot.clock.current = local(2026, 11, 30)
     deliver_all(bot, [warning])
@@ -167,7 +175,7 @@ def test_the_daily_roll_on_adds_weeks_and_leaves_planned_ones_alone(make_bot: Bo
     bot = make_bot(**RUNNING_WEEK)
     before = {s.uid: s for s in store(bot).shifts()}
     horizon = max(s.start for s in before.values())
-    (roll,) = planned(bot, piket.ROLL_KIND, local(2026, 11, 24, 0), local(2026, 11, 25, 0))
+    (roll,) = planned(bot, ROLL_KIND, local(2026, 11, 24, 0), local(2026, 11, 25, 0))
     assert roll.due_at == local(2026, 11, 24, 3) and roll.on_missed is not None
     bot.clock.advance(timedelta(days=60))
     deliver_all(bot, [roll])
@@ -185,7 +193,7 @@ def test_reimport_keeps_swaps_and_started_shifts_and_replans_the_rest(
     bot = make_bot(**RUNNING_WEEK)
     config_dir = bot.ctx.settings.oov_config_dir
     running = [s for s in store(bot).shifts() if s.start <= bot.clock()]
-    piket.override(bot.ctx, "OVD-BZ", "15 februari 2027", "aov-3")
+    piket_cli.override(bot.ctx, "OVD-BZ", "15 februari 2027", "aov-3")
     swapped = [s for s in store(bot).shifts() if s.pinned]
     assert [(s.role, s.start, s.person_key) for s in swapped] == [
         ("OVD-BZ", local(2027, 2, 15), "aov-3")
@@ -217,7 +225,7 @@ def test_export_writes_piket_yaml_that_imports_without_changes(
     make_bot: BotFactory, tmp_path: Path
 ) -> None:
     bot = make_bot(**RUNNING_WEEK)
-    piket.override(bot.ctx, "OVD-BZ", "15 februari 2027", "aov-3")
+    piket_cli.override(bot.ctx, "OVD-BZ", "15 februari 2027", "aov-3")
     before = {s.uid: s for s in store(bot).shifts()}
     exported = tmp_path / "export"
     exported.mkdir()
@@ -339,7 +347,7 @@ def test_overrides_that_cannot_be_made_are_explained(
 ) -> None:
     bot = make_bot(**RUNNING_WEEK)
     if person == "aov-1":
-        piket.override(bot.ctx, "OVD-BZ", when, "aov-1")
-    with pytest.raises(RotaError) as caught:
-        piket.override(bot.ctx, role, when, person)
+        piket_cli.override(bot.ctx, "OVD-BZ", when, "aov-1")
+    with pytest.raises(DomainError) as caught:
+        piket_cli.override(bot.ctx, role, when, person)
     assert expected in caught.value.message

@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from bot.piket_feed import token_hash
 from bot.rota import parse_day_or_week
-from handlers import piket
+from handlers.piket.cli import override
 from storage.models.piket import PiketFeedToken
 from storage.session import Database
 from testkit.app import RunningBot
@@ -541,6 +541,6 @@ def test_slash_piket_and_piket_zet_agree_on_the_duty_of_week_n(make_bot: BotFact
     bot = make_bot(**RUNNING_WEEK)
     shown = text_of(answer(bot.slack.command("/piket", "week 52")))
     assert f"*OVD-BZ*: <@{AOV2}>" in shown
-    summary = piket.override(bot.ctx, "OVD-BZ", "week 52", "aov-3")
+    summary = override(bot.ctx, "OVD-BZ", "week 52", "aov-3")
     assert summary.startswith("OVD-BZ maandag 21 december 2026, 08:00")
     assert summary.endswith("AOV-er 2 → AOV-er 3")

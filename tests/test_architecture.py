@@ -210,3 +210,36 @@ def test_actions_and_home_call_slack_only_through_the_gateway(feature: str) -> N
         source = path.read_text(encoding="utf-8")
         assert "client." not in source, f"{path}: a direct Web API call"
         assert 'response.get("error")' not in source, f"{path}: use bot.gateway.error_code"
+
+
+# --- piket: a Slack-free service under one-transport adapters ---------------------------------
+
+
+def test_the_piket_service_is_slack_free() -> None:
+    service = "bot.services.piket"
+    banned = _under(_direct_imports(service), "slack_sdk", "slack_bolt", "flask", "handlers")
+    assert not banned, f"{service} imports {sorted(banned)}"
+    reached = _under(_graph()[service], "handlers", "bot.context", "bot.gateway")
+    assert not reached, f"{service} reaches {sorted(reached)}"
+    siblings = _under(_graph()[service], "bot.services") - {service, "bot.services.errors"}
+    assert siblings <= {"bot.services.notices"}, f"{service} imports {sorted(siblings)}"
+
+
+@pytest.mark.parametrize("module", ["clock", "cli", "feed", "common", "blocks"])
+def test_piket_adapters_other_than_slack_do_not_import_bolt(module: str) -> None:
+    imports = _direct_imports(f"handlers.piket.{module}")
+    assert not _under(imports, "slack_bolt"), f"handlers.piket.{module} imports slack_bolt"
+    if module != "feed":  # only the HTTP route speaks Flask
+        assert not _under(imports, "flask"), f"handlers.piket.{module} imports flask"
+
+
+def test_piket_imports_no_other_feature_and_calls_slack_only_through_the_gateway() -> None:
+    others = {f"handlers.{f.name}" for f in all_features()} - {"handlers.piket"}
+    for module in (m for m in _modules() if m.split(".")[:2] == ["handlers", "piket"]):
+        touched = _under(_graph()[module], *others)
+        assert not touched, f"{module} imports {sorted(touched)}"
+    adapters = sorted((REPO / "handlers" / "piket").glob("*.py"))
+    for path in [REPO / "bot" / "services" / "piket.py", *adapters]:
+        text = path.read_text(encoding="utf-8")
+        assert 'response.get("error")' not in text and "SlackApiError" not in text, path.name
+        assert "ctx.slack" not in text and "client." not in text, path.name

@@ -11,16 +11,3 @@ SLACK_CHANNEL_HINT = (
 def channel_mention(channel: str) -> str:
     """How a reply names a configured channel: an ID as a clickable `<#C…>`, a "#name" as is."""
     return channel if channel.startswith("#") else f"<#{channel}>"
-
-
-# --- how Dutch texts for Slack write people and user input (mrkdwn) ---------------------------
-
-
-def escape_mrkdwn(text: str) -> str:
-    """Escape the three characters Slack's mrkdwn treats as control characters."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def person_mention(slack_id: str | None, name: str) -> str:
-    """A linked person as `<@U…>` (Slack shows their name), anyone else by their escaped name."""
-    return f"<@{slack_id}>" if slack_id else escape_mrkdwn(name)

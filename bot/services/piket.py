@@ -3,8 +3,8 @@ operator's override and listing, private feed links, and the clock's decisions (
 what to hand over, whom the user group holds, which shifts nobody staffs).
 
 Results are dataclasses the adapters render; what someone else must be told comes back as a
-`Notice`. Errors are `PiketError` (a `DomainError`, Dutch and safe to show): the core's
-`RotaError` is translated at this boundary, so adapters map one error type.
+`bot.services.notices.Notice`. Errors are `PiketError` (a `DomainError`, Dutch and safe to
+show): the core's `RotaError` is translated at this boundary, so adapters map one error type.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from bot.language import (
 from bot.piket_feed import FeedLinks, FeedScope, feed_links
 from bot.rota import DayRange, PiketConfig, RotaError, parse_day_or_week, shifts_in, upcoming_weeks
 from bot.services.errors import DomainError
-from bot.slack_refs import escape_mrkdwn, person_mention
+from bot.services.notices import Notice, escape, mention
 from storage.piket import PiketStore, ShiftView, SwapAnswer, SwapResult, SwapStatus, SwapView
 from storage.team import PersonView, TeamStore
 
@@ -93,10 +93,6 @@ def _domain(method: Callable[P, R]) -> Callable[P, R]:
 # --- wording shared by every adapter ----------------------------------------------------------
 
 
-def mention(person: PersonView | None, *, empty: str = "_niemand_") -> str:
-    return empty if person is None else person_mention(person.slack_id, person.name)
-
-
 def period(start: datetime, end: datetime, tz: ZoneInfo) -> str:
     """'maandag 7 december 2026, 08:00 tot maandag 14 december 2026, 08:00'."""
     return format_period(start, end, tz=tz)
@@ -113,7 +109,7 @@ def summary_text(shifts: Sequence[ShiftView]) -> str:
 
 
 def shift_phrase(shift: ShiftView, *, tz: ZoneInfo) -> str:
-    return f"*{escape_mrkdwn(shift.role)}* ({period(shift.start, shift.end, tz)})"
+    return f"*{escape(shift.role)}* ({period(shift.start, shift.end, tz)})"
 
 
 def proposal_text(proposal: SwapView, now: datetime, *, to_colleague: bool, tz: ZoneInfo) -> str:
@@ -136,22 +132,12 @@ def proposal_text(proposal: SwapView, now: datetime, *, to_colleague: bool, tz: 
 
 def _unknown_ref(ref: str) -> str:
     return (
-        f"Ik ken geen persoon of datum “{escape_mrkdwn(ref.strip())}”. Noem een collega met @, "
+        f"Ik ken geen persoon of datum “{escape(ref.strip())}”. Noem een collega met @, "
         "een datum (`/piket 8 december`) of een week (`/piket week 50`); zie ook `/piket help`."
     )
 
 
 # --- results ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Notice:
-    """Someone the adapter must tell: `to` is a Slack user or channel ID, `text` Dutch mrkdwn,
-    `what` names the message in logs (never its text)."""
-
-    to: str
-    text: str
-    what: str
 
 
 @dataclass(frozen=True)
@@ -488,13 +474,13 @@ class PiketService:
             raise PiketError("Je kunt niet met jezelf ruilen.")
         if not colleague.slack_id:
             raise PiketError(
-                f"{escape_mrkdwn(colleague.name)} is nog niet aan Slack gekoppeld, dus ik kan het "
+                f"{escape(colleague.name)} is nog niet aan Slack gekoppeld, dus ik kan het "
                 "niet vragen. Vraag de beheerder `slack_id` in te vullen in people.yaml."
             )
         mine = self._shift_on(me, match.group("when"), now, "Je hebt")
         back = None
         if match.group("back"):
-            subject = f"{escape_mrkdwn(colleague.name)} heeft"
+            subject = f"{escape(colleague.name)} heeft"
             back = self._shift_on(colleague, match.group("back"), now, subject)
         proposal = self.store.propose_swap(
             mine.uid,
@@ -570,7 +556,7 @@ class PiketService:
             messages = [(by, f"Je ruilvoorstel aan {mention(to)} gaat niet door. {result.reason}")]
         else:
             taken = "\n".join(
-                f"• *{escape_mrkdwn(s.role)}* {period(s.start, s.end, self.tz)}: "
+                f"• *{escape(s.role)}* {period(s.start, s.end, self.tz)}: "
                 + mention(s.person, empty="⚠️ _onbezet_")
                 for s in result.changed
             )
@@ -686,7 +672,7 @@ class PiketService:
         if not gaps:
             return None
         lines = "\n".join(
-            f"• *{escape_mrkdwn(s.role)}*: {period(s.start, s.end, self.tz)}" for s in gaps
+            f"• *{escape(s.role)}*: {period(s.start, s.end, self.tz)}" for s in gaps
         )
         text = (
             "Let op: in deze piketdiensten is niemand gekwalificeerd ingeroosterd:\n"

@@ -10,7 +10,8 @@ from collections.abc import Iterable
 
 from bot.context import AppContext
 from bot.gateway import SlackError, SlackGateway
-from bot.services.piket import Notice, PiketService, UsergroupUpdate
+from bot.services.notices import Notice
+from bot.services.piket import PiketService, UsergroupUpdate
 from handlers.blocks import section
 from storage.piket import PiketStore
 

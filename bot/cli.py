@@ -18,6 +18,7 @@ from bot.config_files import ConfigError
 from bot.context import AppContext
 from bot.dutch_argparse import DutchArgumentParser
 from bot.features import cli_commands, export_config, import_config, load_config, planners
+from bot.gateway import error_code
 from bot.settings import Settings
 from bot.slack_auth import SlackAuth
 from handlers.feature import CliCommand
@@ -126,7 +127,7 @@ def _start_web(settings: Settings, *, with_clock: bool, import_when_empty: bool)
     slack_auth = None
     if bolt is not None and ctx.slack is not None:
         # A wrong token is reported now, in one line, rather than at the first slash command.
-        slack_auth = SlackAuth(ctx.slack)
+        slack_auth = SlackAuth(ctx.gateway)
         slack_auth.check_and_log()
     if with_clock:
         from bot.clock import start_clock
@@ -137,8 +138,8 @@ def _start_web(settings: Settings, *, with_clock: bool, import_when_empty: bool)
 
         try:
             SocketModeHandler(bolt, settings.slack_app_token).connect()
-        except (SlackApiError, OSError) as exc:
-            code = exc.response.get("error") if isinstance(exc, SlackApiError) else exc
+        except (SlackApiError, OSError) as exc:  # raised inside Bolt's Socket Mode client
+            code = error_code(exc)
             log.error("Socket Mode: could not connect to Slack with SLACK_APP_TOKEN (%s)", code)
             return 1
         log.info("Slack: Socket Mode connected; HTTP still serves feeds and /healthz")

@@ -83,12 +83,13 @@ class SentMessage:
 
 class SlackError(Exception):
     """Slack refused or could not be reached. `code` is Slack's error code (never message text);
-    `permanent` says no retry will cure it."""
+    `permanent` says no retry will cure it; `reached` is False when Slack never answered."""
 
-    def __init__(self, code: str, *, permanent: bool) -> None:
+    def __init__(self, code: str, *, permanent: bool, reached: bool = True) -> None:
         super().__init__(code)
         self.code = code
         self.permanent = permanent
+        self.reached = reached
 
 
 @contextmanager
@@ -99,7 +100,7 @@ def _slack_call() -> Iterator[None]:
         code = error_code(exc)
         raise SlackError(code, permanent=code in PERMANENT_ERRORS) from None
     except (SlackClientError, OSError) as exc:
-        raise SlackError(error_code(exc), permanent=False) from None
+        raise SlackError(error_code(exc), permanent=False, reached=False) from None
 
 
 class SlackGateway:

@@ -11,8 +11,7 @@ import logging
 import threading
 import time
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from bot.gateway import SlackError, SlackGateway
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +34,9 @@ EXPLANATIONS = {
 class SlackAuth:
     """The bot token's state as `auth.test` last reported it."""
 
-    def __init__(self, client: WebClient) -> None:
-        # A quick client of its own: no retries, so an unreachable Slack does not hold up start.
-        self._client = WebClient(token=client.token, base_url=client.base_url, timeout=5)
+    def __init__(self, gateway: SlackGateway) -> None:
+        # auth.test is a quick call: an unreachable Slack cannot hold up the start.
+        self._gateway = gateway
         self._lock = threading.Lock()
         self._problem: str | None = None
         self._checked_at: float | None = None
@@ -45,12 +44,10 @@ class SlackAuth:
     def check(self) -> str | None:
         """Call auth.test; None when the token works, else Slack's error code (or UNREACHABLE)."""
         try:
-            self._client.auth_test()
+            self._gateway.auth_test()
             problem = None
-        except SlackApiError as exc:
-            problem = str(exc.response.get("error") or f"http_{exc.response.status_code}")
-        except OSError:  # URLError, timeouts, refused connections
-            problem = UNREACHABLE
+        except SlackError as exc:
+            problem = exc.code if exc.reached else UNREACHABLE
         with self._lock:
             self._problem, self._checked_at = problem, time.monotonic()
         return problem

@@ -24,7 +24,7 @@ def create_web_app(
     web = Flask("oov-bot")
     web.config["MAX_CONTENT_LENGTH"] = 1 * 1024 * 1024  # Slack payloads are far smaller
     if slack_auth is None and bolt_app is not None and ctx.slack is not None:
-        slack_auth = SlackAuth(ctx.slack)
+        slack_auth = SlackAuth(ctx.gateway)
     slack_handler = (
         SlackRequestHandler(bolt_app) if bolt_app and not ctx.settings.socket_mode else None
     )

@@ -38,7 +38,7 @@ from waitress.server import create_server
 
 import bot.app
 from bot.cli import setup_logging
-from bot.config_files import ConfigError
+from bot.core.config_files import ConfigError
 from bot.features import import_config, load_config
 from bot.settings import Settings
 from bot.web import create_web_app

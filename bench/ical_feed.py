@@ -92,9 +92,9 @@ def prepare(database_url: str, config_dir: Path, now: datetime) -> str:
     whole-rota feed token."""
     from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-    from bot.config_files import ConfigError
+    from bot.core.config_files import ConfigError
+    from bot.core.piket_feed import FeedScope
     from bot.features import import_config, load_config
-    from bot.piket_feed import FeedScope
     from storage.piket import PiketStore
     from storage.session import Database
 

@@ -14,8 +14,8 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from bot.app import create_bolt_app, create_context
-from bot.config_files import ConfigError
 from bot.context import AppContext
+from bot.core.config_files import ConfigError
 from bot.dutch_argparse import DutchArgumentParser
 from bot.features import cli_commands, export_config, import_config, load_config, planners
 from bot.gateway import error_code

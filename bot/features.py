@@ -10,8 +10,8 @@ from datetime import datetime
 from pathlib import Path
 
 import handlers
-from bot.config_files import FeatureValidator, TeamConfig
-from bot.config_files import load_config as load_config_files
+from bot.core.config_files import FeatureValidator, TeamConfig
+from bot.core.config_files import load_config as load_config_files
 from bot.planning import Planner
 from handlers.commands import SlashCommand
 from handlers.feature import CliCommand, Feature, Route, ShellLine

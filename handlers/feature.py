@@ -15,8 +15,8 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.config_files import FeatureValidator
 from bot.context import AppContext
+from bot.core.config_files import FeatureValidator
 from bot.planning import Planner
 from handlers.commands import SlashCommand
 from storage.yaml_io import FeatureExporter, FeatureImporter

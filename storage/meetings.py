@@ -19,10 +19,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot import meetings
-from bot.config_files import TeamConfig
-from bot.language import TZ, format_date
-from bot.meetings import (
+from bot.core import meetings
+from bot.core.config_files import TeamConfig
+from bot.core.meetings import (
     KEY_PREFIX,
     MEETINGS_FILE,
     ChangeAction,
@@ -33,6 +32,7 @@ from bot.meetings import (
     series_from_spec,
     series_spec,
 )
+from bot.language import TZ, format_date
 from storage.deliveries import DeliveryStore
 from storage.import_report import ImportReport
 from storage.models.deliveries import Delivery
@@ -171,7 +171,7 @@ class MeetingStore:
         return sorted(found, key=lambda pair: (pair[1].start, pair[0].series.name))
 
     def occurrence(self, series_key: str, original_date: date) -> Occurrence | None:
-        """The occurrence a delivery key names (see bot.meetings.parse_delivery_key)."""
+        """The occurrence a delivery key names (see bot.core.meetings.parse_delivery_key)."""
         view = self.get(series_key)
         if view is None:
             return None

@@ -1,7 +1,7 @@
 """Persistence of the piket rota: planning shifts into the database, swaps and operator overrides
 with their audit log, and the hashed tokens of the iCal feeds.
 
-Shifts are planned by the pure `bot.rota.generate_shifts`; this module decides what that means
+Shifts are planned by the pure `bot.core.rota.generate_shifts`; this module decides what that means
 for stored rows: started shifts are never touched, a shift whose person changes keeps its uid and
 gets SEQUENCE+1 and a new LAST-MODIFIED, unchanged shifts keep every byte. Every change a feed can
 show moves `PiketState.version`, the cache key of rendered feeds.
@@ -21,10 +21,9 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import bindparam, event, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.config_files import TeamConfig
-from bot.language import format_datetime
-from bot.piket_feed import FeedScope, new_token, token_hash
-from bot.rota import (
+from bot.core.config_files import TeamConfig
+from bot.core.piket_feed import FeedScope, new_token, token_hash
+from bot.core.rota import (
     PIKET_FILE,
     DayRange,
     PiketConfig,
@@ -36,6 +35,7 @@ from bot.rota import (
     shifts_in,
     swap,
 )
+from bot.language import format_datetime
 from storage.import_report import ImportReport
 from storage.models.piket import PiketChange, PiketFeedToken, PiketShift, PiketState, PiketSwap
 from storage.models.team import Person

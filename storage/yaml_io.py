@@ -17,7 +17,7 @@ from ruamel.yaml import YAML
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.config_files import PEOPLE_FILE, TASKS_FILE, PersonConfig, TaskConfig, TeamConfig
+from bot.core.config_files import PEOPLE_FILE, TASKS_FILE, PersonConfig, TaskConfig, TeamConfig
 from storage.import_report import ImportReport
 from storage.models.team import Person, Task, TaskOwnershipChange
 from storage.session import Database

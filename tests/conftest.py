@@ -8,7 +8,7 @@ from contextlib import ExitStack
 
 import pytest
 
-from bot.config_files import TeamConfig
+from bot.core.config_files import TeamConfig
 from bot.features import load_config
 from storage.session import Database
 from testkit.app import RunningBot, start_bot

@@ -1,5 +1,6 @@
-"""Reading action lines (bot.action_items): prefix, owner and due date, at fixed instants around
-month and year ends. The same phrasings go through Slack over HTTP in test_actions_http.py."""
+"""Reading action lines (bot.core.action_items): prefix, owner and due date, at fixed instants
+around month and year ends. The same phrasings go through Slack over HTTP in
+test_actions_http.py."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import date, datetime
 
 import pytest
 
-from bot.action_items import ActionLine, action_body, find_owner, read_action, resolve_due
+from bot.core.action_items import ActionLine, action_body, find_owner, read_action, resolve_due
 from testkit.action_phrasings import (
     AUTHOR,
     BOA_NEXT,

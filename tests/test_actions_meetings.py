@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.clock import Clock
-from bot.meetings import Occurrence, delivery_key
+from bot.core.meetings import Occurrence, delivery_key
 from handlers.meetings import clock as meetings
 from storage.actions import ActionItemView, ActionStore, NewActionItem
 from storage.deliveries import DeliveryStore

@@ -41,7 +41,7 @@ def _imports(path: Path, known: set[str]) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
         for name in names:
-            # `from bot import meetings` imports bot.meetings; `import bot.x.y` imports bot.x.y.
+            # `from bot.core import meetings` imports bot.core.meetings; `import a.b` imports a.b.
             while name and name not in known:
                 name = name.rpartition(".")[0]
             if name:
@@ -243,3 +243,19 @@ def test_piket_imports_no_other_feature_and_calls_slack_only_through_the_gateway
         text = path.read_text(encoding="utf-8")
         assert 'response.get("error")' not in text and "SlackApiError" not in text, path.name
         assert "ctx.slack" not in text and "client." not in text, path.name
+
+
+@pytest.mark.parametrize(
+    "module", sorted(m for m in _modules() if m.startswith(("bot.core", "bot.language")))
+)
+def test_the_core_and_the_language_kernel_are_pure(module: str) -> None:
+    """No Slack, no web, no database, nothing above them: plain Python that tests and the CLI
+    can call with a fixed `now`."""
+    banned = _under(
+        _direct_imports(module),
+        "slack_sdk", "slack_bolt", "flask", "sqlalchemy", "storage", "handlers",
+        "bot.services", "bot.context", "bot.gateway", "bot.app", "bot.features",
+    )  # fmt: skip
+    assert not banned, f"{module} imports {sorted(banned)}"
+    reached = _under(_graph()[module], "storage", "handlers", "bot.services", "bot.context")
+    assert not reached, f"{module} reaches {sorted(reached)}"

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from dateutil import rrule
 
-from bot.cadence import (
+from bot.core.cadence import (
     WEEKS_PER_MONTH,
     CadenceError,
     Recurrence,

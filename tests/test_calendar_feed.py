@@ -12,7 +12,7 @@ import vobject
 from ical.calendar_stream import IcsCalendarStream
 from ical.timezone import IcsTimezoneInfo
 
-from bot.calendar_feed import FeedEvent, render_feed
+from bot.core.calendar_feed import FeedEvent, render_feed
 
 AMS = ZoneInfo("Europe/Amsterdam")
 CREATED = datetime(2026, 1, 2, 9, 30, tzinfo=UTC)

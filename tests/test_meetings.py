@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.meetings import (
+from bot.core.meetings import (
     ChangeAction,
     MeetingSeries,
     Occurrence,

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from bot.cadence import parse_cadence
+from bot.core.cadence import parse_cadence
+from bot.core.meetings import MEETINGS_FILE, Status
 from bot.features import export_config, import_config, load_config
 from bot.language import TZ
-from bot.meetings import MEETINGS_FILE, Status
 from storage.meetings import MeetingStore
 from storage.session import Database
 from testkit.clock import FIXED_NOW

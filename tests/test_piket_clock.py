@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from bot.clock import Clock
-from bot.config_files import ConfigError
+from bot.core.config_files import ConfigError
 from bot.features import export_config, import_config, load_config
 from bot.planning import PlannedDelivery
 from bot.services.errors import DomainError

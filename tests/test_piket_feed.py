@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.piket_feed import (
+from bot.core.piket_feed import (
     FeedScope,
     calendar_name,
     etag_for,
@@ -18,7 +18,7 @@ from bot.piket_feed import (
     next_last_modified,
     token_hash,
 )
-from bot.rota import parse_piket_config
+from bot.core.rota import parse_piket_config
 
 AMS = ZoneInfo("Europe/Amsterdam")
 CONFIG = parse_piket_config(

@@ -23,8 +23,8 @@ import vobject
 from ical.calendar_stream import IcsCalendarStream
 from sqlalchemy import select
 
-from bot.piket_feed import token_hash
-from bot.rota import parse_day_or_week
+from bot.core.piket_feed import token_hash
+from bot.core.rota import parse_day_or_week
 from handlers.piket.cli import override
 from storage.models.piket import PiketFeedToken
 from storage.session import Database

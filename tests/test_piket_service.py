@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from bot.core.piket_feed import FeedScope
 from bot.features import import_config, load_config
-from bot.piket_feed import FeedScope
 from bot.services.errors import DomainError
 from bot.services.piket import (
     NO_PUBLIC_URL,

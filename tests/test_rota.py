@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from ruamel.yaml import YAML
 
-from bot.rota import (
+from bot.core.rota import (
     DayRange,
     RotaConfigError,
     RotaError,

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.meetings import CHAIR_DM
 from bot.features import import_config, load_config
 from bot.language import TZ
-from bot.meetings import CHAIR_DM
 from bot.services.errors import DomainError
 from bot.services.meetings import (
     NO_MEETINGS,

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from bot.task_search import SearchableTask, SearchResult, TaskIndex
+from bot.core.task_search import SearchableTask, SearchResult, TaskIndex
 
 TASKS_YAML = Path(__file__).resolve().parent.parent / "config" / "tasks.yaml"
 

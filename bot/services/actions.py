@@ -24,9 +24,16 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
-from bot.action_items import ActionLine, DueKind, ResolvedDue, action_body, read_action, resolve_due
+from bot.core.action_items import (
+    ActionLine,
+    DueKind,
+    ResolvedDue,
+    action_body,
+    read_action,
+    resolve_due,
+)
+from bot.core.meetings import parse_delivery_key
 from bot.language import format_date, format_short_date, parse_person_ref, resolve_person
-from bot.meetings import parse_delivery_key
 from bot.services.errors import DomainError
 from bot.services.notices import Notice, escape
 from storage.actions import DONE, OPEN, ActionItemView, ActionQuery, ActionStore, NewActionItem

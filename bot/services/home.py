@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.cadence import CadenceError, parse_cadence
-from bot.meetings import Occurrence, minute_taker
+from bot.core.cadence import CadenceError, parse_cadence
+from bot.core.meetings import Occurrence, minute_taker
 from storage.actions import ActionItemView, ActionStore
 from storage.meetings import MeetingStore, SeriesView
 from storage.piket import PiketStore, ShiftView

@@ -11,7 +11,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
 
-from bot import meetings
+from bot.core import meetings
+from bot.core.meetings import (
+    CHAIR_DM,
+    MeetingSeries,
+    Occurrence,
+    Status,
+    delivery_key,
+    parse_delivery_key,
+)
 from bot.language import (
     DutchDateError,
     dutch_holiday_name,
@@ -24,14 +32,6 @@ from bot.language import (
     parse_time,
     wall_time,
     weekday_number,
-)
-from bot.meetings import (
-    CHAIR_DM,
-    MeetingSeries,
-    Occurrence,
-    Status,
-    delivery_key,
-    parse_delivery_key,
 )
 from bot.services.errors import DomainError
 from bot.services.notices import Notice, channel_ref, escape, who
@@ -151,7 +151,7 @@ Delivery = ChannelReminder | SkippedNotice | ChairBriefing
 
 @dataclass(frozen=True)
 class Due:
-    key: str  # the delivery key (bot.meetings.delivery_key): one send per key, ever
+    key: str  # the delivery key (bot.core.meetings.delivery_key): one send per key, ever
     due_at: datetime
 
 

@@ -18,6 +18,15 @@ from datetime import datetime, time, timedelta
 from typing import ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
+from bot.core.piket_feed import FeedLinks, FeedScope, feed_links
+from bot.core.rota import (
+    DayRange,
+    PiketConfig,
+    RotaError,
+    parse_day_or_week,
+    shifts_in,
+    upcoming_weeks,
+)
 from bot.language import (
     MENTION_RE,
     DutchDateError,
@@ -29,8 +38,6 @@ from bot.language import (
     parse_person_ref,
     resolve_person,
 )
-from bot.piket_feed import FeedLinks, FeedScope, feed_links
-from bot.rota import DayRange, PiketConfig, RotaError, parse_day_or_week, shifts_in, upcoming_weeks
 from bot.services.errors import DomainError
 from bot.services.notices import Notice, escape, mention
 from storage.piket import PiketStore, ShiftView, SwapAnswer, SwapResult, SwapStatus, SwapView

@@ -13,11 +13,11 @@ from datetime import datetime
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.cadence import Cadence, CadenceError, parse_cadence
+from bot.core.cadence import Cadence, CadenceError, parse_cadence
+from bot.core.task_search import SearchableTask, TaskIndex
 from bot.language import PersonRef, parse_person_ref, resolve_person
 from bot.services.errors import DomainError
 from bot.services.notices import Notice, escape, mention
-from bot.task_search import SearchableTask, TaskIndex
 from storage.team import OwnershipChangeView, PersonView, TaskView, TeamStore, UnknownTaskError
 
 log = logging.getLogger(__name__)

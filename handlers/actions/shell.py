@@ -6,8 +6,8 @@ import itertools
 import re
 from collections.abc import Callable
 
-from bot.action_items import action_body
 from bot.context import AppContext
+from bot.core.action_items import action_body
 from bot.services.actions import ActionsError, PostedMessage, confirmation_text
 from handlers.actions.factory import action_service
 

@@ -25,8 +25,8 @@ from slack_bolt import Ack, App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.action_items import DueKind
 from bot.context import AppContext
+from bot.core.action_items import DueKind
 from bot.gateway import PERMANENT_ERRORS, SlackError, SlackGateway
 from bot.language import is_help
 from bot.services.actions import (

@@ -8,8 +8,8 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.cadence import format_hours
 from bot.context import AppContext
+from bot.core.cadence import format_hours
 from bot.gateway import SlackError
 from bot.language import format_datetime
 from bot.services.home import MEETING_LOOKAHEAD, HomeOverview, HomeService, TaskLine

@@ -5,7 +5,7 @@ draws."""
 
 from __future__ import annotations
 
-from bot import meetings
+from bot.core import meetings
 from handlers.commands import SlashCommand, Usage
 from handlers.feature import ConfigFile, Feature
 from storage.meetings import export_meetings, import_meetings

@@ -7,9 +7,10 @@ import re
 from collections.abc import Sequence
 from datetime import date, tzinfo
 
-from bot import meetings
+from bot.core import meetings
+from bot.core.meetings import MeetingSeries, Occurrence
+from bot.core.slack_refs import channel_mention
 from bot.language import format_date, format_datetime, format_short_date, format_time
-from bot.meetings import MeetingSeries, Occurrence
 from bot.services.meetings import (
     LIST_DAYS,
     ChairBriefing,
@@ -21,7 +22,6 @@ from bot.services.meetings import (
     SkippedNotice,
 )
 from bot.services.notices import channel_ref
-from bot.slack_refs import channel_mention
 from handlers.blocks import (
     SECTION_TEXT_LIMIT,
     Block,

@@ -11,8 +11,8 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.context import AppContext
-from bot.piket_feed import FEED_ROUTE
-from bot.rota import PIKET_FILE, validate_piket_file
+from bot.core.piket_feed import FEED_ROUTE
+from bot.core.rota import PIKET_FILE, validate_piket_file
 from handlers.commands import SlashCommand, Usage
 from handlers.feature import CliCommand, ConfigFile, Feature, Route
 from handlers.piket import cli, clock, feed, slack

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_timedelta
 
+from bot.core.piket_feed import FeedLinks, FeedScope
 from bot.language import format_date, format_datetime
-from bot.piket_feed import FeedLinks, FeedScope
 from bot.services.piket import (
     AgendaGuess,
     AtMoment,

@@ -8,10 +8,10 @@ from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 
 from bot.context import AppContext
+from bot.core.rota import duty_weeks, reminder_time
 from bot.gateway import SentMessage
 from bot.language import local_moments
 from bot.planning import PlannedDelivery
-from bot.rota import duty_weeks, reminder_time
 from bot.services.piket import PiketService
 from handlers.blocks import section
 from handlers.piket.blocks import handover_blocks, reminder_message

@@ -11,9 +11,9 @@ from time import monotonic as time_monotonic
 
 from flask import Response, request
 
-from bot.calendar_feed import FeedEvent, render_feed
 from bot.context import AppContext
-from bot.piket_feed import (
+from bot.core.calendar_feed import FeedEvent, render_feed
+from bot.core.piket_feed import (
     FeedScope,
     calendar_name,
     etag_for,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.cadence import format_hours
-from bot.config_files import CATEGORY_LABELS, Category
+from bot.core.cadence import format_hours
+from bot.core.config_files import CATEGORY_LABELS, Category
 from bot.services.tasks import PersonTasks, TaskGroup, TaskSearch, hours_per_week
 from handlers.blocks import (
     Block,

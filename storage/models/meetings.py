@@ -17,7 +17,8 @@ class MeetingSeriesRow(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(64), unique=True)
-    # The validated meetings.yaml entry (bot.meetings.series_spec): read back with series_from_spec.
+    # The validated meetings.yaml entry (bot.core.meetings.series_spec), read back with
+    # series_from_spec.
     spec: Mapped[dict[str, Any]] = mapped_column(JSON)
     task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"), index=True)
     position: Mapped[int] = mapped_column(default=0)

@@ -21,8 +21,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
-from bot.cadence import CadenceError, parse_cadence
-from bot.slack_refs import SLACK_CHANNEL_HINT
+from bot.core.cadence import CadenceError, parse_cadence
+from bot.core.slack_refs import SLACK_CHANNEL_HINT
 
 PEOPLE_FILE = "people.yaml"
 TASKS_FILE = "tasks.yaml"

@@ -3,10 +3,11 @@
 Pure module: no Slack, no database, no wall clock; instants are parameters.
 
 Rules:
-* A series repeats by a dateutil rrule built from its cadence text (the words of the task overview,
-  read by `bot.cadence`) plus `weekday`, `time` and `first_date`. `first_date` is the anchor that
-  decides which weeks a "per 4 week" or "per 6 week" series meets in, and must itself be a meeting
-  day. Monthly, quarterly and yearly series name the week of the month (1..4, -1 = the last).
+* A series repeats by a dateutil rrule built from its cadence text (the words of the task
+  overview, read by `bot.core.cadence`) plus `weekday`, `time` and `first_date`. `first_date` is
+  the anchor that decides which weeks a "per 4 week" or "per 6 week" series meets in, and must
+  itself be a meeting day. Monthly, quarterly and yearly series name the week of the month
+  (1..4, -1 = the last).
   Series without a fixed rhythm ("4/5 keer per jaar") list their `dates` instead.
 * Times are wall-clock times in Europe/Amsterdam: an 09:00 meeting is at 09:00 in March and in
   October, whatever the UTC offset.
@@ -41,8 +42,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 from pydantic_core import PydanticCustomError
 from rapidfuzz import fuzz, process
 
-from bot.cadence import CadenceError, Recurrence, Unit, parse_cadence
-from bot.config_files import ConfigProblem, LoadedYaml, TeamConfig, records
+from bot.core.cadence import CadenceError, Recurrence, Unit, parse_cadence
+from bot.core.config_files import ConfigProblem, LoadedYaml, TeamConfig, records
+from bot.core.slack_refs import SLACK_CHANNEL_PATTERN
 from bot.language import (
     TZ,
     DutchDateError,
@@ -57,7 +59,6 @@ from bot.language import (
     weekday_number,
 )
 from bot.language.names import WEEKDAY_NAMES
-from bot.slack_refs import SLACK_CHANNEL_PATTERN
 
 MEETINGS_FILE = "meetings.yaml"
 KEY_PREFIX = "meeting"

@@ -23,7 +23,7 @@ from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
 from pydantic_core import PydanticCustomError
 
-from bot.config_files import (
+from bot.core.config_files import (
     ConfigProblem,
     LoadedYaml,
     Loc,
@@ -32,6 +32,7 @@ from bot.config_files import (
     format_loc,
     validated,
 )
+from bot.core.slack_refs import SLACK_CHANNEL_HINT, SLACK_CHANNEL_PATTERN
 from bot.language import (
     DEFAULT_TZ,
     DayRange,
@@ -43,7 +44,6 @@ from bot.language import (
     wall_time,
 )
 from bot.language.names import WEEKDAY_NAMES, weekday_number
-from bot.slack_refs import SLACK_CHANNEL_HINT, SLACK_CHANNEL_PATTERN
 
 _LONG_AGO = datetime.min.replace(tzinfo=UTC)
 # When piket.yaml says nothing: DM a functionary a week and a day before their shift.

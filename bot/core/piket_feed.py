@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
-from bot.rota import PiketConfig
+from bot.core.rota import PiketConfig
 
 TOKEN_BYTES = 24  # secrets.token_urlsafe(24): 32 characters, 192 bits
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{32,64}")

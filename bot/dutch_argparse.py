@@ -5,7 +5,7 @@ argparse looks up its texts through the module-level name `argparse._` (gettext)
 formats one, so `DutchArgumentParser` swaps in a Dutch catalogue while it parses or formats and
 puts the original back afterwards: other parsers in the process (pytest's, a library's) keep
 theirs. Subparsers inherit the class, so feature commands get Dutch too. A message missing from
-the catalogue falls back to English; tests/test_cli_dutch.py looks for English in every
+the catalogue falls back to English; tests/platform/test_cli.py looks for English in every
 subcommand's help and errors.
 """
 

@@ -10,8 +10,8 @@ import pytest
 
 from bot.features import all_features
 from storage.models import Base
+from testkit.team_config import REPO
 
-REPO = Path(__file__).resolve().parent.parent
 PACKAGES = ("bot", "handlers", "storage")
 # Modules that put the features together; they may import handlers, but only through discovery.
 ASSEMBLY = {"bot.app", "bot.cli", "bot.features", "bot.shell", "bot.web", "bot.clock"}

@@ -7,7 +7,6 @@ import json
 import random
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -35,9 +34,9 @@ from bot.core.rota import (
     unstaffed,
     upcoming_weeks,
 )
+from testkit.team_config import CONFIG_DIR
 
 AMS = ZoneInfo("Europe/Amsterdam")
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 PEOPLE = ("aov-1", "aov-2", "aov-3", "boa-coordinator", "beleidsmedewerker", "teamleider")
 
 

@@ -2,13 +2,13 @@
 
 import re
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import pytest
 from ruamel.yaml import YAML
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+from testkit.team_config import CONFIG_DIR
+
 KEY_ORDER = [
     "subject",
     "category",

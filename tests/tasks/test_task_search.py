@@ -1,14 +1,14 @@
 """`/wie <onderwerp>` finds the task a team member means, however it was typed."""
 
 import time
-from pathlib import Path
 
 import pytest
 from ruamel.yaml import YAML
 
 from bot.core.task_search import SearchableTask, SearchResult, TaskIndex
+from testkit.team_config import CONFIG_DIR
 
-TASKS_YAML = Path(__file__).resolve().parent.parent / "config" / "tasks.yaml"
+TASKS_YAML = CONFIG_DIR / "tasks.yaml"
 
 AVO = "Ambtelijk Voorbereidingsoverleg (AVO) Gezagsdriehoek Noord Drenthe"
 DRIEHOEK = "Gezagsdriehoek Noord Drenthe"

@@ -187,6 +187,33 @@ class SlackGateway:
             )
         return next((m for m in response.get("messages") or [] if m.get("ts") == ts), None)
 
+    def upload_file(
+        self,
+        to: str,
+        filename: str,
+        content: bytes,
+        title: str,
+        initial_comment: str = "",
+        thread_ts: str | None = None,
+    ) -> None:
+        """Share a file (a report, a chart) in a channel, or in the app's DM with a user when `to`
+        is a user ID. files_upload_v2 takes user IDs in `channels`, so no im:write is needed."""
+        if self.client is None:
+            log.info("Slack not configured: not uploading %s to %s", filename, to)
+            return
+        target: dict[str, Any] = (
+            {"channels": [to]} if to.startswith(("U", "W")) else {"channel": to}
+        )
+        with _slack_call():
+            self.client.files_upload_v2(
+                filename=filename,
+                content=content,
+                title=title,
+                initial_comment=initial_comment or None,
+                thread_ts=thread_ts,
+                **target,
+            )
+
     # -- views -----------------------------------------------------------------------------
 
     def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:

@@ -51,7 +51,11 @@ RESPONSE_URL_METHOD = "response_url"
 """`SlackCall.method` of a post to a URL made by `FakeSlack.response_url`."""
 
 # Arguments that clients send as JSON text inside form bodies (and may do in JSON bodies too).
-_JSON_TEXT_ARGS = frozenset({"blocks", "attachments", "view", "metadata", "user_auth_blocks"})
+_JSON_TEXT_ARGS = frozenset(
+    {"blocks", "attachments", "view", "metadata", "user_auth_blocks", "files"}
+)
+UPLOAD_METHOD = "upload_url"
+"""The recorded name of a file body posted to an upload URL from files.getUploadURLExternal."""
 
 ResponseBody = dict[str, Any] | str
 """A dict is sent as JSON; a str as-is (Slack answers response_url posts with plain text)."""
@@ -106,6 +110,26 @@ class _Scripted:
     headers: dict[str, str]
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file shared through files_upload_v2: where (a channel ID, or the user ID whose DM with
+    the app receives it), and what."""
+
+    channel: str
+    filename: str
+    title: str
+    content: bytes
+    initial_comment: str
+    thread_ts: str | None
+
+
+@dataclass
+class _PendingUpload:
+    filename: str
+    length: int
+    content: bytes | None = None
+
+
 @dataclass
 class _UserGroup:
     id: str
@@ -129,6 +153,9 @@ class FakeSlack:
         self._refusals_expected = False
         # Messages per channel (posted by the bot or added by a test), for history/replies.
         self._messages: dict[str, dict[str, dict[str, Any]]] = {}
+        self._pending_uploads: dict[str, _PendingUpload] = {}
+        self._uploads: list[Upload] = []
+        self._file_serials = itertools.count(1)
         self.apps: list[Any] = []
         """Bolt apps talking to this fake (set by testkit.app.start_bot), for contract checks."""
         # Separate counters, so the first message ts is always "1700000000.000100".
@@ -143,6 +170,8 @@ class FakeSlack:
             "chat.delete": self._chat_delete,
             "chat.getPermalink": self._chat_get_permalink,
             "conversations.open": self._conversations_open,
+            "files.getUploadURLExternal": self._files_get_upload_url,
+            "files.completeUploadExternal": self._files_complete_upload,
             "conversations.setTopic": self._conversations_set_topic,
             "conversations.info": self._conversation_response,
             "conversations.history": self._conversations_history,
@@ -338,6 +367,11 @@ class FakeSlack:
             with self._changed:
                 self._refusals.append(Refusal("ack", error, tuple(problems)))
 
+    def uploads(self) -> list[Upload]:
+        """Files shared so far, in order."""
+        with self._changed:
+            return list(self._uploads)
+
     def calls(self, method: str | None = None) -> list[SlackCall]:
         with self._changed:
             return [call for call in self._calls if method is None or call.method == method]
@@ -367,6 +401,8 @@ class FakeSlack:
             self._overrides.clear()
             self._users.clear()
             self._usergroups.clear()
+            self._pending_uploads.clear()
+            self._uploads.clear()
 
     # -- request handling (called from server threads) ----------------------------------------
 
@@ -537,6 +573,65 @@ class FakeSlack:
             "already_open": False,
             "channel": _conversation(str(channel)),
         }
+
+    def _files_get_upload_url(self, args: dict[str, Any]) -> dict[str, Any]:
+        filename = str(args.get("filename") or "")
+        length = str(args.get("length") or "")
+        if not filename or not length.isdigit() or int(length) <= 0:
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F{next(self._file_serials):010d}"
+        with self._changed:
+            self._pending_uploads[file_id] = _PendingUpload(filename, int(length))
+        return {"ok": True, "upload_url": f"{self.base}/upload/v1/{file_id}", "file_id": file_id}
+
+    def _receive_upload(self, file_id: str, content: bytes) -> tuple[int, str]:
+        """The body posted to an upload URL. Slack answers "OK - <length>" in plain text."""
+        with self._changed:
+            self._calls.append(
+                SlackCall(UPLOAD_METHOD, {"file_id": file_id}, {}, time.monotonic(), file_id)
+            )
+            self._changed.notify_all()
+            pending = self._pending_uploads.get(file_id)
+            if pending is None or pending.content is not None:
+                return 404, "file_not_found"
+            pending.content = content
+        return 200, f"OK - {len(content)}"
+
+    def _files_complete_upload(self, args: dict[str, Any]) -> dict[str, Any]:
+        files = args.get("files")
+        if not isinstance(files, list) or not files:
+            return {"ok": False, "error": "invalid_arguments"}
+        channel_id = str(args.get("channel_id") or "")
+        channels = [c for c in str(args.get("channels") or "").split(",") if c]
+        targets = [channel_id] if channel_id else channels
+        if args.get("thread_ts") and len(targets) != 1:
+            return {"ok": False, "error": "invalid_arguments"}
+        shared = []
+        with self._changed:
+            for item in files:
+                pending = self._pending_uploads.get(str(item.get("id", "")))
+                if pending is None or pending.content is None:
+                    return {"ok": False, "error": "file_not_found"}
+                if len(pending.content) != pending.length:
+                    # The length announced in getUploadURLExternal must be the bytes sent.
+                    return {"ok": False, "error": "invalid_arguments"}
+            for item in files:
+                file_id = str(item["id"])
+                pending = self._pending_uploads.pop(file_id)
+                title = str(item.get("title") or pending.filename)
+                for target in targets:
+                    self._uploads.append(
+                        Upload(
+                            target,
+                            pending.filename,
+                            title,
+                            pending.content or b"",
+                            str(args.get("initial_comment") or ""),
+                            args.get("thread_ts") or None,
+                        )
+                    )
+                shared.append({"id": file_id, "title": title, "name": pending.filename})
+        return {"ok": True, "files": shared}
 
     def _conversations_set_topic(self, args: dict[str, Any]) -> dict[str, Any]:
         conversation = _conversation(str(args.get("channel", "")))
@@ -835,6 +930,13 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        if parts.path.startswith("/upload/v1/"):
+            # A file's raw bytes, not form data (whatever Content-Type urllib sends with them).
+            status, text = self.server.fake._receive_upload(
+                parts.path.removeprefix("/upload/v1/"), body
+            )
+            self._send(status, text, {})
+            return
         method = _route(parts.path)
         if method is None:
             self._send(404, {"ok": False, "error": "unknown_method"}, {})

@@ -709,3 +709,16 @@ def test_history_is_newest_first_without_replies_and_pages(
         channel="C0TEAM001", oldest=posted[0], latest=posted[2], inclusive=False
     )
     assert [m["text"] for m in window["messages"]] == ["bericht 1"]
+
+
+def test_the_fake_refuses_an_upload_slack_would_refuse(fake_slack: FakeSlack) -> None:
+    client = WebClient(token="xoxb-test", base_url=fake_slack.url)
+    with pytest.raises(SlackApiError) as empty:
+        client.files_getUploadURLExternal(filename="leeg.txt", length=0)
+    assert empty.value.response["error"] == "invalid_arguments"
+    # Completing a file whose bytes never arrived shares nothing.
+    url = client.files_getUploadURLExternal(filename="a.txt", length=3)
+    with pytest.raises(SlackApiError) as missing:
+        client.files_completeUploadExternal(files=[{"id": url["file_id"]}], channel_id="C0TEAM001")
+    assert missing.value.response["error"] == "file_not_found"
+    assert fake_slack.uploads() == []

@@ -64,3 +64,45 @@ def test_without_slack_a_post_is_logged_and_other_calls_refuse(
     with pytest.raises(SlackError) as raised:
         gateway.user("U0AOV0001")
     assert raised.value.code == "not_configured"
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8  # binary content that is not valid UTF-8
+
+
+def test_a_file_reaches_a_users_dm_whole(gateway: SlackGateway, fake_slack: FakeSlack) -> None:
+    gateway.upload_file(
+        "U0AOV0001", "rapport.docx", PNG, "Voortgangsrapportage", initial_comment="Alstublieft"
+    )
+    [upload] = fake_slack.uploads()
+    assert upload.channel == "U0AOV0001"
+    assert (upload.filename, upload.title, upload.content) == (
+        "rapport.docx",
+        "Voortgangsrapportage",
+        PNG,
+    )
+    assert upload.initial_comment == "Alstublieft"
+    # The SDK's three steps, in order: ask for a URL, send the bytes there, complete.
+    methods = [c.method for c in fake_slack.calls() if c.method != "auth.test"]
+    assert methods == ["files.getUploadURLExternal", "upload_url", "files.completeUploadExternal"]
+
+
+def test_a_file_in_a_channel_thread(gateway: SlackGateway, fake_slack: FakeSlack) -> None:
+    gateway.upload_file("C0TEAM001", "grafiek.png", PNG, "Belasting", thread_ts="1700000000.000100")
+    [upload] = fake_slack.uploads()
+    assert (upload.channel, upload.thread_ts) == ("C0TEAM001", "1700000000.000100")
+
+
+def test_a_refused_upload_is_a_slack_error(gateway: SlackGateway, fake_slack: FakeSlack) -> None:
+    fake_slack.fail_next(
+        "files.completeUploadExternal", body={"ok": False, "error": "not_in_channel"}
+    )
+    with pytest.raises(SlackError) as raised:
+        gateway.upload_file("C0TEAM001", "grafiek.png", PNG, "Belasting")
+    assert raised.value.code == "not_in_channel"
+    assert fake_slack.uploads() == []
+
+
+def test_without_slack_an_upload_is_logged_not_sent(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO):
+        SlackGateway(None).upload_file("U0AOV0001", "rapport.docx", PNG, "Rapport")
+    assert "not uploading rapport.docx" in caplog.text

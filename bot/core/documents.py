@@ -1,0 +1,204 @@
+"""One document model for the reports the team hands on (the programme report for the college, the
+capacity memo for management): built once as data, written as Word and as Markdown, so both formats
+say the same and every report has the same house style.
+
+Pure: no Slack, no database. python-docx is imported only when a Word file is written, so the
+processes that never write one do not carry it.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = [
+    "Block",
+    "Bullets",
+    "Document",
+    "Figure",
+    "Heading",
+    "Paragraph",
+    "Table",
+    "render_docx",
+    "render_markdown",
+    "write_document",
+]
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    level: int = 1  # 1 = chapter; the document title is above level 1
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.level <= 4:
+            raise ValueError(f"heading level {self.level} is not between 1 and 4")
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+
+
+@dataclass(frozen=True)
+class Bullets:
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    caption: str = ""
+
+    def __post_init__(self) -> None:
+        for row in self.rows:
+            if len(row) != len(self.header):
+                raise ValueError(f"row {row!r} has {len(row)} cells, header {len(self.header)}")
+
+
+@dataclass(frozen=True)
+class Figure:
+    png: bytes
+    filename: str  # the PNG's name next to the Markdown file
+    caption: str
+    alt: str  # what the picture shows, for screen readers and for Markdown without images
+    width_cm: float = 16.0
+
+    def __post_init__(self) -> None:
+        if not self.png.startswith(b"\x89PNG\r\n\x1a\n"):
+            raise ValueError(f"figure {self.filename!r} is not a PNG image")
+        if Path(self.filename).name != self.filename or not self.filename.endswith(".png"):
+            raise ValueError(f"figure file name {self.filename!r} must be a plain *.png name")
+
+
+Block = Heading | Paragraph | Bullets | Table | Figure
+
+
+@dataclass(frozen=True)
+class Document:
+    title: str
+    subtitle: str = ""
+    blocks: tuple[Block, ...] = field(default_factory=tuple)
+
+    @property
+    def figures(self) -> tuple[Figure, ...]:
+        return tuple(block for block in self.blocks if isinstance(block, Figure))
+
+
+# --- Markdown ---------------------------------------------------------------------------------
+
+
+def _md_inline(text: str) -> str:
+    """Plain text as Markdown text: characters that would turn into markup are escaped."""
+    escaped = text.replace("\\", "\\\\")
+    for char in "*_`[]<>#|":
+        escaped = escaped.replace(char, f"\\{char}")
+    return " ".join(escaped.split("\n"))
+
+
+def _md_table(table: Table) -> list[str]:
+    lines = []
+    if table.caption:
+        lines += [f"*{_md_inline(table.caption)}*", ""]
+    lines.append("| " + " | ".join(_md_inline(cell) for cell in table.header) + " |")
+    lines.append("|" + "|".join("---" for _ in table.header) + "|")
+    lines += ["| " + " | ".join(_md_inline(cell) for cell in row) + " |" for row in table.rows]
+    return lines
+
+
+def render_markdown(doc: Document) -> str:
+    lines = [f"# {_md_inline(doc.title)}", ""]
+    if doc.subtitle:
+        lines += [_md_inline(doc.subtitle), ""]
+    for block in doc.blocks:
+        match block:
+            case Heading(text=text, level=level):
+                lines.append(f"{'#' * (level + 1)} {_md_inline(text)}")
+            case Paragraph(text=text):
+                lines.append(_md_inline(text))
+            case Bullets(items=items):
+                lines += [f"- {_md_inline(item)}" for item in items]
+            case Table():
+                lines += _md_table(block)
+            case Figure(filename=filename, caption=caption, alt=alt):
+                lines += [f"![{_md_inline(alt)}]({filename})", "", f"*{_md_inline(caption)}*"]
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+# --- Word ---------------------------------------------------------------------------------------
+
+
+def render_docx(doc: Document) -> bytes:
+    # Heavy, and only the report writers need it: imported here, not at module level.
+    import docx
+    from docx.shared import Cm
+
+    word = docx.Document()
+    word.core_properties.title = doc.title
+    word.add_heading(doc.title, level=0)
+    if doc.subtitle:
+        word.add_paragraph(doc.subtitle, style="Subtitle")
+    for block in doc.blocks:
+        match block:
+            case Heading(text=text, level=level):
+                word.add_heading(text, level=level)
+            case Paragraph(text=text):
+                word.add_paragraph(text)
+            case Bullets(items=items):
+                for item in items:
+                    word.add_paragraph(item, style="List Bullet")
+            case Table(header=header, rows=rows, caption=caption):
+                if caption:
+                    word.add_paragraph(caption, style="Caption")
+                table = word.add_table(rows=1, cols=len(header))
+                table.style = "Light Grid Accent 1"
+                for cell, text in zip(table.rows[0].cells, header, strict=True):
+                    cell.text = text
+                    for run in cell.paragraphs[0].runs:
+                        run.bold = True
+                for row in rows:
+                    for cell, text in zip(table.add_row().cells, row, strict=True):
+                        cell.text = text
+            case Figure(png=png, caption=caption, alt=alt, width_cm=width_cm):
+                word.add_picture(io.BytesIO(png), width=Cm(width_cm))
+                # Word's own "alternative text" lives in the drawing's descr attribute.
+                drawing = word.inline_shapes[-1]._inline.docPr
+                drawing.set("descr", alt)
+                word.add_paragraph(caption, style="Caption")
+    out = io.BytesIO()
+    word.save(out)
+    return out.getvalue()
+
+
+RENDERERS = {"docx": render_docx, "md": render_markdown}
+
+
+def write_document(
+    doc: Document, directory: Path, stem: str, formats: Iterable[str] = ("docx", "md")
+) -> list[Path]:
+    """Writes `stem.docx` / `stem.md` (with the figures' PNGs beside the Markdown) into `directory`,
+    and returns the paths written, the documents first."""
+    wanted: Sequence[str] = tuple(formats)
+    unknown = [fmt for fmt in wanted if fmt not in RENDERERS]
+    if unknown:
+        raise ValueError(f"unknown report format(s): {', '.join(unknown)}")
+    directory.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for fmt in wanted:
+        path = directory / f"{stem}.{fmt}"
+        content = RENDERERS[fmt](doc)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        written.append(path)
+    if "md" in wanted:
+        for figure in doc.figures:
+            path = directory / figure.filename
+            path.write_bytes(figure.png)
+            written.append(path)
+    return written

@@ -230,6 +230,25 @@ class SlackGateway:
         with _slack_call():
             return dict(self._client(quick=True).users_info(user=user_id)["user"])
 
+    def channel_members(self, channel: str) -> list[str]:
+        """Every member of a channel (conversations.members, page by page)."""
+        members: list[str] = []
+        cursor: str | None = None
+        with _slack_call():
+            while True:
+                response = self._client(quick=True).conversations_members(
+                    channel=channel, limit=1000, cursor=cursor
+                )
+                members.extend(str(m) for m in response.get("members") or [])
+                cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+                if not cursor:
+                    return members
+
+    def usergroup_members(self, usergroup: str) -> list[str]:
+        with _slack_call():
+            response = self._client(quick=True).usergroups_users_list(usergroup=usergroup)
+        return [str(u) for u in response.get("users") or []]
+
     def channel_name(self, channel: str) -> str | None:
         with _slack_call():
             return self._client(quick=True).conversations_info(channel=channel)["channel"].get(

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.core.config_files import PEOPLE_FILE, TASKS_FILE, PersonConfig, TaskConfig, TeamConfig
+from storage.access import export_access, import_access
 from storage.import_report import ImportReport
 from storage.models.team import Person, Task, TaskOwnershipChange
 from storage.session import Database
@@ -180,6 +181,7 @@ def import_config(
     with db.session() as s:
         _import_people(s, team, now, report)
         _import_tasks(s, team, now, report)
+        import_access(s, team, now, report)
         for importer in importers:
             importer(s, team, now, report)
     return report
@@ -202,7 +204,7 @@ def export_config(db: Database, exporters: Sequence[FeatureExporter]) -> dict[st
         tasks = list(
             s.scalars(select(Task).where(Task.active).order_by(Task.position, Task.id)).unique()
         )
-        people_data = {
+        people_data: dict[str, Any] = {
             "people": [
                 {
                     "key": p.key,
@@ -213,6 +215,8 @@ def export_config(db: Database, exporters: Sequence[FeatureExporter]) -> dict[st
                 for p in people
             ]
         }
+        if (access := export_access(s)) is not None:
+            people_data["access"] = access
         tasks_data = {
             "tasks": [
                 {

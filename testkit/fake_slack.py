@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Literal, Self
 from urllib.parse import parse_qsl, quote, urlsplit
 
 from testkit.block_kit import MODAL, action_ids, message_problems, view_problems
@@ -148,6 +148,7 @@ class FakeSlack:
         self._overrides: dict[str, ResponseBody | Callable[[dict[str, Any]], ResponseBody]] = {}
         self._users: dict[str, dict[str, Any]] = {}
         self._usergroups: dict[str, _UserGroup] = {}
+        self._channel_members: dict[str, list[str]] = {}
         self._refusals: list[Refusal] = []
         self._rendered: list[RenderedAction] = []
         self._refusals_expected = False
@@ -177,6 +178,7 @@ class FakeSlack:
             "conversations.history": self._conversations_history,
             "conversations.replies": self._conversations_replies,
             "conversations.join": self._conversation_response,
+            "conversations.members": self._conversations_members,
             "views.open": self._view_response,
             "views.update": self._view_response,
             "views.push": self._view_response,
@@ -185,6 +187,7 @@ class FakeSlack:
             "users.lookupByEmail": self._users_lookup_by_email,
             "usergroups.list": self._usergroups_list,
             "usergroups.users.update": self._usergroups_users_update,
+            "usergroups.users.list": self._usergroups_users_list,
         }
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -283,13 +286,36 @@ class FakeSlack:
         email: str | None = None,
         display_name: str | None = None,
         tz: str = TIMEZONE,
+        guest: Literal["single", "multi"] | None = None,
+        team_id: str = TEAM_ID,
+        stranger: bool = False,
     ) -> None:
-        """Make users.info and users.lookupByEmail know this person."""
+        """Make users.info and users.lookupByEmail know this person. `guest` makes them a
+        single- or multi-channel guest; another `team_id` a Slack Connect user of another
+        organisation (`stranger`: one Slack flags is_stranger, not in a channel with us)."""
         user = _user(user_id, real_name, email or f"{user_id.lower()}@example.org", tz)
         if display_name is not None:
             user["profile"]["display_name"] = display_name
+        if guest is not None:
+            # Slack: a multi-channel guest is restricted, a single-channel guest both.
+            user["is_restricted"] = True
+            user["is_ultra_restricted"] = guest == "single"
+        if team_id != TEAM_ID:
+            # An external member as users.info shows them: their own team, a profile that
+            # names it, and none of our workspace's admin flags.
+            user["team_id"] = team_id
+            user["profile"]["team"] = team_id
+            for flag in ("is_admin", "is_owner", "is_primary_owner"):
+                user.pop(flag, None)
+        if stranger:
+            user["is_stranger"] = True
         with self._changed:
             self._users[user_id] = user
+
+    def set_channel_members(self, channel: str, users: list[str]) -> None:
+        """Who conversations.members lists for `channel`; other channels are unknown to it."""
+        with self._changed:
+            self._channel_members[channel] = list(users)
 
     def add_usergroup(
         self, usergroup_id: str, handle: str, name: str, users: list[str] | None = None
@@ -403,6 +429,7 @@ class FakeSlack:
             self._usergroups.clear()
             self._pending_uploads.clear()
             self._uploads.clear()
+            self._channel_members.clear()
 
     # -- request handling (called from server threads) ----------------------------------------
 
@@ -736,6 +763,38 @@ class FakeSlack:
                 "usergroups": [_usergroup(group, include_users) for group in groups],
             }
 
+    def _conversations_members(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Strict as Slack: `channel` is required, a channel the fake does not know is
+        channel_not_found, and the list is paged by `limit` and `cursor`."""
+        channel = str(args.get("channel", ""))
+        if not channel:
+            return {"ok": False, "error": "invalid_arguments"}
+        with self._changed:
+            members = self._channel_members.get(channel)
+        if members is None:
+            return {"ok": False, "error": "channel_not_found"}
+        cursor = str(args.get("cursor") or "0")
+        start = int(cursor) if cursor.isdigit() else 0
+        limit = _limit(args, 100)
+        page = members[start : start + limit]
+        more = start + limit < len(members)
+        return {
+            "ok": True,
+            "members": page,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
+
+    def _usergroups_users_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Strict as Slack: an unknown user group is no_such_subteam."""
+        group_id = str(args.get("usergroup", ""))
+        if not group_id:
+            return {"ok": False, "error": "invalid_arguments"}
+        with self._changed:
+            group = self._usergroups.get(group_id)
+            if group is None:
+                return {"ok": False, "error": "no_such_subteam"}
+            return {"ok": True, "users": list(group.users)}
+
     def _usergroups_users_update(self, args: dict[str, Any]) -> dict[str, Any]:
         group_id = str(args.get("usergroup", ""))
         users = [user for user in str(args.get("users", "")).split(",") if user]
@@ -845,6 +904,11 @@ def _user(user_id: str, real_name: str, email: str, tz: str = TIMEZONE) -> dict[
         "tz_label": "Central European Time",
         "tz_offset": 3600,
         "is_admin": False,
+        "is_owner": False,
+        "is_primary_owner": False,
+        # Present on every user object of a member of the workspace: guests have them true.
+        "is_restricted": False,
+        "is_ultra_restricted": False,
         "is_bot": False,
         "is_app_user": False,
         "profile": {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +29,32 @@ def _yaml() -> YAML:
     return yaml
 
 
-def copy_config(target: Path, *, with_slack_ids: bool = True) -> Path:
-    """The bundled config in `target`, with the people linked to Slack IDs."""
+# The default test user (testkit.slack_requests.DEFAULT_USER_ID) is aov-1. Tests written before
+# access rules existed act as aov-1 for everything; their fixtures make aov-1 a team lead too.
+LEADS_WITH_DEFAULT_USER = ("teamleider", "aov-1")
+
+
+def copy_config(
+    target: Path,
+    *,
+    with_slack_ids: bool = True,
+    team_leads: Sequence[str] | None = LEADS_WITH_DEFAULT_USER,
+) -> Path:
+    """The bundled config in `target`, with the people linked to Slack IDs; `team_leads`
+    replaces people.yaml's `access.team_leads` (None keeps the bundled one)."""
     target.mkdir(parents=True, exist_ok=True)
     for source in CONFIG_DIR.glob("*.yaml"):
         shutil.copy(source, target / source.name)
     if with_slack_ids:
         edit_yaml(target / "people.yaml", _link_people)
+    if team_leads is not None:
+        edit_yaml(target / "people.yaml", lambda data: _set_leads(data, team_leads))
     return target
+
+
+def _set_leads(data: Any, team_leads: Sequence[str]) -> None:
+    access = data.setdefault("access", {})
+    access["team_leads"] = list(team_leads)
 
 
 def _link_people(data: Any) -> None:

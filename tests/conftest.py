@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import ExitStack
+from pathlib import Path
 
 import pytest
 
@@ -22,7 +23,7 @@ from testkit.database import (
     scratch_postgres_database,
 )
 from testkit.fake_slack import FakeSlack
-from testkit.team_config import CONFIG_DIR
+from testkit.team_config import CONFIG_DIR, copy_config
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -79,9 +80,16 @@ def fake_slack() -> Iterator[FakeSlack]:
         pytest.fail("\n".join(problems), pytrace=False)
 
 
+def _config(tmp_path: Path) -> Path:
+    return copy_config(tmp_path / "cfg")
+
+
 @pytest.fixture
-def bot(db: Database, fake_slack: FakeSlack, clock: FixedClock) -> Iterator[RunningBot]:
-    """oov-bot with the bundled example config, over HTTP, talking to the fake Slack."""
-    running, server = start_bot(db, fake_slack, clock)
+def bot(
+    db: Database, fake_slack: FakeSlack, clock: FixedClock, tmp_path: Path
+) -> Iterator[RunningBot]:
+    """oov-bot with the bundled example config, its people linked to Slack IDs (the test users
+    are team members), over HTTP, talking to the fake Slack."""
+    running, server = start_bot(db, fake_slack, clock, config_dir=_config(tmp_path))
     yield running
     server.close()

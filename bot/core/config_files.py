@@ -53,6 +53,8 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True)]
 SlackUserId = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^(|[UW][A-Z0-9]+)$")
 ]
+SlackMemberId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[UW][A-Z0-9]+$")]
+SlackUsergroupId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^S[A-Z0-9]+$")]
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -83,8 +85,19 @@ class TaskConfig(_Strict):
     line: int = 0
 
 
+class AccessSection(_Strict):
+    """people.yaml's optional `access:` block: who leads the team, who may read along, and
+    whether every internal workspace member may read the task register."""
+
+    team_leads: tuple[PersonKey, ...] = ()
+    readers: tuple[SlackMemberId, ...] = ()
+    reader_groups: tuple[SlackUsergroupId, ...] = ()
+    register_open: bool = False
+
+
 class _PeopleFile(_Strict):
     people: list[dict[str, Any]]
+    access: Any = None  # checked by _access_section, with its own lines
 
 
 class _TasksFile(_Strict):
@@ -118,6 +131,7 @@ class TeamConfig:
     people: tuple[PersonConfig, ...]
     tasks: tuple[TaskConfig, ...]
     extra: Mapping[str, Any] = field(default_factory=dict)  # feature files (meetings, piket)
+    access: AccessSection = field(default_factory=AccessSection)
     # Keys named in people.yaml, also by a record that has a problem of its own: a reference to
     # such a person is not "unknown" (one typo, one error — not one per reference).
     named_people: frozenset[str] = frozenset()
@@ -278,6 +292,12 @@ _FIELD_HINTS: dict[tuple[str, str], str] = {
         "string_pattern_mismatch",
     ): "moet een Slack member-ID zijn (bijv. U012AB3CD) of leeg",
     ("channel", "string_pattern_mismatch"): SLACK_CHANNEL_HINT,
+    ("readers", "string_pattern_mismatch"): "moet een Slack member-ID zijn (bijv. U012AB3CD)",
+    (
+        "reader_groups",
+        "string_pattern_mismatch",
+    ): "moet het ID van een Slack-gebruikersgroep zijn (bijv. S012AB3CD)",
+    ("team_leads", "string_pattern_mismatch"): "moet een persoonssleutel uit people.yaml zijn",
 }
 
 
@@ -470,6 +490,24 @@ def _named_keys(
     return frozenset(names)
 
 
+def _access_section(
+    doc: LoadedYaml, team: TeamConfig, problems: list[ConfigProblem]
+) -> AccessSection:
+    data = doc.data.get("access") if isinstance(doc.data, Mapping) else None
+    if data is None:
+        return AccessSection()
+    if not isinstance(data, Mapping):
+        problems.append(doc.problem(["access"], "access: moet een mapping (sleutel: waarde) zijn"))
+        return AccessSection()
+    section = validated(doc, ["access"], AccessSection, dict(data), problems, full_path=True)
+    if section is None:
+        return AccessSection()
+    for index, key in enumerate(section.team_leads):
+        if unknown := team.unknown_person(key):
+            problems.append(doc.problem(["access", "team_leads", index], f"team_leads: {unknown}"))
+    return section
+
+
 def _normalised_subject(subject: str) -> str:
     return re.sub(r"\s+", " ", subject).strip().casefold()
 
@@ -534,6 +572,8 @@ def load_config(config_dir: Path, feature_files: Mapping[str, FeatureValidator])
         _check_people(docs[PEOPLE_FILE], people, problems)
         named = _named_keys(docs[PEOPLE_FILE], "people", PersonConfig)
     team = TeamConfig(people=tuple(people), tasks=(), named_people=named)
+    if PEOPLE_FILE in docs:
+        team = replace(team, access=_access_section(docs[PEOPLE_FILE], team, problems))
     if TASKS_FILE in docs:
         indexed_tasks = records(docs[TASKS_FILE], "tasks", TaskConfig, _TasksFile, problems)
         team = replace(

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
 
 from bot.core import meetings
+from bot.core.access import Action, Actor, Role
 from bot.core.meetings import (
     CHAIR_DM,
     MeetingSeries,
@@ -33,6 +34,7 @@ from bot.language import (
     wall_time,
     weekday_number,
 )
+from bot.services.access import require
 from bot.services.errors import DomainError
 from bot.services.notices import Notice, channel_ref, escape, who
 from storage.actions import ActionItemView, ActionStore
@@ -202,13 +204,15 @@ class MeetingService:
             raise MeetingCommandError(NO_MEETINGS)
         return views
 
-    def upcoming(self, now: datetime) -> list[Listed]:
+    def upcoming(self, now: datetime, actor: Actor) -> list[Listed]:
         """Every occurrence of the next LIST_DAYS days, cancelled and skipped ones included."""
+        require(Action.READ_MEETINGS, actor)
         self.series()
         rows = self.store.occurrences(now, now + timedelta(days=LIST_DAYS))
         return [Listed(view, occurrence) for view, occurrence in rows]
 
-    def describe(self, text: str, now: datetime) -> SeriesDetails:
+    def describe(self, text: str, now: datetime, actor: Actor) -> SeriesDetails:
+        require(Action.READ_MEETINGS, actor)
         view = self._one(self.series(), text)
         series = view.series
         upcoming = self.store.upcoming(series.key, now, NEXT_COUNT)
@@ -225,8 +229,25 @@ class MeetingService:
 
     # -- changing one occurrence -----------------------------------------------------------------
 
-    def cancel(self, words: Sequence[str], by: str | None, now: datetime) -> OccurrenceChanged:
+    @staticmethod
+    def held(series: MeetingSeries, actor: Actor) -> frozenset[Role]:
+        """The roles `actor` holds for this series."""
+        key = actor.person_key
+        if key is None:
+            return frozenset()
+        held = {Role.CHAIR} if key == series.chair else set()
+        if key in series.minute_takers:
+            held.add(Role.MINUTE_TAKER)
+        return frozenset(held)
+
+    def _may_change(self, view: SeriesView, actor: Actor) -> str | None:
+        require(Action.CHANGE_MEETING, actor, self.held(view.series, actor))
+        return actor.slack_id
+
+    def cancel(self, words: Sequence[str], actor: Actor, now: datetime) -> OccurrenceChanged:
+        require(Action.READ_MEETINGS, actor)
         view, rest = self._series_and_rest(self.series(), words, "annuleer", now, self._is_date)
+        by = self._may_change(view, actor)
         occurrence = self._occurrence(view, " ".join(rest), now)
         series = view.series
         when = format_datetime(occurrence.start, tz=self.tz)
@@ -248,8 +269,10 @@ class MeetingService:
             (notice,),
         )  # fmt: skip
 
-    def move(self, words: Sequence[str], by: str | None, now: datetime) -> OccurrenceChanged:
+    def move(self, words: Sequence[str], actor: Actor, now: datetime) -> OccurrenceChanged:
+        require(Action.READ_MEETINGS, actor)
         view, rest = self._series_and_rest(self.series(), words, "verplaats", now, self._is_move)
+        by = self._may_change(view, actor)
         occurrence, new_start = self._parse_move(view, rest, now)
         series = view.series
         tz = self.tz
@@ -288,8 +311,10 @@ class MeetingService:
             ChangeKind.MOVED, series, occurrence, new_start, True, None, holiday, (notice,)
         )
 
-    def restore(self, words: Sequence[str], by: str | None, now: datetime) -> OccurrenceChanged:
+    def restore(self, words: Sequence[str], actor: Actor, now: datetime) -> OccurrenceChanged:
+        require(Action.READ_MEETINGS, actor)
         view, rest = self._series_and_rest(self.series(), words, "herstel", now, self._is_date)
+        by = self._may_change(view, actor)
         occurrence = self._occurrence(view, " ".join(rest), now)
         series = view.series
         if occurrence.change is None:

@@ -13,9 +13,11 @@ from datetime import datetime
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.core.access import Action, Actor, Role
 from bot.core.cadence import Cadence, CadenceError, parse_cadence
 from bot.core.task_search import SearchableTask, TaskIndex
 from bot.language import PersonRef, parse_person_ref, resolve_person
+from bot.services.access import AccessDenied, allowed, require
 from bot.services.errors import DomainError
 from bot.services.notices import Notice, escape, mention
 from storage.team import OwnershipChangeView, PersonView, TaskView, TeamStore, UnknownTaskError
@@ -240,14 +242,30 @@ class TaskService:
         self.team = team
         self.finder = finder or TaskFinder(team)
 
-    def find(self, query: str) -> TaskSearch:
+    def find(self, query: str, actor: Actor) -> TaskSearch:
+        require(Action.READ_REGISTER, actor)
         return self.finder.find(query)
 
-    def task(self, task_id: int) -> TaskView:
+    def task(self, task_id: int, actor: Actor) -> TaskView:
+        require(Action.READ_REGISTER, actor)
         try:
             return self.team.task(task_id)
         except UnknownTaskError:
             raise TaskGone() from None
+
+    @staticmethod
+    def held(task: TaskView, actor: Actor) -> frozenset[Role]:
+        """The roles `actor` holds for this task."""
+        held = set()
+        if actor.slack_id and task.owner and task.owner.slack_id == actor.slack_id:
+            held.add(Role.TASK_OWNER)
+        if actor.slack_id and task.deputy and task.deputy.slack_id == actor.slack_id:
+            held.add(Role.TASK_DEPUTY)
+        return frozenset(held)
+
+    def may_change_owner(self, task: TaskView, actor: Actor) -> bool:
+        """Whether to offer the owner-change button and modal."""
+        return allowed(Action.CHANGE_TASK_OWNER, actor, self.held(task, actor))
 
     # -- a person's tasks ------------------------------------------------------------------------
 
@@ -275,9 +293,10 @@ class TaskService:
         known = ", ".join(f"{p.key} ({p.name})" for p in self.team.people()[:12])
         return f"Bekend: {escape(known)}."
 
-    def tasks_of(self, text: str, caller_slack_id: str | None) -> PersonTasks:
+    def tasks_of(self, text: str, actor: Actor) -> PersonTasks:
         """The tasks of the person `text` names (see `person`), as owner and as deputy."""
-        person = self.person(text, caller_slack_id)
+        require(Action.READ_REGISTER, actor)
+        person = self.person(text, actor.slack_id)
         owned, deputy = self.team.tasks_of(person.id)
         return PersonTasks(person, TaskGroup.of(owned), TaskGroup.of(deputy))
 
@@ -289,17 +308,27 @@ class TaskService:
         owner_slack_id: str,
         deputy_slack_id: str | None,
         *,
-        changed_by: str,
+        changed_by: Actor,
         now: datetime,
         name_of: Callable[[str], str],
         source: str = "slack",
     ) -> OwnerChanged:
         """Give the task a new owner (and deputy), audited. A Slack user not yet in the team
-        overview is added under the name `name_of(slack_id)` gives."""
+        overview is added under the name `name_of(slack_id)` gives. Only the task's owner or
+        deputy or a team lead may (AccessDenied otherwise)."""
         if deputy_slack_id and deputy_slack_id == owner_slack_id:
             raise OwnerChangeRefused(
                 "De vervanger moet iemand anders zijn dan de eigenaar.", field="deputy"
             )
+        try:
+            current = self.team.task(task_id)
+        except UnknownTaskError:
+            raise OwnerChangeRefused("Deze taak bestaat niet meer.", field="owner") from None
+        try:
+            require(Action.CHANGE_TASK_OWNER, changed_by, self.held(current, changed_by))
+        except AccessDenied as exc:
+            raise OwnerChangeRefused(exc.message, field="owner") from None
+        by = changed_by.by
         assignments = {}
         for role, slack_id in (("owner", owner_slack_id), ("deputy", deputy_slack_id)):
             if slack_id:
@@ -309,10 +338,10 @@ class TaskService:
                 assignments[role] = person.id
         try:
             changes = self.team.change_owners(
-                task_id, assignments, changed_by=changed_by, source=source, now=now
+                task_id, assignments, changed_by=by, source=source, now=now
             )
         except UnknownTaskError:
             raise OwnerChangeRefused("Deze taak bestaat niet meer.", field="owner") from None
         self.finder.invalidate()
-        notices = [n for change in changes for n in _change_notices(change, changed_by)]
+        notices = [n for change in changes for n in _change_notices(change, by)]
         return OwnerChanged(changes, notices)

@@ -6,6 +6,7 @@ draws."""
 from __future__ import annotations
 
 from bot.core import meetings
+from bot.core.access import Actor
 from handlers.commands import SlashCommand, Usage
 from handlers.feature import ConfigFile, Feature
 from storage.meetings import export_meetings, import_meetings
@@ -46,7 +47,7 @@ OVERLEG = SlashCommand(
         "Datums mogen zo: `volgende dinsdag`, `1 december`, `1-12`, `morgen`. "
         "De wijziging wordt in het kanaal van het overleg gemeld."
     ),
-    shell=lambda ctx: lambda text: overleg_reply(ctx, text, user_id=None),
+    shell=lambda ctx: lambda text: overleg_reply(ctx, text, Actor.operator()),
 )
 
 

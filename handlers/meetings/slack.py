@@ -10,11 +10,13 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from bot.context import AppContext
+from bot.core.access import Actor
 from bot.gateway import SlackError, SlackGateway
 from bot.language import is_help
 from bot.services.errors import DomainError
 from bot.services.meetings import MeetingService
 from bot.services.notices import Notice
+from handlers.access import actor_of
 from handlers.blocks import Reply, context, escape
 from handlers.meetings import OVERLEG
 from handlers.meetings.blocks import change_reply, refusal, series_reply, upcoming_reply
@@ -24,7 +26,7 @@ log = logging.getLogger(__name__)
 
 
 def overleg(
-    service: MeetingService, ctx: AppContext, text: str, user_id: str | None
+    service: MeetingService, ctx: AppContext, text: str, actor: Actor
 ) -> tuple[Reply, Sequence[Notice]]:
     """The answer to `/overleg <text>` and the announcements to post after it."""
     words = text.split()
@@ -34,7 +36,7 @@ def overleg(
         if is_help(verb):
             return OVERLEG.help_reply(), ()
         if not words:
-            return upcoming_reply(service.upcoming(now), ctx.tz), ()
+            return upcoming_reply(service.upcoming(now, actor), ctx.tz), ()
         subcommand = OVERLEG.verb(verb)
         change = {
             "annuleer": service.cancel,
@@ -42,9 +44,9 @@ def overleg(
             "herstel": service.restore,
         }.get(subcommand or "")
         if change is not None:
-            changed = change(words[1:], user_id, now)
+            changed = change(words[1:], actor, now)
             return change_reply(changed, ctx.tz), changed.notices
-        return series_reply(service.describe(text, now), ctx.tz), ()
+        return series_reply(service.describe(text, now, actor), ctx.tz), ()
     except DomainError as exc:
         return refusal(exc.message), ()
 
@@ -64,9 +66,9 @@ def announce(gateway: SlackGateway, notices: Sequence[Notice]) -> list[str]:
     return failed
 
 
-def overleg_reply(ctx: AppContext, text: str, user_id: str | None) -> Reply:
+def overleg_reply(ctx: AppContext, text: str, actor: Actor) -> Reply:
     """/overleg for `oov-bot shell`: the answer, with the announcement done before it returns."""
-    reply, notices = overleg(meeting_service(ctx), ctx, text, user_id)
+    reply, notices = overleg(meeting_service(ctx), ctx, text, actor)
     problems = announce(ctx.gateway, notices)
     if problems:
         reply.blocks.append(context(*map(escape, problems)))
@@ -78,7 +80,8 @@ def register(app: App, ctx: AppContext) -> None:
 
     @app.command("/overleg")
     def overleg_command(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
-        reply, notices = overleg(service, ctx, command.get("text", ""), command.get("user_id"))
+        actor = actor_of(ctx, command)
+        reply, notices = overleg(service, ctx, command.get("text", ""), actor)
         ack(text=reply.text, blocks=reply.blocks, response_type="ephemeral")
         # After the answer: posting may wait on Slack's rate limits, the answer may not.
         for problem in announce(ctx.gateway, notices):

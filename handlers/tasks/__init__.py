@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from bot.core.access import Actor
 from handlers.commands import SlashCommand, Usage
 from handlers.feature import Feature
 
@@ -24,7 +25,7 @@ WIE = SlashCommand(
         ),
     ),
     notes="Hoofdletters, accenten, meervoud, afkortingen en tikfouten maken niet uit.",
-    shell=lambda ctx: partial(wie_reply, task_service(ctx)),
+    shell=lambda ctx: partial(wie_reply, task_service(ctx), actor=Actor.operator()),
 )
 TAKEN = SlashCommand(
     name="/taken",
@@ -39,7 +40,7 @@ TAKEN = SlashCommand(
             examples=("@collega", "aov-1"),
         ),
     ),
-    shell=lambda ctx: partial(taken_reply, task_service(ctx), caller_slack_id=None),
+    shell=lambda ctx: partial(taken_reply, task_service(ctx), actor=Actor.operator()),
 )
 
 

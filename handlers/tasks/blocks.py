@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from bot.core.cadence import format_hours
@@ -58,7 +59,11 @@ def duties_text(duties: str) -> str:
     return bullet_lines(escape(p) for p in parts) if len(parts) > 1 else escape(duties)
 
 
-def task_card(task: TaskView, *, with_buttons: bool = True) -> list[Block]:
+def task_card(
+    task: TaskView, *, with_buttons: bool = True, owner_button: bool = True
+) -> list[Block]:
+    """The task's card; `owner_button` is False for someone who may not change its owner (the
+    button is then not offered at all)."""
     blocks: list[Block] = [
         header(task.subject),
         fields(
@@ -77,24 +82,26 @@ def task_card(task: TaskView, *, with_buttons: bool = True) -> list[Block]:
         notes.append(escape(task.description))
     blocks.append(context(*notes))
     if with_buttons:
-        blocks.append(
-            actions(
-                button("Delen in kanaal", SHARE_BUTTON, str(task.id)),
-                button("Eigenaar wijzigen", CHANGE_OWNER_BUTTON, str(task.id)),
-                block_id=f"task_{task.id}",
-            )
-        )
+        buttons = [button("Delen in kanaal", SHARE_BUTTON, str(task.id))]
+        if owner_button:
+            buttons.append(button("Eigenaar wijzigen", CHANGE_OWNER_BUTTON, str(task.id)))
+        blocks.append(actions(*buttons, block_id=f"task_{task.id}"))
     return blocks
 
 
-def card_reply(task: TaskView) -> Reply:
-    return Reply(text=f"{task.subject}: eigenaar {plain_name(task.owner)}", blocks=task_card(task))
+def card_reply(task: TaskView, *, owner_button: bool = True) -> Reply:
+    return Reply(
+        text=f"{task.subject}: eigenaar {plain_name(task.owner)}",
+        blocks=task_card(task, owner_button=owner_button),
+    )
 
 
-def search_reply(found: TaskSearch) -> Reply:
+def search_reply(
+    found: TaskSearch, owner_button: Callable[[TaskView], bool] = lambda task: True
+) -> Reply:
     """The answer to `/wie <query>`: a card, a pick list, or suggestions."""
     if found.best is not None:
-        return card_reply(found.best)
+        return card_reply(found.best, owner_button=owner_button(found.best))
     query = found.query
     shown = escape(query)
     if found.matches:

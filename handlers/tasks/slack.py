@@ -13,10 +13,13 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.context import AppContext
+from bot.core.access import Action, Actor
 from bot.gateway import SlackError, SlackGateway
 from bot.language import is_help
+from bot.services.access import AccessDenied, require
 from bot.services.errors import DomainError
 from bot.services.tasks import OwnerChangeRefused, TaskService
+from handlers.access import actor_of
 from handlers.blocks import Reply, context, section, without_actions
 from handlers.payloads import (
     MAX_ID,
@@ -55,19 +58,23 @@ def task_service(ctx: AppContext) -> TaskService:
     return TaskService(ctx.team)
 
 
-def wie_reply(service: TaskService, text: str) -> Reply:
+def wie_reply(service: TaskService, text: str, actor: Actor) -> Reply:
     """The answer to `/wie <text>`."""
     if not text.strip() or is_help(text.strip()):
         return WIE.help_reply()
-    return search_reply(service.find(text))
+    try:
+        found = service.find(text, actor)
+    except DomainError as exc:
+        return Reply(text=exc.message, blocks=[section(exc.message)])
+    return search_reply(found, lambda task: service.may_change_owner(task, actor))
 
 
-def taken_reply(service: TaskService, text: str, caller_slack_id: str | None) -> Reply:
+def taken_reply(service: TaskService, text: str, actor: Actor) -> Reply:
     """The answer to `/taken [persoon]`."""
     if is_help(text):
         return TAKEN.help_reply()
     try:
-        return person_tasks_reply(service.tasks_of(text, caller_slack_id))
+        return person_tasks_reply(service.tasks_of(text, actor))
     except DomainError as exc:
         return Reply(text=exc.message, blocks=[section(exc.message)])
 
@@ -114,29 +121,32 @@ def slack_name(gateway: SlackGateway, slack_id: str) -> str:
 def register(app: App, ctx: AppContext) -> None:
     service = task_service(ctx)
 
-    def clicked_task(it: Interaction) -> TaskView:
-        """The task a button refers to; refused when it was removed meanwhile."""
+    def clicked_task(it: Interaction) -> tuple[TaskView, Actor]:
+        """The task a button refers to and who clicked; refused when it was removed meanwhile
+        or the clicker may not read the register."""
+        actor = actor_of(ctx, it.body)
         try:
-            return service.task(button_id(it.body))
+            return service.task(button_id(it.body), actor), actor
         except DomainError as exc:
             raise InteractionRefused(exc.message) from None
 
     @app.command("/wie")
     def wie(ack: Ack, command: dict[str, Any]) -> None:
-        answer = wie_reply(service, command.get("text", ""))
+        answer = wie_reply(service, command.get("text", ""), actor_of(ctx, command))
         ack(text=answer.text, blocks=answer.blocks, response_type="ephemeral")
 
     @app.command("/taken")
     def taken(ack: Ack, command: dict[str, Any]) -> None:
-        answer = taken_reply(service, command.get("text", ""), command.get("user_id"))
+        answer = taken_reply(service, command.get("text", ""), actor_of(ctx, command))
         ack(text=answer.text, blocks=answer.blocks, response_type="ephemeral")
 
     def show(it: Interaction, client: WebClient) -> None:
-        task = clicked_task(it)
-        reply(it, client, text=task.subject, blocks=task_card(task), replace_original=True)
+        task, actor = clicked_task(it)
+        blocks = task_card(task, owner_button=service.may_change_owner(task, actor))
+        reply(it, client, text=task.subject, blocks=blocks, replace_original=True)
 
     def share(it: Interaction, client: WebClient) -> None:
-        task = clicked_task(it)
+        task, _ = clicked_task(it)
         if it.response_url is None:  # the Home tab: no channel to share into
             raise InteractionRefused("Delen in een kanaal kan alleen vanuit `/wie` in dat kanaal.")
         blocks = without_actions(task_card(task))
@@ -149,7 +159,13 @@ def register(app: App, ctx: AppContext) -> None:
         )
 
     def change_owner(it: Interaction, client: WebClient) -> None:
-        task = clicked_task(it)
+        task, actor = clicked_task(it)
+        if not service.may_change_owner(task, actor):
+            # A button drawn for someone else (a shared card): refused before the modal opens.
+            try:
+                require(Action.CHANGE_TASK_OWNER, actor, service.held(task, actor))
+            except AccessDenied as exc:
+                raise InteractionRefused(exc.message) from None
         meta = OwnerModalMeta(task_id=task.id, response_url=it.response_url)
         ctx.gateway.open_view(required_trigger(it), owner_modal(task, meta.model_dump_json()))
 
@@ -166,7 +182,7 @@ def register(app: App, ctx: AppContext) -> None:
                 choice.task_id,
                 choice.owner_slack_id,
                 choice.deputy_slack_id,
-                changed_by=it.user_id,
+                changed_by=actor_of(ctx, it.body),
                 now=ctx.now(),
                 name_of=lambda slack_id: slack_name(ctx.gateway, slack_id),
             )
@@ -178,7 +194,7 @@ def register(app: App, ctx: AppContext) -> None:
             ctx.gateway.try_post(notice.to, notice.text, what=notice.what)
         ctx.user_data_changed(client, *changed.people)
         if choice.response_url and changed.task is not None:
-            answer = card_reply(changed.task)
+            answer = card_reply(changed.task)  # the one who changed it may change it again
             Respond(response_url=choice.response_url)(
                 text=changed.task.subject, blocks=answer.blocks, replace_original=True
             )

@@ -17,14 +17,18 @@ from storage.session import Database
 from testkit.app import RunningBot, start_bot
 from testkit.clock import FixedClock
 from testkit.fake_slack import FakeSlack
-from testkit.team_config import copy_config, edit_yaml
+from testkit.team_config import LEADS_WITH_DEFAULT_USER, copy_config, edit_yaml
+
+# U0AOV0002 changes meetings in these tests as well: they act as team leads.
+LEADS = (*LEADS_WITH_DEFAULT_USER, "aov-2")
 
 
 @pytest.fixture
 def linked_bot(
     db: Database, fake_slack: FakeSlack, clock: FixedClock, tmp_path: Path
 ) -> Iterator[RunningBot]:
-    running, server = start_bot(db, fake_slack, clock, config_dir=copy_config(tmp_path / "config"))
+    config = copy_config(tmp_path / "config", team_leads=LEADS)
+    running, server = start_bot(db, fake_slack, clock, config_dir=config)
     yield running
     server.close()
 

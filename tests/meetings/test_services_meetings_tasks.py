@@ -24,6 +24,7 @@ from storage.actions import ActionStore
 from storage.meetings import MeetingStore
 from storage.session import Database
 from storage.team import TeamStore
+from testkit.access import OPERATOR, lead, member, outsider, reader
 from testkit.team_config import SLACK_IDS, copy_config
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=TZ)  # a Monday; the boa-briefing is on Tuesdays 09:00
@@ -48,9 +49,9 @@ def team(db: Database, tmp_path: Path) -> Database:
 def test_without_series_every_meeting_question_is_refused_in_dutch(db: Database) -> None:
     service = meeting_service(db)
     for ask in (
-        lambda: service.upcoming(NOW),
-        lambda: service.describe("boa", NOW),
-        lambda: service.cancel(["boa", "morgen"], "U1", NOW),
+        lambda: service.upcoming(NOW, OPERATOR),
+        lambda: service.describe("boa", NOW, OPERATOR),
+        lambda: service.cancel(["boa", "morgen"], OPERATOR, NOW),
     ):
         with pytest.raises(DomainError) as refused:
             ask()
@@ -59,24 +60,25 @@ def test_without_series_every_meeting_question_is_refused_in_dutch(db: Database)
 
 def test_cancel_stores_it_and_returns_the_announcement_for_the_channel(team: Database) -> None:
     service = meeting_service(team)
-    changed = service.cancel(["boa-briefing", "morgen"], "U0AOV0001", NOW)
+    changed = service.cancel(["boa-briefing", "morgen"], member("aov-1", lead=True), NOW)
     assert changed.kind is ChangeKind.CANCELLED and not changed.held
     assert changed.before.start == datetime(2026, 11, 24, 9, 0, tzinfo=TZ)
     [notice] = changed.notices
     assert notice.to == "#boa-briefing"
     assert "gaat niet door" in notice.text and "<@U0AOV0001>" in notice.text
     assert not MeetingStore(team, TZ).occurrence("boa-briefing", changed.before.original_date).held
-    listed = {(r.view.key, r.occurrence.original_date): r.occurrence for r in service.upcoming(NOW)}
+    upcoming = service.upcoming(NOW, OPERATOR)
+    listed = {(r.view.key, r.occurrence.original_date): r.occurrence for r in upcoming}
     assert not listed[("boa-briefing", changed.before.original_date)].held
     with pytest.raises(DomainError, match="is al afgelast"):
-        service.cancel(["boa-briefing", "morgen"], "U0AOV0001", NOW)
+        service.cancel(["boa-briefing", "morgen"], member("aov-1", lead=True), NOW)
 
 
 def test_move_refuses_the_past_and_warns_of_a_holiday(team: Database) -> None:
     service = meeting_service(team)
     with pytest.raises(DomainError, match="al voorbij"):
-        service.move(["boa-briefing", "morgen", "naar", "23-11", "08:00"], None, NOW)
-    changed = service.move(["boa-briefing", "1-12", "naar", "25-12", "10:00"], None, NOW)
+        service.move(["boa-briefing", "morgen", "naar", "23-11", "08:00"], OPERATOR, NOW)
+    changed = service.move(["boa-briefing", "1-12", "naar", "25-12", "10:00"], OPERATOR, NOW)
     assert changed.kind is ChangeKind.MOVED
     assert changed.start == datetime(2026, 12, 25, 10, 0, tzinfo=TZ)
     assert changed.holiday is not None and "kerst" in changed.holiday.casefold()
@@ -85,12 +87,12 @@ def test_move_refuses_the_past_and_warns_of_a_holiday(team: Database) -> None:
 
 def test_restore_undoes_a_cancellation(team: Database) -> None:
     service = meeting_service(team)
-    service.cancel(["boa-briefing", "morgen"], "U0AOV0001", NOW)
-    restored = service.restore(["boa-briefing", "morgen"], "U0AOV0002", NOW)
+    service.cancel(["boa-briefing", "morgen"], member("aov-1", lead=True), NOW)
+    restored = service.restore(["boa-briefing", "morgen"], member("aov-2", lead=True), NOW)
     assert restored.kind is ChangeKind.RESTORED and restored.held
     assert "gaat toch door" in restored.notices[0].text
     with pytest.raises(DomainError, match="niets gewijzigd"):
-        service.restore(["boa-briefing", "morgen"], "U0AOV0002", NOW)
+        service.restore(["boa-briefing", "morgen"], member("aov-2", lead=True), NOW)
 
 
 def test_due_reminders_say_what_to_post_and_lapse_when_cancelled(team: Database) -> None:
@@ -104,7 +106,7 @@ def test_due_reminders_say_what_to_post_and_lapse_when_cancelled(team: Database)
     assert reminder.today == NOW.date()
     briefing = next(d for d in deliveries if isinstance(d, ChairBriefing))
     assert briefing.to == BOA_CHAIR
-    service.cancel(["boa-briefing", "morgen"], "U0AOV0001", NOW)
+    service.cancel(["boa-briefing", "morgen"], member("aov-1", lead=True), NOW)
     assert [service.delivery(d.key, NOW) for d in due] == [None] * len(due)
 
 
@@ -129,9 +131,9 @@ def test_a_missed_or_refused_reminder_is_reported_to_the_chair(team: Database) -
 
 def test_find_answers_one_task_a_pick_list_or_suggestions(team: Database) -> None:
     service = TaskService(TeamStore(team))
-    found = service.find("  BiBoB ")
+    found = service.find("  BiBoB ", OPERATOR)
     assert found.best is not None and found.best.subject == "BIBOB"
-    nothing = service.find("xyzzy qwerty")
+    nothing = service.find("xyzzy qwerty", OPERATOR)
     assert nothing.best is None and not nothing.matches
 
 
@@ -142,29 +144,29 @@ def test_a_change_is_seen_by_this_finder_at_once_and_by_another_after_its_ttl(
     store = TeamStore(team)
     here = TaskService(store)
     elsewhere = TaskService(store, TaskFinder(store, monotonic=lambda: ticks[0]))
-    bibob = here.find("bibob").best
+    bibob = here.find("bibob", OPERATOR).best
     assert bibob is not None and bibob.owner is not None
-    assert elsewhere.find("bibob").best == bibob
+    assert elsewhere.find("bibob", OPERATOR).best == bibob
     new_owner = SLACK_IDS["aov-3"] if bibob.owner.key != "aov-3" else SLACK_IDS["aov-2"]
     # Later than the import: the version is the tasks' count and latest change.
     later = NOW + timedelta(minutes=1)
     changed = here.change_owner(
-        bibob.id, new_owner, None, changed_by="U0TL00001", now=later, name_of=str
+        bibob.id, new_owner, None, changed_by=lead(), now=later, name_of=str
     )
     assert changed.task is not None and changed.task.owner is not None
-    assert here.find("bibob").best == changed.task
-    assert elsewhere.find("bibob").best == bibob  # within VERSION_TTL: the list it knows
+    assert here.find("bibob", OPERATOR).best == changed.task
+    assert elsewhere.find("bibob", OPERATOR).best == bibob  # within VERSION_TTL: the list it knows
     ticks[0] += TaskFinder.VERSION_TTL + 0.1
-    assert elsewhere.find("bibob").best == changed.task
+    assert elsewhere.find("bibob", OPERATOR).best == changed.task
 
 
 def test_change_owner_is_audited_and_tells_both_owners(team: Database) -> None:
     store = TeamStore(team)
     service = TaskService(store)
-    bibob = service.find("bibob").best
+    bibob = service.find("bibob", OPERATOR).best
     assert bibob is not None and bibob.owner is not None and bibob.owner.slack_id
     changed = service.change_owner(
-        bibob.id, "U0NEW0001", None, changed_by="U0TL00001", now=NOW, name_of=lambda _: "Nieuw"
+        bibob.id, "U0NEW0001", None, changed_by=lead(), now=NOW, name_of=lambda _: "Nieuw"
     )
     assert {n.to for n in changed.notices} == {"U0NEW0001", bibob.owner.slack_id}
     to_new = next(n for n in changed.notices if n.to == "U0NEW0001")
@@ -177,27 +179,69 @@ def test_change_owner_is_audited_and_tells_both_owners(team: Database) -> None:
 
 def test_change_owner_refusals_name_their_field(team: Database) -> None:
     service = TaskService(TeamStore(team))
-    bibob = service.find("bibob").best
+    bibob = service.find("bibob", OPERATOR).best
     assert bibob is not None
     with pytest.raises(OwnerChangeRefused) as same:
-        service.change_owner(bibob.id, "U0X", "U0X", changed_by="U1", now=NOW, name_of=str)
+        service.change_owner(bibob.id, "U0X", "U0X", changed_by=OPERATOR, now=NOW, name_of=str)
     assert same.value.field == "deputy"
     with pytest.raises(OwnerChangeRefused) as gone:
-        service.change_owner(10**6, "U0AOV0001", None, changed_by="U1", now=NOW, name_of=str)
+        service.change_owner(10**6, "U0AOV0001", None, changed_by=OPERATOR, now=NOW, name_of=str)
     assert (gone.value.field, gone.value.message) == ("owner", "Deze taak bestaat niet meer.")
 
 
 def test_a_persons_tasks_come_with_their_hours_or_a_dutch_refusal(team: Database) -> None:
     service = TaskService(TeamStore(team))
-    mine = service.tasks_of("ik", SLACK_IDS["aov-1"])
+    mine = service.tasks_of("ik", member("aov-1"))
     assert mine.person.key == "aov-1"
     assert mine.owned.tasks and mine.owned.total == sum(h for _, h in mine.owned.timed)
     assert len(mine.owned.timed) + len(mine.owned.untimed) == len(mine.owned.tasks)
-    assert service.tasks_of("aov-1", None).person == mine.person
+    assert service.tasks_of("aov-1", OPERATOR).person == mine.person
     with pytest.raises(DomainError, match="Geef een persoon op"):
-        service.tasks_of("", None)
+        service.tasks_of("", OPERATOR)
     with pytest.raises(DomainError) as unlinked:
-        service.tasks_of("ik", "U0NOBODY1")
+        service.tasks_of("ik", reader("U0NOBODY1"))
     assert unlinked.value.message == NOT_LINKED
     with pytest.raises(DomainError, match="Ik ken geen persoon"):
-        service.tasks_of("niemand-bekend", None)
+        service.tasks_of("niemand-bekend", OPERATOR)
+
+
+# --- who may (the access table, as the services apply it) ----------------------------------------
+
+
+def test_only_the_chair_or_a_team_lead_changes_a_meeting(team: Database) -> None:
+    service = meeting_service(team)
+    with pytest.raises(DomainError) as refused:
+        service.cancel(["boa-briefing", "morgen"], member("aov-1"), NOW)
+    assert refused.value.message.startswith("Alleen de voorzitter of de teamleider")
+    tomorrow = MeetingStore(team, TZ).occurrence("boa-briefing", NOW.date() + timedelta(days=1))
+    assert tomorrow is not None and tomorrow.change is None  # nothing stored
+    changed = service.cancel(["boa-briefing", "morgen"], member("boa-coordinator"), NOW)
+    assert changed.kind is ChangeKind.CANCELLED
+    restored = service.restore(["boa-briefing", "morgen"], lead(), NOW)
+    assert restored.kind is ChangeKind.RESTORED
+
+
+def test_the_register_is_for_the_team_and_readers_and_owners_change_only_their_own(
+    team: Database,
+) -> None:
+    service = TaskService(TeamStore(team))
+    with pytest.raises(DomainError, match="Alleen teamleden en meelezers"):
+        service.find("bibob", outsider("U0NOBODY1"))
+    bibob = service.find("bibob", reader("U0READER1")).best
+    assert bibob is not None and bibob.owner is not None
+    owner = member(bibob.owner.key)
+    other = next(k for k in SLACK_IDS if k not in (bibob.owner.key, "teamleider"))
+    if bibob.deputy is not None:
+        other = next(
+            k for k in SLACK_IDS if k not in (bibob.owner.key, bibob.deputy.key, "teamleider")
+        )
+    assert service.may_change_owner(bibob, owner)
+    assert service.may_change_owner(bibob, lead())
+    assert not service.may_change_owner(bibob, member(other))
+    assert not service.may_change_owner(bibob, reader("U0READER1"))
+    with pytest.raises(OwnerChangeRefused) as refused:
+        service.change_owner(
+            bibob.id, SLACK_IDS[other], None, changed_by=member(other), now=NOW, name_of=str
+        )
+    assert refused.value.message.startswith("Alleen de eigenaar of vervanger")
+    assert TeamStore(team).ownership_history(bibob.id) == []

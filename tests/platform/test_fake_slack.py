@@ -19,7 +19,7 @@ from slack_sdk.http_retry import builtin_handlers
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 
-from testkit.fake_slack import BOT_USER_ID, FakeSlack
+from testkit.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack
 from testkit.slack_requests import SignatureMode, SignedSlackClient, serve_wsgi, slack_signature
 
 SIGNING_SECRET = "test-secret"
@@ -722,3 +722,49 @@ def test_the_fake_refuses_an_upload_slack_would_refuse(fake_slack: FakeSlack) ->
         client.files_completeUploadExternal(files=[{"id": url["file_id"]}], channel_id="C0TEAM001")
     assert missing.value.response["error"] == "file_not_found"
     assert fake_slack.uploads() == []
+
+
+def test_users_info_shows_guests_and_other_organisations_as_slack_does(
+    fake: FakeSlack, client: WebClient
+) -> None:
+    """As on docs.slack.dev (user object): every member's object carries is_restricted and
+    is_ultra_restricted; a multi-channel guest is restricted, a single-channel guest both; a
+    Slack Connect user has their own organisation's team_id, and may be flagged is_stranger."""
+    fake.add_user("U0GUEST01", "Eén Kanaal", guest="single")
+    fake.add_user("U0GUEST02", "Meer Kanalen", guest="multi")
+    fake.add_user("U0EXTERN1", "Agent", team_id="T0POLITIE")
+    fake.add_user("U0EXTERN2", "Vreemde", team_id="T0POLITIE", stranger=True)
+
+    def flags(user_id: str) -> tuple[Any, ...]:
+        user = client.users_info(user=user_id)["user"]
+        return (
+            user["is_restricted"],
+            user["is_ultra_restricted"],
+            user["team_id"],
+            user.get("is_stranger", False),
+        )
+
+    assert flags("U0AOV0001") == (False, False, TEAM_ID, False)
+    assert flags("U0GUEST01") == (True, True, TEAM_ID, False)
+    assert flags("U0GUEST02") == (True, False, TEAM_ID, False)
+    assert flags("U0EXTERN1") == (False, False, "T0POLITIE", False)
+    assert flags("U0EXTERN2") == (False, False, "T0POLITIE", True)
+
+
+def test_channel_and_usergroup_members_are_strict_as_slack(
+    fake: FakeSlack, client: WebClient
+) -> None:
+    fake.set_channel_members("C0BOA0001", [f"U0M{n:06d}" for n in range(150)])
+    first = client.conversations_members(channel="C0BOA0001", limit=100)
+    cursor = first["response_metadata"]["next_cursor"]
+    second = client.conversations_members(channel="C0BOA0001", limit=100, cursor=cursor)
+    assert len(first["members"]) + len(second["members"]) == 150
+    assert second["response_metadata"]["next_cursor"] == ""
+    with pytest.raises(SlackApiError) as unknown:
+        client.conversations_members(channel="C0ONBEKEND")
+    assert unknown.value.response["error"] == "channel_not_found"
+    fake.add_usergroup("S0LEZERS1", "meelezers", "Meelezers", ["U0READER1"])
+    assert client.usergroups_users_list(usergroup="S0LEZERS1")["users"] == ["U0READER1"]
+    with pytest.raises(SlackApiError) as no_group:
+        client.usergroups_users_list(usergroup="S0ONBEKEND")
+    assert no_group.value.response["error"] == "no_such_subteam"

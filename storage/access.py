@@ -1,0 +1,90 @@
+"""The access settings and the team as the permission check needs them: one read gives the
+whole picture (Slack ID -> person key, team leads' Slack IDs, readers), rebuilt only when the
+data version changes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.core.access import AccessConfig
+from bot.core.config_files import AccessSection, TeamConfig
+from storage.import_report import ImportReport
+from storage.models.access import AccessSettings
+from storage.models.team import Person
+from storage.session import Database
+
+EMPTY: dict[str, Any] = {
+    "team_leads": [],
+    "readers": [],
+    "reader_groups": [],
+    "register_open": False,
+}
+
+
+def section_data(section: AccessSection) -> dict[str, Any]:
+    return {
+        "team_leads": list(section.team_leads),
+        "readers": list(section.readers),
+        "reader_groups": list(section.reader_groups),
+        "register_open": section.register_open,
+    }
+
+
+class AccessStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def version(self) -> tuple[Any, ...]:
+        """Changes whenever a person or the access block changes: a cheap cache key."""
+        with self.db.session() as s:
+            people = s.execute(select(func.count(Person.id), func.max(Person.updated_at))).one()
+            settings = s.scalar(select(func.max(AccessSettings.updated_at)))
+            return (*people, settings)
+
+    def load(self) -> AccessConfig:
+        with self.db.session() as s:
+            row = s.scalar(select(AccessSettings).order_by(AccessSettings.id).limit(1))
+            data = {**EMPTY, **(row.config if row else {})}
+            team = {
+                slack_id: key
+                for key, slack_id in s.execute(
+                    select(Person.key, Person.slack_id).where(
+                        Person.active, Person.slack_id.is_not(None)
+                    )
+                )
+                if slack_id
+            }
+        by_key = {key: slack_id for slack_id, key in team.items()}
+        return AccessConfig(
+            team_leads=frozenset(by_key[k] for k in data["team_leads"] if k in by_key),
+            readers=frozenset(data["readers"]),
+            reader_groups=tuple(data["reader_groups"]),
+            register_open=bool(data["register_open"]),
+            team=team,
+        )
+
+
+def import_access(s: Session, team: TeamConfig, now: datetime, report: ImportReport) -> None:
+    """The access block is set in the YAML only (nothing in Slack changes it): the YAML wins."""
+    data = section_data(team.access)
+    row = s.scalar(select(AccessSettings).order_by(AccessSettings.id).limit(1))
+    if row is None:
+        s.add(AccessSettings(config=data, updated_at=now))
+        if data != EMPTY:
+            report.created.append("toegang (access)")
+    elif row.config != data:
+        row.config = data
+        row.updated_at = now
+        report.updated.append("toegang (access)")
+    s.flush()
+
+
+def export_access(s: Session) -> dict[str, Any] | None:
+    """people.yaml's access block, or None when nothing is granted beyond the team."""
+    row = s.scalar(select(AccessSettings).order_by(AccessSettings.id).limit(1))
+    data = {**EMPTY, **(row.config if row else {})}
+    return None if data == EMPTY else data

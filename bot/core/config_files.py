@@ -374,7 +374,9 @@ def pydantic_problems(
             continue  # said by the misspelt field next to it
         loc = [*base, *own_loc]
         name = str(own_loc[-1]) if own_loc else ""
-        text = _FIELD_HINTS.get((name, err["type"])) or _PYDANTIC_MESSAGES.get(
+        # An item of a list ("readers: [x]") takes its list's hint.
+        field_name = next((str(p) for p in reversed(own_loc) if isinstance(p, str)), "")
+        text = _FIELD_HINTS.get((field_name, err["type"])) or _PYDANTIC_MESSAGES.get(
             err["type"], err["msg"]
         )
         if err["type"] == "enum":
@@ -500,12 +502,11 @@ def _access_section(
         problems.append(doc.problem(["access"], "access: moet een mapping (sleutel: waarde) zijn"))
         return AccessSection()
     section = validated(doc, ["access"], AccessSection, dict(data), problems, full_path=True)
-    if section is None:
-        return AccessSection()
-    for index, key in enumerate(section.team_leads):
-        if unknown := team.unknown_person(key):
+    leads = data.get("team_leads")
+    for index, key in enumerate(leads if isinstance(leads, list) else []):
+        if isinstance(key, str) and (unknown := team.unknown_person(key.strip())):
             problems.append(doc.problem(["access", "team_leads", index], f"team_leads: {unknown}"))
-    return section
+    return section or AccessSection()
 
 
 def _normalised_subject(subject: str) -> str:

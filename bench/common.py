@@ -18,6 +18,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -51,6 +52,7 @@ from testkit.slack_requests import (
     VERIFICATION_TOKEN,
     slack_signature,
 )
+from testkit.team_config import copy_config
 
 REPO = Path(__file__).resolve().parent.parent
 CONFIG_DIR = REPO / "config"
@@ -117,6 +119,10 @@ def prepare_database(database_url: str, config_dir: Path = CONFIG_DIR) -> None:
         db = Database(database_url)
     except (ArgumentError, ImportError) as exc:
         raise BenchError(f"unusable database URL: {exc}") from exc
+    if config_dir == CONFIG_DIR:
+        # The bench asks as the test team's Slack IDs; only team members may read the team's
+        # data, so the bundled config is used with those IDs filled in.
+        config_dir = copy_config(Path(tempfile.mkdtemp(prefix="oov-bench-config-")))
     try:
         db.upgrade()
         import_config(db, load_config(config_dir), datetime.now(UTC))

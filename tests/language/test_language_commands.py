@@ -28,10 +28,11 @@ from testkit.app import RunningBot, start_bot
 from testkit.clock import FixedClock
 from testkit.fake_slack import FakeSlack
 from testkit.replies import answer, text_of
-from testkit.team_config import SLACK_IDS, copy_config, edit_yaml
+from testkit.team_config import LEADS_WITH_DEFAULT_USER, SLACK_IDS, copy_config, edit_yaml
 
 AMS = ZoneInfo("Europe/Amsterdam")
 BERT = SLACK_IDS["aov-2"]
+LEADS = (*LEADS_WITH_DEFAULT_USER, "aov-2")
 BOA_CHANNEL = "C0BOA0001"
 
 
@@ -264,7 +265,8 @@ def bot_at(
 
     def make(now: datetime) -> RunningBot:
         clock.current = now.astimezone(UTC)
-        config = copy_config(tmp_path / f"config{len(servers)}")
+        # BERT (aov-2) changes meetings here: a team lead, like the default test user.
+        config = copy_config(tmp_path / f"config{len(servers)}", team_leads=LEADS)
         edit_yaml(config / "meetings.yaml", boa_in_channel)
         week = now.isocalendar()
         edit_yaml(

@@ -161,7 +161,7 @@ def test_meeting_clock_does_not_import_bolt(module: str) -> None:
 @pytest.mark.parametrize("feature", ["meetings", "tasks"])
 def test_meetings_and_tasks_import_no_other_feature(feature: str) -> None:
     shared = {"handlers", "handlers.feature", "handlers.commands", "handlers.blocks"}
-    shared.add("handlers.payloads")
+    shared.update({"handlers.payloads", "handlers.access"})
     for module in (m for m in _modules() if m.split(".")[:2] == ["handlers", feature]):
         others = {
             m
@@ -171,7 +171,10 @@ def test_meetings_and_tasks_import_no_other_feature(feature: str) -> None:
         assert not others, f"{module} imports {sorted(others)}"
     service = f"bot.services.{feature}"
     siblings = _under(_graph()[service], "bot.services") - {service, "bot.services.errors"}
-    assert siblings <= {"bot.services.notices"}, f"{service} imports {sorted(siblings)}"
+    # Access is no feature: every service asks it who may (bot.services.access).
+    assert siblings <= {"bot.services.notices", "bot.services.access"}, (
+        f"{service} imports {sorted(siblings)}"
+    )
 
 
 # --- actions and home: handlers are adapters over Slack-free services ---------------------------
@@ -185,7 +188,10 @@ def test_actions_and_home_services_are_slack_free(service: str) -> None:
     assert not reached, f"{service} reaches {sorted(reached)}"
     # Nor another feature's service: features meet through storage, core and context hooks.
     siblings = _under(_graph()[service], "bot.services") - {service, "bot.services.errors"}
-    assert siblings <= {"bot.services.notices"}, f"{service} imports {sorted(siblings)}"
+    # Access is no feature: every service asks it who may (bot.services.access).
+    assert siblings <= {"bot.services.notices", "bot.services.access"}, (
+        f"{service} imports {sorted(siblings)}"
+    )
 
 
 @pytest.mark.parametrize(
@@ -222,7 +228,10 @@ def test_the_piket_service_is_slack_free() -> None:
     reached = _under(_graph()[service], "handlers", "bot.context", "bot.gateway")
     assert not reached, f"{service} reaches {sorted(reached)}"
     siblings = _under(_graph()[service], "bot.services") - {service, "bot.services.errors"}
-    assert siblings <= {"bot.services.notices"}, f"{service} imports {sorted(siblings)}"
+    # Access is no feature: every service asks it who may (bot.services.access).
+    assert siblings <= {"bot.services.notices", "bot.services.access"}, (
+        f"{service} imports {sorted(siblings)}"
+    )
 
 
 @pytest.mark.parametrize("module", ["clock", "cli", "feed", "common", "blocks"])

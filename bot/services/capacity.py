@@ -1,0 +1,247 @@
+"""Capacity's use cases, Slack-free: the team picture, one person's breakdown, what-ifs (a task
+to someone else, an extra FTE for a theme) and the load impact of an owner change.
+
+The picture is computed once per data version and day (`CapacityStore.version()`), so a slash
+command reads a ready answer. Programme activities come from `programme` (a callable the
+assembly passes; empty until the programme feature supplies them).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from bot.core import capacity
+from bot.core.cadence import format_hours
+from bot.core.capacity import Inputs, PersonLoad, Picture
+from bot.core.task_search import SearchableTask, TaskIndex
+from bot.language import PersonRef, parse_person_ref, resolve_person
+from bot.services.errors import DomainError
+from bot.services.notices import escape
+from storage.capacity import CapacityStore
+from storage.team import PersonView, TaskView
+
+ProgrammeSource = Callable[[], tuple[capacity.ProgrammeActivity, ...]]
+
+NOT_LINKED = (
+    "Je Slack-account is nog niet gekoppeld aan iemand in het teamoverzicht. Vraag de beheerder "
+    "je Slack member-ID in te vullen in `config/people.yaml`, of vraag naar een collega: "
+    "`/capaciteit @collega`."
+)
+WHAT_IF_HELP = (
+    "Schrijf `/capaciteit als <taak> naar @collega` (bijv. `als bibob naar aov-1`) of "
+    "`/capaciteit als +1 fte <thema>` (bijv. `als +1 fte ondermijning`)."
+)
+_EXTRA_FTE = re.compile(r"^\+?\s*(\d+(?:[.,]\d+)?)\s*fte\b\s*(.*)$", re.IGNORECASE)
+_TOWARDS = re.compile(r"\s+naar\s+", re.IGNORECASE)
+PICK_LIMIT = 5
+
+
+@dataclass(frozen=True)
+class PersonAnswer:
+    picture: Picture
+    load: PersonLoad
+
+
+@dataclass(frozen=True)
+class Change:
+    """One person's load before and after a what-if."""
+
+    name: str
+    key: str
+    before: float  # demand, hours per week
+    after: float
+    supply: float
+
+    def load(self, hours: float) -> float:
+        return hours / self.supply if self.supply > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    description: str  # Dutch: what was supposed
+    before: Picture
+    after: Picture
+    people: tuple[Change, ...]
+    theme: str | None = None
+
+
+@dataclass(frozen=True)
+class TaskChoice:
+    """A what-if whose task text matched several tasks (or none): the user picks."""
+
+    query: str
+    matches: tuple[TaskView, ...]
+    suggestions: tuple[TaskView, ...]
+
+
+class CapacityService:
+    def __init__(self, store: CapacityStore, programme: ProgrammeSource | None = None) -> None:
+        self.store = store
+        self.programme: ProgrammeSource = programme or (lambda: ())
+        self._lock = threading.Lock()
+        self._inputs: tuple[object, Inputs, tuple[TaskView, ...], TaskIndex] | None = None
+        self._pictures: dict[tuple[object, date], Picture] = {}
+
+    # -- data, once per version -------------------------------------------------------------------
+
+    def _current(self) -> tuple[object, Inputs, tuple[TaskView, ...], TaskIndex]:
+        version = (self.store.version(), self.programme())
+        with self._lock:
+            if self._inputs is not None and self._inputs[0] == version:
+                return self._inputs
+        inputs = self.store.inputs(version[1])
+        views = tuple(self.store.team.tasks())
+        index = TaskIndex(
+            [SearchableTask(t.id, t.subject, t.description, t.duties, t.aliases) for t in views]
+        )
+        with self._lock:
+            self._inputs = (version, inputs, views, index)
+            self._pictures = {}
+        return self._inputs
+
+    def inputs(self) -> Inputs:
+        return self._current()[1]
+
+    def picture(self, now: datetime, actor: str | None = None) -> Picture:
+        """The team's picture at `now` (computed once per data version and day)."""
+        version, inputs, _, _ = self._current()
+        key = (version, now.date())
+        with self._lock:
+            cached = self._pictures.get(key)
+        if cached is not None:
+            return replace(cached, now=now)
+        found = capacity.compute(inputs, now)
+        with self._lock:
+            self._pictures[key] = found
+        return found
+
+    # -- a person ---------------------------------------------------------------------------------
+
+    def person(self, text: str, caller_slack_id: str | None, now: datetime) -> PersonAnswer:
+        found = self._person(text, caller_slack_id)
+        picture = self.picture(now, caller_slack_id)
+        load = picture.person(found.key)
+        if load is None:  # someone added in Slack after the picture was made
+            raise DomainError(f"Van {escape(found.name)} zijn nog geen uren bekend.")
+        return PersonAnswer(picture, load)
+
+    def own_load(self, slack_id: str, now: datetime) -> PersonLoad | None:
+        """The caller's own load (App Home); None when they are not in the team overview."""
+        person = self.store.team.person_by_slack_id(slack_id)
+        return self.picture(now, slack_id).person(person.key) if person else None
+
+    def _person(self, text: str, caller_slack_id: str | None) -> PersonView:
+        parsed = parse_person_ref(text) if text.strip() else PersonRef("self")
+        if parsed is None:
+            raise DomainError(f"Ik ken geen persoon “{escape(text.strip())}”. {self._known()}")
+        if parsed.kind == "self" and caller_slack_id is None:
+            raise DomainError("Geef een persoon op, bijvoorbeeld `/capaciteit aov-1`.")
+        found = resolve_person(parsed, self.store.team, caller_slack_id)
+        if found.person is not None:
+            return found.person
+        if parsed.kind == "self":
+            raise DomainError(NOT_LINKED)
+        if parsed.kind == "mention":
+            raise DomainError(
+                f"<@{parsed.value}> staat niet in het teamoverzicht en heeft dus geen uren. "
+                "De beheerder voegt collega's toe in `config/people.yaml`."
+            )
+        raise DomainError(f"Ik ken geen persoon “{escape(text.strip())}”. {self._known()}")
+
+    def _known(self) -> str:
+        known = ", ".join(f"{p.key} ({p.name})" for p in self.store.team.people()[:12])
+        return f"Bekend: {escape(known)}."
+
+    # -- what-if ----------------------------------------------------------------------------------
+
+    def what_if(
+        self, text: str, caller_slack_id: str | None, now: datetime
+    ) -> WhatIf | TaskChoice:
+        """`text` follows "als": "<taak> naar <persoon>" or "+1 fte <thema>". Nothing is stored."""
+        text = " ".join(text.split())
+        if not text:
+            raise DomainError(WHAT_IF_HELP)
+        if extra := _EXTRA_FTE.match(text):
+            return self.extra_fte(float(extra[1].replace(",", ".")), extra[2], now)
+        parts = _TOWARDS.split(text)
+        if len(parts) < 2:
+            raise DomainError(WHAT_IF_HELP)
+        task_text, person_text = " naar ".join(parts[:-1]), parts[-1]
+        person = self._person(person_text, caller_slack_id)
+        task = self._task(task_text)
+        if isinstance(task, TaskChoice):
+            return task
+        return self.reassign(task.id, person.key, now)
+
+    def _task(self, text: str) -> TaskView | TaskChoice:
+        _, _, views, index = self._current()
+        by_id = {t.id: t for t in views}
+        result = index.search(text)
+        if result.best is not None:
+            return by_id[result.best.task.id]
+        matches = tuple(by_id[m.task.id] for m in result.matches[:PICK_LIMIT])
+        suggestions = tuple(by_id[s.id] for s in result.suggestions[:PICK_LIMIT] if s.id in by_id)
+        return TaskChoice(text, matches, suggestions)
+
+    def reassign(self, task_id: int, person_key: str, now: datetime) -> WhatIf:
+        _, inputs, _views, _ = self._current()
+        task = next((t for t in inputs.tasks if t.id == task_id), None)
+        if task is None:
+            raise DomainError("Die taak bestaat niet meer.")
+        before = self.picture(now)
+        after = capacity.compute(capacity.with_owner(inputs, task_id, person_key), now)
+        target = after.person(person_key)
+        name = target.person.name if target else person_key
+        if task.owner == person_key:
+            description = f"{task.subject} ligt al bij {name}: er verandert niets."
+        else:
+            description = f"{task.subject} gaat naar {name}"
+        keys = [k for k in (task.owner, person_key) if k]
+        return WhatIf(description, before, after, _changes(before, after, keys))
+
+    def extra_fte(self, fte: float, theme_text: str, now: datetime) -> WhatIf:
+        if not 0 < fte <= 50:
+            raise DomainError("Geef een aantal fte tussen 0 en 50, bijvoorbeeld `+1 fte`.")
+        before = self.picture(now)
+        names = capacity.theme_names(before)
+        if not theme_text.strip():
+            raise DomainError(f"Voor welk thema? Kies uit: {escape(', '.join(names))}.")
+        found = capacity.match_theme(names, theme_text)
+        if len(found) != 1:
+            which = "meerdere thema's passen" if found else "dat thema ken ik niet"
+            options = found or names
+            raise DomainError(
+                f"“{escape(theme_text)}”: {which}. Kies uit: {escape(', '.join(options))}."
+            )
+        theme = found[0]
+        after = capacity.compute(self.inputs(), now, extra=((theme, fte),))
+        shown = format_hours(fte)
+        return WhatIf(f"{shown} fte extra voor {theme}", before, after, (), theme)
+
+    # -- owner change (the /wie modal) ------------------------------------------------------------
+
+    def owner_change(
+        self, task_id: int, new_owner_slack_id: str | None, now: datetime
+    ) -> WhatIf | None:
+        """What giving the task to the person with this Slack ID does to both people's load;
+        None when the new owner is not in the team overview (their hours are unknown)."""
+        if not new_owner_slack_id:
+            return None
+        person = self.store.team.person_by_slack_id(new_owner_slack_id)
+        if person is None:
+            return None
+        return self.reassign(task_id, person.key, now)
+
+
+def _changes(before: Picture, after: Picture, keys: list[str]) -> tuple[Change, ...]:
+    changes = []
+    for key in dict.fromkeys(keys):
+        old, new = before.person(key), after.person(key)
+        if old is None or new is None:
+            continue
+        changes.append(Change(old.person.name, key, old.demand, new.demand, new.supply))
+    return tuple(changes)

@@ -1,0 +1,118 @@
+"""Capacity: importing and exporting capaciteit.yaml, and reading the model's inputs (people,
+tasks, meeting series, piket rules, settings) with one version key for caching the picture."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.core import capacity
+from bot.core.capacity_config import CAPACITY_FILE, CapacityFile, parse_capacity_config
+from bot.core.config_files import TeamConfig
+from storage.import_report import ImportReport
+from storage.meetings import MeetingStore
+from storage.models.capacity import CapacityState
+from storage.models.meetings import MeetingSeriesRow, OccurrenceChangeRow
+from storage.models.piket import PiketState
+from storage.models.team import Person, Task
+from storage.piket import PiketStore
+from storage.session import Database
+from storage.team import TeamStore
+
+STATE_ID = 1
+
+
+def import_capacity(s: Session, team: TeamConfig, now: datetime, report: ImportReport) -> None:
+    """The import step for capaciteit.yaml: store the settings as written."""
+    found: CapacityFile | None = team.extra.get(CAPACITY_FILE)
+    if found is None:
+        return
+    state = s.get(CapacityState, STATE_ID)
+    if state is None:
+        s.add(
+            CapacityState(
+                id=STATE_ID, config=dict(found.data), config_digest=found.digest, imported_at=now
+            )
+        )
+        report.created.append("capaciteit: instellingen")
+    elif state.config_digest != found.digest:
+        state.config, state.config_digest, state.imported_at = dict(found.data), found.digest, now
+        report.updated.append("capaciteit: instellingen")
+    s.flush()
+
+
+def export_capacity(s: Session) -> dict[str, Any]:
+    state = s.get(CapacityState, STATE_ID)
+    return {} if state is None else {CAPACITY_FILE: state.config}
+
+
+class CapacityStore:
+    """The inputs of `bot.core.capacity.compute` as stored."""
+
+    def __init__(self, db: Database, tz: ZoneInfo) -> None:
+        self.db = db
+        self.team = TeamStore(db)
+        self.meetings = MeetingStore(db, tz)
+        self.piket = PiketStore(db, tz)
+
+    def version(self) -> tuple[Any, ...]:
+        """Moves whenever anything the picture is computed from changes."""
+        with self.db.session() as s:
+            parts: list[Any] = []
+            for column, updated in (
+                (Person.id, Person.updated_at),
+                (Task.id, Task.updated_at),
+                (MeetingSeriesRow.id, MeetingSeriesRow.updated_at),
+                (OccurrenceChangeRow.id, OccurrenceChangeRow.changed_at),
+            ):
+                parts += list(s.execute(select(func.count(column), func.max(updated))).one())
+            parts.append(s.scalar(select(PiketState.config_digest)))
+            parts.append(s.scalar(select(CapacityState.config_digest)))
+            return tuple(parts)
+
+    def settings(self) -> capacity.Settings:
+        with self.db.session() as s:
+            data = s.scalar(select(CapacityState.config).where(CapacityState.id == STATE_ID))
+        return capacity.Settings() if data is None else parse_capacity_config(data).settings
+
+    def inputs(self, programme: tuple[capacity.ProgrammeActivity, ...] = ()) -> capacity.Inputs:
+        people = tuple(
+            capacity.Person(p.key, p.name, p.hours_per_week, p.slack_id)
+            for p in self.team.people()
+        )
+        views = self.team.tasks()
+        tasks = tuple(
+            capacity.Task(
+                t.id,
+                t.subject,
+                t.category,
+                t.time_text,
+                t.owner.key if t.owner else None,
+                t.deputy.key if t.deputy else None,
+            )
+            for t in views
+        )
+        subjects = {t.id: t.subject for t in views}
+        all_series = self.meetings.all_series()
+        changes = self.meetings.changes()
+        meetings = tuple(
+            capacity.Meeting(
+                v.series,
+                subjects.get(v.task_id) if v.task_id is not None else None,
+                changes.get(v.key, ()),
+            )
+            for v in all_series
+        )
+        piket = self.piket.config()
+        return capacity.Inputs(
+            people=people,
+            tasks=tasks,
+            meetings=meetings,
+            piket=piket.rules if piket else None,
+            programme=programme,
+            settings=self.settings(),
+        )

@@ -17,11 +17,19 @@ from bot.app import create_bolt_app, create_context
 from bot.context import AppContext
 from bot.core.config_files import ConfigError
 from bot.dutch_argparse import DutchArgumentParser
-from bot.features import cli_commands, export_config, import_config, load_config, planners
+from bot.features import (
+    cli_commands,
+    config_files,
+    export_config,
+    import_config,
+    load_config,
+    planners,
+    report_commands,
+)
 from bot.gateway import error_code
 from bot.settings import Settings
 from bot.slack_auth import SlackAuth
-from handlers.feature import CliCommand
+from handlers.feature import CliCommand, ReportCommand
 
 log = logging.getLogger("oov-bot")
 
@@ -74,6 +82,10 @@ def cmd_check(settings: Settings, _args: argparse.Namespace) -> int:
         f"{settings.oov_config_dir}: in orde — {len(team.people)} personen, "
         f"{len(team.tasks)} taken{extra}."
     )
+    for config in config_files():
+        if config.describe is not None and config.name in team.extra:
+            for line in config.describe(team.extra[config.name]):
+                print(line)
     return 0
 
 
@@ -187,7 +199,9 @@ def cmd_shell(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def feature_command(command: CliCommand) -> Callable[[Settings, argparse.Namespace], int]:
+def feature_command(
+    command: CliCommand | ReportCommand,
+) -> Callable[[Settings, argparse.Namespace], int]:
     """A feature's CLI command, run on a database whose schema is in place."""
 
     def run(settings: Settings, args: argparse.Namespace) -> int:
@@ -278,6 +292,20 @@ def build_parser() -> argparse.ArgumentParser:
         feature_parser = sub.add_parser(feature_command_.name, help=feature_command_.help)
         feature_command_.configure(feature_parser)
         feature_parser.set_defaults(func=feature_command(feature_command_))
+    reports = report_commands()
+    if reports:
+        report = sub.add_parser(
+            "rapport",
+            help="schrijf een rapport (Word en Markdown)",
+            description="Schrijf een rapport als Word- en Markdown-bestand.",
+        )
+        report_sub = report.add_subparsers(
+            dest="report", required=True, metavar="RAPPORT", title="rapporten"
+        )
+        for report_command in reports:
+            report_parser = report_sub.add_parser(report_command.name, help=report_command.help)
+            report_command.configure(report_parser)
+            report_parser.set_defaults(func=feature_command(report_command))
     db = sub.add_parser("db", help="database-beheer", description="Database-beheer.")
     db_sub = db.add_subparsers(
         dest="db_command", required=True, metavar="ACTIE", title="acties"

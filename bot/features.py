@@ -14,7 +14,7 @@ from bot.core.config_files import FeatureValidator, TeamConfig
 from bot.core.config_files import load_config as load_config_files
 from bot.planning import Planner
 from handlers.commands import SlashCommand
-from handlers.feature import CliCommand, Feature, Route, ShellLine
+from handlers.feature import CliCommand, ConfigFile, Feature, ReportCommand, Route, ShellLine
 from storage.import_report import ImportReport
 from storage.session import Database
 from storage.yaml_io import export_config as export_config_files
@@ -79,3 +79,11 @@ def routes() -> list[Route]:
 
 def cli_commands() -> list[CliCommand]:
     return [command for f in all_features() for command in f.cli]
+
+
+def report_commands() -> list[ReportCommand]:
+    return [report for f in all_features() for report in f.reports]
+
+
+def config_files() -> list[ConfigFile]:
+    return [f.config for f in all_features() if f.config]

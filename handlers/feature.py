@@ -30,6 +30,9 @@ class ConfigFile:
     validate: FeatureValidator
     importer: FeatureImporter
     exporter: FeatureExporter | None = None
+    # What `oov-bot check` prints about the validated file besides "in orde": per record what
+    # the bot understood (e.g. the deadlines it read), Dutch, one line each.
+    describe: Callable[[Any], list[str]] | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,18 @@ class CliCommand:
 
 
 @dataclass(frozen=True)
+class ReportCommand:
+    """An `oov-bot rapport <name> …` document: every feature's reports share one `rapport`
+    command, so two features can each add one. `run` gets a context on a database with the
+    current schema and returns the exit status."""
+
+    name: str
+    help: str
+    configure: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[AppContext, argparse.Namespace], int]
+
+
+@dataclass(frozen=True)
 class Feature:
     name: str
     # Where the feature comes in lists people read (help, README, manifest): the lowest first.
@@ -78,6 +93,7 @@ class Feature:
     shell_lines: tuple[ShellLine, ...] = ()
     routes: tuple[Route, ...] = ()
     cli: tuple[CliCommand, ...] = ()
+    reports: tuple[ReportCommand, ...] = ()
     # The feature's tables (a `storage.models` module) and its Alembic branch label.
     models: str | None = None
     migration_branch: str | None = None

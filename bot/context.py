@@ -37,6 +37,9 @@ class AppContext:
     # user's Slack ID; features that change a user's data (items, tasks) call
     # `user_data_changed`, so neither needs to know the other.
     user_data_listeners: list[Callable[[str], None]] = field(default_factory=list)
+    # Sections other features add to a user's App Home (e.g. their capacity load): functions of
+    # the user's Slack ID returning Block Kit blocks; the Home feature shows them in order.
+    home_sections: list[Callable[[str], list[dict[str, Any]]]] = field(default_factory=list)
     _services: dict[Callable[[Any], Any], Any] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )

@@ -81,8 +81,7 @@ class CapacityStore:
 
     def inputs(self, programme: tuple[capacity.ProgrammeActivity, ...] = ()) -> capacity.Inputs:
         people = tuple(
-            capacity.Person(p.key, p.name, p.hours_per_week, p.slack_id)
-            for p in self.team.people()
+            capacity.Person(p.key, p.name, p.hours_per_week, p.slack_id) for p in self.team.people()
         )
         views = self.team.tasks()
         tasks = tuple(

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from bot.core.cadence import CadenceError, format_hours, parse_cadence
-from bot.core.meetings import MeetingSeries, OccurrenceChange, occurrences
+from bot.core.meetings import MeetingSeries, OccurrenceChange, ScheduleError, occurrences
 from bot.core.rota import RotaRules
 from bot.language.fold import fold
 
@@ -286,8 +286,15 @@ def _task_rows(task: Task, settings: Settings) -> tuple[list[Row], Unknown | Non
     if share > 0:
         deputy_hours = weekly * share
         rows.append(
-            Row(task.deputy, theme, source, task.subject, "vervanger", deputy_hours,
-                f"{basis} × {format_hours(share * 100)} % vervanger")
+            Row(
+                task.deputy,
+                theme,
+                source,
+                task.subject,
+                "vervanger",
+                deputy_hours,
+                f"{basis} × {format_hours(share * 100)} % vervanger",
+            )
         )
         weekly -= deputy_hours
         basis = f"{basis} × {format_hours((1 - share) * 100)} % eigenaar"
@@ -295,12 +302,13 @@ def _task_rows(task: Task, settings: Settings) -> tuple[list[Row], Unknown | Non
     return rows, None, True
 
 
-def _meeting_rows(
-    meeting: Meeting, theme: str, now: datetime, weeks: int
-) -> list[Row]:
+def _meeting_rows(meeting: Meeting, theme: str, now: datetime, weeks: int) -> list[Row]:
     series = meeting.series
     end = now + timedelta(weeks=weeks)
-    held = [o for o in occurrences(series, now, end, meeting.changes) if o.held]
+    try:
+        held = [o for o in occurrences(series, now, end, meeting.changes) if o.held]
+    except ScheduleError:
+        return []  # `oov-bot check` reports a series without a schedule; it has no dates here
     if not held:
         return []
     hours = series.duration_minutes / 60
@@ -316,8 +324,15 @@ def _meeting_rows(
     for taker in takers:
         share = weekly / len(takers)
         rows.append(
-            Row(taker, theme, "overleg", series.name, "notulist", share,
-                basis + (f" ÷ {len(takers)} notulisten" if len(takers) > 1 else ""))
+            Row(
+                taker,
+                theme,
+                "overleg",
+                series.name,
+                "notulist",
+                share,
+                basis + (f" ÷ {len(takers)} notulisten" if len(takers) > 1 else ""),
+            )
         )
     return rows
 

@@ -13,6 +13,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from bot.core import capacity
 from bot.core.cadence import format_hours
@@ -22,6 +24,7 @@ from bot.language import PersonRef, parse_person_ref, resolve_person
 from bot.services.errors import DomainError
 from bot.services.notices import escape
 from storage.capacity import CapacityStore
+from storage.session import Database
 from storage.team import PersonView, TaskView
 
 ProgrammeSource = Callable[[], tuple[capacity.ProgrammeActivity, ...]]
@@ -158,9 +161,7 @@ class CapacityService:
 
     # -- what-if ----------------------------------------------------------------------------------
 
-    def what_if(
-        self, text: str, caller_slack_id: str | None, now: datetime
-    ) -> WhatIf | TaskChoice:
+    def what_if(self, text: str, caller_slack_id: str | None, now: datetime) -> WhatIf | TaskChoice:
         """`text` follows "als": "<taak> naar <persoon>" or "+1 fte <thema>". Nothing is stored."""
         text = " ".join(text.split())
         if not text:
@@ -176,6 +177,10 @@ class CapacityService:
         if isinstance(task, TaskChoice):
             return task
         return self.reassign(task.id, person.key, now)
+
+    def what_if_person(self, text: str, caller_slack_id: str | None) -> str:
+        """The key of the person a what-if names."""
+        return self._person(text, caller_slack_id).key
 
     def _task(self, text: str) -> TaskView | TaskChoice:
         _, _, views, index = self._current()
@@ -245,3 +250,18 @@ def _changes(before: Picture, after: Picture, keys: list[str]) -> tuple[Change, 
             continue
         changes.append(Change(old.person.name, key, old.demand, new.demand, new.supply))
     return tuple(changes)
+
+
+class _Stores(Protocol):
+    @property
+    def db(self) -> Database: ...
+
+    @property
+    def tz(self) -> ZoneInfo: ...
+
+
+def build_capacity_service(ctx: _Stores) -> CapacityService:
+    """The service as `ctx.service(build_capacity_service)` shares it: /capaciteit, the App
+    Home and the owner modal of /wie all read one cached picture. Programme activities: the
+    seam is `programme`; nothing supplies it until the programme feature stores estimates."""
+    return CapacityService(CapacityStore(ctx.db, ctx.tz))

@@ -128,6 +128,17 @@ def _piket_blocks(home: HomeOverview, ctx: AppContext) -> list[Block]:
     return [section(f"*Piket*\n{when} — {span}")]
 
 
+def _feature_blocks(home: HomeOverview, ctx: AppContext) -> list[Block]:
+    """What other features add through `ctx.home_sections`; one failing section is left out."""
+    blocks: list[Block] = []
+    for build in ctx.home_sections:
+        try:
+            blocks += build(home.slack_id)
+        except Exception:  # a broken section must not blank the whole tab
+            log.exception("a Home section failed")
+    return blocks
+
+
 def home_blocks(home: HomeOverview, ctx: AppContext) -> dict[str, Any]:
     """The Home tab as a views.publish payload."""
     person = home.person
@@ -137,6 +148,7 @@ def home_blocks(home: HomeOverview, ctx: AppContext) -> dict[str, Any]:
         _meetings_blocks(home, ctx),
         _piket_blocks(home, ctx),
         _tasks_blocks(home),
+        _feature_blocks(home, ctx),
     ):
         if part:
             blocks += [*part, divider()]

@@ -1,0 +1,27 @@
+"""`oov-bot rapport capaciteit`: the capacity report as Word and Markdown files."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from bot.context import AppContext
+from bot.services.capacity import build_capacity_service
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--map", default=".", help="waar de bestanden komen (standaard: de huidige map)"
+    )
+    parser.add_argument("--naam", default="capaciteit", help="bestandsnaam zonder extensie")
+
+
+def run(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.core.documents import write_document
+    from handlers.capaciteit.report import report_document
+
+    picture = ctx.service(build_capacity_service).picture(ctx.now())
+    written = write_document(report_document(picture), Path(args.map), args.naam)
+    for path in written:
+        print(path)
+    return 0

@@ -1,0 +1,128 @@
+"""The capacity report for the team lead's memo to management: the figures of `/capaciteit` as a
+document (Word and Markdown through `bot.core.documents`), with both charts and their tables."""
+
+from __future__ import annotations
+
+from bot.core.cadence import format_hours
+from bot.core.capacity import RULES, UNALLOCATED, Picture
+from bot.core.capacity_charts import (
+    LOAD_TITLE,
+    THEME_TITLE,
+    load_png,
+    load_table,
+    pct,
+    theme_table,
+    themes_png,
+)
+from bot.core.documents import Bullets, Document, Figure, Heading, Paragraph, Table
+from bot.language import format_date
+
+
+def _h(value: float) -> str:
+    return format_hours(round(value, 2))
+
+
+def report_document(picture: Picture) -> Document:
+    settings = picture.settings
+    load = load_table(picture, limit=len(picture.people))
+    shown = load_table(picture)  # the chart shows at most MAX_PEOPLE bars
+    themes = theme_table(picture)
+    people = {p.person.name: p for p in picture.people}
+    person_rows = tuple(
+        (
+            name,
+            _h(people[name].person.contract_hours),
+            _h(people[name].supply),
+            _h(people[name].demand),
+            pct(load.total[i]) + (" (boven 100 %)" if load.total[i] > 100 else ""),
+        )
+        for i, name in enumerate(load.names)
+    )
+    by_theme = {t.theme: t for t in picture.themes}
+    theme_rows = tuple(
+        (
+            theme,
+            _h(demand),
+            _h(supply),
+            _h(by_theme[theme].unowned),
+            str(by_theme[theme].unknown),
+        )
+        for theme, demand, supply in zip(themes.themes, themes.demand, themes.supply, strict=True)
+        if theme != UNALLOCATED or supply
+    )
+    rows = sorted(
+        (r for p in picture.people for r in p.rows), key=lambda r: (r.person or "", -r.hours)
+    )
+    names = {p.person.key: p.person.name for p in picture.people}
+    trace = tuple(
+        (names.get(r.person or "", "niemand"), r.label, r.role, r.theme, _h(r.hours), r.basis)
+        for r in [*rows, *picture.unowned]
+    )
+    unknown = tuple(
+        (u.subject, u.theme, names.get(u.owner or "", "niemand"), u.reason) for u in picture.unknown
+    )
+    blocks = (
+        Heading("Samenvatting"),
+        Paragraph(
+            f"Het team vraagt {_h(picture.demand)} uur per week "
+            f"({_h(picture.fte(picture.demand))} fte) aan bekende uren; beschikbaar is "
+            f"{_h(picture.supply)} uur per week ({_h(picture.fte(picture.supply))} fte) van "
+            f"{_h(picture.contract)} contracturen. Belasting: {pct(round(100 * picture.load, 1))}. "
+            f"{len(picture.unknown)} taken hebben nog geen uren en tellen niet mee."
+        ),
+        Heading("Belasting per persoon"),
+        Figure(
+            load_png(shown),
+            "capaciteit-belasting.png",
+            LOAD_TITLE,
+            "Staafdiagram: "
+            + "; ".join(f"{n} {pct(t)}" for n, t in zip(shown.names, shown.total, strict=True)),
+        ),
+        Table(
+            ("Persoon", "Contract (u/week)", "Beschikbaar", "Vraag", "Belasting"),
+            person_rows,
+            caption="Vraag en aanbod per persoon, uur per week",
+        ),
+        Heading("Vraag en aanbod per thema"),
+        Figure(
+            themes_png(themes),
+            "capaciteit-thema.png",
+            THEME_TITLE,
+            "Staafdiagram: "
+            + "; ".join(
+                f"{t} vraag {_h(d)}, aanbod {_h(s)}"
+                for t, d, s in zip(themes.themes, themes.demand, themes.supply, strict=True)
+            ),
+        ),
+        Table(
+            ("Thema", "Vraag", "Aanbod", "Zonder eigenaar", "Taken zonder uren"),
+            theme_rows,
+            caption="Uur per week; het aanbod per thema volgt de verdeling van ieders vraag",
+        ),
+        Heading("Taken zonder uren (niet meegeteld)"),
+        Table(("Taak", "Thema", "Eigenaar", "Waarom"), unknown)
+        if unknown
+        else Paragraph("Alle taken hebben uren."),
+        Heading("Herkomst van elk uur"),
+        Table(("Persoon", "Wat", "Rol", "Thema", "U/week", "Berekening"), trace),
+        Heading("Rekenregels"),
+        Bullets(
+            (
+                *RULES.split(". "),
+                f"Overhead (verlof, feestdagen, ziekte, opleiding): "
+                f"{pct(round(100 * settings.overhead_share, 1))}; 1 fte = "
+                f"{_h(settings.fte_hours)} uur.",
+            )
+        ),
+    )
+    return Document(
+        title="Capaciteit team OOV",
+        subtitle=f"Stand van {format_date(picture.now)}",
+        blocks=blocks,
+    )
+
+
+def report_docx(document: Document) -> bytes:
+    from bot.core.documents import render_docx
+
+    return render_docx(document)

@@ -1,0 +1,188 @@
+"""/capaciteit in Slack: the team picture (charts follow in the caller's DM), one person's rows,
+what-ifs, the report button, and the App Home section. Each listener asks
+`bot.services.capacity` and draws the answer with `blocks`."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.context import AppContext
+from bot.gateway import SlackError
+from bot.language import is_help
+from bot.services.capacity import CapacityService, TaskChoice, build_capacity_service
+from bot.services.errors import DomainError
+from handlers.blocks import Block, Reply, context, section
+from handlers.capaciteit import CAPACITEIT
+from handlers.capaciteit.blocks import (
+    REPORT_BUTTON,
+    WHAT_IF_BUTTON,
+    choice_reply,
+    home_blocks,
+    person_reply,
+    team_reply,
+    what_if_reply,
+)
+from handlers.payloads import Interaction, UnreadablePayload, button_value, on_action, reply
+
+log = logging.getLogger(__name__)
+
+CHARTS_NOTE = "De grafieken komen in je DM met oov-bot, elk met dezelfde cijfers als tekst erbij."
+_WHAT_IF_BUTTONS = re.compile(rf"^{WHAT_IF_BUTTON}:\d+$")
+REPORT_NOTE = "Het rapport (Word) komt in je DM met oov-bot."
+
+
+@dataclass(frozen=True)
+class Answer:
+    reply: Reply
+    charts: bool = False  # send the charts to the caller's DM after answering
+    report: bool = False  # send the report to the caller's DM after answering
+
+
+def _refusal(message: str) -> Answer:
+    return Answer(Reply(text=message, blocks=[section(message)]))
+
+
+def answer(service: CapacityService, text: str, caller: str | None, now: datetime) -> Answer:
+    """`/capaciteit <text>`: '' the team; 'als …' a what-if; 'rapport'; else a person."""
+    text = " ".join(text.split())
+    if is_help(text):
+        return Answer(CAPACITEIT.help_reply())
+    first, _, rest = text.partition(" ")
+    verb = CAPACITEIT.verb(first) if first else None
+    try:
+        if not text:
+            shown = team_reply(service.picture(now, caller))
+            if caller:
+                shown.blocks.append(context(CHARTS_NOTE))
+            return Answer(shown, charts=caller is not None)
+        if verb == "rapport":
+            if caller is None:
+                return _refusal("In de shell: `oov-bot rapport capaciteit`.")
+            return Answer(Reply(text=REPORT_NOTE, blocks=[section(REPORT_NOTE)]), report=True)
+        if verb == "als":
+            found = service.what_if(rest, caller, now)
+            if isinstance(found, TaskChoice):
+                person_text = _person_part(rest)
+                return Answer(choice_reply(found, person_text))
+            return Answer(what_if_reply(found))
+        return Answer(person_reply(service.person(text, caller, now)))
+    except DomainError as exc:
+        return _refusal(exc.message)
+
+
+def _person_part(text: str) -> str:
+    words = text.split()
+    lowered = [w.lower() for w in words]
+    if "naar" not in lowered:
+        return ""
+    at = len(lowered) - 1 - lowered[::-1].index("naar")
+    return " ".join(words[at + 1 :])
+
+
+def send_charts(ctx: AppContext, service: CapacityService, user_id: str, now: datetime) -> bool:
+    """Both charts to the user's DM, each with its text equivalent as the comment."""
+    from bot.core import capacity_charts as charts  # matplotlib only when drawing
+
+    picture = service.picture(now, user_id)
+    load = charts.load_table(picture)
+    themes = charts.theme_table(picture)
+    try:
+        ctx.gateway.upload_file(
+            user_id,
+            "capaciteit-belasting.png",
+            charts.load_png(load),
+            charts.LOAD_TITLE,
+            initial_comment=charts.load_text(load),
+        )
+        ctx.gateway.upload_file(
+            user_id,
+            "capaciteit-thema.png",
+            charts.themes_png(themes),
+            charts.THEME_TITLE,
+            initial_comment=charts.theme_text(themes),
+        )
+    except SlackError as exc:
+        log.warning("capacity charts not uploaded: %s", exc.code)
+        return False
+    return True
+
+
+def send_report(ctx: AppContext, service: CapacityService, user_id: str, now: datetime) -> bool:
+    from handlers.capaciteit.report import report_document, report_docx
+
+    picture = service.picture(now, user_id)
+    document = report_document(picture)
+    try:
+        ctx.gateway.upload_file(
+            user_id,
+            f"capaciteit-{now.astimezone(ctx.tz):%Y-%m-%d}.docx",
+            report_docx(document),
+            document.title,
+            initial_comment="Het capaciteitsrapport als Word-bestand; de cijfers staan ook in "
+            "`/capaciteit`.",
+        )
+    except SlackError as exc:
+        log.warning("capacity report not uploaded: %s", exc.code)
+        return False
+    return True
+
+
+def home_section(ctx: AppContext, slack_id: str) -> list[Block]:
+    """The caller's own load in the App Home (empty when they are not in the team overview)."""
+    service = ctx.service(build_capacity_service)
+    now = ctx.now()
+    load = service.own_load(slack_id, now)
+    return [] if load is None else home_blocks(load, service.picture(now, slack_id))
+
+
+def register(app: App, ctx: AppContext) -> None:
+    service = ctx.service(build_capacity_service)
+    ctx.home_sections.append(lambda slack_id: home_section(ctx, slack_id))
+
+    def follow_up(found: Answer, user_id: str, respond: Respond | None) -> None:
+        now = ctx.now()
+        if found.charts and not send_charts(ctx, service, user_id, now) and respond:
+            respond(
+                text="De grafieken konden niet worden verstuurd; de cijfers staan hierboven.",
+                replace_original=False,
+            )
+        if found.report and not send_report(ctx, service, user_id, now) and respond:
+            respond(text="Het rapport kon niet worden verstuurd.", replace_original=False)
+
+    @app.command(CAPACITEIT.name)
+    def capaciteit(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        user_id = body.get("user_id")
+        found = answer(service, body.get("text", ""), user_id, ctx.now())
+        ack(text=found.reply.text, blocks=found.reply.blocks, response_type="ephemeral")
+        if user_id:
+            follow_up(found, user_id, respond)
+
+    def report_clicked(it: Interaction, client: WebClient) -> None:
+        reply(it, client, text=REPORT_NOTE, blocks=None, replace_original=False)
+        send_report(ctx, service, it.user_id, ctx.now())
+
+    def what_if_clicked(it: Interaction, client: WebClient) -> None:
+        task_id, _, person = button_value(it.body).partition(" ")
+        if not task_id.isdigit():
+            raise UnreadablePayload()
+        try:
+            target = service.what_if_person(person, it.user_id)
+            shown = what_if_reply(service.reassign(int(task_id), target, ctx.now()))
+        except DomainError as exc:
+            shown = Reply(text=exc.message, blocks=[section(exc.message)])
+        reply(it, client, text=shown.text, blocks=shown.blocks, replace_original=True)
+
+    on_action(app, REPORT_BUTTON, report_clicked)
+    on_action(
+        app,
+        _WHAT_IF_BUTTONS,
+        what_if_clicked,
+        examples=(f"{WHAT_IF_BUTTON}:0", f"{WHAT_IF_BUTTON}:4"),
+    )

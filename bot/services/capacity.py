@@ -35,8 +35,8 @@ NOT_LINKED = (
     "`/capaciteit @collega`."
 )
 WHAT_IF_HELP = (
-    "Schrijf `/capaciteit als <taak> naar @collega` (bijv. `als bibob naar aov-1`) of "
-    "`/capaciteit als +1 fte <thema>` (bijv. `als +1 fte ondermijning`)."
+    "Schrijf `/capaciteit als &lt;taak&gt; naar @collega` (bijv. `als bibob naar aov-1`) of "
+    "`/capaciteit als +1 fte &lt;thema&gt;` (bijv. `als +1 fte ondermijning`)."
 )
 _EXTRA_FTE = re.compile(r"^\+?\s*(\d+(?:[.,]\d+)?)\s*fte\b\s*(.*)$", re.IGNORECASE)
 _TOWARDS = re.compile(r"\s+naar\s+", re.IGNORECASE)

@@ -1,0 +1,142 @@
+"""/capaciteit over real HTTP with signed requests against the fake Slack: the hand-computed
+hours per person, the rows behind them, the unknown budgets, what-ifs that change nothing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from storage.session import Database
+from testkit.app import RunningBot, start_bot
+from testkit.clock import FixedClock
+from testkit.fake_slack import FakeSlack
+from testkit.team_config import SLACK_IDS, copy_config
+from tests.capaciteit.test_capacity_model import EXPECTED_ROUNDED
+
+NAMES = {
+    "aov-1": "AOV-er 1",
+    "aov-2": "AOV-er 2",
+    "aov-3": "AOV-er 3",
+    "boa-coordinator": "Boa-coördinator",
+    "beleidsmedewerker": "Beleidsmedewerker OOV",
+    "teamleider": "Teamleider OOV",
+}
+
+
+def answer(response: Any) -> dict[str, Any]:
+    assert response.status_code == 200, response.text
+    return response.json() if response.text else {}
+
+
+def text_of(body: dict[str, Any]) -> str:
+    return json.dumps(body.get("blocks", []), ensure_ascii=False)
+
+
+def dutch(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
+@pytest.fixture
+def linked(
+    db: Database, fake_slack: FakeSlack, clock: FixedClock, tmp_path: Path
+) -> Iterator[RunningBot]:
+    running, server = start_bot(db, fake_slack, clock, config_dir=copy_config(tmp_path / "config"))
+    yield running
+    server.close()
+
+
+def command(bot: RunningBot, text: str, user: str = "aov-1") -> dict[str, Any]:
+    return answer(bot.slack.command("/capaciteit", text, user_id=SLACK_IDS[user]))
+
+
+@pytest.mark.parametrize("key", sorted(EXPECTED_ROUNDED))
+def test_each_person_sees_the_hand_computed_hours_with_their_rows(
+    linked: RunningBot, key: str
+) -> None:
+    body = command(linked, f"<@{SLACK_IDS[key]}|{key}>")
+    assert body["response_type"] == "ephemeral"
+    assert body["blocks"][0]["text"]["text"] == f"Capaciteit van {NAMES[key]}"
+    text = text_of(body)
+    assert f"*Vraag* {dutch(EXPECTED_ROUNDED[key])} u/week" in text
+    assert "Waar de uren vandaan komen" in text
+    if key == "aov-1":
+        assert "“1 keer per 6 week 5 uur” ≈ 0,83 u/week" in text
+        assert "Piket OVD-BZ" in text
+        assert "Noodstroomplan enexis" in text  # listed without hours, not counted
+
+
+def test_ik_means_the_caller(linked: RunningBot) -> None:
+    body = command(linked, "ik", user="aov-2")
+    assert body["blocks"][0]["text"]["text"] == "Capaciteit van AOV-er 2"
+    assert "*Vraag* 5,99 u/week" in text_of(body)
+
+
+def test_the_team_picture_shows_totals_people_themes_and_unknown_budgets(
+    linked: RunningBot,
+) -> None:
+    body = answer(linked.slack.command("/capaciteit", ""))  # a caller outside the team: no DM
+    text = text_of(body)
+    assert "vraag 16,89 u/week (0,47 fte)" in text
+    assert "beschikbaar 166,4 u/week (4,62 fte)" in text
+    assert "• AOV-er 2: 5,99 u/week van 28,8 u/week — 20,8 %" in text
+    assert "Zonder uren: 43 taken" in text
+    assert "Samenwerking RIEC-Noord _(afhankelijk van casuïstiek)_" in text
+    assert "• Ondermijning: vraag 0 u/week, aanbod 0 u/week (6 taken zonder uren)" in text
+
+
+def test_what_if_a_task_moves_shows_both_people_and_changes_nothing(linked: RunningBot) -> None:
+    body = command(linked, "als casusregie naar <@U0AOV0003|aov-3>")
+    text = text_of(body)
+    assert "Casusregie Zorg en Veiligheidshuis Drenthe gaat naar AOV-er 3" in text
+    assert "AOV-er 2: 5,99 u/week → 1,99 u/week (20,8 % → 6,9 %)" in text
+    assert "AOV-er 3: 1,58 u/week → 5,58 u/week (6,2 % → 21,8 %)" in text
+    assert "Er wordt niets gewijzigd" in text
+    owner = next(t for t in linked.ctx.team.tasks() if t.subject.startswith("Casusregie"))
+    assert owner.owner is not None and owner.owner.key == "aov-2"
+    assert "*Vraag* 5,99 u/week" in text_of(command(linked, "aov-2"))
+
+
+def test_what_if_an_extra_fte_for_a_theme(linked: RunningBot) -> None:
+    text = text_of(command(linked, "als +1 fte ondermijning"))
+    assert "1 fte extra voor Ondermijning" in text
+    assert "Ondermijning: vraag 0 u/week, aanbod 0 u/week → 28,8 u/week" in text
+    assert "beschikbaar 166,4 u/week → 195,2 u/week" in text
+
+
+def test_an_ambiguous_task_offers_a_pick_list_whose_button_computes(linked: RunningBot) -> None:
+    body = command(linked, "als buurtpreventie naar aov-1")
+    assert "Meerdere taken passen bij" in text_of(body)
+    button = next(b["accessory"] for b in body["blocks"] if "accessory" in b)
+    click = linked.slack.block_actions_payload(
+        button["action_id"], button["value"], user_id=SLACK_IDS["aov-1"]
+    )
+    answer(linked.slack.interactivity(click))
+    shown = linked.fake.wait_for("response_url")[0].args
+    assert shown["replace_original"] is True
+    assert "gaat naar AOV-er 1" in json.dumps(shown["blocks"], ensure_ascii=False)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("niemand-bekend", "Ik ken geen persoon “niemand-bekend”"),
+        ("als bibob", "Schrijf `/capaciteit als &lt;taak&gt; naar @collega`"),
+        ("als +1 fte sterrenkunde", "“sterrenkunde”: dat thema ken ik niet"),
+        ("als kwispelstaart naar aov-1", "Geen taak gevonden voor “kwispelstaart”"),
+        ("<@U0NOBODY1|iemand>", "staat niet in het teamoverzicht"),
+    ],
+)
+def test_bad_input_gets_a_dutch_answer(linked: RunningBot, text: str, expected: str) -> None:
+    body_text = text_of(command(linked, text))
+    assert expected in body_text
+    assert "Traceback" not in body_text
+
+
+def test_help_lists_every_form(linked: RunningBot) -> None:
+    text = text_of(command(linked, "help"))
+    for form in ("@persoon", "als &lt;taak&gt; naar @persoon", "als +1 fte &lt;thema&gt;"):
+        assert f"/capaciteit {form}" in text

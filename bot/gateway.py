@@ -220,6 +220,14 @@ class SlackGateway:
         with _slack_call():
             self._client(quick=True).views_open(trigger_id=trigger_id, view=view)
 
+    def update_view(
+        self, view_id: str, view: dict[str, Any], *, view_hash: str | None = None
+    ) -> None:
+        """Redraw an open modal; with `view_hash`, Slack refuses it when the modal has changed
+        meanwhile (the user's newer choice wins)."""
+        with _slack_call():
+            self._client(quick=True).views_update(view_id=view_id, view=view, hash=view_hash)
+
     def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
         with _slack_call():
             self._client().views_publish(user_id=user_id, view=view)

@@ -229,6 +229,34 @@ class CapacityService:
 
     # -- owner change (the /wie modal) ------------------------------------------------------------
 
+    def owner_impact_text(self, task_id: int, new_owner_slack_id: str | None, now: datetime) -> str:
+        """For the owner modal, before saving: both people's load now and after the change."""
+        _, inputs, _, _ = self._current()
+        task = next((t for t in inputs.tasks if t.id == task_id), None)
+        if task is None:
+            return "Deze taak bestaat niet meer."
+        picture = self.picture(now)
+        current = picture.person(task.owner) if task.owner else None
+        person = self.store.team.person_by_slack_id(new_owner_slack_id or "")
+        if person is None or person.key == task.owner:
+            if current is None:
+                return "Kies een eigenaar om te zien wat dat doet met de belasting."
+            return (
+                f"*Belasting* — {escape(current.person.name)} draagt nu "
+                f"{_hours(current.demand)} ({_pct(current.load)}). Kies een andere eigenaar om "
+                "te zien wat de wijziging doet."
+            )
+        found = self.reassign(task_id, person.key, now)
+        lines = [f"*Belasting als {escape(person.name)} eigenaar wordt* (nog niet opgeslagen):"]
+        for change in found.people:
+            after = change.load(change.after)
+            over = " — :warning: meer dan 100 %" if after > 1 else ""
+            lines.append(
+                f"• {escape(change.name)}: {_hours(change.before)} → {_hours(change.after)} "
+                f"({_pct(change.load(change.before))} → {_pct(after)}){over}"
+            )
+        return "\n".join(lines)
+
     def owner_change(
         self, task_id: int, new_owner_slack_id: str | None, now: datetime
     ) -> WhatIf | None:
@@ -240,6 +268,14 @@ class CapacityService:
         if person is None:
             return None
         return self.reassign(task_id, person.key, now)
+
+
+def _hours(value: float) -> str:
+    return f"{format_hours(round(value, 2))} u/week"
+
+
+def _pct(fraction: float) -> str:
+    return f"{format_hours(round(100 * fraction, 1))} %"
 
 
 def _changes(before: Picture, after: Picture, keys: list[str]) -> tuple[Change, ...]:

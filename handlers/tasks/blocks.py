@@ -26,6 +26,7 @@ from handlers.blocks import (
 from storage.team import PersonView, TaskView
 
 OWNER_MODAL = "task_owner_modal"
+OWNER_PERSON = "person"  # the users_select of the owner and deputy inputs
 SHOW_BUTTON = "task_show"
 # "task_show" alone, or numbered ("task_show:1") where several share one actions block.
 SHOW_BUTTONS = re.compile(rf"^{SHOW_BUTTON}(:\d+)?$")
@@ -179,11 +180,18 @@ def person_tasks_reply(found: PersonTasks) -> Reply:
     return Reply(text=f"Taken van {person.name}", blocks=blocks)
 
 
-def owner_modal(task: TaskView, private_metadata: str) -> dict[str, Any]:
+CAPACITY_BLOCK = "capacity_impact"
+
+
+def owner_modal(
+    task: TaskView, private_metadata: str, impact: str | None = None
+) -> dict[str, Any]:
+    """The owner modal; `impact` (mrkdwn) says what the chosen owner does to both people's load.
+    Choosing an owner sends an action (dispatch_action), so the impact is redrawn before saving."""
     def select(person: PersonView | None) -> Block:
         element: Block = {
             "type": "users_select",
-            "action_id": "person",
+            "action_id": OWNER_PERSON,
             "placeholder": {"type": "plain_text", "text": "Kies een collega"},
         }
         if person and person.slack_id:
@@ -205,9 +213,11 @@ def owner_modal(task: TaskView, private_metadata: str) -> dict[str, Any]:
             {
                 "type": "input",
                 "block_id": "owner",
+                "dispatch_action": True,
                 "label": {"type": "plain_text", "text": "Nieuwe eigenaar"},
                 "element": select(task.owner),
             },
+            *([section(impact) | {"block_id": CAPACITY_BLOCK}] if impact else []),
             {
                 "type": "input",
                 "block_id": "deputy",

@@ -17,6 +17,7 @@ from bot.core.access import Action, Actor
 from bot.gateway import SlackError, SlackGateway
 from bot.language import is_help
 from bot.services.access import AccessDenied, require
+from bot.services.capacity import build_capacity_service
 from bot.services.errors import DomainError
 from bot.services.tasks import OwnerChangeRefused, TaskService
 from handlers.access import actor_of
@@ -39,6 +40,7 @@ from handlers.tasks import TAKEN, WIE
 from handlers.tasks.blocks import (
     CHANGE_OWNER_BUTTON,
     OWNER_MODAL,
+    OWNER_PERSON,
     SHARE_BUTTON,
     SHOW_BUTTON,
     SHOW_BUTTONS,
@@ -158,6 +160,15 @@ def register(app: App, ctx: AppContext) -> None:
             replace_original=False,
         )
 
+    def impact(task_id: int, owner_slack_id: str | None) -> str | None:
+        """What the owner choice does to both people's load; None when it cannot be said."""
+        try:
+            capacity = ctx.service(build_capacity_service)
+            return capacity.owner_impact_text(task_id, owner_slack_id, ctx.now())
+        except Exception:  # the modal must open even when the capacity figures cannot be read
+            log.exception("capacity impact for the owner modal failed")
+            return None
+
     def change_owner(it: Interaction, client: WebClient) -> None:
         task, actor = clicked_task(it)
         if not service.may_change_owner(task, actor):
@@ -167,11 +178,32 @@ def register(app: App, ctx: AppContext) -> None:
             except AccessDenied as exc:
                 raise InteractionRefused(exc.message) from None
         meta = OwnerModalMeta(task_id=task.id, response_url=it.response_url)
-        ctx.gateway.open_view(required_trigger(it), owner_modal(task, meta.model_dump_json()))
+        shown = impact(task.id, task.owner.slack_id if task.owner else None)
+        ctx.gateway.open_view(
+            required_trigger(it), owner_modal(task, meta.model_dump_json(), shown)
+        )
+
+    def owner_chosen(it: Interaction, client: WebClient) -> None:
+        """A new owner picked in the modal (not yet saved): redraw it with the load impact."""
+        view = it.body.get("view") or {}
+        action = (it.body.get("actions") or [{}])[0]
+        if view.get("callback_id") != OWNER_MODAL or action.get("block_id") != "owner":
+            return
+        if not isinstance(view.get("id"), str):
+            raise UnreadablePayload()
+        meta = private_metadata(it.body, OwnerModalMeta)
+        task = service.task(meta.task_id)
+        chosen = ViewState(it.body).user("owner", "person")
+        ctx.gateway.update_view(
+            view["id"],
+            owner_modal(task, meta.model_dump_json(), impact(task.id, chosen)),
+            view_hash=view.get("hash"),
+        )
 
     on_action(app, SHOW_BUTTONS, show, examples=(SHOW_BUTTON, f"{SHOW_BUTTON}:1"))
     on_action(app, SHARE_BUTTON, share)
     on_action(app, CHANGE_OWNER_BUTTON, change_owner)
+    on_action(app, OWNER_PERSON, owner_chosen)
 
     def owner_submitted(ack: Ack, it: Interaction, client: WebClient) -> None:
         choice = parse_owner_submission(it.body)

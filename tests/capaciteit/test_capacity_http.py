@@ -140,3 +140,34 @@ def test_help_lists_every_form(linked: RunningBot) -> None:
     text = text_of(command(linked, "help"))
     for form in ("@persoon", "als &lt;taak&gt; naar @persoon", "als +1 fte &lt;thema&gt;"):
         assert f"/capaciteit {form}" in text
+
+
+def test_the_owner_modal_of_wie_shows_both_loads_before_saving(linked: RunningBot) -> None:
+    task = next(t for t in linked.ctx.team.tasks() if t.subject.startswith("Casusregie"))
+    click = linked.slack.block_actions_payload(
+        "task_change_owner", str(task.id), user_id=SLACK_IDS["teamleider"]
+    )
+    answer(linked.slack.interactivity(click))
+    view = linked.fake.wait_for("views.open")[0].args["view"]
+    opened = json.dumps(view["blocks"], ensure_ascii=False)
+    assert "AOV-er 2 draagt nu 5,99 u/week (20,8 %)" in opened
+
+    # Picking AOV-er 3 as the new owner redraws the modal with both people's load.
+    chosen = {"owner": {"person": {"type": "users_select", "selected_user": SLACK_IDS["aov-3"]}}}
+    pick = linked.slack.block_actions_payload(
+        "person",
+        block_id="owner",
+        user_id=SLACK_IDS["teamleider"],
+        view=view | {"id": "V0OWNER01", "hash": "1700000000.0000abcd", "state": {"values": chosen}},
+    )
+    pick["actions"][0] |= {"type": "users_select", "selected_user": SLACK_IDS["aov-3"]}
+    answer(linked.slack.interactivity(pick))
+    update = linked.fake.wait_for("views.update")[0].args
+    assert (update["view_id"], update["hash"]) == ("V0OWNER01", "1700000000.0000abcd")
+    shown = json.dumps(update["view"]["blocks"], ensure_ascii=False)
+    assert "AOV-er 2: 5,99 u/week → 1,99 u/week (20,8 % → 6,9 %)" in shown
+    assert "AOV-er 3: 1,58 u/week → 5,58 u/week (6,2 % → 21,8 %)" in shown
+    assert "nog niet opgeslagen" in shown
+    # Nothing is saved until the modal is submitted.
+    still = next(t for t in linked.ctx.team.tasks() if t.id == task.id)
+    assert still.owner is not None and still.owner.key == "aov-2"

@@ -187,9 +187,8 @@ def register(app: App, ctx: AppContext) -> None:
         """A new owner picked in the modal (not yet saved): redraw it with the load impact."""
         view = it.body.get("view") or {}
         action = (it.body.get("actions") or [{}])[0]
-        if view.get("callback_id") != OWNER_MODAL or action.get("block_id") != "owner":
-            return
-        if not isinstance(view.get("id"), str):
+        owner_pick = view.get("callback_id") == OWNER_MODAL and action.get("block_id") == "owner"
+        if not owner_pick or not isinstance(view.get("id"), str):
             raise UnreadablePayload()
         meta = private_metadata(it.body, OwnerModalMeta)
         task = service.task(meta.task_id)

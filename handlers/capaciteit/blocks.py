@@ -23,6 +23,7 @@ from handlers.blocks import (
 CHARTS_BUTTON = "capacity_charts"
 REPORT_BUTTON = "capacity_report"
 WHAT_IF_BUTTON = "capacity_what_if"
+TEAM = "team"  # the value of the chart and report buttons
 UNKNOWN_SHOWN = 15
 OVER = ":warning:"
 
@@ -125,8 +126,8 @@ def team_blocks(picture: Picture, *, with_buttons: bool = True) -> list[Block]:
     if with_buttons:
         blocks.append(
             actions(
-                button("Grafieken in mijn DM", CHARTS_BUTTON, "team"),
-                button("Rapport (Word)", REPORT_BUTTON, "team"),
+                button("Grafieken in mijn DM", CHARTS_BUTTON, TEAM),
+                button("Rapport (Word)", REPORT_BUTTON, TEAM),
             )
         )
     return blocks

@@ -21,7 +21,9 @@ from bot.services.errors import DomainError
 from handlers.blocks import Block, Reply, context, section
 from handlers.capaciteit import CAPACITEIT
 from handlers.capaciteit.blocks import (
+    CHARTS_BUTTON,
     REPORT_BUTTON,
+    TEAM,
     WHAT_IF_BUTTON,
     choice_reply,
     home_blocks,
@@ -164,9 +166,24 @@ def register(app: App, ctx: AppContext) -> None:
         if user_id:
             follow_up(found, user_id, respond)
 
+    def team_button(it: Interaction) -> None:
+        """The report and chart buttons carry "team"; anything else is no button of ours."""
+        if button_value(it.body) != TEAM:
+            raise UnreadablePayload()
+
+    def charts_clicked(it: Interaction, client: WebClient) -> None:
+        team_button(it)
+        reply(it, client, text=CHARTS_NOTE, blocks=None, replace_original=False)
+        if not send_charts(ctx, service, it.user_id, ctx.now()):
+            reply(it, client, text="De grafieken konden niet worden verstuurd.", blocks=None,
+                  replace_original=False)  # fmt: skip
+
     def report_clicked(it: Interaction, client: WebClient) -> None:
+        team_button(it)
         reply(it, client, text=REPORT_NOTE, blocks=None, replace_original=False)
-        send_report(ctx, service, it.user_id, ctx.now())
+        if not send_report(ctx, service, it.user_id, ctx.now()):
+            reply(it, client, text="Het rapport kon niet worden verstuurd.", blocks=None,
+                  replace_original=False)  # fmt: skip
 
     def what_if_clicked(it: Interaction, client: WebClient) -> None:
         task_id, _, person = button_value(it.body).partition(" ")
@@ -179,6 +196,7 @@ def register(app: App, ctx: AppContext) -> None:
             shown = Reply(text=exc.message, blocks=[section(exc.message)])
         reply(it, client, text=shown.text, blocks=shown.blocks, replace_original=True)
 
+    on_action(app, CHARTS_BUTTON, charts_clicked)
     on_action(app, REPORT_BUTTON, report_clicked)
     on_action(
         app,

@@ -3,7 +3,9 @@ hours per person, the rows behind them, the unknown budgets, what-ifs that chang
 
 from __future__ import annotations
 
+import io
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -86,6 +88,7 @@ def test_the_team_picture_shows_totals_people_themes_and_unknown_budgets(
     assert "Zonder uren: 43 taken" in text
     assert "Samenwerking RIEC-Noord _(afhankelijk van casuïstiek)_" in text
     assert "• Ondermijning: vraag 0 u/week, aanbod 0 u/week (6 taken zonder uren)" in text
+    wait_for_uploads(linked, 2)  # the charts follow in the DM (tested below)
 
 
 def test_what_if_a_task_moves_shows_both_people_and_changes_nothing(linked: RunningBot) -> None:
@@ -171,3 +174,48 @@ def test_the_owner_modal_of_wie_shows_both_loads_before_saving(linked: RunningBo
     # Nothing is saved until the modal is submitted.
     still = next(t for t in linked.ctx.team.tasks() if t.id == task.id)
     assert still.owner is not None and still.owner.key == "aov-2"
+
+
+def wait_for_uploads(bot: RunningBot, count: int) -> list[Any]:
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        found = bot.fake.uploads()
+        if len(found) >= count:
+            return found
+        time.sleep(0.05)
+    raise AssertionError(f"expected {count} uploads, got {len(bot.fake.uploads())}")
+
+
+def test_the_team_answer_sends_both_charts_with_their_text_to_the_callers_dm(
+    linked: RunningBot,
+) -> None:
+    body = command(linked, "", user="teamleider")
+    assert "De grafieken komen in je DM" in text_of(body)
+    load, themes = wait_for_uploads(linked, 2)
+    assert {load.channel, themes.channel} == {SLACK_IDS["teamleider"]}
+    assert (load.filename, themes.filename) == ("capaciteit-belasting.png", "capaciteit-thema.png")
+    assert load.content.startswith(b"\x89PNG") and themes.content.startswith(b"\x89PNG")
+    # The text equivalent travels with each chart: the same figures as the answer.
+    assert "• AOV-er 2 — 20,8 %" in load.initial_comment
+    assert "• Zorg en veiligheid — vraag 4,75" in themes.initial_comment
+
+
+def test_the_report_button_sends_a_word_document_with_the_tables(linked: RunningBot) -> None:
+    from docx import Document as Word
+
+    click = linked.slack.block_actions_payload(
+        "capacity_report", "team", user_id=SLACK_IDS["teamleider"]
+    )
+    answer(linked.slack.interactivity(click))
+    (report,) = wait_for_uploads(linked, 1)
+    assert report.channel == SLACK_IDS["teamleider"]
+    assert report.filename == "capaciteit-2026-11-23.docx"
+    word = Word(io.BytesIO(report.content))
+    paragraphs = [p.text for p in word.paragraphs]
+    assert "Capaciteit team OOV" in paragraphs
+    people = next(t for t in word.tables if t.rows[0].cells[0].text == "Persoon")
+    rows = {r.cells[0].text: [c.text for c in r.cells] for r in people.rows[1:]}
+    assert rows["AOV-er 2"] == ["AOV-er 2", "36", "28,8", "5,99", "20,8 %"]
+    assert len(word.inline_shapes) == 2  # both charts
+    unknown = next(t for t in word.tables if t.rows[0].cells[0].text == "Taak")
+    assert len(unknown.rows) == 1 + 43

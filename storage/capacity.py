@@ -3,6 +3,7 @@ tasks, meeting series, piket rules, settings) with one version key for caching t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,7 +22,7 @@ from storage.models.piket import PiketState
 from storage.models.team import Person, Task
 from storage.piket import PiketStore
 from storage.session import Database
-from storage.team import TeamStore
+from storage.team import TaskView, TeamStore
 
 STATE_ID = 1
 
@@ -79,11 +80,16 @@ class CapacityStore:
             data = s.scalar(select(CapacityState.config).where(CapacityState.id == STATE_ID))
         return capacity.Settings() if data is None else parse_capacity_config(data).settings
 
-    def inputs(self, programme: tuple[capacity.ProgrammeActivity, ...] = ()) -> capacity.Inputs:
+    def inputs(
+        self,
+        views: Sequence[TaskView] | None = None,
+        programme: tuple[capacity.ProgrammeActivity, ...] = (),
+    ) -> capacity.Inputs:
+        """The model's inputs; `views`: the active tasks when the caller has read them already."""
         people = tuple(
             capacity.Person(p.key, p.name, p.hours_per_week, p.slack_id) for p in self.team.people()
         )
-        views = self.team.tasks()
+        views = self.team.tasks() if views is None else views
         tasks = tuple(
             capacity.Task(
                 t.id,

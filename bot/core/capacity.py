@@ -25,6 +25,7 @@ The rules (also shown to users by `RULES`):
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -245,19 +246,28 @@ def task_theme(task: Task, settings: Settings) -> str:
     return settings.themes.get(task.subject) or CATEGORY_THEMES.get(task.category, task.category)
 
 
-def _weekly(text: str) -> float | None:
-    try:
-        return parse_cadence(text).hours_per_week
-    except CadenceError:
-        return None
-
-
-def _why_unknown(text: str) -> str:
+@functools.lru_cache(maxsize=4096)
+def _understood(text: str) -> tuple[float | None, str]:
+    """(hours per week, why there are none) of a time text; a region repeats the same few texts
+    thousands of times, so each is parsed once."""
     try:
         cadence = parse_cadence(text)
     except CadenceError:
-        return "tijdtekst niet te lezen"
-    return cadence.reason or "geen uren opgegeven"
+        return None, "tijdtekst niet te lezen"
+    return cadence.hours_per_week, cadence.reason or "geen uren opgegeven"
+
+
+def _weekly(text: str) -> float | None:
+    return _understood(text)[0]
+
+
+def _why_unknown(text: str) -> str:
+    return _understood(text)[1]
+
+
+@functools.lru_cache(maxsize=4096)
+def _basis(text: str, weekly: float) -> str:
+    return f"{_quoted(text)} ≈ {format_hours(weekly)} u/week"
 
 
 def _quoted(text: str) -> str:
@@ -277,7 +287,7 @@ def _task_rows(task: Task, settings: Settings) -> tuple[list[Row], Unknown | Non
         if task.subject == settings.piket_task:
             return [], None, True  # the piket model supplies these hours
         return [], Unknown(task.subject, theme, task.owner, _why_unknown(task.time_text)), False
-    basis = f"{_quoted(basis_text)} ≈ {format_hours(weekly)} u/week"
+    basis = _basis(basis_text, weekly)
     if source == "schatting":
         note = settings.estimates[task.subject].note
         basis = f"schatting {basis}" + (f" ({note})" if note else "")
@@ -409,10 +419,17 @@ def compute(inputs: Inputs, now: datetime, *, extra: Sequence[tuple[str, float]]
         people.append(Person(key, f"Extra {format_hours(fte)} fte ({theme})",
                              fte * settings.fte_hours))  # fmt: skip
         supply_theme[key] = theme
-    loads = []
-    for person in people:
-        own = tuple(r for r in rows if r.person == person.key)
-        loads.append(PersonLoad(person, net_hours(person.contract_hours, settings), own))
+    by_person: dict[str | None, list[Row]] = {}
+    for row in rows:
+        by_person.setdefault(row.person, []).append(row)
+    loads = [
+        PersonLoad(
+            person,
+            net_hours(person.contract_hours, settings),
+            tuple(by_person.get(person.key, ())),
+        )
+        for person in people
+    ]
     unowned = tuple(r for r in rows if r.person is None or r.person not in known)
     return Picture(
         now=now,

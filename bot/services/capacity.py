@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -86,37 +86,51 @@ class CapacityService:
         self.store = store
         self.programme: ProgrammeSource = programme or (lambda: ())
         self._lock = threading.Lock()
-        self._inputs: tuple[object, Inputs, tuple[TaskView, ...], TaskIndex] | None = None
+        self._inputs: tuple[object, Inputs, tuple[TaskView, ...]] | None = None
+        self._index: tuple[object, TaskIndex] | None = None
         self._pictures: dict[tuple[object, date], Picture] = {}
 
     # -- data, once per version -------------------------------------------------------------------
 
-    def _current(self) -> tuple[object, Inputs, tuple[TaskView, ...], TaskIndex]:
+    def _current(self) -> tuple[object, Inputs, tuple[TaskView, ...]]:
         version = (self.store.version(), self.programme())
         with self._lock:
             if self._inputs is not None and self._inputs[0] == version:
                 return self._inputs
-        inputs = self.store.inputs(version[1])
         views = tuple(self.store.team.tasks())
+        inputs = self.store.inputs(views, version[1])
+        with self._lock:
+            self._inputs = (version, inputs, views)
+            self._pictures = {}
+            self._index = None
+        return self._inputs
+
+    def _task_index(self) -> tuple[tuple[TaskView, ...], TaskIndex]:
+        """The task search of what-ifs, built on first use per data version: for a region's
+        5,000 tasks it takes seconds, which /capaciteit itself should not wait for."""
+        version, _, views = self._current()
+        with self._lock:
+            if self._index is not None and self._index[0] == version:
+                return views, self._index[1]
         index = TaskIndex(
             [SearchableTask(t.id, t.subject, t.description, t.duties, t.aliases) for t in views]
         )
         with self._lock:
-            self._inputs = (version, inputs, views, index)
-            self._pictures = {}
-        return self._inputs
+            self._index = (version, index)
+        return views, index
 
     def inputs(self) -> Inputs:
         return self._current()[1]
 
     def picture(self, now: datetime, actor: str | None = None) -> Picture:
-        """The team's picture at `now` (computed once per data version and day)."""
-        version, inputs, _, _ = self._current()
+        """The team's picture at `now`: computed once per data version and day, and then the
+        same object (so what is drawn from it, like the charts, can be kept with it)."""
+        version, inputs, _ = self._current()
         key = (version, now.date())
         with self._lock:
             cached = self._pictures.get(key)
         if cached is not None:
-            return replace(cached, now=now)
+            return cached
         found = capacity.compute(inputs, now)
         with self._lock:
             self._pictures[key] = found
@@ -183,7 +197,7 @@ class CapacityService:
         return self._person(text, caller_slack_id).key
 
     def _task(self, text: str) -> TaskView | TaskChoice:
-        _, _, views, index = self._current()
+        views, index = self._task_index()
         by_id = {t.id: t for t in views}
         result = index.search(text)
         if result.best is not None:
@@ -193,7 +207,7 @@ class CapacityService:
         return TaskChoice(text, matches, suggestions)
 
     def reassign(self, task_id: int, person_key: str, now: datetime) -> WhatIf:
-        _, inputs, _views, _ = self._current()
+        _, inputs, _ = self._current()
         task = next((t for t in inputs.tasks if t.id == task_id), None)
         if task is None:
             raise DomainError("Die taak bestaat niet meer.")
@@ -231,7 +245,7 @@ class CapacityService:
 
     def owner_impact_text(self, task_id: int, new_owner_slack_id: str | None, now: datetime) -> str:
         """For the owner modal, before saving: both people's load now and after the change."""
-        _, inputs, _, _ = self._current()
+        _, inputs, _ = self._current()
         task = next((t for t in inputs.tasks if t.id == task_id), None)
         if task is None:
             return "Deze taak bestaat niet meer."

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,6 +15,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.context import AppContext
+from bot.core.capacity import Picture
 from bot.gateway import SlackError
 from bot.language import is_help
 from bot.services.capacity import CapacityService, TaskChoice, build_capacity_service
@@ -88,27 +90,47 @@ def _person_part(text: str) -> str:
     return " ".join(words[at + 1 :])
 
 
-def send_charts(ctx: AppContext, service: CapacityService, user_id: str, now: datetime) -> bool:
+class ChartCache:
+    """The PNGs of the last picture drawn. Drawing takes a CPU-second and holds the GIL, which
+    would delay every other command's acknowledgement; the picture is the same object until the
+    data or the day changes, so it is drawn once per version."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last: tuple[Picture, bytes, bytes] | None = None
+
+    def pngs(self, picture: Picture) -> tuple[bytes, bytes]:
+        from bot.core import capacity_charts as charts  # matplotlib only when drawing
+
+        with self._lock:
+            if self._last is None or self._last[0] is not picture:
+                load = charts.load_png(charts.load_table(picture))
+                self._last = (picture, load, charts.themes_png(charts.theme_table(picture)))
+            return self._last[1], self._last[2]
+
+
+def send_charts(
+    ctx: AppContext, service: CapacityService, user_id: str, now: datetime, cache: ChartCache
+) -> bool:
     """Both charts to the user's DM, each with its text equivalent as the comment."""
-    from bot.core import capacity_charts as charts  # matplotlib only when drawing
+    from bot.core import capacity_charts as charts
 
     picture = service.picture(now, user_id)
-    load = charts.load_table(picture)
-    themes = charts.theme_table(picture)
+    load_png, themes_png = cache.pngs(picture)
     try:
         ctx.gateway.upload_file(
             user_id,
             "capaciteit-belasting.png",
-            charts.load_png(load),
+            load_png,
             charts.LOAD_TITLE,
-            initial_comment=charts.load_text(load),
+            initial_comment=charts.load_text(charts.load_table(picture)),
         )
         ctx.gateway.upload_file(
             user_id,
             "capaciteit-thema.png",
-            charts.themes_png(themes),
+            themes_png,
             charts.THEME_TITLE,
-            initial_comment=charts.theme_text(themes),
+            initial_comment=charts.theme_text(charts.theme_table(picture)),
         )
     except SlackError as exc:
         log.warning("capacity charts not uploaded: %s", exc.code)
@@ -146,11 +168,12 @@ def home_section(ctx: AppContext, slack_id: str) -> list[Block]:
 
 def register(app: App, ctx: AppContext) -> None:
     service = ctx.service(build_capacity_service)
+    cache = ChartCache()
     ctx.home_sections.append(lambda slack_id: home_section(ctx, slack_id))
 
     def follow_up(found: Answer, user_id: str, respond: Respond | None) -> None:
         now = ctx.now()
-        if found.charts and not send_charts(ctx, service, user_id, now) and respond:
+        if found.charts and not send_charts(ctx, service, user_id, now, cache) and respond:
             respond(
                 text="De grafieken konden niet worden verstuurd; de cijfers staan hierboven.",
                 replace_original=False,
@@ -174,7 +197,7 @@ def register(app: App, ctx: AppContext) -> None:
     def charts_clicked(it: Interaction, client: WebClient) -> None:
         team_button(it)
         reply(it, client, text=CHARTS_NOTE, blocks=None, replace_original=False)
-        if not send_charts(ctx, service, it.user_id, ctx.now()):
+        if not send_charts(ctx, service, it.user_id, ctx.now(), cache):
             reply(it, client, text="De grafieken konden niet worden verstuurd.", blocks=None,
                   replace_original=False)  # fmt: skip
 

@@ -219,3 +219,16 @@ def test_the_report_button_sends_a_word_document_with_the_tables(linked: Running
     assert len(word.inline_shapes) == 2  # both charts
     unknown = next(t for t in word.tables if t.rows[0].cells[0].text == "Taak")
     assert len(unknown.rows) == 1 + 43
+
+
+def test_the_app_home_shows_each_person_their_own_load(linked: RunningBot) -> None:
+    for key in ("aov-2", "beleidsmedewerker"):
+        event = {"type": "app_home_opened", "user": SLACK_IDS[key], "channel": "D0HOME001",
+                 "tab": "home"}  # fmt: skip
+        assert linked.slack.event(event).status_code == 200
+    calls = linked.fake.wait_for("views.publish", count=2)
+    views = {c.args["user_id"]: json.dumps(c.args["view"], ensure_ascii=False) for c in calls}
+    assert "Belasting 20,8 % — 5,99 u/week van 28,8 u/week beschikbaar" in views[SLACK_IDS["aov-2"]]
+    own = views[SLACK_IDS["beleidsmedewerker"]]
+    assert "Belasting 1,3 % — 0,33 u/week van 25,6 u/week beschikbaar" in own
+    assert "van je taken hebben nog geen uren (niet meegeteld)" in own

@@ -24,14 +24,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.core import capacity_charts as charts  # noqa: E402
-from bot.services.capacity import build_capacity_service  # noqa: E402
-from storage.session import Database  # noqa: E402
-from testkit.app import RunningBot, start_bot  # noqa: E402
-from testkit.clock import FixedClock  # noqa: E402
-from testkit.database import migrate  # noqa: E402
-from testkit.fake_slack import FakeSlack  # noqa: E402
-from testkit.team_config import CONFIG_DIR, copy_config, write_yaml  # noqa: E402
+from bot.core import capacity_charts as charts
+from bot.services.capacity import build_capacity_service
+from storage.session import Database
+from testkit.app import RunningBot, start_bot
+from testkit.clock import FixedClock
+from testkit.database import migrate
+from testkit.fake_slack import FakeSlack
+from testkit.team_config import CONFIG_DIR, copy_config, write_yaml
 
 BUDGET_MS = 3000.0
 TIMES = ("2 uur per week", "3 uur per 4 week", "8 uur per 3 maanden", "40 uur per jaar",
@@ -52,7 +52,7 @@ def region_config(target: Path, people: int, tasks: int) -> Path:
     base_tasks = yaml.load((CONFIG_DIR / "tasks.yaml").read_text(encoding="utf-8"))["tasks"]
     extra_people = [
         {"key": key, "name": f"Medewerker {n:03d}", "slack_id": f"U9{n:07d}",
-         "hours_per_week": (36, 32, 28, 24)[n % 4]}  # fmt: skip
+         "hours_per_week": (36, 32, 28, 24)[n % 4]}
         for n, key in enumerate(keys[len(bundled) :])
     ]
     write_yaml(config / "people.yaml", {"people": base_people + extra_people})
@@ -60,7 +60,7 @@ def region_config(target: Path, people: int, tasks: int) -> Path:
         {"subject": f"Regiotaak {n:05d}", "category": CATEGORIES[n % 4], "description": "",
          "duties": "Voorbereiding / afstemming", "time": TIMES[n % len(TIMES)],
          "legal_basis": "", "owner": keys[n % len(keys)] if n % 50 else None,
-         "deputy": keys[(n + 7) % len(keys)], "aliases": []}  # fmt: skip
+         "deputy": keys[(n + 7) % len(keys)], "aliases": []}
         for n in range(tasks - len(base_tasks))
     ]
     write_yaml(config / "tasks.yaml", {"tasks": base_tasks + extra_tasks})
@@ -132,7 +132,7 @@ def measure(bot: RunningBot, label: str, rounds: int, person: str) -> tuple[list
         f"/taken {person} over HTTP": timed(command("/taken", person), rounds),
         "charts drawn (2 PNGs)": timed(
             lambda: (charts.load_png(charts.load_table(picture)),
-                     charts.themes_png(charts.theme_table(picture))),  # fmt: skip
+                     charts.themes_png(charts.theme_table(picture))),
             max(3, rounds // 5),
         ),
     }

@@ -116,6 +116,8 @@ def team_blocks(picture: Picture, *, with_buttons: bool = True) -> list[Block]:
     blocks += _chunks(theme_lines(picture), "*Per thema*")
     if picture.unowned:
         lines = [f"• {escape(r.label)}: {hours(r.hours)}" for r in picture.unowned[:20]]
+        if len(picture.unowned) > 20:
+            lines.append(f"• en nog {len(picture.unowned) - 20} (zie het rapport)")
         blocks += _chunks(lines, "*Zonder eigenaar* (telt mee in de vraag van het team)")
     blocks += _chunks(
         unknown_lines(picture.unknown),

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from bot.core.cadence import CadenceError, format_hours, parse_cadence
+from bot.core.cadence import CadenceError, parse_cadence
 from bot.core.capacity import (
     DEFAULT_FTE_HOURS,
     DEFAULT_OVERHEAD_SHARE,
@@ -181,19 +181,3 @@ def parse_capacity_config(data: object) -> CapacityFile:
         raise ConfigError(problems)
     return found
 
-
-def describe_capacity_file(found: CapacityFile) -> list[str]:
-    """What `oov-bot check` says it understood of capaciteit.yaml."""
-    settings = found.settings
-    share = format_hours(round(100 * settings.overhead_share, 1))
-    lines = [
-        f"capaciteit: overhead {share} %, 1 fte = {format_hours(settings.fte_hours)} uur, "
-        f"piket {format_hours(settings.piket_hours_per_duty_week)} uur per dienstweek, "
-        f"{len(settings.estimates)} schatting(en), {len(settings.themes)} taak/taken met thema"
-    ]
-    for subject, estimate in settings.estimates.items():
-        weekly = parse_cadence(estimate.time_text).hours_per_week or 0.0
-        lines.append(
-            f"  schatting {subject}: “{estimate.time_text}” ≈ {format_hours(weekly)} u/week"
-        )
-    return lines

@@ -8,11 +8,7 @@ from __future__ import annotations
 from functools import partial
 
 from bot.context import AppContext
-from bot.core.capacity_config import (
-    CAPACITY_FILE,
-    describe_capacity_file,
-    validate_capacity_file,
-)
+from bot.core.capacity_config import CAPACITY_FILE, validate_capacity_file
 from bot.services.capacity import build_capacity_service
 from handlers.blocks import Reply
 from handlers.commands import SlashCommand, Usage
@@ -75,13 +71,7 @@ FEATURE = Feature(
     name="capaciteit",
     order=60,
     listeners=slack.register,
-    config=ConfigFile(
-        CAPACITY_FILE,
-        validate_capacity_file,
-        import_capacity,
-        export_capacity,
-        describe=describe_capacity_file,
-    ),
+    config=ConfigFile(CAPACITY_FILE, validate_capacity_file, import_capacity, export_capacity),
     commands=(CAPACITEIT,),
     reports=(
         ReportCommand(

@@ -81,11 +81,3 @@ def test_the_shell_answers_capaciteit_as_text(tmp_path: Path) -> None:
     assert "Capaciteit van AOV-er 1" in result.stdout
     assert "BIBOB gaat naar AOV-er 3" in result.stdout
 
-
-def test_check_says_what_it_understood_of_capaciteit_yaml(tmp_path: Path) -> None:
-    result = run(["check"], tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert (
-        "capaciteit: overhead 20 %, 1 fte = 36 uur, piket 4 uur per dienstweek, 0 schatting(en), "
-        "11 taak/taken met thema"
-    ) in result.stdout

@@ -25,15 +25,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.core import capacity_charts as charts
+from bot.core.access import Actor
 from bot.services.capacity import build_capacity_service
 from storage.session import Database
 from testkit.app import RunningBot, start_bot
 from testkit.clock import FixedClock
 from testkit.database import migrate
 from testkit.fake_slack import FakeSlack
-from testkit.team_config import CONFIG_DIR, copy_config, write_yaml
+from testkit.team_config import CONFIG_DIR, SLACK_IDS, copy_config, write_yaml
 
 BUDGET_MS = 3000.0
+OPERATOR = Actor.operator()
 TIMES = ("2 uur per week", "3 uur per 4 week", "8 uur per 3 maanden", "40 uur per jaar",
          "1 keer per 6 week 5 uur", "", "incidenteel", "Afhankelijk van casuïstiek")  # fmt: skip
 CATEGORIES = ("structureel", "incidenteel", "rampenbestrijding", "algemeen")
@@ -101,11 +103,11 @@ def measure(bot: RunningBot, label: str, rounds: int, person: str) -> tuple[list
 
     def cold() -> None:
         service._inputs = None  # a new data version: inputs read and the picture computed again
-        service.picture(now)
+        service.picture(now, OPERATOR)
 
     def command(name: str, text: str) -> Callable[[], None]:
         def call() -> None:
-            response = bot.slack.command(name, text, user_id="U0BENCH01")
+            response = bot.slack.command(name, text, user_id=SLACK_IDS["aov-1"])
             if response.status_code != 200 or not response.json().get("blocks"):
                 raise SystemExit(f"{name} {text!r} answered {response.status_code}")
 
@@ -122,10 +124,10 @@ def measure(bot: RunningBot, label: str, rounds: int, person: str) -> tuple[list
                 raise SystemExit("the charts did not arrive within 30 s")
             time.sleep(0.005)
 
-    picture = service.picture(now)
+    picture = service.picture(now, OPERATOR)
     results = {
         "compute, new data version": timed(cold, max(3, rounds // 5)),
-        "compute, cached": timed(lambda: service.picture(now), rounds),
+        "compute, cached": timed(lambda: service.picture(now, OPERATOR), rounds),
         "/capaciteit (team) + charts in DM": timed(charts_delivered, rounds),
         "/capaciteit (team) answer over HTTP": timed(command("/capaciteit", ""), rounds),
         f"/capaciteit {person} over HTTP": timed(command("/capaciteit", person), rounds),

@@ -17,10 +17,12 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.core import capacity
+from bot.core.access import Action, Actor
 from bot.core.cadence import format_hours
 from bot.core.capacity import Inputs, PersonLoad, Picture
 from bot.core.task_search import SearchableTask, TaskIndex
 from bot.language import PersonRef, parse_person_ref, resolve_person
+from bot.services.access import allowed, require
 from bot.services.errors import DomainError
 from bot.services.notices import escape
 from storage.capacity import CapacityStore
@@ -122,9 +124,14 @@ class CapacityService:
     def inputs(self) -> Inputs:
         return self._current()[1]
 
-    def picture(self, now: datetime, actor: str | None = None) -> Picture:
-        """The team's picture at `now`: computed once per data version and day, and then the
-        same object (so what is drawn from it, like the charts, can be kept with it)."""
+    def picture(self, now: datetime, actor: Actor) -> Picture:
+        """The team's picture at `now`, for those who may read it (AccessDenied otherwise)."""
+        require(Action.READ_CAPACITY, actor)
+        return self._picture(now)
+
+    def _picture(self, now: datetime) -> Picture:
+        """Computed once per data version and day, and then the same object (so what is drawn
+        from it, like the charts, can be kept with it)."""
         version, inputs, _ = self._current()
         key = (version, now.date())
         with self._lock:
@@ -138,18 +145,23 @@ class CapacityService:
 
     # -- a person ---------------------------------------------------------------------------------
 
-    def person(self, text: str, caller_slack_id: str | None, now: datetime) -> PersonAnswer:
-        found = self._person(text, caller_slack_id)
-        picture = self.picture(now, caller_slack_id)
+    def person(self, text: str, actor: Actor, now: datetime) -> PersonAnswer:
+        require(Action.READ_CAPACITY, actor)
+        found = self._person(text, actor.slack_id)
+        picture = self._picture(now)
         load = picture.person(found.key)
         if load is None:  # someone added in Slack after the picture was made
             raise DomainError(f"Van {escape(found.name)} zijn nog geen uren bekend.")
         return PersonAnswer(picture, load)
 
+    def own_picture(self, now: datetime) -> Picture:
+        """The picture behind someone's own load (the App Home shows only their own figures)."""
+        return self._picture(now)
+
     def own_load(self, slack_id: str, now: datetime) -> PersonLoad | None:
         """The caller's own load (App Home); None when they are not in the team overview."""
         person = self.store.team.person_by_slack_id(slack_id)
-        return self.picture(now, slack_id).person(person.key) if person else None
+        return self._picture(now).person(person.key) if person else None
 
     def _person(self, text: str, caller_slack_id: str | None) -> PersonView:
         parsed = parse_person_ref(text) if text.strip() else PersonRef("self")
@@ -175,8 +187,9 @@ class CapacityService:
 
     # -- what-if ----------------------------------------------------------------------------------
 
-    def what_if(self, text: str, caller_slack_id: str | None, now: datetime) -> WhatIf | TaskChoice:
+    def what_if(self, text: str, actor: Actor, now: datetime) -> WhatIf | TaskChoice:
         """`text` follows "als": "<taak> naar <persoon>" or "+1 fte <thema>". Nothing is stored."""
+        require(Action.READ_CAPACITY, actor)
         text = " ".join(text.split())
         if not text:
             raise DomainError(WHAT_IF_HELP)
@@ -186,15 +199,16 @@ class CapacityService:
         if len(parts) < 2:
             raise DomainError(WHAT_IF_HELP)
         task_text, person_text = " naar ".join(parts[:-1]), parts[-1]
-        person = self._person(person_text, caller_slack_id)
+        person = self._person(person_text, actor.slack_id)
         task = self._task(task_text)
         if isinstance(task, TaskChoice):
             return task
         return self.reassign(task.id, person.key, now)
 
-    def what_if_person(self, text: str, caller_slack_id: str | None) -> str:
-        """The key of the person a what-if names."""
-        return self._person(text, caller_slack_id).key
+    def what_if_button(self, task_id: int, text: str, actor: Actor, now: datetime) -> WhatIf:
+        """The what-if of a pick-list button: the task chosen, the person as typed."""
+        require(Action.READ_CAPACITY, actor)
+        return self.reassign(task_id, self._person(text, actor.slack_id).key, now)
 
     def _task(self, text: str) -> TaskView | TaskChoice:
         views, index = self._task_index()
@@ -211,7 +225,7 @@ class CapacityService:
         task = next((t for t in inputs.tasks if t.id == task_id), None)
         if task is None:
             raise DomainError("Die taak bestaat niet meer.")
-        before = self.picture(now)
+        before = self._picture(now)
         after = capacity.compute(capacity.with_owner(inputs, task_id, person_key), now)
         target = after.person(person_key)
         name = target.person.name if target else person_key
@@ -225,7 +239,7 @@ class CapacityService:
     def extra_fte(self, fte: float, theme_text: str, now: datetime) -> WhatIf:
         if not 0 < fte <= 50:
             raise DomainError("Geef een aantal fte tussen 0 en 50, bijvoorbeeld `+1 fte`.")
-        before = self.picture(now)
+        before = self._picture(now)
         names = capacity.theme_names(before)
         if not theme_text.strip():
             raise DomainError(f"Voor welk thema? Kies uit: {escape(', '.join(names))}.")
@@ -243,13 +257,18 @@ class CapacityService:
 
     # -- owner change (the /wie modal) ------------------------------------------------------------
 
-    def owner_impact_text(self, task_id: int, new_owner_slack_id: str | None, now: datetime) -> str:
-        """For the owner modal, before saving: both people's load now and after the change."""
+    def owner_impact_text(
+        self, task_id: int, new_owner_slack_id: str | None, now: datetime, actor: Actor
+    ) -> str | None:
+        """For the owner modal, before saving: both people's load now and after the change;
+        None for someone who may not read capacity figures."""
+        if not allowed(Action.READ_CAPACITY, actor):
+            return None
         _, inputs, _ = self._current()
         task = next((t for t in inputs.tasks if t.id == task_id), None)
         if task is None:
             return "Deze taak bestaat niet meer."
-        picture = self.picture(now)
+        picture = self._picture(now)
         current = picture.person(task.owner) if task.owner else None
         person = self.store.team.person_by_slack_id(new_owner_slack_id or "")
         if person is None or person.key == task.owner:
@@ -271,17 +290,6 @@ class CapacityService:
             )
         return "\n".join(lines)
 
-    def owner_change(
-        self, task_id: int, new_owner_slack_id: str | None, now: datetime
-    ) -> WhatIf | None:
-        """What giving the task to the person with this Slack ID does to both people's load;
-        None when the new owner is not in the team overview (their hours are unknown)."""
-        if not new_owner_slack_id:
-            return None
-        person = self.store.team.person_by_slack_id(new_owner_slack_id)
-        if person is None:
-            return None
-        return self.reassign(task_id, person.key, now)
 
 
 def _hours(value: float) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import partial
 
 from bot.context import AppContext
+from bot.core.access import Actor
 from bot.core.capacity_config import CAPACITY_FILE, validate_capacity_file
 from bot.services.capacity import build_capacity_service
 from handlers.blocks import Reply
@@ -61,7 +62,8 @@ CAPACITEIT = SlashCommand(
 
 def _shell_reply(ctx: AppContext, text: str) -> Reply:
     """How `oov-bot shell` answers: the text reply, no caller (so no charts or DMs)."""
-    return slack.answer(ctx.service(build_capacity_service), text, None, ctx.now()).reply
+    service = ctx.service(build_capacity_service)
+    return slack.answer(service, text, Actor.operator(), ctx.now()).reply
 
 
 # The adapters read the spec above (help, verbs), so they are imported after it.

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from bot.context import AppContext
+from bot.core.access import Actor
 from bot.services.capacity import build_capacity_service
 
 
@@ -20,7 +21,7 @@ def run(ctx: AppContext, args: argparse.Namespace) -> int:
     from bot.core.documents import write_document
     from handlers.capaciteit.report import report_document
 
-    picture = ctx.service(build_capacity_service).picture(ctx.now())
+    picture = ctx.service(build_capacity_service).picture(ctx.now(), Actor.operator())
     written = write_document(report_document(picture), Path(args.map), args.naam)
     for path in written:
         print(path)

@@ -15,11 +15,13 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.context import AppContext
+from bot.core.access import Actor
 from bot.core.capacity import Picture
 from bot.gateway import SlackError
 from bot.language import is_help
 from bot.services.capacity import CapacityService, TaskChoice, build_capacity_service
 from bot.services.errors import DomainError
+from handlers.access import actor_of
 from handlers.blocks import Block, Reply, context, section
 from handlers.capaciteit import CAPACITEIT
 from handlers.capaciteit.blocks import (
@@ -53,8 +55,10 @@ def _refusal(message: str) -> Answer:
     return Answer(Reply(text=message, blocks=[section(message)]))
 
 
-def answer(service: CapacityService, text: str, caller: str | None, now: datetime) -> Answer:
-    """`/capaciteit <text>`: '' the team; 'als …' a what-if; 'rapport'; else a person."""
+def answer(service: CapacityService, text: str, actor: Actor, now: datetime) -> Answer:
+    """`/capaciteit <text>`: '' the team; 'als …' a what-if; 'rapport'; else a person. The
+    operator (shell) gets text only: no charts or report to a DM."""
+    caller = actor.slack_id
     text = " ".join(text.split())
     if is_help(text):
         return Answer(CAPACITEIT.help_reply())
@@ -62,21 +66,22 @@ def answer(service: CapacityService, text: str, caller: str | None, now: datetim
     verb = CAPACITEIT.verb(first) if first else None
     try:
         if not text:
-            shown = team_reply(service.picture(now, caller))
+            shown = team_reply(service.picture(now, actor))
             if caller:
                 shown.blocks.append(context(CHARTS_NOTE))
             return Answer(shown, charts=caller is not None)
         if verb == "rapport":
             if caller is None:
                 return _refusal("In de shell: `oov-bot rapport capaciteit`.")
+            service.picture(now, actor)  # refused here, before anything is written
             return Answer(Reply(text=REPORT_NOTE, blocks=[section(REPORT_NOTE)]), report=True)
         if verb == "als":
-            found = service.what_if(rest, caller, now)
+            found = service.what_if(rest, actor, now)
             if isinstance(found, TaskChoice):
                 person_text = _person_part(rest)
                 return Answer(choice_reply(found, person_text))
             return Answer(what_if_reply(found))
-        return Answer(person_reply(service.person(text, caller, now)))
+        return Answer(person_reply(service.person(text, actor, now)))
     except DomainError as exc:
         return _refusal(exc.message)
 
@@ -110,12 +115,13 @@ class ChartCache:
 
 
 def send_charts(
-    ctx: AppContext, service: CapacityService, user_id: str, now: datetime, cache: ChartCache
+    ctx: AppContext, service: CapacityService, actor: Actor, now: datetime, cache: ChartCache
 ) -> bool:
     """Both charts to the user's DM, each with its text equivalent as the comment."""
     from bot.core import capacity_charts as charts
 
-    picture = service.picture(now, user_id)
+    picture = service.picture(now, actor)
+    user_id = actor.slack_id or ""
     load_png, themes_png = cache.pngs(picture)
     try:
         ctx.gateway.upload_file(
@@ -138,10 +144,11 @@ def send_charts(
     return True
 
 
-def send_report(ctx: AppContext, service: CapacityService, user_id: str, now: datetime) -> bool:
+def send_report(ctx: AppContext, service: CapacityService, actor: Actor, now: datetime) -> bool:
     from handlers.capaciteit.report import report_document, report_docx
 
-    picture = service.picture(now, user_id)
+    picture = service.picture(now, actor)
+    user_id = actor.slack_id or ""
     document = report_document(picture)
     try:
         ctx.gateway.upload_file(
@@ -163,7 +170,7 @@ def home_section(ctx: AppContext, slack_id: str) -> list[Block]:
     service = ctx.service(build_capacity_service)
     now = ctx.now()
     load = service.own_load(slack_id, now)
-    return [] if load is None else home_blocks(load, service.picture(now, slack_id))
+    return [] if load is None else home_blocks(load, service.own_picture(now))
 
 
 def register(app: App, ctx: AppContext) -> None:
@@ -171,23 +178,23 @@ def register(app: App, ctx: AppContext) -> None:
     cache = ChartCache()
     ctx.home_sections.append(lambda slack_id: home_section(ctx, slack_id))
 
-    def follow_up(found: Answer, user_id: str, respond: Respond | None) -> None:
+    def follow_up(found: Answer, actor: Actor, respond: Respond | None) -> None:
         now = ctx.now()
-        if found.charts and not send_charts(ctx, service, user_id, now, cache) and respond:
+        if found.charts and not send_charts(ctx, service, actor, now, cache) and respond:
             respond(
                 text="De grafieken konden niet worden verstuurd; de cijfers staan hierboven.",
                 replace_original=False,
             )
-        if found.report and not send_report(ctx, service, user_id, now) and respond:
+        if found.report and not send_report(ctx, service, actor, now) and respond:
             respond(text="Het rapport kon niet worden verstuurd.", replace_original=False)
 
     @app.command(CAPACITEIT.name)
     def capaciteit(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-        user_id = body.get("user_id")
-        found = answer(service, body.get("text", ""), user_id, ctx.now())
+        actor = actor_of(ctx, body)
+        found = answer(service, body.get("text", ""), actor, ctx.now())
         ack(text=found.reply.text, blocks=found.reply.blocks, response_type="ephemeral")
-        if user_id:
-            follow_up(found, user_id, respond)
+        if actor.slack_id:
+            follow_up(found, actor, respond)
 
     def team_button(it: Interaction) -> None:
         """The report and chart buttons carry "team"; anything else is no button of ours."""
@@ -197,14 +204,14 @@ def register(app: App, ctx: AppContext) -> None:
     def charts_clicked(it: Interaction, client: WebClient) -> None:
         team_button(it)
         reply(it, client, text=CHARTS_NOTE, blocks=None, replace_original=False)
-        if not send_charts(ctx, service, it.user_id, ctx.now(), cache):
+        if not send_charts(ctx, service, actor_of(ctx, it.body), ctx.now(), cache):
             reply(it, client, text="De grafieken konden niet worden verstuurd.", blocks=None,
                   replace_original=False)  # fmt: skip
 
     def report_clicked(it: Interaction, client: WebClient) -> None:
         team_button(it)
         reply(it, client, text=REPORT_NOTE, blocks=None, replace_original=False)
-        if not send_report(ctx, service, it.user_id, ctx.now()):
+        if not send_report(ctx, service, actor_of(ctx, it.body), ctx.now()):
             reply(it, client, text="Het rapport kon niet worden verstuurd.", blocks=None,
                   replace_original=False)  # fmt: skip
 
@@ -213,8 +220,8 @@ def register(app: App, ctx: AppContext) -> None:
         if not task_id.isdigit():
             raise UnreadablePayload()
         try:
-            target = service.what_if_person(person, it.user_id)
-            shown = what_if_reply(service.reassign(int(task_id), target, ctx.now()))
+            actor = actor_of(ctx, it.body)
+            shown = what_if_reply(service.what_if_button(int(task_id), person, actor, ctx.now()))
         except DomainError as exc:
             shown = Reply(text=exc.message, blocks=[section(exc.message)])
         reply(it, client, text=shown.text, blocks=shown.blocks, replace_original=True)

@@ -160,11 +160,12 @@ def register(app: App, ctx: AppContext) -> None:
             replace_original=False,
         )
 
-    def impact(task_id: int, owner_slack_id: str | None) -> str | None:
-        """What the owner choice does to both people's load; None when it cannot be said."""
+    def impact(task_id: int, owner_slack_id: str | None, actor: Actor) -> str | None:
+        """What the owner choice does to both people's load; None when it cannot be said or
+        the actor may not read capacity figures."""
         try:
             capacity = ctx.service(build_capacity_service)
-            return capacity.owner_impact_text(task_id, owner_slack_id, ctx.now())
+            return capacity.owner_impact_text(task_id, owner_slack_id, ctx.now(), actor)
         except Exception:  # the modal must open even when the capacity figures cannot be read
             log.exception("capacity impact for the owner modal failed")
             return None
@@ -178,7 +179,7 @@ def register(app: App, ctx: AppContext) -> None:
             except AccessDenied as exc:
                 raise InteractionRefused(exc.message) from None
         meta = OwnerModalMeta(task_id=task.id, response_url=it.response_url)
-        shown = impact(task.id, task.owner.slack_id if task.owner else None)
+        shown = impact(task.id, task.owner.slack_id if task.owner else None, actor)
         ctx.gateway.open_view(
             required_trigger(it), owner_modal(task, meta.model_dump_json(), shown)
         )
@@ -191,11 +192,19 @@ def register(app: App, ctx: AppContext) -> None:
         if not owner_pick or not isinstance(view.get("id"), str):
             raise UnreadablePayload()
         meta = private_metadata(it.body, OwnerModalMeta)
-        task = service.task(meta.task_id)
+        actor = actor_of(ctx, it.body)
+        try:
+            task = service.task(meta.task_id, actor)
+        except DomainError as exc:
+            raise InteractionRefused(exc.message) from None
+        if not service.may_change_owner(task, actor):
+            raise InteractionRefused(
+                "Je mag de eigenaar van deze taak niet wijzigen, dus ook niet doorrekenen."
+            )
         chosen = ViewState(it.body).user("owner", "person")
         ctx.gateway.update_view(
             view["id"],
-            owner_modal(task, meta.model_dump_json(), impact(task.id, chosen)),
+            owner_modal(task, meta.model_dump_json(), impact(task.id, chosen, actor)),
             view_hash=view.get("hash"),
         )
 

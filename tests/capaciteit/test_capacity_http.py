@@ -232,3 +232,23 @@ def test_the_app_home_shows_each_person_their_own_load(linked: RunningBot) -> No
     own = views[SLACK_IDS["beleidsmedewerker"]]
     assert "Belasting 1,3 % — 0,33 u/week van 25,6 u/week beschikbaar" in own
     assert "van je taken hebben nog geen uren (niet meegeteld)" in own
+
+
+@pytest.mark.parametrize(
+    ("user", "guest", "expected"),
+    [
+        ("U0GUEST01", "single", "alleen voor het OOV-team van de gemeente"),
+        ("U0COLLEGA1", None, "Alleen teamleden en meelezers kunnen de capaciteit inzien."),
+    ],
+)
+def test_only_the_team_and_readers_see_capacity(
+    linked: RunningBot, user: str, guest: Any, expected: str
+) -> None:
+    linked.fake.add_user(user, "Iemand Anders", guest=guest)
+    for text in ("", "aov-2", "als bibob naar aov-1", "als +1 fte ondermijning", "rapport"):
+        body = answer(linked.slack.command("/capaciteit", text, user_id=user))
+        shown = text_of(body)
+        assert expected in shown, (text, shown)
+        assert "u/week" not in shown
+    time.sleep(0.3)
+    assert linked.fake.uploads() == []  # no charts, no report

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from storage.models.team import Person, Task, TaskOwnershipChange
 from storage.session import Database
+from storage.versions import TEAM, ReadModel, read_versions
 
 
 @dataclass(frozen=True)
@@ -71,67 +72,108 @@ def task_view(task: Task) -> TaskView:
     )
 
 
+@dataclass(frozen=True)
+class TeamSnapshot:
+    """The people and the active tasks at one team data version, indexed the ways commands ask:
+    people by key, Slack ID and name, tasks by id and by owner and deputy."""
+
+    people: tuple[PersonView, ...]  # active, by name
+    tasks: tuple[TaskView, ...]  # active, in overview order
+    by_key: dict[str, PersonView]
+    by_slack_id: dict[str, PersonView]  # inactive people too (a Slack user stays who they are)
+    by_name: dict[str, PersonView]  # casefolded
+    tasks_by_id: dict[int, TaskView]
+    owned: dict[int, tuple[TaskView, ...]]
+    deputy: dict[int, tuple[TaskView, ...]]
+
+    @classmethod
+    def of(cls, people: list[PersonView], active: set[int], tasks: list[TaskView]) -> TeamSnapshot:
+        current = [p for p in people if p.id in active]
+        owned: dict[int, list[TaskView]] = {}
+        deputy: dict[int, list[TaskView]] = {}
+        for task in tasks:
+            if task.owner is not None:
+                owned.setdefault(task.owner.id, []).append(task)
+            if task.deputy is not None:
+                deputy.setdefault(task.deputy.id, []).append(task)
+        by_name: dict[str, PersonView] = {}
+        for person in reversed(current):  # the first by name wins, as the query's first row did
+            by_name[person.name.lower()] = person
+        return cls(
+            people=tuple(current),
+            tasks=tuple(tasks),
+            by_key={p.key: p for p in current},
+            by_slack_id={p.slack_id: p for p in people if p.slack_id},
+            by_name=by_name,
+            tasks_by_id={t.id: t for t in tasks},
+            owned={k: tuple(v) for k, v in owned.items()},
+            deputy={k: tuple(v) for k, v in deputy.items()},
+        )
+
+
 class TeamStore:
-    """People and the task overview as the bot sees them (active rows only)."""
+    """People and the task overview as the bot sees them (active rows only). Reads answer from a
+    read model rebuilt when the team's data version moves (see storage.versions)."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._snapshot = ReadModel(db, (TEAM,), self._load)
+
+    def _load(self) -> TeamSnapshot:
+        with self.db.session() as s:
+            people = list(s.scalars(select(Person).order_by(Person.name, Person.id)))
+            views = [v for p in people if (v := person_view(p))]
+            active = {p.id for p in people if p.active}
+            rows = s.scalars(select(Task).where(Task.active).order_by(Task.position, Task.id))
+            tasks = [task_view(t) for t in rows.unique()]
+        return TeamSnapshot.of(views, active, tasks)
+
+    def snapshot(self) -> TeamSnapshot:
+        """The team as it is now (one small version query when nothing changed)."""
+        return self._snapshot.get()
+
+    def last_snapshot(self) -> TeamSnapshot | None:
+        """The last team read, however old: for answering while the database is away."""
+        return self._snapshot.last()
+
+    def refresh(self) -> None:
+        self._snapshot.refresh()
 
     def tasks(self) -> list[TaskView]:
-        with self.db.session() as s:
-            rows = s.scalars(select(Task).where(Task.active).order_by(Task.position, Task.id))
-            return [task_view(t) for t in rows.unique()]
+        return list(self.snapshot().tasks)
 
-    def tasks_version(self) -> tuple[int, datetime | None]:
-        """Changes whenever a task is added, changed or retired: a cheap cache key."""
-        with self.db.session() as s:
-            count, latest = s.execute(select(func.count(Task.id), func.max(Task.updated_at))).one()
-            return int(count), latest
+    def tasks_version(self) -> tuple[int, int]:
+        """(active tasks, the team's data version): the version moves with every change to a
+        task or a person, whichever process made it (count first: "any tasks yet?")."""
+        count = len(self.snapshot().tasks)
+        return count, read_versions(self.db).get(TEAM, 0)
 
     def task(self, task_id: int) -> TaskView:
-        with self.db.session() as s:
-            task = s.get(Task, task_id)
-            if task is None or not task.active:
-                raise UnknownTaskError(task_id)
-            return task_view(task)
+        task = self.snapshot().tasks_by_id.get(task_id)
+        if task is None:
+            raise UnknownTaskError(task_id)
+        return task
 
     def people(self) -> list[PersonView]:
-        with self.db.session() as s:
-            rows = s.scalars(select(Person).where(Person.active).order_by(Person.name))
-            return [v for p in rows if (v := person_view(p))]
+        return list(self.snapshot().people)
 
     def person_by_slack_id(self, slack_id: str) -> PersonView | None:
-        with self.db.session() as s:
-            return person_view(s.scalar(select(Person).where(Person.slack_id == slack_id)))
+        return self.snapshot().by_slack_id.get(slack_id)
 
     def find_person(self, ref: str) -> PersonView | None:
         """A person by key, Slack ID or (case-insensitive) name; None when unknown."""
         ref = ref.strip().lstrip("@")
-        with self.db.session() as s:
-            person = s.scalar(
-                select(Person).where(
-                    Person.active,
-                    or_(
-                        Person.key == ref.lower(),
-                        Person.slack_id == ref.upper(),
-                        func.lower(Person.name) == ref.lower(),
-                    ),
-                )
-            )
-            return person_view(person)
+        team = self.snapshot()
+        found = team.by_key.get(ref.lower()) or team.by_name.get(ref.lower())
+        if found is None:
+            by_slack = team.by_slack_id.get(ref.upper())
+            found = by_slack if by_slack is not None and by_slack.key in team.by_key else None
+        return found
 
     def tasks_of(self, person_id: int) -> tuple[list[TaskView], list[TaskView]]:
         """(tasks owned, tasks as deputy) of one person."""
-        with self.db.session() as s:
-            rows = s.scalars(
-                select(Task)
-                .where(Task.active, or_(Task.owner_id == person_id, Task.deputy_id == person_id))
-                .order_by(Task.position, Task.id)
-            )
-            views = [task_view(t) for t in rows.unique()]
-        owned = [t for t in views if t.owner and t.owner.id == person_id]
-        deputy = [t for t in views if t.deputy and t.deputy.id == person_id]
-        return owned, deputy
+        team = self.snapshot()
+        return list(team.owned.get(person_id, ())), list(team.deputy.get(person_id, ()))
 
     def ensure_person_for_slack_user(self, slack_id: str, name: str, now: datetime) -> PersonView:
         """The person linked to a Slack user, created (key `slack-<id>`) when not yet known."""

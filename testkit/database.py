@@ -72,6 +72,9 @@ def migrate(url: str) -> None:
 
 
 def clear_tables(db: Database) -> None:
+    """Empty every table but the data versions: those only ever rise (the deletes here raise
+    them), so a cache filed under an old version can never match again."""
     with db.engine.begin() as conn:
         for table in reversed(Base.metadata.sorted_tables):
-            conn.execute(delete(table))
+            if table.name != "data_versions":
+                conn.execute(delete(table))

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -50,11 +51,18 @@ class OwnerChangeRefused(DomainError):
 # --- hours ---------------------------------------------------------------------------------------
 
 
-def cadence_of(task: TaskView) -> Cadence | None:
+@lru_cache(maxsize=4096)
+def _cadence(time_text: str) -> Cadence | None:
     try:
-        return parse_cadence(task.time_text)
+        return parse_cadence(time_text)
     except CadenceError:
         return None  # `oov-bot check` reports it; the card then shows the text as written
+
+
+def cadence_of(task: TaskView) -> Cadence | None:
+    """The task's time text as understood: parsed once per distinct text, not per request
+    (parse_cadence is pure and Cadence frozen)."""
+    return _cadence(task.time_text)
 
 
 def hours_per_week(task: TaskView) -> float | None:
@@ -111,10 +119,10 @@ class TaskSearch:
 
 
 class TaskFinder:
-    """The search index over the active tasks and the searches answered, rebuilt when the tasks
-    change. Another process's change is noticed within VERSION_TTL seconds; this process's own
-    changes call `invalidate()`. When the version cannot be read (the database is away) it
-    answers from the last known list."""
+    """The search index over the active tasks and the searches answered, rebuilt when the team's
+    read model changes (storage.team.TeamStore.snapshot: every process's changes, seen by the
+    next command). When the database is away it answers from the last known list, and tries
+    the database again after VERSION_TTL seconds rather than on every command."""
 
     VERSION_TTL = 2.0
     ANSWER_CACHE_SIZE = 1024
@@ -123,38 +131,37 @@ class TaskFinder:
         self._team = team
         self._monotonic = monotonic
         self._lock = threading.Lock()
-        self._version: object = None
-        self._checked_at = float("-inf")
+        self._tasks_seen: tuple[TaskView, ...] | None = None
+        self._failed_at = float("-inf")
         self._index: TaskIndex | None = None
         self._tasks: dict[int, TaskView] = {}
         self._answers: dict[str, TaskSearch] = {}
 
     def invalidate(self) -> None:
-        with self._lock:
-            self._checked_at = float("-inf")
-            self._version = None
+        """Kept for callers that changed the tasks: the version check sees it anyway."""
 
     def _current(self) -> tuple[TaskIndex, dict[int, TaskView]]:
         with self._lock:
-            fresh = self._monotonic() - self._checked_at < self.VERSION_TTL
-            if fresh and self._index is not None:
+            away = self._monotonic() - self._failed_at < self.VERSION_TTL
+            if away and self._index is not None:
                 return self._index, self._tasks
         try:
-            version = self._team.tasks_version()
+            snapshot = self._team.snapshot()
         except SQLAlchemyError as exc:
             with self._lock:
                 if self._index is None:
                     raise
                 # The database is away: answer from the last known list (tasks change rarely),
                 # and look again after VERSION_TTL instead of on every command.
-                self._checked_at = self._monotonic()
+                self._failed_at = self._monotonic()
                 log.warning("task list version unknown (%s): answering from the last known list",
                             exc.__class__.__name__)  # fmt: skip
                 return self._index, self._tasks
         with self._lock:
-            if self._index is None or version != self._version:
-                tasks = self._team.tasks()
-                self._tasks = {t.id: t for t in tasks}
+            # The snapshot's task tuple is rebuilt only when the team's version moved.
+            if self._index is None or snapshot.tasks is not self._tasks_seen:
+                tasks = snapshot.tasks
+                self._tasks = dict(snapshot.tasks_by_id)
                 self._index = TaskIndex(
                     [
                         SearchableTask(t.id, t.subject, t.description, t.duties, t.aliases)
@@ -162,8 +169,7 @@ class TaskFinder:
                     ]
                 )
                 self._answers = {}
-                self._version = version
-            self._checked_at = self._monotonic()
+                self._tasks_seen = tasks
             return self._index, self._tasks
 
     def find(self, query: str) -> TaskSearch:

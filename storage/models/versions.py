@@ -1,0 +1,21 @@
+"""One version number per kind of data that processes cache (the team, meetings, the piket rota).
+
+Database triggers raise it in the same transaction as any insert, update or delete of the tables
+behind it (see migration 0004_versions), whoever writes: this process, another web process, the
+clock, `oov-bot import` or an operator's SQL. A cache that read version N before reading its data
+is current exactly as long as the version still reads N.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.base import Base
+
+
+class DataVersion(Base):
+    __tablename__ = "data_versions"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -1,0 +1,88 @@
+"""Data versions and the read models built on them.
+
+Every process (web, clock, `oov-bot import`, another web process on the same PostgreSQL) sees a
+change by the version its triggers raised (storage.models.versions). A read model reads the
+versions it depends on (one small query), and rebuilds only when one moved; it reads the version
+BEFORE the data, so a change committed in between makes the next read rebuild again rather than
+keep data older than the version it is filed under.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from typing import Generic, TypeVar
+
+from sqlalchemy import select
+
+from storage.models.versions import DataVersion
+from storage.session import Database
+
+T = TypeVar("T")
+
+TEAM = "team"
+MEETINGS = "meetings"
+PIKET = "piket"
+
+# table -> the version its changes raise (the triggers of migration 0004_versions).
+TRACKED_TABLES: Mapping[str, str] = {
+    "people": TEAM,
+    "tasks": TEAM,
+    "meeting_series": MEETINGS,
+    "meeting_occurrence_changes": MEETINGS,
+    "piket_state": PIKET,
+    "piket_shifts": PIKET,
+}
+
+_READ = select(DataVersion.name, DataVersion.version)
+
+
+def read_versions(db: Database) -> dict[str, int]:
+    """Every data version, in one query (a few rows, by primary key)."""
+    with db.engine.connect() as conn:
+        return {name: int(version) for name, version in conn.execute(_READ)}
+
+
+class ReadModel(Generic[T]):
+    """A value built from the database, rebuilt when a version in `depends` moved.
+
+    `get()` costs one small query when nothing changed. Concurrent misses build once; a build
+    that raced with a newer one never replaces it. `refresh()` is `get()` for callers outside a
+    request (the clock, a post-write hook), so the request after a change finds it built."""
+
+    def __init__(self, db: Database, depends: tuple[str, ...], build: Callable[[], T]) -> None:
+        self._db = db
+        self._depends = depends
+        self._build = build
+        self._lock = threading.Lock()
+        self._build_lock = threading.Lock()
+        self._key: tuple[int, ...] | None = None
+        self._value: T | None = None
+
+    def _versions(self) -> tuple[int, ...]:
+        versions = read_versions(self._db)
+        return tuple(versions.get(name, 0) for name in self._depends)
+
+    def get(self) -> T:
+        key = self._versions()
+        with self._lock:
+            if key == self._key:
+                return self._value  # type: ignore[return-value]
+        with self._build_lock:
+            with self._lock:
+                if key == self._key:  # built by another thread while this one waited
+                    return self._value  # type: ignore[return-value]
+            key = self._versions()  # newest before reading the data, never after
+            value = self._build()
+            with self._lock:
+                self._key, self._value = key, value
+            return value
+
+    def refresh(self) -> None:
+        self.get()
+
+    def last(self) -> T | None:
+        """The last value built, whatever its version (for answering while the database is
+        away, where a caller chooses to)."""
+        with self._lock:
+            return self._value

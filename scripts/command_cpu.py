@@ -23,15 +23,15 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.core.rota import DayRange, RotaError  # noqa: E402
-from storage.actions import ActionStore, NewActionItem  # noqa: E402
-from storage.piket import PiketStore  # noqa: E402
-from storage.session import Database  # noqa: E402
-from testkit.app import start_bot  # noqa: E402
-from testkit.clock import FixedClock  # noqa: E402
-from testkit.database import migrate  # noqa: E402
-from testkit.fake_slack import FakeSlack  # noqa: E402
-from testkit.team_config import SLACK_IDS, copy_config, edit_yaml  # noqa: E402
+from bot.core.rota import DayRange, RotaError
+from storage.actions import ActionStore, NewActionItem
+from storage.piket import PiketStore
+from storage.session import Database
+from testkit.app import start_bot
+from testkit.clock import FixedClock
+from testkit.database import migrate
+from testkit.fake_slack import FakeSlack
+from testkit.team_config import SLACK_IDS, copy_config, edit_yaml
 
 COMMANDS = [
     ("/wie", "evenementenvergunning"),

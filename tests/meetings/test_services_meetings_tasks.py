@@ -19,7 +19,7 @@ from bot.services.meetings import (
     ChannelReminder,
     MeetingService,
 )
-from bot.services.tasks import NOT_LINKED, OwnerChangeRefused, TaskFinder, TaskService
+from bot.services.tasks import NOT_LINKED, OwnerChangeRefused, TaskService
 from storage.actions import ActionStore
 from storage.meetings import MeetingStore
 from storage.session import Database

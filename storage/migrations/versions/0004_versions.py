@@ -48,10 +48,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("name", name=op.f("pk_data_versions")),
     )
     names = sorted(set(TRACKED_TABLES.values()))
-    op.bulk_insert(
-        sa.table("data_versions", sa.column("name", sa.String), sa.column("version", sa.BigInteger)),
-        [{"name": name, "version": 0} for name in names],
-    )
+    table = sa.table("data_versions", sa.column("name", sa.String), sa.column("version"))
+    op.bulk_insert(table, [{"name": name, "version": 0} for name in names])
     postgres = op.get_bind().dialect.name == "postgresql"
     if postgres:
         op.execute(_PG_FUNCTION)

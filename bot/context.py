@@ -43,8 +43,9 @@ class AppContext:
     _services: dict[Callable[[Any], Any], Any] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
-    _services_lock: threading.Lock = field(
-        default_factory=threading.Lock, init=False, repr=False, compare=False
+    # Reentrant: a service's builder may ask for another service (the feed server for the store).
+    _services_lock: threading.RLock = field(
+        default_factory=threading.RLock, init=False, repr=False, compare=False
     )
 
     def __post_init__(self) -> None:

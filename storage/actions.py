@@ -286,10 +286,12 @@ class ActionStore:
     # -- listings --------------------------------------------------------------------------------
 
     def page(self, query: ActionQuery) -> tuple[list[ActionItemView], bool]:
-        """(items, whether there are more): one keyset page, newest first."""
-        with self.db.session() as s:
-            rows = list(s.scalars(page_statement(query)))
-        return [_view(r) for r in rows[: query.limit]], len(rows) > query.limit
+        """(items, whether there are more): one keyset page, newest first. Read as plain rows
+        on a connection (the hot path of /acties: no ORM session, no identity map)."""
+        with self.db.engine.connect() as conn:
+            rows = conn.execute(page_statement(query)).mappings().all()
+        views = [ActionItemView(**{name: row[name] for name in _VIEW_FIELDS}) for row in rows]
+        return views[: query.limit], len(rows) > query.limit
 
     def open_for_series(self, series_key: str, limit: int = 50) -> list[ActionItemView]:
         """Open items of a meeting series by due date, overdue (earliest) first, undated last."""

@@ -39,6 +39,7 @@ from storage.models.deliveries import Delivery
 from storage.models.meetings import MeetingSeriesRow, OccurrenceChangeRow
 from storage.models.team import Task
 from storage.session import Database
+from storage.versions import MEETINGS, ReadModel
 
 log = logging.getLogger(__name__)
 
@@ -67,14 +68,31 @@ def _change(row: OccurrenceChangeRow) -> OccurrenceChange:
     )
 
 
+@dataclass(frozen=True)
+class MeetingsSnapshot:
+    """The active series (their specs validated once per import, not per request) and every
+    change by hand, at one meetings data version."""
+
+    views: tuple[SeriesView, ...]
+    by_key: dict[str, SeriesView]
+    changes: dict[str, tuple[OccurrenceChange, ...]]
+
+    def changes_of(self, key: str) -> tuple[OccurrenceChange, ...]:
+        return self.changes.get(key, ())
+
+
 class MeetingStore:
+    """Series and their changes by hand. Reads answer from a read model rebuilt when the
+    meetings' data version moves (storage.versions), whichever process changed them."""
+
     def __init__(self, db: Database, tz: tzinfo = TZ) -> None:
         self.db = db
         self.tz = tz
+        self._snapshot = ReadModel(db, (MEETINGS,), self._load)
 
     # -- series ----------------------------------------------------------------------------------
 
-    def all_series(self) -> list[SeriesView]:
+    def _load(self) -> MeetingsSnapshot:
         """The active series in config order. A row this version cannot read (stored by another
         version, not yet re-imported) is logged and left out rather than stopping every other
         series' reminders."""
@@ -94,10 +112,30 @@ class MeetingStore:
                         "run `oov-bot import` to store it again",
                         row.key,
                     )
-            return views
+            query = select(MeetingSeriesRow.key, OccurrenceChangeRow).join(
+                MeetingSeriesRow, OccurrenceChangeRow.series_id == MeetingSeriesRow.id
+            )
+            found: dict[str, list[OccurrenceChange]] = {}
+            for key, row in s.execute(query):
+                found.setdefault(key, []).append(_change(row))
+        return MeetingsSnapshot(
+            views=tuple(views),
+            by_key={v.key: v for v in views},
+            changes={key: tuple(changes) for key, changes in found.items()},
+        )
+
+    def snapshot(self) -> MeetingsSnapshot:
+        return self._snapshot.get()
+
+    def refresh(self) -> None:
+        self._snapshot.refresh()
+
+    def all_series(self) -> list[SeriesView]:
+        """The active series in config order (see _load)."""
+        return list(self.snapshot().views)
 
     def get(self, key: str) -> SeriesView | None:
-        return next((v for v in self.all_series() if v.key == key), None)
+        return self.snapshot().by_key.get(key)
 
     def find(self, text: str) -> list[SeriesView]:
         """The series a person means ("boa", "Teamoverleg", "tvo"); several when ambiguous."""
@@ -110,7 +148,7 @@ class MeetingStore:
         "#name" is recognised by the channel ID Slack returned for its latest reminder."""
         if channel.startswith("D"):
             return None  # a DM (the chair's), never a meeting channel
-        views = {v.key: v for v in self.all_series()}
+        views = self.snapshot().by_key
         direct = next((v for v in views.values() if v.series.channel == channel), None)
         if direct is not None:
             return direct
@@ -142,16 +180,10 @@ class MeetingStore:
 
     def changes(self, keys: Iterable[str] | None = None) -> dict[str, tuple[OccurrenceChange, ...]]:
         """Series key -> its changes by hand (a small table: a few rows a month)."""
-        query = select(MeetingSeriesRow.key, OccurrenceChangeRow).join(
-            MeetingSeriesRow, OccurrenceChangeRow.series_id == MeetingSeriesRow.id
-        )
-        if keys is not None:
-            query = query.where(MeetingSeriesRow.key.in_(list(keys)))
-        found: dict[str, list[OccurrenceChange]] = {}
-        with self.db.session() as s:
-            for key, row in s.execute(query):
-                found.setdefault(key, []).append(_change(row))
-        return {key: tuple(changes) for key, changes in found.items()}
+        changes = self.snapshot().changes
+        if keys is None:
+            return dict(changes)
+        return {key: changes[key] for key in keys if key in changes}
 
     def occurrences(
         self, start: datetime, end: datetime, *, keys: Iterable[str] | None = None
@@ -159,48 +191,49 @@ class MeetingStore:
         """Every occurrence of the active series (or of `keys`) starting in [start, end), by start;
         cancelled and skipped ones included."""
         wanted = set(keys) if keys is not None else None
-        views = [v for v in self.all_series() if wanted is None or v.key in wanted]
-        changes = self.changes([v.key for v in views])
+        snapshot = self.snapshot()
+        views = [v for v in snapshot.views if wanted is None or v.key in wanted]
         found = [
             (view, occurrence)
             for view in views
             for occurrence in meetings.occurrences(
-                view.series, start, end, changes.get(view.key, ()), tz=self.tz
+                view.series, start, end, snapshot.changes_of(view.key), tz=self.tz
             )
         ]
         return sorted(found, key=lambda pair: (pair[1].start, pair[0].series.name))
 
+    def _series(self, series_key: str) -> tuple[MeetingSeries, tuple[OccurrenceChange, ...]] | None:
+        snapshot = self.snapshot()
+        view = snapshot.by_key.get(series_key)
+        return (view.series, snapshot.changes_of(series_key)) if view else None
+
     def occurrence(self, series_key: str, original_date: date) -> Occurrence | None:
         """The occurrence a delivery key names (see bot.core.meetings.parse_delivery_key)."""
-        view = self.get(series_key)
-        if view is None:
+        found = self._series(series_key)
+        if found is None:
             return None
-        changes = self.changes([series_key]).get(series_key, ())
-        return meetings.occurrence_on(view.series, original_date, changes, tz=self.tz)
+        return meetings.occurrence_on(found[0], original_date, found[1], tz=self.tz)
 
     def occurrence_for_day(self, series_key: str, day: date) -> Occurrence | None:
         """The occurrence a person means by a date (the moved date or the original one)."""
-        view = self.get(series_key)
-        if view is None:
+        found = self._series(series_key)
+        if found is None:
             return None
-        changes = self.changes([series_key]).get(series_key, ())
-        return meetings.occurrence_for_day(view.series, day, changes, tz=self.tz)
+        return meetings.occurrence_for_day(found[0], day, found[1], tz=self.tz)
 
     def next_occurrence(self, series_key: str, after: datetime) -> Occurrence | None:
         """The next occurrence of a series that takes place (not cancelled or skipped) after
         `after`; None for an unknown series or when none is planned (in the next two years)."""
-        view = self.get(series_key)
-        if view is None:
+        found = self._series(series_key)
+        if found is None:
             return None
-        changes = self.changes([series_key]).get(series_key, ())
-        return meetings.next_occurrence(view.series, after, changes, tz=self.tz)
+        return meetings.next_occurrence(found[0], after, found[1], tz=self.tz)
 
     def upcoming(self, series_key: str, after: datetime, count: int) -> list[Occurrence]:
-        view = self.get(series_key)
-        if view is None:
+        found = self._series(series_key)
+        if found is None:
             return []
-        changes = self.changes([series_key]).get(series_key, ())
-        return meetings.upcoming(view.series, after, count, changes, tz=self.tz)
+        return meetings.upcoming(found[0], after, count, found[1], tz=self.tz)
 
     # -- changes by hand -------------------------------------------------------------------------
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import threading
 import uuid
+from bisect import bisect_left
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
@@ -41,6 +42,7 @@ from storage.models.piket import PiketChange, PiketFeedToken, PiketShift, PiketS
 from storage.models.team import Person
 from storage.session import Database
 from storage.team import PersonView, person_view
+from storage.versions import PIKET, TEAM, ReadModel
 
 STATE_ID = 1
 UID_DOMAIN = "piket.oov-bot"
@@ -378,18 +380,64 @@ _FEED_TOKEN_QUERY = (
 )
 
 
+@dataclass(frozen=True)
+class RotaSnapshot:
+    """Every stored shift (a row per role per duty week: a few hundred after years) with its
+    person, by start, at one piket and team data version; ranges are answered by bisection."""
+
+    shifts: tuple[ShiftView, ...]  # by start, then id (as the query orders them)
+    starts: tuple[datetime, ...]
+    longest: timedelta
+
+    @classmethod
+    def of(cls, shifts: list[ShiftView]) -> RotaSnapshot:
+        longest = max((s.end - s.start for s in shifts), default=timedelta(0))
+        return cls(tuple(shifts), tuple(s.start for s in shifts), longest)
+
+    def between(
+        self, start: datetime | None, end: datetime | None, person_id: int | None
+    ) -> list[ShiftView]:
+        """Shifts overlapping [start, end), as PiketStore.shifts answers."""
+        low = 0 if start is None else bisect_left(self.starts, start - self.longest)
+        high = len(self.starts) if end is None else bisect_left(self.starts, end)
+        return [
+            s
+            for s in self.shifts[low:high]
+            if (start is None or s.end > start)
+            and (person_id is None or (s.person is not None and s.person.id == person_id))
+        ]
+
+
+class _HasDatabase(Protocol):
+    db: Database
+
+    @property
+    def tz(self) -> ZoneInfo: ...
+
+
+def new_store(ctx: _HasDatabase) -> PiketStore:
+    """A store for an app context: `ctx.service(new_store)` gives the context's shared one, so
+    every adapter (listeners, feeds, the clock, the Home) reads one rota read model."""
+    return PiketStore(ctx.db, ctx.tz)
+
+
 class PiketStore:
     def __init__(self, db: Database, tz: ZoneInfo) -> None:
         self.db = db
         self.tz = tz
         self._lock = threading.Lock()
         self._config: tuple[str, PiketConfig] | None = None
+        self._config_model = ReadModel(db, (PIKET,), self._load_config)
+        self._rota = ReadModel(db, (PIKET, TEAM), self._load_rota)
 
     # -- rules and versions ----------------------------------------------------------------
 
     def config(self) -> PiketConfig | None:
         """The rules as last imported (None: piket.yaml was never imported), parsed once per
         import."""
+        return self._config_model.get()
+
+    def _load_config(self) -> PiketConfig | None:
         with self.db.session() as s:
             digest = s.scalar(select(PiketState.config_digest).where(PiketState.id == STATE_ID))
             if digest is None:
@@ -402,6 +450,27 @@ class PiketStore:
         with self._lock:
             self._config = (digest, config)
         return config
+
+    def _load_rota(self) -> RotaSnapshot:
+        query = (
+            select(PiketShift, Person)
+            .outerjoin(Person, Person.id == PiketShift.person_id)
+            .order_by(PiketShift.start, PiketShift.id)
+        )
+        with self.db.session() as s:
+            return RotaSnapshot.of([_shift_view(row, person) for row, person in s.execute(query)])
+
+    def rota_version(self) -> int | None:
+        """The version feeds are cached under (None: piket.yaml was never imported)."""
+        with self.db.engine.connect() as conn:
+            return conn.execute(
+                select(PiketState.version).where(PiketState.id == STATE_ID)
+            ).scalar_one_or_none()
+
+    def refresh(self) -> None:
+        """Rebuild what changed since the last read (for the clock or a post-write hook)."""
+        self._config_model.refresh()
+        self._rota.refresh()
 
     def plan(self, now: datetime, *, replan: bool = False) -> PlanReport:
         """Roll the planning horizon on (the clock does this daily)."""
@@ -422,7 +491,18 @@ class PiketStore:
         *,
         person_id: int | None = None,
     ) -> list[ShiftView]:
-        """Shifts overlapping [start, end), by start then role order of the query."""
+        """Shifts overlapping [start, end), by start then role order of the query; answered from
+        the rota's read model (one version query when nothing changed)."""
+        return self._rota.get().between(start, end, person_id)
+
+    def shifts_from_database(
+        self,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        *,
+        person_id: int | None = None,
+    ) -> list[ShiftView]:
+        """`shifts` straight from the tables (what the read model must equal; tests compare)."""
         query = (
             select(PiketShift, Person)
             .outerjoin(Person, Person.id == PiketShift.person_id)

@@ -15,6 +15,7 @@ import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import YEARLY, rrule, weekday
@@ -51,6 +52,9 @@ class FeedEvent:
         return f"Piket {self.role} — {self.person_name or UNSTAFFED}"
 
 
+_END = b"END:VCALENDAR\r\n"
+
+
 def render_feed(
     events: Sequence[FeedEvent],
     *,
@@ -58,10 +62,56 @@ def render_feed(
     tz: str | ZoneInfo = "Europe/Amsterdam",
     refresh: timedelta = timedelta(hours=1),
 ) -> bytes:
-    """The feed as bytes (UTF-8, CRLF, lines folded at 75 octets), events by start then role."""
+    """The feed as bytes (UTF-8, CRLF, lines folded at 75 octets), events by start then role.
+
+    Byte for byte what `render_feed_model` writes (tested), without building icalendar's object
+    model per call: the calendar's header, the VTIMEZONE and each event are rendered once and
+    kept (an event under all it shows, so a changed shift, with its new SEQUENCE, is rendered
+    anew), and a feed is their concatenation: iCalendar folds and escapes per line, and a
+    component's lines are the same inside a calendar as on their own."""
+    zone = _zone(tz)
+    ordered = sorted(events, key=lambda e: (e.start, e.role, e.end, e.uid))
+    parts = [_header(calendar_name, zone.key, refresh)]
+    if ordered:
+        parts.append(_vtimezone_text(zone.key, *_years(ordered, zone)))
+    parts.extend(_event_text(event, zone.key) for event in ordered)
+    parts.append(_END)
+    return b"".join(parts)
+
+
+def render_feed_model(
+    events: Sequence[FeedEvent],
+    *,
+    calendar_name: str,
+    tz: str | ZoneInfo = "Europe/Amsterdam",
+    refresh: timedelta = timedelta(hours=1),
+) -> bytes:
+    """The feed through icalendar's whole object model: the definition `render_feed` keeps to."""
+    zone = _zone(tz)
+    cal = _calendar(calendar_name, zone, refresh)
+    ordered = sorted(events, key=lambda e: (e.start, e.role, e.end, e.uid))
+    if ordered:
+        cal.add_component(vtimezone(zone, range(*_years(ordered, zone))))
+    for event in ordered:
+        cal.add_component(_vevent(event, zone))
+    return cal.to_ical()
+
+
+def _zone(tz: str | ZoneInfo) -> ZoneInfo:
     zone = ZoneInfo(tz) if isinstance(tz, str) else tz
     if not zone.key:
         raise ValueError("the time zone needs a key (an IANA name) to be written as TZID")
+    return zone
+
+
+def _years(ordered: Sequence[FeedEvent], zone: ZoneInfo) -> tuple[int, int]:
+    return (
+        min(e.start.astimezone(zone).year for e in ordered) - 1,
+        max(e.end.astimezone(zone).year for e in ordered) + 2,
+    )
+
+
+def _calendar(calendar_name: str, zone: ZoneInfo, refresh: timedelta) -> Calendar:
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -74,17 +124,27 @@ def render_feed(
     cal.add("x-wr-timezone", zone.key)
     cal.add("refresh-interval", vDuration(refresh, params={"VALUE": "DURATION"}))
     cal.add("x-published-ttl", vDuration(refresh))
+    return cal
 
-    ordered = sorted(events, key=lambda e: (e.start, e.role, e.end, e.uid))
-    if ordered:
-        years = range(
-            min(e.start.astimezone(zone).year for e in ordered) - 1,
-            max(e.end.astimezone(zone).year for e in ordered) + 2,
-        )
-        cal.add_component(vtimezone(zone, years))
-    for event in ordered:
-        cal.add_component(_vevent(event, zone))
-    return cal.to_ical()
+
+@lru_cache(maxsize=1024)
+def _header(calendar_name: str, zone_key: str, refresh: timedelta) -> bytes:
+    """BEGIN:VCALENDAR and the calendar's properties (one per feed name)."""
+    text = _calendar(calendar_name, ZoneInfo(zone_key), refresh).to_ical()
+    assert text.endswith(_END)
+    return text[: -len(_END)]
+
+
+@lru_cache(maxsize=64)
+def _vtimezone_text(zone_key: str, first_year: int, stop_year: int) -> bytes:
+    return vtimezone(ZoneInfo(zone_key), range(first_year, stop_year)).to_ical()
+
+
+@lru_cache(maxsize=32768)
+def _event_text(event: FeedEvent, zone_key: str) -> bytes:
+    """One VEVENT, kept under everything it shows (FeedEvent is frozen): the UID and SEQUENCE
+    and also the name, times and stamps, so no change can be served from an old text."""
+    return _vevent(event, ZoneInfo(zone_key)).to_ical()
 
 
 def _vevent(event: FeedEvent, zone: ZoneInfo) -> Event:

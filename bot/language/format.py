@@ -2,6 +2,7 @@
 pass the configured one (settings `OOV_TIMEZONE`); DEFAULT_TZ is only the settings' default."""
 
 from datetime import date, datetime, time, tzinfo
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
@@ -23,6 +24,18 @@ DEFAULT_TZ = ZoneInfo("Europe/Amsterdam")
 TZ = DEFAULT_TZ  # the name older modules know
 
 
+@lru_cache(maxsize=8192)
+def _babel_date(d: date, pattern: str) -> str:
+    # Babel re-parses the pattern and walks the locale data on every call; a date's text never
+    # changes, and listings show the same few dates over and over.
+    return babel_dates.format_date(d, pattern, locale=LOCALE)
+
+
+@lru_cache(maxsize=2048)
+def _babel_time(t: time, pattern: str) -> str:
+    return babel_dates.format_time(t, pattern, locale=LOCALE)
+
+
 def _local(dt: datetime, tz: tzinfo) -> datetime:
     return dt.astimezone(tz) if dt.tzinfo is not None else dt
 
@@ -32,14 +45,14 @@ def format_date(d: date, *, with_year: bool = True, tz: tzinfo = DEFAULT_TZ) -> 
     if isinstance(d, datetime):
         d = _local(d, tz).date()
     pattern = "EEEE d MMMM y" if with_year else "EEEE d MMMM"
-    return babel_dates.format_date(d, pattern, locale=LOCALE)
+    return _babel_date(d, pattern)
 
 
 def format_time(t: time | datetime, *, tz: tzinfo = DEFAULT_TZ) -> str:
     """'09:00'; an aware datetime is shown in `tz`."""
     if isinstance(t, datetime):
         t = _local(t, tz).time()
-    return babel_dates.format_time(t.replace(tzinfo=None), "HH:mm", locale=LOCALE)
+    return _babel_time(t.replace(tzinfo=None), "HH:mm")
 
 
 def format_datetime(dt: datetime, *, with_year: bool = True, tz: tzinfo = DEFAULT_TZ) -> str:
@@ -55,9 +68,9 @@ def format_period(start: datetime, end: datetime, *, tz: tzinfo = DEFAULT_TZ) ->
 
 def format_short_date(d: date) -> str:
     """'di 1 dec'."""
-    return babel_dates.format_date(d, "EEE d MMM", locale=LOCALE)
+    return _babel_date(d, "EEE d MMM")
 
 
 def day_month_text(d: date) -> str:
     """'1 december 2026'."""
-    return babel_dates.format_date(d, "d MMMM y", locale=LOCALE)
+    return _babel_date(d, "d MMMM y")

@@ -25,7 +25,7 @@ from handlers.blocks import (
 )
 from storage.actions import ActionStore
 from storage.meetings import MeetingStore
-from storage.piket import PiketStore
+from storage.piket import new_store as new_piket_store
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ def build_service(ctx: AppContext) -> HomeService:
     return HomeService(
         ActionStore(ctx.db),
         MeetingStore(ctx.db, ctx.tz),
-        PiketStore(ctx.db, ctx.tz),
+        ctx.service(new_piket_store),
         ctx.team,
         ctx.tz,
     )

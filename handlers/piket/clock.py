@@ -4,6 +4,7 @@ shifts and the daily roll-on of the planning horizon."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 
@@ -16,7 +17,10 @@ from bot.services.piket import PiketService
 from handlers.blocks import section
 from handlers.piket.blocks import handover_blocks, reminder_message
 from handlers.piket.common import Outbox, build_service
+from handlers.piket.feed import feed_server
 from storage.deliveries import DeliveryStore
+
+log = logging.getLogger(__name__)
 
 REMINDER_KIND = "piket_reminder"
 HANDOVER_KIND = "piket_handover"
@@ -75,6 +79,19 @@ class _Sender:
         )
 
 
+def prerender_feeds(ctx: AppContext) -> None:
+    """The feeds served lately, rendered anew when the day or the rota moved, so the first
+    fetch after a change is as quick as the others. A failure is only logged: the fetch then
+    renders the feed itself."""
+    try:
+        rendered = feed_server(ctx).prerender()
+    except Exception:
+        log.exception("pre-rendering the piket feeds failed")
+        return
+    if rendered:
+        log.debug("pre-rendered %d piket feeds", rendered)
+
+
 def plan_deliveries(ctx: AppContext, start: datetime, end: datetime) -> Iterable[PlannedDelivery]:
     """Reminders before each shift, the handover post, the reset topic after a duty week, the
     weekly warning about unstaffed shifts and the daily roll-on of the planning horizon."""
@@ -82,6 +99,7 @@ def plan_deliveries(ctx: AppContext, start: datetime, end: datetime) -> Iterable
     config = service.store.config()
     if config is None:
         return []
+    prerender_feeds(ctx)
     send = _Sender(ctx, service)
     tz = config.rules.tz
     planned: list[PlannedDelivery] = []

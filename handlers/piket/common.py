@@ -13,14 +13,20 @@ from bot.gateway import SlackError, SlackGateway
 from bot.services.notices import Notice
 from bot.services.piket import PiketService, UsergroupUpdate
 from handlers.blocks import section
-from storage.piket import PiketStore
+from storage.piket import PiketStore, new_store
 
 log = logging.getLogger(__name__)
 
 
+def piket_store(ctx: AppContext) -> PiketStore:
+    """The context's one piket store: its read models (the rota, the rules) are built once per
+    data version for every adapter (listeners, feeds, the clock; the Home asks for the same)."""
+    return ctx.service(new_store)
+
+
 def build_service(ctx: AppContext) -> PiketService:
     return PiketService(
-        PiketStore(ctx.db, ctx.tz),
+        piket_store(ctx),
         ctx.team,
         tz=ctx.tz,
         public_base_url=ctx.settings.public_base_url,

@@ -22,7 +22,8 @@ from bot.core.piket_feed import (
     next_last_modified,
     token_hash,
 )
-from storage.piket import FeedTokenView, LocalChanges, PiketStore
+from handlers.piket.common import piket_store
+from storage.piket import FeedTokenView, LocalChanges
 from storage.team import PersonView
 
 
@@ -39,7 +40,11 @@ class FeedServer:
     Last-Modified make the answer conditional (304).
 
     Changes made in this process (a swap, a revoked link) clear the token cache at once; those
-    made by another process show after at most TOKEN_TTL seconds."""
+    made by another process show after at most TOKEN_TTL seconds.
+
+    A body is the concatenation of texts rendered once per event (bot.core.calendar_feed), and
+    `prerender` (the clock calls it every planning round) renders the feeds served lately anew
+    when the day or the rota version moved, so the first fetch after a change finds its body."""
 
     CACHE_SIZE = 256
     TOKEN_CACHE_SIZE = 1024
@@ -48,8 +53,10 @@ class FeedServer:
 
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
-        self.store = PiketStore(ctx.db, ctx.tz)
+        self.store = piket_store(ctx)
         self._cache: OrderedDict[tuple[object, ...], _RenderedFeed] = OrderedDict()
+        # (scope, person id or None) -> the person: the feeds served lately, for `prerender`.
+        self._served: OrderedDict[tuple[FeedScope, int | None], PersonView] = OrderedDict()
         # token hash -> (monotonic expiry, LocalChanges.count when read, the token)
         self._tokens: OrderedDict[str, tuple[float, int, FeedTokenView]] = OrderedDict()
         self._lock = threading.Lock()
@@ -80,20 +87,9 @@ class FeedServer:
         if found is None:
             return self.not_found()
         today = self.ctx.now().astimezone(self.ctx.tz).date()
-        person_id = found.person.id if found.scope is FeedScope.OWN else None
-        key = (found.scope, person_id, found.rota_version, today)
-        with self._lock:
-            rendered = self._cache.get(key)
-            if rendered is not None:
-                self._cache.move_to_end(key)
+        rendered = self._body(found.scope, found.person, found.rota_version, today)
         if rendered is None:
-            rendered = self._render(found.scope, found.person, today)
-            if rendered is None:
-                return self.not_found()
-            with self._lock:
-                self._cache[key] = rendered
-                while len(self._cache) > self.CACHE_SIZE:
-                    self._cache.popitem(last=False)
+            return self.not_found()
         data_modified = max(found.created_at, rendered.data_modified or found.created_at)
         last_modified = next_last_modified(
             data_modified=data_modified,
@@ -117,6 +113,47 @@ class FeedServer:
         response.cache_control.private = True
         response.cache_control.max_age = self.MAX_AGE
         return response.make_conditional(request)
+
+    def _body(
+        self, scope: FeedScope, person: PersonView, rota_version: int, today: date
+    ) -> _RenderedFeed | None:
+        feed = (scope, person.id if scope is FeedScope.OWN else None)
+        key = (*feed, rota_version, today)
+        with self._lock:
+            rendered = self._cache.get(key)
+            if rendered is not None:
+                self._cache.move_to_end(key)
+            self._served[feed] = person
+            self._served.move_to_end(feed)
+            while len(self._served) > self.CACHE_SIZE:
+                self._served.popitem(last=False)
+        if rendered is None:
+            rendered = self._render(scope, person, today)
+            if rendered is None:
+                return None
+            with self._lock:
+                self._cache[key] = rendered
+                while len(self._cache) > self.CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        return rendered
+
+    def prerender(self) -> int:
+        """Render the feeds served lately for today and the rota as it is now, where not yet
+        done (the clock, outside any request); returns how many were rendered."""
+        version = self.store.rota_version()
+        if version is None:
+            return 0
+        today = self.ctx.now().astimezone(self.ctx.tz).date()
+        with self._lock:
+            feeds = list(self._served.items())
+            missing = [
+                (feed, person)
+                for feed, person in feeds
+                if (*feed, version, today) not in self._cache
+            ]
+        for (scope, _), person in missing:
+            self._body(scope, person, version, today)
+        return len(missing)
 
     def _render(self, scope: FeedScope, person: PersonView, today: date) -> _RenderedFeed | None:
         config = self.store.config()
@@ -155,6 +192,11 @@ class FeedServer:
         return response
 
 
+def feed_server(ctx: AppContext) -> FeedServer:
+    """The context's one feed server: the web route and the clock's pre-rendering share it."""
+    return ctx.service(FeedServer)
+
+
 def feed_view(ctx: AppContext) -> Callable[[str], Response]:
     """The view function the web app mounts on FEED_ROUTE."""
-    return FeedServer(ctx)
+    return feed_server(ctx)

@@ -1,0 +1,174 @@
+"""Read models and data versions: a change made by another process (here: a second engine on the
+same database, SQLite and PostgreSQL) is what the next request answers, and no cache keeps
+answering from before a change, whatever the change looks like (a same-instant update, a delete
+and an insert, a write in plain SQL)."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.core.rota import DayRange
+from storage.meetings import MeetingStore
+from storage.piket import PiketStore
+from storage.session import Database
+from storage.team import TeamStore
+from storage.versions import TRACKED_TABLES, read_versions
+from testkit.app import RunningBot
+from testkit.clock import FixedClock
+from testkit.fake_slack import FakeSlack
+from testkit.piket_fixtures import RUNNING_WEEK, piket_bots
+from testkit.replies import answer, text_of
+from testkit.team_config import REPO, SLACK_IDS
+
+
+@pytest.fixture
+def bot(
+    db: Database, fake_slack: FakeSlack, clock: FixedClock, tmp_path: Path
+) -> Iterator[RunningBot]:
+    with piket_bots(db, fake_slack, clock, tmp_path) as make:
+        yield make(**RUNNING_WEEK)
+
+
+@pytest.fixture
+def elsewhere(db: Database) -> Iterator[Database]:
+    """Another process's view of the same database: its own engine, sessions and caches."""
+    other = Database(db.url)
+    yield other
+    other.dispose()
+
+
+def shown(bot: RunningBot, command: str, words: str = "") -> str:
+    return text_of(answer(bot.slack.command(command, words)))
+
+
+def test_the_migration_tracks_the_tables_the_read_models_name() -> None:
+    path = REPO / "storage" / "migrations" / "versions" / "0004_versions.py"
+    spec = importlib.util.spec_from_file_location("versions_migration", path)
+    assert spec is not None and spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    assert dict(TRACKED_TABLES) == migration.TRACKED_TABLES
+
+
+@pytest.mark.parametrize("table", sorted(TRACKED_TABLES))
+def test_any_write_to_a_tracked_table_raises_its_version(
+    bot: RunningBot, elsewhere: Database, table: str
+) -> None:
+    name = TRACKED_TABLES[table]
+    if table == "meeting_occurrence_changes":  # empty after an import: one change by hand
+        meetings = MeetingStore(elsewhere, bot.ctx.tz)
+        now = bot.clock()
+        [(view, occurrence), *_] = meetings.occurrences(now, now + timedelta(days=14))
+        meetings.cancel(view.key, occurrence.original_date, by="U0TL00001", now=bot.clock())
+    before = read_versions(bot.ctx.db)[name]
+    # An update that changes nothing visible (no timestamp moves) is still a write.
+    with elsewhere.engine.begin() as conn:
+        conn.execute(text(f"UPDATE {table} SET id = id"))
+    assert read_versions(bot.ctx.db)[name] > before
+    # And nothing else moved: an action item or a delivery must not rebuild the team.
+    others = {n: v for n, v in read_versions(bot.ctx.db).items() if n != name}
+    with elsewhere.engine.begin() as conn:
+        conn.execute(text(f"UPDATE {table} SET id = id"))
+    assert {n: v for n, v in read_versions(bot.ctx.db).items() if n != name} == others
+
+
+def test_a_task_owner_changed_by_another_process_at_the_same_instant_is_answered_at_once(
+    bot: RunningBot, elsewhere: Database
+) -> None:
+    before = shown(bot, "/taken", "aov-3")
+    here = bot.ctx.team.find_person("aov-3")
+    assert here is not None
+    other = TeamStore(elsewhere)
+    task = next(t for t in other.tasks() if not t.owner or t.owner.key != "aov-3")
+    assert task.subject not in before
+    # At the import's own instant: a (count, newest updated_at) key does not move.
+    other.change_owners(
+        task.id, {"owner": here.id}, changed_by="U0TL00001", source="cli", now=bot.clock()
+    )
+    assert task.subject in shown(bot, "/taken", "aov-3")
+    assert task.subject in shown(bot, "/taken", f"<@{SLACK_IDS['aov-3']}>")
+    found = shown(bot, "/wie", task.subject)
+    assert f"<@{SLACK_IDS['aov-3']}>" in found
+
+
+def test_a_person_renamed_by_another_process_is_found_by_the_new_name_only(
+    bot: RunningBot, elsewhere: Database
+) -> None:
+    assert "AOV-er 2" in shown(bot, "/taken", "AOV-er 2")
+    with elsewhere.engine.begin() as conn:
+        conn.execute(text("UPDATE people SET name = 'Anna Vos' WHERE key = 'aov-2'"))
+    assert "Anna Vos" in shown(bot, "/taken", "anna vos")
+    assert "Ik ken geen persoon" in shown(bot, "/taken", "AOV-er 2")
+
+
+def test_a_meeting_cancelled_by_another_process_shows_at_the_next_overleg(
+    bot: RunningBot, elsewhere: Database
+) -> None:
+    meetings = MeetingStore(elsewhere, bot.ctx.tz)
+    [(view, occurrence), *_] = meetings.occurrences(bot.clock(), bot.clock() + timedelta(days=14))
+    before = shown(bot, "/overleg")
+    meetings.cancel(view.key, occurrence.original_date, by="U0TL00001", now=bot.clock())
+    after = shown(bot, "/overleg")
+    assert after != before
+    assert after.count("~") > before.count("~") or "afgelast" in after.lower()
+    # And undone (a delete): the list is as it was.
+    meetings.restore(view.key, occurrence.original_date)
+    assert shown(bot, "/overleg") == before
+
+
+def test_a_shift_given_away_by_another_process_shows_at_the_next_piket(
+    bot: RunningBot, elsewhere: Database
+) -> None:
+    aov3 = f"<@{SLACK_IDS['aov-3']}>"
+    now_on_duty = shown(bot, "/piket")
+    assert f"*OVD-BZ*: <@{SLACK_IDS['aov-1']}>" in now_on_duty
+    coming = shown(bot, "/piket", "volgende")
+    day = bot.clock().astimezone(bot.ctx.tz).date()
+    PiketStore(elsewhere, bot.ctx.tz).set_person(
+        "OVD-BZ", DayRange(day, day, "vandaag"), "aov-3", now=bot.clock()
+    )
+    assert f"*OVD-BZ*: {aov3}" in shown(bot, "/piket")
+    assert shown(bot, "/piket", "volgende") != coming
+    assert "OVD-BZ*: maandag 23 november 2026" in shown(bot, "/piket", "aov-3")
+
+
+def test_the_rota_read_model_equals_the_tables(bot: RunningBot, elsewhere: Database) -> None:
+    store = PiketStore(bot.ctx.db, bot.ctx.tz)
+    now = bot.clock()
+    aov1 = bot.ctx.team.find_person("aov-1")
+    assert aov1 is not None
+    for start, end, person in [
+        (None, None, None),
+        (now, None, None),
+        (now, now + timedelta(days=400), None),
+        (now - timedelta(days=1), now, None),
+        (now, now + timedelta(microseconds=1), None),
+        (now - timedelta(days=90), now + timedelta(days=30), aov1.id),
+        (now, None, aov1.id),
+    ]:
+        assert store.shifts(start, end, person_id=person) == store.shifts_from_database(
+            start, end, person_id=person
+        )
+
+
+def test_the_team_read_model_answers_as_the_queries_did(bot: RunningBot) -> None:
+    team = bot.ctx.team
+    people = team.people()
+    assert [p.name for p in people] == sorted(p.name for p in people)
+    for person in people:
+        assert team.find_person(person.key) == person
+        assert team.find_person(f"@{person.key.upper()}") == person
+        assert team.find_person(person.name.upper()) == person
+        if person.slack_id:
+            assert team.find_person(person.slack_id.lower()) == person
+            assert team.person_by_slack_id(person.slack_id) == person
+        owned, deputy = team.tasks_of(person.id)
+        assert all(t.owner == person for t in owned)
+        assert all(t.deputy == person for t in deputy)
+    assert team.find_person("niemand") is None

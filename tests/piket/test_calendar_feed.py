@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,7 +13,7 @@ import vobject
 from ical.calendar_stream import IcsCalendarStream
 from ical.timezone import IcsTimezoneInfo
 
-from bot.core.calendar_feed import FeedEvent, render_feed
+from bot.core.calendar_feed import FeedEvent, render_feed, render_feed_model
 
 AMS = ZoneInfo("Europe/Amsterdam")
 CREATED = datetime(2026, 1, 2, 9, 30, tzinfo=UTC)
@@ -244,3 +245,34 @@ def test_vtimezone_is_derived_from_the_zone_rules(zone_name: str, has_rrule: boo
             assert value.astimezone(UTC) == instant.astimezone(UTC), (zone_name, expected.uid)
         for value, instant in ((by_ical.dtstart, expected.start), (by_ical.end, expected.end)):
             assert value.replace(tzinfo=from_vtimezone).astimezone(UTC) == instant.astimezone(UTC)
+
+
+@pytest.mark.parametrize("zone_name", ["Europe/Amsterdam", "America/Sao_Paulo", "UTC"])
+def test_the_feed_from_cached_event_texts_is_byte_for_byte_the_whole_model(zone_name: str) -> None:
+    zone = ZoneInfo(zone_name)
+    stamp = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
+    names = [None, "Jan, de Vries; jr.", "Ëlise \\ Ünïcode — " * 6, "AOV-er 1"]
+    events = [
+        FeedEvent(
+            uid=f"{n}-shift@oov-bot",
+            role=("OVD-BZ", "IM-ACBZ")[n % 2],
+            person_name=names[n % len(names)],
+            start=datetime(2026, 1, 5, 8, tzinfo=zone) + timedelta(weeks=n),
+            end=datetime(2026, 1, 12, 8, tzinfo=zone) + timedelta(weeks=n),
+            sequence=n % 3,
+            created=stamp - timedelta(days=n),
+            last_modified=stamp + timedelta(hours=n),
+        )
+        for n in range(60)
+    ]
+    name = "Mijn piket (OVD-BZ, IM-ACBZ) — " + "lange naam " * 10
+    for shown in (events, events[::-1], events[:1], []):
+        assert render_feed(shown, calendar_name=name, tz=zone) == render_feed_model(
+            shown, calendar_name=name, tz=zone
+        )
+    # A changed shift (a swap: a new name and SEQUENCE, the same UID) is never served from the
+    # text cached for the old one.
+    swapped = [replace(events[0], person_name="Iemand Anders", sequence=7), *events[1:]]
+    body = render_feed(swapped, calendar_name=name, tz=zone)
+    assert body == render_feed_model(swapped, calendar_name=name, tz=zone)
+    assert b"Iemand Anders" in body and b"SEQUENCE:7" in body

@@ -544,3 +544,30 @@ def test_slash_piket_and_piket_zet_agree_on_the_duty_of_week_n(make_bot: BotFact
     summary = override(bot.ctx, "OVD-BZ", "week 52", "aov-3")
     assert summary.startswith("OVD-BZ maandag 21 december 2026, 08:00")
     assert summary.endswith("AOV-er 2 → AOV-er 3")
+
+
+def test_the_clock_prerenders_the_feeds_after_a_rota_change(
+    make_bot: BotFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from handlers.piket.clock import prerender_feeds
+    from handlers.piket.feed import FeedServer
+
+    bot = make_bot(**RUNNING_WEEK)
+    links = request_links(bot, AOV3)
+    before = {kind: fetch(bot, links[kind]).content for kind in ("own", "all")}
+    renders: list[object] = []
+    render = FeedServer._render
+    monkeypatch.setattr(
+        FeedServer, "_render", lambda self, *a: renders.append(a) or render(self, *a)
+    )
+    day = bot.clock().astimezone(AMS).date() + timedelta(weeks=4)
+    store(bot).set_person("OVD-BZ", parse_day_or_week(f"{day:%d-%m-%Y}", bot.clock(), AMS), "aov-3",
+                          now=bot.clock())  # fmt: skip
+    prerender_feeds(bot.ctx)  # what each planning round does
+    assert len(renders) == 2
+    after = {kind: fetch(bot, links[kind]).content for kind in ("own", "all")}
+    assert len(renders) == 2  # the fetches found their bodies rendered
+    assert after["own"] != before["own"] and after["all"] != before["all"]
+    assert after["own"].count(b"BEGIN:VEVENT") == before["own"].count(b"BEGIN:VEVENT") + 1
+    prerender_feeds(bot.ctx)
+    assert len(renders) == 2  # nothing moved: nothing rendered again

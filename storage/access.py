@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.core.access import AccessConfig
@@ -16,6 +16,7 @@ from storage.import_report import ImportReport
 from storage.models.access import AccessSettings
 from storage.models.team import Person
 from storage.session import Database
+from storage.versions import ACCESS, TEAM, read_versions
 
 EMPTY: dict[str, Any] = {
     "team_leads": [],
@@ -39,11 +40,11 @@ class AccessStore:
         self.db = db
 
     def version(self) -> tuple[Any, ...]:
-        """Changes whenever a person or the access block changes: a cheap cache key."""
-        with self.db.session() as s:
-            people = s.execute(select(func.count(Person.id), func.max(Person.updated_at))).one()
-            settings = s.scalar(select(func.max(AccessSettings.updated_at)))
-            return (*people, settings)
+        """Changes whenever a person or the access block changes, whichever process wrote it
+        (the data versions' triggers; a count and newest updated_at missed same-instant
+        changes): a cheap cache key."""
+        versions = read_versions(self.db)
+        return versions.get(TEAM, 0), versions.get(ACCESS, 0)
 
     def load(self) -> AccessConfig:
         with self.db.session() as s:

@@ -23,6 +23,7 @@ T = TypeVar("T")
 TEAM = "team"
 MEETINGS = "meetings"
 PIKET = "piket"
+ACCESS = "access"
 
 # table -> the version its changes raise (the triggers of migration 0004_versions).
 TRACKED_TABLES: Mapping[str, str] = {
@@ -32,6 +33,7 @@ TRACKED_TABLES: Mapping[str, str] = {
     "meeting_occurrence_changes": MEETINGS,
     "piket_state": PIKET,
     "piket_shifts": PIKET,
+    "access_settings": ACCESS,
 }
 
 _READ = select(DataVersion.name, DataVersion.version)

@@ -1,7 +1,7 @@
 """data versions: one counter per cached kind of data, raised by triggers
 
 Revision ID: 0004_versions
-Revises: 0003_piket (and needs 0003_meetings)
+Revises: 0003_piket (and needs 0003_meetings, 0003_access)
 Create Date: 2026-11-30
 """
 
@@ -13,10 +13,10 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004_versions"
-# The triggers sit on the team's, the meetings' and piket's tables: those must exist first.
+# The triggers sit on the team's, meetings', piket's and access tables: those must exist first.
 down_revision: str | None = "0003_piket"
 branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = ("0003_meetings",)
+depends_on: str | Sequence[str] | None = ("0003_meetings", "0003_access")
 
 # table -> the data version its changes raise. Kept in this file (not imported) so the migration
 # stays as written; storage.versions.TRACKED_TABLES must list the same pairs (tested).
@@ -27,6 +27,7 @@ TRACKED_TABLES = {
     "meeting_occurrence_changes": "meetings",
     "piket_state": "piket",
     "piket_shifts": "piket",
+    "access_settings": "access",
 }
 
 _PG_FUNCTION = """

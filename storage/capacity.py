@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.core import capacity
@@ -17,12 +17,11 @@ from bot.core.config_files import TeamConfig
 from storage.import_report import ImportReport
 from storage.meetings import MeetingStore
 from storage.models.capacity import CapacityState
-from storage.models.meetings import MeetingSeriesRow, OccurrenceChangeRow
 from storage.models.piket import PiketState
-from storage.models.team import Person, Task
 from storage.piket import PiketStore
 from storage.session import Database
 from storage.team import TaskView, TeamStore
+from storage.versions import MEETINGS, TEAM, read_versions
 
 STATE_ID = 1
 
@@ -61,19 +60,14 @@ class CapacityStore:
         self.piket = PiketStore(db, tz)
 
     def version(self) -> tuple[Any, ...]:
-        """Moves whenever anything the picture is computed from changes."""
+        """Moves whenever anything the picture is computed from changes: the team's and the
+        meetings' data versions (raised by triggers on every write, whichever process made it;
+        a count and newest timestamp missed same-instant changes) and the two config digests."""
+        versions = read_versions(self.db)
         with self.db.session() as s:
-            parts: list[Any] = []
-            for column, updated in (
-                (Person.id, Person.updated_at),
-                (Task.id, Task.updated_at),
-                (MeetingSeriesRow.id, MeetingSeriesRow.updated_at),
-                (OccurrenceChangeRow.id, OccurrenceChangeRow.changed_at),
-            ):
-                parts += list(s.execute(select(func.count(column), func.max(updated))).one())
-            parts.append(s.scalar(select(PiketState.config_digest)))
-            parts.append(s.scalar(select(CapacityState.config_digest)))
-            return tuple(parts)
+            piket = s.scalar(select(PiketState.config_digest))
+            own = s.scalar(select(CapacityState.config_digest))
+        return versions.get(TEAM, 0), versions.get(MEETINGS, 0), piket, own
 
     def settings(self) -> capacity.Settings:
         with self.db.session() as s:

@@ -39,7 +39,6 @@ from sqlalchemy import delete, insert, text
 from sqlalchemy.engine import make_url
 
 from bench.common import (
-    CONFIG_DIR,
     LATENCY_HEADER,
     OOV_BOT,
     BatchResult,
@@ -64,6 +63,7 @@ from storage.models.actions import ActionItem
 from storage.session import Database, normalise_url
 from testkit.fake_slack import FakeSlack
 from testkit.slack_requests import DEFAULT_USER_ID
+from testkit.team_config import copy_config
 
 PEOPLE = 50
 SERIES = 20
@@ -117,10 +117,9 @@ def people() -> list[str]:
 
 def bench_config(workdir: Path) -> tuple[Path, list[tuple[str, str]]]:
     """The bundled config with meeting series added up to 20; returns (dir, [(key, name)])."""
-    target = workdir / "config"
-    target.mkdir()
-    for source in CONFIG_DIR.glob("*.yaml"):
-        (target / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    # The team linked to the test Slack IDs: /acties is for team members (the requests come
+    # from DEFAULT_USER_ID, aov-1).
+    target = copy_config(workdir / "config")
     yaml = YAML()
     path = target / "meetings.yaml"
     data = yaml.load(path.read_text(encoding="utf-8"))

@@ -122,6 +122,8 @@ class ActionQuery:
     series_key: str | None = None
     before_id: int | None = None
     limit: int = 20
+    # Only items from these channels (a reader outside the team: the channels they are in).
+    channels: tuple[str, ...] | None = None
 
 
 def page_statement(query: ActionQuery) -> Select[tuple[ActionItem]]:
@@ -134,6 +136,8 @@ def page_statement(query: ActionQuery) -> Select[tuple[ActionItem]]:
         conditions.append(ActionItem.series_key == query.series_key)
     if query.before_id is not None:
         conditions.append(ActionItem.id < query.before_id)
+    if query.channels is not None:
+        conditions.append(ActionItem.channel.in_(query.channels))
     return (
         select(ActionItem).where(*conditions).order_by(ActionItem.id.desc()).limit(query.limit + 1)
     )
@@ -284,6 +288,11 @@ class ActionStore:
             s.execute(update(ActionItem).where(ActionItem.id == item_id).values(**values))
 
     # -- listings --------------------------------------------------------------------------------
+
+    def channels(self) -> list[str]:
+        """Every channel an item came from (a handful: the meeting channels)."""
+        with self.db.session() as s:
+            return list(s.scalars(select(ActionItem.channel).distinct()))
 
     def page(self, query: ActionQuery) -> tuple[list[ActionItemView], bool]:
         """(items, whether there are more): one keyset page, newest first. Read as plain rows

@@ -417,6 +417,11 @@ class FakeSlack:
                 f"calls made:\n{made}"
             )
 
+    def forget_calls(self) -> None:
+        """Forget the calls made so far (users, channels and messages stay)."""
+        with self._changed:
+            self._calls.clear()
+
     def reset(self) -> None:
         """Forget calls, scripted responses, users, user groups and messages (the server keeps
         running). Refusals are kept: a reset must not hide a payload Slack would refuse."""

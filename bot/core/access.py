@@ -85,12 +85,16 @@ def _rule(refusal: str, readme: str, *who: Role) -> Rule:
     return Rule(frozenset({Role.OPERATOR, *who}), refusal, readme)
 
 
+# Said to a colleague of the organisation who is not (yet) in people.yaml.
+LINK_HINT = (
+    "Hoor je bij het team? Dan is je Slack-account nog niet gekoppeld: vraag de beheerder je "
+    "Slack member-ID in te vullen bij `slack_id` in `config/people.yaml`."
+)
+
 # THE table. Every route reaches it through the feature's service.
 POLICY: Mapping[Action, Rule] = {
     Action.READ_REGISTER: _rule(
-        "Alleen teamleden en meelezers kunnen het takenoverzicht inzien. Hoor je bij het team? "
-        "Dan is je Slack-account nog niet gekoppeld: vraag de beheerder je Slack member-ID in "
-        "te vullen bij `slack_id` in `config/people.yaml`.",
+        "Alleen teamleden en meelezers kunnen het takenoverzicht inzien. " + LINK_HINT,
         "read the task register (`/wie`, `/taken`)",
         Role.TEAM_MEMBER, Role.READER, Role.TEAM_LEAD, Role.WORKSPACE_MEMBER,
     ),
@@ -117,7 +121,7 @@ POLICY: Mapping[Action, Rule] = {
         Role.TEAM_MEMBER, Role.TEAM_LEAD, Role.CHANNEL_MEMBER,
     ),
     Action.CAPTURE_ITEM: _rule(
-        "Alleen teamleden kunnen actiepunten vastleggen.",
+        "Alleen teamleden kunnen een actiepunt vastleggen.",
         "capture an action item (`actie:` prefix, 📌 reaction, message shortcut)",
         Role.TEAM_MEMBER, Role.TEAM_LEAD,
     ),
@@ -128,7 +132,7 @@ POLICY: Mapping[Action, Rule] = {
         Role.ITEM_OWNER, Role.ITEM_AUTHOR, Role.CHAIR, Role.MINUTE_TAKER, Role.TEAM_LEAD,
     ),
     Action.READ_PIKET: _rule(
-        "Alleen teamleden en meelezers kunnen het piketrooster inzien.",
+        "Alleen teamleden en meelezers kunnen het piketrooster inzien. " + LINK_HINT,
         "read the piket rota and get calendar links (`/piket`)",
         Role.TEAM_MEMBER, Role.READER, Role.TEAM_LEAD,
     ),

@@ -24,6 +24,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
+from bot.core.access import Action, Actor, Role
 from bot.core.action_items import (
     ActionLine,
     DueKind,
@@ -32,8 +33,9 @@ from bot.core.action_items import (
     read_action,
     resolve_due,
 )
-from bot.core.meetings import parse_delivery_key
+from bot.core.meetings import MeetingSeries, parse_delivery_key
 from bot.language import format_date, format_short_date, parse_person_ref, resolve_person
+from bot.services.access import AccessDenied, AccessService, allowed, require
 from bot.services.errors import DomainError
 from bot.services.notices import Notice, escape
 from storage.actions import DONE, OPEN, ActionItemView, ActionQuery, ActionStore, NewActionItem
@@ -138,6 +140,10 @@ class ActionMeetings:
     def find_series(self, text: str) -> list[MeetingRef]:
         """The series a name means ("boa", "TVO", "teamoverleg"); several when ambiguous."""
         return [self._ref(view) for view in self.store.find(text)]
+
+    def series(self, series_key: str) -> MeetingSeries | None:
+        view = self.store.get(series_key)
+        return view.series if view else None
 
     def series_names(self) -> dict[str, str]:
         return {view.key: view.series.name for view in self.store.all_series()}
@@ -317,6 +323,18 @@ def closing_text(item: ActionItemView, by: str) -> str:
     return f"✅ Actiepunt *#{item.id}* is afgerond door <@{by}>."
 
 
+# Who is acting, asked only when it matters (resolving may cost a Slack call).
+ActorSource = Callable[[], Actor]
+
+
+def _may_capture(actor: ActorSource) -> bool:
+    try:
+        require(Action.CAPTURE_ITEM, actor())
+    except AccessDenied:
+        return False  # ignored without a reply in the channel; the refusal is logged
+    return True
+
+
 # --- the use cases -------------------------------------------------------------------------------
 
 
@@ -329,7 +347,10 @@ class ActionService:
         tz: ZoneInfo,
         *,
         retention_months: float,
+        access: AccessService | None = None,
     ) -> None:
+        # Channel membership for readers outside the team; None: they see nothing.
+        self.access = access
         self.store = store
         self.meetings = meetings
         self.team = team
@@ -400,21 +421,27 @@ class ActionService:
             )
         return Outcome("captured", captured.item, captured.created, date_problem=line.date_problem)
 
-    def capture_posted(self, message: PostedMessage, now: datetime) -> Outcome | None:
-        """A new message: an action when it has the prefix and belongs to a meeting."""
+    def capture_posted(
+        self, message: PostedMessage, now: datetime, actor: ActorSource
+    ) -> Outcome | None:
+        """A new message: an action when it has the prefix, belongs to a meeting and its author
+        is in the team (`actor()`, asked only then). Others' messages are ignored silently."""
         # Cheap test first: most messages are no action and need no database round trip.
         if action_body(message.text) is None:
             return None
         meeting = self.meeting_for(message.channel, message.thread_ts, now)
-        if meeting is None:
+        if meeting is None or not _may_capture(actor):
             return None
         return self.capture(message, source="prefix", meeting=meeting, now=now)
 
     def capture_reaction(
-        self, channel: str, ts: str, fetch: MessageSource, now: datetime
+        self, channel: str, ts: str, fetch: MessageSource, now: datetime, actor: ActorSource
     ) -> Outcome | None:
         """The pin reaction on a message: its item (the message is fetched only when it has
-        none yet, and only in a meeting channel)."""
+        none yet, and only in a meeting channel). A reaction of someone outside the team is
+        ignored silently."""
+        if not _may_capture(actor):
+            return None
         existing = self.store.by_source(channel, ts)
         if existing is not None:
             return Outcome("captured", existing) if existing.is_open else None
@@ -426,13 +453,13 @@ class ActionService:
         meeting = self.meeting_for(channel, message.thread_ts, now)
         return self.capture(message, source="reaction", meeting=meeting, now=now)
 
-    def edit(self, message: PostedMessage, now: datetime) -> Outcome | None:
+    def edit(self, message: PostedMessage, now: datetime, actor: ActorSource) -> Outcome | None:
         """An edited message: update its item, cancel it when the prefix was removed, or capture
-        it when the edit made it an action."""
+        it when the edit made it an action (only Slack lets the author edit: `actor`)."""
         channel, ts = message.channel, message.ts
         item = self.store.by_source(channel, ts)
         if item is None:
-            return self.capture_posted(message, now)  # most edits end here, without an item
+            return self.capture_posted(message, now, actor)  # most edits end here, no item
         line = self.read(message.text, message.author, now, require_prefix=item.source == "prefix")
         if line is None:
             return self.cancel(channel, ts, now)
@@ -477,9 +504,10 @@ class ActionService:
 
     # -- the message shortcut and its modal -------------------------------------------------------
 
-    def draft(self, message: PostedMessage, now: datetime) -> Draft:
+    def draft(self, message: PostedMessage, now: datetime, actor: Actor) -> Draft:
         """What the capture modal opens with: the message's live item, or the message read as
-        an action (the whole text, no prefix needed)."""
+        an action (the whole text, no prefix needed). Team members only."""
+        require(Action.CAPTURE_ITEM, actor)
         existing = self.store.by_source(message.channel, message.ts)
         meeting = self.meeting_for(message.channel, message.thread_ts, now)
         if existing is not None and existing.status != "cancelled":
@@ -505,10 +533,21 @@ class ActionService:
         )
 
     def save_draft(
-        self, source: ModalSource, *, text: str, owner: str, due_on: date | None, now: datetime
+        self,
+        source: ModalSource,
+        *,
+        text: str,
+        owner: str,
+        due_on: date | None,
+        now: datetime,
+        actor: Actor,
     ) -> Outcome:
         """The submitted modal: update the message's item (reviving a lapsed one) or capture it.
         ActionsError with `field` for an empty text or a new date in the past."""
+        try:
+            require(Action.CAPTURE_ITEM, actor)
+        except AccessDenied as exc:
+            raise ActionsError(exc.message, field="text") from None
         if not text.strip():
             raise ActionsError("Beschrijf het actiepunt.", field="text")
         if due_on and due_on < self.today(now) and due_on != source.due_on:
@@ -706,18 +745,58 @@ class ActionService:
             )
         return person.slack_id, person.name
 
+    def readable_channels(self, actor: Actor, now: datetime) -> tuple[str, ...] | None:
+        """The channels whose items `actor` may read: None for all (the team), else the
+        channels they are a member of (AccessDenied when none, or for a stranger)."""
+        if allowed(Action.READ_ITEMS, actor):
+            return None
+        if not actor.is_stranger and self.access is not None:
+            channels = self.access.channels_of(actor, self.store.channels(), now)
+            if channels:
+                return tuple(sorted(channels))
+        require(Action.READ_ITEMS, actor)  # refuses, and logs it
+        return ()
+
     def list_items(
-        self, text: str, caller: str | None, now: datetime, *, before_id: int | None = None
+        self, text: str, actor: Actor, now: datetime, *, before_id: int | None = None
     ) -> ItemPage:
         """One page of `/acties <text>`, newest first, starting before `before_id`."""
+        channels = self.readable_channels(actor, now)
         text = text.strip()
-        query, title = self.query_for(text, caller)
-        items, more = self.store.page(replace(query, before_id=before_id, limit=PAGE_SIZE))
+        query, title = self.query_for(text, actor.slack_id)
+        query = replace(query, before_id=before_id, limit=PAGE_SIZE, channels=channels)
+        items, more = self.store.page(query)
         names = self.meetings.series_names() if any(i.series_key for i in items) else {}
         return ItemPage(title, items, more, self.today(now), names, text, before_id)
 
-    def close(self, item_id: int, by: str, now: datetime) -> StatusChange:
-        """Close an open item and say so in its thread. Closing a closed item changes nothing."""
+    def held(self, item: ActionItemView, actor: Actor) -> frozenset[Role]:
+        """The roles `actor` holds for this item: owner, author, chair or minute-taker of its
+        meeting."""
+        held: set[Role] = set()
+        if actor.slack_id and actor.slack_id == item.owner_slack_id:
+            held.add(Role.ITEM_OWNER)
+        if actor.slack_id and actor.slack_id == item.author_slack_id:
+            held.add(Role.ITEM_AUTHOR)
+        if actor.person_key and item.series_key:
+            series = self.meetings.series(item.series_key)
+            if series is not None and series.chair == actor.person_key:
+                held.add(Role.CHAIR)
+            if series is not None and actor.person_key in series.minute_takers:
+                held.add(Role.MINUTE_TAKER)
+        return frozenset(held)
+
+    def _may_change(self, item_id: int, actor: Actor) -> None:
+        item = self._existing(item_id)
+        try:
+            require(Action.CLOSE_ITEM, actor, self.held(item, actor))
+        except AccessDenied as exc:
+            raise ActionsError(exc.message) from None
+
+    def close(self, item_id: int, actor: Actor, now: datetime) -> StatusChange:
+        """Close an open item and say so in its thread. Closing a closed item changes nothing.
+        Its owner, author, the meeting's chair or minute-taker, or a team lead may."""
+        self._may_change(item_id, actor)
+        by = actor.by
         item = self.store.close(item_id, by, now)
         if item is None:
             return StatusChange(self._existing(item_id), changed=False)
@@ -730,7 +809,8 @@ class ActionService:
         )
         return StatusChange(item, changed=True, notices=(note,))
 
-    def reopen(self, item_id: int, now: datetime) -> StatusChange:
+    def reopen(self, item_id: int, actor: Actor, now: datetime) -> StatusChange:
+        self._may_change(item_id, actor)
         item = self.store.reopen(item_id, now)
         if item is None:
             return StatusChange(self._existing(item_id), changed=False)

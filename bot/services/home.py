@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.core.access import Action, Actor
 from bot.core.cadence import CadenceError, parse_cadence
 from bot.core.meetings import Occurrence, minute_taker
+from bot.services.access import require
 from storage.actions import ActionItemView, ActionStore
 from storage.meetings import MeetingStore, SeriesView
 from storage.piket import PiketStore, ShiftView
@@ -97,7 +99,10 @@ class HomeService:
         self.team = team
         self.tz = tz
 
-    def overview(self, slack_id: str, now: datetime) -> HomeOverview:
+    def overview(self, actor: Actor, now: datetime) -> HomeOverview:
+        """The Home tab's content for team members and readers (AccessDenied for others)."""
+        require(Action.VIEW_HOME, actor)
+        slack_id = actor.slack_id or ""
         person = self.team.person_by_slack_id(slack_id)
         owned, deputy = self.team.tasks_of(person.id) if person else ([], [])
         task_ids = {task.id for task in owned + deputy}

@@ -18,6 +18,7 @@ from datetime import datetime, time, timedelta
 from typing import ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
+from bot.core.access import Action, Actor, Role
 from bot.core.piket_feed import FeedLinks, FeedScope, feed_links
 from bot.core.rota import (
     DayRange,
@@ -38,6 +39,7 @@ from bot.language import (
     parse_person_ref,
     resolve_person,
 )
+from bot.services.access import require
 from bot.services.errors import DomainError
 from bot.services.notices import Notice, escape, mention
 from storage.piket import PiketStore, ShiftView, SwapAnswer, SwapResult, SwapStatus, SwapView
@@ -323,13 +325,15 @@ class PiketService:
     # -- /piket: one entry for Slack and the shell ---------------------------------------------
 
     @_domain
-    def ask(self, text: str, caller_slack_id: str | None, now: datetime) -> PiketAnswer:
-        """Read `/piket <text>` and answer it. `caller_slack_id` is None outside Slack."""
+    def ask(self, text: str, actor: Actor, now: datetime) -> PiketAnswer:
+        """Read `/piket <text>` and answer it for `actor` (the operator outside Slack)."""
+        caller_slack_id = actor.slack_id
         text = text.strip()
         word, _, rest = text.partition(" ")
         word = word.lower()
         if is_help(text):
             return Help()
+        require(Action.READ_PIKET, actor)
         config = self.config()
         if word in {"", "nu"} and not rest:
             return self.now_on_duty(now)
@@ -341,6 +345,7 @@ class PiketService:
                 return AgendaGuess()
             return self.issue_feed_links(caller_slack_id, now, renew=bool(renew))
         if word == "ruil":
+            require(Action.PROPOSE_SWAP, actor, self._holds_shifts(actor, now))
             return self.propose_swap(rest.strip(), caller_slack_id, now)
         if word in {"mijn", "ik", "mij"} and not rest:
             text = ""
@@ -437,6 +442,16 @@ class PiketService:
             )
         raise PiketError(_unknown_ref(ref))
 
+    def _holds_shifts(self, actor: Actor, now: datetime) -> frozenset[Role]:
+        """SHIFT_HOLDER when the actor has a running or coming shift (which one to swap is
+        checked against their own shifts when the proposal is read)."""
+        if not actor.slack_id or not actor.has(Role.TEAM_MEMBER):
+            return frozenset()
+        person = self.team.person_by_slack_id(actor.slack_id)
+        if person is None or not self.store.shifts(start=now, person_id=person.id):
+            return frozenset()
+        return frozenset({Role.SHIFT_HOLDER})
+
     def _caller(self, caller_slack_id: str) -> PersonView:
         person = self.team.person_by_slack_id(caller_slack_id)
         if person is None:
@@ -511,10 +526,14 @@ class PiketService:
 
     @_domain
     def answer_swap(
-        self, swap_id: int, *, accept: bool, slack_id: str, now: datetime
+        self, swap_id: int, *, accept: bool, actor: Actor, now: datetime
     ) -> SwapAnswered:
-        """Accept or decline a proposal (once, by the colleague it was made to). The audit trail
-        is the store's; the result says whom to tell and whether the user group changes."""
+        """Accept or decline a proposal (once, by the colleague it was made to, who then holds
+        the shift). The audit trail is the store's; the result says whom to tell and whether
+        the user group changes."""
+        held = {Role.SHIFT_HOLDER} if actor.has(Role.TEAM_MEMBER) else set()
+        require(Action.ANSWER_SWAP, actor, held)
+        slack_id = actor.by
         result = self.store.answer_swap(swap_id, accept=accept, by_slack_id=slack_id, now=now)
         proposal = result.swap
         if result.answer is SwapAnswer.UNKNOWN or proposal is None:

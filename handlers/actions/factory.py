@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.context import AppContext
 from bot.gateway import SlackError, SlackGateway
 from bot.services.actions import ActionMeetings, ActionService, ChannelNames
+from handlers.access import access_service
 from storage.actions import ActionStore
 from storage.deliveries import DeliveryStore
 from storage.meetings import MeetingStore
@@ -41,6 +42,7 @@ def build_service(ctx: AppContext) -> ActionService:
         ctx.team,
         ctx.tz,
         retention_months=ctx.settings.oov_action_retention_months,
+        access=access_service(ctx),
     )
 
 

@@ -26,18 +26,22 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.context import AppContext
+from bot.core.access import Actor
 from bot.core.action_items import DueKind
 from bot.gateway import PERMANENT_ERRORS, SlackError, SlackGateway
 from bot.language import is_help
+from bot.services.access import AccessDenied
 from bot.services.actions import (
     ActionsError,
     ActionService,
+    ActorSource,
     ModalSource,
     NotSent,
     Outcome,
     PostedMessage,
     StatusChange,
 )
+from handlers.access import actor_of
 from handlers.actions.blocks import (
     CAPTURE_HELP,
     CAPTURE_MODAL,
@@ -164,10 +168,21 @@ def shortcut_message(it: Interaction) -> PostedMessage:
 # --- the synchronous step of message and reaction events -----------------------------------------
 
 
+def _author_body(body: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The event as `actor_of` reads it, with an edit's author (the edited message's user)."""
+    event = body.get("event") or {}
+    if event.get("subtype") == "message_changed" and isinstance(event.get("message"), dict):
+        message = event["message"]
+        return {**body, "event": {**event, "user": message.get("user"),
+                                  "user_team": message.get("user_team")}}  # fmt: skip
+    return body
+
+
 def handle_message_event(
-    service: ActionService, event: Mapping[str, Any], now: datetime
+    service: ActionService, event: Mapping[str, Any], now: datetime, actor: ActorSource
 ) -> Outcome | None:
-    """Store what a message event changed (raises on database errors)."""
+    """Store what a message event changed (raises on database errors). `actor()` is who
+    posted or edited it, asked only when the message is an action."""
     channel = str(event.get("channel", ""))
     subtype = event.get("subtype")
     if subtype == "message_deleted":
@@ -177,13 +192,17 @@ def handle_message_event(
         if message.get("subtype") == "tombstone":  # a deleted message that had replies
             return service.cancel(channel, str(message.get("ts", "")), now)
         edited = posted_message(channel, message)
-        return service.edit(edited, now) if edited else None
+        return service.edit(edited, now, actor) if edited else None
     posted = posted_message(channel, event)
-    return service.capture_posted(posted, now) if posted else None
+    return service.capture_posted(posted, now, actor) if posted else None
 
 
 def handle_reaction_event(
-    service: ActionService, event: Mapping[str, Any], gateway: SlackGateway, now: datetime
+    service: ActionService,
+    event: Mapping[str, Any],
+    gateway: SlackGateway,
+    now: datetime,
+    actor: ActorSource,
 ) -> Outcome | None:
     item = event.get("item") or {}
     if item.get("type") != "message":
@@ -194,7 +213,7 @@ def handle_reaction_event(
         message = gateway.message(channel, ts)
         return posted_message(channel, message) if message else None
 
-    return service.capture_reaction(channel, ts, fetch, now)
+    return service.capture_reaction(channel, ts, fetch, now, actor)
 
 
 def stored_or_retry(step: Callable[[], Outcome | None], context: BoltContext, next_: Any) -> Any:
@@ -268,7 +287,7 @@ def acties_reply(
     ctx: AppContext,
     command: SlashCommand,
     text: str,
-    caller: str | None,
+    caller: Actor,
     *,
     before_id: int | None = None,
 ) -> Reply:
@@ -277,14 +296,14 @@ def acties_reply(
         return command.help_reply(CAPTURE_HELP.format(emoji=emoji))
     try:
         page = action_service(ctx).list_items(text, caller, ctx.now(), before_id=before_id)
-    except ActionsError as error:
+    except (ActionsError, AccessDenied) as error:
         return refusal_reply(error.message)
     return page_reply(page)
 
 
 def shell_acties(ctx: AppContext, command: SlashCommand) -> Callable[[str], Reply]:
     """`/acties` in `oov-bot shell`: nobody is asking, so "mijn" needs a name."""
-    return lambda text: acties_reply(ctx, command, text, caller=None)
+    return lambda text: acties_reply(ctx, command, text, caller=Actor.operator())
 
 
 # --- registration --------------------------------------------------------------------------------
@@ -295,8 +314,9 @@ def register(app: App, ctx: AppContext, spec: SlashCommand) -> None:
     emoji = ctx.settings.oov_action_emoji.strip(":")
 
     def message_step(body: dict[str, Any], context: BoltContext, next: Any) -> Any:
+        actor = lambda: actor_of(ctx, _author_body(body))  # noqa: E731
         return stored_or_retry(
-            lambda: handle_message_event(service, body["event"], ctx.now()), context, next
+            lambda: handle_message_event(service, body["event"], ctx.now(), actor), context, next
         )
 
     def reaction_step(body: dict[str, Any], context: BoltContext, next: Any) -> Any:
@@ -304,7 +324,9 @@ def register(app: App, ctx: AppContext, spec: SlashCommand) -> None:
             context[_OUTCOME] = None
             return next()
         return stored_or_retry(
-            lambda: handle_reaction_event(service, body["event"], ctx.gateway, ctx.now()),
+            lambda: handle_reaction_event(
+                service, body["event"], ctx.gateway, ctx.now(), lambda: actor_of(ctx, body)
+            ),
             context,
             next,
         )
@@ -321,12 +343,12 @@ def register(app: App, ctx: AppContext, spec: SlashCommand) -> None:
 
     @app.command("/acties")
     def acties(ack: Ack, command: dict[str, Any]) -> None:
-        answer = acties_reply(ctx, spec, command.get("text", ""), command.get("user_id"))
+        answer = acties_reply(ctx, spec, command.get("text", ""), actor_of(ctx, command))
         ack(text=answer.text, blocks=answer.blocks, response_type="ephemeral")
 
     def page(it: Interaction, client: WebClient) -> None:
         state = button_json(it.body, ListState)
-        answer = acties_reply(ctx, spec, state.q, it.user_id, before_id=state.c)
+        answer = acties_reply(ctx, spec, state.q, actor_of(ctx, it.body), before_id=state.c)
         reply(it, client, text=answer.text, blocks=answer.blocks, replace_original=True)
 
     on_action(app, PAGE_BUTTON, page)
@@ -336,17 +358,18 @@ def register(app: App, ctx: AppContext, spec: SlashCommand) -> None:
         # Acknowledged first (Slack never waits on the database); a failure to store reaches the
         # user through the app's error handler, and the button stays as it was.
         state = button_json(it.body, ItemButton)
+        actor = actor_of(ctx, it.body)
         try:
             if it.id == CLOSE_ITEM_ACTION:
-                change = service.close(state.id, it.user_id, ctx.now())
+                change = service.close(state.id, actor, ctx.now())
             else:
-                change = service.reopen(state.id, ctx.now())
+                change = service.reopen(state.id, actor, ctx.now())
         except ActionsError as error:
             raise InteractionRefused(error.message) from None
         # A click in the Home tab redraws the clicker's tab too.
         after_status_change(ctx, change, *((it.user_id,) if change.changed or it.in_view else ()))
         if not it.in_view and it.response_url:
-            answer = acties_reply(ctx, spec, state.q, it.user_id, before_id=state.c)
+            answer = acties_reply(ctx, spec, state.q, actor, before_id=state.c)
             reply(it, client, text=answer.text, blocks=answer.blocks, replace_original=True)
 
     on_action(app, CLOSE_ITEM_ACTION, change_status)
@@ -354,7 +377,10 @@ def register(app: App, ctx: AppContext, spec: SlashCommand) -> None:
 
     def open_capture_modal(it: Interaction, client: WebClient) -> None:
         message = shortcut_message(it)
-        draft = service.draft(message, ctx.now())
+        try:
+            draft = service.draft(message, ctx.now(), actor_of(ctx, it.body))
+        except AccessDenied as exc:
+            raise InteractionRefused(exc.message) from None
         meeting = draft.meeting
         metadata = {
             "channel": message.channel,
@@ -381,7 +407,12 @@ def register(app: App, ctx: AppContext, spec: SlashCommand) -> None:
         # Stored before the acknowledgement: once the modal closes, the item exists.
         try:
             outcome = service.save_draft(
-                meta.source(), text=text, owner=owner, due_on=due_on, now=ctx.now()
+                meta.source(),
+                text=text,
+                owner=owner,
+                due_on=due_on,
+                now=ctx.now(),
+                actor=actor_of(ctx, it.body),
             )
         except ActionsError as error:
             ack(response_action="errors", errors={error.field or "text": error.message})

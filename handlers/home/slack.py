@@ -9,10 +9,13 @@ from typing import Any
 from slack_bolt import App
 
 from bot.context import AppContext
+from bot.core.access import HOME_STRANGER_TEXT, Actor
 from bot.core.cadence import format_hours
 from bot.gateway import SlackError
 from bot.language import format_datetime
+from bot.services.access import AccessDenied
 from bot.services.home import MEETING_LOOKAHEAD, HomeOverview, HomeService, TaskLine
+from handlers.access import access_service, actor_of
 from handlers.blocks import (
     Block,
     action_item_blocks,
@@ -164,23 +167,49 @@ def home_blocks(home: HomeOverview, ctx: AppContext) -> dict[str, Any]:
     return {"type": "home", "blocks": blocks}
 
 
-def home_view(ctx: AppContext, slack_id: str) -> dict[str, Any]:
+def outsider_view(actor: Actor) -> dict[str, Any]:
+    """The Home tab of someone who may not see the team: a short explanation, nothing more. A
+    colleague of the organisation is told how to be linked; a guest or another organisation's
+    user only what the bot is."""
+    if actor.is_stranger:
+        return {"type": "home", "blocks": [section(HOME_STRANGER_TEXT)]}
+    return {
+        "type": "home",
+        "blocks": [
+            header("Jouw overzicht"),
+            section(
+                "Dit overzicht is voor het OOV-team en de meelezers. Je Slack-account is nog niet "
+                "gekoppeld aan iemand in het teamoverzicht: hoor je bij het team, vraag de "
+                "beheerder dan je Slack member-ID in te vullen bij `slack_id` in "
+                "`config/people.yaml`."
+            ),
+        ],
+    }
+
+
+def home_view(ctx: AppContext, actor: Actor) -> dict[str, Any]:
     """The Home tab for one Slack user, as a views.publish payload."""
-    return home_blocks(ctx.service(build_service).overview(slack_id, ctx.now()), ctx)
-
-
-def publish_home(ctx: AppContext, slack_id: str) -> None:
-    """Publish (or refresh) a user's Home tab; a failure is logged, never raised."""
     try:
-        ctx.gateway.publish_home(slack_id, home_view(ctx, slack_id))
+        overview = ctx.service(build_service).overview(actor, ctx.now())
+    except AccessDenied:
+        return outsider_view(actor)
+    return home_blocks(overview, ctx)
+
+
+def publish_home(ctx: AppContext, slack_id: str, actor: Actor | None = None) -> None:
+    """Publish (or refresh) a user's Home tab; a failure is logged, never raised."""
+    if actor is None:
+        actor = access_service(ctx).actor(slack_id, ctx.now())
+    try:
+        ctx.gateway.publish_home(slack_id, home_view(ctx, actor))
     except SlackError as exc:
         log.warning("could not publish the Home tab of %s: %s", slack_id, exc.code)
 
 
 def register(app: App, ctx: AppContext) -> None:
-    def opened(event: dict[str, Any]) -> None:
+    def opened(event: dict[str, Any], body: dict[str, Any]) -> None:
         if event.get("tab") == "home":
-            publish_home(ctx, event["user"])
+            publish_home(ctx, event["user"], actor_of(ctx, body))
 
     # Events are acknowledged before their listener runs; the view is built after that.
     app.event("app_home_opened")(opened)

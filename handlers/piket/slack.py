@@ -9,9 +9,11 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.context import AppContext
+from bot.core.access import Actor
 from bot.gateway import SlackGateway
 from bot.services.errors import DomainError
 from bot.services.piket import PiketService
+from handlers.access import actor_of
 from handlers.blocks import Reply, section
 from handlers.commands import SlashCommand
 from handlers.payloads import Interaction, UnreadablePayload, button_id, on_action, reply
@@ -20,7 +22,7 @@ from handlers.piket.common import Outbox, build_service
 
 
 def answer(
-    service: PiketService, ctx: AppContext, command: SlashCommand, text: str, caller: str | None
+    service: PiketService, ctx: AppContext, command: SlashCommand, text: str, caller: Actor
 ) -> tuple[Reply, list[DirectMessage]]:
     """`/piket <text>` as Slack and the shell show it: a refusal is its Dutch message."""
     try:
@@ -33,7 +35,7 @@ def answer(
 def shell(ctx: AppContext, command: SlashCommand) -> Callable[[str], Reply]:
     """How `oov-bot shell` answers `/piket`: the same service, no caller (so no DMs)."""
     service = build_service(ctx)
-    return lambda text: answer(service, ctx, command, text, None)[0]
+    return lambda text: answer(service, ctx, command, text, Actor.operator())[0]
 
 
 def _send(gateway: SlackGateway, messages: list[DirectMessage], respond: Respond) -> None:
@@ -52,7 +54,8 @@ def register(app: App, ctx: AppContext, command: SlashCommand) -> None:
 
     @app.command(command.name)
     def piket(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-        shown, messages = answer(service, ctx, command, body.get("text", ""), body.get("user_id"))
+        actor = actor_of(ctx, body)
+        shown, messages = answer(service, ctx, command, body.get("text", ""), actor)
         ack(text=shown.text, blocks=shown.blocks, response_type="ephemeral")
         _send(ctx.gateway, messages, respond)
 
@@ -64,7 +67,7 @@ def register(app: App, ctx: AppContext, command: SlashCommand) -> None:
                 raise UnreadablePayload("Dit ruilvoorstel bestaat niet meer.") from None
             try:
                 result = service.answer_swap(
-                    swap_id, accept=accept, slack_id=it.user_id, now=ctx.now()
+                    swap_id, accept=accept, actor=actor_of(ctx, it.body), now=ctx.now()
                 )
             except DomainError as exc:
                 reply(it, client, text=exc.message, blocks=None, replace_original=False)

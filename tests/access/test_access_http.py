@@ -2,26 +2,34 @@
 Slack answering users.info the way Slack does for members, guests and Slack Connect users.
 
 One table, role × action → allowed or refused; a refusal is the one Dutch sentence of the
-access table (strangers: the one stranger line), and nothing of the team leaks into it."""
+access table (strangers: the one stranger line), nothing of the team leaks into it, and an
+`actie:` message or 📌 of someone outside the team is ignored without a reply in the channel."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.core.access import POLICY, STRANGER_REFUSAL, Action
+from bot.core.access import HOME_STRANGER_TEXT, POLICY, STRANGER_REFUSAL, Action
+from handlers.blocks import CLOSE_ITEM_ACTION
+from storage.actions import ActionItemView, ActionStore, NewActionItem
 from storage.session import Database
 from testkit.app import RunningBot, start_bot
 from testkit.clock import FixedClock
 from testkit.fake_slack import FakeSlack
 from testkit.replies import answer, text_of
-from testkit.team_config import copy_config, edit_yaml
+from testkit.team_config import SLACK_IDS, copy_config, edit_yaml
 
 OTHER_ORG = "T0POLITIE"
+BOA_CHANNEL = "C0BOA0001"
+TEAM_CHANNEL = "C0TEAM001"
+ITEM_TEXT = "belt de woningcorporatie over Dorpsstraat 12"
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,7 @@ NON_MEMBER = User("collega buiten het team", "U0NOBODY1")
 GUEST = User("gast (één kanaal)", "U0GUEST01")
 CONNECT = User("Slack Connect (andere organisatie)", "U0EXTERN1", OTHER_ORG)
 USERS = (MEMBER, CHAIR, LEAD, READER, NON_MEMBER, GUEST, CONNECT)
+STRANGERS = (GUEST, CONNECT)
 
 
 def access_config(target: Path) -> Path:
@@ -47,8 +56,31 @@ def access_config(target: Path) -> Path:
     def grant(data: Any) -> None:
         data["access"]["readers"] = [READER.slack_id]
 
+    def boa_by_id(data: Any) -> None:
+        for series in data["meetings"]:
+            if series["key"] == "boa-briefing":
+                series["channel"] = BOA_CHANNEL
+
     edit_yaml(config / "people.yaml", grant)
+    edit_yaml(config / "meetings.yaml", boa_by_id)
     return config
+
+
+def add_item(bot: RunningBot, channel: str, n: int, **overrides: Any) -> ActionItemView:
+    """An open item of the boa-briefing, owned by aov-2, written down by aov-3."""
+    values: dict[str, Any] = {
+        "channel": channel,
+        "message_ts": f"1700003000.{n:06d}",
+        "thread_ts": None,
+        "source": "prefix",
+        "text": f"<@{SLACK_IDS['aov-2']}> {ITEM_TEXT} ({channel})",
+        "owner_slack_id": SLACK_IDS["aov-2"],
+        "author_slack_id": SLACK_IDS["aov-3"],
+        "due_on": date(2026, 12, 4),
+        "due_kind": "date",
+        "series_key": "boa-briefing",
+    } | overrides
+    return ActionStore(bot.ctx.db).capture(NewActionItem(**values), bot.clock()).item
 
 
 @pytest.fixture
@@ -59,19 +91,23 @@ def team_bot(
     fake_slack.add_user(NON_MEMBER.slack_id, "Collega Burgerzaken")
     fake_slack.add_user(GUEST.slack_id, "Gast Eenkanaal", guest="single")
     fake_slack.add_user(CONNECT.slack_id, "Agent Politie", team_id=OTHER_ORG)
+    team = [SLACK_IDS[k] for k in SLACK_IDS]
+    # The guest and the police officer are in the boa-briefing channel; it does not help them.
+    fake_slack.set_channel_members(BOA_CHANNEL, [*team, GUEST.slack_id, CONNECT.slack_id])
+    fake_slack.set_channel_members(TEAM_CHANNEL, team)
     running, server = start_bot(db, fake_slack, clock, config_dir=access_config(tmp_path / "c"))
+    add_item(running, BOA_CHANNEL, 1)
     yield running
     server.close()
 
 
 Probe = Callable[[RunningBot, User], str]
+ALLOWED = "✔ toegestaan"
 
 
 def command(name: str, text: str = "") -> Probe:
     def probe(bot: RunningBot, user: User) -> str:
-        body = answer(
-            bot.slack.command(name, text, user_id=user.slack_id, team_id=user.team_id)
-        )
+        body = answer(bot.slack.command(name, text, user_id=user.slack_id, team_id=user.team_id))
         return text_of(body) + body.get("text", "")
 
     return probe
@@ -82,51 +118,117 @@ def owner_button_offered(bot: RunningBot, user: User) -> str:
     body = answer(bot.slack.command("/wie", "bibob", user_id=user.slack_id, team_id=user.team_id))
     shown = text_of(body)
     if "task_change_owner" in shown:
-        return "offered"
+        return ALLOWED
     if "BIBOB" in shown:  # the card, without the button: that is the refusal here
         assert "task_share" in shown
         return POLICY[Action.CHANGE_TASK_OWNER].refusal
     return shown  # not even the card
 
 
-# action -> how a user tries it, and what a refusal of it says
-PROBES: dict[str, tuple[Action, Probe]] = {
-    "/wie": (Action.READ_REGISTER, command("/wie", "bibob")),
-    "/taken": (Action.READ_REGISTER, command("/taken", "aov-2")),
-    "/overleg": (Action.READ_MEETINGS, command("/overleg")),
-    "eigenaar wijzigen": (Action.CHANGE_TASK_OWNER, owner_button_offered),
-    "/overleg annuleer": (
-        Action.CHANGE_MEETING,
-        command("/overleg", "annuleer boa-briefing volgende dinsdag"),
-    ),
+def close_item(bot: RunningBot, user: User) -> str:
+    """The Afgerond button of the boa-briefing item, as /acties drew it."""
+    item = ActionStore(bot.ctx.db).by_source(BOA_CHANNEL, "1700003000.000001")
+    assert item is not None
+    click = bot.slack.block_actions_payload(
+        CLOSE_ITEM_ACTION, json.dumps({"id": item.id, "q": "open"}), user_id=user.slack_id
+    )
+    answer(bot.slack.interactivity(click))
+    bot.fake.wait_for("response_url")
+    after = ActionStore(bot.ctx.db).get(item.id)
+    assert after is not None
+    if after.status == "done":
+        return ALLOWED
+    return " ".join(str(c.args.get("text", "")) for c in bot.fake.calls("response_url"))
+
+
+def captured(bot: RunningBot, ts: str, user: User) -> str:
+    """Whether the message became an item; a refusal leaves no trace in the channel."""
+    if ActionStore(bot.ctx.db).by_source(BOA_CHANNEL, ts) is not None:
+        return ALLOWED
+    assert not bot.fake.calls("chat.postMessage"), "a reply in the channel"
+    assert not bot.fake.calls("chat.postEphemeral")
+    return POLICY[Action.CAPTURE_ITEM].refusal if user not in STRANGERS else STRANGER_REFUSAL
+
+
+def prefix_capture(bot: RunningBot, user: User) -> str:
+    ts = "1700004000.000100"
+    event = {"type": "message", "channel": BOA_CHANNEL, "user": user.slack_id, "ts": ts,
+             "text": "actie: ik bel de wijkagent voor vrijdag"}  # fmt: skip
+    if user.team_id != "T0TEST001":
+        event["user_team"] = user.team_id  # how Slack marks a Slack Connect user's message
+    assert bot.slack.event(event).status_code == 200
+    return captured(bot, ts, user)
+
+
+def pin_capture(bot: RunningBot, user: User) -> str:
+    ts = "1700004001.000100"
+    bot.fake.add_message(BOA_CHANNEL, "de wijkagent belt de school", user=MEMBER.slack_id, ts=ts)
+    event = {"type": "reaction_added", "user": user.slack_id, "reaction": "pushpin",
+             "item_user": MEMBER.slack_id, "event_ts": "1700009000.000100",
+             "item": {"type": "message", "channel": BOA_CHANNEL, "ts": ts}}  # fmt: skip
+    assert bot.slack.event(event).status_code == 200
+    return captured(bot, ts, user)
+
+
+def home_tab(bot: RunningBot, user: User) -> str:
+    event = {"type": "app_home_opened", "user": user.slack_id, "channel": "D0HOME001",
+             "tab": "home"}  # fmt: skip
+    assert bot.slack.event(event).status_code == 200
+    bot.fake.wait_for("views.publish")
+    calls = [c for c in bot.fake.calls("views.publish") if c.args["user_id"] == user.slack_id]
+    shown = json.dumps(calls[-1].args["view"]["blocks"], ensure_ascii=False)
+    if "Jouw open actiepunten" in shown:
+        return ALLOWED
+    assert "Jouw open actiepunten" not in shown and "Boa-briefing" not in shown
+    return (POLICY[Action.VIEW_HOME].refusal + shown) if HOME_STRANGER_TEXT not in shown else (
+        STRANGER_REFUSAL + shown
+    )
+
+
+# action -> how a user tries it
+PROBES: dict[str, Probe] = {
+    "/wie": command("/wie", "bibob"),
+    "/taken": command("/taken", "aov-2"),
+    "/overleg": command("/overleg"),
+    "eigenaar wijzigen": owner_button_offered,
+    "/overleg annuleer": command("/overleg", "annuleer boa-briefing volgende dinsdag"),
+    "/acties": command("/acties", "open"),
+    "Afgerond": close_item,
+    "actie: in het overleg": prefix_capture,
+    "📌": pin_capture,
+    "/piket": command("/piket", "volgende"),
+    "App Home": home_tab,
 }
 
 REFUSALS = (STRANGER_REFUSAL, *(rule.refusal for rule in POLICY.values()))
 Y, N = True, False
 # user -> allowed? per probe, in PROBES' order
 EXPECTED: dict[User, tuple[bool, ...]] = {
-    MEMBER: (Y, Y, Y, N, N),
-    CHAIR: (Y, Y, Y, N, Y),
-    LEAD: (Y, Y, Y, Y, Y),
-    READER: (Y, Y, Y, N, N),
-    NON_MEMBER: (N, N, N, N, N),
-    GUEST: (N, N, N, N, N),
-    CONNECT: (N, N, N, N, N),
-}
+    #            wie taken overleg eigenaar annuleer acties afgerond actie: 📌 piket home
+    MEMBER:     (Y,  Y,    Y,      N,       N,       Y,     N,       Y,     Y, Y,    Y),
+    CHAIR:      (Y,  Y,    Y,      N,       Y,       Y,     Y,       Y,     Y, Y,    Y),
+    LEAD:       (Y,  Y,    Y,      Y,       Y,       Y,     Y,       Y,     Y, Y,    Y),
+    READER:     (Y,  Y,    Y,      N,       N,       N,     N,       N,     N, Y,    Y),
+    NON_MEMBER: (N,  N,    N,      N,       N,       N,     N,       N,     N, N,    N),
+    GUEST:      (N,  N,    N,      N,       N,       N,     N,       N,     N, N,    N),
+    CONNECT:    (N,  N,    N,      N,       N,       N,     N,       N,     N, N,    N),
+}  # fmt: skip
 
 
 @pytest.mark.parametrize("user", USERS, ids=[u.name for u in USERS])
 def test_who_may_do_what(team_bot: RunningBot, user: User) -> None:
     outcome = {}
-    for label, (_, probe) in PROBES.items():
+    for label, probe in PROBES.items():
+        team_bot.fake.forget_calls()  # each probe's calls on their own
         shown = probe(team_bot, user)
-        refused = any(refusal in shown for refusal in REFUSALS)
+        refused = shown != ALLOWED and any(refusal in shown for refusal in REFUSALS)
         outcome[label] = not refused
-        if user in (GUEST, CONNECT):
+        if user in STRANGERS:
             assert STRANGER_REFUSAL in shown, (label, shown)  # one line, whatever they ask
         if refused:
-            # Only the refusal: nothing of the team (names, tasks) besides it.
-            assert "BIBOB" not in shown and "Boa-briefing" not in shown, (label, shown)
+            # Only the refusal: nothing of the team (tasks, meetings, items) besides it.
+            for secret in ("BIBOB", "Boa-briefing", ITEM_TEXT):
+                assert secret not in shown, (label, shown)
     assert outcome == dict(zip(PROBES, EXPECTED[user], strict=True))
 
 
@@ -152,3 +254,29 @@ def test_the_actor_is_looked_up_once_within_the_cache_window(team_bot: RunningBo
         command("/wie", "bibob")(team_bot, MEMBER)
     assert len([c for c in team_bot.fake.calls("users.info") if c.args["user"] == "U0AOV0001"]) == 1
     assert len(team_bot.fake.calls("auth.test")) <= 2  # the bot's start-up check, and ours
+
+
+def test_a_colleague_outside_the_team_reads_only_the_items_of_channels_they_are_in(
+    team_bot: RunningBot,
+) -> None:
+    team_bot.fake.set_channel_members(BOA_CHANNEL, [NON_MEMBER.slack_id, GUEST.slack_id])
+    add_item(team_bot, TEAM_CHANNEL, 2)  # the private team channel: NON_MEMBER is not in it
+    shown = command("/acties", "open")(team_bot, NON_MEMBER)
+    assert f"{ITEM_TEXT} ({BOA_CHANNEL})" in shown
+    assert f"({TEAM_CHANNEL})" not in shown
+    # A guest in the same channel still sees nothing: one line.
+    assert command("/acties", "open")(team_bot, GUEST).count(STRANGER_REFUSAL) >= 1
+    assert ITEM_TEXT not in command("/acties", "open")(team_bot, GUEST)
+    # The team sees both.
+    both = command("/acties", "open")(team_bot, MEMBER)
+    assert f"({BOA_CHANNEL})" in both and f"({TEAM_CHANNEL})" in both
+
+
+def test_channel_membership_is_looked_up_once_within_the_cache_window(
+    team_bot: RunningBot,
+) -> None:
+    team_bot.fake.set_channel_members(BOA_CHANNEL, [NON_MEMBER.slack_id])
+    for _ in range(3):
+        command("/acties", "open")(team_bot, NON_MEMBER)
+    assert len(team_bot.fake.calls("conversations.members")) == 1
+    assert len(team_bot.fake.calls("users.info")) == 1

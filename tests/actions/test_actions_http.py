@@ -21,7 +21,7 @@ from storage.session import Database
 from testkit.app import RunningBot, start_bot
 from testkit.clock import FixedClock
 from testkit.fake_slack import FakeSlack
-from testkit.team_config import SLACK_IDS, copy_config
+from testkit.team_config import LEADS_WITH_DEFAULT_USER, SLACK_IDS, copy_config
 
 ANNA = SLACK_IDS["aov-1"]  # "AOV-er 1"
 BERT = SLACK_IDS["aov-2"]
@@ -33,7 +33,9 @@ CHANNEL = "C0TEAM001"
 def bot(
     db: Database, fake_slack: FakeSlack, clock: FixedClock, tmp_path: Path
 ) -> Iterator[RunningBot]:
-    running, server = start_bot(db, fake_slack, clock, config_dir=copy_config(tmp_path / "config"))
+    # BERT (aov-2) closes others' items here too: a team lead, like the default test user.
+    config = copy_config(tmp_path / "config", team_leads=(*LEADS_WITH_DEFAULT_USER, "aov-2"))
+    running, server = start_bot(db, fake_slack, clock, config_dir=config)
     yield running
     server.close()
 

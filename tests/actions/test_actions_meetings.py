@@ -33,6 +33,7 @@ BOA_CHANNEL = "C0BOA0001"  # configured by ID
 TEAM_CHANNEL = "C0TO00001"  # configured by name; the fake calls it "kanaal-c0to00001"
 OTHER_CHANNEL = "C0RANDOM1"
 REMINDER_TS = "1699999999.000100"
+AUTHOR = {"key": "notulist", "name": "Notulist", "slack_id": "U0AUTHOR1", "hours_per_week": 36}
 
 
 def meeting_channels(data: Any) -> None:
@@ -49,6 +50,8 @@ def bot(
 ) -> Iterator[RunningBot]:
     config = copy_config(tmp_path / "config")
     edit_yaml(config / "meetings.yaml", meeting_channels)
+    # The phrasings are posted by U0AUTHOR1: only team members' actions are captured.
+    edit_yaml(config / "people.yaml", lambda data: data["people"].append(AUTHOR))
     running, server = start_bot(db, fake_slack, clock, config_dir=config)
     yield running
     server.close()

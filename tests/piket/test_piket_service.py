@@ -29,6 +29,7 @@ from bot.services.piket import (
 from storage.piket import PiketStore
 from storage.session import Database
 from storage.team import TeamStore
+from testkit.access import acting, reader
 from testkit.piket_fixtures import AMS, BASE_URL, RUNNING_WEEK, local
 from testkit.team_config import SLACK_IDS, copy_config, edit_yaml
 
@@ -100,58 +101,58 @@ def test_coming_weeks_start_with_the_running_one(make_service: Factory) -> None:
 def test_questions_are_read_as_a_date_a_week_a_moment_or_a_person(make_service: Factory) -> None:
     service = make_service(**RUNNING_WEEK)
     for asked in ("23 december", "week 52", "23-12"):
-        days = service.ask(asked, None, NOW)
+        days = service.ask(asked, acting(None), NOW)
         assert isinstance(days, OnDays), asked
         assert (days.shifts[0].role, days.shifts[0].person_key) == ("OVD-BZ", "aov-2")
     # The duty of week 52 is the shift that starts in it, never week 51's tail.
-    week = service.ask("week 52", None, NOW)
+    week = service.ask("week 52", acting(None), NOW)
     assert isinstance(week, OnDays) and all(s.start == local(2026, 12, 21) for s in week.shifts)
-    quiet = service.ask("10 januari 2027", None, NOW)
+    quiet = service.ask("10 januari 2027", acting(None), NOW)
     assert isinstance(quiet, OnDays) and quiet.shifts == ()
     assert quiet.next_week is not None and quiet.next_week.start == local(2027, 1, 18)
 
-    moment = service.ask("23 december 10:00", None, NOW)
+    moment = service.ask("23 december 10:00", acting(None), NOW)
     assert isinstance(moment, AtMoment) and moment.moment == local(2026, 12, 23, 10)
     assert moment.shifts[0].person_key == "aov-2"
 
-    mine = service.ask("mijn", AOV1, NOW)
+    mine = service.ask("mijn", acting(AOV1), NOW)
     assert isinstance(mine, PersonShifts) and mine.person.key == "aov-1" and mine.in_rota
     assert mine.shifts[0].start <= NOW < mine.shifts[0].end  # the running shift comes first
-    theirs = service.ask(f"<@{AOV2}|aov2>", None, NOW)
+    theirs = service.ask(f"<@{AOV2}|aov2>", acting(None), NOW)
     assert isinstance(theirs, PersonShifts) and theirs.person.key == "aov-2"
-    lead = service.ask("teamleider", None, NOW)
+    lead = service.ask("teamleider", acting(None), NOW)
     assert isinstance(lead, PersonShifts) and lead.shifts == () and not lead.in_rota
 
-    assert isinstance(service.ask("help", None, NOW), Help)
-    assert isinstance(service.ask("agenda graag", AOV1, NOW), AgendaGuess)
-    assert "“23 decmber”" in refused(lambda: service.ask("23 decmber", None, NOW))
-    assert "“&lt;script&gt;”" in refused(lambda: service.ask("<script>", None, NOW))
-    assert "ligt te ver weg" in refused(lambda: service.ask("1-1-9999", None, NOW))
-    assert "Geef een persoon op" in refused(lambda: service.ask("mijn", None, NOW))
-    assert refused(lambda: service.ask("mijn", "U0NOBODY1", NOW)) == NOT_LINKED
+    assert isinstance(service.ask("help", acting(None), NOW), Help)
+    assert isinstance(service.ask("agenda graag", acting(AOV1), NOW), AgendaGuess)
+    assert "“23 decmber”" in refused(lambda: service.ask("23 decmber", acting(None), NOW))
+    assert "“&lt;script&gt;”" in refused(lambda: service.ask("<script>", acting(None), NOW))
+    assert "ligt te ver weg" in refused(lambda: service.ask("1-1-9999", acting(None), NOW))
+    assert "Geef een persoon op" in refused(lambda: service.ask("mijn", acting(None), NOW))
+    assert refused(lambda: service.ask("mijn", reader("U0NOBODY1"), NOW)) == NOT_LINKED
 
 
 def test_without_a_rota_every_question_but_help_says_so(make_service: Factory) -> None:
     service = make_service(piket=False)
-    assert isinstance(service.ask("help", None, NOW), Help)
+    assert isinstance(service.ask("help", acting(None), NOW), Help)
     for text in ("", "volgende", "week 52", "mijn"):
-        assert refused(lambda t=text: service.ask(t, AOV1, NOW)) == NOT_SET_UP
+        assert refused(lambda t=text: service.ask(t, acting(AOV1), NOW)) == NOT_SET_UP
 
 
 def test_a_swap_is_proposed_accepted_once_and_audited(make_service: Factory) -> None:
     service = make_service(**RUNNING_WEEK)
-    proposed = service.ask(f"ruil 15 februari <@{AOV2}|aov2>", AOV1, NOW)
+    proposed = service.ask(f"ruil 15 februari <@{AOV2}|aov2>", acting(AOV1), NOW)
     assert isinstance(proposed, SwapProposed) and proposed.colleague_slack_id == AOV2
     shift = proposed.proposal.shift
     assert shift is not None and (shift.role, shift.start) == ("OVD-BZ", local(2027, 2, 15))
 
     swap_id = proposed.proposal.id
-    wrong = service.answer_swap(swap_id, accept=True, slack_id=AOV3, now=NOW)
+    wrong = service.answer_swap(swap_id, accept=True, actor=acting(AOV3), now=NOW)
     assert "alleen die kan het beantwoorden" in wrong.text and not wrong.replace
     assert wrong.notices == ()
 
     later = datetime(2026, 11, 24, 10, tzinfo=AMS)
-    accepted = service.answer_swap(swap_id, accept=True, slack_id=AOV2, now=later)
+    accepted = service.answer_swap(swap_id, accept=True, actor=acting(AOV2), now=later)
     assert accepted.replace and "geaccepteerd" in accepted.text
     assert sorted(n.to for n in accepted.notices) == sorted([AOV1, AOV2])
     assert all("maandag 15 februari 2027" in n.text for n in accepted.notices)
@@ -162,16 +163,16 @@ def test_a_swap_is_proposed_accepted_once_and_audited(make_service: Factory) -> 
     assert (change.previous, change.new) == (shift.person, stored.person)
     assert (change.changed_by, change.source, change.changed_at) == (AOV2, "slack", later)
 
-    again = service.answer_swap(swap_id, accept=False, slack_id=AOV2, now=later)
+    again = service.answer_swap(swap_id, accept=False, actor=acting(AOV2), now=later)
     assert "al geaccepteerd" in again.text and not again.replace
-    gone = service.answer_swap(swap_id + 1000, accept=True, slack_id=AOV2, now=later)
+    gone = service.answer_swap(swap_id + 1000, accept=True, actor=acting(AOV2), now=later)
     assert gone.text == "Dit ruilvoorstel bestaat niet meer."
 
 
 def test_a_declined_swap_tells_only_the_proposer(make_service: Factory) -> None:
     service = make_service(**RUNNING_WEEK)
     proposed = service.propose_swap(f"week 7 <@{AOV3}|aov3>", AOV1, NOW)
-    declined = service.answer_swap(proposed.proposal.id, accept=False, slack_id=AOV3, now=NOW)
+    declined = service.answer_swap(proposed.proposal.id, accept=False, actor=acting(AOV3), now=NOW)
     assert declined.replace and "afgewezen" in declined.text
     assert [n.to for n in declined.notices] == [AOV1]
     assert proposed.proposal.shift is not None
@@ -192,7 +193,7 @@ def test_swaps_that_cannot_be_proposed_are_explained(
     make_service: Factory, text: str, caller: str | None, expected: str
 ) -> None:
     service = make_service(**RUNNING_WEEK)
-    assert expected in refused(lambda: service.ask(text, caller, NOW))
+    assert expected in refused(lambda: service.ask(text, acting(caller), NOW))
 
 
 def test_the_operator_override_tells_both_people_and_updates_a_running_group(

@@ -43,7 +43,8 @@ class AppContext:
     _services: dict[Callable[[Any], Any], Any] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
-    # Reentrant: a service's builder may ask for another service (the feed server for the store, actions for access).
+    # Reentrant: a service's builder may ask for another service (the feed server for the
+    # store, actions for access).
     _services_lock: threading.RLock = field(
         default_factory=threading.RLock, init=False, repr=False, compare=False
     )

@@ -117,7 +117,7 @@ POLICY: Mapping[Action, Rule] = {
     Action.READ_ITEMS: _rule(
         "Alleen teamleden en leden van het kanaal waar een actiepunt vandaan komt, kunnen het "
         "inzien.",
-        "read action items (`/acties`, App Home)",
+        "read action items (`/acties`; a channel's members: that channel's items only)",
         Role.TEAM_MEMBER, Role.TEAM_LEAD, Role.CHANNEL_MEMBER,
     ),
     Action.CAPTURE_ITEM: _rule(

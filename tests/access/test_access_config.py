@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-from bot.core.access import Standing, classify
+from bot.core.access import POLICY, ROLE_NAMES, Role, Standing, classify
 from bot.features import export_config, import_config, load_config
 from storage.access import AccessStore
 from storage.session import Database
 from testkit.clock import FIXED_NOW
 from testkit.config_check import check, line_of
-from testkit.team_config import SLACK_IDS, copy_config, edit_yaml
+from testkit.team_config import REPO, SLACK_IDS, copy_config, edit_yaml
 
 
 def test_mistakes_in_the_access_block_are_reported_with_file_and_line(
@@ -119,3 +119,14 @@ def test_who_a_slack_user_is(
         user, home_team="T0HOME", home_enterprise=home_enterprise, payload_team=payload_team
     )
     assert found is standing
+
+
+def test_the_readme_lists_every_action_of_the_access_table_with_who_may() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Wie mag wat") :]
+    section = section[: section.index("\n## ", 3)]
+    for action, rule in POLICY.items():
+        [row] = [line for line in section.splitlines() if line.startswith(f"| {rule.readme} |")]
+        for role in rule.who - {Role.OPERATOR}:
+            assert ROLE_NAMES[role] in row, (action, role)
+    assert "access:" in section and "readers:" in section  # how to grant read access

@@ -8,6 +8,7 @@ access table (strangers: the one stranger line), nothing of the team leaks into 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -170,12 +171,18 @@ def pin_capture(bot: RunningBot, user: User) -> str:
     return captured(bot, ts, user)
 
 
+def mine(call: Any, user: User) -> bool:
+    return bool(call.args.get("user_id") == user.slack_id)
+
+
 def home_tab(bot: RunningBot, user: User) -> str:
     event = {"type": "app_home_opened", "user": user.slack_id, "channel": "D0HOME001",
              "tab": "home"}  # fmt: skip
     assert bot.slack.event(event).status_code == 200
-    bot.fake.wait_for("views.publish")
-    calls = [c for c in bot.fake.calls("views.publish") if c.args["user_id"] == user.slack_id]
+    deadline = time.monotonic() + 5
+    while not (calls := [c for c in bot.fake.calls("views.publish") if mine(c, user)]):
+        assert time.monotonic() < deadline, "no Home tab published"
+        time.sleep(0.02)
     shown = json.dumps(calls[-1].args["view"]["blocks"], ensure_ascii=False)
     if "Jouw open actiepunten" in shown:
         return ALLOWED

@@ -58,9 +58,35 @@ def print_problems(error: ConfigError) -> None:
     print(found, file=sys.stderr)
 
 
-def prepare_database(ctx: AppContext, *, import_when_empty: bool) -> None:
-    """Bring the schema up to date; load the bundled config into an empty database."""
-    ctx.db.upgrade()
+def check_schema(ctx: AppContext, *, migrate: bool) -> None:
+    """Make sure the schema is at this code's revision, in one query when it is. `migrate`:
+    bring it there when behind (Alembic is imported only then); otherwise say what to run."""
+    state = ctx.db.schema_state()
+    if state.unknown:
+        raise OperatorError(
+            "de database is bijgewerkt door een nieuwere oov-bot (onbekende schemaversie "
+            f"{', '.join(sorted(state.unknown))}): start die nieuwere versie."
+        )
+    if state.up_to_date:
+        return
+    if migrate:
+        ctx.db.upgrade()
+    elif not state.current:
+        raise OperatorError(
+            "de database heeft nog geen schema: draai eerst `oov-bot db upgrade` "
+            "(en `oov-bot import` voor de teamgegevens)."
+        )
+    else:
+        raise OperatorError(
+            "het databaseschema loopt achter op deze versie van oov-bot: draai eerst "
+            "`oov-bot db upgrade`."
+        )
+
+
+def prepare_database(ctx: AppContext, *, migrate: bool, import_when_empty: bool) -> None:
+    """Check (and with `migrate` bring up to date) the schema; load the bundled config into an
+    empty database."""
+    check_schema(ctx, migrate=migrate)
     if import_when_empty and ctx.team.tasks_version()[0] == 0:
         team = load_config(ctx.settings.oov_config_dir)
         report = import_config(ctx.db, team, ctx.now())
@@ -126,10 +152,12 @@ def cmd_db(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _start_web(settings: Settings, *, with_clock: bool, import_when_empty: bool) -> int:
+def _start_web(settings: Settings, *, with_clock: bool) -> int:
     ctx = create_context(settings)
     try:
-        prepare_database(ctx, import_when_empty=import_when_empty)
+        # `run` (one team, `make run`) migrates and imports by itself, so a fresh machine needs
+        # one command; `serve` leaves both to `release` (`oov-bot db upgrade`) and only checks.
+        prepare_database(ctx, migrate=with_clock, import_when_empty=with_clock)
     except ConfigError as exc:
         print_problems(exc)
         return 1
@@ -168,18 +196,18 @@ def _start_web(settings: Settings, *, with_clock: bool, import_when_empty: bool)
 
 
 def cmd_run(settings: Settings, _args: argparse.Namespace) -> int:
-    return _start_web(settings, with_clock=True, import_when_empty=True)
+    return _start_web(settings, with_clock=True)
 
 
 def cmd_serve(settings: Settings, _args: argparse.Namespace) -> int:
-    return _start_web(settings, with_clock=False, import_when_empty=False)
+    return _start_web(settings, with_clock=False)
 
 
 def cmd_clock(settings: Settings, _args: argparse.Namespace) -> int:
     from bot.clock import run_clock
 
     ctx = create_context(settings)
-    ctx.db.upgrade()
+    check_schema(ctx, migrate=True)  # exactly one clock runs: it may migrate when behind
     return run_clock(ctx, planners())
 
 

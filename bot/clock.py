@@ -24,6 +24,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot import heap
 from bot.context import AppContext
 from bot.gateway import SlackError
 from bot.planning import PlannedDelivery, Planner
@@ -203,6 +204,7 @@ def run_clock(ctx: AppContext, planners: Sequence[Planner]) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     clock = start_clock(ctx, planners)
+    heap.settle()  # the assembled clock's heap, out of every later collection (bot/heap.py)
     stop.wait()
     clock.shutdown()
     log.info("clock stopped")

@@ -60,7 +60,13 @@ def create_web_app(
 
 
 def serve(web: Flask, *, host: str, port: int, threads: int) -> None:
-    """Serve on waitress: a production WSGI server with a thread pool, no development server."""
-    from waitress import serve as waitress_serve
+    """Serve on waitress: a production WSGI server with a thread pool, no development server.
+    As waitress.serve does, plus settling the heap once the server exists (bot/heap.py)."""
+    from waitress.server import create_server
 
-    waitress_serve(web, host=host, port=port, threads=threads, ident="oov-bot")
+    from bot import heap
+
+    server = create_server(web, host=host, port=port, threads=threads, ident="oov-bot")
+    heap.settle()
+    server.print_listen("Serving on http://{}:{}")
+    server.run()

@@ -1,20 +1,83 @@
-"""Engine and session handling for SQLite (default) and PostgreSQL, plus migrations."""
+"""Engine and session handling for SQLite (default) and PostgreSQL, plus migrations.
+
+Alembic is imported only to migrate (`oov-bot db upgrade`, `run` on a database that is behind):
+it is ~20k objects a web process would otherwise carry. Checking the schema's revision needs only
+the revisions the migration files declare (read with `ast`) and one query."""
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import NoSuchModuleError
+from sqlalchemy.exc import DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+VERSIONS_DIR = MIGRATIONS_DIR / "versions"
+
+
+def _declared(tree: ast.Module, name: str) -> Any:
+    for node in tree.body:
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            target, value = node.target.id, node.value
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0].id if isinstance(node.targets[0], ast.Name) else ""
+            value = node.value
+        else:
+            continue
+        if target == name and value is not None:
+            return ast.literal_eval(value)
+    return None
+
+
+@cache
+def migration_graph(versions_dir: Path = VERSIONS_DIR) -> dict[str, frozenset[str]]:
+    """Every revision the migration files declare -> the revisions it revises (`down_revision`,
+    a tuple for a merge), read from the files' source without running them."""
+    graph: dict[str, frozenset[str]] = {}
+    for path in sorted(versions_dir.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        revision = _declared(tree, "revision")
+        if revision is None:
+            continue
+        down = _declared(tree, "down_revision")
+        downs = () if down is None else (down,) if isinstance(down, str) else down
+        graph[revision] = frozenset(downs)
+    return graph
+
+
+def head_revisions(versions_dir: Path = VERSIONS_DIR) -> frozenset[str]:
+    """The revisions no other revision revises: what `alembic upgrade heads` ends at."""
+    graph = migration_graph(versions_dir)
+    revised = set().union(*graph.values()) if graph else set()
+    return frozenset(graph.keys() - revised)
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    """Where the database's schema stands against the migrations this code carries."""
+
+    current: frozenset[str]  # the rows of alembic_version (empty: never migrated)
+    heads: frozenset[str]
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.current == self.heads
+
+    @property
+    def unknown(self) -> frozenset[str]:
+        """Revisions in the database that this code does not know (a newer oov-bot migrated)."""
+        return self.current - migration_graph().keys()
 
 
 def normalise_url(url: str) -> str:
@@ -67,7 +130,30 @@ class Database:
         with self.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
 
+    def schema_state(self) -> SchemaState:
+        """The schema's revision against the code's heads, in one query (two on a database that
+        was never migrated)."""
+        try:
+            with self.engine.connect() as conn:
+                rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars()
+                current = frozenset(rows)
+        except DBAPIError:
+            if self.has_schema():
+                raise  # the table is there: this is another problem (unreachable, locked, ...)
+            current = frozenset()
+        return SchemaState(current=current, heads=head_revisions())
+
+    def upgrade_if_behind(self) -> bool:
+        """Migrate only when the schema is not at the heads; True when it migrated. A process
+        that finds its schema current never imports Alembic."""
+        if self.schema_state().up_to_date:
+            return False
+        self.upgrade()
+        return True
+
     def alembic_config(self) -> Config:
+        from alembic.config import Config
+
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
         cfg.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
@@ -75,6 +161,8 @@ class Database:
         return cfg
 
     def upgrade(self) -> None:
+        from alembic import command
+
         # "heads": features add their tables on branches of their own off the shared base.
         command.upgrade(self.alembic_config(), "heads")
 

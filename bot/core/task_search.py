@@ -15,14 +15,17 @@ How a query is scored (0..100):
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import re
+import sys
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
-import snowballstemmer
 from rapidfuzz import fuzz, process
 
 from bot.language.fold import fold
@@ -83,7 +86,30 @@ _SEGMENT_SEPARATORS = re.compile(r"[/+]")
 _PIECE_SEPARATORS = re.compile(r"[/+,]")
 _DOUBLED_VOWEL = re.compile(r"([aeiou])\1")
 
-_stemmer = snowballstemmer.stemmer("dutch")
+
+
+def dutch_stemmer() -> Any:
+    """snowballstemmer's Dutch stemmer, without the other 30-odd languages.
+
+    `snowballstemmer.stemmer("dutch")` needs the package, whose __init__ imports every language
+    (~10k objects a server would carry for good). The Dutch module needs only the package's base
+    classes, so it is imported under a stand-in package object that is dropped afterwards: a later
+    `import snowballstemmer` runs the real __init__, which finds the Dutch module imported."""
+    package = "snowballstemmer"
+    if package in sys.modules:
+        return sys.modules[package].stemmer("dutch")
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.submodule_search_locations is None:
+        raise ImportError("snowballstemmer is not installed")
+    sys.modules[package] = importlib.util.module_from_spec(spec)  # not executed: no languages
+    try:
+        dutch = importlib.import_module(f"{package}.dutch_stemmer")
+    finally:
+        del sys.modules[package]
+    return dutch.DutchStemmer()
+
+
+_stemmer = dutch_stemmer()
 _stemmer_lock = threading.Lock()  # snowball stemmers keep per-call state on the instance
 
 

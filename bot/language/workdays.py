@@ -11,9 +11,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from types import MappingProxyType
 
-import holidays
 from dateutil.easter import easter
-from holidays.constants import OPTIONAL, PUBLIC
 
 __all__ = [
     "add_working_days",
@@ -26,6 +24,10 @@ __all__ = [
 
 @lru_cache(maxsize=64)
 def _days_off(year: int) -> Mapping[date, str]:
+    # Imported here: a web process that never asks about holidays need not carry the package.
+    import holidays
+    from holidays.constants import OPTIONAL, PUBLIC
+
     # One immutable mapping per year: a shared, self-expanding HolidayBase is not thread-safe.
     official = holidays.country_holidays(
         "NL", years=year, language="nl", categories=(PUBLIC, OPTIONAL)

@@ -132,6 +132,7 @@ def test_socket_mode_uses_the_app_token_and_fails_loudly_when_slack_refuses_it(
     tmp_path: Path, fake_slack: FakeSlack
 ) -> None:
     fake_slack.set_response("apps.connections.open", {"ok": False, "error": "invalid_auth"})
+    assert run(["db", "upgrade"], tmp_path).returncode == 0  # `serve` leaves migrating to release
     env = clean_env(
         tmp_path,
         SLACK_BOT_TOKEN="xoxb-test",

@@ -1,0 +1,175 @@
+"""What a server process carries: the schema check without Alembic, the frozen start-up heap, only
+the Dutch stemmer, and the opt-in collection log the benchmarks read (issue 10)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.core.task_search import dutch_stemmer
+from storage.session import Database, head_revisions, migration_graph
+from tests.platform.test_cli import clean_env, run
+
+# Runs `oov-bot <command>` in-process with waitress replaced by a server whose run() reports what
+# the process holds at the moment it would start serving, and returns.
+PROBE = """
+import gc, json, sys, waitress.server
+import bot.cli
+
+class Probe:
+    def print_listen(self, _format):
+        pass
+    def run(self):
+        gc.collect(1)  # a young collection, which the log must leave out when fast
+        gc.collect()   # a full one, which it must record
+        print(json.dumps({
+            "frozen": gc.get_freeze_count(),
+            "tracked": len(gc.get_objects()),
+            "thresholds": gc.get_threshold(),
+            "modules": sorted(m for m in sys.modules if m.split(".")[0] in
+                              ("alembic", "snowballstemmer", "holidays", "mako", "pygments")),
+        }))
+
+waitress.server.create_server = lambda *args, **kwargs: Probe()
+raise SystemExit(bot.cli.main(sys.argv[1:]))
+"""
+
+
+def probe(command: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", PROBE, command],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=clean_env(tmp_path, **env),
+        timeout=60,
+        check=False,
+    )
+
+
+def test_serve_starts_with_a_frozen_heap_without_alembic_or_other_languages(
+    tmp_path: Path,
+) -> None:
+    assert run(["db", "upgrade"], tmp_path).returncode == 0
+    gc_log = tmp_path / "gc.log"
+
+    served = probe("serve", tmp_path, OOV_GC_LOG=str(gc_log))
+
+    assert served.returncode == 0, served.stderr
+    held = json.loads(served.stdout.splitlines()[-1])
+    # Only the Dutch stemmer's modules; no migration tool, no holiday tables.
+    assert held["modules"] == [
+        "snowballstemmer.among",
+        "snowballstemmer.basestemmer",
+        "snowballstemmer.dutch_stemmer",
+    ]
+    # The assembled app lies in the permanent generation: a full collection walks only what
+    # was made after start, a small fraction.
+    assert held["frozen"] > 50_000
+    assert held["tracked"] < held["frozen"] / 10
+    assert held["thresholds"][0] >= 7000
+    # A line for the full collection (time, generation 2, milliseconds, collected), and one for
+    # the collection at interpreter exit; none for the fast young one.
+    lines = [line.split() for line in gc_log.read_text().splitlines()]
+    assert [generation for _, generation, _, _ in lines] == ["2", "2"]
+    at, _, ms, collected = lines[0]
+    assert float(at) > 0 and 0 <= float(ms) < 1000 and int(collected) >= 0
+
+
+def test_run_migrates_a_fresh_database_and_then_needs_no_alembic(tmp_path: Path) -> None:
+    first = probe("run", tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "alembic" in json.loads(first.stdout.splitlines()[-1])["modules"]
+
+    again = probe("run", tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "alembic" not in json.loads(again.stdout.splitlines()[-1])["modules"]
+
+
+def test_serve_on_a_fresh_database_says_in_dutch_to_upgrade(tmp_path: Path) -> None:
+    served = run(["serve"], tmp_path)
+    assert served.returncode == 1
+    assert served.stderr.strip().splitlines()[-1] == (
+        "oov-bot: de database heeft nog geen schema: draai eerst `oov-bot db upgrade` "
+        "(en `oov-bot import` voor de teamgegevens)."
+    )
+
+
+def migrate_to(url: str, revision: str) -> None:
+    """As if the code had gained the migrations after `revision` since the last `db upgrade`."""
+    from alembic import command
+
+    db = Database(url)
+    try:
+        command.upgrade(db.alembic_config(), revision)
+    finally:
+        db.dispose()
+
+
+def test_serve_on_a_database_behind_refuses_and_db_upgrade_fixes_it(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'oov.db'}"
+    migrate_to(url, "0002")  # before the features' branches
+
+    served = run(["serve"], tmp_path)
+    assert served.returncode == 1
+    assert "Traceback" not in served.stderr
+    assert served.stderr.strip().splitlines()[-1] == (
+        "oov-bot: het databaseschema loopt achter op deze versie van oov-bot: draai eerst "
+        "`oov-bot db upgrade`."
+    )
+    assert run(["db", "upgrade"], tmp_path).returncode == 0
+    assert Database(url).schema_state().up_to_date
+
+
+def test_a_database_migrated_by_a_newer_oov_bot_is_named_not_migrated(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'oov.db'}"
+    assert run(["db", "upgrade"], tmp_path).returncode == 0
+    db = Database(url)
+    with db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO alembic_version VALUES ('0099_toekomst')"))
+    db.dispose()
+
+    for command in ("serve", "run"):
+        started = run([command], tmp_path)
+        assert started.returncode == 1, command
+        assert "onbekende schemaversie 0099_toekomst" in started.stderr, command
+
+
+def test_the_heads_read_from_the_files_are_alembics_heads() -> None:
+    from alembic.script import ScriptDirectory
+
+    from storage.session import MIGRATIONS_DIR
+
+    scripts = ScriptDirectory(str(MIGRATIONS_DIR))
+    assert head_revisions() == frozenset(scripts.get_heads())
+    assert migration_graph().keys() == {rev.revision for rev in scripts.walk_revisions()}
+
+
+def test_heads_follow_branches_and_merges(tmp_path: Path) -> None:
+    def migration(name: str, revision: str, down: str) -> None:
+        (tmp_path / f"{name}.py").write_text(
+            f'revision: str = "{revision}"\ndown_revision = {down}\n', encoding="utf-8"
+        )
+
+    migration("a", "a", "None")
+    migration("b", "b", '"a"')
+    migration("c", "c", '"a"')
+    assert head_revisions(tmp_path) == {"b", "c"}
+    migration("m", "m", '("b", "c")')
+    migration_graph.cache_clear()
+    assert head_revisions(tmp_path) == {"m"}
+
+
+@pytest.mark.parametrize(
+    "word",
+    ["huisverboden", "explosieven", "radicalisering", "coffeeshops", "mensenhandel", "vuurwerk"],
+)
+def test_the_dutch_stemmer_stems_as_snowballstemmer_does(word: str) -> None:
+    import snowballstemmer
+
+    assert dutch_stemmer().stemWord(word) == snowballstemmer.stemmer("dutch").stemWord(word)

@@ -10,7 +10,8 @@ process made since.
 
 `OOV_GC_LOG=<file>` (for benchmarks; off by default) appends one line per collection that matters
 to that file: every full (generation 2) collection, and any younger one that took over 1 ms:
-`<time.monotonic()> <generation> <milliseconds> <collected objects>`.
+`<time.monotonic()> <generation> <milliseconds> <collected objects>`, after a first line
+`<time.monotonic()> start <objects frozen> 0`.
 """
 
 from __future__ import annotations
@@ -39,9 +40,10 @@ def settle() -> int:
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
+    frozen = gc.get_freeze_count()
     if path := os.environ.get(GC_LOG_ENV):
-        record_collections(Path(path))
-    return gc.get_freeze_count()
+        record_collections(Path(path), frozen)
+    return frozen
 
 
 class _CollectionLog:
@@ -69,5 +71,7 @@ class _CollectionLog:
                 self._file.write(line)
 
 
-def record_collections(path: Path) -> None:
-    gc.callbacks.append(_CollectionLog(path))
+def record_collections(path: Path, frozen: int) -> None:
+    log = _CollectionLog(path)
+    log._file.write(f"{time.monotonic():.6f} start {frozen} 0\n")
+    gc.callbacks.append(log)

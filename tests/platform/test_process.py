@@ -73,9 +73,10 @@ def test_serve_starts_with_a_frozen_heap_without_alembic_or_other_languages(
     assert held["frozen"] > 50_000
     assert held["tracked"] < held["frozen"] / 10
     assert held["thresholds"][0] >= 7000
-    # A line for the full collection (time, generation 2, milliseconds, collected), and one for
-    # the collection at interpreter exit; none for the fast young one.
-    lines = [line.split() for line in gc_log.read_text().splitlines()]
+    # The frozen count first; then a line for the full collection (time, generation 2,
+    # milliseconds, collected) and one for the collection at exit; none for the fast young one.
+    start, *lines = [line.split() for line in gc_log.read_text().splitlines()]
+    assert start[1:] == ["start", str(held["frozen"]), "0"]
     assert [generation for _, generation, _, _ in lines] == ["2", "2"]
     at, _, ms, collected = lines[0]
     assert float(at) > 0 and 0 <= float(ms) < 1000 and int(collected) >= 0

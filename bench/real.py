@@ -120,10 +120,15 @@ class Server:
             for k, v in os.environ.items()
             if not k.startswith(("SLACK_", "OOV_", "DATABASE_URL", "PORT"))
         }
+        if slack_api_url or kind == BARE:
+            # No URL: no Slack for oov-bot (feeds only); the bare app never calls the Web API,
+            # but gets a closed local port rather than slack.com all the same.
+            env |= {
+                "SLACK_BOT_TOKEN": BOT_TOKEN,
+                "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+                "SLACK_API_URL": slack_api_url or "http://127.0.0.1:9/api/",
+            }
         env |= {
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": slack_api_url,
             "OOV_WEB_THREADS": str(threads),
             "OOV_GC_LOG": str(self.gc_log_path),
             "PYTHONDONTWRITEBYTECODE": "",
@@ -239,6 +244,7 @@ class Connection:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._sock = sock
         self._buffer = b""
+        self.closed = False  # the server said "Connection: close" (waitress does on every 304)
 
     def _more(self) -> None:
         chunk = self._sock.recv(262144)
@@ -261,6 +267,10 @@ class Connection:
                 length = int(value)
             elif name == b"transfer-encoding" and b"chunked" in value.lower():
                 chunked = True
+            elif name == b"connection" and b"close" in value.lower():
+                self.closed = True
+        if status in (204, 304) or 100 <= status < 200:
+            return status, b""  # never a body, whatever Content-Length says (RFC 9110 § 6.4.1)
         if chunked:
             return status, self._chunks()
         while len(self._buffer) < length:
@@ -348,6 +358,10 @@ class Client:
                 latencies.append(time.perf_counter() - began)
                 if (problem := check(status, body)) is not None:
                     failures.append(problem)
+                if connection.closed:  # reconnect outside the timing, as a new client would
+                    connection.close()
+                    self._connections[slot] = None
+                    connection = self._connection(slot)
             with lock:
                 result.latencies.extend(latencies)
                 result.failures.extend(failures)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from testkit.bench_runner import run_bench
@@ -18,4 +19,17 @@ def test_smoke_run_compares_the_feed_with_a_static_file(tmp_path: Path) -> None:
         for target in ("feed", "static", "ratio")
     ]
     assert "whole-rota feed of" in done.stdout and "KiB" in done.stdout
+    assert "the real `oov-bot serve`" in done.stdout
+    # Each ratio row: the per-round medians of feed ÷ static, each within its interval.
+    for ratio in re.findall(r"p50 (\S+) \((\S+)–(\S+)\), p99 (\S+) \((\S+)–(\S+)\)", done.stdout):
+        p50, p50_low, p50_high, p99, p99_low, p99_high = map(float, ratio)
+        assert p50_low <= p50 <= p50_high and p99_low <= p99 <= p99_high
+    # The first fetch after each rota change (which had to show the change) against repeats.
+    assert re.search(
+        r"^First fetch after a rota change \(2 changes, 8 tokens each, concurrency 1\): "
+        r"median [\d.]+ ms, max [\d.]+ ms; repeated: median [\d.]+ ms$",
+        done.stdout,
+        re.MULTILINE,
+    )
+    assert re.search(r"^first ÷ repeated per change: [\d.]+ \([\d.]+–[\d.]+\)", done.stdout, re.M)
     assert any(line.startswith("Result: ") for line in done.stdout.splitlines())

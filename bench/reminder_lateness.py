@@ -2,7 +2,9 @@
 
 1. Lateness: 20 meetings whose reminders fall due a few seconds apart are imported into a fresh
    database; `oov-bot clock` runs in its own process (default settings) against a local fake
-   Slack Web API; the time each reminder reaches the fake is compared with its due time.
+   Slack Web API; the time each reminder reaches the fake is compared with its due time. Then
+   the same on `oov-bot run` (web and clock in one process, the one-team default) while a client
+   keeps 20 `/wie` requests in flight.
 2. Planning: 100 meeting series with mixed rhythms (weekly … quarterly), their reminders and
    chair DMs; how long the meetings planner takes for a whole year ahead (first call, when the
    recurrence rules are expanded, and again), and one ordinary planning round of the clock
@@ -23,8 +25,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
+from contextlib import ExitStack
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -38,6 +42,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bench.common import (
     BOT_TOKEN,
+    DEFAULT_THREADS,
     BenchError,
     bench_main,
     cpu_summary,
@@ -46,6 +51,7 @@ from bench.common import (
     progress,
     stop_process,
 )
+from bench.real import RUN, Client, Server, SignedSlash
 from bot.app import create_context
 from bot.clock import Clock
 from bot.language import TZ
@@ -115,33 +121,97 @@ def start_clock(workdir: Path, database_url: str, fake: FakeSlack) -> subprocess
         )
 
 
+class WebLoad:
+    """`/wie` requests from `concurrency` threads, back to back, until stopped."""
+
+    def __init__(self, server: Server, response_url: str, concurrency: int = 20) -> None:
+        from bench.slash_latency import QUERIES
+
+        self._client = Client(server.port, concurrency)
+        self._signed = SignedSlash("/wie", QUERIES, response_url)
+        self._concurrency = concurrency
+        self._stop = threading.Event()
+        self.requests = 0
+        self.failures: list[str] = []
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        def ok(status: int, body: bytes) -> str | None:
+            return None if status == 200 and b'"blocks"' in body else f"HTTP {status}"
+
+        while not self._stop.is_set():
+            batch = self._client.batch(self._signed.build(200), self._concurrency, ok)
+            self.requests += len(batch.latencies)
+            self.failures += batch.failures
+
+    def rate(self) -> float:
+        """Requests answered per second since the load began."""
+        return self.requests / (time.monotonic() - self._began)
+
+    def __enter__(self) -> WebLoad:
+        self._began = time.monotonic()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._client.close()
+
+
 def measure_lateness(
-    workdir: Path, database_url: str, *, count: int, spacing: float, lead: float
-) -> list[tuple[datetime, float]]:
-    """(due, lateness in seconds) per reminder, in due order."""
-    config = copy_config(workdir / "config")
+    workdir: Path,
+    database_url: str,
+    *,
+    count: int,
+    spacing: float,
+    lead: float,
+    under_load: bool = False,
+) -> tuple[list[tuple[datetime, float]], tuple[int, float]]:
+    """(due, lateness in seconds) per reminder, in due order; and the web requests served
+    meanwhile and per second (under_load: `oov-bot run` with 20 /wie requests in flight, else
+    `oov-bot clock`)."""
+    name = "run" if under_load else "clock"
+    config = copy_config(workdir / f"config-{name}")
     first_due = datetime.now(UTC) + timedelta(seconds=lead)
     meetings = lateness_meetings(first_due, count, spacing)
     write_yaml(config / "meetings.yaml", {"meetings": meetings})
     due_times = [first_due + timedelta(seconds=n * spacing) for n in range(count)]
     prepare_database(database_url, config)
-    with FakeSlack() as fake:
-        clock = start_clock(workdir, database_url, fake)
+    served = (0, 0.0)
+    with FakeSlack() as fake, ExitStack() as stack:
+        if under_load:
+            server = Server(RUN, workdir, threads=DEFAULT_THREADS, slack_api_url=fake.url,
+                            database_url=database_url, config_dir=config)  # fmt: skip
+            stack.callback(server.stop)
+            server.launch()
+            server.wait_healthy()
+            load = stack.enter_context(WebLoad(server, fake.response_url("commands/wie")))
+            log_tail = server.log_tail
+        else:
+            clock = start_clock(workdir, database_url, fake)
+            stack.callback(stop_process, clock, 10)
+
+            def log_tail() -> str:
+                return (workdir / "clock.log").read_text(errors="replace")[-2000:]
+
+        wait = lead + count * spacing + 10
         try:
-            wait = lead + count * spacing + 10
-            try:
-                calls = fake.wait_for("chat.postMessage", count, timeout=wait)
-            except AssertionError as exc:
-                log = (workdir / "clock.log").read_text(errors="replace")[-2000:]
-                raise BenchError(f"not every reminder arrived: {exc}\nclock log:\n{log}") from exc
-        finally:
-            stop_process(clock, timeout=10)
+            calls = fake.wait_for("chat.postMessage", count, timeout=wait)
+        except AssertionError as exc:
+            tail = log_tail()
+            raise BenchError(f"not every reminder arrived: {exc}\n{name} log:\n{tail}") from exc
+        if under_load:
+            served = (load.requests, load.rate())
+            if load.failures:
+                raise BenchError(f"web requests failed under load: {load.failures[:3]}")
         # The fake stamps calls with the monotonic clock; convert to wall-clock time.
         offset = time.time() - time.monotonic()
         arrived = sorted(call.at + offset for call in calls)
         if len(arrived) != count:
             raise BenchError(f"expected {count} posts, got {len(arrived)}: a reminder twice?")
-    return [(due, at - due.timestamp()) for due, at in zip(due_times, arrived, strict=True)]
+    lateness = [(due, at - due.timestamp()) for due, at in zip(due_times, arrived, strict=True)]
+    return lateness, served
 
 
 # -- 2. planning ----------------------------------------------------------------------------------
@@ -216,22 +286,12 @@ def measure_planning(workdir: Path, database_url: str, count: int) -> dict[str, 
 # -- report ---------------------------------------------------------------------------------------
 
 
-def report(
-    lateness: list[tuple[datetime, float]],
-    planning: dict[str, float],
-    *,
-    spacing: float,
-    series: int,
-    database: str,
-) -> list[str]:
+def lateness_lines(
+    lateness: list[tuple[datetime, float]], heading: str
+) -> tuple[list[str], float]:
     lates = [late for _, late in lateness]
     median, worst = statistics.median(lates), max(lates)
-    lines = [
-        f"Reminder lateness: {len(lateness)} reminders {spacing:g} s apart; `oov-bot clock` in its "
-        f"own process against a local fake Slack Web API; database: {database}; {cpu_summary()}",
-        "",
-        f"{'reminder':>8}  {'due (Amsterdam)':<15} {'late ms':>8}",
-    ]
+    lines = [heading, "", f"{'reminder':>8}  {'due (Amsterdam)':<15} {'late ms':>8}"]
     for n, (due, late) in enumerate(lateness, 1):
         shown = due.astimezone(TZ).strftime("%H:%M:%S.%f")[:-3]
         lines.append(f"{n:>8}  {shown:<15} {late * 1000:>8.1f}")
@@ -240,6 +300,33 @@ def report(
         "",
         f"median {median * 1000:.1f} ms, max {worst * 1000:.1f} ms "
         f"(goal: median ≤ {GOAL_MEDIAN_S * 1000:.0f} ms): {'met' if met else 'NOT met'}",
+    ]
+    return lines, median
+
+
+def report(
+    lateness: list[tuple[datetime, float]],
+    loaded: tuple[list[tuple[datetime, float]], tuple[int, float]] | None,
+    planning: dict[str, float],
+    *,
+    spacing: float,
+    series: int,
+    database: str,
+) -> list[str]:
+    lines, _ = lateness_lines(
+        lateness,
+        f"Reminder lateness: {len(lateness)} reminders {spacing:g} s apart; `oov-bot clock` in its "
+        f"own process against a local fake Slack Web API; database: {database}; {cpu_summary()}",
+    )
+    if loaded is not None:
+        under_load, (served, rate) = loaded
+        more, _ = lateness_lines(
+            under_load,
+            f"Under web load: the same on `oov-bot run` (web + clock in one process) while 20 "
+            f"/wie requests are in flight ({served} served, {rate:.0f} per second)",
+        )
+        lines += ["", *more]
+    lines += [
         "",
         f"Planning {series} series (weekly … quarterly, reminders and chair DMs): "
         f"a year ahead = {int(planning['deliveries'])} deliveries in "
@@ -258,9 +345,20 @@ def run(args: argparse.Namespace) -> list[str]:
         if args.database_url:
             reset(url)
         progress(f"lateness: {args.reminders} reminders, {args.spacing:g} s apart")
-        lateness = measure_lateness(
+        lateness, _ = measure_lateness(
             workdir, url, count=args.reminders, spacing=args.spacing, lead=args.lead
         )
+        loaded = None
+        if not args.no_load:
+            url = args.database_url or f"sqlite:///{workdir / 'lateness-run.db'}"
+            if args.database_url:
+                reset(url)
+            progress("lateness on `oov-bot run` under web load")
+            under_load, served = measure_lateness(
+                workdir, url, count=args.reminders, spacing=args.spacing,
+                lead=args.lead + 3, under_load=True,
+            )  # fmt: skip
+            loaded = (under_load, served)
         planning_url = args.database_url or f"sqlite:///{workdir / 'planning.db'}"
         if args.database_url:
             reset(planning_url)
@@ -269,6 +367,7 @@ def run(args: argparse.Namespace) -> list[str]:
         database = masked_url(args.database_url) if args.database_url else "SQLite (temporary file)"
         return report(
             lateness,
+            loaded,
             planning,
             spacing=args.spacing,
             series=args.series,
@@ -312,6 +411,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--series", type=int, default=100, help="for planning (%(default)s)")
     parser.add_argument("--smoke", action="store_true", help="a few seconds, tiny counts")
+    parser.add_argument(
+        "--no-load", action="store_true", help="skip the run on `oov-bot run` under web load"
+    )
     parser.add_argument(
         "--database-url",
         help="a scratch PostgreSQL database (it is emptied!); default: temporary SQLite files",

@@ -9,7 +9,7 @@ from testkit.bench_runner import run_bench
 
 
 def test_smoke_run_prints_lateness_and_planning(tmp_path: Path) -> None:
-    done = run_bench("reminder_lateness.py", "--smoke", cwd=tmp_path)
+    done = run_bench("reminder_lateness.py", "--smoke", cwd=tmp_path, timeout=120)
 
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
@@ -19,6 +19,16 @@ def test_smoke_run_prints_lateness_and_planning(tmp_path: Path) -> None:
     assert all(0 <= float(row[2]) < 5000 for row in rows)
     summary = next(line for line in lines if line.startswith("median "))
     assert re.search(r"goal: median ≤ 1000 ms\): (met|NOT met)$", summary)
+    # The same reminders on `oov-bot run` while the web side answers /wie at concurrency 20.
+    loaded = lines.index(next(line for line in lines if line.startswith("Under web load: ")))
+    assert re.search(r"\((\d+) served, (\d+) per second\)$", lines[loaded])
+    assert int(re.findall(r"\((\d+) served", lines[loaded])[0]) > 0
+    header = next(n for n in range(loaded, len(lines)) if "late ms" in lines[n])
+    rows = [line.split() for line in lines[header + 1 : header + 4]]
+    assert [row[0] for row in rows] == ["1", "2", "3"]
+    assert all(0 <= float(row[2]) < 5000 for row in rows)
+    loaded_summary = next(line for line in lines[header:] if line.startswith("median "))
+    assert re.search(r"goal: median ≤ 1000 ms\): (met|NOT met)$", loaded_summary)
     planning = next(line for line in lines if line.startswith("Planning 10 series"))
     assert re.search(r"a year ahead = \d+ deliveries in \d+ ms", planning)
 

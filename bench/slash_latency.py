@@ -358,13 +358,15 @@ def pooled_cells(batches: list[Batch]) -> str:
 
 
 def gc_summary(collections: list[Collection]) -> str:
+    """E.g. "0 full; gen 1: 3 over 1 ms (longest 4.2 ms)"."""
     full = [c.ms for c in collections if c.generation == 2]
-    slow_young = [c.ms for c in collections if c.generation != 2]
     text = f"{len(full)} full"
     if full:
         text += f" (longest {max(full):.1f} ms, total {sum(full):.0f} ms)"
-    if slow_young:
-        text += f", {len(slow_young)} younger over 1 ms (longest {max(slow_young):.1f} ms)"
+    for generation in (0, 1):
+        slow = [c.ms for c in collections if c.generation == generation]
+        if slow:
+            text += f"; gen {generation}: {len(slow)} over 1 ms (longest {max(slow):.1f} ms)"
     return text
 
 

@@ -72,7 +72,7 @@ def test_serve_starts_with_a_frozen_heap_without_alembic_or_other_languages(
     # was made after start, a small fraction.
     assert held["frozen"] > 50_000
     assert held["tracked"] < held["frozen"] / 10
-    assert held["thresholds"][0] >= 7000
+    assert held["thresholds"] == [700, 10, 10]  # CPython's: larger ones measured worse (heap.py)
     # The frozen count first; then a line for the full collection (time, generation 2,
     # milliseconds, collected) and one for the collection at exit; none for the fast young one.
     start, *lines = [line.split() for line in gc_log.read_text().splitlines()]

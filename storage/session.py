@@ -40,26 +40,36 @@ def _declared(tree: ast.Module, name: str) -> Any:
     return None
 
 
+def _names(value: Any) -> frozenset[str]:
+    """A `down_revision` / `depends_on` value: None, one revision or a tuple of them."""
+    return frozenset(() if value is None else (value,) if isinstance(value, str) else value)
+
+
+@dataclass(frozen=True)
+class Migration:
+    down: frozenset[str]  # `down_revision`: a tuple for a merge
+    depends_on: frozenset[str]
+
+
 @cache
-def migration_graph(versions_dir: Path = VERSIONS_DIR) -> dict[str, frozenset[str]]:
-    """Every revision the migration files declare -> the revisions it revises (`down_revision`,
-    a tuple for a merge), read from the files' source without running them."""
-    graph: dict[str, frozenset[str]] = {}
+def migration_graph(versions_dir: Path = VERSIONS_DIR) -> dict[str, Migration]:
+    """Every revision the migration files declare, with what it revises and depends on, read
+    from the files' source without running them."""
+    graph: dict[str, Migration] = {}
     for path in sorted(versions_dir.glob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
         revision = _declared(tree, "revision")
-        if revision is None:
-            continue
-        down = _declared(tree, "down_revision")
-        downs = () if down is None else (down,) if isinstance(down, str) else down
-        graph[revision] = frozenset(downs)
+        if revision is not None:
+            graph[revision] = Migration(
+                _names(_declared(tree, "down_revision")), _names(_declared(tree, "depends_on"))
+            )
     return graph
 
 
 def head_revisions(versions_dir: Path = VERSIONS_DIR) -> frozenset[str]:
-    """The revisions no other revision revises: what `alembic upgrade heads` ends at."""
+    """The revisions no other revision revises (Alembic's heads)."""
     graph = migration_graph(versions_dir)
-    revised = set().union(*graph.values()) if graph else set()
+    revised = set().union(*(m.down for m in graph.values()))
     return frozenset(graph.keys() - revised)
 
 
@@ -68,16 +78,30 @@ class SchemaState:
     """Where the database's schema stands against the migrations this code carries."""
 
     current: frozenset[str]  # the rows of alembic_version (empty: never migrated)
-    heads: frozenset[str]
+    versions_dir: Path = VERSIONS_DIR
+
+    def applied(self) -> set[str]:
+        """The rows and everything they stand on. Alembic keeps a row per branch tip, and drops
+        one that another row revises or depends on, so the rows alone are not the heads."""
+        graph = migration_graph(self.versions_dir)
+        done: set[str] = set()
+        todo = [revision for revision in self.current if revision in graph]
+        while todo:
+            revision = todo.pop()
+            if revision not in done:
+                done.add(revision)
+                todo += graph[revision].down | graph[revision].depends_on
+        return done
 
     @property
     def up_to_date(self) -> bool:
-        return self.current == self.heads
+        """Every migration this code carries has run (and none it does not know)."""
+        return not self.unknown and self.applied() == migration_graph(self.versions_dir).keys()
 
     @property
     def unknown(self) -> frozenset[str]:
         """Revisions in the database that this code does not know (a newer oov-bot migrated)."""
-        return self.current - migration_graph().keys()
+        return self.current - migration_graph(self.versions_dir).keys()
 
 
 def normalise_url(url: str) -> str:
@@ -141,7 +165,7 @@ class Database:
             if self.has_schema():
                 raise  # the table is there: this is another problem (unreachable, locked, ...)
             current = frozenset()
-        return SchemaState(current=current, heads=head_revisions())
+        return SchemaState(current)
 
     def upgrade_if_behind(self) -> bool:
         """Migrate only when the schema is not at the heads; True when it migrated. A process

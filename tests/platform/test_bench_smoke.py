@@ -57,7 +57,13 @@ def test_smoke_run_prints_the_comparison_table(tmp_path: Path) -> None:
     started = [line for line in lines if "objects the collector tracks at start:" in line]
     assert all(re.search(r"oov-bot [\d,]+ \(frozen", line) for line in started)
     assert re.search(r"^client CPU per request .*: \d+ µs$", done.stdout, re.MULTILINE)
-    assert "Slack Web API calls while measuring (local fake): none" in done.stdout
+    assert "Slack Web API calls while measuring (local fake): none (warm)" in done.stdout
+    # A fresh process asks Slack who the user is once (the access check), then remembers.
+    fresh_calls = next(line for line in lines if line.endswith("(fresh)") and "Slack Web" in line)
+    assert fresh_calls in (
+        "Slack Web API calls while measuring (local fake): none (fresh)",
+        "Slack Web API calls while measuring (local fake): users.info ×2 (fresh)",
+    )
     results = [line for line in lines if line.startswith("Result: ")]
     assert len(results) == 1
     # The verdict follows from the printed figures: NOT met when an interval lies wholly above

@@ -193,6 +193,10 @@ class ViewState:
     def text(self, block: str, action_id: str = "value") -> str:
         return _str(self._element(block, action_id).get("value")) or ""
 
+    def selected(self, block: str, action_id: str = "value") -> str | None:
+        """The value of the chosen option of a select menu, or None."""
+        return _str(_dict(self._element(block, action_id).get("selected_option")).get("value"))
+
     def user(self, block: str, action_id: str = "value") -> str | None:
         user = _str(self._element(block, action_id).get("selected_user"))
         if user is not None and not re.fullmatch(r"[UW][A-Z0-9]{2,20}", user):

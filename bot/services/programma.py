@@ -1,0 +1,826 @@
+"""The execution programme's use cases, Slack-free: the overview per priority, one activity's
+card, mine/behind/one priority, finding a loosely typed activity (the /wie search), recording a
+status change with its note or a moved deadline, the monthly DM per action holder, the warning
+about a passed deadline, what a linked meeting's reminder lists, and the progress report.
+
+Every answer is built from a read model made once per data version (see `_Model`), not per
+request; `now` is always passed in.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.core.documents import Bullets, Document, Heading, Paragraph, Table
+from bot.core.programme import (
+    ProgrammeSettings,
+    Status,
+    deadline_note,
+    euro,
+    is_at_risk,
+    is_behind,
+    is_late,
+    parse_status,
+    status_choices,
+)
+from bot.core.task_search import SearchableTask, TaskIndex
+from bot.language import DutchDateError, compact, format_date, parse_date, today_in
+from bot.language.milestones import parse_deadline, parse_euro
+from bot.services.errors import DomainError
+from bot.services.notices import Notice, escape
+from storage.programme import (
+    ActivityView,
+    LinkedItem,
+    ProgrammeStore,
+    UnknownActivityError,
+    UpdateView,
+    sum_spent,
+)
+from storage.team import PersonView, TeamStore
+
+log = logging.getLogger(__name__)
+
+PICK_LIMIT = 5
+NOTE_LIMIT = 2000
+
+NO_PROGRAMME = (
+    "Er is nog geen uitvoeringsprogramma ingesteld. De beheerder zet het in "
+    "`config/programma.yaml` en draait `oov-bot import`."
+)
+ACTIVITY_GONE = (
+    "Die activiteit bestaat niet (meer). Vraag het overzicht opnieuw op met `/programma`."
+)
+NOT_LINKED = (
+    "Je Slack-account is nog niet gekoppeld aan iemand in het teamoverzicht, dus ik weet niet "
+    "welke activiteiten van jou zijn. Vraag de beheerder je Slack member-ID in te vullen in "
+    "`config/people.yaml`."
+)
+
+
+class UpdateRefused(DomainError):
+    """An update that cannot be stored; `field` names the form field it is about."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+# --- answers -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    view: ActivityView
+    owner: PersonView | None
+    late: bool
+    at_risk: bool
+    note: str  # "nog 12 dagen", "deadline 3 dagen verstreken"
+
+
+@dataclass(frozen=True)
+class PriorityCount:
+    key: str
+    name: str
+    counts: dict[Status, int]
+    total: int
+
+
+@dataclass(frozen=True)
+class Overview:
+    name: str
+    today: date
+    priorities: list[PriorityCount]
+    late: list[Row]
+    at_risk: list[Row]
+
+
+@dataclass(frozen=True)
+class ActivityList:
+    title: str
+    rows: list[Row]
+    empty: str
+
+
+@dataclass(frozen=True)
+class Card:
+    row: Row
+    history: list[UpdateView]
+    items: list[LinkedItem]
+    spent: Decimal
+    today: date
+
+
+@dataclass(frozen=True)
+class Picks:
+    query: str
+    matches: list[ActivityView]
+    suggestions: list[ActivityView]
+
+
+@dataclass(frozen=True)
+class ReportWanted:
+    until: date
+
+
+Answer = Overview | ActivityList | Card | Picks | ReportWanted
+
+
+@dataclass(frozen=True)
+class Updated:
+    card: Card
+    update: UpdateView
+    notices: list[Notice] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Digest:
+    """The monthly DM: an action holder's open activities."""
+
+    to: str
+    person: PersonView
+    rows: list[Row]
+    today: date
+
+
+@dataclass(frozen=True)
+class MeetingLine:
+    row: Row
+    changes: list[UpdateView]
+
+
+# --- the read model ------------------------------------------------------------------------------
+
+
+class _Model:
+    """Everything the commands read, built once per data version."""
+
+    def __init__(
+        self,
+        settings: ProgrammeSettings | None,
+        activities: list[ActivityView],
+        people: list[PersonView],
+    ) -> None:
+        self.settings = settings
+        self.activities = activities
+        self.by_id = {a.id: a for a in activities}
+        self.by_key = {a.key: a for a in activities}
+        self.people = {p.key: p for p in people}
+        self.index = TaskIndex(
+            [
+                SearchableTask(
+                    a.id,
+                    a.name,
+                    f"{a.activity.config.criterion} {a.activity.priority_name}",
+                    f"{a.activity.config.approach} {a.activity.config.partners}",
+                    (a.key, *a.activity.config.aliases),
+                )
+                for a in activities
+            ]
+        )
+        self.answers: dict[str, Answer] = {}
+
+    def owner(self, view: ActivityView) -> PersonView | None:
+        return self.people.get(view.owner_key) if view.owner_key else None
+
+
+class ProgrammeService:
+    VERSION_TTL = 2.0
+
+    def __init__(
+        self,
+        store: ProgrammeStore,
+        team: TeamStore,
+        *,
+        tz: tzinfo,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.store = store
+        self.team = team
+        self.tz = tz
+        self._monotonic = monotonic
+        self._lock = threading.Lock()
+        self._model: _Model | None = None
+        self._version: object = None
+        self._checked_at = float("-inf")
+
+    # -- the read model --------------------------------------------------------------------------
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._checked_at = float("-inf")
+            self._version = None
+
+    def model(self) -> _Model:
+        with self._lock:
+            if self._model is not None and self._monotonic() - self._checked_at < self.VERSION_TTL:
+                return self._model
+        try:
+            version = (self.store.version(), self.team.tasks_version())
+        except SQLAlchemyError:
+            with self._lock:
+                if self._model is None:
+                    raise
+                self._checked_at = self._monotonic()
+                return self._model
+        with self._lock:
+            if self._model is None or version != self._version:
+                self._model = _Model(
+                    self.store.settings(), self.store.activities(), self.team.people()
+                )
+                self._version = version
+            self._checked_at = self._monotonic()
+            return self._model
+
+    def _require(self) -> _Model:
+        model = self.model()
+        if model.settings is None or not model.activities:
+            raise DomainError(NO_PROGRAMME)
+        return model
+
+    def _row(self, model: _Model, view: ActivityView, today: date) -> Row:
+        return Row(
+            view=view,
+            owner=model.owner(view),
+            late=is_late(view.deadline, view.status, today),
+            at_risk=is_at_risk(view.deadline, view.status, today),
+            note=deadline_note(view.deadline, view.status, today),
+        )
+
+    # -- /programma ------------------------------------------------------------------------------
+
+    def ask(self, text: str, caller: str | None, now: datetime) -> Answer:
+        """`/programma <text>`: the overview, mine, behind, a priority, an activity, a report."""
+        words = text.split()
+        first = compact(words[0]) if words else ""
+        today = today_in(now, self.tz)
+        if not words:
+            return self.overview(now)
+        if first in ("mijn", "mij", "ik") and len(words) == 1:
+            return self.mine(caller, now)
+        if first in ("achter", "achterstand", "laat", "telaat") and len(words) == 1:
+            return self.behind(now)
+        if first in ("rapport", "rapportage", "verslag"):
+            return ReportWanted(self._until(words[1:], now))
+        model = self._require()
+        priority = self._priority(model, text)
+        if priority is not None:
+            key, name = priority
+            rows = [
+                self._row(model, a, today)
+                for a in model.activities
+                if a.activity.priority_key == key
+            ]
+            return ActivityList(name, rows, "Deze prioriteit heeft geen activiteiten.")
+        return self.find(text, now)
+
+    def _until(self, words: Sequence[str], now: datetime) -> date:
+        rest = [w for w in words if compact(w) not in ("tot", "tm", "totenmet", "per")]
+        if not rest:
+            return today_in(now, self.tz)
+        phrase = " ".join(rest)
+        try:
+            return parse_date(phrase, now, tz=self.tz)
+        except DutchDateError:
+            pass
+        found = parse_deadline(phrase)
+        if found is None:
+            raise DomainError(
+                f"“{escape(phrase)}” kan ik niet als datum lezen. Schrijf bijvoorbeeld "
+                "`/programma rapport tot 31 december 2025` of `/programma rapport`."
+            )
+        return found
+
+    def overview(self, now: datetime) -> Overview:
+        model = self._require()
+        today = today_in(now, self.tz)
+        assert model.settings is not None
+        counts: dict[str, PriorityCount] = {}
+        for key, name in model.settings.priorities:
+            counts[key] = PriorityCount(key, name, {s: 0 for s in Status}, 0)
+        late, risk = [], []
+        for view in model.activities:
+            entry = counts.setdefault(
+                view.activity.priority_key,
+                PriorityCount(
+                    view.activity.priority_key,
+                    view.activity.priority_name,
+                    {s: 0 for s in Status},
+                    0,
+                ),
+            )
+            entry.counts[view.status] += 1
+            counts[entry.key] = PriorityCount(entry.key, entry.name, entry.counts, entry.total + 1)
+            row = self._row(model, view, today)
+            if row.late:
+                late.append(row)
+            elif row.at_risk:
+                risk.append(row)
+        late.sort(key=lambda r: r.view.deadline)
+        risk.sort(key=lambda r: r.view.deadline)
+        priorities = [c for c in counts.values() if c.total]
+        return Overview(model.settings.name, today, priorities, late, risk)
+
+    def mine(self, caller: str | None, now: datetime) -> ActivityList:
+        if caller is None:
+            raise DomainError("Geef een persoon op; in de shell is er geen ‘mijn’.")
+        model = self._require()
+        person = self.team.person_by_slack_id(caller)
+        if person is None:
+            raise DomainError(NOT_LINKED)
+        today = today_in(now, self.tz)
+        rows = [self._row(model, a, today) for a in model.activities if a.owner_key == person.key]
+        return ActivityList(
+            "Jouw activiteiten", rows, "Je bent van geen enkele activiteit de actiehouder."
+        )
+
+    def behind(self, now: datetime) -> ActivityList:
+        model = self._require()
+        today = today_in(now, self.tz)
+        rows = [
+            self._row(model, a, today)
+            for a in model.activities
+            if is_behind(a.deadline, a.status, today)
+        ]
+        rows.sort(key=lambda r: r.view.deadline)
+        return ActivityList(
+            "Achter op schema (te laat of vertraagd)",
+            rows,
+            "Niets loopt achter: geen activiteit is te laat of vertraagd. 🎉",
+        )
+
+    @staticmethod
+    def _priority(model: _Model, text: str) -> tuple[str, str] | None:
+        wanted = compact(text)
+        if len(wanted) < 3 or model.settings is None:
+            return None
+        for key, name in model.settings.priorities:
+            if wanted in (compact(key), compact(name)):
+                return key, name
+        for key, name in model.settings.priorities:
+            if len(wanted) >= 5 and compact(name).startswith(wanted):
+                return key, name
+        return None
+
+    def find(self, text: str, now: datetime) -> Card | Picks:
+        """The activity `text` means, as a card; a pick list or suggestions otherwise."""
+        model = self._require()
+        query = text.strip().lstrip("#")
+        if query in model.by_key:
+            return self.card(model.by_key[query].id, now)
+        result = model.index.search(query)
+        if result.best is not None:
+            return self.card(result.best.task.id, now)
+        matches = [model.by_id[m.task.id] for m in result.matches[:PICK_LIMIT]]
+        suggestions = [
+            model.by_id[s.id] for s in result.suggestions[:PICK_LIMIT] if s.id in model.by_id
+        ]
+        return Picks(text.strip(), matches, suggestions)
+
+    def card(self, activity_id: int, now: datetime) -> Card:
+        model = self.model()
+        try:
+            view = self.store.activity(activity_id)
+        except UnknownActivityError:
+            raise DomainError(ACTIVITY_GONE) from None
+        today = today_in(now, self.tz)
+        history = self.store.history(activity_id)
+        spent = sum((u.spent for u in history if u.spent is not None), Decimal(0))
+        return Card(
+            self._row(model, view, today),
+            history,
+            self.store.linked_items(view.key),
+            spent,
+            today,
+        )
+
+    # -- updates ---------------------------------------------------------------------------------
+
+    def read_deadline(self, text: str, now: datetime) -> date:
+        """A new deadline as typed ("eind 2025", "1 juli 2025", "Q3 2025", "volgende maand")."""
+        found = parse_deadline(text)
+        if found is not None:
+            return found
+        try:
+            return parse_date(text, now, tz=self.tz)
+        except DutchDateError:
+            raise UpdateRefused(
+                f"“{escape(text.strip())}” kan ik niet als datum lezen. Schrijf bijvoorbeeld "
+                "‘1 juli 2025’, ‘eind 2025’ of ‘Q3 2025’.",
+                field="deadline",
+            ) from None
+
+    @staticmethod
+    def read_spent(text: str) -> Decimal | None:
+        if not text.strip():
+            return None
+        amount = parse_euro(text) if "€" in text or "euro" in text.lower() else None
+        if amount is None:
+            plain = text.strip().replace(".", "").replace(",-", "").replace(",", ".")
+            try:
+                amount = Decimal(plain)
+            except InvalidOperation:
+                amount = None
+        if amount is None or amount < 0 or amount > Decimal("100000000"):
+            raise UpdateRefused(
+                f"“{escape(text.strip())}” is geen bedrag. Schrijf bijvoorbeeld ‘1.500’ of "
+                "‘€ 1.500,50’.",
+                field="spent",
+            )
+        return amount
+
+    def update(
+        self,
+        activity_id: int,
+        *,
+        status_text: str | None,
+        note: str,
+        deadline_text: str = "",
+        spent_text: str = "",
+        by: str,
+        now: datetime,
+    ) -> Updated:
+        """Record a status (with its note), a moved deadline and/or spending, in one update.
+        Refused, with the field it is about: a delay or cancellation without a reason, a new
+        deadline without a reason or that cannot be read, nothing to record."""
+        note = note.strip()
+        if len(note) > NOTE_LIMIT:
+            raise UpdateRefused(
+                f"De toelichting is te lang (meer dan {NOTE_LIMIT} tekens).", field="note"
+            )
+        try:
+            current = self.store.activity(activity_id)
+        except UnknownActivityError:
+            raise UpdateRefused(ACTIVITY_GONE, field="status") from None
+        status: Status | None = None
+        if status_text:
+            status = parse_status(status_text)
+            if status is None:
+                raise UpdateRefused(
+                    f"“{escape(status_text)}” is geen status. Kies uit: {status_choices()}.",
+                    field="status",
+                )
+        new_status = status if status is not None and status != current.status else None
+        deadline = self.read_deadline(deadline_text, now) if deadline_text.strip() else None
+        if deadline == current.deadline:
+            deadline = None
+        spent = self.read_spent(spent_text)
+        if new_status is not None and new_status.needs_reason and not note:
+            raise UpdateRefused(
+                f"Bij ‘{new_status.value}’ hoort een reden: schrijf in de toelichting waarom.",
+                field="note",
+            )
+        if deadline is not None and not note:
+            raise UpdateRefused(
+                "Schrijf bij een nieuwe deadline de reden in de toelichting.", field="note"
+            )
+        if new_status is None and deadline is None and spent is None and not note:
+            raise UpdateRefused(
+                "Er is niets gewijzigd: kies een andere status, een nieuwe deadline, of schrijf "
+                "een toelichting.",
+                field="note",
+            )
+        kind = "status" if new_status or not deadline else "deadline"
+        try:
+            _, update = self.store.record(
+                activity_id,
+                kind=kind,
+                by=by,
+                now=now,
+                status=new_status,
+                deadline=deadline,
+                spent=spent,
+                note=note,
+            )
+        except UnknownActivityError:
+            raise UpdateRefused(ACTIVITY_GONE, field="status") from None
+        self.invalidate()
+        card = self.card(activity_id, now)
+        notices = []
+        owner = card.row.owner
+        if owner and owner.slack_id and owner.slack_id != by:
+            what = f"de status is nu *{card.row.view.status.value}*" if new_status else "bijgewerkt"
+            notices.append(
+                Notice(
+                    owner.slack_id,
+                    f"<@{by}> heeft *{escape(current.name)}* bijgewerkt: {what}.",
+                    "programme update DM",
+                )
+            )
+        return Updated(card, update, notices)
+
+    def no_change(self, activity_id: int, *, by: str, now: datetime) -> Card:
+        """ "Geen wijziging" from the monthly DM: recorded, so the regievoerders see it was
+        looked at."""
+        try:
+            self.store.record(activity_id, kind="no_change", by=by, now=now)
+        except UnknownActivityError:
+            raise DomainError(ACTIVITY_GONE) from None
+        self.invalidate()
+        return self.card(activity_id, now)
+
+    # -- the clock -------------------------------------------------------------------------------
+
+    def settings(self) -> ProgrammeSettings | None:
+        return self.model().settings
+
+    def digests(self, now: datetime) -> list[Digest]:
+        """One per action holder with open activities and a Slack ID."""
+        model = self.model()
+        today = today_in(now, self.tz)
+        per_owner: dict[str, list[Row]] = {}
+        for view in model.activities:
+            if view.status.closed or not view.owner_key:
+                continue
+            per_owner.setdefault(view.owner_key, []).append(self._row(model, view, today))
+        found = []
+        for key, rows in per_owner.items():
+            person = model.people.get(key)
+            if person is not None and person.slack_id:
+                found.append(Digest(person.slack_id, person, rows, today))
+        return found
+
+    def digest_for(self, person_key: str, now: datetime) -> Digest | None:
+        return next((d for d in self.digests(now) if d.person.key == person_key), None)
+
+    def late_activities(self, now: datetime) -> list[Row]:
+        model = self.model()
+        today = today_in(now, self.tz)
+        return [
+            self._row(model, a, today)
+            for a in model.activities
+            if is_late(a.deadline, a.status, today)
+        ]
+
+    def late_notice(
+        self, activity_id: int, deadline: date, to: str, now: datetime
+    ) -> Notice | None:
+        """The regievoerder's DM about a passed deadline; None when it no longer applies."""
+        model = self.model()
+        view = model.by_id.get(activity_id)
+        today = today_in(now, self.tz)
+        if (
+            view is None
+            or view.deadline != deadline
+            or not is_late(view.deadline, view.status, today)
+        ):
+            return None
+        owner = model.owner(view)
+        holder = (
+            f"<@{owner.slack_id}>"
+            if owner and owner.slack_id
+            else (escape(owner.name) if owner else "niemand")
+        )
+        return Notice(
+            to,
+            f"⏰ De deadline van *{escape(view.name)}* ({format_date(view.deadline)}) is "
+            f"verstreken en de activiteit is niet afgerond (status: {view.status.value}). "
+            f"Actiehouder: {holder}. Bekijk haar met `/programma {view.key}`.",
+            "programme deadline passed",
+        )
+
+    def regievoerders(self) -> list[PersonView]:
+        model = self.model()
+        if model.settings is None:
+            return []
+        return [
+            p
+            for key in model.settings.regievoerders
+            if (p := model.people.get(key)) is not None and p.slack_id
+        ]
+
+    def meeting_lines(
+        self, series_key: str, since: datetime | None, now: datetime
+    ) -> list[MeetingLine]:
+        """The activities discussed in a meeting series, with what changed since `since` (the
+        previous meeting)."""
+        model = self.model()
+        linked = [a for a in model.activities if a.activity.config.meeting == series_key]
+        if not linked:
+            return []
+        today = today_in(now, self.tz)
+        updates = self.store.updates(
+            since=since or datetime.min.replace(tzinfo=UTC),
+            until=now,
+            activity_ids=[a.id for a in linked],
+        )
+        per: dict[int, list[UpdateView]] = {}
+        for u in updates:
+            if u.kind != "no_change":
+                per.setdefault(u.activity_id, []).append(u)
+        return [MeetingLine(self._row(model, a, today), per.get(a.id, [])) for a in linked]
+
+    def purge_notes(self, now: datetime) -> int:
+        settings = self.settings()
+        if settings is None:
+            return 0
+        cutoff = now - timedelta(days=round(settings.retention_months * 30.44))
+        removed = self.store.purge_notes(cutoff)
+        if removed:
+            self.invalidate()
+        return removed
+
+    # -- the report ------------------------------------------------------------------------------
+
+    def report(self, until: date, now: datetime) -> Document:
+        """The progress report for the college, as recorded up to and including `until`."""
+        model = self._require()
+        settings = model.settings
+        assert settings is not None
+        end_of_day = datetime.combine(until + timedelta(days=1), datetime.min.time(), self.tz)
+        updates = [u for u in self.store.updates() if u.at < end_of_day]
+        per: dict[int, list[UpdateView]] = {}
+        for u in updates:
+            per.setdefault(u.activity_id, []).append(u)
+        return build_report(model, settings, per, until, now, self.tz)
+
+
+# --- the report document -------------------------------------------------------------------------
+
+
+def _state_at(view: ActivityView, history: Sequence[UpdateView]) -> tuple[Status, date]:
+    """The status and deadline as recorded in `history` (already cut at the report date)."""
+    status, deadline = Status.NIET_GESTART, view.original_deadline
+    for u in history:
+        if u.status_to is not None:
+            status = u.status_to
+        if u.deadline_to is not None:
+            deadline = u.deadline_to
+    return status, deadline
+
+
+def _done_line(u: UpdateView, tz: tzinfo) -> str | None:
+    day = format_date(u.at.astimezone(tz).date())
+    parts = []
+    if u.status_from != u.status_to and u.status_to is not None:
+        parts.append(f"status {u.status_to.value}")
+    if u.deadline_to is not None and u.kind != "import":
+        parts.append(f"deadline verplaatst naar {format_date(u.deadline_to)}")
+    if u.spent is not None:
+        parts.append(f"uitgegeven {euro(u.spent)}")
+    head = f"{day} — {', '.join(parts)}" if parts else day
+    if u.note:
+        return f"{head}: {u.note}"
+    return head if parts else None
+
+
+def build_report(
+    model: _Model,
+    settings: ProgrammeSettings,
+    per: dict[int, list[UpdateView]],
+    until: date,
+    now: datetime,
+    tz: tzinfo,
+) -> Document:
+    blocks: list[Heading | Paragraph | Bullets | Table] = []
+    states = {a.id: _state_at(a, per.get(a.id, [])) for a in model.activities}
+    blocks.append(Heading("Inleiding", 1))
+    blocks.append(
+        Paragraph(
+            f"Deze rapportage beschrijft de uitvoering van het {settings.name} tot en met "
+            f"{format_date(until)}. Per prioriteit staan de activiteiten met hun doel, hun status "
+            "en wat er is gedaan, zoals het team dat gedurende de periode heeft vastgelegd. "
+            "Daarna volgen de activiteiten die (gedeeltelijk) niet zijn uitgevoerd, met de reden, "
+            "en het budgetoverzicht."
+        )
+    )
+    priorities = list(settings.priorities) or list(
+        dict.fromkeys((a.activity.priority_key, a.activity.priority_name) for a in model.activities)
+    )
+    summary_rows = []
+    for key, name in priorities:
+        statuses = [states[a.id][0] for a in model.activities if a.activity.priority_key == key]
+        if not statuses:
+            continue
+        summary_rows.append((name, *(str(statuses.count(s)) for s in Status), str(len(statuses))))
+    blocks.append(
+        Table(
+            ("Prioriteit", *(s.label for s in Status), "Totaal"),
+            tuple(summary_rows),
+            caption=f"Status per prioriteit op {format_date(until)}",
+        )
+    )
+    blocks.append(Heading("Uitvoering per prioriteit", 1))
+    number = 0
+    for key, name in priorities:
+        activities = [a for a in model.activities if a.activity.priority_key == key]
+        if not activities:
+            continue
+        number += 1
+        blocks.append(Heading(f"{number}. {name}", 2))
+        for view in activities:
+            status, deadline = states[view.id]
+            config = view.activity.config
+            blocks.append(Heading(view.name, 3))
+            if config.criterion:
+                blocks.append(Paragraph(f"Doel behaald als: {config.criterion}"))
+            deadline_text = f"deadline {format_date(deadline)}"
+            if deadline != view.original_deadline:
+                deadline_text += f" (oorspronkelijk {format_date(view.original_deadline)})"
+            owner = model.owner(view)
+            blocks.append(
+                Paragraph(
+                    f"Status: {status.value}; {deadline_text}. "
+                    f"Actiehouder: {owner.name if owner else 'niet toegewezen'}."
+                )
+            )
+            done = [line for u in per.get(view.id, []) if (line := _done_line(u, tz))]
+            if done:
+                blocks.append(Bullets(tuple(done)))
+            else:
+                blocks.append(Paragraph("Er is over deze activiteit niets vastgelegd."))
+    blocks.append(Heading("Niet of gedeeltelijk uitgevoerd", 1))
+    missed = []
+    for view in model.activities:
+        status, deadline = states[view.id]
+        if status is Status.AFGEROND:
+            continue
+        if status is Status.LOOPT and deadline >= until:
+            continue
+        if status is Status.NIET_GESTART and deadline >= until:
+            continue
+        reasons = [
+            u.note
+            for u in per.get(view.id, [])
+            if u.note
+            and (u.status_to in (Status.VERTRAAGD, Status.GESCHRAPT) or u.deadline_to is not None)
+        ]
+        reason = reasons[-1] if reasons else "geen reden vastgelegd"
+        missed.append((view.name, status.value, format_date(deadline), reason))
+    if missed:
+        blocks.append(
+            Paragraph(
+                "De volgende activiteiten zijn (gedeeltelijk) niet uitgevoerd: vertraagd, "
+                "geschrapt, of niet afgerond terwijl de deadline is verstreken."
+            )
+        )
+        blocks.append(Table(("Activiteit", "Status", "Deadline", "Reden"), tuple(missed)))
+    else:
+        blocks.append(Paragraph("Alle activiteiten liggen op schema of zijn afgerond."))
+    blocks += _budget_blocks(model, settings, per)
+    subtitle = (
+        f"{settings.organisation + ' — ' if settings.organisation else ''}voortgangsrapportage "
+        f"tot en met {format_date(until)} (gemaakt op {format_date(now.astimezone(tz).date())})"
+    )
+    return Document(
+        title=f"Voortgangsrapportage {settings.name}", subtitle=subtitle, blocks=tuple(blocks)
+    )
+
+
+def _budget_blocks(
+    model: _Model, settings: ProgrammeSettings, per: dict[int, list[UpdateView]]
+) -> list[Heading | Paragraph | Table]:
+    spent = sum_spent([u for updates in per.values() for u in updates])
+    spent_by_key = {a.key: spent.get(a.id, Decimal(0)) for a in model.activities}
+    rows = []
+    budgeted = Decimal(0)
+    shown_keys = set()
+    for line in settings.budget_lines:
+        line_spent = spent_by_key.get(line.activity, Decimal(0)) if line.activity else None
+        if line.activity:
+            shown_keys.add(line.activity)
+        budgeted += line.cost or Decimal(0)
+        rows.append((line.subject, euro(line.cost), euro(line_spent) if line_spent else "—"))
+    for view in model.activities:
+        amount = spent_by_key.get(view.key, Decimal(0))
+        if amount and view.key not in shown_keys:
+            rows.append((view.name, euro(view.activity.budget_amount), euro(amount)))
+            budgeted += view.activity.budget_amount or Decimal(0)
+    total_spent = sum(spent.values(), Decimal(0))
+    available = settings.budget_available
+    blocks: list[Heading | Paragraph | Table] = [Heading("Budget", 1)]
+    if not rows and available is None:
+        blocks.append(Paragraph("Er is geen budget vastgelegd."))
+        return blocks
+    rows.append(("Totaal kosten (begroot)", euro(budgeted), euro(total_spent)))
+    blocks.append(
+        Table(
+            ("Onderwerp", "Kosten (begroot)", "Uitgegeven (vastgelegd)"),
+            tuple(rows),
+            caption="Budgetoverzicht",
+        )
+    )
+    remainder = available - total_spent if available is not None else None
+    blocks.append(
+        Table(
+            ("", "Bedrag"),
+            (
+                ("Beschikbaar budget", euro(available)),
+                ("Uitgegeven (vastgelegd)", euro(total_spent)),
+                ("Restant", euro(remainder)),
+                (
+                    "Restant na alle begrote kosten",
+                    euro(available - budgeted if available is not None else None),
+                ),
+            ),
+            caption="Beschikbaar, uitgegeven en restant",
+        )
+    )
+    return blocks

@@ -1,0 +1,120 @@
+"""The programme's clock: the DM to each action holder at the configured rhythm (default the 1st
+of each month, 09:00), the DM to the regievoerders the day after a deadline passed without
+"afgerond", and the daily retention purge of old note texts. Each under a key of its own, so the
+clock's claim sends it exactly once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+
+from bot.context import AppContext
+from bot.gateway import SentMessage
+from bot.language import local_moments, wall_time
+from bot.planning import PlannedDelivery
+from bot.services.programma import ProgrammeService
+from handlers.blocks import section
+from handlers.programma.blocks import digest_message
+from handlers.programma.common import build_service
+
+DIGEST_KIND = "programme_digest"
+LATE_KIND = "programme_late"
+PURGE_KIND = "programme_purge"
+LATE_LOCAL_TIME = time(9, 0)  # the morning after a passed deadline
+PURGE_LOCAL_TIME = time(3, 30)
+
+
+def send_digest(ctx: AppContext, service: ProgrammeService, person_key: str) -> SentMessage | None:
+    digest = service.digest_for(person_key, ctx.now())
+    if digest is None:
+        return None  # nothing open any more, or no Slack ID: nothing to ask
+    shown = digest_message(digest, ctx.tz)
+    return ctx.gateway.post(digest.to, shown.text, blocks=shown.blocks, what="programme digest")
+
+
+def send_late(
+    ctx: AppContext, service: ProgrammeService, activity_id: int, deadline: date, to: str
+) -> SentMessage | None:
+    notice = service.late_notice(activity_id, deadline, to, ctx.now())
+    if notice is None:
+        return None  # finished or moved meanwhile
+    return ctx.gateway.post(notice.to, notice.text, blocks=[section(notice.text)], what=notice.what)
+
+
+def digest_days(start: date, end: date, first: date, every_months: int, day: int) -> list[date]:
+    """The days of the DM between start and end: `day` of every `every_months`-th month
+    counted from the programme's first month."""
+    if every_months < 1:
+        return []
+    found = []
+    month = date(start.year, start.month, 1)
+    while month <= end:
+        offset = (month.year - first.year) * 12 + month.month - first.month
+        candidate = month.replace(day=day)
+        if offset >= 0 and offset % every_months == 0 and start <= candidate <= end:
+            found.append(candidate)
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return found
+
+
+def plan_deliveries(ctx: AppContext, start: datetime, end: datetime) -> Iterable[PlannedDelivery]:
+    service = build_service(ctx)
+    settings = service.settings()
+    if settings is None:
+        return []
+    tz = ctx.tz
+    planned: list[PlannedDelivery] = []
+    rhythm = settings.reminders
+    first_day = start.astimezone(tz).date() - timedelta(days=1)
+    last_day = end.astimezone(tz).date()
+    days = digest_days(first_day, last_day, settings.start, rhythm.every_months, rhythm.day)
+    for day in days:
+        if day > settings.end + timedelta(days=31):
+            continue  # the programme is over
+        moment = wall_time(day, rhythm.time, tz)
+        if not start <= moment <= end:
+            continue
+        for digest in service.digests(moment):
+            key = digest.person.key
+            planned.append(
+                PlannedDelivery(
+                    key=f"programma:dm:{day.isoformat()}:{key}",
+                    kind=DIGEST_KIND,
+                    due_at=moment,
+                    send=lambda k=key: send_digest(ctx, service, k),
+                )
+            )
+    regievoerders = service.regievoerders()
+    for view in service.model().activities:
+        if view.status.closed:
+            continue
+        moment = wall_time(view.deadline + timedelta(days=1), LATE_LOCAL_TIME, tz)
+        if not start <= moment <= end:
+            continue
+        for person in regievoerders:
+            assert person.slack_id is not None
+            planned.append(
+                PlannedDelivery(
+                    key=f"programma:late:{view.key}:{view.deadline.isoformat()}:{person.key}",
+                    kind=LATE_KIND,
+                    due_at=moment,
+                    send=lambda i=view.id, d=view.deadline, to=person.slack_id: send_late(
+                        ctx, service, i, d, to
+                    ),
+                )
+            )
+    for day, moment in local_moments(start, end, tz, PURGE_LOCAL_TIME):
+
+        def purge() -> None:
+            service.purge_notes(ctx.now())
+
+        planned.append(
+            PlannedDelivery(
+                key=f"programma:purge:{day.isoformat()}",
+                kind=PURGE_KIND,
+                due_at=moment,
+                send=purge,  # type: ignore[arg-type]
+                on_missed=purge,
+            )
+        )
+    return planned

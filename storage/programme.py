@@ -1,0 +1,472 @@
+"""The execution programme's queries, `oov-bot import`/`export` of programma.yaml, and the
+updates made in Slack. Returns plain frozen views, never ORM objects.
+
+The database is the source of truth once imported: an activity's status, notes and a deadline
+moved in Slack are stored here; a re-import applies what changed only in the YAML and keeps (and
+reports) what was changed in Slack.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from bot.core.config_files import TeamConfig
+from bot.core.programme import (
+    PROGRAMMA_FILE,
+    Activity,
+    Programme,
+    ProgrammeSettings,
+    Status,
+    activity_from_spec,
+    activity_spec,
+    programme_spec,
+    settings_from_spec,
+)
+from storage.import_report import ImportReport
+from storage.models.actions import ActionItem
+from storage.models.programme import ActivityRow, ActivityUpdateRow, ProgrammeRow
+from storage.session import Database
+from storage.yaml_io import _merge
+
+log = logging.getLogger(__name__)
+
+IMPORT_BY = "import"
+
+
+class UnknownActivityError(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class UpdateView:
+    id: int
+    activity_id: int
+    at: datetime
+    by: str
+    kind: str  # status | deadline | no_change | import
+    status_from: Status | None
+    status_to: Status | None
+    deadline_from: date | None
+    deadline_to: date | None
+    spent: Decimal | None
+    note: str
+    note_purged: bool
+
+
+@dataclass(frozen=True)
+class ActivityView:
+    id: int
+    activity: Activity
+    status: Status
+    deadline: date
+    original_deadline: date
+    owner_key: str | None
+    position: int
+    updated_at: datetime
+
+    @property
+    def key(self) -> str:
+        return self.activity.key
+
+    @property
+    def name(self) -> str:
+        return self.activity.name
+
+    @property
+    def moved(self) -> bool:
+        return self.deadline != self.original_deadline
+
+
+@dataclass(frozen=True)
+class LinkedItem:
+    """An action item that names the activity with `#key`."""
+
+    id: int
+    text: str
+    owner_slack_id: str
+    status: str
+    due_on: date | None
+    permalink: str | None
+
+
+def _status(value: str | None) -> Status | None:
+    try:
+        return Status(value) if value else None
+    except ValueError:
+        return None
+
+
+def _update_view(row: ActivityUpdateRow) -> UpdateView:
+    return UpdateView(
+        id=row.id,
+        activity_id=row.activity_id,
+        at=row.at,
+        by=row.by,
+        kind=row.kind,
+        status_from=_status(row.status_from),
+        status_to=_status(row.status_to),
+        deadline_from=row.deadline_from,
+        deadline_to=row.deadline_to,
+        spent=row.spent,
+        note=row.note,
+        note_purged=row.note_purged,
+    )
+
+
+class ProgrammeStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def settings(self) -> ProgrammeSettings | None:
+        with self.db.session() as s:
+            row = s.get(ProgrammeRow, 1)
+            if row is None:
+                return None
+            try:
+                return settings_from_spec(row.spec)
+            except (ValidationError, KeyError):
+                log.error("the programme in the database does not fit this version; re-import it")
+                return None
+
+    def version(self) -> tuple[Any, ...]:
+        """Changes whenever an activity or its updates change (for read models)."""
+        with self.db.session() as s:
+            activities = s.execute(
+                select(func.count(ActivityRow.id), func.max(ActivityRow.updated_at))
+            ).one()
+            updates = s.execute(
+                select(func.count(ActivityUpdateRow.id), func.max(ActivityUpdateRow.id))
+            ).one()
+            programme = s.scalar(select(ProgrammeRow.updated_at).where(ProgrammeRow.id == 1))
+        return (*activities, *updates, programme)
+
+    def _view(self, row: ActivityRow, end: date) -> ActivityView | None:
+        try:
+            activity = activity_from_spec(row.spec, row.priority_key, row.priority_name, end)
+        except ValidationError:
+            log.error("activity %s in the database does not fit this version; re-import", row.key)
+            return None
+        return ActivityView(
+            id=row.id,
+            activity=activity,
+            status=_status(row.status) or Status.NIET_GESTART,
+            deadline=row.deadline,
+            original_deadline=row.original_deadline,
+            owner_key=row.owner_key,
+            position=row.position,
+            updated_at=row.updated_at,
+        )
+
+    def _end(self, s: Session) -> date:
+        row = s.get(ProgrammeRow, 1)
+        try:
+            return settings_from_spec(row.spec).end if row else date.max
+        except (ValidationError, KeyError):
+            return date.max
+
+    def activities(self) -> list[ActivityView]:
+        """The active activities in programme order."""
+        with self.db.session() as s:
+            end = self._end(s)
+            rows = s.scalars(
+                select(ActivityRow)
+                .where(ActivityRow.active)
+                .order_by(ActivityRow.position, ActivityRow.id)
+            ).all()
+            return [v for row in rows if (v := self._view(row, end)) is not None]
+
+    def activity(self, activity_id: int) -> ActivityView:
+        with self.db.session() as s:
+            row = s.get(ActivityRow, activity_id)
+            view = self._view(row, self._end(s)) if row is not None and row.active else None
+        if view is None:
+            raise UnknownActivityError(activity_id)
+        return view
+
+    def history(self, activity_id: int) -> list[UpdateView]:
+        with self.db.session() as s:
+            rows = s.scalars(
+                select(ActivityUpdateRow)
+                .where(ActivityUpdateRow.activity_id == activity_id)
+                .order_by(ActivityUpdateRow.at, ActivityUpdateRow.id)
+            ).all()
+            return [_update_view(r) for r in rows]
+
+    def updates(
+        self,
+        *,
+        until: datetime | None = None,
+        since: datetime | None = None,
+        activity_ids: Iterable[int] | None = None,
+    ) -> list[UpdateView]:
+        """Updates in time order, optionally within (since, until] and for some activities."""
+        query = select(ActivityUpdateRow).order_by(ActivityUpdateRow.at, ActivityUpdateRow.id)
+        if until is not None:
+            query = query.where(ActivityUpdateRow.at <= until)
+        if since is not None:
+            query = query.where(ActivityUpdateRow.at > since)
+        if activity_ids is not None:
+            query = query.where(ActivityUpdateRow.activity_id.in_(list(activity_ids)))
+        with self.db.session() as s:
+            return [_update_view(r) for r in s.scalars(query)]
+
+    def linked_items(self, key: str, limit: int = 20) -> list[LinkedItem]:
+        """Action items whose text names `#key` (the activity's key), newest first."""
+        pattern = f"%#{key}%"
+        with self.db.session() as s:
+            rows = s.scalars(
+                select(ActionItem)
+                .where(ActionItem.text.ilike(pattern), ActionItem.status != "cancelled")
+                .order_by(ActionItem.id.desc())
+                .limit(limit * 2)
+            ).all()
+            found = []
+            for row in rows:
+                # "#bibob-beleid" must not also link "#bibob-beleid-2"
+                rest = row.text.lower().split(f"#{key}", 1)[1][:1]
+                if rest and (rest.isalnum() or rest == "-"):
+                    continue
+                found.append(
+                    LinkedItem(
+                        row.id,
+                        row.text,
+                        row.owner_slack_id,
+                        row.status,
+                        row.due_on,
+                        row.permalink,
+                    )
+                )
+            return found[:limit]
+
+    # -- changing --------------------------------------------------------------------------------
+
+    def record(
+        self,
+        activity_id: int,
+        *,
+        kind: str,
+        by: str,
+        now: datetime,
+        status: Status | None = None,
+        deadline: date | None = None,
+        spent: Decimal | None = None,
+        note: str = "",
+    ) -> tuple[ActivityView, UpdateView]:
+        """Store one update and apply it to the activity, in one transaction."""
+        with self.db.session() as s:
+            row = s.get(ActivityRow, activity_id, with_for_update=True)
+            if row is None or not row.active:
+                raise UnknownActivityError(activity_id)
+            update_row = ActivityUpdateRow(
+                activity_id=row.id,
+                at=now,
+                by=by,
+                kind=kind,
+                status_from=row.status,
+                status_to=status.value if status else row.status,
+                deadline_from=row.deadline if deadline else None,
+                deadline_to=deadline,
+                spent=spent,
+                note=note,
+                note_purged=False,
+            )
+            s.add(update_row)
+            if status is not None:
+                row.status = status.value
+            if deadline is not None:
+                row.deadline = deadline
+            row.updated_at = now
+            s.flush()
+            view = self._view(row, self._end(s))
+            if view is None:
+                raise UnknownActivityError(activity_id)
+            return view, _update_view(update_row)
+
+    def purge_notes(self, before: datetime) -> int:
+        """Blank the text of notes written before the cut-off (retention); the status history
+        itself stays."""
+        with self.db.session() as s:
+            result = s.execute(
+                update(ActivityUpdateRow)
+                .where(ActivityUpdateRow.at < before, ~ActivityUpdateRow.note_purged)
+                .values(note="", note_purged=True)
+            )
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+# --- import / export ------------------------------------------------------------------------------
+
+
+def _fields(activity: Activity, position: int) -> dict[str, Any]:
+    return {
+        **activity_spec(activity),
+        "priority_key": activity.priority_key,
+        "priority_name": activity.priority_name,
+        "position": position,
+        "due": activity.deadline.isoformat(),
+    }
+
+
+def _current(row: ActivityRow) -> dict[str, Any]:
+    return {
+        **row.spec,
+        "priority_key": row.priority_key,
+        "priority_name": row.priority_name,
+        "position": row.position,
+        "due": row.deadline.isoformat(),
+    }
+
+
+def import_programme(
+    session: Session, team: TeamConfig, now: datetime, report: ImportReport
+) -> None:
+    """`oov-bot import` step for programma.yaml. Without the file nothing changes."""
+    programme: Programme | None = team.extra.get(PROGRAMMA_FILE)
+    if programme is None:
+        return
+    settings = session.get(ProgrammeRow, 1)
+    spec = programme_spec(programme)
+    if settings is None:
+        session.add(ProgrammeRow(id=1, spec=spec, updated_at=now))
+    elif settings.spec != spec:
+        settings.spec, settings.updated_at = spec, now
+        report.updated.append("programma")
+    existing = {row.key: row for row in session.scalars(select(ActivityRow))}
+    for position, activity in enumerate(programme.activities):
+        theirs = _fields(activity, position)
+        row = existing.get(activity.key)
+        label = f"activiteit {activity.key}"
+        if row is None:
+            session.add(
+                ActivityRow(
+                    key=activity.key,
+                    priority_key=activity.priority_key,
+                    priority_name=activity.priority_name,
+                    position=position,
+                    spec=activity_spec(activity),
+                    owner_key=activity.config.owner,
+                    status=Status.NIET_GESTART.value,
+                    deadline=activity.deadline,
+                    original_deadline=activity.deadline,
+                    imported=theirs,
+                    updated_at=now,
+                )
+            )
+            report.created.append(label)
+            continue
+        updates, row.imported = _merge(label, row.imported, _current(row), theirs, report)
+        spec_updates = updates
+        if updates or not row.active:
+            new_spec = dict(row.spec)
+            for name, value in spec_updates.items():
+                if name in ("priority_key", "priority_name", "position", "due"):
+                    continue
+                new_spec[name] = value
+            row.spec = new_spec
+            row.owner_key = new_spec.get("owner")
+            row.priority_key = updates.get("priority_key", row.priority_key)
+            row.priority_name = updates.get("priority_name", row.priority_name)
+            row.position = updates.get("position", row.position)
+            if "due" in updates:
+                new_deadline = date.fromisoformat(updates["due"])
+                session.add(
+                    ActivityUpdateRow(
+                        activity_id=row.id,
+                        at=now,
+                        by=IMPORT_BY,
+                        kind="import",
+                        status_from=row.status,
+                        status_to=row.status,
+                        deadline_from=row.deadline,
+                        deadline_to=new_deadline,
+                        note="",
+                        note_purged=False,
+                    )
+                )
+                if row.deadline == row.original_deadline:
+                    row.original_deadline = new_deadline
+                row.deadline = new_deadline
+            row.active = True
+            row.updated_at = now
+            if set(updates) - {"position"}:
+                report.updated.append(label)
+    keys = {a.key for a in programme.activities}
+    for row in existing.values():
+        if row.key not in keys and row.active:
+            row.active = False
+            row.updated_at = now
+            report.retired.append(f"activiteit {row.key}")
+    session.flush()
+
+
+def _clean(spec: dict[str, Any]) -> dict[str, Any]:
+    defaults = {
+        "approach": "",
+        "criterion": "",
+        "partners": "",
+        "budget": "",
+        "portfolio_holder": "",
+        "scope": "lokaal",
+    }
+    return {
+        k: v
+        for k, v in spec.items()
+        if v is not None and v != () and v != [] and defaults.get(k, object()) != v
+    }
+
+
+def export_programme(session: Session) -> dict[str, dict[str, Any]]:
+    """programma.yaml from the database. A deadline moved in Slack is written as `deadline:`,
+    so importing the export changes nothing. Statuses and notes stay in the database (the
+    report carries them)."""
+    settings_row = session.get(ProgrammeRow, 1)
+    if settings_row is None:
+        return {}
+    spec = dict(settings_row.spec)
+    end = settings_from_spec(spec).end
+    rows = session.scalars(
+        select(ActivityRow).where(ActivityRow.active).order_by(ActivityRow.position, ActivityRow.id)
+    ).all()
+    priorities: list[dict[str, Any]] = []
+    by_key: dict[str, dict[str, Any]] = {}
+    for key, name in ((p["key"], p["name"]) for p in spec.get("priorities") or ()):
+        by_key[key] = {"key": key, "name": name, "activities": []}
+        priorities.append(by_key[key])
+    for row in rows:
+        entry = _clean(dict(row.spec))
+        try:
+            read = activity_from_spec(row.spec, row.priority_key, row.priority_name, end)
+        except ValidationError:
+            continue
+        if row.deadline != read.deadline:
+            entry["deadline"] = row.deadline.isoformat()
+        if row.priority_key not in by_key:
+            by_key[row.priority_key] = {
+                "key": row.priority_key,
+                "name": row.priority_name,
+                "activities": [],
+            }
+            priorities.append(by_key[row.priority_key])
+        by_key[row.priority_key]["activities"].append(entry)
+    data = {k: v for k, v in spec.items() if k != "priorities"}
+    data["priorities"] = [p for p in priorities if p["activities"]]
+    return {PROGRAMMA_FILE: data}
+
+
+def sum_spent(updates: Sequence[UpdateView]) -> dict[int, Decimal]:
+    spent: dict[int, Decimal] = {}
+    for u in updates:
+        if u.spent is not None:
+            spent[u.activity_id] = spent.get(u.activity_id, Decimal(0)) + u.spent
+    return spent

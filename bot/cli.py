@@ -103,15 +103,16 @@ def cmd_check(settings: Settings, _args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print_problems(exc)
         return 1
+    # What the bot understood of each file first, the verdict on the last line.
+    for config in config_files():
+        if config.describe is not None and config.name in team.extra:
+            for line in config.describe(team.extra[config.name]):
+                print(line)
     extra = "".join(f", {name}" for name in team.extra)
     print(
         f"{settings.oov_config_dir}: in orde — {len(team.people)} personen, "
         f"{len(team.tasks)} taken{extra}."
     )
-    for config in config_files():
-        if config.describe is not None and config.name in team.extra:
-            for line in config.describe(team.extra[config.name]):
-                print(line)
     return 0
 
 

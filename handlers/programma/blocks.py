@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.core.programme import STATUS_EMOJI, Status, euro
 from bot.language import format_date, format_short_date
+from bot.language.format import day_month_text
 from bot.services.programma import (
     ActivityList,
     Card,
@@ -72,7 +73,7 @@ def row_line(row: Row) -> str:
     view = row.view
     flag = " ⏰ *te laat*" if row.late else (" ⚠️ *risico*" if row.at_risk else "")
     owner = mention(row.owner, empty="_geen actiehouder_")
-    when = format_short_date(view.deadline)
+    when = day_month_text(view.deadline)
     extra = f" ({row.note})" if row.note else ""
     return (
         f"{STATUS_EMOJI[view.status]} *{escape(view.name)}* — {view.status.value}{flag} · "

@@ -1,0 +1,326 @@
+"""/programma over real HTTP against the fake Slack, on SQLite and PostgreSQL: the overview, a
+card found by a loosely typed name, the update modal (and its refusals: a delay without a
+reason, an unreadable deadline, an activity that is gone), sharing, linked action items, and the
+report uploaded to the requester's DM and read back with python-docx."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from docx import Document as WordDocument
+
+from bot.core.programme import Status
+from handlers.programma.blocks import (
+    NO_CHANGE_BUTTON,
+    SHARE_BUTTON,
+    SHOW_BUTTON,
+    UPDATE_BUTTON,
+    UPDATE_MODAL,
+)
+from storage.actions import ActionStore, NewActionItem
+from storage.programme import ProgrammeStore
+from storage.session import Database
+from testkit.app import RunningBot, start_bot
+from testkit.clock import FixedClock
+from testkit.fake_slack import FakeSlack
+from testkit.replies import answer, text_of
+from testkit.team_config import SLACK_IDS, copy_config
+
+AOV1 = SLACK_IDS["aov-1"]  # action holder of bibob-beleid, and regievoerder
+AOV3 = SLACK_IDS["aov-3"]
+NOW = datetime(2024, 6, 3, 8, 0, tzinfo=UTC)  # Monday 3 June 2024, 10:00 in Amsterdam
+
+
+@pytest.fixture
+def bot(db: Database, fake_slack: FakeSlack, tmp_path: Path) -> Iterator[RunningBot]:
+    running, server = start_bot(
+        db, fake_slack, FixedClock(NOW), config_dir=copy_config(tmp_path / "config")
+    )
+    yield running
+    server.close()
+
+
+def store(bot: RunningBot) -> ProgrammeStore:
+    return ProgrammeStore(bot.ctx.db)
+
+
+def activity_id(bot: RunningBot, key: str) -> int:
+    return next(a.id for a in store(bot).activities() if a.key == key)
+
+
+def open_update_modal(bot: RunningBot, key: str, user: str = AOV1) -> dict[str, Any]:
+    before = len(bot.fake.calls("views.open"))
+    click = bot.slack.block_actions_payload(UPDATE_BUTTON, str(activity_id(bot, key)), user_id=user)
+    answer(bot.slack.interactivity(click))
+    view: dict[str, Any] = bot.fake.wait_for("views.open", before + 1)[-1].args["view"]
+    if isinstance(view, str):
+        view = json.loads(view)
+    assert view["callback_id"] == UPDATE_MODAL
+    return view
+
+
+def submit_update(
+    bot: RunningBot,
+    view: dict[str, Any],
+    *,
+    status: str,
+    note: str = "",
+    deadline: str = "",
+    spent: str = "",
+    user: str = AOV1,
+) -> dict[str, Any]:
+    values = {
+        "status": {"value": {"type": "static_select", "selected_option": {"value": status}}},
+        "note": {"value": {"type": "plain_text_input", "value": note or None}},
+        "deadline": {"value": {"type": "plain_text_input", "value": deadline or None}},
+        "spent": {"value": {"type": "plain_text_input", "value": spent or None}},
+    }
+    payload = bot.slack.view_submission_payload(
+        UPDATE_MODAL, values, private_metadata=view["private_metadata"], user_id=user
+    )
+    return answer(bot.slack.interactivity(payload))
+
+
+def update(bot: RunningBot, key: str, **values: Any) -> dict[str, Any]:
+    return submit_update(bot, open_update_modal(bot, key, values.get("user", AOV1)), **values)
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def test_overview_counts_per_priority_and_names_what_is_late_or_at_risk(bot: RunningBot) -> None:
+    body = answer(bot.slack.command("/programma", user_id=AOV1))
+    shown = text_of(body)
+    assert body["response_type"] == "ephemeral"
+    assert "Uitvoeringsprogramma Integraal Veiligheidsbeleid 2024-2025" in shown
+    assert "*Ondermijning* (11): ⚪ 11 niet gestart" in shown
+    assert "*Zorg en veiligheid* (4)" in shown
+    # On 3 June 2024 nothing is late yet; "vanaf begin 2025" passed? No: 1 January 2025 is ahead.
+    assert "Te laat" not in shown
+    update(bot, "bibob-beleid", status="vertraagd", note="Wacht op het model van het RIEC.")
+    shown = text_of(answer(bot.slack.command("/programma", user_id=AOV1)))
+    assert "Risico" in shown and "Bibob-beleid en implementatie" in shown
+    assert "🟠 1 vertraagd" in shown
+
+
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [
+        ("bibob", "Bibob-beleid en implementatie"),
+        ("Damocles", "Actualisatie Damoclesbeleid"),
+        ("cyberoefenning", "Cyberoefening Eigen organisatie"),  # a typo
+        ("#lokaal-informatie-overleg", "Lokaal Informatie Overleg (LIO)"),
+        ("vakantieparken", "Verkenning deelname Vitale Vakantieparken"),
+    ],
+)
+def test_a_loosely_typed_activity_shows_its_card(bot: RunningBot, typed: str, name: str) -> None:
+    body = answer(bot.slack.command("/programma", typed, user_id=AOV1))
+    assert body["blocks"][0]["type"] == "header"
+    assert body["blocks"][0]["text"]["text"] == name
+    shown = text_of(body)
+    assert "Doel behaald als" in shown and "Actiehouder" in shown
+    assert "Bijwerken" in shown and "Delen in kanaal" in shown
+
+
+def test_the_card_shows_milestones_read_from_the_criterion(bot: RunningBot) -> None:
+    shown = text_of(answer(bot.slack.command("/programma", "hackshield", user_id=AOV1)))
+    assert "*Mijlpalen*" in shown
+    assert "dinsdag 31 december 2024" in shown and "woensdag 31 december 2025" in shown
+
+
+def test_mine_behind_and_one_priority(bot: RunningBot) -> None:
+    mine = text_of(answer(bot.slack.command("/programma", "mijn", user_id=AOV1)))
+    assert "Bibob-beleid en implementatie" in mine
+    assert "Actualisatie Damoclesbeleid" not in mine  # aov-3's
+    behind = text_of(answer(bot.slack.command("/programma", "achter", user_id=AOV1)))
+    assert "Niets loopt achter" in behind
+    update(bot, "damoclesbeleid", status="vertraagd", note="Noord-Drents verband start later.",
+           user=AOV3)  # fmt: skip
+    behind = text_of(answer(bot.slack.command("/programma", "achter", user_id=AOV1)))
+    assert "Actualisatie Damoclesbeleid" in behind
+    digital = text_of(answer(bot.slack.command("/programma", "weerbaarheid digitaal gebied")))
+    assert "Cyberoefening Eigen organisatie" in digital and "Bibob" not in digital
+
+
+def test_an_unknown_activity_gets_a_dutch_answer_with_suggestions(bot: RunningBot) -> None:
+    shown = text_of(answer(bot.slack.command("/programma", "xyzzy", user_id=AOV1)))
+    assert "Geen activiteit, prioriteit of commando gevonden voor “xyzzy”" in shown
+    shown = text_of(answer(bot.slack.command("/programma", "damokles", user_id=AOV1)))
+    assert "Damocles" in shown
+
+
+def test_help_lists_every_form(bot: RunningBot) -> None:
+    shown = text_of(answer(bot.slack.command("/programma", "help")))
+    for form in ("mijn", "achter", "rapport", "&lt;activiteit&gt;", "&lt;prioriteit&gt;"):
+        assert form in shown
+
+
+# --- updating ----------------------------------------------------------------------------------
+
+
+def test_updating_through_the_modal_records_status_note_who_and_when(bot: RunningBot) -> None:
+    view = open_update_modal(bot, "bibob-beleid")
+    assert submit_update(bot, view, status="loopt", note="Concept besproken met RIEC.") == {}
+    history = store(bot).history(activity_id(bot, "bibob-beleid"))
+    assert [(u.status_from, u.status_to, u.by, u.at, u.note) for u in history] == [
+        (Status.NIET_GESTART, Status.LOOPT, AOV1, NOW, "Concept besproken met RIEC.")
+    ]
+    card = text_of(answer(bot.slack.command("/programma", "bibob", user_id=AOV1)))
+    assert "niet gestart → *loopt*" in card and "Concept besproken met RIEC." in card
+    assert f"<@{AOV1}>" in card
+
+
+def test_a_delay_or_cancellation_without_a_reason_is_refused_and_nothing_is_stored(
+    bot: RunningBot,
+) -> None:
+    for status in ("vertraagd", "geschrapt"):
+        view = open_update_modal(bot, "bibob-beleid")
+        refused = submit_update(bot, view, status=status)
+        assert refused["response_action"] == "errors"
+        assert refused["errors"]["note"] == (
+            f"Bij ‘{status}’ hoort een reden: schrijf in de toelichting waarom."
+        )
+    assert store(bot).history(activity_id(bot, "bibob-beleid")) == []
+
+
+def test_moving_a_deadline_needs_a_reason_and_keeps_the_original_visible(bot: RunningBot) -> None:
+    view = open_update_modal(bot, "bibob-beleid")
+    refused = submit_update(bot, view, status="loopt", deadline="kerst")
+    assert refused["errors"]["deadline"].startswith("“kerst” kan ik niet als datum lezen.")
+    refused = submit_update(bot, view, status="niet gestart", deadline="1 juli 2025")
+    assert (
+        refused["errors"]["note"] == "Schrijf bij een nieuwe deadline de reden in de toelichting."
+    )
+    assert store(bot).history(activity_id(bot, "bibob-beleid")) == []
+
+    submit_update(bot, view, status="vertraagd", note="Model-RIEC komt pas in 2025.",
+                  deadline="1 juli 2025")  # fmt: skip
+    moved = store(bot).activity(activity_id(bot, "bibob-beleid"))
+    assert moved.deadline == date(2025, 7, 1)
+    assert moved.original_deadline == date(2024, 12, 31)
+    card = text_of(answer(bot.slack.command("/programma", "bibob", user_id=AOV1)))
+    assert "dinsdag 1 juli 2025 _(oorspronkelijk dinsdag 31 december 2024)_" in card
+
+
+def test_an_update_of_an_activity_that_was_removed_gets_a_dutch_answer(bot: RunningBot) -> None:
+    view = open_update_modal(bot, "bibob-beleid")
+    with bot.ctx.db.session() as s:
+        from storage.models.programme import ActivityRow
+
+        row = s.get(ActivityRow, activity_id(bot, "bibob-beleid"))
+        assert row is not None
+        row.active = False
+    refused = submit_update(bot, view, status="loopt", note="x")
+    assert refused["errors"]["status"].startswith("Die activiteit bestaat niet (meer).")
+    click = bot.slack.block_actions_payload(SHOW_BUTTON, "999999", user_id=AOV1)
+    answer(bot.slack.interactivity(click))
+    said = bot.fake.wait_for("response_url")[-1].args
+    assert "Die activiteit bestaat niet (meer)" in said["text"]
+
+
+def test_share_posts_the_card_without_buttons_in_the_channel(bot: RunningBot) -> None:
+    click = bot.slack.block_actions_payload(
+        SHARE_BUTTON, str(activity_id(bot, "damoclesbeleid")), user_id=AOV1
+    )
+    answer(bot.slack.interactivity(click))
+    shared = bot.fake.wait_for("response_url")[-1].args
+    assert shared["response_type"] == "in_channel"
+    assert "Actualisatie Damoclesbeleid" in text_of(shared)
+    assert not [b for b in shared["blocks"] if b["type"] == "actions"]
+
+
+def test_action_items_with_the_activity_hashtag_are_listed_on_the_card(bot: RunningBot) -> None:
+    actions = ActionStore(bot.ctx.db)
+    for n, text in enumerate(
+        (
+            f"<@{AOV1}> belt het RIEC over het model #bibob-beleid",
+            "ander punt #bibob-beleid-oud",  # another key: not linked
+            "punt zonder koppeling",
+        )
+    ):
+        actions.capture(
+            NewActionItem(
+                channel="C0TEAM001",
+                message_ts=f"1717400000.{n:06d}",
+                thread_ts=None,
+                source="prefix",
+                text=text,
+                owner_slack_id=AOV1,
+                author_slack_id=AOV1,
+                due_on=date(2024, 6, 14),
+                due_kind="date",
+            ),  # fmt: skip
+            NOW,
+        )
+    card = text_of(answer(bot.slack.command("/programma", "bibob", user_id=AOV1)))
+    assert "*Actiepunten (1)*" in card
+    assert "belt het RIEC over het model" in card and "bibob-beleid-oud" not in card
+
+
+def test_no_change_from_the_dm_is_recorded(bot: RunningBot) -> None:
+    key = "bibob-beleid"
+    click = bot.slack.block_actions_payload(
+        f"{NO_CHANGE_BUTTON}:0", str(activity_id(bot, key)), user_id=AOV1
+    )
+    answer(bot.slack.interactivity(click))
+    said = bot.fake.wait_for("response_url")[-1].args
+    assert said["text"].startswith("Genoteerd: geen wijziging")
+    assert [u.kind for u in store(bot).history(activity_id(bot, key))] == ["no_change"]
+
+
+# --- the report -------------------------------------------------------------------------------
+
+
+def word_text(content: bytes) -> tuple[list[tuple[str, str]], list[list[list[str]]], str]:
+    doc = WordDocument(io.BytesIO(content))
+    headings = [
+        (p.style.name, p.text)
+        for p in doc.paragraphs
+        if p.style.name.startswith(("Heading", "Title"))
+    ]
+    tables = [[[cell.text for cell in row.cells] for row in t.rows] for t in doc.tables]
+    return headings, tables, "\n".join(p.text for p in doc.paragraphs)
+
+
+def test_programma_rapport_uploads_word_and_markdown_to_the_requesters_dm(bot: RunningBot) -> None:
+    update(bot, "bibob-beleid", status="loopt", note="Concept besproken met RIEC.", spent="1.250")
+    update(bot, "communicatiestrategie-ondermijning", status="geschrapt",
+           note="Geen capaciteit bij team communicatie.")  # fmt: skip
+    body = answer(bot.slack.command("/programma", "rapport", user_id=AOV1))
+    assert "voortgangsrapportage" in text_of(body).casefold()
+    bot.fake.wait_for("files.completeUploadExternal", 2, timeout=30)  # after the ack
+    uploads = bot.fake.uploads()
+    assert [u.channel for u in uploads] == [AOV1, AOV1]
+    word = next(u for u in uploads if u.filename.endswith(".docx"))
+    markdown = next(u for u in uploads if u.filename.endswith(".md"))
+    headings, tables, text = word_text(word.content)
+    names = [h for _, h in headings]
+    assert "Uitvoering per prioriteit" in names and "Niet of gedeeltelijk uitgevoerd" in names
+    assert "2. Ondermijning" in names and "Bibob-beleid en implementatie" in names
+    assert "Doel behaald als: Het beleid voor het einde van 2024 is geactualiseerd." in text
+    assert (
+        "maandag 3 juni 2024 — status loopt, uitgegeven € 1.250: Concept besproken met RIEC."
+        in text
+    )
+    missed = next(t for t in tables if t[0] == ["Activiteit", "Status", "Deadline", "Reden"])
+    assert ["Communicatiestrategie ondermijning ontwikkelen", "geschrapt",
+            "dinsdag 31 december 2024", "Geen capaciteit bij team communicatie."] in missed  # fmt: skip
+    money = next(t for t in tables if t[0] == ["", "Bedrag"])
+    assert ["Beschikbaar budget", "€ 214.571"] in money
+    assert ["Uitgegeven (vastgelegd)", "€ 1.250"] in money
+    assert ["Restant", "€ 213.321"] in money
+    assert b"Concept besproken met RIEC." in markdown.content
+
+
+def test_rapport_with_an_unreadable_date_is_refused_in_dutch(bot: RunningBot) -> None:
+    shown = text_of(
+        answer(bot.slack.command("/programma", "rapport tot sinterklaas", user_id=AOV1))
+    )
+    assert "“sinterklaas” kan ik niet als datum lezen" in shown
+    assert bot.fake.uploads() == []

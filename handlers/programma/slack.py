@@ -78,9 +78,12 @@ def render(ctx: AppContext, found: Answer) -> Reply:
 
 
 def answer(
-    ctx: AppContext, service: ProgrammeService, command: SlashCommand, text: str,
+    ctx: AppContext,
+    service: ProgrammeService,
+    command: SlashCommand,
+    text: str,
     caller: str | None,
-) -> tuple[Reply, ReportWanted | None]:  # fmt: skip
+) -> tuple[Reply, ReportWanted | None]:
     """`/programma <text>` as Slack and the shell show it; a refusal is its Dutch message."""
     if is_help(text.strip()):
         return command.help_reply(), None

@@ -140,8 +140,13 @@ def test_mine_behind_and_one_priority(bot: RunningBot) -> None:
     assert "Actualisatie Damoclesbeleid" not in mine  # aov-3's
     behind = text_of(answer(bot.slack.command("/programma", "achter", user_id=AOV1)))
     assert "Niets loopt achter" in behind
-    update(bot, "damoclesbeleid", status="vertraagd", note="Noord-Drents verband start later.",
-           user=AOV3)  # fmt: skip
+    update(
+        bot,
+        "damoclesbeleid",
+        status="vertraagd",
+        note="Noord-Drents verband start later.",
+        user=AOV3,
+    )
     behind = text_of(answer(bot.slack.command("/programma", "achter", user_id=AOV1)))
     assert "Actualisatie Damoclesbeleid" in behind
     digital = text_of(answer(bot.slack.command("/programma", "weerbaarheid digitaal gebied")))
@@ -199,8 +204,9 @@ def test_moving_a_deadline_needs_a_reason_and_keeps_the_original_visible(bot: Ru
     )
     assert store(bot).history(activity_id(bot, "bibob-beleid")) == []
 
-    submit_update(bot, view, status="vertraagd", note="Model-RIEC komt pas in 2025.",
-                  deadline="1 juli 2025")  # fmt: skip
+    submit_update(
+        bot, view, status="vertraagd", note="Model-RIEC komt pas in 2025.", deadline="1 juli 2025"
+    )
     moved = store(bot).activity(activity_id(bot, "bibob-beleid"))
     assert moved.deadline == date(2025, 7, 1)
     assert moved.original_deadline == date(2024, 12, 31)
@@ -255,7 +261,7 @@ def test_action_items_with_the_activity_hashtag_are_listed_on_the_card(bot: Runn
                 author_slack_id=AOV1,
                 due_on=date(2024, 6, 14),
                 due_kind="date",
-            ),  # fmt: skip
+            ),
             NOW,
         )
     card = text_of(answer(bot.slack.command("/programma", "bibob", user_id=AOV1)))
@@ -290,8 +296,12 @@ def word_text(content: bytes) -> tuple[list[tuple[str, str]], list[list[list[str
 
 def test_programma_rapport_uploads_word_and_markdown_to_the_requesters_dm(bot: RunningBot) -> None:
     update(bot, "bibob-beleid", status="loopt", note="Concept besproken met RIEC.", spent="1.250")
-    update(bot, "communicatiestrategie-ondermijning", status="geschrapt",
-           note="Geen capaciteit bij team communicatie.")  # fmt: skip
+    update(
+        bot,
+        "communicatiestrategie-ondermijning",
+        status="geschrapt",
+        note="Geen capaciteit bij team communicatie.",
+    )
     body = answer(bot.slack.command("/programma", "rapport", user_id=AOV1))
     assert "voortgangsrapportage" in text_of(body).casefold()
     bot.fake.wait_for("files.completeUploadExternal", 2, timeout=30)  # after the ack
@@ -309,8 +319,12 @@ def test_programma_rapport_uploads_word_and_markdown_to_the_requesters_dm(bot: R
         in text
     )
     missed = next(t for t in tables if t[0] == ["Activiteit", "Status", "Deadline", "Reden"])
-    assert ["Communicatiestrategie ondermijning ontwikkelen", "geschrapt",
-            "dinsdag 31 december 2024", "Geen capaciteit bij team communicatie."] in missed  # fmt: skip
+    assert [
+        "Communicatiestrategie ondermijning ontwikkelen",
+        "geschrapt",
+        "dinsdag 31 december 2024",
+        "Geen capaciteit bij team communicatie.",
+    ] in missed
     money = next(t for t in tables if t[0] == ["", "Bedrag"])
     assert ["Beschikbaar budget", "€ 214.571"] in money
     assert ["Uitgegeven (vastgelegd)", "€ 1.250"] in money

@@ -318,14 +318,23 @@ def _fields(activity: Activity, position: int) -> dict[str, Any]:
     }
 
 
-def _current(row: ActivityRow) -> dict[str, Any]:
-    return {
+def _current(row: ActivityRow, end: date) -> dict[str, Any]:
+    """The row as the merge sees it. A deadline moved in Slack counts as the row's explicit
+    `deadline`, so an export (which writes it so) imports without a change."""
+    current = {
         **row.spec,
         "priority_key": row.priority_key,
         "priority_name": row.priority_name,
         "position": row.position,
         "due": row.deadline.isoformat(),
     }
+    try:
+        read = activity_from_spec(row.spec, row.priority_key, row.priority_name, end).deadline
+    except ValidationError:
+        read = row.deadline
+    if row.deadline != read:
+        current["deadline"] = row.deadline.isoformat()
+    return current
 
 
 def import_programme(
@@ -365,7 +374,8 @@ def import_programme(
             )
             report.created.append(label)
             continue
-        updates, row.imported = _merge(label, row.imported, _current(row), theirs, report)
+        current = _current(row, programme.end)
+        updates, row.imported = _merge(label, row.imported, current, theirs, report)
         spec_updates = updates
         if updates or not row.active:
             new_spec = dict(row.spec)

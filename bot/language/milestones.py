@@ -6,7 +6,7 @@ Pure and absolute: a criterion names years, so nothing here depends on "now".
 
 Reading rules (what a phrase means as a deadline):
 
-* "in 2024", "(voor) (het) eind(e) (van) 2024", "uiterlijk 2024", "2024 afgerond" → 31 December.
+* "in 2024", "(voor) (het) eind(e) (van) 2024", "uiterlijk 2024" → 31 December.
 * "(vanaf) (het) begin (van) 2025" → 1 January: in place from the start of the year.
 * "voor begin 2025" → 31 December of the year before.
 * "medio 2025", "half 2025", "midden 2025" → 30 June.
@@ -17,8 +17,9 @@ Reading rules (what a phrase means as a deadline):
   sentence it was read from, so "In 2024 wordt … In 2025 …" becomes two.
 * "voor 2025" alone is ambiguous ("vóór 2025" or "bestemd voor 2025") and a year after
   "uiterlijk"/"deadline" that reads as no date is unreadable: both are reported, never guessed.
-  A year after "uit", "sinds", "van", "sinds" or "tot en met" names the past or a span and is
-  not a deadline.
+* "voorjaar/lente", "zomer", "najaar/herfst 2025" → the end of May, August, November.
+* A year after "uit", "sinds", "vanuit" or "tot en met" names the past or a span and is not a
+  deadline.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ __all__ = [
 
 _MON = alternation(MONTHS)
 _YEAR = r"(?P<year>20\d\d)"
+_SEASON_END = {"voorjaar": 5, "lente": 5, "zomer": 8, "najaar": 11, "herfst": 11}
 _ORDINALS = {"eerste": 1, "1e": 1, "tweede": 2, "2e": 2, "derde": 3, "3e": 3, "vierde": 4, "4e": 4}
 
 
@@ -114,6 +116,12 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(rf"\b(?:(?:{_EDGE})\s+(?:van\s+)?)?(?P<month>{_MON})\.?\s+{_YEAR}\b"),
     ),
     (
+        "season",
+        re.compile(
+            rf"\b(?P<season>voorjaar|lente|zomer|najaar|herfst)\s+(?:van\s+)?(?:het\s+jaar\s+)?{_YEAR}\b"
+        ),
+    ),
+    (
         "before_start",
         re.compile(
             rf"\bvoor\s+(?:het\s+)?(?:begin|start)\s+(?:van\s+)?(?:het\s+jaar\s+)?{_YEAR}\b"
@@ -130,12 +138,11 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "in_year",
         re.compile(rf"\b(?:in|gedurende|uiterlijk|per|tijdens)\s+(?:het\s+jaar\s+)?{_YEAR}\b"),
     ),
-    ("done_in_year", re.compile(rf"\b{_YEAR}\s+(?:afgerond|gereed|klaar)\b")),
 ]
 
 # A year that is not a deadline: the past, a span's start, a document's name.
 _NOT_A_DEADLINE = re.compile(
-    r"\b(?:uit|sinds|van|vanuit|sedert|t/m|tot\s+en\s+met|beleid|programma|ivb|ivp|up|uvp)\s+"
+    r"\b(?:uit|sinds|vanuit|sedert|t/m|tot\s+en\s+met|beleid|programma|ivb|ivp|up|uvp)\s+"
     r"(?:het\s+)?(?:jaar\s+)?20\d\d\b"
 )
 _AMBIGUOUS_BEFORE = re.compile(r"\bvoor\s+(?P<year>20\d\d)(?:\s+en\s+20\d\d)?\b")
@@ -156,6 +163,8 @@ def _read(kind: str, m: re.Match[str]) -> date | None:
         return _month_end(year, quarter * 3)
     if kind == "month":
         return _edge_of_month(groups.get("edge"), year, MONTHS[groups["month"]])
+    if kind == "season":
+        return _month_end(year, _SEASON_END[groups["season"]])
     if kind == "before_start":
         return date(year - 1, 12, 31)
     if kind == "edge":

@@ -742,10 +742,8 @@ def build_report(
         status, deadline = states[view.id]
         if status is Status.AFGEROND:
             continue
-        if status is Status.LOOPT and deadline >= until:
-            continue
-        if status is Status.NIET_GESTART and deadline >= until:
-            continue
+        if status in (Status.LOOPT, Status.NIET_GESTART) and deadline > until:
+            continue  # not due yet at the report's date
         reasons = [
             u.note
             for u in per.get(view.id, [])

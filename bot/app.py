@@ -47,7 +47,11 @@ _BOLT_LOGGER.addFilter(_SameTokenWarning())
 def create_context(settings: Settings, **overrides: Any) -> AppContext:
     db = overrides.pop("db", None) or Database(settings.database_url)
     slack = overrides.pop("slack", None) or create_slack_client(settings)
-    return AppContext(settings=settings, db=db, slack=slack, **overrides)
+    ctx = AppContext(settings=settings, db=db, slack=slack, **overrides)
+    for feature in all_features():
+        if feature.attach:
+            feature.attach(ctx)
+    return ctx
 
 
 def create_bolt_app(ctx: AppContext, features: Sequence[Feature] | None = None) -> App | None:

@@ -40,6 +40,12 @@ class AppContext:
     # Sections other features add to a user's App Home (e.g. their capacity load): functions of
     # the user's Slack ID returning Block Kit blocks; the Home feature shows them in order.
     home_sections: list[Callable[[str], list[dict[str, Any]]]] = field(default_factory=list)
+    # Features that add a part to a meeting series' channel reminder (the programme's activities
+    # discussed there) subscribe here: (series key, previous meeting's start or None, now) ->
+    # Block Kit blocks. The meetings feature appends what they return; neither knows the other.
+    meeting_reminder_sections: list[
+        Callable[[str, datetime | None, datetime], list[dict[str, Any]]]
+    ] = field(default_factory=list)
     _services: dict[Callable[[Any], Any], Any] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )

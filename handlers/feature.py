@@ -85,6 +85,9 @@ class Feature:
     order: int = 100
     # Registers the feature's Bolt listeners (commands, actions, views, events, shortcuts).
     listeners: Callable[[App, AppContext], None] | None = None
+    # Puts the feature's hooks on a new context, in every process (web, clock, shell, CLI), e.g.
+    # a part of another feature's messages (`AppContext.meeting_reminder_sections`).
+    attach: Callable[[AppContext], None] | None = None
     planners: tuple[Planner, ...] = ()
     config: ConfigFile | None = None
     # Files the feature writes on export without reading one on import (e.g. action items).

@@ -397,6 +397,14 @@ class MeetingService:
             open_items=self.actions.open_for_series(view.key),
         )
 
+    def previous_start(self, series_key: str, occurrence: Occurrence) -> datetime | None:
+        """When the series last met before `occurrence` (within a year), or None."""
+        earlier = self.store.occurrences(
+            occurrence.start - timedelta(days=400), occurrence.start, keys=[series_key]
+        )
+        held = [o.start for _, o in earlier if o.held and o.start < occurrence.start]
+        return held[-1] if held else None
+
     def missed_report(self, key: str) -> Notice | None:
         """Not sent in time and past the grace window: the DM that tells the chair (else the
         task's owner) rather than posting late; None when there is nobody to tell."""

@@ -7,11 +7,13 @@ import logging
 from collections.abc import Iterator
 from datetime import datetime
 from functools import partial
+from typing import Any
 
 from bot.context import AppContext
 from bot.gateway import SentMessage, SlackError
 from bot.planning import PlannedDelivery
 from bot.services.meetings import ChairBriefing, ChannelReminder, MeetingService
+from handlers.blocks import MESSAGE_BLOCK_LIMIT
 from handlers.meetings.blocks import chair_dm, reminder_message, skipped_message
 from handlers.meetings.wiring import meeting_service
 
@@ -43,9 +45,29 @@ def send_delivery(ctx: AppContext, service: MeetingService, key: str) -> SentMes
         reply, what = chair_dm(delivery, ctx.tz), f"chair DM {key}"
     elif isinstance(delivery, ChannelReminder):
         reply, what = reminder_message(delivery, ctx.tz), f"meeting reminder {key}"
+        room = MESSAGE_BLOCK_LIMIT - len(reply.blocks)
+        reply.blocks += other_features_sections(ctx, service, delivery)[:room]
     else:
         reply, what = skipped_message(delivery, ctx.tz), f"meeting reminder {key}"
     return ctx.gateway.post(delivery.to, reply.text, blocks=reply.blocks, what=what)
+
+
+def other_features_sections(
+    ctx: AppContext, service: MeetingService, reminder: ChannelReminder
+) -> list[dict[str, Any]]:
+    """What other features add to a reminder (`AppContext.meeting_reminder_sections`). One that
+    fails leaves the reminder as it was."""
+    if not ctx.meeting_reminder_sections:
+        return []
+    key = reminder.view.key
+    since = service.previous_start(key, reminder.occurrence)
+    added: list[dict[str, Any]] = []
+    for section in ctx.meeting_reminder_sections:
+        try:
+            added += section(key, since, ctx.now())
+        except Exception:
+            log.exception("a section of meeting reminder %s failed; posted without it", key)
+    return added
 
 
 def report_missed(ctx: AppContext, service: MeetingService, key: str) -> None:

@@ -78,6 +78,7 @@ FEATURE = Feature(
     name="programma",
     order=50,
     listeners=_listeners,
+    attach=clock.attach,
     planners=(clock.plan_deliveries,),
     config=ConfigFile(
         PROGRAMMA_FILE,

@@ -13,8 +13,8 @@ from bot.gateway import SentMessage
 from bot.language import local_moments, wall_time
 from bot.planning import PlannedDelivery
 from bot.services.programma import ProgrammeService
-from handlers.blocks import section
-from handlers.programma.blocks import digest_message
+from handlers.blocks import Block, section
+from handlers.programma.blocks import digest_message, meeting_blocks
 from handlers.programma.common import build_service
 
 DIGEST_KIND = "programme_digest"
@@ -39,6 +39,20 @@ def send_late(
     if notice is None:
         return None  # finished or moved meanwhile
     return ctx.gateway.post(notice.to, notice.text, blocks=[section(notice.text)], what=notice.what)
+
+
+def meeting_section(
+    ctx: AppContext, series_key: str, since: datetime | None, now: datetime
+) -> list[Block]:
+    """The part of a linked meeting series' reminder: its activities, each with what changed
+    since the previous meeting."""
+    return meeting_blocks(build_service(ctx).meeting_lines(series_key, since, now), ctx.tz)
+
+
+def attach(ctx: AppContext) -> None:
+    ctx.meeting_reminder_sections.append(
+        lambda series_key, since, now: meeting_section(ctx, series_key, since, now)
+    )
 
 
 def digest_days(start: date, end: date, first: date, every_months: int, day: int) -> list[date]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -338,3 +338,50 @@ def test_rapport_with_an_unreadable_date_is_refused_in_dutch(bot: RunningBot) ->
     )
     assert "“sinterklaas” kan ik niet als datum lezen" in shown
     assert bot.fake.uploads() == []
+
+
+# --- a linked meeting's reminder ---------------------------------------------------------------
+
+
+def test_a_linked_meetings_reminder_lists_its_activities_and_what_changed_since_last_time(
+    db: Database, fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    from handlers.meetings.clock import send_delivery
+    from handlers.meetings.wiring import meeting_service
+
+    clock = FixedClock(datetime(2026, 11, 2, 8, 0, tzinfo=UTC))
+    bot, server = start_bot(db, fake_slack, clock, config_dir=copy_config(tmp_path / "config"))
+    try:
+        service = meeting_service(bot.ctx)
+        start = clock()
+        due = [
+            d
+            for d in service.due(start, start + timedelta(days=120))
+            if d.key.startswith("meeting:tvo:") and d.key.endswith(":remind-1")
+        ]
+        first, second = due[0], due[1]
+        clock.current = first.due_at
+        send_delivery(bot.ctx, service, first.key)
+        # Between the two meetings the TVO activity is updated from Slack.
+        clock.current = first.due_at + timedelta(days=2)
+        update(
+            bot,
+            "samenwerking-netwerkpartners-zorg-veiligheid",
+            status="loopt",
+            note="Wijkoverleg Eelde als pilot afgesproken.",
+        )
+        clock.current = second.due_at
+        send_delivery(bot.ctx, service, second.key)
+        posts = [
+            c.args
+            for c in bot.fake.calls("chat.postMessage")
+            if "Tactisch Veiligheidsoverleg" in str(c.args.get("text"))
+        ]
+        assert len(posts) == 2
+        before, after = (text_of(p["blocks"]) for p in posts)
+        assert "📋 Uitvoeringsprogramma (1)" in before and "geen wijziging sinds" in before
+        assert "Samenwerking netwerkpartners zorg en veiligheid versterken" in after
+        assert "niet gestart → *loopt*" in after
+        assert "Wijkoverleg Eelde als pilot afgesproken." in after
+    finally:
+        server.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 from docx import Document as WordDocument
 
+from bot.cli import setup_logging
 from bot.core.programme import Status
 from handlers.programma.blocks import (
     NO_CHANGE_BUTTON,
@@ -23,6 +25,7 @@ from handlers.programma.blocks import (
     UPDATE_BUTTON,
     UPDATE_MODAL,
 )
+from handlers.programma.common import build_service
 from storage.actions import ActionStore, NewActionItem
 from storage.programme import ProgrammeStore
 from storage.session import Database
@@ -385,3 +388,40 @@ def test_a_linked_meetings_reminder_lists_its_activities_and_what_changed_since_
         assert "Wijkoverleg Eelde als pilot afgesproken." in after
     finally:
         server.close()
+
+
+# --- privacy ------------------------------------------------------------------------------------
+
+
+def test_notes_never_reach_the_logs_even_at_debug(
+    bot: RunningBot, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    root = logging.getLogger()
+    saved = (root.level, root.handlers[:])
+    monkeypatch.setenv("OOV_LOG_LEVEL", "DEBUG")
+    secret = "bewoner-Jansen-Dorpsstraat-12"
+    try:
+        setup_logging()
+        caplog.set_level(logging.DEBUG)
+        update(bot, "bibob-beleid", status="vertraagd", note=f"Casus {secret} loopt nog.")
+        answer(bot.slack.command("/programma", "bibob", user_id=AOV1))
+        answer(bot.slack.command("/programma", "rapport", user_id=AOV1))
+        bot.fake.wait_for("files.completeUploadExternal", 2, timeout=30)
+    finally:
+        root.setLevel(saved[0])
+        root.handlers[:] = saved[1]
+        for sdk in ("slack_sdk", "slack_bolt"):
+            logging.getLogger(sdk).setLevel(logging.NOTSET)
+    assert caplog.records, "nothing was logged at all: the test would prove nothing"
+    assert secret not in caplog.text
+
+
+def test_note_texts_are_removed_after_the_retention_period(bot: RunningBot) -> None:
+    update(bot, "bibob-beleid", status="loopt", note="Gesprek met betrokken ondernemer.")
+    service = build_service(bot.ctx)
+    assert service.purge_notes(NOW + timedelta(days=59 * 30)) == 0  # retention: 60 months
+    assert service.purge_notes(NOW + timedelta(days=61 * 31)) == 1
+    [kept] = store(bot).history(activity_id(bot, "bibob-beleid"))
+    assert (kept.status_to, kept.note, kept.note_purged) == (Status.LOOPT, "", True)
+    card = text_of(answer(bot.slack.command("/programma", "bibob", user_id=AOV1)))
+    assert "toelichting verwijderd (bewaartermijn)" in card

@@ -49,6 +49,7 @@ from storage.team import PersonView, TeamStore
 log = logging.getLogger(__name__)
 
 PICK_LIMIT = 5
+ANSWER_CACHE_SIZE = 1024
 NOTE_LIMIT = 2000
 
 NO_PROGRAMME = (
@@ -185,7 +186,8 @@ class _Model:
                 for a in activities
             ]
         )
-        self.answers: dict[str, Answer] = {}
+        # (text, caller for "mijn", day) -> the answer, or the id of the activity whose card it is
+        self.answers: dict[tuple[str, str | None, date], Answer | int] = {}
 
     def owner(self, view: ActivityView) -> PersonView | None:
         return self.people.get(view.owner_key) if view.owner_key else None
@@ -257,9 +259,31 @@ class ProgrammeService:
     # -- /programma ------------------------------------------------------------------------------
 
     def ask(self, text: str, caller: str | None, now: datetime) -> Answer:
-        """`/programma <text>`: the overview, mine, behind, a priority, an activity, a report."""
+        """`/programma <text>`: the overview, mine, behind, a priority, an activity, a report.
+        Answered from the read model: what a text means is worked out once per data version and
+        day (a card is read fresh, for its history)."""
         words = text.split()
         first = compact(words[0]) if words else ""
+        if first in ("rapport", "rapportage", "verslag"):
+            return ReportWanted(self._until(words[1:], now))
+        model = self._require()
+        today = today_in(now, self.tz)
+        mine = first in ("mijn", "mij", "ik") and len(words) == 1
+        key = (" ".join(words).casefold(), caller if mine else None, today)
+        cached = model.answers.get(key)
+        if isinstance(cached, int):
+            return self.card(cached, now)
+        if cached is not None:
+            return cached
+        found = self._answer(model, words, first, caller, now)
+        if len(model.answers) >= ANSWER_CACHE_SIZE:
+            model.answers.clear()
+        model.answers[key] = found.row.view.id if isinstance(found, Card) else found
+        return found
+
+    def _answer(
+        self, model: _Model, words: list[str], first: str, caller: str | None, now: datetime
+    ) -> Answer:
         today = today_in(now, self.tz)
         if not words:
             return self.overview(now)
@@ -267,9 +291,7 @@ class ProgrammeService:
             return self.mine(caller, now)
         if first in ("achter", "achterstand", "laat", "telaat") and len(words) == 1:
             return self.behind(now)
-        if first in ("rapport", "rapportage", "verslag"):
-            return ReportWanted(self._until(words[1:], now))
-        model = self._require()
+        text = " ".join(words)
         priority = self._priority(model, text)
         if priority is not None:
             key, name = priority

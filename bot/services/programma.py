@@ -9,6 +9,7 @@ request; `now` is always passed in.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -678,13 +679,19 @@ def _state_at(view: ActivityView, history: Sequence[UpdateView]) -> tuple[Status
     return status, deadline
 
 
+@functools.lru_cache(maxsize=4096)
+def _day_text(day: date) -> str:
+    """format_date, remembered: a report names the same days thousands of times."""
+    return format_date(day)
+
+
 def _done_line(u: UpdateView, tz: tzinfo) -> str | None:
-    day = format_date(u.at.astimezone(tz).date())
+    day = _day_text(u.at.astimezone(tz).date())
     parts = []
     if u.status_from != u.status_to and u.status_to is not None:
         parts.append(f"status {u.status_to.value}")
     if u.deadline_to is not None and u.kind != "import":
-        parts.append(f"deadline verplaatst naar {format_date(u.deadline_to)}")
+        parts.append(f"deadline verplaatst naar {_day_text(u.deadline_to)}")
     if u.spent is not None:
         parts.append(f"uitgegeven {euro(u.spent)}")
     head = f"{day} — {', '.join(parts)}" if parts else day

@@ -197,3 +197,38 @@ def test_export_then_import_changes_nothing(db: Database, tmp_path: Path) -> Non
     assert len(programme.activities) == 20
     moved = next(a for a in programme.activities if a.key == "lokaal-informatie-overleg")
     assert moved.deadline == date(2026, 3, 1)
+
+
+def test_oov_bot_rapport_programma_writes_word_and_markdown(
+    db: Database,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from bot.cli import main
+
+    config = copy_config(tmp_path / "config")
+    import_config(db, load_config(config), NOW)
+    store = ProgrammeStore(db)
+    lio = next(a for a in store.activities() if a.key == "lokaal-informatie-overleg")
+    store.record(
+        lio.id,
+        kind="status",
+        by="U0AOV0002",
+        now=NOW,
+        status=Status.LOOPT,
+        note="Eerste verkenning met het RIEC.",
+    )
+    monkeypatch.setenv("DATABASE_URL", db.url)
+    monkeypatch.setenv("OOV_CONFIG_DIR", str(config))
+    out = tmp_path / "rapporten"
+    assert main(["rapport", "programma", "--tot", "2024-12-31", "--map", str(out)]) == 0
+    written = capsys.readouterr().out.split()
+    stem = "voortgangsrapportage-programma-2024-12-31"
+    assert written == [str(out / f"{stem}.docx"), str(out / f"{stem}.md")]
+    markdown = (out / f"{stem}.md").read_text(encoding="utf-8")
+    assert "vrijdag 1 maart 2024 — status loopt: Eerste verkenning met het RIEC." in markdown
+    assert "Lokaal Informatie Overleg (LIO)" in markdown
+
+    assert main(["rapport", "programma", "--tot", "sinterklaas", "--map", str(out)]) == 1
+    assert "'sinterklaas' is geen datum" in capsys.readouterr().err

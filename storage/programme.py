@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.core.config_files import TeamConfig
@@ -105,6 +105,13 @@ def _status(value: str | None) -> Status | None:
         return None
 
 
+def _bump(session: Session) -> None:
+    """A new revision of the programme: every read model is rebuilt."""
+    session.execute(
+        update(ProgrammeRow).where(ProgrammeRow.id == 1).values(revision=ProgrammeRow.revision + 1)
+    )
+
+
 def _update_view(row: ActivityUpdateRow) -> UpdateView:
     return UpdateView(
         id=row.id,
@@ -140,16 +147,17 @@ class ProgrammeStore:
                 return None
 
     def version(self) -> tuple[Any, ...]:
-        """Changes whenever an activity or its updates change (for read models). Cheap at any
-        size: updates are only ever added, so the newest id says it. (Note texts, which a purge
-        blanks, are not in any read model: cards and reports read them fresh.)"""
+        """Changes whenever the programme, an activity or its updates change (for read models):
+        one primary-key read, at any size."""
         with self.db.session() as s:
-            activities = s.execute(
-                select(func.count(ActivityRow.id), func.max(ActivityRow.updated_at))
-            ).one()
-            newest_update = s.scalar(select(func.max(ActivityUpdateRow.id)))
-            programme = s.scalar(select(ProgrammeRow.updated_at).where(ProgrammeRow.id == 1))
-        return (*activities, newest_update, programme)
+            return tuple(
+                s.execute(
+                    select(ProgrammeRow.revision, ProgrammeRow.updated_at).where(
+                        ProgrammeRow.id == 1
+                    )
+                ).one_or_none()
+                or ()
+            )
 
     def _view(self, row: ActivityRow, end: date) -> ActivityView | None:
         try:
@@ -287,6 +295,7 @@ class ProgrammeStore:
             if deadline is not None:
                 row.deadline = deadline
             row.updated_at = now
+            _bump(s)
             s.flush()
             view = self._view(row, self._end(s))
             if view is None:
@@ -302,7 +311,10 @@ class ProgrammeStore:
                 .where(ActivityUpdateRow.at < before, ~ActivityUpdateRow.note_purged)
                 .values(note="", note_purged=True)
             )
-            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+            removed = int(result.rowcount or 0)  # type: ignore[attr-defined]
+            if removed:
+                _bump(s)
+            return removed
 
 
 # --- import / export ------------------------------------------------------------------------------
@@ -347,7 +359,7 @@ def import_programme(
     settings = session.get(ProgrammeRow, 1)
     spec = programme_spec(programme)
     if settings is None:
-        session.add(ProgrammeRow(id=1, spec=spec, updated_at=now))
+        session.add(ProgrammeRow(id=1, spec=spec, revision=0, updated_at=now))
     elif settings.spec != spec:
         settings.spec, settings.updated_at = spec, now
         report.updated.append("programma")
@@ -418,6 +430,7 @@ def import_programme(
             row.updated_at = now
             report.retired.append(f"activiteit {row.key}")
     session.flush()
+    _bump(session)
 
 
 def _clean(spec: dict[str, Any]) -> dict[str, Any]:

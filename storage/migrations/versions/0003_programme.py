@@ -23,6 +23,7 @@ def upgrade() -> None:
         "programme",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("spec", sa.JSON(), nullable=False),
+        sa.Column("revision", sa.Integer(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_programme")),
     )

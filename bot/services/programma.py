@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.core.access import Action, Actor, Role
 from bot.core.documents import Bullets, Document, Heading, Paragraph, Table
 from bot.core.programme import (
     ProgrammeSettings,
@@ -35,6 +36,7 @@ from bot.core.programme import (
 from bot.core.task_search import SearchableTask, TaskIndex
 from bot.language import DutchDateError, compact, format_date, parse_date, today_in
 from bot.language.milestones import parse_deadline, parse_euro
+from bot.services.access import allowed, require
 from bot.services.errors import DomainError
 from bot.services.notices import Notice, escape
 from storage.programme import (
@@ -187,7 +189,8 @@ class _Model:
                 for a in activities
             ]
         )
-        # (text, caller for "mijn", day) -> the answer, or the id of the activity whose card it is
+        # (text, person key for "mijn", day) -> the answer, or the id of the activity whose card
+        # it is
         self.answers: dict[tuple[str, str | None, date], Answer | int] = {}
 
     def owner(self, view: ActivityView) -> PersonView | None:
@@ -259,10 +262,12 @@ class ProgrammeService:
 
     # -- /programma ------------------------------------------------------------------------------
 
-    def ask(self, text: str, caller: str | None, now: datetime) -> Answer:
+    def ask(self, text: str, actor: Actor, now: datetime) -> Answer:
         """`/programma <text>`: the overview, mine, behind, a priority, an activity, a report.
         Answered from the read model: what a text means is worked out once per data version and
         day (a card is read fresh, for its history)."""
+        require(Action.READ_PROGRAMME, actor)
+        caller = actor.person_key
         words = text.split()
         first = compact(words[0]) if words else ""
         if first in ("rapport", "rapportage", "verslag"):
@@ -276,20 +281,20 @@ class ProgrammeService:
             return self.card(cached, now)
         if cached is not None:
             return cached
-        found = self._answer(model, words, first, caller, now)
+        found = self._answer(model, words, first, actor, now)
         if len(model.answers) >= ANSWER_CACHE_SIZE:
             model.answers.clear()
         model.answers[key] = found.row.view.id if isinstance(found, Card) else found
         return found
 
     def _answer(
-        self, model: _Model, words: list[str], first: str, caller: str | None, now: datetime
+        self, model: _Model, words: list[str], first: str, actor: Actor, now: datetime
     ) -> Answer:
         today = today_in(now, self.tz)
         if not words:
             return self.overview(now)
         if first in ("mijn", "mij", "ik") and len(words) == 1:
-            return self.mine(caller, now)
+            return self.mine(actor, now)
         if first in ("achter", "achterstand", "laat", "telaat") and len(words) == 1:
             return self.behind(now)
         text = " ".join(words)
@@ -351,11 +356,11 @@ class ProgrammeService:
         priorities = [c for c in counts.values() if c.total]
         return Overview(model.settings.name, today, priorities, late, risk)
 
-    def mine(self, caller: str | None, now: datetime) -> ActivityList:
-        if caller is None:
-            raise DomainError("Geef een persoon op; in de shell is er geen ‘mijn’.")
+    def mine(self, actor: Actor, now: datetime) -> ActivityList:
+        if actor.slack_id is None:
+            raise DomainError("In de shell is er geen ‘mijn’: vraag een activiteit of prioriteit.")
         model = self._require()
-        person = self.team.person_by_slack_id(caller)
+        person = model.people.get(actor.person_key) if actor.person_key else None
         if person is None:
             raise DomainError(NOT_LINKED)
         today = today_in(now, self.tz)
@@ -406,6 +411,30 @@ class ProgrammeService:
             model.by_id[s.id] for s in result.suggestions[:PICK_LIMIT] if s.id in model.by_id
         ]
         return Picks(text.strip(), matches, suggestions)
+
+    def show(self, activity_id: int, actor: Actor, now: datetime) -> Card:
+        """One activity's card, for someone who may read the programme."""
+        require(Action.READ_PROGRAMME, actor)
+        return self.card(activity_id, now)
+
+    def _held(self, view: ActivityView, actor: Actor) -> set[Role]:
+        """The action holder holds the activity; the regievoerders direct every activity."""
+        settings = self.model().settings
+        directing = settings.regievoerders if settings else ()
+        key = actor.person_key
+        holds = key is not None and (key == view.owner_key or key in directing)
+        return {Role.ACTION_HOLDER} if holds else set()
+
+    def may_update(self, activity_id: int, actor: Actor) -> None:
+        """Refused (AccessDenied, in Dutch) unless `actor` may update the activity."""
+        try:
+            view = self.store.activity(activity_id)
+        except UnknownActivityError:
+            raise DomainError(ACTIVITY_GONE) from None
+        require(Action.UPDATE_ACTIVITY, actor, self._held(view, actor))
+
+    def can_update(self, view: ActivityView, actor: Actor) -> bool:
+        return allowed(Action.UPDATE_ACTIVITY, actor, self._held(view, actor))
 
     def card(self, activity_id: int, now: datetime) -> Card:
         model = self.model()
@@ -467,7 +496,7 @@ class ProgrammeService:
         note: str,
         deadline_text: str = "",
         spent_text: str = "",
-        by: str,
+        actor: Actor,
         now: datetime,
     ) -> Updated:
         """Record a status (with its note), a moved deadline and/or spending, in one update.
@@ -482,6 +511,9 @@ class ProgrammeService:
             current = self.store.activity(activity_id)
         except UnknownActivityError:
             raise UpdateRefused(ACTIVITY_GONE, field="status") from None
+        if not self.can_update(current, actor):
+            self.may_update(activity_id, actor)  # raises the policy's own Dutch refusal
+        by = actor.by
         status: Status | None = None
         if status_text:
             status = parse_status(status_text)
@@ -539,11 +571,12 @@ class ProgrammeService:
             )
         return Updated(card, update, notices)
 
-    def no_change(self, activity_id: int, *, by: str, now: datetime) -> Card:
+    def no_change(self, activity_id: int, *, actor: Actor, now: datetime) -> Card:
         """ "Geen wijziging" from the monthly DM: recorded, so the regievoerders see it was
         looked at."""
+        self.may_update(activity_id, actor)
         try:
-            self.store.record(activity_id, kind="no_change", by=by, now=now)
+            self.store.record(activity_id, kind="no_change", by=actor.by, now=now)
         except UnknownActivityError:
             raise DomainError(ACTIVITY_GONE) from None
         self.invalidate()

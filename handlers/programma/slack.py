@@ -13,6 +13,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.context import AppContext
+from bot.core.access import Actor
 from bot.gateway import SlackError
 from bot.language import format_date, is_help
 from bot.services.errors import DomainError
@@ -26,6 +27,7 @@ from bot.services.programma import (
     ReportWanted,
     UpdateRefused,
 )
+from handlers.access import actor_of
 from handlers.blocks import Reply
 from handlers.commands import SlashCommand
 from handlers.payloads import (
@@ -82,13 +84,13 @@ def answer(
     service: ProgrammeService,
     command: SlashCommand,
     text: str,
-    caller: str | None,
+    actor: Actor,
 ) -> tuple[Reply, ReportWanted | None]:
     """`/programma <text>` as Slack and the shell show it; a refusal is its Dutch message."""
     if is_help(text.strip()):
         return command.help_reply(), None
     try:
-        found = service.ask(text, caller, ctx.now())
+        found = service.ask(text, actor, ctx.now())
     except DomainError as exc:
         return message_reply(exc.message), None
     return render(ctx, found), found if isinstance(found, ReportWanted) else None
@@ -99,7 +101,7 @@ def shell(ctx: AppContext, command: SlashCommand) -> Callable[[str], Reply]:
     service = build_service(ctx)
 
     def respond(text: str) -> Reply:
-        shown, wanted = answer(ctx, service, command, text, None)
+        shown, wanted = answer(ctx, service, command, text, Actor.operator())
         if wanted is not None:
             return message_reply("In de shell: `oov-bot rapport programma` schrijft het rapport.")
         return shown
@@ -148,14 +150,15 @@ def register(app: App, ctx: AppContext, command: SlashCommand) -> None:
     @app.command(command.name)
     def programma(ack: Ack, body: dict[str, Any]) -> None:
         user_id = body.get("user_id")
-        shown, wanted = answer(ctx, service, command, body.get("text", ""), user_id)
+        actor = actor_of(ctx, body)
+        shown, wanted = answer(ctx, service, command, body.get("text", ""), actor)
         ack(text=shown.text, blocks=shown.blocks, response_type="ephemeral")
         if wanted is not None and user_id:
             send_report(ctx, service, user_id, wanted)
 
     def clicked(it: Interaction) -> Card:
         try:
-            return service.card(button_id(it.body), ctx.now())
+            return service.show(button_id(it.body), actor_of(ctx, it.body), ctx.now())
         except DomainError as exc:
             raise InteractionRefused(exc.message) from None
 
@@ -179,12 +182,18 @@ def register(app: App, ctx: AppContext, command: SlashCommand) -> None:
 
     def open_update(it: Interaction, client: WebClient) -> None:
         card = clicked(it)
+        try:  # refused before the modal opens, not after someone filled it in
+            service.may_update(card.row.view.id, actor_of(ctx, it.body))
+        except DomainError as exc:
+            raise InteractionRefused(exc.message) from None
         meta = UpdateModalMeta(activity_id=card.row.view.id, response_url=it.response_url)
         ctx.gateway.open_view(required_trigger(it), update_modal(card, meta.model_dump_json()))
 
     def no_change(it: Interaction, client: WebClient) -> None:
         try:
-            card = service.no_change(button_id(it.body), by=it.user_id, now=ctx.now())
+            card = service.no_change(
+                button_id(it.body), actor=actor_of(ctx, it.body), now=ctx.now()
+            )
         except DomainError as exc:
             raise InteractionRefused(exc.message) from None
         tell(it, client, f"Genoteerd: geen wijziging voor *{card.row.view.name}*. Dank je!")
@@ -201,9 +210,14 @@ def register(app: App, ctx: AppContext, command: SlashCommand) -> None:
         values = read_update(it.body)
         # Store before acknowledging: a refusal keeps the modal open with what was typed.
         try:
-            done = service.update(meta.activity_id, by=it.user_id, now=ctx.now(), **values)
+            done = service.update(
+                meta.activity_id, actor=actor_of(ctx, it.body), now=ctx.now(), **values
+            )
         except UpdateRefused as exc:
             ack(response_action="errors", errors={exc.field: exc.message})
+            return
+        except DomainError as exc:  # not allowed (any more) to update this activity
+            ack(response_action="errors", errors={"status": exc.message})
             return
         ack()
         for notice in done.notices:

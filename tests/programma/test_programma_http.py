@@ -425,3 +425,42 @@ def test_note_texts_are_removed_after_the_retention_period(bot: RunningBot) -> N
     assert (kept.status_to, kept.note, kept.note_purged) == (Status.LOOPT, "", True)
     card = text_of(answer(bot.slack.command("/programma", "bibob", user_id=AOV1)))
     assert "toelichting verwijderd (bewaartermijn)" in card
+
+
+# --- who may do what --------------------------------------------------------------------------
+
+
+def test_only_the_action_holder_a_regievoerder_or_the_team_lead_may_update(
+    bot: RunningBot,
+) -> None:
+    boa = SLACK_IDS["boa-coordinator"]
+    key = "damoclesbeleid"  # aov-3's
+    click = bot.slack.block_actions_payload(UPDATE_BUTTON, str(activity_id(bot, key)), user_id=boa)
+    answer(bot.slack.interactivity(click))
+    said = bot.fake.wait_for("response_url")[-1].args
+    assert said["text"] == "Alleen de actiehouder of de teamleider kan deze activiteit bijwerken."
+    assert bot.fake.calls("views.open") == []
+    # A regievoerder (aov-2) directs every activity; the holder (aov-3) owns this one.
+    update(bot, key, status="loopt", note="Afstemming AANT gestart.", user=SLACK_IDS["aov-2"])
+    update(bot, key, status="vertraagd", note="Wacht op Noord-Drenthe.", user=AOV3)
+    assert [u.by for u in store(bot).history(activity_id(bot, key))] == [
+        SLACK_IDS["aov-2"],
+        AOV3,
+    ]
+    # The monthly DM's "geen wijziging" is refused to someone else as well.
+    click = bot.slack.block_actions_payload(
+        f"{NO_CHANGE_BUTTON}:0", str(activity_id(bot, key)), user_id=boa
+    )
+    answer(bot.slack.interactivity(click))
+    said = bot.fake.wait_for("response_url")[-1].args
+    assert said["text"] == "Alleen de actiehouder of de teamleider kan deze activiteit bijwerken."
+    assert len(store(bot).history(activity_id(bot, key))) == 2
+
+
+def test_people_outside_the_team_cannot_read_the_programme(bot: RunningBot) -> None:
+    bot.fake.add_user("U0BUITEN1", "Iemand van buiten")
+    body = answer(bot.slack.command("/programma", "bibob", user_id="U0BUITEN1"))
+    assert text_of(body).count("Alleen teamleden en meelezers kunnen het uitvoeringsprogramma") == 1
+    assert "Doel behaald als" not in text_of(body)
+    refused = text_of(answer(bot.slack.command("/programma", "rapport", user_id="U0BUITEN1")))
+    assert "Alleen teamleden en meelezers" in refused and "komt zo" not in refused

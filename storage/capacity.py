@@ -1,5 +1,6 @@
 """Capacity: importing and exporting capaciteit.yaml, and reading the model's inputs (people,
-tasks, meeting series, piket rules, settings) with one version key for caching the picture."""
+tasks, meeting series, piket rules, programme estimates, settings) with one version key for
+caching the picture."""
 
 from __future__ import annotations
 
@@ -14,11 +15,13 @@ from sqlalchemy.orm import Session
 from bot.core import capacity
 from bot.core.capacity_config import CAPACITY_FILE, CapacityFile, parse_capacity_config
 from bot.core.config_files import TeamConfig
+from bot.core.programme import Status
 from storage.import_report import ImportReport
 from storage.meetings import MeetingStore
 from storage.models.capacity import CapacityState
 from storage.models.piket import PiketState
 from storage.piket import PiketStore
+from storage.programme import ProgrammeStore
 from storage.session import Database
 from storage.team import TaskView, TeamStore
 from storage.versions import MEETINGS, TEAM, read_versions
@@ -58,26 +61,50 @@ class CapacityStore:
         self.team = TeamStore(db)
         self.meetings = MeetingStore(db, tz)
         self.piket = PiketStore(db, tz)
+        self.programme = ProgrammeStore(db)
 
     def version(self) -> tuple[Any, ...]:
         """Moves whenever anything the picture is computed from changes: the team's and the
         meetings' data versions (raised by triggers on every write, whichever process made it;
-        a count and newest timestamp missed same-instant changes) and the two config digests."""
+        a count and newest timestamp missed same-instant changes), the two config digests and
+        the programme's revision."""
         versions = read_versions(self.db)
         with self.db.session() as s:
             piket = s.scalar(select(PiketState.config_digest))
             own = s.scalar(select(CapacityState.config_digest))
-        return versions.get(TEAM, 0), versions.get(MEETINGS, 0), piket, own
+        programme = self.programme.version()
+        return versions.get(TEAM, 0), versions.get(MEETINGS, 0), piket, own, programme
 
     def settings(self) -> capacity.Settings:
         with self.db.session() as s:
             data = s.scalar(select(CapacityState.config).where(CapacityState.id == STATE_ID))
         return capacity.Settings() if data is None else parse_capacity_config(data).settings
 
+    def programme_activities(self) -> tuple[capacity.ProgrammeActivity, ...]:
+        """The programme's activities that carry an estimate of hours and are still to be done
+        (not afgerond or geschrapt), spread from the programme's start to their current
+        deadline: a moved deadline spreads what is left over the longer period."""
+        settings = self.programme.settings()
+        if settings is None:
+            return ()
+        finished = {Status.AFGEROND, Status.GESCHRAPT}
+        return tuple(
+            capacity.ProgrammeActivity(
+                view.key,
+                view.name,
+                view.activity.priority_name,
+                view.owner_key,
+                hours,
+                settings.start,
+                view.deadline,
+            )
+            for view in self.programme.activities()
+            if (hours := view.activity.config.hours) and view.status not in finished
+        )
+
     def inputs(
         self,
         views: Sequence[TaskView] | None = None,
-        programme: tuple[capacity.ProgrammeActivity, ...] = (),
     ) -> capacity.Inputs:
         """The model's inputs; `views`: the active tasks when the caller has read them already."""
         people = tuple(
@@ -112,6 +139,6 @@ class CapacityStore:
             tasks=tasks,
             meetings=meetings,
             piket=piket.rules if piket else None,
-            programme=programme,
+            programme=self.programme_activities(),
             settings=self.settings(),
         )

@@ -2,15 +2,14 @@
 to someone else, an extra FTE for a theme) and the load impact of an owner change.
 
 The picture is computed once per data version and day (`CapacityStore.version()`), so a slash
-command reads a ready answer. Programme activities come from `programme` (a callable the
-assembly passes; empty until the programme feature supplies them).
+command reads a ready answer. Programme activities count with their estimated hours, read from
+the programme's storage (features meet through storage, never through each other's code).
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
@@ -28,8 +27,6 @@ from bot.services.notices import escape
 from storage.capacity import CapacityStore
 from storage.session import Database
 from storage.team import PersonView, TaskView
-
-ProgrammeSource = Callable[[], tuple[capacity.ProgrammeActivity, ...]]
 
 NOT_LINKED = (
     "Je Slack-account is nog niet gekoppeld aan iemand in het teamoverzicht. Vraag de beheerder "
@@ -84,9 +81,8 @@ class TaskChoice:
 
 
 class CapacityService:
-    def __init__(self, store: CapacityStore, programme: ProgrammeSource | None = None) -> None:
+    def __init__(self, store: CapacityStore) -> None:
         self.store = store
-        self.programme: ProgrammeSource = programme or (lambda: ())
         self._lock = threading.Lock()
         self._inputs: tuple[object, Inputs, tuple[TaskView, ...]] | None = None
         self._index: tuple[object, TaskIndex] | None = None
@@ -95,12 +91,12 @@ class CapacityService:
     # -- data, once per version -------------------------------------------------------------------
 
     def _current(self) -> tuple[object, Inputs, tuple[TaskView, ...]]:
-        version = (self.store.version(), self.programme())
+        version = self.store.version()
         with self._lock:
             if self._inputs is not None and self._inputs[0] == version:
                 return self._inputs
         views = tuple(self.store.team.tasks())
-        inputs = self.store.inputs(views, version[1])
+        inputs = self.store.inputs(views)
         with self._lock:
             self._inputs = (version, inputs, views)
             self._pictures = {}
@@ -320,6 +316,5 @@ class _Stores(Protocol):
 
 def build_capacity_service(ctx: _Stores) -> CapacityService:
     """The service as `ctx.service(build_capacity_service)` shares it: /capaciteit, the App
-    Home and the owner modal of /wie all read one cached picture. Programme activities: the
-    seam is `programme`; nothing supplies it until the programme feature stores estimates."""
+    Home and the owner modal of /wie all read one cached picture."""
     return CapacityService(CapacityStore(ctx.db, ctx.tz))

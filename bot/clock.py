@@ -55,6 +55,7 @@ class Clock:
         self.stale_after = stale_after
         self.store = DeliveryStore(ctx.db)
         self.identity = f"{socket.gethostname()}:{os.getpid()}"
+        self.stopping = threading.Event()
         self.scheduler = BackgroundScheduler(
             timezone=ctx.tz,
             job_defaults={
@@ -77,6 +78,9 @@ class Clock:
         log.info("clock started (%s), grace window %s", self.identity, self.grace)
 
     def shutdown(self) -> None:
+        # A planning round in progress stops at its next planner (a busy machine can make a
+        # whole round take seconds); a post in hand is finished, so none is cut off half-way.
+        self.stopping.set()
         self.scheduler.shutdown(wait=True)
 
     def plan(self) -> None:
@@ -91,6 +95,8 @@ class Clock:
         planned: list[PlannedDelivery] = []
         complete = True
         for planner in self.planners:
+            if self.stopping.is_set():
+                return  # nothing scheduled, the mark unmoved: the next clock plans it all again
             # One feature's failure must not hold up the others' posts.
             try:
                 planned.extend(planner(self.ctx, earliest, now + self.horizon))
@@ -98,6 +104,8 @@ class Clock:
                 complete = False
                 name = getattr(planner, "__module__", repr(planner))
                 log.exception("planning by %s failed; it is planned again next round", name)
+        if self.stopping.is_set():
+            return
         statuses = self.store.statuses([d.key for d in planned])
         wanted: set[str] = set()
         for delivery in planned:

@@ -238,3 +238,23 @@ def test_a_claim_left_by_a_crashed_process_is_reported_and_not_resent(
     assert run_round(running, clock, DUE + timedelta(minutes=11)) == []
     assert "test:1 was claimed but never finished" in caplog.text
     assert status(ctx) == "failed" and probe.sent == 0
+
+
+def test_a_clock_told_to_stop_mid_round_plans_nothing_more_and_another_plans_it_all(
+    ctx: AppContext, clock: FixedClock, start_clock
+) -> None:
+    first, second = Probe(key="test:first"), Probe(key="test:second")
+    stopping = start_clock()
+
+    def stop_after_first(ctx: AppContext, start: datetime, end: datetime) -> list[PlannedDelivery]:
+        stopping.stopping.set()  # SIGTERM arrives while this planner runs
+        return first.planner(ctx, start, end)
+
+    stopping.planners = [stop_after_first, second.planner]
+    clock.current = DUE - timedelta(minutes=10)
+    stopping.plan()
+    assert stopping.scheduler.get_jobs() == []  # nothing half-planned
+    assert DeliveryStore(ctx.db).mark(MARK) is None  # the next clock looks back as far as this one
+    successor = start_clock(first.planner, second.planner)
+    assert run_round(successor, clock, DUE) == ["sent", "sent"]
+    assert (first.sent, second.sent) == (1, 1)

@@ -20,19 +20,14 @@ from bot.core.access import Action, Actor
 from bot.core.cadence import format_hours
 from bot.core.capacity import Inputs, PersonLoad, Picture
 from bot.core.task_search import SearchableTask, TaskIndex
-from bot.language import PersonRef, parse_person_ref, resolve_person
 from bot.services.access import allowed, require
 from bot.services.errors import DomainError
 from bot.services.notices import escape
+from bot.services.people import person_argument
 from storage.capacity import CapacityStore
 from storage.session import Database
 from storage.team import PersonView, TaskView
 
-NOT_LINKED = (
-    "Je Slack-account is nog niet gekoppeld aan iemand in het teamoverzicht. Vraag de beheerder "
-    "je Slack member-ID in te vullen in `config/people.yaml`, of vraag naar een collega: "
-    "`/capaciteit @collega`."
-)
 WHAT_IF_HELP = (
     "Schrijf `/capaciteit als &lt;taak&gt; naar @collega` (bijv. `als bibob naar aov-1`) of "
     "`/capaciteit als +1 fte &lt;thema&gt;` (bijv. `als +1 fte ondermijning`)."
@@ -160,26 +155,9 @@ class CapacityService:
         return self._picture(now).person(person.key) if person else None
 
     def _person(self, text: str, caller_slack_id: str | None) -> PersonView:
-        parsed = parse_person_ref(text) if text.strip() else PersonRef("self")
-        if parsed is None:
-            raise DomainError(f"Ik ken geen persoon “{escape(text.strip())}”. {self._known()}")
-        if parsed.kind == "self" and caller_slack_id is None:
-            raise DomainError("Geef een persoon op, bijvoorbeeld `/capaciteit aov-1`.")
-        found = resolve_person(parsed, self.store.team, caller_slack_id)
-        if found.person is not None:
-            return found.person
-        if parsed.kind == "self":
-            raise DomainError(NOT_LINKED)
-        if parsed.kind == "mention":
-            raise DomainError(
-                f"<@{parsed.value}> staat niet in het teamoverzicht en heeft dus geen uren. "
-                "De beheerder voegt collega's toe in `config/people.yaml`."
-            )
-        raise DomainError(f"Ik ken geen persoon “{escape(text.strip())}”. {self._known()}")
-
-    def _known(self) -> str:
-        known = ", ".join(f"{p.key} ({p.name})" for p in self.store.team.people()[:12])
-        return f"Bekend: {escape(known)}."
+        return person_argument(
+            text, self.store.team, caller_slack_id, command="/capaciteit", holds="uren"
+        )
 
     # -- what-if ----------------------------------------------------------------------------------
 

@@ -42,6 +42,7 @@ from bot.language import (
 from bot.services.access import require
 from bot.services.errors import DomainError
 from bot.services.notices import Notice, escape, mention
+from bot.services.people import NOT_LINKED as TEAM_NOT_LINKED
 from storage.piket import PiketStore, ShiftView, SwapAnswer, SwapResult, SwapStatus, SwapView
 from storage.team import PersonView, TeamStore
 
@@ -59,10 +60,7 @@ NOT_SET_UP = (
     "Er is nog geen piketrooster ingericht. De beheerder zet `config/piket.yaml` klaar en draait "
     "`oov-bot import`."
 )
-NOT_LINKED = (
-    "Je Slack-account is nog niet gekoppeld aan iemand in het teamoverzicht. Vraag de beheerder "
-    "je Slack member-ID in te vullen bij `slack_id` in `config/people.yaml`."
-)
+NOT_LINKED = f"{TEAM_NOT_LINKED}."
 NO_PUBLIC_URL = (
     "De agenda-links kunnen nog niet gemaakt worden: de beheerder moet *PUBLIC_BASE_URL* "
     "instellen op het openbare adres van oov-bot (bijvoorbeeld `https://oov-bot.gemeente.nl`). "

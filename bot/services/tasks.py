@@ -17,21 +17,17 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.core.access import Action, Actor, Role
 from bot.core.cadence import Cadence, CadenceError, parse_cadence
 from bot.core.task_search import SearchableTask, TaskIndex
-from bot.language import PersonRef, parse_person_ref, resolve_person
 from bot.services.access import AccessDenied, allowed, require
 from bot.services.errors import DomainError
 from bot.services.notices import Notice, escape, mention
+from bot.services.people import not_linked, person_argument
 from storage.team import OwnershipChangeView, PersonView, TaskView, TeamStore, UnknownTaskError
 
 log = logging.getLogger(__name__)
 
 PICK_LIMIT = 5
 
-NOT_LINKED = (
-    "Je Slack-account is nog niet gekoppeld aan iemand in het teamoverzicht. "
-    "Vraag de beheerder je Slack member-ID in te vullen bij `slack_id` in "
-    "`config/people.yaml`, of vraag het voor een collega: `/taken @collega`."
-)
+NOT_LINKED = not_linked("/taken")
 TASK_GONE = "Die taak bestaat niet meer."
 
 
@@ -276,28 +272,8 @@ class TaskService:
     # -- a person's tasks ------------------------------------------------------------------------
 
     def person(self, text: str, caller_slack_id: str | None) -> PersonView:
-        """The person a command argument means, read by the kernel as /acties and /piket read
-        it: '' or 'ik'/'mij' (the caller), '<@U..|name>', '@key', key, Slack ID or name."""
-        parsed = parse_person_ref(text) if text.strip() else PersonRef("self")
-        if parsed is None:
-            raise DomainError(f"Ik ken geen persoon “{escape(text.strip())}”. {self._known()}")
-        if parsed.kind == "self" and caller_slack_id is None:
-            raise DomainError("Geef een persoon op, bijvoorbeeld `/taken aov-1`.")
-        found = resolve_person(parsed, self.team, caller_slack_id)
-        if found.person is not None:
-            return found.person
-        if parsed.kind == "self":
-            raise DomainError(NOT_LINKED)
-        if parsed.kind == "mention":
-            raise DomainError(
-                f"<@{parsed.value}> staat niet in het teamoverzicht en heeft dus geen taken. "
-                "De beheerder voegt collega's toe in `config/people.yaml`."
-            )
-        raise DomainError(f"Ik ken geen persoon “{escape(text.strip())}”. {self._known()}")
-
-    def _known(self) -> str:
-        known = ", ".join(f"{p.key} ({p.name})" for p in self.team.people()[:12])
-        return f"Bekend: {escape(known)}."
+        """The person a command argument means, read as every command reads one."""
+        return person_argument(text, self.team, caller_slack_id, command="/taken", holds="taken")
 
     def tasks_of(self, text: str, actor: Actor) -> PersonTasks:
         """The tasks of the person `text` names (see `person`), as owner and as deputy."""

@@ -171,8 +171,8 @@ def test_meetings_and_tasks_import_no_other_feature(feature: str) -> None:
         assert not others, f"{module} imports {sorted(others)}"
     service = f"bot.services.{feature}"
     siblings = _under(_graph()[service], "bot.services") - {service, "bot.services.errors"}
-    # Access is no feature: every service asks it who may (bot.services.access).
-    assert siblings <= {"bot.services.notices", "bot.services.access"}, (
+    # Access and people are no features: every service asks who may, and who a text means.
+    assert siblings <= {"bot.services.notices", "bot.services.access", "bot.services.people"}, (
         f"{service} imports {sorted(siblings)}"
     )
 
@@ -188,8 +188,8 @@ def test_actions_and_home_services_are_slack_free(service: str) -> None:
     assert not reached, f"{service} reaches {sorted(reached)}"
     # Nor another feature's service: features meet through storage, core and context hooks.
     siblings = _under(_graph()[service], "bot.services") - {service, "bot.services.errors"}
-    # Access is no feature: every service asks it who may (bot.services.access).
-    assert siblings <= {"bot.services.notices", "bot.services.access"}, (
+    # Access and people are no features: every service asks who may, and who a text means.
+    assert siblings <= {"bot.services.notices", "bot.services.access", "bot.services.people"}, (
         f"{service} imports {sorted(siblings)}"
     )
 
@@ -228,8 +228,8 @@ def test_the_piket_service_is_slack_free() -> None:
     reached = _under(_graph()[service], "handlers", "bot.context", "bot.gateway")
     assert not reached, f"{service} reaches {sorted(reached)}"
     siblings = _under(_graph()[service], "bot.services") - {service, "bot.services.errors"}
-    # Access is no feature: every service asks it who may (bot.services.access).
-    assert siblings <= {"bot.services.notices", "bot.services.access"}, (
+    # Access and people are no features: every service asks who may, and who a text means.
+    assert siblings <= {"bot.services.notices", "bot.services.access", "bot.services.people"}, (
         f"{service} imports {sorted(siblings)}"
     )
 

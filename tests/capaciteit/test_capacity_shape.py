@@ -17,7 +17,9 @@ def test_the_capacity_service_is_slack_free_and_uses_no_other_service() -> None:
     assert not banned, f"{service} imports {sorted(banned)}"
     assert not _under(_graph()[service], "handlers", "bot.context", "bot.gateway")
     siblings = _under(_graph()[service], "bot.services") - {service, "bot.services.errors"}
-    assert siblings <= {"bot.services.notices", "bot.services.access"}, sorted(siblings)
+    assert siblings <= {"bot.services.notices", "bot.services.access", "bot.services.people"}, (
+        sorted(siblings)
+    )
 
 
 def test_capaciteit_imports_no_other_feature_and_calls_slack_only_through_the_gateway() -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints
 
 from bot.core.cadence import CadenceError, parse_cadence
 from bot.core.capacity import (
@@ -21,8 +21,15 @@ from bot.core.capacity import (
     Estimate,
     Settings,
 )
-from bot.core.config_files import ConfigError, ConfigProblem, LoadedYaml, TeamConfig, validated
-from bot.core.rota import plain_data
+from bot.core.config_files import (
+    BlankIsAbsentModel,
+    ConfigError,
+    ConfigProblem,
+    LoadedYaml,
+    TeamConfig,
+    plain_data,
+    validated,
+)
 
 CAPACITY_FILE = "capaciteit.yaml"
 
@@ -30,30 +37,19 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True)]
 Subject = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _empty_is_absent(cls, data: Any) -> Any:
-        if isinstance(data, Mapping):
-            return {key: value for key, value in data.items() if value is not None}
-        return data
-
-
-class _Piket(_Strict):
+class _Piket(BlankIsAbsentModel):
     hours_per_duty_week: float = Field(default=DEFAULT_PIKET_HOURS, ge=0, le=168)
     task: Subject | None = None
 
 
-class _TaskSetting(_Strict):
+class _TaskSetting(BlankIsAbsentModel):
     subject: Subject
     estimate: Text = ""
     note: Text = ""
     theme: Annotated[str, StringConstraints(strip_whitespace=True, max_length=80)] = ""
 
 
-class _CapacityFile(_Strict):
+class _CapacityFile(BlankIsAbsentModel):
     overhead_share: float = Field(default=DEFAULT_OVERHEAD_SHARE, ge=0, lt=1)
     fte_hours: float = Field(default=DEFAULT_FTE_HOURS, gt=0, le=80)
     deputy_share: float = Field(default=0.0, ge=0, le=1)

@@ -11,12 +11,19 @@ import difflib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, time
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
@@ -60,11 +67,36 @@ SlackUsergroupId = Annotated[str, StringConstraints(strip_whitespace=True, patte
 M = TypeVar("M", bound=BaseModel)
 
 
-class _Strict(BaseModel):
+class StrictModel(BaseModel):
+    """Every config file's models: unknown keys are typos and refused; values never change."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class PersonConfig(_Strict):
+class BlankIsAbsentModel(StrictModel):
+    """A key with nothing after it ("usergroup:") means the same as leaving the line out."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_is_absent(cls, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            return {key: value for key, value in data.items() if value is not None}
+        return data
+
+
+def plain_data(value: object) -> Any:
+    """A YAML document as plain JSON data (dates and times as ISO text), the form an import
+    stores and the parsers read back at run time."""
+    if isinstance(value, Mapping):
+        return {str(key): plain_data(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain_data(item) for item in value]
+    if isinstance(value, (date, time)):  # datetime is a date too
+        return value.isoformat()
+    return value
+
+
+class PersonConfig(StrictModel):
     key: PersonKey
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     slack_id: SlackUserId = ""
@@ -72,7 +104,7 @@ class PersonConfig(_Strict):
     line: int = 0
 
 
-class TaskConfig(_Strict):
+class TaskConfig(StrictModel):
     subject: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
     category: Category
     description: Text = ""
@@ -85,7 +117,7 @@ class TaskConfig(_Strict):
     line: int = 0
 
 
-class AccessSection(_Strict):
+class AccessSection(StrictModel):
     """people.yaml's optional `access:` block: who leads the team, who may read along, and
     whether every internal workspace member may read the task register."""
 
@@ -95,12 +127,12 @@ class AccessSection(_Strict):
     register_open: bool = False
 
 
-class _PeopleFile(_Strict):
+class _PeopleFile(StrictModel):
     people: list[dict[str, Any]]
     access: Any = None  # checked by _access_section, with its own lines
 
 
-class _TasksFile(_Strict):
+class _TasksFile(StrictModel):
     tasks: list[dict[str, Any]]
 
 

@@ -38,12 +38,12 @@ from functools import lru_cache
 from typing import Annotated, Any
 
 from dateutil import rrule
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import BeforeValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 from rapidfuzz import fuzz, process
 
 from bot.core.cadence import CadenceError, Recurrence, Unit, parse_cadence
-from bot.core.config_files import ConfigProblem, LoadedYaml, TeamConfig, records
+from bot.core.config_files import ConfigProblem, LoadedYaml, StrictModel, TeamConfig, records
 from bot.core.slack_refs import SLACK_CHANNEL_PATTERN
 from bot.language import (
     TZ,
@@ -151,11 +151,7 @@ class HolidayPolicy(StrEnum):
     KEEP = "doorgaan"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Reminder(_Strict):
+class Reminder(StrictModel):
     """A channel reminder `days_before` working days before the meeting (0: on the day) at `at`."""
 
     days_before: int = Field(ge=0, le=10)
@@ -173,7 +169,7 @@ DEFAULT_REMINDERS = (
 DEFAULT_CHAIR_DM_AT = time(10, 0)  # a module constant: the field `time` shadows the type below
 
 
-class MeetingSeries(_Strict):
+class MeetingSeries(StrictModel):
     """One entry of `config/meetings.yaml` (see the comment at the top of that file)."""
 
     key: Key
@@ -774,7 +770,7 @@ def match_series(
 # --- Validation of config/meetings.yaml -------------------------------------------------------
 
 
-class _MeetingsFile(_Strict):
+class _MeetingsFile(StrictModel):
     meetings: list[dict[str, Any]]
 
 

@@ -15,12 +15,13 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import Field, StringConstraints, ValidationError
 
 from bot.core.config_files import (
     ConfigProblem,
     LoadedYaml,
     PersonKey,
+    StrictModel,
     TeamConfig,
     pydantic_problems,
 )
@@ -107,11 +108,7 @@ def status_choices() -> str:
 # --- the file -------------------------------------------------------------------------------------
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ActivityConfig(_Strict):
+class ActivityConfig(StrictModel):
     key: Key
     name: Name
     approach: Text = ""
@@ -127,24 +124,24 @@ class ActivityConfig(_Strict):
     aliases: tuple[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)], ...] = ()
 
 
-class PriorityConfig(_Strict):
+class PriorityConfig(StrictModel):
     key: Key
     name: Name
-    activities: list[dict[str, Any]] = []
+    activities: list[dict[str, Any]] = Field(default_factory=list)
 
 
-class BudgetLineConfig(_Strict):
+class BudgetLineConfig(StrictModel):
     subject: Name
     cost: Text
     activity: Key | None = None
 
 
-class BudgetConfig(_Strict):
+class BudgetConfig(StrictModel):
     available: Text = ""
-    lines: list[BudgetLineConfig] = []
+    lines: list[BudgetLineConfig] = Field(default_factory=list)
 
 
-class PeriodConfig(_Strict):
+class PeriodConfig(StrictModel):
     name: Name
     organisation: Text = ""
     start: date
@@ -154,15 +151,15 @@ class PeriodConfig(_Strict):
 _Time = time  # the field below is called `time`, as in the other config files
 
 
-class RemindersConfig(_Strict):
+class RemindersConfig(StrictModel):
     every_months: int = Field(default=1, ge=0, le=12)  # 0 switches the DMs off
     day: int = Field(default=1, ge=1, le=28)
     time: _Time = _Time(9, 0)
 
 
-class _ProgrammeFile(_Strict):
+class _ProgrammeFile(StrictModel):
     period: PeriodConfig
-    regievoerders: list[PersonKey] = []
+    regievoerders: list[PersonKey] = Field(default_factory=list)
     reminders: RemindersConfig = RemindersConfig()
     retention_months: int = Field(default=60, ge=1, le=1200)
     budget: BudgetConfig = BudgetConfig()

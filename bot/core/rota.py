@@ -20,16 +20,18 @@ from typing import Annotated, Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
-from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
+from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
 from bot.core.config_files import (
+    BlankIsAbsentModel,
     ConfigProblem,
     LoadedYaml,
     Loc,
     PersonConfig,
     TeamConfig,
     format_loc,
+    plain_data,
     validated,
 )
 from bot.core.slack_refs import SLACK_CHANNEL_HINT, SLACK_CHANNEL_PATTERN
@@ -284,39 +286,27 @@ Weekday = Annotated[int, BeforeValidator(_weekday)]
 ClockTime = Annotated[time, BeforeValidator(_clock_time)]  # as an alias: the field `time` shadows
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _empty_is_absent(cls, data: Any) -> Any:
-        # "usergroup:" with nothing after it means the same as leaving the line out.
-        if isinstance(data, Mapping):
-            return {key: value for key, value in data.items() if value is not None}
-        return data
-
-
-class _Handover(_Strict):
+class _Handover(BlankIsAbsentModel):
     weekday: Weekday
     time: ClockTime
 
 
-class _Feed(_Strict):
+class _Feed(BlankIsAbsentModel):
     past_months: Months = 3
     future_months: Months = 12
 
 
-class _RolePerson(_Strict):
+class _RolePerson(BlankIsAbsentModel):
     key: PersonKey
     qualified_until: Day | None = None
 
 
-class _Role(_Strict):
+class _Role(BlankIsAbsentModel):
     name: Annotated[str, BeforeValidator(_role_name)]
     people: Annotated[tuple[_RolePerson, ...], BeforeValidator(_role_people)] = ()
 
 
-class _PiketFile(_Strict):
+class _PiketFile(BlankIsAbsentModel):
     """piket.yaml; each of `roles` is a `_Role`, checked on its own (see `_check_piket`)."""
 
     cycle_weeks: Weeks
@@ -816,17 +806,6 @@ def due_reminders(
 
 # --- piket.yaml as a config file (`oov-bot check`, `oov-bot import`) -------------------------
 
-
-def plain_data(value: object) -> Any:
-    """A YAML document as plain JSON data (dates as ISO text), the form the import stores and
-    `parse_piket_config` reads back at run time."""
-    if isinstance(value, Mapping):
-        return {str(key): plain_data(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain_data(item) for item in value]
-    if isinstance(value, (date, time)):  # datetime is a date too
-        return value.isoformat()
-    return value
 
 
 @dataclass(frozen=True)

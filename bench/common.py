@@ -68,6 +68,26 @@ DEFAULT_THREADS: int = Settings.model_fields["oov_web_threads"].default
 T = TypeVar("T")
 
 
+def slash_body(command: str, text: str, response_url: str, serial: int) -> str:
+    return urlencode(
+        {
+            "token": VERIFICATION_TOKEN,
+            "team_id": TEAM_ID,
+            "team_domain": TEAM_DOMAIN,
+            "channel_id": DEFAULT_CHANNEL_ID,
+            "channel_name": "teamoverleg",
+            "user_id": DEFAULT_USER_ID,
+            "user_name": "aov.tester",
+            "command": command,
+            "text": text,
+            "api_app_id": APP_ID,
+            "is_enterprise_install": "false",
+            "response_url": response_url,
+            "trigger_id": f"1700000000.{serial}.0123456789abcdef0123456789abcdef",
+        }
+    )
+
+
 class BenchError(Exception):
     """The benchmark could not run (a server did not start, requests failed, ...)."""
 
@@ -310,24 +330,7 @@ class SlashCommands:
     ) -> None:
         self.url = base_url.rstrip("/") + EVENTS_PATH
         self._bodies = [
-            urlencode(
-                {
-                    "token": VERIFICATION_TOKEN,
-                    "team_id": TEAM_ID,
-                    "team_domain": TEAM_DOMAIN,
-                    "channel_id": DEFAULT_CHANNEL_ID,
-                    "channel_name": "teamoverleg",
-                    "user_id": DEFAULT_USER_ID,
-                    "user_name": "aov.tester",
-                    "command": command,
-                    "text": text,
-                    "api_app_id": APP_ID,
-                    "is_enterprise_install": "false",
-                    "response_url": response_url,
-                    "trigger_id": f"1700000000.{serial}.0123456789abcdef0123456789abcdef",
-                }
-            )
-            for serial, text in enumerate(texts, 1)
+            slash_body(command, text, response_url, serial) for serial, text in enumerate(texts, 1)
         ]
 
     def __len__(self) -> int:

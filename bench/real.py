@@ -24,14 +24,9 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlencode
 
-from bench.common import BOT_TOKEN, REPO, SIGNING_SECRET, BenchError, stop_process
-from testkit.fake_slack import APP_ID, TEAM_DOMAIN, TEAM_ID
+from bench.common import BOT_TOKEN, REPO, SIGNING_SECRET, BenchError, slash_body, stop_process
 from testkit.slack_requests import (
-    DEFAULT_CHANNEL_ID,
-    DEFAULT_USER_ID,
-    VERIFICATION_TOKEN,
     slack_signature,
 )
 
@@ -391,26 +386,6 @@ class Client:
 
 
 # -- requests as Slack sends them ---------------------------------------------------------------
-
-
-def slash_body(command: str, text: str, response_url: str, serial: int) -> str:
-    return urlencode(
-        {
-            "token": VERIFICATION_TOKEN,
-            "team_id": TEAM_ID,
-            "team_domain": TEAM_DOMAIN,
-            "channel_id": DEFAULT_CHANNEL_ID,
-            "channel_name": "teamoverleg",
-            "user_id": DEFAULT_USER_ID,
-            "user_name": "aov.tester",
-            "command": command,
-            "text": text,
-            "api_app_id": APP_ID,
-            "is_enterprise_install": "false",
-            "response_url": response_url,
-            "trigger_id": f"1700000000.{serial}.0123456789abcdef0123456789abcdef",
-        }
-    )
 
 
 class SignedSlash:

@@ -4,6 +4,7 @@ thread, talking to the fake Slack."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,8 +35,11 @@ class BackgroundServer:
     """A waitress server in a thread that stops cleanly (waitress' own run() loop cannot be
     stopped from another thread without tripping over its closed sockets)."""
 
-    def __init__(self, app: Any, threads: int = 8) -> None:
+    def __init__(
+        self, app: Any, threads: int = 8, on_close: Callable[[], None] | None = None
+    ) -> None:
         self._server = create_server(app, host="127.0.0.1", port=0, threads=threads)
+        self._on_close = on_close
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="waitress", daemon=True)
         self._thread.start()
@@ -49,6 +53,12 @@ class BackgroundServer:
         self._stop.set()
         self._thread.join(timeout=5)
         self._server.close()
+        # Stop the worker threads too: idle ones keep the whole app (its read models, engine
+        # caches) alive, and a session of bots left behind grows the test process's heap until
+        # one full collection takes longer than Slack's 3-second acknowledgement.
+        self._server.task_dispatcher.shutdown(timeout=5)
+        if self._on_close is not None:
+            self._on_close()
 
 
 @dataclass
@@ -86,7 +96,9 @@ def start_bot(
         import_config(db, load_config(config_dir), clock())
     bolt = create_bolt_app(ctx)
     web = create_web_app(ctx, bolt)
-    server = BackgroundServer(web)
+    server = BackgroundServer(
+        web, on_close=lambda: bolt.listener_runner.listener_executor.shutdown(wait=True)
+    )
     url = server.url
     client = SignedSlackClient(
         url,

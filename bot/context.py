@@ -46,6 +46,8 @@ class AppContext:
     meeting_reminder_sections: list[
         Callable[[str, datetime | None, datetime], list[dict[str, Any]]]
     ] = field(default_factory=list)
+    # Background work a service started (the feed server's refresher): `close()` stops it.
+    closers: list[Callable[[], None]] = field(default_factory=list)
     _services: dict[Callable[[Any], Any], Any] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -73,6 +75,12 @@ class AppContext:
             if build not in self._services:
                 self._services[build] = build(self)
             return self._services[build]  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        """Stop the background work services started (tests close every bot they start; a
+        process simply exits, the threads are daemons)."""
+        while self.closers:
+            self.closers.pop()()
 
     def user_data_changed(self, *slack_ids: object) -> None:
         """Tell the listeners whose data changed. A leading Slack client (the older form of the

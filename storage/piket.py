@@ -380,6 +380,21 @@ _FEED_TOKEN_QUERY = (
 )
 
 
+# Core, executed for many rows at once; Last-Modified only moves forward, also when two web
+# processes serve the same token.
+_RECORD_SERVED = (
+    update(PiketFeedToken)
+    .where(
+        PiketFeedToken.id == bindparam("token_id"),
+        or_(
+            PiketFeedToken.served_last_modified.is_(None),
+            PiketFeedToken.served_last_modified <= bindparam("modified"),
+        ),
+    )
+    .values(served_etag=bindparam("etag"), served_last_modified=bindparam("modified"))
+)
+
+
 @dataclass(frozen=True)
 class RotaSnapshot:
     """Every stored shift (a row per role per duty week: a few hundred after years) with its
@@ -878,15 +893,16 @@ class PiketStore:
 
     def record_served(self, token_id: int, etag: str, last_modified: datetime) -> None:
         """Remember the body last served under a token; Last-Modified only moves forward."""
-        with self.db.session() as s:
-            s.execute(
-                update(PiketFeedToken)
-                .where(
-                    PiketFeedToken.id == token_id,
-                    or_(
-                        PiketFeedToken.served_last_modified.is_(None),
-                        PiketFeedToken.served_last_modified <= last_modified,
-                    ),
-                )
-                .values(served_etag=etag, served_last_modified=last_modified)
-            )
+        self.record_served_many({token_id: (etag, last_modified)})
+
+    def record_served_many(self, served: dict[int, tuple[str, datetime]]) -> None:
+        """`record_served` for many tokens in one transaction (the feed server writes what it
+        served in the background, in batches)."""
+        if not served:
+            return
+        rows = [
+            {"token_id": token_id, "etag": etag, "modified": modified}
+            for token_id, (etag, modified) in served.items()
+        ]
+        with self.db.engine.begin() as conn:
+            conn.execute(_RECORD_SERVED, rows)

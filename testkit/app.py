@@ -96,9 +96,12 @@ def start_bot(
         import_config(db, load_config(config_dir), clock())
     bolt = create_bolt_app(ctx)
     web = create_web_app(ctx, bolt)
-    server = BackgroundServer(
-        web, on_close=lambda: bolt.listener_runner.listener_executor.shutdown(wait=True)
-    )
+
+    def close() -> None:
+        bolt.listener_runner.listener_executor.shutdown(wait=True)
+        ctx.close()
+
+    server = BackgroundServer(web, on_close=close)
     url = server.url
     client = SignedSlackClient(
         url,

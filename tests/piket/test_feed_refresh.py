@@ -1,0 +1,166 @@
+"""The feeds after a rota change, over real HTTP on SQLite and PostgreSQL: a web process without
+a clock renders the changed feeds in the background before a subscriber asks, shows a change
+another process made, and its validators (ETag, Last-Modified) stay right across processes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.core.piket_feed import token_hash
+from bot.core.rota import parse_day_or_week
+from handlers.piket.feed import FeedServer
+from storage.models.piket import PiketFeedToken
+from storage.piket import LocalChanges, PiketStore
+from storage.session import Database
+from testkit.app import RunningBot
+from testkit.clock import FixedClock
+from testkit.fake_slack import FakeSlack
+from testkit.piket_fixtures import AMS, RUNNING_WEEK, BotFactory, piket_bots
+from tests.piket.test_piket_http import AOV3, fetch, request_links
+
+REFRESHER = "piket-feed-refresher"
+
+
+@pytest.fixture
+def make_bot(
+    db: Database, fake_slack: FakeSlack, clock: FixedClock, tmp_path: Path
+) -> Iterator[BotFactory]:
+    with piket_bots(db, fake_slack, clock, tmp_path) as make:
+        yield make
+
+
+@pytest.fixture
+def renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The name of the thread each feed render ran on."""
+    threads: list[str] = []
+    render = FeedServer._render
+
+    def counted(self: FeedServer, *args: object) -> object:
+        threads.append(threading.current_thread().name)
+        return render(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(FeedServer, "_render", counted)
+    return threads
+
+
+def wait_until(condition: Callable[[], bool], seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def change_as_another_process(bot: RunningBot, weeks: int, person_key: str) -> None:
+    """Give a shift to someone through a connection of its own, and keep this process's caches
+    unaware of it, as when `oov-bot piket zet` or another web process made the change."""
+    told = LocalChanges.count
+    other = Database(bot.ctx.db.url)
+    try:
+        day = bot.clock().astimezone(AMS).date() + timedelta(weeks=weeks)
+        PiketStore(other, AMS).set_person(
+            "OVD-BZ", parse_day_or_week(f"{day:%d-%m-%Y}", bot.clock(), AMS), person_key,
+            now=bot.clock(),
+        )  # fmt: skip
+    finally:
+        other.dispose()
+        LocalChanges.count = told
+
+
+def test_a_change_by_another_process_is_served_pre_rendered_with_new_validators(
+    make_bot: BotFactory, renders: list[str]
+) -> None:
+    bot = make_bot(**RUNNING_WEEK)
+    links = request_links(bot, AOV3)
+    before = {kind: fetch(bot, links[kind]) for kind in ("own", "all")}
+    assert renders.count(REFRESHER) == 0 and len(renders) == 2  # rendered by those fetches
+    bot.clock.advance(timedelta(seconds=30))
+
+    change_as_another_process(bot, weeks=4, person_key="aov-3")
+    # The web process renders the two feeds served lately in the background, without a clock
+    # and without a request asking for them.
+    wait_until(lambda: len(renders) == 4)
+    assert renders[2:] == [REFRESHER, REFRESHER]
+
+    after = {kind: fetch(bot, links[kind]) for kind in ("own", "all")}
+    assert len(renders) == 4  # the subscriber's fetches found them rendered
+    own_events = after["own"].content.count(b"BEGIN:VEVENT")
+    assert own_events == before["own"].content.count(b"BEGIN:VEVENT") + 1  # the new shift
+    assert b"Piket OVD-BZ \xe2\x80\x94 AOV-er 3" in after["all"].content
+    for kind in ("own", "all"):
+        old, new = before[kind], after[kind]
+        assert new.headers["ETag"] != old.headers["ETag"]
+        assert parsedate_to_datetime(new.headers["Last-Modified"]) > parsedate_to_datetime(
+            old.headers["Last-Modified"]
+        )
+        # Clients holding the old validators get the new rota, with either header.
+        assert fetch(bot, links[kind], **{"If-None-Match": old.headers["ETag"]}).content == (
+            new.content
+        )
+        since = {"If-Modified-Since": old.headers["Last-Modified"]}
+        assert fetch(bot, links[kind], **since).status_code == 200
+        assert fetch(bot, links[kind], **{"If-None-Match": new.headers["ETag"]}).status_code == 304
+    assert len(renders) == 4
+
+
+def test_a_second_web_process_keeps_the_last_modified_the_first_one_served(
+    make_bot: BotFactory, db: Database
+) -> None:
+    first = make_bot(**RUNNING_WEEK)
+    link = request_links(first, AOV3)["all"]
+    start = fetch(first, link)
+    # Four weeks later the window has moved on: a shift planned long ago entered it, so the body
+    # changed without a newer date in it; Last-Modified moves forward to "now" then.
+    first.clock.advance(timedelta(days=28))
+    moved = fetch(first, link)
+    assert moved.headers["ETag"] != start.headers["ETag"]
+    modified = moved.headers["Last-Modified"]
+    assert parsedate_to_datetime(modified) == first.clock().replace(microsecond=0)
+
+    # What was served is written in the background, not by the request, but soon.
+    hashed = token_hash(link.rsplit("/", 1)[1].removesuffix(".ics"))
+
+    def written() -> bool:
+        with db.session() as s:
+            stored = s.scalar(
+                select(PiketFeedToken.served_etag).where(PiketFeedToken.token_hash == hashed)
+            )
+        return f'"{stored}"' == moved.headers["ETag"]
+
+    wait_until(written)
+
+    # Another web process (or this one restarted), an hour later, serves the same body with the
+    # same Last-Modified: a calendar asking If-Modified-Since does not download it again.
+    first.clock.advance(timedelta(hours=1))
+    second = make_bot(**RUNNING_WEEK)
+    again = fetch(second, link)
+    assert again.content == moved.content
+    assert again.headers["Last-Modified"] == modified
+    assert fetch(second, link, **{"If-Modified-Since": modified}).status_code == 304
+
+
+def test_feed_rendering_is_not_imported_before_a_feed_is_rendered() -> None:
+    # icalendar and the renderer cost ~3 MiB and their start-up import; the web app with its
+    # feed route, and the clock's planners, must not load them.
+    probe = (
+        "import sys\n"
+        "from bot.features import planners, routes\n"
+        "import handlers.piket.feed, handlers.piket.clock\n"
+        "routes(); planners()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'icalendar'"
+        " or m == 'bot.core.calendar_feed'))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

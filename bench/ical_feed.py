@@ -9,9 +9,10 @@ each in its own process, fetched by a raw-socket client.
 1. Cached: the four whole-rota feeds in turn against the static file, alternately (ABBA) in
    rounds, at concurrency 1 and 20, in full (200) and conditionally (If-None-Match: 304); ratio =
    feed ÷ static p50 and p99 within a round, median and confidence interval (bench/verdict.py).
-2. First fetch after a rota change, on `oov-bot serve` (which renders on the request) and on
-   `oov-bot run` (whose clock pre-renders the feeds served lately every planning round; here every
-   2 s, OOV_CLOCK_REPLAN_SECONDS, instead of 60): each round gives an upcoming shift to someone
+2. First fetch after a rota change, on `oov-bot serve` (no clock: the feed server's refresher
+   thread pre-renders the feeds served lately when the rota version moves) and on `oov-bot run`
+   (the same, and its clock's planning round; here every 2 s, OOV_CLOCK_REPLAN_SECONDS, instead
+   of 60): each round gives an upcoming shift to someone
    else (in the database, as another process would), waits out the token cache and a planning
    round, fetches every token once (the first fetch must show the change: a new ETag) and then
    again; ratio = first ÷ repeated.

@@ -124,6 +124,7 @@ class FeedServer:
         )
         if (rendered.etag, last_modified) != (served_etag, served_modified):
             # Written by the refresher, not here: the first fetch after a change costs no write.
+            # A record lost with the process is harmless: the next one computed is no earlier.
             with self._lock:
                 self._last_served[found.id] = self._unwritten[found.id] = (
                     rendered.etag,
@@ -213,7 +214,7 @@ class FeedServer:
                 daemon=True,
             )
             self.ctx.closers.append(self.close)
-        self._refresher.start()
+            self._refresher.start()
 
     def close(self) -> None:
         """Stop the refresher, writing what is still unwritten."""

@@ -54,6 +54,19 @@ def create_context(settings: Settings, **overrides: Any) -> AppContext:
     return ctx
 
 
+def build_read_models(ctx: AppContext) -> None:
+    """Every feature's read models, built before the first request. Call once the listeners
+    are registered, before the heap settles. A build that fails is logged and left to the first
+    request, as before, rather than stopping the start."""
+    for feature in all_features():
+        if feature.read_models is None:
+            continue
+        try:
+            feature.read_models(ctx)
+        except Exception:  # a start must not fail on what the first request would rebuild
+            log.warning("read models of %s not built at start", feature.name, exc_info=True)
+
+
 def create_bolt_app(ctx: AppContext, features: Sequence[Feature] | None = None) -> App | None:
     """The Bolt app with the listeners of `features` (default: every feature), or None when
     Slack is not configured."""

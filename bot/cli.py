@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
-from bot.app import create_bolt_app, create_context
+from bot.app import build_read_models, create_bolt_app, create_context
 from bot.context import AppContext
 from bot.core.config_files import ConfigError
 from bot.dutch_argparse import DutchArgumentParser
@@ -165,6 +165,8 @@ def _start_web(settings: Settings, *, with_clock: bool) -> int:
     if reason := settings.slack_missing_reason():
         log.warning(reason)
     bolt = create_bolt_app(ctx)
+    # Before the server settles the heap (bot/web.py): the first request finds them built.
+    build_read_models(ctx)
     slack_auth = None
     if bolt is not None and ctx.slack is not None:
         # A wrong token is reported now, in one line, rather than at the first slash command.
@@ -209,6 +211,7 @@ def cmd_clock(settings: Settings, _args: argparse.Namespace) -> int:
 
     ctx = create_context(settings)
     check_schema(ctx, migrate=True)  # exactly one clock runs: it may migrate when behind
+    build_read_models(ctx)  # before run_clock settles the heap (bot/heap.py)
     return run_clock(ctx, planners())
 
 

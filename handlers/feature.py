@@ -85,6 +85,10 @@ class Feature:
     order: int = 100
     # Registers the feature's Bolt listeners (commands, actions, views, events, shortcuts).
     listeners: Callable[[App, AppContext], None] | None = None
+    # Builds the read models its commands answer from, on the context's shared services, when a
+    # process is assembled (bot.app.build_read_models): the first request finds them built,
+    # and the start-up heap is frozen with them (bot/heap.py).
+    read_models: Callable[[AppContext], None] | None = None
     # Puts the feature's hooks on a new context, in every process (web, clock, shell, CLI), e.g.
     # a part of another feature's messages (`AppContext.meeting_reminder_sections`).
     attach: Callable[[AppContext], None] | None = None

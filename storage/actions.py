@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, Literal
 
-from sqlalchemy import Select, and_, delete, func, select, update
+from sqlalchemy import Select, and_, bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -129,18 +130,46 @@ class ActionQuery:
 def page_statement(query: ActionQuery) -> Select[tuple[ActionItem]]:
     """The SELECT behind `/acties` (one row more than a page, to tell whether there are more):
     an index range scan (see the indexes on ActionItem) however many items there are."""
-    conditions = [ActionItem.status == query.status]
-    if query.owner_slack_id is not None:
-        conditions.append(ActionItem.owner_slack_id == query.owner_slack_id)
-    if query.series_key is not None:
-        conditions.append(ActionItem.series_key == query.series_key)
-    if query.before_id is not None:
-        conditions.append(ActionItem.id < query.before_id)
-    if query.channels is not None:
-        conditions.append(ActionItem.channel.in_(query.channels))
+    return _page_shape(*_shape_of(query)).params(**_page_params(query))
+
+
+def _shape_of(query: ActionQuery) -> tuple[bool, bool, bool, bool, int]:
     return (
-        select(ActionItem).where(*conditions).order_by(ActionItem.id.desc()).limit(query.limit + 1)
+        query.owner_slack_id is not None,
+        query.series_key is not None,
+        query.before_id is not None,
+        query.channels is not None,
+        query.limit,
     )
+
+
+@lru_cache(maxsize=64)
+def _page_shape(
+    owner: bool, series: bool, before: bool, channels: bool, limit: int
+) -> Select[tuple[ActionItem]]:
+    """The statement per shape of query, built once with bound parameters: building it anew
+    cost /acties a fifth of its CPU."""
+    conditions = [ActionItem.status == bindparam("status")]
+    if owner:
+        conditions.append(ActionItem.owner_slack_id == bindparam("owner_slack_id"))
+    if series:
+        conditions.append(ActionItem.series_key == bindparam("series_key"))
+    if before:
+        conditions.append(ActionItem.id < bindparam("before_id"))
+    if channels:
+        conditions.append(ActionItem.channel.in_(bindparam("channels", expanding=True)))
+    return select(ActionItem).where(*conditions).order_by(ActionItem.id.desc()).limit(limit + 1)
+
+
+def _page_params(query: ActionQuery) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "status": query.status,
+        "owner_slack_id": query.owner_slack_id,
+        "series_key": query.series_key,
+        "before_id": query.before_id,
+        "channels": list(query.channels) if query.channels is not None else None,
+    }
+    return {name: value for name, value in values.items() if value is not None}
 
 
 class ActionStore:
@@ -298,7 +327,8 @@ class ActionStore:
         """(items, whether there are more): one keyset page, newest first. Read as plain rows
         on a connection (the hot path of /acties: no ORM session, no identity map)."""
         with self.db.engine.connect() as conn:
-            rows = conn.execute(page_statement(query)).mappings().all()
+            statement = _page_shape(*_shape_of(query))
+            rows = conn.execute(statement, _page_params(query)).mappings().all()
         views = [ActionItemView(**{name: row[name] for name in _VIEW_FIELDS}) for row in rows]
         return views[: query.limit], len(rows) > query.limit
 

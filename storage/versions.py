@@ -10,7 +10,9 @@ keep data older than the version it is filed under.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Generic, TypeVar
 
 from sqlalchemy import select
@@ -39,10 +41,38 @@ TRACKED_TABLES: Mapping[str, str] = {
 _READ = select(DataVersion.name, DataVersion.version)
 
 
+# Inside `read_once()`: the versions already read, per database (by id), for this context only.
+_ONCE: ContextVar[dict[int, dict[str, int]] | None] = ContextVar("oov_versions_once", default=None)
+
+
 def read_versions(db: Database) -> dict[str, int]:
-    """Every data version, in one query (a few rows, by primary key)."""
+    """Every data version, in one query (a few rows, by primary key); inside `read_once()`, the
+    versions that context read first."""
+    once = _ONCE.get()
+    if once is None:
+        return _query_versions(db)
+    found = once.get(id(db))
+    if found is None:
+        found = once[id(db)] = _query_versions(db)
+    return found
+
+
+def _query_versions(db: Database) -> dict[str, int]:
     with db.engine.connect() as conn:
         return {name: int(version) for name, version in conn.execute(_READ)}
+
+
+@contextmanager
+def read_once() -> Iterator[None]:
+    """A read-only answer reads the data versions once, however many read models it asks (an
+    `/overleg <naam>` asks the team's some ten times): one consistent view per answer. Still
+    version before data: the versions are read before any model builds from them. Not for code
+    that writes and then reads: it would keep seeing the versions from before its write."""
+    token = _ONCE.set({})
+    try:
+        yield
+    finally:
+        _ONCE.reset(token)
 
 
 class ReadModel(Generic[T]):

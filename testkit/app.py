@@ -11,7 +11,7 @@ from typing import Any
 
 from waitress.server import create_server
 
-from bot.app import create_bolt_app, create_context
+from bot.app import build_read_models, create_bolt_app, create_context
 from bot.context import AppContext
 from bot.features import import_config, load_config
 from bot.settings import Settings
@@ -95,6 +95,7 @@ def start_bot(
     if import_config_dir:
         import_config(db, load_config(config_dir), clock())
     bolt = create_bolt_app(ctx)
+    build_read_models(ctx)  # as `oov-bot serve` does before serving
     web = create_web_app(ctx, bolt)
 
     def close() -> None:

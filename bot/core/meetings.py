@@ -42,7 +42,7 @@ from pydantic import BeforeValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 from rapidfuzz import fuzz, process
 
-from bot.core.cadence import CadenceError, Recurrence, Unit, parse_cadence
+from bot.core.cadence import Cadence, CadenceError, Recurrence, Unit, parse_cadence
 from bot.core.config_files import ConfigProblem, LoadedYaml, StrictModel, TeamConfig, records
 from bot.core.slack_refs import SLACK_CHANNEL_PATTERN
 from bot.language import (
@@ -259,12 +259,21 @@ class _Starts:
             return [(n, self._starts[n]) for n in range(low, high)]
 
 
+@lru_cache(maxsize=1024)
+def _parsed_cadence(text: str) -> Cadence | str:
+    """The cadence text understood, or why not: parsed once per distinct text rather than on
+    every `/overleg` (parse_cadence is pure and Cadence frozen)."""
+    try:
+        return parse_cadence(text)
+    except CadenceError as exc:
+        return str(exc)
+
+
 def _cadence_recurrence(series: MeetingSeries) -> Recurrence | None:
     """The one recurrence of the cadence text, or None when it has none (or several)."""
-    try:
-        cadence = parse_cadence(series.cadence)
-    except CadenceError as exc:
-        raise ScheduleError("cadence", str(exc)) from None
+    cadence = _parsed_cadence(series.cadence)
+    if isinstance(cadence, str):
+        raise ScheduleError("cadence", cadence)
     return cadence.recurrences[0] if len(cadence.recurrences) == 1 else None
 
 

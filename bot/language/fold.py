@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from functools import lru_cache
 
 __all__ = ["clean", "compact", "fold", "fold_with_offsets"]
 
@@ -18,6 +19,7 @@ def clean(text: str) -> str:
     return " ".join(fold(text).split()).strip(" .,")
 
 
+@lru_cache(maxsize=4096)  # names compared on every request: series, aliases, people
 def compact(text: str) -> str:
     """Only the folded letters and digits: 'Boa-briefing' and 'boa briefing' become one key."""
     return re.sub(r"[^a-z0-9]", "", fold(text))

@@ -42,6 +42,7 @@ from storage.actions import DONE, OPEN, ActionItemView, ActionQuery, ActionStore
 from storage.deliveries import DeliveryStore
 from storage.meetings import MeetingStore, SeriesView
 from storage.team import TeamStore
+from storage.versions import read_once
 
 log = logging.getLogger(__name__)
 
@@ -658,6 +659,14 @@ class ActionService:
 
     # -- /acties ----------------------------------------------------------------------------------
 
+    def prepare(self) -> None:
+        """Build what `/acties` reads (at start, outside a request): the meeting series, and
+        each shape of its page query once, so SQLAlchemy has compiled them."""
+        self.meetings.store.refresh()
+        for owner, series in ((None, None), ("", None), (None, ""), ("", "")):
+            query = ActionQuery(OPEN, owner_slack_id=owner, series_key=series, limit=PAGE_SIZE)
+            self.store.page(query)
+
     def query_for(self, text: str, caller: str | None) -> tuple[ActionQuery, str]:
         """The query `/acties <text>` means and a Dutch title for it; ActionsError when unclear.
         `caller` is None where nobody asks (the shell): "mijn" then needs a name."""
@@ -761,12 +770,13 @@ class ActionService:
         self, text: str, actor: Actor, now: datetime, *, before_id: int | None = None
     ) -> ItemPage:
         """One page of `/acties <text>`, newest first, starting before `before_id`."""
-        channels = self.readable_channels(actor, now)
-        text = text.strip()
-        query, title = self.query_for(text, actor.slack_id)
-        query = replace(query, before_id=before_id, limit=PAGE_SIZE, channels=channels)
-        items, more = self.store.page(query)
-        names = self.meetings.series_names() if any(i.series_key for i in items) else {}
+        with read_once():  # people, series and access: one reading of the data versions
+            channels = self.readable_channels(actor, now)
+            text = text.strip()
+            query, title = self.query_for(text, actor.slack_id)
+            query = replace(query, before_id=before_id, limit=PAGE_SIZE, channels=channels)
+            items, more = self.store.page(query)
+            names = self.meetings.series_names() if any(i.series_key for i in items) else {}
         return ItemPage(title, items, more, self.today(now), names, text, before_id)
 
     def held(self, item: ActionItemView, actor: Actor) -> frozenset[Role]:

@@ -5,6 +5,7 @@ fall due, what a reminder or a chair's DM contains, and whom to tell when one di
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ from bot.services.notices import Notice, channel_ref, escape, who
 from storage.actions import ActionItemView, ActionStore
 from storage.meetings import MeetingStore, SeriesView
 from storage.team import PersonView, TaskView, TeamStore, UnknownTaskError
+from storage.versions import read_once
 
 log = logging.getLogger(__name__)
 
@@ -197,6 +199,17 @@ class MeetingService:
 
     # -- reading ---------------------------------------------------------------------------------
 
+    def prepare(self, now: datetime) -> None:
+        """Build what `/overleg` reads (at start, outside a request): the series, the coming
+        days' meetings and each series' schedule in words."""
+        with read_once():
+            views = self.store.all_series()
+            self.store.occurrences(now, now + timedelta(days=LIST_DAYS))
+            for view in views:
+                self.store.upcoming(view.key, now, NEXT_COUNT)
+                with contextlib.suppress(meetings.ScheduleError):
+                    meetings.describe_schedule(view.series)
+
     def series(self) -> list[SeriesView]:
         """The configured series; refused (in Dutch) when there are none."""
         views = self.store.all_series()
@@ -207,12 +220,17 @@ class MeetingService:
     def upcoming(self, now: datetime, actor: Actor) -> list[Listed]:
         """Every occurrence of the next LIST_DAYS days, cancelled and skipped ones included."""
         require(Action.READ_MEETINGS, actor)
-        self.series()
-        rows = self.store.occurrences(now, now + timedelta(days=LIST_DAYS))
+        with read_once():
+            self.series()
+            rows = self.store.occurrences(now, now + timedelta(days=LIST_DAYS))
         return [Listed(view, occurrence) for view, occurrence in rows]
 
     def describe(self, text: str, now: datetime, actor: Actor) -> SeriesDetails:
         require(Action.READ_MEETINGS, actor)
+        with read_once():  # the series, its people and task: one reading of the versions
+            return self._describe(text, now)
+
+    def _describe(self, text: str, now: datetime) -> SeriesDetails:
         view = self._one(self.series(), text)
         series = view.series
         upcoming = self.store.upcoming(series.key, now, NEXT_COUNT)

@@ -136,6 +136,12 @@ class TaskFinder:
     def invalidate(self) -> None:
         """Kept for callers that changed the tasks: the version check sees it anyway."""
 
+    def refresh(self) -> None:
+        """Build the index now (at start, or outside a request), and each task's hours."""
+        _, tasks = self._current()
+        for task in tasks.values():
+            cadence_of(task)
+
     def _current(self) -> tuple[TaskIndex, dict[int, TaskView]]:
         with self._lock:
             away = self._monotonic() - self._failed_at < self.VERSION_TTL

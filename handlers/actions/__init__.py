@@ -9,6 +9,7 @@ The use cases are bot.services.actions; this package holds the adapters: `slack`
 from __future__ import annotations
 
 from handlers.actions.clock import plan_deliveries
+from handlers.actions.factory import action_service
 from handlers.actions.shell import is_action_line, shell_capture
 from handlers.actions.slack import register, shell_acties
 from handlers.commands import SlashCommand, Usage
@@ -54,6 +55,7 @@ FEATURE = Feature(
     name="actions",
     order=30,
     listeners=lambda app, ctx: register(app, ctx, ACTIES),
+    read_models=lambda ctx: action_service(ctx).prepare(),
     planners=(plan_deliveries,),
     exporter=export_action_items,
     commands=(ACTIES,),

@@ -54,11 +54,13 @@ OVERLEG = SlashCommand(
 # The adapters read the spec above (help, verbs), so they are imported after it.
 from handlers.meetings.clock import plan_deliveries  # noqa: E402
 from handlers.meetings.slack import overleg_reply, register  # noqa: E402
+from handlers.meetings.wiring import build_read_models  # noqa: E402
 
 FEATURE = Feature(
     name="meetings",
     order=20,
     listeners=register,
+    read_models=build_read_models,
     planners=(plan_deliveries,),
     config=ConfigFile(
         meetings.MEETINGS_FILE, meetings.validate_meetings_file, import_meetings, export_meetings

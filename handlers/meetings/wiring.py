@@ -9,6 +9,16 @@ from storage.meetings import MeetingStore
 
 
 def meeting_service(ctx: AppContext) -> MeetingService:
+    """The context's one meetings service: its read model is built once per data version for
+    the listeners, the clock and the shell alike."""
+    return ctx.service(_build)
+
+
+def build_read_models(ctx: AppContext) -> None:
+    meeting_service(ctx).prepare(ctx.now())
+
+
+def _build(ctx: AppContext) -> MeetingService:
     return MeetingService(
         MeetingStore(ctx.db, ctx.tz),
         ctx.team,

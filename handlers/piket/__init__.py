@@ -15,7 +15,7 @@ from bot.core.piket_feed import FEED_ROUTE
 from bot.core.rota import PIKET_FILE, validate_piket_file
 from handlers.commands import SlashCommand, Usage
 from handlers.feature import CliCommand, ConfigFile, Feature, Route
-from handlers.piket import cli, clock, feed, slack
+from handlers.piket import cli, clock, common, feed, slack
 from storage.piket import export_piket, import_piket
 
 PIKET = SlashCommand(
@@ -74,6 +74,8 @@ FEATURE = Feature(
     name="piket",
     order=40,
     listeners=_listeners,
+    # The rules and the rota, not the feeds: rendering them is the feed's own business.
+    read_models=lambda ctx: common.piket_store(ctx).refresh(),
     planners=(clock.plan_deliveries,),
     config=ConfigFile(PIKET_FILE, validate_piket_file, import_piket, export_piket),
     commands=(PIKET,),

@@ -45,12 +45,19 @@ TAKEN = SlashCommand(
 
 
 # The listeners read the specs above (help), so they are imported after them.
-from handlers.tasks.slack import register, taken_reply, task_service, wie_reply  # noqa: E402
+from handlers.tasks.slack import (  # noqa: E402
+    build_read_models,
+    register,
+    taken_reply,
+    task_service,
+    wie_reply,
+)
 
 FEATURE = Feature(
     name="tasks",
     order=10,
     listeners=register,
+    read_models=build_read_models,
     commands=(WIE, TAKEN),
     models="storage.models.team",
 )

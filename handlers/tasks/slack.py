@@ -20,7 +20,7 @@ from bot.services.access import AccessDenied, require
 from bot.services.capacity import build_capacity_service
 from bot.services.errors import DomainError
 from bot.services.tasks import OwnerChangeRefused, TaskService
-from handlers.access import actor_of
+from handlers.access import access_service, actor_of
 from handlers.blocks import Reply, context, section, without_actions
 from handlers.payloads import (
     MAX_ID,
@@ -56,8 +56,20 @@ from storage.team import TaskView
 log = logging.getLogger(__name__)
 
 
-def task_service(ctx: AppContext) -> TaskService:
+def _build_task_service(ctx: AppContext) -> TaskService:
     return TaskService(ctx.team)
+
+
+def task_service(ctx: AppContext) -> TaskService:
+    """The context's one task service: its search index is built once per team version for the
+    listeners and the shell alike."""
+    return ctx.service(_build_task_service)
+
+
+def build_read_models(ctx: AppContext) -> None:
+    task_service(ctx).finder.refresh()
+    # Who may read what: every command asks it first; the first feature builds it for all.
+    access_service(ctx).config(ctx.now())
 
 
 def wie_reply(service: TaskService, text: str, actor: Actor) -> Reply:

@@ -199,16 +199,13 @@ class MeetingService:
 
     # -- reading ---------------------------------------------------------------------------------
 
-    def prepare(self, now: datetime) -> None:
-        """Build what `/overleg` reads (at start, outside a request): the series, the coming
-        days' meetings and each series' schedule in words."""
-        with read_once():
-            views = self.store.all_series()
-            self.store.occurrences(now, now + timedelta(days=LIST_DAYS))
-            for view in views:
-                self.store.upcoming(view.key, now, NEXT_COUNT)
-                with contextlib.suppress(meetings.ScheduleError):
-                    meetings.describe_schedule(view.series)
+    def prepare(self) -> None:
+        """Build what `/overleg` reads (at start, outside a request): the series and each
+        series' schedule in words. Not the dates themselves: those need the public holidays,
+        whose package (~14 MiB) a process loads only when a first answer needs it."""
+        for view in self.store.all_series():
+            with contextlib.suppress(meetings.ScheduleError):
+                meetings.describe_schedule(view.series)
 
     def series(self) -> list[SeriesView]:
         """The configured series; refused (in Dutch) when there are none."""

@@ -15,7 +15,7 @@ def meeting_service(ctx: AppContext) -> MeetingService:
 
 
 def build_read_models(ctx: AppContext) -> None:
-    meeting_service(ctx).prepare(ctx.now())
+    meeting_service(ctx).prepare()
 
 
 def _build(ctx: AppContext) -> MeetingService:

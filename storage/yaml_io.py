@@ -13,7 +13,6 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from ruamel.yaml import YAML
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -188,6 +187,8 @@ def import_config(
 
 
 def _dump(header: str, data: Mapping[str, Any]) -> str:
+    from ruamel.yaml import YAML  # here: only `oov-bot export` writes YAML, never the web
+
     yaml = YAML()
     yaml.width = 4096  # keep each value on one line, as in the hand-written files
     yaml.indent(mapping=2, sequence=4, offset=2)

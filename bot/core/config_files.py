@@ -24,9 +24,6 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError
 
 from bot.core.cadence import CadenceError, parse_cadence
 from bot.core.slack_refs import SLACK_CHANNEL_HINT
@@ -187,6 +184,9 @@ class LoadedYaml:
 
     def line(self, loc: Iterable[str | int]) -> int | None:
         """1-based line of the node at `loc` (dict keys / list indexes), or its nearest parent."""
+        # Imported here, as in read_yaml: a web process never parses a config file (issue 10).
+        from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
         node, line = self.data, 1
         for part in loc:
             if isinstance(node, CommentedMap) and part in node:
@@ -222,6 +222,10 @@ def read_yaml(path: Path) -> LoadedYaml:
         raise ConfigError(
             [ConfigProblem(path, None, f"geen geldige UTF-8-tekst ({exc.reason})")]
         ) from None
+    # Imported on the first parse: only check/import/shell read config files, not the web.
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError
+
     try:
         data = YAML(typ="rt").load(text)
     except MarkedYAMLError as exc:

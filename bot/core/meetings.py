@@ -40,7 +40,6 @@ from typing import Annotated, Any
 from dateutil import rrule
 from pydantic import BeforeValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
-from rapidfuzz import fuzz, process
 
 from bot.core.cadence import Cadence, CadenceError, Recurrence, Unit, parse_cadence
 from bot.core.config_files import ConfigProblem, LoadedYaml, StrictModel, TeamConfig, records
@@ -767,6 +766,8 @@ def match_series(
             return prefix
     if not fuzzy:
         return []
+    from rapidfuzz import fuzz, process  # on the first typo: 3.6 MiB a process may not need
+
     choices = {
         (i, j): compact(n) for i, s in enumerate(candidates) for j, n in enumerate(_names(s))
     }
@@ -809,6 +810,8 @@ def validate_meetings_file(
                 problem("aliases", f"de naam '{name}' hoort ook bij overleg '{other}'")
         task = tasks.get(series.task) if series.task else None
         if series.task and task is None and series.task not in team.named_tasks:
+            from rapidfuzz import fuzz, process  # config checks only: not at the web's start
+
             guess = process.extractOne(series.task, list(tasks), scorer=fuzz.WRatio)
             hint = f"; bedoelt u '{guess[0]}'?" if guess and guess[1] >= 80 else ""
             problem("task", f"task: onbekende taak '{series.task}' (zie tasks.yaml){hint}")

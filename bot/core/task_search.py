@@ -26,8 +26,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from rapidfuzz import fuzz, process
-
 from bot.language.fold import fold
 
 # Dutch function words plus the filler people put around a subject ("wie doet de bibob?").
@@ -327,6 +325,8 @@ class TaskIndex:
             return hits
         hits.update(inside_query)
         if len(query_word) >= _MIN_FUZZY_LEN:
+            from rapidfuzz import fuzz, process  # on the first typo: 3.6 MiB a process may not need
+
             for word, ratio, _ in process.extract(
                 query_word,
                 self._vocabulary,
@@ -378,6 +378,8 @@ class TaskIndex:
     def _suggest(self, query_words: Sequence[str]) -> tuple[SearchableTask, ...]:
         """Tasks whose name has a word that looks like a query word ("rampenplan" →
         "Rampenstaf"), closest first."""
+        from rapidfuzz import fuzz, process  # on the first suggestion: 3.6 MiB, not at start
+
         closeness: dict[int, float] = {}
         for query_word in {*query_words, "".join(query_words)}:
             if len(query_word) < _MIN_SUGGESTION_WORD_LEN:

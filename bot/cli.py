@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import gc
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -272,19 +273,19 @@ def build_parser() -> argparse.ArgumentParser:
         "Werkt de database bij, laadt config/ in een lege database, controleert het Slack-token "
         "en luistert op PORT; verstuurt ook de herinneringen.",
         cmd_run,
-    )
+    ).set_defaults(settles_heap=True)
     command(
         "serve",
         "alleen de webserver (Slack-verzoeken, feeds, /healthz)",
         "Voor een opzet met een aparte `oov-bot clock`: verstuurt zelf geen herinneringen.",
         cmd_serve,
-    )
+    ).set_defaults(settles_heap=True)
     command(
         "clock",
         "alleen de scheduler (herinneringen)",
         "Draai er precies één naast `oov-bot serve`.",
         cmd_clock,
-    )
+    ).set_defaults(settles_heap=True)
     command(
         "check",
         "controleer config/ (fouten als bestand:regel: melding)",
@@ -398,6 +399,10 @@ def operator_message(exc: BaseException) -> str | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if not getattr(args, "settles_heap", False):
+        # The console script paused the collector for loading (bot/entry.py); the servers turn
+        # it back on when they settle their assembled heap (bot/heap.py), the rest now.
+        gc.enable()
     try:
         settings = Settings()
         setup_logging(settings.oov_log_level)

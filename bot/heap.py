@@ -37,9 +37,11 @@ SLOW_YOUNG_MS = 1.0
 
 def settle() -> int:
     """Collect the start-up garbage, then freeze the survivors out of every later collection;
-    returns how many objects were frozen. Call once the app is assembled, before serving."""
+    returns how many objects were frozen. Call once the app is assembled, before serving. Turns
+    the collector back on when the console script paused it for start-up (bot/entry.py)."""
     gc.collect()
     gc.freeze()
+    gc.enable()
     frozen = gc.get_freeze_count()
     if path := os.environ.get(GC_LOG_ENV):
         record_collections(Path(path), frozen)

@@ -1,10 +1,12 @@
 """The Dutch vocabulary: weekday and month names with their abbreviations, number words and the
-words that ask for help. One table each; every reader of Dutch text uses these."""
+words that ask for help. One table each; every reader of Dutch text uses these.
+
+The names are written out rather than read from Babel: reading them loads Babel's whole Dutch
+locale (~4 MiB) when this module is imported, i.e. at every start; now the first formatted date
+does. tests/language/test_language.py checks they are Babel's nl_NL names."""
 
 import re
 from collections.abc import Iterable, Mapping
-
-from babel import dates as babel_dates
 
 from bot.language.fold import fold
 
@@ -14,8 +16,11 @@ __all__ = [
     "HELP_WORDS",
     "LOCALE",
     "MONTHS",
+    "MONTH_ABBREVIATIONS",
+    "MONTH_NAMES",
     "NUMBER_WORDS",
     "WEEKDAYS",
+    "WEEKDAY_ABBREVIATIONS",
     "WEEKDAY_NAMES",
     "alternation",
     "day_name",
@@ -35,10 +40,23 @@ def is_help(text: str) -> bool:
     return fold(text.strip()) in HELP_WORDS
 
 
+# January first, as Babel's nl_NL "wide" and "abbreviated" names.
+MONTH_NAMES = (
+    *("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus"),
+    *("september", "oktober", "november", "december"),
+)
+MONTH_ABBREVIATIONS = (
+    *("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"),
+)
+# Monday first: 'maandag', 'dinsdag', ...
+WEEKDAY_NAMES = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
+WEEKDAY_ABBREVIATIONS = ("ma", "di", "wo", "do", "vr", "za", "zo")
+
+
 def _name_table(
     wide: Mapping[int, str], abbreviated: Mapping[int, str], longest_prefix: int
 ) -> dict[str, int]:
-    """Babel's names plus their prefixes of three letters or more ('sept', 'dins', 'woe')."""
+    """The names plus their prefixes of three letters or more ('sept', 'dins', 'woe')."""
     table: dict[str, int] = {}
     for key, name in wide.items():
         table[fold(name)] = key
@@ -55,21 +73,17 @@ def alternation(words: Iterable[str]) -> str:
 
 
 MONTHS = _name_table(
-    babel_dates.get_month_names("wide", locale=LOCALE),
-    babel_dates.get_month_names("abbreviated", locale=LOCALE),
+    dict(enumerate(MONTH_NAMES, start=1)),
+    dict(enumerate(MONTH_ABBREVIATIONS, start=1)),
     longest_prefix=9,
 )
 WEEKDAYS = _name_table(
-    babel_dates.get_day_names("wide", locale=LOCALE),
-    babel_dates.get_day_names("abbreviated", locale=LOCALE),
+    dict(enumerate(WEEKDAY_NAMES)),
+    dict(enumerate(WEEKDAY_ABBREVIATIONS)),
     longest_prefix=4,  # longer prefixes are words: "maand" (maandag)
 )
-# Monday first: 'maandag', 'dinsdag', ...
-WEEKDAY_NAMES = tuple(babel_dates.get_day_names("wide", locale=LOCALE)[i] for i in range(7))
 FULL_WEEKDAYS = frozenset(fold(name) for name in WEEKDAY_NAMES)
-FULL_MONTHS = frozenset(
-    fold(name) for name in babel_dates.get_month_names("wide", locale=LOCALE).values()
-)
+FULL_MONTHS = frozenset(fold(name) for name in MONTH_NAMES)
 NUMBER_WORDS: Mapping[str, int] = {
     word: value
     for value, word in enumerate(
@@ -89,7 +103,7 @@ def number(token: str) -> int:
 
 
 def month_name(month: int) -> str:
-    return babel_dates.get_month_names("wide", locale=LOCALE)[month]
+    return MONTH_NAMES[month - 1]
 
 
 def day_name(weekday: int) -> str:

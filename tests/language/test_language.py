@@ -710,3 +710,26 @@ def test_person_references_resolve_against_a_directory_passed_in() -> None:
     assert resolve_person(me, Directory(), "U1").person == "jan"
     assert resolve_person(key, Directory(), None).person == "jan"
     assert resolve_person(me, Directory(), "U9").person is None
+
+
+# --------------------------------------------------------------------------------------------
+# the written-out names (bot/language/names.py) are the ones Babel formats with
+
+
+def test_parsed_names_are_the_ones_babel_writes_in_dates() -> None:
+    from babel import dates as babel_dates
+
+    from bot.language import names
+
+    # What the bot writes ("3 mrt", "maandag") is what it reads back, so the tables written out
+    # to spare every start Babel's locale data must stay Babel's nl_NL names.
+    wide = babel_dates.get_month_names("wide", locale=names.LOCALE)
+    abbreviated = babel_dates.get_month_names("abbreviated", locale=names.LOCALE)
+    assert tuple(wide[m] for m in range(1, 13)) == names.MONTH_NAMES
+    assert tuple(abbreviated[m] for m in range(1, 13)) == names.MONTH_ABBREVIATIONS
+    days = babel_dates.get_day_names("wide", locale=names.LOCALE)
+    short_days = babel_dates.get_day_names("abbreviated", locale=names.LOCALE)
+    assert tuple(days[d] for d in range(7)) == names.WEEKDAY_NAMES
+    assert tuple(short_days[d] for d in range(7)) == names.WEEKDAY_ABBREVIATIONS
+    assert format_date(date(2026, 3, 2)).split()[-2:] == ["maart", "2026"]
+    assert parse_date("2 mrt", MON_NOV_30) == date(2027, 3, 2)

@@ -1,5 +1,6 @@
 """What a server process carries: the schema check without Alembic, the frozen start-up heap, only
-the Dutch stemmer, and the opt-in collection log the benchmarks read (issue 10)."""
+the Dutch stemmer, no config-file or fuzzy-matching libraries nor Babel's locale data, a start-up
+without collections, and the opt-in collection log the benchmarks read (issue 10)."""
 
 from __future__ import annotations
 
@@ -15,28 +16,37 @@ from bot.core.task_search import dutch_stemmer
 from storage.session import Database, SchemaState, head_revisions, migration_graph
 from tests.platform.test_cli import clean_env, run
 
-# Runs `oov-bot <command>` in-process with waitress replaced by a server whose run() reports what
-# the process holds at the moment it would start serving, and returns.
+# Runs `oov-bot <command>` in-process, through the console script's entry point, with waitress
+# replaced by a server whose run() reports what the process holds at the moment it would start
+# serving, and returns.
 PROBE = """
 import gc, json, sys, waitress.server
-import bot.cli
+import bot.entry
 
 class Probe:
     def print_listen(self, _format):
         pass
     def run(self):
+        during = [s["collections"] - b for s, b in zip(gc.get_stats(), before)]
+        enabled = gc.isenabled()
         gc.collect(1)  # a young collection, which the log must leave out when fast
         gc.collect()   # a full one, which it must record
+        localedata = sys.modules.get("babel.localedata")
         print(json.dumps({
             "frozen": gc.get_freeze_count(),
             "tracked": len(gc.get_objects()),
             "thresholds": gc.get_threshold(),
+            "collections_at_start": during,
+            "collector_on": enabled,
             "modules": sorted(m for m in sys.modules if m.split(".")[0] in
                               ("alembic", "snowballstemmer", "holidays", "mako", "pygments")),
+            "lazy": sorted({m.split(".")[0] for m in sys.modules} & {"ruamel", "rapidfuzz"}),
+            "babel_locales": sorted(getattr(localedata, "_cache", {})),
         }))
 
 waitress.server.create_server = lambda *args, **kwargs: Probe()
-raise SystemExit(bot.cli.main(sys.argv[1:]))
+before = [s["collections"] for s in gc.get_stats()]
+raise SystemExit(bot.entry.main())
 """
 
 
@@ -73,6 +83,14 @@ def test_serve_starts_with_a_frozen_heap_without_alembic_or_other_languages(
     assert held["frozen"] > 50_000
     assert held["tracked"] < held["frozen"] / 10
     assert held["thresholds"] == [700, 10, 10]  # CPython's: larger ones measured worse (heap.py)
+    # Loaded on first use: config files are parsed by check/import, typos matched by a command;
+    # Babel's Dutch data by the first formatted date.
+    assert held["lazy"] == []
+    assert held["babel_locales"] == []
+    # No collection while loading and assembling (bot/entry.py), and collecting again once
+    # settled.
+    assert held["collections_at_start"] == [0, 0, 0]
+    assert held["collector_on"] is True
     # The frozen count first; then a line for the full collection (time, generation 2, wall ms,
     # collected, CPU ms) and one for the collection at exit; none for the fast young one.
     start, *lines = [line.split() for line in gc_log.read_text().splitlines()]
@@ -81,6 +99,26 @@ def test_serve_starts_with_a_frozen_heap_without_alembic_or_other_languages(
     at, _, ms, collected, cpu_ms = lines[0]
     assert float(at) > 0 and 0 <= float(ms) < 1000 and int(collected) >= 0
     assert 0 <= float(cpu_ms) <= float(ms) + 1  # the thread's CPU time fits in the wall time
+
+
+def test_other_commands_run_with_the_collector_on(tmp_path: Path) -> None:
+    # The console script pauses it only while oov-bot loads; `check` never settles a heap.
+    script = (
+        "import gc, sys, bot.cli, bot.entry\n"
+        "bot.cli.cmd_check = lambda settings, args: print(gc.isenabled()) or 0\n"
+        "raise SystemExit(bot.entry.main())\n"
+    )
+    checked = subprocess.run(
+        [sys.executable, "-c", script, "check"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=clean_env(tmp_path),
+        timeout=60,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout.strip() == "True"
 
 
 def test_run_migrates_a_fresh_database_and_then_needs_no_alembic(tmp_path: Path) -> None:

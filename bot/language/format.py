@@ -5,8 +5,6 @@ from datetime import date, datetime, time, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from babel import dates as babel_dates
-
 from bot.language.names import LOCALE
 
 __all__ = [
@@ -28,11 +26,15 @@ TZ = DEFAULT_TZ  # the name older modules know
 def _babel_date(d: date, pattern: str) -> str:
     # Babel re-parses the pattern and walks the locale data on every call; a date's text never
     # changes, and listings show the same few dates over and over.
+    from babel import dates as babel_dates  # here: importing it looks up the machine's zone
+
     return babel_dates.format_date(d, pattern, locale=LOCALE)
 
 
 @lru_cache(maxsize=2048)
 def _babel_time(t: time, pattern: str) -> str:
+    from babel import dates as babel_dates  # on first use, as in _babel_date
+
     return babel_dates.format_time(t, pattern, locale=LOCALE)
 
 

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_timedelta
-
 from bot.core.piket_feed import FeedLinks, FeedScope
 from bot.language import format_date, format_datetime
 from bot.services.piket import (
@@ -283,6 +281,8 @@ def plain_name(shift: ShiftView) -> str:
 
 
 def reminder_message(reminder: Reminder, tz: ZoneInfo) -> tuple[str, list[Block]]:
+    from babel.dates import format_timedelta  # on first use: its import looks up the zone
+
     shift = reminder.shift
     lead = format_timedelta(reminder.before, locale="nl", add_direction=True)
     text = (

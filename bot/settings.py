@@ -1,20 +1,27 @@
-"""Runtime settings from the environment and an optional `.env` file (DESIGN.md § Environment)."""
+"""Runtime settings from the environment and an optional `.env` file (DESIGN.md § Environment).
+
+A plain pydantic model that reads both itself, as pydantic-settings would: names are the fields'
+in any case, the environment wins over `.env`, arguments over both; `_env_file=None` skips the
+file. pydantic-settings did the same at 3.3 MiB and ~25 ms of every start (issue 10)."""
 
 from __future__ import annotations
 
+import os
 from datetime import time
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from dotenv import dotenv_values
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+ENV_FILE = ".env"
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True, validate_default=True)
 
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
@@ -41,6 +48,19 @@ class Settings(BaseSettings):
     oov_action_retention_months: int = Field(default=24, ge=1, le=1200)
     oov_action_digest_weekday: int = Field(default=1, ge=0, le=7)
     oov_action_digest_time: time = time(9, 0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_environment(cls, data: Any) -> Any:
+        given = dict(data) if isinstance(data, dict) else {}
+        env_file = given.pop("_env_file", ENV_FILE)
+        found: dict[str, Any] = {}
+        file_values = dotenv_values(env_file) if env_file and Path(env_file).is_file() else {}
+        for source in (file_values, os.environ):  # the environment after, so it wins
+            for key, value in source.items():
+                if value is not None and key.lower() in cls.model_fields:
+                    found[key.lower()] = value
+        return found | given
 
     @cached_property
     def tz(self) -> ZoneInfo:

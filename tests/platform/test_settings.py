@@ -98,3 +98,15 @@ def test_sqlite_side_files_are_ignored_by_git() -> None:
     file_patterns = [p for p in patterns if "/" not in p]
     for name in names:
         assert any(fnmatch.fnmatchcase(name, p) for p in file_patterns), f"{name} is not ignored"
+
+
+def test_arguments_win_over_the_environment_and_the_file_can_be_skipped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    Path(".env").write_text("PORT=4000\nOOV_TIMEZONE=Europe/London\nNOT_A_SETTING=x\n")
+    monkeypatch.setenv("slack_bot_token", "xoxb-lower")  # names in any case, as before
+    assert Settings(port=6000).port == 6000
+    assert Settings().oov_timezone == "Europe/London"
+    skipped = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert (skipped.port, skipped.oov_timezone) == (3000, "Europe/Amsterdam")
+    assert skipped.slack_bot_token == "xoxb-lower"

@@ -1,13 +1,9 @@
 """Working days and Dutch public holidays.
 
 Days off follow the Algemene termijnenwet, which is also the list of paid holidays in the Cao
-Gemeenten (art. 6.6, since 2023): the `holidays` package's NL PUBLIC plus OPTIONAL (Bevrijdingsdag
-every year, where PUBLIC alone has it only every fifth year), minus Goede vrijdag (PUBLIC in
-`holidays`, but not in the Atw and a normal working day for municipal staff).
-
-They are worked out here rather than asked of `holidays`: its first answer cost a process 11 MiB
-and 0.1 s, and the clock asks at once (issue 10). tests/language/test_language.py checks every
-year from 1990 to 2100 against the package.
+Gemeenten (art. 6.6, since 2023): `holidays` NL PUBLIC plus OPTIONAL (Bevrijdingsdag every year,
+where PUBLIC alone has it only every fifth year), minus Goede vrijdag (PUBLIC in `holidays`, but not
+in the Atw and a normal working day for municipal staff).
 """
 
 from collections.abc import Mapping
@@ -28,32 +24,16 @@ __all__ = [
 
 @lru_cache(maxsize=64)
 def _days_off(year: int) -> Mapping[date, str]:
-    easter_sunday = easter(year)
-    # The monarch's birthday: Koningsdag since 2014, Koninginnedag before; a Sunday moves it to
-    # the Saturday before.
-    royal_name, royal_day = (
-        ("Koningsdag", date(year, 4, 27)) if year >= 2014 else ("Koninginnedag", date(year, 4, 30))
+    # Imported here: a web process that never asks about holidays need not carry the package.
+    import holidays
+    from holidays.constants import OPTIONAL, PUBLIC
+
+    # One immutable mapping per year: a shared, self-expanding HolidayBase is not thread-safe.
+    official = holidays.country_holidays(
+        "NL", years=year, language="nl", categories=(PUBLIC, OPTIONAL)
     )
-    if royal_day.weekday() == 6:
-        royal_day -= timedelta(days=1)
-    named = [
-        (date(year, 1, 1), "Nieuwjaarsdag"),
-        (easter_sunday, "Eerste paasdag"),
-        (easter_sunday + timedelta(days=1), "Tweede paasdag"),
-        (royal_day, royal_name),
-        (date(year, 5, 5), "Bevrijdingsdag"),
-        (easter_sunday + timedelta(days=39), "Hemelvaartsdag"),
-        (easter_sunday + timedelta(days=49), "Eerste pinksterdag"),
-        (easter_sunday + timedelta(days=50), "Tweede pinksterdag"),
-        (date(year, 12, 25), "Eerste kerstdag"),
-        (date(year, 12, 26), "Tweede kerstdag"),
-    ]
-    names: dict[date, list[str]] = {}
-    for day, name in named:
-        names.setdefault(day, []).append(name)
-    # Two on one day (Bevrijdingsdag and Hemelvaartsdag in 2016): both names, as `holidays` has.
-    # One immutable mapping per year, shared by every thread.
-    return MappingProxyType({day: "; ".join(sorted(both)) for day, both in sorted(names.items())})
+    good_friday = easter(year) - timedelta(days=2)
+    return MappingProxyType({day: name for day, name in official.items() if day != good_friday})
 
 
 def dutch_holiday_name(d: date) -> str | None:

@@ -733,20 +733,3 @@ def test_parsed_names_are_the_ones_babel_writes_in_dates() -> None:
     assert tuple(short_days[d] for d in range(7)) == names.WEEKDAY_ABBREVIATIONS
     assert format_date(date(2026, 3, 2)).split()[-2:] == ["maart", "2026"]
     assert parse_date("2 mrt", MON_NOV_30) == date(2027, 3, 2)
-
-
-def test_days_off_are_the_packages_public_and_optional_holidays_but_good_friday() -> None:
-    # bot/language/workdays.py works them out itself; the package stays the reference.
-    from holidays.constants import OPTIONAL, PUBLIC
-
-    for year in range(1990, 2101):
-        official = holidays.country_holidays(
-            "NL", years=year, language="nl", categories=(PUBLIC, OPTIONAL)
-        )
-        expected = {day: name for day, name in official.items() if name != "Goede vrijdag"}
-        found = {
-            day: name
-            for day in (date(year, 1, 1) + timedelta(days=n) for n in range(366))
-            if day.year == year and (name := dutch_holiday_name(day)) is not None
-        }
-        assert found == expected, year

@@ -196,7 +196,7 @@ class Plan:
     @classmethod
     def choose(cls, *, smoke: bool, requests_per_round: int | None) -> Plan:
         if smoke:
-            return cls({1: 8, 20: 40}, rounds=6, change_rounds=2, repeats=2)
+            return cls({1: 8, 20: 40}, rounds=6, change_rounds=1, repeats=2)
         n = requests_per_round
         # 1,000 a round at both concurrencies: a p99 of 60 or 200 requests is their slowest one
         # or two, i.e. whatever another process on the machine did at that moment.
@@ -361,9 +361,10 @@ def report(cached: Cached, changes: dict[str, list[ChangeRound]], *, plan: Plan,
         all_first = [ms for r in rounds for ms in r.first_ms]
         all_idle = [ms for r in rounds for ms in r.idle_ms]
         all_again = [ms for r in rounds for ms in r.again_ms]
+        changes = f"{len(rounds)} change" + ("s" if len(rounds) != 1 else "")
         lines += [
             "",
-            f"First fetch after a rota change on `oov-bot {name}` ({len(rounds)} changes, "
+            f"First fetch after a rota change on `oov-bot {name}` ({changes}, "
             f"{len(rounds[0].first_ms)} tokens each, concurrency 1): median "
             f"{statistics.median(all_first):.2f} ms, max {max(all_first):.1f} ms; repeated: "
             f"median {statistics.median(all_again):.2f} ms",

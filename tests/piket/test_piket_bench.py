@@ -28,7 +28,7 @@ def test_smoke_run_compares_the_feed_with_a_static_file(tmp_path: Path) -> None:
     # On serve (rendered on the request) and on run (pre-rendered by its clock).
     for process in ("serve", "run"):
         assert re.search(
-            rf"^First fetch after a rota change on `oov-bot {process}` \(2 changes, 8 tokens "
+            rf"^First fetch after a rota change on `oov-bot {process}` \(1 change, 8 tokens "
             r"each, concurrency 1\): median [\d.]+ ms, max [\d.]+ ms; repeated: median [\d.]+ ms$",
             done.stdout,
             re.MULTILINE,

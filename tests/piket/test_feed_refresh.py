@@ -8,10 +8,9 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -23,20 +22,10 @@ from storage.models.piket import PiketFeedToken
 from storage.piket import LocalChanges, PiketStore
 from storage.session import Database
 from testkit.app import RunningBot
-from testkit.clock import FixedClock
-from testkit.fake_slack import FakeSlack
-from testkit.piket_fixtures import AMS, RUNNING_WEEK, BotFactory, piket_bots
+from testkit.piket_fixtures import AMS, RUNNING_WEEK, BotFactory
 from tests.piket.test_piket_http import AOV3, fetch, request_links
 
 REFRESHER = "piket-feed-refresher"
-
-
-@pytest.fixture
-def make_bot(
-    db: Database, fake_slack: FakeSlack, clock: FixedClock, tmp_path: Path
-) -> Iterator[BotFactory]:
-    with piket_bots(db, fake_slack, clock, tmp_path) as make:
-        yield make
 
 
 @pytest.fixture

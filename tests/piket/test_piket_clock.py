@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,23 +26,13 @@ from handlers.piket.clock import (
     ROLL_KIND,
     UNSTAFFED_KIND,
 )
-from storage.session import Database
 from testkit.app import RunningBot
-from testkit.clock import FixedClock
 from testkit.fake_slack import FakeSlack
-from testkit.piket_fixtures import RUNNING_WEEK, BotFactory, local, piket_bots, shifts_of, store
+from testkit.piket_fixtures import RUNNING_WEEK, BotFactory, local, shifts_of, store
 from testkit.replies import answer, text_of
 from testkit.team_config import SLACK_IDS, copy_config, edit_yaml
 
 OOV_BOT = str(Path(sys.executable).with_name("oov-bot"))
-
-
-@pytest.fixture
-def make_bot(
-    db: Database, fake_slack: FakeSlack, clock: FixedClock, tmp_path: Path
-) -> Iterator[BotFactory]:
-    with piket_bots(db, fake_slack, clock, tmp_path) as make:
-        yield make
 
 
 def planned(bot: RunningBot, kind: str, start: datetime, end: datetime) -> list[PlannedDelivery]:

@@ -9,11 +9,9 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from collections.abc import Iterator
 from datetime import UTC, timedelta
 from email.utils import format_datetime as http_date
 from email.utils import parsedate_to_datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,17 +25,13 @@ from bot.core.piket_feed import token_hash
 from bot.core.rota import parse_day_or_week
 from handlers.piket.cli import override
 from storage.models.piket import PiketFeedToken
-from storage.session import Database
 from testkit.app import RunningBot
-from testkit.clock import FixedClock
-from testkit.fake_slack import FakeSlack
 from testkit.piket_fixtures import (
     AMS,
     BASE_URL,
     RUNNING_WEEK,
     BotFactory,
     local,
-    piket_bots,
     shifts_of,
     store,
 )
@@ -46,14 +40,6 @@ from testkit.team_config import SLACK_IDS
 
 AOV1, AOV2, AOV3 = SLACK_IDS["aov-1"], SLACK_IDS["aov-2"], SLACK_IDS["aov-3"]
 TEAM_LEAD = SLACK_IDS["teamleider"]
-
-
-@pytest.fixture
-def make_bot(
-    db: Database, fake_slack: FakeSlack, clock: FixedClock, tmp_path: Path
-) -> Iterator[BotFactory]:
-    with piket_bots(db, fake_slack, clock, tmp_path) as make:
-        yield make
 
 
 # --- who is on duty -------------------------------------------------------------------------

@@ -891,13 +891,10 @@ class PiketStore:
             token_id, PersonView(*person), FeedScope(scope), created, etag, served, version
         )
 
-    def record_served(self, token_id: int, etag: str, last_modified: datetime) -> None:
-        """Remember the body last served under a token; Last-Modified only moves forward."""
-        self.record_served_many({token_id: (etag, last_modified)})
-
     def record_served_many(self, served: dict[int, tuple[str, datetime]]) -> None:
-        """`record_served` for many tokens in one transaction (the feed server writes what it
-        served in the background, in batches)."""
+        """Remember the body last served under each token (id -> ETag, Last-Modified), in one
+        transaction: the feed server writes them in the background, in batches. Last-Modified
+        only moves forward."""
         if not served:
             return
         rows = [

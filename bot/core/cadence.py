@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from enum import StrEnum, auto
 from statistics import fmean
 
-from babel.numbers import format_decimal
 from dateutil import rrule
 
 from bot.language.fold import fold
+from bot.language.format import format_number
 from bot.language.names import NUMBER_WORDS, WEEKDAY_NAMES, alternation
 
 WEEKS_PER_YEAR = 365.2425 / 7
@@ -83,7 +83,7 @@ def format_hours(hours: float) -> str:
     decimals = 2
     while 0 < abs(hours) < 0.5 * 10**-decimals and decimals < 6:
         decimals += 1
-    return format_decimal(hours, format="#,##0." + "#" * decimals, locale="nl_NL")
+    return format_number(hours, decimals=decimals)
 
 
 def _period_noun(interval: int, unit: Unit) -> str:

@@ -9,6 +9,8 @@ __all__ = ["clean", "compact", "fold", "fold_with_offsets"]
 
 def fold(text: str) -> str:
     """Lower case without accents ('Vóór' -> 'voor'), typographic apostrophes made plain."""
+    if text.isascii():  # most text: nothing to decompose (read models fold ~40k characters)
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     return plain.replace("’", "'").replace("‘", "'")

@@ -2,8 +2,8 @@
 words that ask for help. One table each; every reader of Dutch text uses these.
 
 The names are written out rather than read from Babel: reading them loads Babel's whole Dutch
-locale (~4 MiB) when this module is imported, i.e. at every start; now the first formatted date
-does. tests/language/test_language.py checks they are Babel's nl_NL names."""
+locale (~4 MiB) at every start. `bot.language.format` writes dates with them, and
+tests/language/test_language.py checks that names and dates are Babel's nl_NL ones."""
 
 import re
 from collections.abc import Iterable, Mapping

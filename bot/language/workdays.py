@@ -4,6 +4,13 @@ Days off follow the Algemene termijnenwet, which is also the list of paid holida
 Gemeenten (art. 6.6, since 2023): `holidays` NL PUBLIC plus OPTIONAL (Bevrijdingsdag every year,
 where PUBLIC alone has it only every fifth year), minus Goede vrijdag (PUBLIC in `holidays`, but not
 in the Atw and a normal working day for municipal staff).
+
+The `holidays` package imports every country's rules to give one (~17 MiB and ~0.1 s in each
+process that plans a reminder). So its answers for the years around now are kept in
+`bot.language.days_off_nl`, written by `scripts/days_off_nl.py` from the same function as the
+fallback below; tests/language checks the table against the installed package year by year, so
+an update of the package that changes a day off fails the suite until the table is written anew.
+Years outside the table ask the package itself.
 """
 
 from collections.abc import Mapping
@@ -13,8 +20,11 @@ from types import MappingProxyType
 
 from dateutil.easter import easter
 
+from bot.language.days_off_nl import DAYS_OFF
+
 __all__ = [
     "add_working_days",
+    "days_off_from_package",
     "dutch_holiday_name",
     "is_working_day",
     "next_working_day",
@@ -22,18 +32,24 @@ __all__ = [
 ]
 
 
-@lru_cache(maxsize=64)
-def _days_off(year: int) -> Mapping[date, str]:
-    # Imported here: a web process that never asks about holidays need not carry the package.
-    import holidays
+def days_off_from_package(year: int) -> dict[date, str]:
+    """The days off in `year` as the `holidays` package gives them (see above), by date."""
+    import holidays  # here: see the module's docstring
     from holidays.constants import OPTIONAL, PUBLIC
 
-    # One immutable mapping per year: a shared, self-expanding HolidayBase is not thread-safe.
     official = holidays.country_holidays(
         "NL", years=year, language="nl", categories=(PUBLIC, OPTIONAL)
     )
     good_friday = easter(year) - timedelta(days=2)
-    return MappingProxyType({day: name for day, name in official.items() if day != good_friday})
+    return dict(sorted((day, name) for day, name in official.items() if day != good_friday))
+
+
+@lru_cache(maxsize=64)
+def _days_off(year: int) -> Mapping[date, str]:
+    # One immutable mapping per year: shared between threads.
+    if year in DAYS_OFF:
+        return MappingProxyType({date(year, m, d): name for m, d, name in DAYS_OFF[year]})
+    return MappingProxyType(days_off_from_package(year))
 
 
 def dutch_holiday_name(d: date) -> str | None:

@@ -1,7 +1,10 @@
+import subprocess
+import sys
 from datetime import UTC, date, datetime, time, timedelta
 
 import holidays
 import pytest
+from dateutil.easter import easter
 
 from bot.language import (
     TZ,
@@ -11,6 +14,7 @@ from bot.language import (
     find_due_date,
     format_date,
     format_datetime,
+    format_number,
     format_short_date,
     format_time,
     is_working_day,
@@ -20,6 +24,7 @@ from bot.language import (
     parse_time,
     previous_working_day,
 )
+from bot.language.format import day_month_text
 
 
 def at(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:
@@ -418,6 +423,48 @@ def test_every_public_holiday_of_the_package_except_good_friday_is_a_day_off() -
                 assert dutch_holiday_name(day) == name
 
 
+def test_the_table_of_days_off_is_what_the_package_gives_every_year() -> None:
+    # bot/language/days_off_nl.py spares processes the package; it must say what the package
+    # says. When this fails after a `holidays` upgrade: run scripts/days_off_nl.py.
+    from bot.language.days_off_nl import DAYS_OFF, FIRST_YEAR, LAST_YEAR
+    from bot.language.workdays import days_off_from_package
+
+    assert sorted(DAYS_OFF) == list(range(FIRST_YEAR, LAST_YEAR + 1))
+    assert FIRST_YEAR <= 2020 and LAST_YEAR >= 2060  # years the bot plans in
+    for year in range(FIRST_YEAR, LAST_YEAR + 1):
+        from_package = days_off_from_package(year)
+        assert {date(year, m, d): name for m, d, name in DAYS_OFF[year]} == from_package, year
+        assert {day: dutch_holiday_name(day) for day in from_package} == from_package
+
+
+def test_years_outside_the_table_ask_the_package() -> None:
+    # (The package itself stops at 2100, as the table does.)
+    from bot.language.days_off_nl import FIRST_YEAR, LAST_YEAR
+    from bot.language.workdays import days_off_from_package
+
+    for year in (FIRST_YEAR - 1, LAST_YEAR + 1):
+        from_package = days_off_from_package(year)
+        assert {day: dutch_holiday_name(day) for day in from_package} == from_package
+    before = FIRST_YEAR - 1
+    assert dutch_holiday_name(date(before, 12, 25)) == "Eerste kerstdag"
+    assert dutch_holiday_name(date(before, 5, 5)) == "Bevrijdingsdag"
+    assert is_working_day(easter(before) - timedelta(days=2))  # Goede vrijdag
+    assert not is_working_day(easter(before) + timedelta(days=1))  # Tweede paasdag
+
+
+def test_working_days_load_no_holiday_package() -> None:
+    script = (
+        "import sys; from datetime import date\n"
+        "from bot.language import add_working_days\n"
+        "add_working_days(date(2026, 12, 24), 3)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'holidays'))\n"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert loaded.stdout.strip() == "[]"
+
+
 @pytest.mark.parametrize(
     ("day", "expected"),
     [
@@ -713,7 +760,8 @@ def test_person_references_resolve_against_a_directory_passed_in() -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# the written-out names (bot/language/names.py) are the ones Babel formats with
+# the Dutch the bot writes is Babel's: the names and patterns written out in bot/language/ (to
+# spare every start Babel's locale data) must give what Babel's nl_NL gives
 
 
 def test_parsed_names_are_the_ones_babel_writes_in_dates() -> None:
@@ -721,8 +769,7 @@ def test_parsed_names_are_the_ones_babel_writes_in_dates() -> None:
 
     from bot.language import names
 
-    # What the bot writes ("3 mrt", "maandag") is what it reads back, so the tables written out
-    # to spare every start Babel's locale data must stay Babel's nl_NL names.
+    # What the bot writes ("3 mrt", "maandag") is what it reads back.
     wide = babel_dates.get_month_names("wide", locale=names.LOCALE)
     abbreviated = babel_dates.get_month_names("abbreviated", locale=names.LOCALE)
     assert tuple(wide[m] for m in range(1, 13)) == names.MONTH_NAMES
@@ -733,3 +780,76 @@ def test_parsed_names_are_the_ones_babel_writes_in_dates() -> None:
     assert tuple(short_days[d] for d in range(7)) == names.WEEKDAY_ABBREVIATIONS
     assert format_date(date(2026, 3, 2)).split()[-2:] == ["maart", "2026"]
     assert parse_date("2 mrt", MON_NOV_30) == date(2027, 3, 2)
+
+
+def _days_to_compare() -> list[date]:
+    # Every day of a leap year and the years around it, and the first and last of every month
+    # far either side (years of one to four digits).
+    every_day = [date(2027, 1, 1) + timedelta(days=n) for n in range(3 * 366)]
+    edges = [
+        day
+        for year in (1, 9, 99, 999, 1900, 2000, 2099, 2100, 9999)
+        for month in range(1, 13)
+        for day in (date(year, month, 1), date(year, month, 28))
+    ]
+    return every_day + edges
+
+
+def test_dates_are_written_as_babel_writes_them() -> None:
+    from babel import dates as babel_dates
+
+    def babel(d: date, pattern: str) -> str:
+        return babel_dates.format_date(d, pattern, locale="nl_NL")
+
+    for day in _days_to_compare():
+        assert format_date(day) == babel(day, "EEEE d MMMM y"), day
+        assert format_date(day, with_year=False) == babel(day, "EEEE d MMMM"), day
+        assert format_short_date(day) == babel(day, "EEE d MMM"), day
+        assert day_month_text(day) == babel(day, "d MMMM y"), day
+
+
+def test_times_are_written_as_babel_writes_them() -> None:
+    from babel import dates as babel_dates
+
+    for minute in range(24 * 60):
+        moment = time(minute // 60, minute % 60, 59)
+        assert format_time(moment) == babel_dates.format_time(moment, "HH:mm", locale="nl_NL")
+
+
+def _numbers_to_compare() -> list[float]:
+    import random
+
+    draw = random.Random(20261201)
+    quarters = [n / 4 for n in range(-400, 4000)]
+    halves_of_cents = [n / 1000 + 0.0005 for n in range(-2000, 2000)]  # ties: 2.675, 0.125, ...
+    awkward = [0.1 + 0.2, 1 / 3, 2 / 3, 2.675, 1.005, 0.125, 0.375, 1e-7, -1e-7, 1e15 + 0.5]
+    big = [draw.uniform(-1e7, 1e7) for _ in range(2000)]
+    small = [draw.uniform(-2, 2) for _ in range(2000)]
+    return [0, 7, 1234, -1234, *quarters, *halves_of_cents, *awkward, *big, *small]
+
+
+@pytest.mark.parametrize("decimals", [0, 1, 2, 3, 6])
+def test_numbers_are_written_as_babel_writes_them(decimals: int) -> None:
+    from babel.numbers import format_decimal
+
+    pattern = "#,##0." + "#" * decimals if decimals else "#,##0"
+    for value in _numbers_to_compare():
+        expected = format_decimal(value, format=pattern, locale="nl_NL")
+        assert format_number(value, decimals=decimals) == expected, (value, decimals)
+
+
+def test_formatting_loads_no_babel() -> None:
+    # The point of writing them out: a process that formats dates, times and numbers does not
+    # load Babel's locale data (~7 MiB, ~30 ms at start, when read models format their dates).
+    script = (
+        "import sys; from datetime import date, time\n"
+        "from bot.language import format_date, format_number, format_short_date, format_time\n"
+        "from bot.core.cadence import format_hours\n"
+        "format_date(date(2026, 12, 1)); format_short_date(date(2026, 12, 1))\n"
+        "format_time(time(9)); format_number(1.5); format_hours(0.25)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'babel'))\n"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert loaded.stdout.strip() == "[]"

@@ -102,6 +102,22 @@ def test_serve_starts_with_a_frozen_heap_without_alembic_or_other_languages(
     assert 0 <= float(cpu_ms) <= float(ms) + 1  # the thread's CPU time fits in the wall time
 
 
+def test_serve_with_the_team_data_builds_its_read_models_without_babel_or_holidays(
+    tmp_path: Path,
+) -> None:
+    # The read models format dates and hours and work out meeting days at start; the Dutch names
+    # and the days off come from bot/language's tables, not from Babel's locale data (~7 MiB) or
+    # the holidays package (~17 MiB, every country).
+    assert run(["import"], tmp_path).returncode == 0
+
+    served = probe("serve", tmp_path)
+
+    assert served.returncode == 0, served.stderr
+    held = json.loads(served.stdout.splitlines()[-1])
+    assert held["babel_locales"] == []
+    assert not [m for m in held["modules"] if m.startswith("holidays")]
+
+
 def test_other_commands_run_with_the_collector_on(tmp_path: Path) -> None:
     # The console script pauses it only while oov-bot loads; `check` never settles a heap.
     script = (

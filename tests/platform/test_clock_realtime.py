@@ -222,7 +222,9 @@ def test_two_clock_processes_on_one_database_post_a_reminder_once(
         assert wall_time(call) - due.timestamp() < 2.0
         time.sleep(1.0)  # both clocks have fired by now
         assert len(fake_slack.calls("chat.postMessage")) == 1
-        [record] = DeliveryStore(db).list()
+        # The clock processes run every feature's planners: the daily housekeeping jobs (piket
+        # roll, action-item purge) are recorded too when the suite runs within their grace.
+        [record] = [r for r in DeliveryStore(db).list() if r.key.startswith("meeting:")]
         assert record.status == "sent"
         assert all(p.poll() is None for p in processes), "a clock process died"
     finally:

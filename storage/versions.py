@@ -67,7 +67,12 @@ def read_once() -> Iterator[None]:
     """A read-only answer reads the data versions once, however many read models it asks (an
     `/overleg <naam>` asks the team's some ten times): one consistent view per answer. Still
     version before data: the versions are read before any model builds from them. Not for code
-    that writes and then reads: it would keep seeing the versions from before its write."""
+    that writes and then reads: it would keep seeing the versions from before its write.
+    Nested, it is the outer one's reading (a use case that reads once, called by an adapter that
+    already does)."""
+    if _ONCE.get() is not None:
+        yield
+        return
     token = _ONCE.set({})
     try:
         yield

@@ -45,10 +45,14 @@ from bot.services.notices import Notice, escape, mention
 from bot.services.people import NOT_LINKED as TEAM_NOT_LINKED
 from storage.piket import PiketStore, ShiftView, SwapAnswer, SwapResult, SwapStatus, SwapView
 from storage.team import PersonView, TeamStore
+from storage.versions import read_once
 
 log = logging.getLogger(__name__)
 
 NEXT_WEEKS = 4
+UPCOMING_DAYS = 400  # how far /piket looks for coming duty weeks (the rota is planned ~13 months)
+# Shifts overlapping [now, now + _INSTANT) are the ones running at `now` (datetimes count in µs).
+_INSTANT = timedelta(microseconds=1)
 TOPIC_LIMIT = 250  # Slack's maximum channel topic length
 
 RUIL_USAGE = (
@@ -69,6 +73,10 @@ NO_PUBLIC_URL = (
 SLACK_ONLY_AGENDA = "Dit werkt alleen in Slack: de links komen in een privébericht."
 SLACK_ONLY_SWAP = "Ruilen kan alleen in Slack."
 SWAP_GONE = "Dit ruilvoorstel bestaat niet meer."
+
+# The /piket words whose answer writes (feed tokens, a swap proposal): read_once is for answers
+# that only read.
+_WRITING_WORDS = frozenset({"agenda", "ruil"})
 
 _RUIL = re.compile(
     rf"(?P<when>.+?)\s+(?P<who>{MENTION_RE.pattern}|@\S+)(?:\s+(?:tegen\s+)?(?P<back>.+))?",
@@ -304,11 +312,11 @@ class PiketService:
         )
 
     def _upcoming(self, now: datetime) -> list[ShiftView]:
-        return self.store.shifts(start=now, end=now + timedelta(days=400))
+        return self.store.shifts(start=now, end=now + timedelta(days=UPCOMING_DAYS))
 
-    def _weeks(
-        self, config: PiketConfig, shifts: list[ShiftView], now: datetime, count: int
-    ) -> tuple[DutyWeek, ...]:
+    def _weeks(self, config: PiketConfig, now: datetime, count: int) -> tuple[DutyWeek, ...]:
+        """The next `count` duty weeks after `now`, a running one first."""
+        shifts = self._upcoming(now)
         weeks = upcoming_weeks([s.as_shift() for s in shifts], after=now, count=count)
         return tuple(
             DutyWeek(
@@ -325,6 +333,12 @@ class PiketService:
     @_domain
     def ask(self, text: str, actor: Actor, now: datetime) -> PiketAnswer:
         """Read `/piket <text>` and answer it for `actor` (the operator outside Slack)."""
+        if text.strip().partition(" ")[0].lower() in _WRITING_WORDS:
+            return self._ask(text, actor, now)
+        with read_once():  # rules, rota and team: one reading of the data versions per answer
+            return self._ask(text, actor, now)
+
+    def _ask(self, text: str, actor: Actor, now: datetime) -> PiketAnswer:
         caller_slack_id = actor.slack_id
         text = text.strip()
         word, _, rest = text.partition(" ")
@@ -367,11 +381,10 @@ class PiketService:
     @_domain
     def now_on_duty(self, now: datetime) -> OnDutyNow:
         config = self.config()
-        shifts = self._upcoming(now)
-        running = self._by_role(config, (s for s in shifts if s.start <= now < s.end))
+        running = self._by_role(config, self.store.shifts(start=now, end=now + _INSTANT))
         if running:
             return OnDutyNow(running, None)
-        later = self._weeks(config, shifts, now, 1)
+        later = self._weeks(config, now, 1)
         return OnDutyNow((), later[0] if later else None)
 
     @_domain
@@ -379,7 +392,7 @@ class PiketService:
         """The next `count` duty weeks, a running one first (`/piket volgende`, `piket toon`)."""
         if count < 1:
             raise PiketError("Geef met --weken een aantal piketweken van 1 of meer.")
-        return ComingWeeks(self._weeks(self.config(), self._upcoming(now), now, count))
+        return ComingWeeks(self._weeks(self.config(), now, count))
 
     @_domain
     def on_days(self, days: DayRange) -> OnDays:
@@ -392,7 +405,7 @@ class PiketService:
         shifts = self._by_role(config, shifts_in(stored, days, self.tz))
         if shifts:
             return OnDays(days, shifts, None)
-        later = self._weeks(config, self._upcoming(first), first, 1)
+        later = self._weeks(config, first, 1)
         return OnDays(days, (), later[0] if later else None)
 
     @_domain
@@ -639,7 +652,7 @@ class PiketService:
             return None
         on_duty = [
             s.person.slack_id
-            for s in self.store.shifts(start=now, end=now + timedelta(microseconds=1))
+            for s in self.store.shifts(start=now, end=now + _INSTANT)
             if s.person and s.person.slack_id
         ]
         if not on_duty:

@@ -22,7 +22,7 @@ from storage.meetings import MeetingStore
 from storage.piket import PiketStore
 from storage.session import Database
 from storage.team import TeamStore
-from storage.versions import TRACKED_TABLES, read_versions
+from storage.versions import TEAM, TRACKED_TABLES, read_once, read_versions
 from testkit.app import RunningBot
 from testkit.clock import FixedClock
 from testkit.fake_slack import FakeSlack
@@ -208,6 +208,9 @@ class Statements:
         ("/overleg", ""),
         ("/overleg", "teamoverleg"),
         ("/overleg", "boa-briefing"),
+        ("/piket", ""),
+        ("/piket", "volgende"),
+        ("/piket", "aov-2"),
     ],
 )
 def test_the_first_command_of_a_fresh_app_finds_its_read_models_built(
@@ -232,6 +235,73 @@ def test_an_overleg_answer_reads_the_versions_once(bot: RunningBot) -> None:
         statements.close()
     assert "<@U0TL00001>" in reply  # the chair, one of the people it looks up
     assert len(statements.seen) == 1
+
+
+PIKET_QUESTIONS = (
+    "",  # who is on duty now
+    "nu",
+    "volgende",
+    "mijn",  # the caller, by Slack ID
+    "aov-2",
+    f"<@{SLACK_IDS['aov-3']}|aov3>",
+    "week 52",
+    "10 januari 2027",  # no duty that day: the next duty week instead
+    "23 december 10:00",
+)
+
+
+@pytest.mark.parametrize("words", PIKET_QUESTIONS)
+def test_a_piket_answer_reads_the_versions_once(bot: RunningBot, words: str) -> None:
+    statements = Statements(bot.ctx.db)
+    try:
+        reply = shown(bot, "/piket", words)
+    finally:
+        statements.close()
+    assert "Er ging iets mis" not in reply and "Ik ken geen" not in reply
+    # Answered from the rota, the rules and the team.
+    assert "OVD-BZ" in reply or "Volgende piketweek" in reply
+    assert len(statements.seen) == 1, statements.seen
+
+
+@pytest.mark.parametrize("words", ["", "open", "alle", "teamoverleg", "aov-2"])
+def test_an_acties_answer_reads_the_versions_at_most_once(bot: RunningBot, words: str) -> None:
+    statements = Statements(bot.ctx.db)
+    try:
+        reply = shown(bot, "/acties", words)
+    finally:
+        statements.close()
+    assert "Er ging iets mis" not in reply and "Ik ken geen" not in reply
+    assert len(statements.seen) - len(statements.beyond_versions()) <= 1, statements.seen
+
+
+def test_read_once_nested_keeps_the_outer_reading(bot: RunningBot, elsewhere: Database) -> None:
+    statements = Statements(bot.ctx.db)
+    try:
+        with read_once():
+            first = read_versions(bot.ctx.db)
+            with elsewhere.engine.begin() as conn:
+                conn.execute(text("UPDATE people SET id = id"))
+            with read_once():  # a use case that reads once, inside an answer that does too
+                assert read_versions(bot.ctx.db) == first
+            assert read_versions(bot.ctx.db) == first
+        assert read_versions(bot.ctx.db)[TEAM] > first[TEAM]
+    finally:
+        statements.close()
+    assert len(statements.seen) == 2  # once inside, once after
+
+
+def test_a_shift_given_away_by_another_process_shows_at_every_next_piket(
+    bot: RunningBot, elsewhere: Database
+) -> None:
+    # As many answers as there are worker threads, so a reading kept past its answer would show.
+    for _ in range(10):
+        assert f"*OVD-BZ*: <@{SLACK_IDS['aov-1']}>" in shown(bot, "/piket")
+    day = bot.clock().astimezone(bot.ctx.tz).date()
+    PiketStore(elsewhere, bot.ctx.tz).set_person(
+        "OVD-BZ", DayRange(day, day, "vandaag"), "aov-3", now=bot.clock()
+    )
+    for _ in range(10):
+        assert f"*OVD-BZ*: <@{SLACK_IDS['aov-3']}>" in shown(bot, "/piket")
 
 
 def test_a_chair_relinked_by_another_process_shows_at_the_next_overleg(

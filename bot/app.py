@@ -102,4 +102,20 @@ def create_bolt_app(ctx: AppContext, features: Sequence[Feature] | None = None) 
     for feature in all_features() if features is None else features:
         if feature.listeners:
             feature.listeners(app, ctx)
+    _commands_first(app)
     return app
+
+
+def _commands_first(app: App) -> None:
+    """Bolt tries its listeners in the order they were added, some 7 µs each: the slash commands,
+    which a person waits for, go first (/piket came 18th). The order matters for nothing else:
+    no other listener matches a slash command, and the others keep their order."""
+    app._listeners.sort(key=lambda listener: not _is_command(listener))
+
+
+def _is_command(listener: Any) -> bool:
+    # Bolt's builtin matcher for app.command() is its `command` function's closure.
+    return any(
+        getattr(getattr(m, "func", None), "__qualname__", "").startswith("command.")
+        for m in listener.matchers
+    )

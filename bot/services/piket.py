@@ -74,10 +74,6 @@ SLACK_ONLY_AGENDA = "Dit werkt alleen in Slack: de links komen in een privéberi
 SLACK_ONLY_SWAP = "Ruilen kan alleen in Slack."
 SWAP_GONE = "Dit ruilvoorstel bestaat niet meer."
 
-# The /piket words whose answer writes (feed tokens, a swap proposal): read_once is for answers
-# that only read.
-_WRITING_WORDS = frozenset({"agenda", "ruil"})
-
 _RUIL = re.compile(
     rf"(?P<when>.+?)\s+(?P<who>{MENTION_RE.pattern}|@\S+)(?:\s+(?:tegen\s+)?(?P<back>.+))?",
     re.IGNORECASE,
@@ -333,9 +329,9 @@ class PiketService:
     @_domain
     def ask(self, text: str, actor: Actor, now: datetime) -> PiketAnswer:
         """Read `/piket <text>` and answer it for `actor` (the operator outside Slack)."""
-        if text.strip().partition(" ")[0].lower() in _WRITING_WORDS:
-            return self._ask(text, actor, now)
-        with read_once():  # rules, rota and team: one reading of the data versions per answer
+        # Rules, rota and team: one reading of the data versions per answer. The two answers
+        # that write (feed tokens, a swap proposal) write last, and to no versioned table.
+        with read_once():
             return self._ask(text, actor, now)
 
     def _ask(self, text: str, actor: Actor, now: datetime) -> PiketAnswer:

@@ -263,6 +263,26 @@ def test_a_piket_answer_reads_the_versions_once(bot: RunningBot, words: str) -> 
     assert len(statements.seen) == 1, statements.seen
 
 
+@pytest.mark.parametrize(
+    ("words", "told"),
+    [
+        ("agenda", "privébericht"),
+        (f"ruil 15 februari <@{SLACK_IDS['aov-2']}|aov2>", "Ruilvoorstel verstuurd"),
+    ],
+)
+def test_a_piket_answer_that_writes_reads_the_versions_once_too(
+    bot: RunningBot, words: str, told: str
+) -> None:
+    statements = Statements(bot.ctx.db)
+    try:
+        reply = shown(bot, "/piket", words)
+    finally:
+        statements.close()
+    assert told in reply
+    assert any(s.startswith("INSERT") for s in statements.seen)  # the tokens, the proposal
+    assert len(statements.seen) - len(statements.beyond_versions()) == 1, statements.seen
+
+
 @pytest.mark.parametrize("words", ["", "open", "alle", "teamoverleg", "aov-2"])
 def test_an_acties_answer_reads_the_versions_at_most_once(bot: RunningBot, words: str) -> None:
     statements = Statements(bot.ctx.db)

@@ -73,6 +73,9 @@ class ActionItemView:
 
 
 _VIEW_FIELDS = tuple(f.name for f in fields(ActionItemView))
+# The view's fields as columns, in the view's order: a listed row becomes its view by position
+# (by name it cost /acties a third of its listing).
+_VIEW_COLUMNS = tuple(ActionItem.__table__.c[name] for name in _VIEW_FIELDS)
 
 
 def _view(row: ActionItem) -> ActionItemView:
@@ -127,7 +130,7 @@ class ActionQuery:
     channels: tuple[str, ...] | None = None
 
 
-def page_statement(query: ActionQuery) -> Select[tuple[ActionItem]]:
+def page_statement(query: ActionQuery) -> Select[Any]:
     """The SELECT behind `/acties` (one row more than a page, to tell whether there are more):
     an index range scan (see the indexes on ActionItem) however many items there are."""
     return _page_shape(*_shape_of(query)).params(**_page_params(query))
@@ -146,7 +149,7 @@ def _shape_of(query: ActionQuery) -> tuple[bool, bool, bool, bool, int]:
 @lru_cache(maxsize=64)
 def _page_shape(
     owner: bool, series: bool, before: bool, channels: bool, limit: int
-) -> Select[tuple[ActionItem]]:
+) -> Select[Any]:
     """The statement per shape of query, built once with bound parameters: building it anew
     cost /acties a fifth of its CPU."""
     conditions = [ActionItem.status == bindparam("status")]
@@ -158,7 +161,7 @@ def _page_shape(
         conditions.append(ActionItem.id < bindparam("before_id"))
     if channels:
         conditions.append(ActionItem.channel.in_(bindparam("channels", expanding=True)))
-    return select(ActionItem).where(*conditions).order_by(ActionItem.id.desc()).limit(limit + 1)
+    return select(*_VIEW_COLUMNS).where(*conditions).order_by(ActionItem.id.desc()).limit(limit + 1)
 
 
 def _page_params(query: ActionQuery) -> dict[str, Any]:
@@ -328,8 +331,8 @@ class ActionStore:
         on a connection (the hot path of /acties: no ORM session, no identity map)."""
         with self.db.engine.connect() as conn:
             statement = _page_shape(*_shape_of(query))
-            rows = conn.execute(statement, _page_params(query)).mappings().all()
-        views = [ActionItemView(**{name: row[name] for name in _VIEW_FIELDS}) for row in rows]
+            rows = conn.execute(statement, _page_params(query)).all()
+        views = [ActionItemView(*row) for row in rows]
         return views[: query.limit], len(rows) > query.limit
 
     def open_for_series(self, series_key: str, limit: int = 50) -> list[ActionItemView]:

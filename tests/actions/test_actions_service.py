@@ -340,6 +340,27 @@ def test_listing_mine_a_colleagues_and_a_meetings_items(service: ActionService) 
     assert service.list_items("afgerond", acting(ANNA), NOW).items == []
 
 
+def test_a_listed_item_is_the_stored_item_in_every_field(service: ActionService) -> None:
+    slack = Messenger()
+    message = posted("actie: ik bel de wijkagent voor vrijdag", thread_ts="1699999999.000100")
+    first = service.capture_posted(message, NOW, by(ANNA))
+    assert first is not None
+    service.confirm(first, slack, NOW)  # the permalink and the confirmation
+    second = service.capture_posted(
+        posted(f"actie: <@{BERT}> mailt z.s.m.", ts="1700000002.000100"), NOW, by(ANNA)
+    )
+    assert second is not None
+    service.close(second.item.id, acting(ANNA), NOW + timedelta(hours=1))
+    [listed_open] = service.list_items("", acting(ANNA), NOW).items
+    [listed_done] = service.list_items("aov-2 afgerond", acting(ANNA), NOW).items
+    for listed in (listed_open, listed_done):
+        stored = service.store.get(listed.id)
+        assert listed == stored
+    assert listed_open.permalink and listed_open.confirmed_at and listed_open.due_on
+    assert listed_open.series_key == "boa-briefing" and listed_open.thread_ts
+    assert listed_done.closed_at and listed_done.closed_by == ANNA and listed_done.status == "done"
+
+
 def test_unclear_listings_are_refused_in_dutch(service: ActionService) -> None:
     with pytest.raises(ActionsError, match="Ik ken geen collega of overleg “&lt;iemand&gt;”"):
         service.list_items("<iemand>", acting(ANNA), NOW)

@@ -9,6 +9,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 from slack_sdk.errors import SlackApiError
@@ -247,11 +248,43 @@ def feature_command(
     return run
 
 
+class _Parser(DutchArgumentParser):
+    """A parser that adds its arguments when first used (parsed, or its help shown): a
+    feature's command is configured by its own module (`lazy` in its declaration), which only
+    that command's run imports, not every start of `oov-bot serve`."""
+
+    def __init__(
+        self, *args: Any, configure: Callable[[argparse.ArgumentParser], None] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self._pending = configure
+
+    def _configure(self) -> None:
+        if self._pending is not None:
+            configure, self._pending = self._pending, None
+            configure(self)
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        self._configure()
+        return super().parse_known_args(args, namespace)
+
+    def format_usage(self) -> str:
+        self._configure()
+        return str(super().format_usage())
+
+    def format_help(self) -> str:
+        self._configure()
+        return str(super().format_help())
+
+
 def build_parser() -> argparse.ArgumentParser:
     # Dutch throughout, argparse's own texts included (bot/dutch_argparse.py); every subcommand
     # has a description, shown by `oov-bot <commando> --help`. Subparsers, also the features'
     # commands, inherit the Dutch parser class.
-    parser = DutchArgumentParser(
+    parser = _Parser(
         prog="oov-bot",
         description="Slack-assistent voor team OOV. `oov-bot <commando> --help` vertelt meer.",
     )
@@ -322,8 +355,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     for feature_command_ in cli_commands():
         # The description defaults to the help line (bot/dutch_argparse.py).
-        feature_parser = sub.add_parser(feature_command_.name, help=feature_command_.help)
-        feature_command_.configure(feature_parser)
+        feature_parser = sub.add_parser(
+            feature_command_.name,
+            help=feature_command_.help,
+            configure=feature_command_.configure,
+        )
         feature_parser.set_defaults(func=feature_command(feature_command_))
     reports = report_commands()
     if reports:
@@ -336,8 +372,9 @@ def build_parser() -> argparse.ArgumentParser:
             dest="report", required=True, metavar="RAPPORT", title="rapporten"
         )
         for report_command in reports:
-            report_parser = report_sub.add_parser(report_command.name, help=report_command.help)
-            report_command.configure(report_parser)
+            report_parser = report_sub.add_parser(
+                report_command.name, help=report_command.help, configure=report_command.configure
+            )
             report_parser.set_defaults(func=feature_command(report_command))
     db = sub.add_parser("db", help="database-beheer", description="Database-beheer.")
     db_sub = db.add_subparsers(

@@ -1,5 +1,6 @@
 """Assembly's view of the features: found by walking `handlers/`, then iterated for every part
-of the bot (config, import/export, clock, shell, web routes, CLI). Nothing here names a feature."""
+of the bot (config, import/export, clock, shell, web routes, CLI). Nothing here names a feature.
+Config loading, import and export are imported by the commands that use them, not by a server."""
 
 from __future__ import annotations
 
@@ -8,17 +9,18 @@ import importlib
 import pkgutil
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import handlers
-from bot.core.config_files import FeatureValidator, TeamConfig
-from bot.core.config_files import load_config as load_config_files
-from bot.planning import Planner
-from handlers.commands import SlashCommand
-from handlers.feature import CliCommand, ConfigFile, Feature, ReportCommand, Route, ShellLine
-from storage.import_report import ImportReport
-from storage.session import Database
-from storage.yaml_io import export_config as export_config_files
-from storage.yaml_io import import_config as import_config_files
+from handlers.feature import Feature, load
+
+if TYPE_CHECKING:
+    from bot.core.config_files import FeatureValidator, TeamConfig
+    from bot.planning import Planner
+    from handlers.commands import SlashCommand
+    from handlers.feature import CliCommand, ConfigFile, ReportCommand, Route, ShellLine
+    from storage.import_report import ImportReport
+    from storage.session import Database
 
 
 @functools.cache
@@ -43,15 +45,21 @@ def feature_files() -> dict[str, FeatureValidator]:
 
 def load_config(config_dir: Path) -> TeamConfig:
     """people.yaml, tasks.yaml and every feature's file, validated (raises ConfigError)."""
+    from bot.core.config_files import load_config as load_config_files
+
     return load_config_files(config_dir, feature_files())
 
 
 def import_config(db: Database, team: TeamConfig, now: datetime) -> ImportReport:
+    from storage.yaml_io import import_config as import_config_files
+
     importers = [f.config.importer for f in all_features() if f.config]
     return import_config_files(db, team, now, importers)
 
 
 def export_config(db: Database) -> dict[str, str]:
+    from storage.yaml_io import export_config as export_config_files
+
     exporters = [
         exporter
         for f in all_features()
@@ -62,7 +70,9 @@ def export_config(db: Database) -> dict[str, str]:
 
 
 def planners() -> list[Planner]:
-    return [planner for f in all_features() for planner in f.planners]
+    """Every feature's planners, their modules imported now: a clock loads them while it starts,
+    before its heap is settled (bot/heap.py), not in its first planning round."""
+    return [load(planner) for f in all_features() for planner in f.planners]
 
 
 def slash_commands() -> list[SlashCommand]:

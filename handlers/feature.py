@@ -4,22 +4,72 @@ A feature module in `handlers/` ends with `FEATURE = Feature(...)`. Assembly (`b
 finds those declarations by walking the package and iterates them to build the Bolt app, the
 clock, the web routes, the config loader, import/export, the shell and the CLI; no central file
 names a feature, so adding one is adding its modules, its migration and its manifest lines.
+
+A process uses only some of what a feature declares: the web server its listeners, read models
+and routes, never its clock planners, CLI commands or config importers. So a declaration names
+the pieces a process may not need with `lazy("module:function")`, which imports that module at
+the first call: `oov-bot serve` never loads a clock, CLI, report or config module (issue 10).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-from slack_bolt import App
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from bot.context import AppContext
-from bot.core.config_files import FeatureValidator
-from bot.planning import Planner
 from handlers.commands import SlashCommand
-from storage.yaml_io import FeatureExporter, FeatureImporter
+
+if TYPE_CHECKING:
+    from slack_bolt import App
+
+    from bot.core.config_files import FeatureValidator
+    from bot.planning import Planner
+    from storage.yaml_io import FeatureExporter, FeatureImporter
+
+
+class Lazy:
+    """A function named `module:attribute`, imported when first called (see above). Stands in
+    for the function wherever the declaration expects one; `load()` returns the function."""
+
+    __slots__ = ("_function", "target")
+
+    def __init__(self, target: str) -> None:
+        module, _, attribute = target.partition(":")
+        if not module or not attribute:
+            raise ValueError(f"not a module:attribute reference: {target!r}")
+        self.target = target
+        self._function: Callable[..., Any] | None = None
+
+    def load(self) -> Callable[..., Any]:
+        if self._function is None:
+            module, _, attribute = self.target.partition(":")
+            function = getattr(importlib.import_module(module), attribute)
+            if not callable(function):
+                raise TypeError(f"{self.target} is not callable")
+            self._function = function
+        return self._function
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.load()(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"lazy({self.target!r})"
+
+
+def lazy(target: str) -> Callable[..., Any]:
+    """`lazy("handlers.piket.clock:plan_deliveries")`: that function, imported on first call."""
+    return Lazy(target)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def load(function: F) -> F:
+    """`function` itself, its module imported now when it is `lazy`."""
+    return cast(F, function.load()) if isinstance(function, Lazy) else function
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,7 @@ M = TypeVar("M", bound=BaseModel)
 class StrictModel(BaseModel):
     """Every config file's models: unknown keys are typos and refused; values never change."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class BlankIsAbsentModel(StrictModel):

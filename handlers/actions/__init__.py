@@ -8,12 +8,10 @@ The use cases are bot.services.actions; this package holds the adapters: `slack`
 
 from __future__ import annotations
 
-from handlers.actions.clock import plan_deliveries
 from handlers.actions.factory import action_service
-from handlers.actions.shell import is_action_line, shell_capture
 from handlers.actions.slack import register, shell_acties
 from handlers.commands import SlashCommand, Usage
-from handlers.feature import Feature, ShellLine
+from handlers.feature import Feature, ShellLine, lazy
 from storage.actions import export_action_items
 
 ACTIES = SlashCommand(
@@ -56,10 +54,15 @@ FEATURE = Feature(
     order=30,
     listeners=lambda app, ctx: register(app, ctx, ACTIES),
     read_models=lambda ctx: action_service(ctx).prepare(),
-    planners=(plan_deliveries,),
+    planners=(lazy("handlers.actions.clock:plan_deliveries"),),
     exporter=export_action_items,
     commands=(ACTIES,),
-    shell_lines=(ShellLine(is_action_line, shell_capture),),
+    shell_lines=(
+        ShellLine(
+            lazy("handlers.actions.shell:is_action_line"),
+            lazy("handlers.actions.shell:shell_capture"),
+        ),
+    ),
     models="storage.models.actions",
     migration_branch="actions",
 )

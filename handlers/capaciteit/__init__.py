@@ -13,7 +13,7 @@ from bot.core.capacity_config import CAPACITY_FILE, validate_capacity_file
 from bot.services.capacity import build_capacity_service
 from handlers.blocks import Reply
 from handlers.commands import SlashCommand, Usage
-from handlers.feature import ConfigFile, Feature, ReportCommand
+from handlers.feature import ConfigFile, Feature, ReportCommand, lazy
 from storage.capacity import export_capacity, import_capacity
 
 CAPACITEIT = SlashCommand(
@@ -67,7 +67,7 @@ def _shell_reply(ctx: AppContext, text: str) -> Reply:
 
 
 # The adapters read the spec above (help, verbs), so they are imported after it.
-from handlers.capaciteit import cli, slack  # noqa: E402
+from handlers.capaciteit import slack  # noqa: E402
 
 FEATURE = Feature(
     name="capaciteit",
@@ -79,8 +79,8 @@ FEATURE = Feature(
         ReportCommand(
             "capaciteit",
             "vraag en aanbod van uren (Word en Markdown, met grafieken)",
-            cli.configure,
-            cli.run,
+            lazy("handlers.capaciteit.cli:configure"),
+            lazy("handlers.capaciteit.cli:run"),
         ),
     ),
     models="storage.models.capacity",

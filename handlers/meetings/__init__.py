@@ -8,7 +8,7 @@ from __future__ import annotations
 from bot.core import meetings
 from bot.core.access import Actor
 from handlers.commands import SlashCommand, Usage
-from handlers.feature import ConfigFile, Feature
+from handlers.feature import ConfigFile, Feature, lazy
 from storage.meetings import export_meetings, import_meetings
 
 OVERLEG = SlashCommand(
@@ -52,7 +52,6 @@ OVERLEG = SlashCommand(
 
 
 # The adapters read the spec above (help, verbs), so they are imported after it.
-from handlers.meetings.clock import plan_deliveries  # noqa: E402
 from handlers.meetings.slack import overleg_reply, register  # noqa: E402
 from handlers.meetings.wiring import build_read_models  # noqa: E402
 
@@ -61,7 +60,7 @@ FEATURE = Feature(
     order=20,
     listeners=register,
     read_models=build_read_models,
-    planners=(plan_deliveries,),
+    planners=(lazy("handlers.meetings.clock:plan_deliveries"),),
     config=ConfigFile(
         meetings.MEETINGS_FILE, meetings.validate_meetings_file, import_meetings, export_meetings
     ),

@@ -14,8 +14,8 @@ from bot.context import AppContext
 from bot.core.piket_feed import FEED_ROUTE
 from bot.core.rota import PIKET_FILE, validate_piket_file
 from handlers.commands import SlashCommand, Usage
-from handlers.feature import CliCommand, ConfigFile, Feature, Route
-from handlers.piket import cli, clock, common, feed, slack
+from handlers.feature import CliCommand, ConfigFile, Feature, Route, lazy
+from handlers.piket import common, feed, slack
 from storage.piket import export_piket, import_piket
 
 PIKET = SlashCommand(
@@ -76,13 +76,16 @@ FEATURE = Feature(
     listeners=_listeners,
     # The rules and the rota, not the feeds: rendering them is the feed's own business.
     read_models=lambda ctx: common.piket_store(ctx).refresh(),
-    planners=(clock.plan_deliveries,),
+    planners=(lazy("handlers.piket.clock:plan_deliveries"),),
     config=ConfigFile(PIKET_FILE, validate_piket_file, import_piket, export_piket),
     commands=(PIKET,),
     routes=(Route(FEED_ROUTE, "piket_feed", feed.feed_view),),
     cli=(
         CliCommand(
-            "piket", "piketrooster bekijken of een dienst toewijzen", cli.configure, cli.run
+            "piket",
+            "piketrooster bekijken of een dienst toewijzen",
+            lazy("handlers.piket.cli:configure"),
+            lazy("handlers.piket.cli:run"),
         ),
     ),
     models="storage.models.piket",

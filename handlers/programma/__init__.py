@@ -8,13 +8,15 @@ The use cases are `bot.services.programma.ProgrammeService`; the modules here ar
 
 from __future__ import annotations
 
+from functools import partial
+
 from slack_bolt import App
 
 from bot.context import AppContext
 from bot.core.programme import PROGRAMMA_FILE, describe_programme, validate_programma_file
 from handlers.commands import SlashCommand, Usage
-from handlers.feature import ConfigFile, Feature, ReportCommand
-from handlers.programma import cli, clock, slack
+from handlers.feature import ConfigFile, Feature, ReportCommand, lazy
+from handlers.programma import slack
 from storage.programme import export_programme, import_programme
 
 PROGRAMMA = SlashCommand(
@@ -74,12 +76,18 @@ def _listeners(app: App, ctx: AppContext) -> None:
     slack.register(app, ctx, PROGRAMMA)
 
 
+def _attach(ctx: AppContext) -> None:
+    # Only the clock draws a meeting reminder: the part is loaded with the first one it sends.
+    section = lazy("handlers.programma.clock:meeting_section")
+    ctx.meeting_reminder_sections.append(partial(section, ctx))
+
+
 FEATURE = Feature(
     name="programma",
     order=50,
     listeners=_listeners,
-    attach=clock.attach,
-    planners=(clock.plan_deliveries,),
+    attach=_attach,
+    planners=(lazy("handlers.programma.clock:plan_deliveries"),),
     config=ConfigFile(
         PROGRAMMA_FILE,
         validate_programma_file,
@@ -92,8 +100,8 @@ FEATURE = Feature(
         ReportCommand(
             "programma",
             "voortgangsrapportage van het uitvoeringsprogramma (Word en Markdown)",
-            cli.configure,
-            cli.run,
+            lazy("handlers.programma.cli:configure"),
+            lazy("handlers.programma.cli:run"),
         ),
     ),
     models="storage.models.programme",

@@ -49,12 +49,6 @@ def meeting_section(
     return meeting_blocks(build_service(ctx).meeting_lines(series_key, since, now), ctx.tz)
 
 
-def attach(ctx: AppContext) -> None:
-    ctx.meeting_reminder_sections.append(
-        lambda series_key, since, now: meeting_section(ctx, series_key, since, now)
-    )
-
-
 def digest_days(start: date, end: date, first: date, every_months: int, day: int) -> list[date]:
     """The days of the DM between start and end: `day` of every `every_months`-th month
     counted from the programme's first month."""

@@ -4,11 +4,16 @@ direction of dependency between the layers, and assembly that names no feature."
 from __future__ import annotations
 
 import ast
+import dataclasses
+import inspect
+from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from bot.features import all_features
+from handlers.feature import Lazy, lazy
 from storage.models import Base
 from testkit.team_config import REPO
 
@@ -31,8 +36,23 @@ def _modules() -> dict[str, Path]:
     return found
 
 
+def _lazy_target(node: ast.AST) -> str | None:
+    """The module of a feature's `lazy("module:function")` declaration (handlers.feature)."""
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "lazy"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    ):
+        return node.args[0].value.partition(":")[0]
+    return None
+
+
 def _imports(path: Path, known: set[str]) -> set[str]:
-    """Every project module `path` imports, wherever the import statement stands."""
+    """Every project module `path` imports, wherever the import statement stands, and every
+    module it declares `lazy`: imported later, but a dependency all the same."""
     targets: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         names: list[str] = []
@@ -40,6 +60,8 @@ def _imports(path: Path, known: set[str]) -> set[str]:
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+        elif lazy := _lazy_target(node):
+            names = [lazy]
         for name in names:
             # `from bot.core import meetings` imports bot.core.meetings; `import a.b` imports a.b.
             while name and name not in known:
@@ -112,6 +134,52 @@ def test_every_feature_is_found_with_a_unique_name() -> None:
     assert {"tasks", "meetings", "actions", "piket", "home"} <= set(names)
 
 
+def _lazy_pieces(value: object, where: str) -> Iterator[tuple[str, Lazy]]:
+    """Every `lazy` function in a declaration, with the field it stands in."""
+    if isinstance(value, Lazy):
+        yield where, value
+    elif isinstance(value, partial):
+        yield from _lazy_pieces(value.func, where)
+    elif isinstance(value, tuple):
+        for item in value:
+            yield from _lazy_pieces(item, where)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            yield from _lazy_pieces(getattr(value, f.name), f.name)
+
+
+# How many arguments each kind of declared function is called with (handlers/feature.py).
+ARITY = {
+    "planners": 3, "configure": 1, "run": 2, "matches": 1, "answer": 1, "listeners": 2,
+    "read_models": 1, "attach": 1, "validate": 1, "importer": 4, "exporter": 1, "describe": 1,
+    "view": 1,
+}
+
+
+def test_every_lazy_declaration_names_a_function_that_takes_its_arguments() -> None:
+    found = [
+        (feature.name, field, piece)
+        for feature in all_features()
+        for field, piece in _lazy_pieces(feature, "")
+    ]
+    assert {"planners", "configure", "run", "matches", "answer"} <= {f for _, f, _ in found}
+    for feature, field, piece in found:
+        function = piece.load()
+        if field in ARITY:
+            inspect.signature(function).bind(*[None] * ARITY[field])
+        assert piece.target.startswith(f"handlers.{feature}."), (feature, piece)
+
+
+def test_lazy_names_a_module_and_a_function() -> None:
+    for bad in ("handlers.piket.clock", ":plan_deliveries", "handlers.piket.clock:"):
+        with pytest.raises(ValueError):
+            lazy(bad)
+    with pytest.raises(AttributeError):
+        lazy("handlers.piket.clock:no_such_function")()
+    with pytest.raises(TypeError):
+        lazy("handlers.programma.clock:DIGEST_KIND")()
+
+
 def test_declared_models_and_migration_branches_exist() -> None:
     modules = {mapper.class_.__module__ for mapper in Base.registry.mappers}
     versions = "\n".join(
@@ -128,9 +196,12 @@ def test_declared_models_and_migration_branches_exist() -> None:
 
 
 def _direct_imports(module: str) -> set[str]:
-    """Every module `module` imports by name (third-party ones included), at any depth of code."""
+    """Every module `module` imports by name (third-party ones included), at any depth of code,
+    or declares `lazy`."""
     names: set[str] = set()
     for node in ast.walk(ast.parse(_modules()[module].read_text(encoding="utf-8"))):
+        if lazy := _lazy_target(node):
+            names.add(lazy)
         if isinstance(node, ast.Import):
             names |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:

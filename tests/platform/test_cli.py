@@ -218,6 +218,7 @@ ARGPARSE_ENGLISH = (
 
 def all_command_paths(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()) -> list:
     paths = [prefix]
+    parser.format_help()  # a feature's command adds its arguments when first used (bot.cli)
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for name, sub in action.choices.items():

@@ -4,6 +4,7 @@ without collections, and the opt-in collection log the benchmarks read (issue 10
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import subprocess
 import sys
@@ -43,6 +44,7 @@ class Probe:
             "lazy": sorted(m for m in sys.modules
                            if m.split(".")[0] in ("ruamel", "rapidfuzz") or m == "babel.dates"),
             "babel_locales": sorted(getattr(localedata, "_cache", {})),
+            "own": sorted(m for m in sys.modules if m.split(".")[0] in ("bot", "handlers")),
         }))
 
 waitress.server.create_server = lambda *args, **kwargs: Probe()
@@ -146,6 +148,42 @@ def test_run_migrates_a_fresh_database_and_then_needs_no_alembic(tmp_path: Path)
     again = probe("run", tmp_path)
     assert again.returncode == 0, again.stderr
     assert "alembic" not in json.loads(again.stdout.splitlines()[-1])["modules"]
+
+
+# What only a clock, the CLI or the shell uses: a feature declares these pieces `lazy`.
+NOT_SERVING = ("handlers.*.clock", "handlers.*.cli", "handlers.*.report", "handlers.actions.shell")
+NEVER_SERVING = ("bot.clock", "bot.shell")
+
+
+def _matching(modules: list[str], *patterns: str) -> list[str]:
+    return [m for m in modules if any(fnmatch.fnmatchcase(m, p) for p in patterns)]
+
+
+def test_serve_imports_no_clock_cli_report_or_shell_module(tmp_path: Path) -> None:
+    assert run(["db", "upgrade"], tmp_path).returncode == 0
+
+    served = probe("serve", tmp_path)
+
+    assert served.returncode == 0, served.stderr
+    own = json.loads(served.stdout.splitlines()[-1])["own"]
+    assert _matching(own, *NOT_SERVING, *NEVER_SERVING) == []
+    # What it does serve is loaded before the first request: every feature's listeners and
+    # the feed route.
+    assert {"handlers.tasks.slack", "handlers.piket.slack", "handlers.piket.feed"} <= set(own)
+
+
+def test_run_loads_its_planners_before_serving_but_no_cli_or_report_module(
+    tmp_path: Path,
+) -> None:
+    assert run(["db", "upgrade"], tmp_path).returncode == 0
+
+    started = probe("run", tmp_path)
+
+    assert started.returncode == 0, started.stderr
+    own = json.loads(started.stdout.splitlines()[-1])["own"]
+    clocks = {f"handlers.{name}.clock" for name in ("actions", "meetings", "piket", "programma")}
+    assert clocks <= set(own)
+    assert _matching(own, "handlers.*.cli", "handlers.*.report", "handlers.actions.shell") == []
 
 
 def test_serve_on_a_fresh_database_says_in_dutch_to_upgrade(tmp_path: Path) -> None:

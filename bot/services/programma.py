@@ -17,11 +17,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.core.access import Action, Actor, Role
-from bot.core.documents import Bullets, Document, Heading, Paragraph, Table
 from bot.core.programme import (
     ProgrammeSettings,
     Status,
@@ -48,6 +48,9 @@ from storage.programme import (
     sum_spent,
 )
 from storage.team import PersonView, TeamStore
+
+if TYPE_CHECKING:
+    from bot.core.documents import Bullets, Document, Heading, Paragraph, Table
 
 log = logging.getLogger(__name__)
 
@@ -741,6 +744,9 @@ def build_report(
     now: datetime,
     tz: tzinfo,
 ) -> Document:
+    # The document model only when a report is written: not in every web process's start.
+    from bot.core.documents import Bullets, Document, Heading, Paragraph, Table
+
     blocks: list[Heading | Paragraph | Bullets | Table] = []
     states = {a.id: _state_at(a, per.get(a.id, [])) for a in model.activities}
     blocks.append(Heading("Inleiding", 1))
@@ -837,6 +843,8 @@ def build_report(
 def _budget_blocks(
     model: _Model, settings: ProgrammeSettings, per: dict[int, list[UpdateView]]
 ) -> list[Heading | Paragraph | Table]:
+    from bot.core.documents import Heading, Paragraph, Table
+
     spent = sum_spent([u for updates in per.values() for u in updates])
     spent_by_key = {a.key: spent.get(a.id, Decimal(0)) for a in model.activities}
     rows = []

@@ -8,7 +8,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 from bot.context import AppContext
-from bot.core.documents import write_document
 from bot.services.programma import ProgrammeService
 from storage.programme import ProgrammeStore
 
@@ -29,6 +28,8 @@ def write_report_files(
     service: ProgrammeService, until: date, now: datetime, directory: Path
 ) -> list[Path]:
     """The report as .docx and .md in `directory`; DomainError when there is no programme."""
+    from bot.core.documents import write_document  # only when a report is written
+
     document = service.report(until, now)
     return write_document(document, directory, report_stem(until))
 

@@ -151,7 +151,13 @@ def test_run_migrates_a_fresh_database_and_then_needs_no_alembic(tmp_path: Path)
 
 
 # What only a clock, the CLI or the shell uses: a feature declares these pieces `lazy`.
-NOT_SERVING = ("handlers.*.clock", "handlers.*.cli", "handlers.*.report", "handlers.actions.shell")
+NOT_SERVING = (
+    "handlers.*.clock",
+    "handlers.*.cli",
+    "handlers.*.report",
+    "handlers.actions.shell",
+    "bot.core.documents",
+)
 NEVER_SERVING = ("bot.clock", "bot.shell")
 
 
@@ -183,7 +189,7 @@ def test_run_loads_its_planners_before_serving_but_no_cli_or_report_module(
     own = json.loads(started.stdout.splitlines()[-1])["own"]
     clocks = {f"handlers.{name}.clock" for name in ("actions", "meetings", "piket", "programma")}
     assert clocks <= set(own)
-    assert _matching(own, "handlers.*.cli", "handlers.*.report", "handlers.actions.shell") == []
+    assert _matching(own, *NOT_SERVING[1:]) == []
 
 
 def test_serve_on_a_fresh_database_says_in_dutch_to_upgrade(tmp_path: Path) -> None:

@@ -126,7 +126,7 @@ def cmd_import(settings: Settings, _args: argparse.Namespace) -> int:
         print("Niets geïmporteerd.", file=sys.stderr)
         return 1
     ctx = create_context(settings)
-    ctx.db.upgrade()
+    ctx.db.upgrade_if_behind()  # Alembic only when there is something to migrate
     report = import_config(ctx.db, team, ctx.now())
     print("\n".join(report.lines()))
     return 0

@@ -1,6 +1,6 @@
 """Assembly's view of the features: found by walking `handlers/`, then iterated for every part
 of the bot (config, import/export, clock, shell, web routes, CLI). Nothing here names a feature.
-Config loading, import and export are imported by the commands that use them, not by a server."""
+Config loading, import and export are imported by the commands that use them."""
 
 from __future__ import annotations
 

@@ -6,9 +6,11 @@ clock, the web routes, the config loader, import/export, the shell and the CLI; 
 names a feature, so adding one is adding its modules, its migration and its manifest lines.
 
 A process uses only some of what a feature declares: the web server its listeners, read models
-and routes, never its clock planners, CLI commands or config importers. So a declaration names
-the pieces a process may not need with `lazy("module:function")`, which imports that module at
-the first call: `oov-bot serve` never loads a clock, CLI, report or config module (issue 10).
+and routes, never its clock planners, CLI and report commands or shell lines. So a declaration
+names the pieces a process may not need with `lazy("module:function")`, which imports that
+module at the first call: `oov-bot serve` loads no feature's clock, CLI, report or shell module
+(issue 10; tests/platform/test_process.py). The field's type says how it is called; a test
+holds every lazy function to it.
 """
 
 from __future__ import annotations

@@ -4,8 +4,7 @@ Importing oov-bot and its libraries makes some 100k objects that live as long as
 With the collector on, ~300 collections (three of them full) re-scan them while they are being
 made: ~0.15 s of a 0.9 s start. Paused, a server collects once when its app is assembled
 (bot/heap.py's settle, which turns the collector back on); every other command turns it back on
-as soon as its parser is built (bot.cli.main). The dataclasses' methods come from
-bot/dataclass_code.py's cache, not a compilation each.
+as soon as its parser is built (bot.cli.main).
 """
 
 from __future__ import annotations
@@ -15,9 +14,6 @@ import gc
 
 def main() -> int:
     gc.disable()
-    from bot import dataclass_code
-
-    dataclass_code.install()  # the methods dataclasses write, compiled by an earlier run
     from bot.cli import main as cli_main  # imported with the collector paused (see above)
 
     return cli_main()

@@ -41,9 +41,6 @@ def settle() -> int:
     """Freeze the start-up heap out of every later collection (see above); returns how many
     objects were frozen. Call once the app is assembled, before serving. Turns the collector back
     on when the console script paused it for start-up (bot/entry.py)."""
-    from bot import dataclass_code
-
-    dataclass_code.uninstall()  # saves what it compiled; its file's contents are not kept
     gc.freeze()
     gc.enable()
     frozen = gc.get_freeze_count()

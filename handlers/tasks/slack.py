@@ -52,6 +52,7 @@ from handlers.tasks.blocks import (
     task_card,
 )
 from storage.team import TaskView
+from storage.versions import read_once
 
 log = logging.getLogger(__name__)
 
@@ -144,14 +145,18 @@ def register(app: App, ctx: AppContext) -> None:
         except DomainError as exc:
             raise InteractionRefused(exc.message) from None
 
+    # Read-only answers: who asks, the team and the tasks from one reading of the data versions
+    # (storage.versions.read_once), not a version query per read model asked.
     @app.command("/wie")
     def wie(ack: Ack, command: dict[str, Any]) -> None:
-        answer = wie_reply(service, command.get("text", ""), actor_of(ctx, command))
+        with read_once():
+            answer = wie_reply(service, command.get("text", ""), actor_of(ctx, command))
         ack(text=answer.text, blocks=answer.blocks, response_type="ephemeral")
 
     @app.command("/taken")
     def taken(ack: Ack, command: dict[str, Any]) -> None:
-        answer = taken_reply(service, command.get("text", ""), actor_of(ctx, command))
+        with read_once():
+            answer = taken_reply(service, command.get("text", ""), actor_of(ctx, command))
         ack(text=answer.text, blocks=answer.blocks, response_type="ephemeral")
 
     def show(it: Interaction, client: WebClient) -> None:

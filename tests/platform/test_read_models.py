@@ -237,6 +237,23 @@ def test_an_overleg_answer_reads_the_versions_once(bot: RunningBot) -> None:
     assert len(statements.seen) == 1
 
 
+@pytest.mark.parametrize(
+    ("command", "words"),
+    [("/taken", ""), ("/taken", "aov-2"), ("/taken", f"<@{SLACK_IDS['aov-3']}|aov3>"),
+     ("/wie", "bibob"), ("/wie", "huisverbod")],
+)  # fmt: skip
+def test_a_taken_or_wie_answer_reads_the_versions_once(
+    bot: RunningBot, command: str, words: str
+) -> None:
+    statements = Statements(bot.ctx.db)
+    try:
+        reply = shown(bot, command, words)
+    finally:
+        statements.close()
+    assert "Er ging iets mis" not in reply and "Ik ken geen" not in reply
+    assert len(statements.seen) == 1, statements.seen
+
+
 PIKET_QUESTIONS = (
     "",  # who is on duty now
     "nu",

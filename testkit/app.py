@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from slack_bolt import App
 from waitress.server import create_server
 
 from bot.app import build_read_models, create_bolt_app, create_context
@@ -68,6 +69,20 @@ class RunningBot:
     slack: SignedSlackClient
     fake: FakeSlack
     clock: FixedClock
+
+
+def assembled_bolt_app() -> App:
+    """The Bolt app with every feature's listeners, without a server or a database to answer
+    from: for tests that read what is registered (Bolt's listener list)."""
+    settings = make_settings(
+        database_url="sqlite://",
+        slack_bot_token="xoxb-assembled",
+        slack_signing_secret="assembled",
+        slack_api_url="http://127.0.0.1:9/api/",
+    )
+    app = create_bolt_app(create_context(settings))
+    assert app is not None
+    return app
 
 
 def start_bot(

@@ -15,9 +15,8 @@ from typing import Any
 
 import pytest
 
-from bot.app import create_bolt_app, create_context
 from handlers.payloads import Registration, registration_of
-from testkit.app import RunningBot, make_settings
+from testkit.app import RunningBot, assembled_bolt_app
 from testkit.fake_slack import RESPONSE_URL_METHOD, SlackCall
 
 SECRET = "GEHEIM-bewonerstekst"  # must never reach the log
@@ -35,14 +34,7 @@ _users = itertools.count(1)
 def registrations() -> list[Registration]:
     """Every interactive listener of the app, read from Bolt's listener list. A listener added
     without the payloads helper fails the sweep here instead of escaping it."""
-    settings = make_settings(
-        database_url="sqlite://",
-        slack_bot_token="xoxb-sweep",
-        slack_signing_secret="sweep",
-        slack_api_url="http://127.0.0.1:9/api/",
-    )
-    app = create_bolt_app(create_context(settings))
-    assert app is not None
+    app = assembled_bolt_app()
     found: list[Registration] = []
     for listener in app._listeners:
         registration = registration_of(listener.ack_function)

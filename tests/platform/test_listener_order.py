@@ -4,23 +4,8 @@ commands, which a person waits for, come first."""
 
 from __future__ import annotations
 
-from slack_bolt import App
-
-from bot.app import create_bolt_app, create_context
 from bot.features import slash_commands
-from testkit.app import make_settings
-
-
-def bolt_app() -> App:
-    settings = make_settings(
-        database_url="sqlite://",
-        slack_bot_token="xoxb-order",
-        slack_signing_secret="order",
-        slack_api_url="http://127.0.0.1:9/api/",
-    )
-    app = create_bolt_app(create_context(settings))
-    assert app is not None
-    return app
+from testkit.app import assembled_bolt_app
 
 
 def kind(listener: object) -> str:
@@ -29,7 +14,7 @@ def kind(listener: object) -> str:
 
 
 def test_slash_commands_are_tried_before_every_other_listener() -> None:
-    kinds = [kind(listener) for listener in bolt_app()._listeners]
+    kinds = [kind(listener) for listener in assembled_bolt_app()._listeners]
     commands = kinds.count("command")
     assert commands == len(slash_commands()) >= 5
     assert kinds[:commands] == ["command"] * commands, kinds

@@ -199,6 +199,15 @@ class Statements:
         return [s for s in self.seen if "data_versions" not in s]
 
 
+def answered(bot: RunningBot, command: str, words: str) -> tuple[str, Statements]:
+    """The reply to `command words` and the SQL statements its answer sent."""
+    statements = Statements(bot.ctx.db)
+    try:
+        return shown(bot, command, words), statements
+    finally:
+        statements.close()
+
+
 @pytest.mark.parametrize(
     ("command", "words"),
     [
@@ -216,11 +225,7 @@ class Statements:
 def test_the_first_command_of_a_fresh_app_finds_its_read_models_built(
     bot: RunningBot, command: str, words: str
 ) -> None:
-    statements = Statements(bot.ctx.db)
-    try:
-        reply = shown(bot, command, words)
-    finally:
-        statements.close()
+    reply, statements = answered(bot, command, words)
     assert "Er ging iets mis" not in reply and "Ik ken geen" not in reply
     assert statements.seen, "the answer must still check the data versions"
     # Nothing was read but the versions: people, tasks and series were built at assembly.
@@ -228,11 +233,7 @@ def test_the_first_command_of_a_fresh_app_finds_its_read_models_built(
 
 
 def test_an_overleg_answer_reads_the_versions_once(bot: RunningBot) -> None:
-    statements = Statements(bot.ctx.db)
-    try:
-        reply = shown(bot, "/overleg", "teamoverleg")
-    finally:
-        statements.close()
+    reply, statements = answered(bot, "/overleg", "teamoverleg")
     assert "<@U0TL00001>" in reply  # the chair, one of the people it looks up
     assert len(statements.seen) == 1
 
@@ -264,11 +265,7 @@ READ_ONLY_ANSWERS = [
 def test_a_read_only_answer_reads_the_versions_once(
     bot: RunningBot, command: str, words: str, shows: tuple[str, ...]
 ) -> None:
-    statements = Statements(bot.ctx.db)
-    try:
-        reply = shown(bot, command, words)
-    finally:
-        statements.close()
+    reply, statements = answered(bot, command, words)
     assert "Er ging iets mis" not in reply and "Ik ken geen" not in reply
     assert any(shown_text in reply for shown_text in shows), reply
     assert len(statements.seen) == 1, statements.seen
@@ -284,11 +281,7 @@ def test_a_read_only_answer_reads_the_versions_once(
 def test_a_piket_answer_that_writes_reads_the_versions_once_too(
     bot: RunningBot, words: str, told: str
 ) -> None:
-    statements = Statements(bot.ctx.db)
-    try:
-        reply = shown(bot, "/piket", words)
-    finally:
-        statements.close()
+    reply, statements = answered(bot, "/piket", words)
     assert told in reply
     assert any(s.startswith("INSERT") for s in statements.seen)  # the tokens, the proposal
     assert len(statements.seen) - len(statements.beyond_versions()) == 1, statements.seen
@@ -296,11 +289,7 @@ def test_a_piket_answer_that_writes_reads_the_versions_once_too(
 
 @pytest.mark.parametrize("words", ["", "open", "alle", "teamoverleg", "aov-2"])
 def test_an_acties_answer_reads_the_versions_at_most_once(bot: RunningBot, words: str) -> None:
-    statements = Statements(bot.ctx.db)
-    try:
-        reply = shown(bot, "/acties", words)
-    finally:
-        statements.close()
+    reply, statements = answered(bot, "/acties", words)
     assert "Er ging iets mis" not in reply and "Ik ken geen" not in reply
     assert len(statements.seen) - len(statements.beyond_versions()) <= 1, statements.seen
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
@@ -116,7 +116,7 @@ class BodyMatcher(ListenerMatcher):
     one: ~8 µs per listener tried, and a request tries every listener in front of its own (a
     button press some 30)."""
 
-    def __init__(self, func: Any) -> None:
+    def __init__(self, func: Callable[[dict[str, Any]], Any]) -> None:
         self.func = func
 
     def matches(self, req: BoltRequest, resp: BoltResponse) -> bool:

@@ -10,7 +10,7 @@ keep data older than the version it is filed under.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Generic, TypeVar
@@ -21,13 +21,16 @@ from storage.models.versions import DataVersion
 from storage.session import Database
 
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
 
 TEAM = "team"
 MEETINGS = "meetings"
 PIKET = "piket"
 ACCESS = "access"
+ACTIONS = "actions"
 
-# table -> the version its changes raise (the triggers of migration 0004_versions).
+# table -> the version its changes raise (the triggers of migrations 0004_versions and
+# 0005_action_versions).
 TRACKED_TABLES: Mapping[str, str] = {
     "people": TEAM,
     "tasks": TEAM,
@@ -36,6 +39,7 @@ TRACKED_TABLES: Mapping[str, str] = {
     "piket_state": PIKET,
     "piket_shifts": PIKET,
     "access_settings": ACCESS,
+    "action_items": ACTIONS,
 }
 
 _READ = select(DataVersion.name, DataVersion.version)
@@ -123,3 +127,40 @@ class ReadModel(Generic[T]):
         away, where a caller chooses to)."""
         with self._lock:
             return self._value
+
+
+class VersionedCache(Generic[K, T]):
+    """Values built from the data at the versions in `depends`, one per key (an answer per
+    question, where `ReadModel` keeps one value). When one of those versions moves every value is
+    dropped at once, so no answer older than the data lingers in memory (an action item's text
+    after the retention purge deleted it included); at most `size` are kept, oldest out first.
+
+    Versions before data, as `ReadModel`: a value built from a newer reading than it is filed
+    under is only rebuilt once more. A reading older than the cache's (another thread already saw
+    the change) builds its answer without filing it."""
+
+    def __init__(self, db: Database, depends: tuple[str, ...], *, size: int = 256) -> None:
+        self._db = db
+        self._depends = depends
+        self._size = size
+        self._lock = threading.Lock()
+        self._at: tuple[int, ...] | None = None
+        self._values: dict[K, T] = {}
+
+    def get(self, key: K, build: Callable[[], T]) -> T:
+        versions = read_versions(self._db)
+        at = tuple(versions.get(name, 0) for name in self._depends)
+        with self._lock:
+            if at == self._at:
+                if key in self._values:
+                    return self._values[key]
+            elif self._at is None or all(new >= old for new, old in zip(at, self._at, strict=True)):
+                self._values.clear()
+                self._at = at
+        value = build()
+        with self._lock:
+            if at == self._at:
+                self._values[key] = value
+                if len(self._values) > self._size:
+                    del self._values[next(iter(self._values))]
+        return value

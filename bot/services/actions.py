@@ -42,7 +42,7 @@ from storage.actions import DONE, OPEN, ActionItemView, ActionQuery, ActionStore
 from storage.deliveries import DeliveryStore
 from storage.meetings import MeetingStore, SeriesView
 from storage.team import TeamStore
-from storage.versions import read_once
+from storage.versions import ACTIONS, MEETINGS, TEAM, VersionedCache, read_once
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,6 @@ class ActionsError(DomainError):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
-
 
 
 # --- what the actions feature needs from the meetings ---------------------------------------------
@@ -219,11 +218,24 @@ class ModalSource:
 
 
 @dataclass(frozen=True)
+class _PageKey:
+    """Everything an `/acties` page depends on besides the data: the question, who asks (for
+    "mijn"), where the page starts, the channels the asker may read (None: all) and the day
+    (what is overdue)."""
+
+    text: str
+    caller: str | None
+    before_id: int | None
+    channels: tuple[str, ...] | None
+    today: date
+
+
+@dataclass(frozen=True, eq=False)  # the same page is the same object: kept and drawn once
 class ItemPage:
     """One page of `/acties`."""
 
     title: str
-    items: list[ActionItemView]
+    items: tuple[ActionItemView, ...]
     more: bool
     today: date
     series_names: dict[str, str]
@@ -357,6 +369,11 @@ class ActionService:
         self.team = team
         self.tz = tz
         self.retention_months = retention_months
+        # /acties pages as answered, per question, until the team (names), meetings (series) or
+        # action items change: asking again costs a check of the data versions.
+        self._pages: VersionedCache[_PageKey, ItemPage] = VersionedCache(
+            store.db, (TEAM, MEETINGS, ACTIONS)
+        )
 
     def today(self, now: datetime) -> date:
         return now.astimezone(self.tz).date()
@@ -773,11 +790,16 @@ class ActionService:
         with read_once():  # people, series and access: one reading of the data versions
             channels = self.readable_channels(actor, now)
             text = text.strip()
-            query, title = self.query_for(text, actor.slack_id)
-            query = replace(query, before_id=before_id, limit=PAGE_SIZE, channels=channels)
-            items, more = self.store.page(query)
-            names = self.meetings.series_names() if any(i.series_key for i in items) else {}
-        return ItemPage(title, items, more, self.today(now), names, text, before_id)
+            today = self.today(now)
+            key = _PageKey(text, actor.slack_id, before_id, channels, today)
+            return self._pages.get(key, lambda: self._page(key))
+
+    def _page(self, key: _PageKey) -> ItemPage:
+        query, title = self.query_for(key.text, key.caller)
+        query = replace(query, before_id=key.before_id, limit=PAGE_SIZE, channels=key.channels)
+        items, more = self.store.page(query)
+        names = self.meetings.series_names() if any(i.series_key for i in items) else {}
+        return ItemPage(title, tuple(items), more, key.today, names, key.text, key.before_id)
 
     def held(self, item: ActionItemView, actor: Actor) -> frozenset[Role]:
         """The roles `actor` holds for this item: owner, author, chair or minute-taker of its

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import weakref
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -44,8 +45,20 @@ def list_state(query: str, before_id: int | None) -> dict[str, Any]:
     return {"q": query[:200], "c": before_id}
 
 
+# Each page drawn once: the service hands out the same page object until its data changes, and
+# a drawing goes when its page does (nothing of a dropped page stays in memory).
+_DRAWN: weakref.WeakKeyDictionary[ItemPage, Reply] = weakref.WeakKeyDictionary()
+
+
 def page_reply(page: ItemPage) -> Reply:
     """One page of `/acties`: the items with their buttons, and Volgende / Terug naar het begin."""
+    drawn = _DRAWN.get(page)
+    if drawn is None:
+        drawn = _DRAWN[page] = _draw_page(page)
+    return Reply(drawn.text, list(drawn.blocks))  # a list of its own for each answer
+
+
+def _draw_page(page: ItemPage) -> Reply:
     blocks: list[Block] = [header(page.title)]
     if not page.items:
         empty = (

@@ -1,9 +1,10 @@
-"""One version number per kind of data that processes cache (the team, meetings, the piket rota).
+"""One version number per kind of data that processes cache (the team, meetings, the piket rota,
+access settings, action items).
 
 Database triggers raise it in the same transaction as any insert, update or delete of the tables
-behind it (see migration 0004_versions), whoever writes: this process, another web process, the
-clock, `oov-bot import` or an operator's SQL. A cache that read version N before reading its data
-is current exactly as long as the version still reads N.
+behind it (see migrations 0004_versions and 0005_action_versions), whoever writes: this process,
+another web process, the clock, `oov-bot import` or an operator's SQL. A cache that read version
+N before reading its data is current exactly as long as the version still reads N.
 """
 
 from __future__ import annotations

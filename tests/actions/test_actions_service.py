@@ -136,7 +136,7 @@ def test_no_prefix_or_no_meeting_captures_nothing(
         service.capture_posted(posted("actie: bellen", channel=OTHER_CHANNEL), NOW, by(ANNA))
         is None
     )
-    assert service.list_items("open", acting(None), NOW).items == []
+    assert service.list_items("open", acting(None), NOW).items == ()
 
 
 def test_a_channel_named_in_the_config_is_looked_up_once(
@@ -337,7 +337,7 @@ def test_listing_mine_a_colleagues_and_a_meetings_items(service: ActionService) 
     assert [i.owner_slack_id for i in bert.items] == [BERT]
     boa = service.list_items("boa-briefing", acting(None), NOW)
     assert len(boa.items) == 2 and boa.title == "De open actiepunten van Boa-briefing"
-    assert service.list_items("afgerond", acting(ANNA), NOW).items == []
+    assert service.list_items("afgerond", acting(ANNA), NOW).items == ()
 
 
 def test_a_listed_item_is_the_stored_item_in_every_field(service: ActionService) -> None:

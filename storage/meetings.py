@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from pydantic import ValidationError
@@ -76,9 +76,29 @@ class MeetingsSnapshot:
     views: tuple[SeriesView, ...]
     by_key: dict[str, SeriesView]
     changes: dict[str, tuple[OccurrenceChange, ...]]
+    # Every series' occurrences per window of local days (see MeetingStore.occurrences); kept
+    # with the snapshot, so they go when the meetings change.
+    days: dict[tuple[date, date], list[tuple[SeriesView, Occurrence]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    # A series' next occurrences from a day's midnight (see MeetingStore.upcoming), likewise.
+    upcoming: dict[tuple[str, date, int], list[Occurrence]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def changes_of(self, key: str) -> tuple[OccurrenceChange, ...]:
         return self.changes.get(key, ())
+
+
+# Per meetings version: windows of days kept for listings, and next occurrences per series and
+# day; past these the day has moved on and the old ones go. Spare: occurrences earlier that day.
+_KEPT_WINDOWS = 16
+_KEPT_UPCOMING = 256
+_SPARE = 2
+
+
+def _midnight(day: date, tz: tzinfo) -> datetime:
+    return datetime.combine(day, time(0, 0), tzinfo=tz)
 
 
 class MeetingStore:
@@ -190,9 +210,21 @@ class MeetingStore:
     ) -> list[tuple[SeriesView, Occurrence]]:
         """Every occurrence of the active series (or of `keys`) starting in [start, end), by start;
         cancelled and skipped ones included."""
-        wanted = set(keys) if keys is not None else None
         snapshot = self.snapshot()
-        views = [v for v in snapshot.views if wanted is None or v.key in wanted]
+        if keys is None:
+            days = self._whole_days(snapshot, start, end)
+            return [pair for pair in days if start <= pair[1].start < end]
+        wanted = set(keys)
+        views = [v for v in snapshot.views if v.key in wanted]
+        return self._occurrences(snapshot, views, start, end)
+
+    def _occurrences(
+        self,
+        snapshot: MeetingsSnapshot,
+        views: Iterable[SeriesView],
+        start: datetime,
+        end: datetime,
+    ) -> list[tuple[SeriesView, Occurrence]]:
         found = [
             (view, occurrence)
             for view in views
@@ -201,6 +233,24 @@ class MeetingStore:
             )
         ]
         return sorted(found, key=lambda pair: (pair[1].start, pair[0].series.name))
+
+    def _whole_days(
+        self, snapshot: MeetingsSnapshot, start: datetime, end: datetime
+    ) -> list[tuple[SeriesView, Occurrence]]:
+        """Every series' occurrences on the local days from `start`'s to `end`'s, worked out once
+        per meetings version: a listing asks the same fortnight all day long, so each answer only
+        picks its part (the same as working out [start, end) itself: membership is by start)."""
+        first = start.astimezone(self.tz).date()
+        last = end.astimezone(self.tz).date() + timedelta(days=1)
+        found = snapshot.days.get((first, last))
+        if found is None:
+            found = self._occurrences(
+                snapshot, snapshot.views, _midnight(first, self.tz), _midnight(last, self.tz)
+            )
+            if len(snapshot.days) >= _KEPT_WINDOWS:  # the day moved on: the old ones go
+                snapshot.days.clear()
+            snapshot.days[(first, last)] = found
+        return found
 
     def _series(self, series_key: str) -> tuple[MeetingSeries, tuple[OccurrenceChange, ...]] | None:
         snapshot = self.snapshot()
@@ -230,10 +280,28 @@ class MeetingStore:
         return meetings.next_occurrence(found[0], after, found[1], tz=self.tz)
 
     def upcoming(self, series_key: str, after: datetime, count: int) -> list[Occurrence]:
-        found = self._series(series_key)
-        if found is None:
+        """The next `count` occurrences after `after` (see bot.core.meetings.upcoming). Worked
+        out from the day's midnight once per meetings version, with a few to spare for the ones
+        earlier that day; an answer those cannot give is worked out from `after` itself."""
+        snapshot = self.snapshot()
+        view = snapshot.by_key.get(series_key)
+        if view is None:
             return []
-        return meetings.upcoming(found[0], after, count, found[1], tz=self.tz)
+        changes = snapshot.changes_of(series_key)
+        day = after.astimezone(self.tz).date()
+        key = (series_key, day, count)
+        from_midnight = snapshot.upcoming.get(key)
+        if from_midnight is None:
+            from_midnight = meetings.upcoming(
+                view.series, _midnight(day, self.tz), count + _SPARE, changes, tz=self.tz
+            )
+            if len(snapshot.upcoming) >= _KEPT_UPCOMING:
+                snapshot.upcoming.clear()
+            snapshot.upcoming[key] = from_midnight
+        later = [o for o in from_midnight if o.start > after]
+        if len(later) >= count:
+            return later[:count]
+        return meetings.upcoming(view.series, after, count, changes, tz=self.tz)
 
     # -- changes by hand -------------------------------------------------------------------------
 

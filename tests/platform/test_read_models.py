@@ -13,13 +13,15 @@ import threading
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import event, text
 
+from bot.core import meetings
+from bot.core.meetings import Status
 from bot.core.rota import DayRange
 from storage.actions import ActionStore, NewActionItem
 from storage.meetings import MeetingStore
@@ -190,6 +192,58 @@ def test_the_rota_read_model_equals_the_tables(bot: RunningBot, elsewhere: Datab
         assert store.shifts(start, end, person_id=person) == store.shifts_from_database(
             start, end, person_id=person
         )
+
+
+def test_the_meetings_read_model_answers_as_working_them_out(
+    bot: RunningBot, elsewhere: Database
+) -> None:
+    """Listings and next meetings are worked out per day and kept per meetings version; every
+    answer must equal working it out for the exact instant, also around a DST change, at a
+    meeting's own start, after changes by hand, and after the meetings changed elsewhere."""
+    store, other, tz = (
+        MeetingStore(bot.ctx.db, bot.ctx.tz),
+        MeetingStore(elsewhere, bot.ctx.tz),
+        bot.ctx.tz,
+    )
+    now = bot.clock()
+    instants = [now + timedelta(hours=13 * n, minutes=n) for n in range(60)]
+    spring = datetime(2027, 3, 27, 12, tzinfo=UTC)  # the change is at 01:00 UTC on the 28th
+    instants += [spring + timedelta(hours=5 * n) for n in range(12)]
+
+    def check() -> None:
+        snapshot = store.snapshot()
+
+        def worked_out(start: datetime, end: datetime) -> list[tuple[Any, Any]]:
+            found = [
+                (view, occurrence)
+                for view in snapshot.views
+                for occurrence in meetings.occurrences(
+                    view.series, start, end, snapshot.changes_of(view.key), tz=tz
+                )
+            ]
+            return sorted(found, key=lambda pair: (pair[1].start, pair[0].series.name))
+
+        starts = [o.start for _, o in worked_out(now, now + timedelta(days=30))]
+        for start in instants + starts:
+            for length in (timedelta(hours=1), timedelta(days=1), timedelta(days=14)):
+                assert store.occurrences(start, start + length) == worked_out(start, start + length)
+        for view in snapshot.views:
+            own = [o.start for v, o in worked_out(now, now + timedelta(days=30)) if v == view]
+            afters = instants + own + [s - timedelta(microseconds=1) for s in own]
+            for after in afters:
+                for count in (1, 5):
+                    assert store.upcoming(view.key, after, count) == meetings.upcoming(
+                        view.series, after, count, snapshot.changes_of(view.key), tz=tz
+                    ), (view.key, after, count)
+
+    check()
+    # Changes by hand elsewhere: a cancellation, a move into another week, a move within a day.
+    [(first, a), (second, b), (third, c), *_] = other.occurrences(now, now + timedelta(days=21))
+    other.cancel(first.key, a.original_date, by="U0TL00001", now=now)
+    other.move(second.key, b.original_date, b.start + timedelta(days=9), by="U0TL00001", now=now)
+    other.move(third.key, c.original_date, c.start - timedelta(hours=2), by="U0TL00001", now=now)
+    assert any(o.status is not Status.PLANNED for _, o in store.occurrences(now, a.end))
+    check()
 
 
 def test_the_team_read_model_answers_as_the_queries_did(bot: RunningBot) -> None:

@@ -137,7 +137,8 @@ class VersionedCache(Generic[K, T]):
 
     Versions before data, as `ReadModel`: a value built from a newer reading than it is filed
     under is only rebuilt once more. A reading older than the cache's (another thread already saw
-    the change) builds its answer without filing it."""
+    a change; or a database restored with lower versions) builds its answer without filing it, and
+    drops the values kept: losing one answer is cheap, keeping one that may be stale is not."""
 
     def __init__(self, db: Database, depends: tuple[str, ...], *, size: int = 256) -> None:
         self._db = db
@@ -154,9 +155,10 @@ class VersionedCache(Generic[K, T]):
             if at == self._at:
                 if key in self._values:
                     return self._values[key]
-            elif self._at is None or all(new >= old for new, old in zip(at, self._at, strict=True)):
+            else:
                 self._values.clear()
-                self._at = at
+                if self._at is None or all(n >= o for n, o in zip(at, self._at, strict=True)):
+                    self._at = at
         value = build()
         with self._lock:
             if at == self._at:

@@ -70,16 +70,17 @@ def test_the_migrations_track_the_tables_the_read_models_name() -> None:
     assert dict(TRACKED_TABLES) == tracked
 
 
-def an_action_item(db: Database, now: datetime, text: str = "Nagaan wie de sleutel heeft") -> int:
-    """One open item of aov-1's, from the teamoverleg, written by `db`'s process; its id."""
+def an_action_item(db: Database, now: datetime) -> int:
+    """aov-1's open item "Nagaan wie de sleutel heeft" from the teamoverleg, written by `db`'s
+    process; its id."""
     me = SLACK_IDS["aov-1"]
     captured = ActionStore(db).capture(
         NewActionItem(
             channel="C0TEAM0001",
-            message_ts=f"1700000000.{len(text):06d}",
+            message_ts="1700000000.000001",
             thread_ts=None,
             source="prefix",
-            text=text,
+            text="Nagaan wie de sleutel heeft",
             owner_slack_id=me,
             author_slack_id=me,
             due_on=date(2026, 12, 4),

@@ -131,9 +131,10 @@ class ReadModel(Generic[T]):
 
 class VersionedCache(Generic[K, T]):
     """Values built from the data at the versions in `depends`, one per key (an answer per
-    question, where `ReadModel` keeps one value). When one of those versions moves every value is
-    dropped at once, so no answer older than the data lingers in memory (an action item's text
-    after the retention purge deleted it included); at most `size` are kept, oldest out first.
+    question, where `ReadModel` keeps one value). The first `get` after one of those versions
+    moved drops every value at once, so an answer older than the data (an action item's text the
+    retention purge deleted included) stays in memory only until the next question, never longer;
+    at most `size` are kept, oldest out first.
 
     Versions before data, as `ReadModel`: a value built from a newer reading than it is filed
     under is only rebuilt once more. A reading older than the cache's (another thread already saw

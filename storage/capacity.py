@@ -19,14 +19,14 @@ from bot.core.programme import Status
 from storage.import_report import ImportReport
 from storage.meetings import MeetingStore
 from storage.models.capacity import CapacityState
-from storage.models.piket import PiketState
 from storage.piket import PiketStore
 from storage.programme import ProgrammeStore
 from storage.session import Database
 from storage.team import TaskView, TeamStore
-from storage.versions import MEETINGS, TEAM, read_versions
+from storage.versions import CAPACITY, MEETINGS, PIKET, PROGRAMME, TEAM, read_versions
 
 STATE_ID = 1
+_PICTURE_DEPENDS = (TEAM, MEETINGS, PIKET, CAPACITY, PROGRAMME)
 
 
 def import_capacity(s: Session, team: TeamConfig, now: datetime, report: ImportReport) -> None:
@@ -63,17 +63,12 @@ class CapacityStore:
         self.piket = PiketStore(db, tz)
         self.programme = ProgrammeStore(db)
 
-    def version(self) -> tuple[Any, ...]:
-        """Moves whenever anything the picture is computed from changes: the team's and the
-        meetings' data versions (raised by triggers on every write, whichever process made it;
-        a count and newest timestamp missed same-instant changes), the two config digests and
-        the programme's revision."""
+    def version(self) -> tuple[int, ...]:
+        """Moves whenever anything the picture is computed from changes, whichever process
+        changed it: the team, the meetings, the piket rules, these settings and the programme
+        (one query for all, raised by triggers on every write)."""
         versions = read_versions(self.db)
-        with self.db.session() as s:
-            piket = s.scalar(select(PiketState.config_digest))
-            own = s.scalar(select(CapacityState.config_digest))
-        programme = self.programme.version()
-        return versions.get(TEAM, 0), versions.get(MEETINGS, 0), piket, own, programme
+        return tuple(versions.get(name, 0) for name in _PICTURE_DEPENDS)
 
     def settings(self) -> capacity.Settings:
         with self.db.session() as s:

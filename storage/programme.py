@@ -105,13 +105,6 @@ def _status(value: str | None) -> Status | None:
         return None
 
 
-def _bump(session: Session) -> None:
-    """A new revision of the programme: every read model is rebuilt."""
-    session.execute(
-        update(ProgrammeRow).where(ProgrammeRow.id == 1).values(revision=ProgrammeRow.revision + 1)
-    )
-
-
 def _update_view(row: ActivityUpdateRow) -> UpdateView:
     return UpdateView(
         id=row.id,
@@ -145,19 +138,6 @@ class ProgrammeStore:
             except (ValidationError, KeyError):
                 log.error("the programme in the database does not fit this version; re-import it")
                 return None
-
-    def version(self) -> tuple[Any, ...]:
-        """Changes whenever the programme, an activity or its updates change (for read models):
-        one primary-key read, at any size."""
-        with self.db.session() as s:
-            return tuple(
-                s.execute(
-                    select(ProgrammeRow.revision, ProgrammeRow.updated_at).where(
-                        ProgrammeRow.id == 1
-                    )
-                ).one_or_none()
-                or ()
-            )
 
     def _view(self, row: ActivityRow, end: date) -> ActivityView | None:
         try:
@@ -295,7 +275,6 @@ class ProgrammeStore:
             if deadline is not None:
                 row.deadline = deadline
             row.updated_at = now
-            _bump(s)
             s.flush()
             view = self._view(row, self._end(s))
             if view is None:
@@ -311,10 +290,7 @@ class ProgrammeStore:
                 .where(ActivityUpdateRow.at < before, ~ActivityUpdateRow.note_purged)
                 .values(note="", note_purged=True)
             )
-            removed = int(result.rowcount or 0)  # type: ignore[attr-defined]
-            if removed:
-                _bump(s)
-            return removed
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 # --- import / export ------------------------------------------------------------------------------
@@ -359,7 +335,7 @@ def import_programme(
     settings = session.get(ProgrammeRow, 1)
     spec = programme_spec(programme)
     if settings is None:
-        session.add(ProgrammeRow(id=1, spec=spec, revision=0, updated_at=now))
+        session.add(ProgrammeRow(id=1, spec=spec, updated_at=now))
     elif settings.spec != spec:
         settings.spec, settings.updated_at = spec, now
         report.updated.append("programma")
@@ -430,7 +406,6 @@ def import_programme(
             row.updated_at = now
             report.retired.append(f"activiteit {row.key}")
     session.flush()
-    _bump(session)
 
 
 def _clean(spec: dict[str, Any]) -> dict[str, Any]:

@@ -28,9 +28,11 @@ MEETINGS = "meetings"
 PIKET = "piket"
 ACCESS = "access"
 ACTIONS = "actions"
+PROGRAMME = "programme"
+CAPACITY = "capacity"
 
-# table -> the version its changes raise (the triggers of migrations 0004_versions and
-# 0005_action_versions).
+# table -> the version its changes raise (the triggers of migrations 0004_versions,
+# 0005_action_versions and 0006_programme_versions).
 TRACKED_TABLES: Mapping[str, str] = {
     "people": TEAM,
     "tasks": TEAM,
@@ -40,6 +42,10 @@ TRACKED_TABLES: Mapping[str, str] = {
     "piket_shifts": PIKET,
     "access_settings": ACCESS,
     "action_items": ACTIONS,
+    "programme": PROGRAMME,
+    "programme_activities": PROGRAMME,
+    "programme_updates": PROGRAMME,
+    "capacity_state": CAPACITY,
 }
 
 _READ = select(DataVersion.name, DataVersion.version)

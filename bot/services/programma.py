@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import functools
 import logging
-import threading
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
@@ -48,6 +46,7 @@ from storage.programme import (
     sum_spent,
 )
 from storage.team import PersonView, TeamStore
+from storage.versions import ACTIONS, PROGRAMME, TEAM, ReadModel, VersionedCache
 
 if TYPE_CHECKING:
     from bot.core.documents import Bullets, Document, Heading, Paragraph, Table
@@ -119,8 +118,8 @@ class ActivityList:
 @dataclass(frozen=True)
 class Card:
     row: Row
-    history: list[UpdateView]
-    items: list[LinkedItem]
+    history: tuple[UpdateView, ...]
+    items: tuple[LinkedItem, ...]
     spent: Decimal
     today: date
 
@@ -180,7 +179,15 @@ class _Model:
         self.by_id = {a.id: a for a in activities}
         self.by_key = {a.key: a for a in activities}
         self.people = {p.key: p for p in people}
-        self.index = TaskIndex(
+        # (text, person key for "mijn", day) -> the answer, or the id of the activity whose card
+        # it is
+        self.answers: dict[tuple[str, str | None, date], Answer | int] = {}
+
+    @functools.cached_property
+    def index(self) -> TaskIndex:
+        """The search over the activities, built when first searched: the clock, which only
+        reads settings and dates, never needs it."""
+        return TaskIndex(
             [
                 SearchableTask(
                     a.id,
@@ -189,64 +196,40 @@ class _Model:
                     f"{a.activity.config.approach} {a.activity.config.partners}",
                     (a.key, *a.activity.config.aliases),
                 )
-                for a in activities
+                for a in self.activities
             ]
         )
-        # (text, person key for "mijn", day) -> the answer, or the id of the activity whose card
-        # it is
-        self.answers: dict[tuple[str, str | None, date], Answer | int] = {}
 
     def owner(self, view: ActivityView) -> PersonView | None:
         return self.people.get(view.owner_key) if view.owner_key else None
 
 
 class ProgrammeService:
-    VERSION_TTL = 2.0
-
-    def __init__(
-        self,
-        store: ProgrammeStore,
-        team: TeamStore,
-        *,
-        tz: tzinfo,
-        monotonic: Callable[[], float] = time.monotonic,
-    ) -> None:
+    def __init__(self, store: ProgrammeStore, team: TeamStore, *, tz: tzinfo) -> None:
         self.store = store
         self.team = team
         self.tz = tz
-        self._monotonic = monotonic
-        self._lock = threading.Lock()
-        self._model: _Model | None = None
-        self._version: object = None
-        self._checked_at = float("-inf")
+        # Rebuilt when the programme or the team changed, whichever process changed it.
+        self._model = ReadModel(store.db, (PROGRAMME, TEAM), self._build)
+        # A card also lists the action items that name the activity.
+        self._cards: VersionedCache[tuple[int, date], Card] = VersionedCache(
+            store.db, (PROGRAMME, TEAM, ACTIONS)
+        )
 
     # -- the read model --------------------------------------------------------------------------
 
-    def invalidate(self) -> None:
-        with self._lock:
-            self._checked_at = float("-inf")
-            self._version = None
+    def _build(self) -> _Model:
+        return _Model(self.store.settings(), self.store.activities(), self.team.people())
 
     def model(self) -> _Model:
-        with self._lock:
-            if self._model is not None and self._monotonic() - self._checked_at < self.VERSION_TTL:
-                return self._model
         try:
-            version = (self.store.version(), self.team.tasks_version())
+            return self._model.get()
         except SQLAlchemyError:
-            with self._lock:
-                if self._model is None:
-                    raise
-                self._checked_at = self._monotonic()
-                return self._model
-        with self._lock:
-            if self._model is None or version != self._version:
-                self._model = _Model(
-                    self.store.settings(), self.store.activities(), self.team.people()
-                )
-                self._version = version
-            self._checked_at = self._monotonic()
-            return self._model
+            # The database is away: answer from the last programme read, where there is one.
+            last = self._model.last()
+            if last is None:
+                raise
+            return last
 
     def _require(self) -> _Model:
         model = self.model()
@@ -440,18 +423,23 @@ class ProgrammeService:
         return allowed(Action.UPDATE_ACTIVITY, actor, self._held(view, actor))
 
     def card(self, activity_id: int, now: datetime) -> Card:
+        """One activity's card: kept per activity and day until the programme, the team or an
+        action item changes (its history and linked items are read once, not per request)."""
+        today = today_in(now, self.tz)
+        return self._cards.get((activity_id, today), lambda: self._card(activity_id, today))
+
+    def _card(self, activity_id: int, today: date) -> Card:
         model = self.model()
         try:
             view = self.store.activity(activity_id)
         except UnknownActivityError:
             raise DomainError(ACTIVITY_GONE) from None
-        today = today_in(now, self.tz)
         history = self.store.history(activity_id)
         spent = sum((u.spent for u in history if u.spent is not None), Decimal(0))
         return Card(
             self._row(model, view, today),
-            history,
-            self.store.linked_items(view.key),
+            tuple(history),
+            tuple(self.store.linked_items(view.key)),
             spent,
             today,
         )
@@ -559,7 +547,6 @@ class ProgrammeService:
             )
         except UnknownActivityError:
             raise UpdateRefused(ACTIVITY_GONE, field="status") from None
-        self.invalidate()
         card = self.card(activity_id, now)
         notices = []
         owner = card.row.owner
@@ -582,7 +569,6 @@ class ProgrammeService:
             self.store.record(activity_id, kind="no_change", by=actor.by, now=now)
         except UnknownActivityError:
             raise DomainError(ACTIVITY_GONE) from None
-        self.invalidate()
         return self.card(activity_id, now)
 
     # -- the clock -------------------------------------------------------------------------------
@@ -681,10 +667,7 @@ class ProgrammeService:
         if settings is None:
             return 0
         cutoff = now - timedelta(days=round(settings.retention_months * 30.44))
-        removed = self.store.purge_notes(cutoff)
-        if removed:
-            self.invalidate()
-        return removed
+        return self.store.purge_notes(cutoff)
 
     # -- the report ------------------------------------------------------------------------------
 

@@ -36,6 +36,7 @@ from handlers.capaciteit.blocks import (
     what_if_reply,
 )
 from handlers.payloads import Interaction, UnreadablePayload, button_value, on_action, reply
+from storage.versions import read_once
 
 log = logging.getLogger(__name__)
 
@@ -190,11 +191,14 @@ def register(app: App, ctx: AppContext) -> None:
 
     @app.command(CAPACITEIT.name)
     def capaciteit(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-        actor = actor_of(ctx, body)
-        found = answer(service, body.get("text", ""), actor, ctx.now())
-        ack(text=found.reply.text, blocks=found.reply.blocks, response_type="ephemeral")
-        if actor.slack_id:
-            follow_up(found, actor, respond)
+        # Read-only: who asks, the figures and the charts after them from one reading of the
+        # data versions, so the charts show what the answer says.
+        with read_once():
+            actor = actor_of(ctx, body)
+            found = answer(service, body.get("text", ""), actor, ctx.now())
+            ack(text=found.reply.text, blocks=found.reply.blocks, response_type="ephemeral")
+            if actor.slack_id:
+                follow_up(found, actor, respond)
 
     def team_button(it: Interaction) -> None:
         """The report and chart buttons carry "team"; anything else is no button of ours."""

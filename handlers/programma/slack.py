@@ -63,6 +63,7 @@ from handlers.programma.blocks import (
     update_modal,
 )
 from handlers.programma.common import build_service, write_report
+from storage.versions import read_once
 
 log = logging.getLogger(__name__)
 
@@ -150,8 +151,10 @@ def register(app: App, ctx: AppContext, command: SlashCommand) -> None:
     @app.command(command.name)
     def programma(ack: Ack, body: dict[str, Any]) -> None:
         user_id = body.get("user_id")
-        actor = actor_of(ctx, body)
-        shown, wanted = answer(ctx, service, command, body.get("text", ""), actor)
+        # Read-only: who asks and the programme from one reading of the data versions.
+        with read_once():
+            actor = actor_of(ctx, body)
+            shown, wanted = answer(ctx, service, command, body.get("text", ""), actor)
         ack(text=shown.text, blocks=shown.blocks, response_type="ephemeral")
         if wanted is not None and user_id:
             send_report(ctx, service, user_id, wanted)

@@ -20,9 +20,6 @@ class ProgrammeRow(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     spec: Mapped[dict[str, Any]] = mapped_column(JSON)  # bot.core.programme.programme_spec
-    # Raised by every change to an activity (import, update, purge): the read models' version,
-    # one primary-key read at any size.
-    revision: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime]
 
 

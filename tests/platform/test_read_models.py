@@ -22,10 +22,13 @@ from sqlalchemy import event, text
 
 from bot.core import meetings
 from bot.core.meetings import Status
+from bot.core.programme import Status as ProgrammeStatus
 from bot.core.rota import DayRange
 from storage.actions import ActionStore, NewActionItem
 from storage.meetings import MeetingStore
+from storage.models.capacity import CapacityState
 from storage.piket import PiketStore
+from storage.programme import ProgrammeStore
 from storage.session import Database
 from storage.team import TeamStore
 from storage.versions import TEAM, TRACKED_TABLES, VersionedCache, read_once, read_versions
@@ -59,7 +62,7 @@ def shown(bot: RunningBot, command: str, words: str = "") -> str:
 
 def test_the_migrations_track_the_tables_the_read_models_name() -> None:
     tracked: dict[str, str] = {}
-    for name in ("0004_versions", "0005_action_versions"):
+    for name in ("0004_versions", "0005_action_versions", "0006_programme_versions"):
         path = REPO / "storage" / "migrations" / "versions" / f"{name}.py"
         spec = importlib.util.spec_from_file_location(f"migration_{name}", path)
         assert spec is not None and spec.loader is not None
@@ -70,9 +73,9 @@ def test_the_migrations_track_the_tables_the_read_models_name() -> None:
     assert dict(TRACKED_TABLES) == tracked
 
 
-def an_action_item(db: Database, now: datetime) -> int:
-    """aov-1's open item "Nagaan wie de sleutel heeft" from the teamoverleg, written by `db`'s
-    process; its id."""
+def an_action_item(db: Database, now: datetime, text: str = "Nagaan wie de sleutel heeft") -> int:
+    """aov-1's open item (by default "Nagaan wie de sleutel heeft") from the teamoverleg, written
+    by `db`'s process; its id."""
     me = SLACK_IDS["aov-1"]
     captured = ActionStore(db).capture(
         NewActionItem(
@@ -80,7 +83,7 @@ def an_action_item(db: Database, now: datetime) -> int:
             message_ts="1700000000.000001",
             thread_ts=None,
             source="prefix",
-            text="Nagaan wie de sleutel heeft",
+            text=text,
             owner_slack_id=me,
             author_slack_id=me,
             due_on=date(2026, 12, 4),
@@ -104,6 +107,10 @@ def test_any_write_to_a_tracked_table_raises_its_version(
         meetings.cancel(view.key, occurrence.original_date, by="U0TL00001", now=bot.clock())
     if table == "action_items":  # none in the bundled data
         an_action_item(elsewhere, bot.clock())
+    if table == "programme_updates":  # none after an import: one "geen wijziging"
+        programme = ProgrammeStore(elsewhere)
+        programme.record(programme.activities()[0].id, kind="no_change", by="U0TL00001",
+                         now=bot.clock())  # fmt: skip
     before = read_versions(bot.ctx.db)[name]
     # An update that changes nothing visible (no timestamp moves) is still a write.
     with elsewhere.engine.begin() as conn:
@@ -540,3 +547,62 @@ def test_a_versioned_cache_files_no_answer_from_an_older_reading(
 @dataclass
 class Answer:
     value: str
+
+
+# -- the programme and the capacity picture -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("command", "words"),
+    [
+        ("/programma", ""),
+        ("/programma", "mijn"),
+        ("/programma", "ave-model"),
+        ("/programma", "ondermijning"),
+        ("/capaciteit", ""),
+        ("/capaciteit", "aov-2"),
+    ],
+)
+def test_a_programme_or_capacity_answer_asked_again_reads_only_the_versions(
+    bot: RunningBot, command: str, words: str
+) -> None:
+    first, _ = answered(bot, command, words)
+    again, statements = answered(bot, command, words)
+    assert again == first
+    assert "Er ging iets mis" not in again and "Ik ken geen" not in again
+    assert len(statements.seen) == 1, statements.seen
+
+
+def test_a_status_recorded_by_another_process_shows_at_the_next_programma(
+    bot: RunningBot, elsewhere: Database
+) -> None:
+    assert "loopt" not in shown(bot, "/programma")  # the overview: counts per status
+    programme = ProgrammeStore(elsewhere)
+    activity = next(a for a in programme.activities() if a.key == "ave-model")
+    programme.record(
+        activity.id, kind="status", by="U0TL00001", now=bot.clock(), status=ProgrammeStatus.LOOPT
+    )
+    # At once: no polling interval in between (the read model's version moved).
+    assert "1 loopt" in shown(bot, "/programma")
+    assert "niet gestart → *loopt*" in shown(bot, "/programma", "ave-model")
+
+
+def test_capacity_settings_changed_by_another_process_show_at_the_next_capaciteit(
+    bot: RunningBot, elsewhere: Database
+) -> None:
+    assert "min 20 % verlof" in shown(bot, "/capaciteit", "aov-2")
+    with elsewhere.session() as s:
+        state = s.get(CapacityState, 1)
+        assert state is not None
+        # The settings alone, as a hand edit would: the file's digest stays as imported.
+        state.config = {**state.config, "overhead_share": 0.3}
+    assert "min 30 % verlof" in shown(bot, "/capaciteit", "aov-2")
+
+
+def test_an_action_item_naming_an_activity_shows_on_its_next_card(
+    bot: RunningBot, elsewhere: Database
+) -> None:
+    assert "Actiepunten" not in shown(bot, "/programma", "ave-model")
+    an_action_item(elsewhere, bot.clock(), "Offerte opvragen voor #ave-model")
+    card = shown(bot, "/programma", "ave-model")
+    assert "Actiepunten (1)" in card and "Offerte opvragen voor #ave-model" in card

@@ -65,8 +65,9 @@ class CapacityStore:
 
     def version(self) -> tuple[int, ...]:
         """Moves whenever anything the picture is computed from changes, whichever process
-        changed it: the team, the meetings, the piket rules, these settings and the programme
-        (one query for all, raised by triggers on every write)."""
+        changed it: the team, the meetings, the piket data (its rules; a rota change moves it too),
+        these settings and the programme (one query for all, raised by triggers on every
+        write)."""
         versions = read_versions(self.db)
         return tuple(versions.get(name, 0) for name in _PICTURE_DEPENDS)
 

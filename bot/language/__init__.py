@@ -17,7 +17,7 @@ from bot.language.dates import (
 )
 from bot.language.due import DueDate, find_due_date
 from bot.language.errors import DutchDateError
-from bot.language.fold import clean, compact, fold
+from bot.language.fold import clean, compact, fold, visible, without_invisible
 from bot.language.format import (
     DEFAULT_TZ,
     TZ,
@@ -83,7 +83,9 @@ __all__ = [
     "resolve_person",
     "shift_wall",
     "today_in",
+    "visible",
     "wall_time",
     "weekday_number",
+    "without_invisible",
     "without_mentions",
 ]

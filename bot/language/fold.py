@@ -4,7 +4,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["clean", "compact", "fold", "fold_with_offsets"]
+__all__ = ["clean", "compact", "fold", "fold_with_offsets", "visible", "without_invisible"]
 
 
 def fold(text: str) -> str:
@@ -14,6 +14,20 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     return plain.replace("’", "'").replace("‘", "'")
+
+
+def without_invisible(text: str) -> str:
+    """The text without format characters (zero-width spaces and joiners, direction marks, byte
+    order marks): pasted along with a word, they are no part of what was typed."""
+    if text.isascii():
+        return text
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
+
+
+def visible(text: str) -> str:
+    """What a reader sees of the text: no invisible characters, no surrounding white space; ''
+    for a text that only looks empty."""
+    return without_invisible(text).strip()
 
 
 def clean(text: str) -> str:

@@ -37,6 +37,7 @@ __all__ = [
     "DeadlineReading",
     "Milestone",
     "format_euro",
+    "parse_amount",
     "parse_deadline",
     "parse_deadline_phrases",
     "parse_euro",
@@ -265,6 +266,26 @@ def parse_euro(text: str) -> Decimal | None:
         return Decimal(f"{whole}.{cents.ljust(2, '0')}" if cents else whole)
     except InvalidOperation:
         return None
+
+
+_AMOUNT = re.compile(
+    r"(?:€|eur|euro)?\s*(?P<whole>[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)(?:,(?P<cents>[0-9]{1,2}|-|–))?"
+    r"\s*(?:€|eur|euro)?",
+    re.IGNORECASE,
+)
+
+
+def parse_amount(text: str) -> Decimal | None:
+    """A typed amount that is nothing but one amount, written the Dutch way ("1.234",
+    "€ 1.234,56", "12,5", "2000 euro"); None for anything that could be misread ("1234.5",
+    "€ 1,234.56", "-5", "1e5", "€ 500 en € 300"): unlike `parse_euro`, nothing is guessed."""
+    m = _AMOUNT.fullmatch(text.strip())
+    if m is None:
+        return None
+    whole = m.group("whole").replace(".", "")
+    cents = m.group("cents") or ""
+    cents = cents if cents.isdigit() else ""
+    return Decimal(f"{whole}.{cents.ljust(2, '0')}" if cents else whole)
 
 
 def format_euro(amount: Decimal | float | int) -> str:

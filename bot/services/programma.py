@@ -14,7 +14,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -32,8 +32,16 @@ from bot.core.programme import (
     status_choices,
 )
 from bot.core.task_search import SearchableTask, TaskIndex
-from bot.language import DutchDateError, compact, format_date, parse_date, today_in
-from bot.language.milestones import parse_deadline, parse_euro
+from bot.language import (
+    DutchDateError,
+    compact,
+    format_date,
+    parse_date,
+    today_in,
+    visible,
+    without_invisible,
+)
+from bot.language.milestones import parse_amount, parse_deadline
 from bot.services.access import allowed, require
 from bot.services.errors import DomainError
 from bot.services.notices import Notice, escape
@@ -254,7 +262,7 @@ class ProgrammeService:
         day (a card is read fresh, for its history)."""
         require(Action.READ_PROGRAMME, actor)
         caller = actor.person_key
-        words = text.split()
+        words = without_invisible(text).split()
         first = compact(words[0]) if words else ""
         if first in ("rapport", "rapportage", "verslag"):
             return ReportWanted(self._until(words[1:], now))
@@ -462,19 +470,15 @@ class ProgrammeService:
 
     @staticmethod
     def read_spent(text: str) -> Decimal | None:
-        if not text.strip():
+        """Spending as typed; refused unless it is one amount written the Dutch way, so
+        "1234.5" or "€ 1,234.56" is never stored as something else than was meant."""
+        if not visible(text):
             return None
-        amount = parse_euro(text) if "€" in text or "euro" in text.lower() else None
-        if amount is None:
-            plain = text.strip().replace(".", "").replace(",-", "").replace(",", ".")
-            try:
-                amount = Decimal(plain)
-            except InvalidOperation:
-                amount = None
-        if amount is None or amount < 0 or amount > Decimal("100000000"):
+        amount = parse_amount(without_invisible(text))
+        if amount is None or amount > Decimal("100000000"):
             raise UpdateRefused(
                 f"“{escape(text.strip())}” is geen bedrag. Schrijf bijvoorbeeld ‘1.500’ of "
-                "‘€ 1.500,50’.",
+                "‘€ 1.500,50’ (centen na een komma).",
                 field="spent",
             )
         return amount
@@ -493,7 +497,8 @@ class ProgrammeService:
         """Record a status (with its note), a moved deadline and/or spending, in one update.
         Refused, with the field it is about: a delay or cancellation without a reason, a new
         deadline without a reason or that cannot be read, nothing to record."""
-        note = note.strip()
+        # A note that only looks empty (zero-width spaces, direction marks) is no reason.
+        note = note.strip() if visible(note) else ""
         if len(note) > NOTE_LIMIT:
             raise UpdateRefused(
                 f"De toelichting is te lang (meer dan {NOTE_LIMIT} tekens).", field="note"
@@ -514,7 +519,11 @@ class ProgrammeService:
                     field="status",
                 )
         new_status = status if status is not None and status != current.status else None
-        deadline = self.read_deadline(deadline_text, now) if deadline_text.strip() else None
+        deadline = (
+            self.read_deadline(without_invisible(deadline_text), now)
+            if visible(deadline_text)
+            else None
+        )
         if deadline == current.deadline:
             deadline = None
         spent = self.read_spent(spent_text)

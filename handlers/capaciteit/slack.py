@@ -18,7 +18,7 @@ from bot.context import AppContext
 from bot.core.access import Actor
 from bot.core.capacity import Picture
 from bot.gateway import SlackError
-from bot.language import is_help
+from bot.language import is_help, without_invisible
 from bot.services.capacity import CapacityService, TaskChoice, build_capacity_service
 from bot.services.errors import DomainError
 from handlers.access import actor_of
@@ -60,7 +60,7 @@ def answer(service: CapacityService, text: str, actor: Actor, now: datetime) -> 
     """`/capaciteit <text>`: '' the team; 'als …' a what-if; 'rapport'; else a person. The
     operator (shell) gets text only: no charts or report to a DM."""
     caller = actor.slack_id
-    text = " ".join(text.split())
+    text = " ".join(without_invisible(text).split())
     if is_help(text):
         return Answer(CAPACITEIT.help_reply())
     first, _, rest = text.partition(" ")

@@ -1,0 +1,107 @@
+"""/programma and its update modal with input nobody on the team typed in the other tests:
+amounts written in other conventions, invisible characters, text that is only markup."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from storage.session import Database
+from testkit.app import RunningBot, start_bot
+from testkit.clock import FixedClock
+from testkit.fake_slack import FakeSlack
+from testkit.replies import answer, text_of
+from testkit.team_config import copy_config
+from tests.programma.test_programma_http import (
+    AOV1,
+    NOW,
+    activity_id,
+    open_update_modal,
+    store,
+    submit_update,
+)
+
+
+@pytest.fixture
+def bot(db: Database, fake_slack: FakeSlack, tmp_path: Path) -> Iterator[RunningBot]:
+    running, server = start_bot(
+        db, fake_slack, FixedClock(NOW), config_dir=copy_config(tmp_path / "config")
+    )
+    yield running
+    server.close()
+
+
+@pytest.mark.parametrize(
+    ("typed", "amount"),
+    [
+        ("€ 1.234,56", Decimal("1234.56")),
+        ("1.234", Decimal("1234")),
+        ("1234", Decimal("1234")),
+        ("12,5", Decimal("12.5")),
+        ("€ 7.500,-", Decimal("7500")),
+        ("2000 euro", Decimal("2000")),
+        ("EUR 300", Decimal("300")),
+    ],
+)
+def test_spending_written_the_dutch_way_is_stored_as_written(
+    bot: RunningBot, typed: str, amount: Decimal
+) -> None:
+    assert submit_update(bot, open_update_modal(bot, "bibob-beleid"), status="loopt",
+                         note="Offerte betaald.", spent=typed) == {}  # fmt: skip
+    (recorded,) = store(bot).history(activity_id(bot, "bibob-beleid"))
+    assert recorded.spent == amount
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "1234.5",  # a decimal point: 1234,50 or 12.345? never guessed
+        "€ 1234.5",
+        "€ 1,234.56",  # the English way: not € 1,23
+        "1.5 euro",
+        "-5 euro",  # a negative amount is not 5
+        "€ -5",
+        "-5",
+        "1e5",  # not 100.000
+        "1e9",
+        "nan",  # once a crash
+        "Infinity",
+        "€ 500 en € 300",  # two amounts: not the first
+        "٣",  # a digit of another script
+        "€",
+    ],
+)
+def test_spending_that_could_be_misread_is_refused_and_nothing_is_stored(
+    bot: RunningBot, typed: str
+) -> None:
+    refused = submit_update(bot, open_update_modal(bot, "bibob-beleid"), status="loopt",
+                            note="Offerte betaald.", spent=typed)  # fmt: skip
+    assert refused["response_action"] == "errors"
+    assert "is geen bedrag" in refused["errors"]["spent"]
+    assert store(bot).history(activity_id(bot, "bibob-beleid")) == []
+
+
+@pytest.mark.parametrize(
+    "invisible", ["\u200b", "\u200b\u200d", "\u202e", "\ufeff \u2060", "\u200f"]
+)
+def test_a_reason_of_only_invisible_characters_is_no_reason(
+    bot: RunningBot, invisible: str
+) -> None:
+    refused = submit_update(bot, open_update_modal(bot, "bibob-beleid"), status="vertraagd",
+                            note=invisible)  # fmt: skip
+    assert refused["errors"]["note"] == (
+        "Bij ‘vertraagd’ hoort een reden: schrijf in de toelichting waarom."
+    )
+    assert store(bot).history(activity_id(bot, "bibob-beleid")) == []
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200e \u200f", "\ufeff"])
+def test_a_command_of_only_invisible_characters_is_the_overview(
+    bot: RunningBot, invisible: str
+) -> None:
+    body = answer(bot.slack.command("/programma", invisible, user_id=AOV1))
+    assert "per prioriteit" not in text_of(body)
+    assert "*Ondermijning* (11)" in text_of(body)

@@ -35,7 +35,15 @@ from handlers.capaciteit.blocks import (
     team_reply,
     what_if_reply,
 )
-from handlers.payloads import Interaction, UnreadablePayload, button_value, on_action, reply
+from handlers.payloads import (
+    Interaction,
+    InteractionRefused,
+    UnreadablePayload,
+    as_id,
+    button_value,
+    on_action,
+    reply,
+)
 from storage.versions import read_once
 
 log = logging.getLogger(__name__)
@@ -200,32 +208,38 @@ def register(app: App, ctx: AppContext) -> None:
             if actor.slack_id:
                 follow_up(found, actor, respond)
 
-    def team_button(it: Interaction) -> None:
-        """The report and chart buttons carry "team"; anything else is no button of ours."""
+    def team_button(it: Interaction) -> Actor:
+        """The report and chart buttons carry "team"; anything else is no button of ours. Who
+        may not see the figures is told so, before a DM is promised."""
         if button_value(it.body) != TEAM:
             raise UnreadablePayload()
+        try:
+            actor = actor_of(ctx, it.body)
+            service.picture(ctx.now(), actor)
+        except DomainError as exc:
+            raise InteractionRefused(exc.message) from None
+        return actor
 
     def charts_clicked(it: Interaction, client: WebClient) -> None:
-        team_button(it)
+        actor = team_button(it)
         reply(it, client, text=CHARTS_NOTE, blocks=None, replace_original=False)
-        if not send_charts(ctx, service, actor_of(ctx, it.body), ctx.now(), cache):
+        if not send_charts(ctx, service, actor, ctx.now(), cache):
             reply(it, client, text="De grafieken konden niet worden verstuurd.", blocks=None,
                   replace_original=False)  # fmt: skip
 
     def report_clicked(it: Interaction, client: WebClient) -> None:
-        team_button(it)
+        actor = team_button(it)
         reply(it, client, text=REPORT_NOTE, blocks=None, replace_original=False)
-        if not send_report(ctx, service, actor_of(ctx, it.body), ctx.now()):
+        if not send_report(ctx, service, actor, ctx.now()):
             reply(it, client, text="Het rapport kon niet worden verstuurd.", blocks=None,
                   replace_original=False)  # fmt: skip
 
     def what_if_clicked(it: Interaction, client: WebClient) -> None:
-        task_id, _, person = button_value(it.body).partition(" ")
-        if not task_id.isdigit():
-            raise UnreadablePayload()
+        task_text, _, person = button_value(it.body).partition(" ")
+        task_id = as_id(task_text)  # ASCII digits only: "²" passes str.isdigit, not int()
         try:
             actor = actor_of(ctx, it.body)
-            shown = what_if_reply(service.what_if_button(int(task_id), person, actor, ctx.now()))
+            shown = what_if_reply(service.what_if_button(task_id, person, actor, ctx.now()))
         except DomainError as exc:
             shown = Reply(text=exc.message, blocks=[section(exc.message)])
         reply(it, client, text=shown.text, blocks=shown.blocks, replace_original=True)

@@ -1,0 +1,86 @@
+"""/capaciteit and its buttons with input nobody on the team typed in the other tests: tampered
+button values, callers who may not see the figures pressing a button, invisible characters."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from handlers.capaciteit.blocks import CHARTS_BUTTON, REPORT_BUTTON, TEAM, WHAT_IF_BUTTON
+from storage.session import Database
+from testkit.app import RunningBot, start_bot
+from testkit.clock import FixedClock
+from testkit.fake_slack import FakeSlack
+from testkit.team_config import SLACK_IDS, copy_config
+from tests.capaciteit.test_capacity_http import answer, command, text_of
+
+
+@pytest.fixture
+def linked(
+    db: Database, fake_slack: FakeSlack, clock: FixedClock, tmp_path: Path
+) -> Iterator[RunningBot]:
+    running, server = start_bot(db, fake_slack, clock, config_dir=copy_config(tmp_path / "config"))
+    yield running
+    server.close()
+
+
+UNREADABLE = "Deze knop of dit formulier kan ik niet (meer) lezen."
+
+
+def said_after(bot: RunningBot, before: int) -> list[str]:
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        said = bot.fake.calls("response_url")[before:]
+        if said:
+            time.sleep(0.3)  # a second message would follow at once
+            return [c.args["text"] for c in bot.fake.calls("response_url")[before:]]
+        time.sleep(0.05)
+    raise AssertionError("no answer")
+
+
+@pytest.mark.parametrize("task", ["²", "٣", "1²", "-1", "", "x", "1.5", "99999999999999999999"])
+def test_a_tampered_what_if_button_gets_a_dutch_answer_and_computes_nothing(
+    linked: RunningBot, task: str
+) -> None:
+    before = len(linked.fake.calls("response_url"))
+    click = linked.slack.block_actions_payload(
+        f"{WHAT_IF_BUTTON}:0", f"{task} aov-1", user_id=SLACK_IDS["aov-1"]
+    )
+    answer(linked.slack.interactivity(click))
+    (text,) = said_after(linked, before)
+    assert text.startswith(UNREADABLE) or text == "Die taak bestaat niet meer.", text
+
+
+@pytest.mark.parametrize("button", [CHARTS_BUTTON, REPORT_BUTTON])
+@pytest.mark.parametrize(
+    ("user", "guest", "expected"),
+    [
+        ("U0GUEST01", "single", "alleen voor het OOV-team van de gemeente"),
+        ("U0COLLEGA1", None, "Alleen teamleden en meelezers kunnen de capaciteit inzien."),
+    ],
+)
+def test_who_may_not_see_capacity_is_told_so_when_pressing_a_button(
+    linked: RunningBot, button: str, user: str, guest: str | None, expected: str
+) -> None:
+    linked.fake.add_user(user, "Iemand Anders", guest=guest)
+    before = len(linked.fake.calls("response_url"))
+    answer(
+        linked.slack.interactivity(linked.slack.block_actions_payload(button, TEAM, user_id=user))
+    )
+    (text,) = said_after(linked, before)  # no "komt in je DM" first
+    assert expected in text
+    assert linked.fake.uploads() == []
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200e", "\ufeff \u2060"])
+def test_invisible_characters_are_not_part_of_what_was_asked(
+    linked: RunningBot, invisible: str
+) -> None:
+    assert "Capaciteit team OOV" in text_of(command(linked, invisible))
+    person = text_of(command(linked, f"{invisible}aov-2{invisible}"))
+    assert "Capaciteit van AOV-er 2" in person
+    what_if = text_of(command(linked, f"als{invisible} +1 fte ondermijning{invisible}"))
+    assert "1 fte extra voor Ondermijning" in what_if

@@ -58,6 +58,7 @@ class CapacityStore:
 
     def __init__(self, db: Database, tz: ZoneInfo) -> None:
         self.db = db
+        self.tz = tz
         self.team = TeamStore(db)
         self.meetings = MeetingStore(db, tz)
         self.piket = PiketStore(db, tz)

@@ -380,7 +380,9 @@ def _programme_rows(activity: ProgrammeActivity, today: date) -> list[Row]:
 
 
 def compute(inputs: Inputs, now: datetime, *, extra: Sequence[tuple[str, float]] = ()) -> Picture:
-    """The picture at `now`. `extra`: (theme, FTE) of colleagues who do not exist yet."""
+    """The picture at `now`, given on the team's clock (its date is the day the programme
+    periods and qualifications are read for). `extra`: (theme, FTE) of colleagues who do not
+    exist yet."""
     settings = inputs.settings
     today = now.date()
     rows: list[Row] = []

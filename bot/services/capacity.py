@@ -120,10 +120,16 @@ class CapacityService:
         require(Action.READ_CAPACITY, actor)
         return self._picture(now)
 
+    def _local(self, now: datetime) -> datetime:
+        """`now` on the team's clock: the model's "today" (a programme activity's first and last
+        day, who is qualified) is the Dutch date, also in the hours after midnight."""
+        return now.astimezone(self.store.tz)
+
     def _picture(self, now: datetime) -> Picture:
         """Computed once per data version and day, and then the same object (so what is drawn
         from it, like the charts, can be kept with it)."""
         version, inputs, _ = self._current()
+        now = self._local(now)
         key = (version, now.date())
         with self._lock:
             cached = self._pictures.get(key)
@@ -200,7 +206,9 @@ class CapacityService:
         if task is None:
             raise DomainError("Die taak bestaat niet meer.")
         before = self._picture(now)
-        after = capacity.compute(capacity.with_owner(inputs, task_id, person_key), now)
+        after = capacity.compute(
+            capacity.with_owner(inputs, task_id, person_key), self._local(now)
+        )
         target = after.person(person_key)
         name = target.person.name if target else person_key
         if task.owner == person_key:
@@ -225,7 +233,7 @@ class CapacityService:
                 f"“{escape(theme_text)}”: {which}. Kies uit: {escape(', '.join(options))}."
             )
         theme = found[0]
-        after = capacity.compute(self.inputs(), now, extra=((theme, fte),))
+        after = capacity.compute(self.inputs(), self._local(now), extra=((theme, fte),))
         shown = format_hours(fte)
         return WhatIf(f"{shown} fte extra voor {theme}", before, after, (), theme)
 

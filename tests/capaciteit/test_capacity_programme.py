@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -68,3 +69,18 @@ def test_an_estimated_activity_counts_for_its_holder_until_it_is_finished(bot: R
     without, text = demand_of(bot, "aov-1")
     assert without == pytest.approx(3.74, abs=0.011)
     assert view.name not in text
+
+
+def test_an_activity_counts_through_its_last_dutch_day_and_not_after_midnight(
+    bot: RunningBot,
+) -> None:
+    """The model's "today" is the Dutch date: half an hour after midnight in Amsterdam it is
+    still the previous day in UTC, and the activity whose deadline was that day is over."""
+    view = next(a for a in ProgrammeStore(bot.ctx.db).activities() if a.key == ACTIVITY)
+    amsterdam = ZoneInfo("Europe/Amsterdam")
+    last_evening = datetime.combine(view.deadline, time(23, 30), amsterdam)
+    bot.clock.advance(last_evening - bot.clock())
+    assert view.name in demand_of(bot, "aov-1")[1]
+    bot.clock.advance(timedelta(hours=1))  # 00:30 in Amsterdam, 23:30 the day before in UTC
+    assert bot.clock().astimezone(UTC).date() == view.deadline
+    assert view.name not in demand_of(bot, "aov-1")[1]

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.language.fold import fold
 from storage.models.team import Person, Task, TaskOwnershipChange
 from storage.session import Database
 from storage.versions import TEAM, ReadModel, read_versions
@@ -81,7 +82,7 @@ class TeamSnapshot:
     tasks: tuple[TaskView, ...]  # active, in overview order
     by_key: dict[str, PersonView]
     by_slack_id: dict[str, PersonView]  # inactive people too (a Slack user stays who they are)
-    by_name: dict[str, PersonView]  # casefolded
+    by_name: dict[str, PersonView]  # folded (bot.language.fold)
     tasks_by_id: dict[int, TaskView]
     owned: dict[int, tuple[TaskView, ...]]
     deputy: dict[int, tuple[TaskView, ...]]
@@ -98,7 +99,7 @@ class TeamSnapshot:
                 deputy.setdefault(task.deputy.id, []).append(task)
         by_name: dict[str, PersonView] = {}
         for person in reversed(current):  # the first by name wins, as the query's first row did
-            by_name[person.name.lower()] = person
+            by_name[fold(person.name)] = person
         return cls(
             people=tuple(current),
             tasks=tuple(tasks),
@@ -161,10 +162,11 @@ class TeamStore:
         return self.snapshot().by_slack_id.get(slack_id)
 
     def find_person(self, ref: str) -> PersonView | None:
-        """A person by key, Slack ID or (case-insensitive) name; None when unknown."""
-        ref = ref.strip().lstrip("@")
+        """A person by key, Slack ID or name, compared folded (case, accents and invisible
+        characters do not count); None when unknown."""
+        ref = fold(ref).strip().lstrip("@")
         team = self.snapshot()
-        found = team.by_key.get(ref.lower()) or team.by_name.get(ref.lower())
+        found = team.by_key.get(ref) or team.by_name.get(ref)
         if found is None:
             by_slack = team.by_slack_id.get(ref.upper())
             found = by_slack if by_slack is not None and by_slack.key in team.by_key else None

@@ -1,4 +1,5 @@
-"""Folding text for comparison: one rule for case, accents and typographic apostrophes."""
+"""Folding text for comparison: one rule for case, accents, typographic apostrophes and the
+invisible characters that text pasted from Word or a web page brings along."""
 
 import re
 import unicodedata
@@ -8,11 +9,15 @@ __all__ = ["clean", "compact", "fold", "fold_with_offsets", "visible", "without_
 
 
 def fold(text: str) -> str:
-    """Lower case without accents ('Vóór' -> 'voor'), typographic apostrophes made plain."""
+    """Lower case without accents ('Vóór' -> 'voor'), typographic apostrophes made plain, and
+    without format characters (a soft hyphen from Word in 'huis\xadverbod', zero-width spaces,
+    direction marks): every command compares, searches and reads dates through this."""
     if text.isascii():  # most text: nothing to decompose (read models fold ~40k characters)
         return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    plain = "".join(
+        c for c in decomposed if not unicodedata.combining(c) and unicodedata.category(c) != "Cf"
+    )
     return plain.replace("’", "'").replace("‘", "'")
 
 

@@ -41,6 +41,7 @@ from bot.language import (
     visible,
     without_invisible,
 )
+from bot.language.errors import InvalidDate
 from bot.language.milestones import parse_amount, parse_deadline
 from bot.services.access import allowed, require
 from bot.services.errors import DomainError
@@ -308,17 +309,22 @@ class ProgrammeService:
         if not rest:
             return today_in(now, self.tz)
         phrase = " ".join(rest)
+        problem: InvalidDate | None = None
         try:
             return parse_date(phrase, now, tz=self.tz)
+        except InvalidDate as exc:  # a date, but one that does not exist or lies out of range
+            problem = exc
         except DutchDateError:
             pass
         found = parse_deadline(phrase)
-        if found is None:
-            raise DomainError(
-                f"“{escape(phrase)}” kan ik niet als datum lezen. Schrijf bijvoorbeeld "
-                "`/programma rapport tot 31 december 2025` of `/programma rapport`."
-            )
-        return found
+        if found is not None:
+            return found
+        if problem is not None:
+            raise DomainError(str(problem)) from None
+        raise DomainError(
+            f"“{escape(phrase)}” kan ik niet als datum lezen. Schrijf bijvoorbeeld "
+            "`/programma rapport tot 31 december 2025` of `/programma rapport`."
+        )
 
     def overview(self, now: datetime) -> Overview:
         model = self._require()

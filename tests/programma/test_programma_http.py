@@ -464,3 +464,18 @@ def test_people_outside_the_team_cannot_read_the_programme(bot: RunningBot) -> N
     assert "Doel behaald als" not in text_of(body)
     refused = text_of(answer(bot.slack.command("/programma", "rapport", user_id="U0BUITEN1")))
     assert "Alleen teamleden en meelezers" in refused and "komt zo" not in refused
+
+
+@pytest.mark.parametrize(
+    ("until", "reason"),
+    [
+        ("1 januari 1990", "ligt te ver in het verleden"),
+        ("31 februari 2025", "31 februari bestaat niet"),
+    ],
+)
+def test_rapport_with_a_date_that_cannot_be_says_why(
+    bot: RunningBot, until: str, reason: str
+) -> None:
+    shown = text_of(answer(bot.slack.command("/programma", f"rapport tot {until}", user_id=AOV1)))
+    assert reason in shown and "kan ik niet als datum lezen" not in shown
+    assert bot.fake.uploads() == []

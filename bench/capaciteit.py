@@ -53,16 +53,27 @@ def region_config(target: Path, people: int, tasks: int) -> Path:
     base_people = yaml.load((CONFIG_DIR / "people.yaml").read_text(encoding="utf-8"))["people"]
     base_tasks = yaml.load((CONFIG_DIR / "tasks.yaml").read_text(encoding="utf-8"))["tasks"]
     extra_people = [
-        {"key": key, "name": f"Medewerker {n:03d}", "slack_id": f"U9{n:07d}",
-         "hours_per_week": (36, 32, 28, 24)[n % 4]}
+        {
+            "key": key,
+            "name": f"Medewerker {n:03d}",
+            "slack_id": f"U9{n:07d}",
+            "hours_per_week": (36, 32, 28, 24)[n % 4],
+        }
         for n, key in enumerate(keys[len(bundled) :])
     ]
     write_yaml(config / "people.yaml", {"people": base_people + extra_people})
     extra_tasks = [
-        {"subject": f"Regiotaak {n:05d}", "category": CATEGORIES[n % 4], "description": "",
-         "duties": "Voorbereiding / afstemming", "time": TIMES[n % len(TIMES)],
-         "legal_basis": "", "owner": keys[n % len(keys)] if n % 50 else None,
-         "deputy": keys[(n + 7) % len(keys)], "aliases": []}
+        {
+            "subject": f"Regiotaak {n:05d}",
+            "category": CATEGORIES[n % 4],
+            "description": "",
+            "duties": "Voorbereiding / afstemming",
+            "time": TIMES[n % len(TIMES)],
+            "legal_basis": "",
+            "owner": keys[n % len(keys)] if n % 50 else None,
+            "deputy": keys[(n + 7) % len(keys)],
+            "aliases": [],
+        }
         for n in range(tasks - len(base_tasks))
     ]
     write_yaml(config / "tasks.yaml", {"tasks": base_tasks + extra_tasks})
@@ -133,8 +144,10 @@ def measure(bot: RunningBot, label: str, rounds: int, person: str) -> tuple[list
         f"/capaciteit {person} over HTTP": timed(command("/capaciteit", person), rounds),
         f"/taken {person} over HTTP": timed(command("/taken", person), rounds),
         "charts drawn (2 PNGs)": timed(
-            lambda: (charts.load_png(charts.load_table(picture)),
-                     charts.themes_png(charts.theme_table(picture))),
+            lambda: (
+                charts.load_png(charts.load_table(picture)),
+                charts.themes_png(charts.theme_table(picture)),
+            ),
             max(3, rounds // 5),
         ),
     }

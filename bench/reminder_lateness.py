@@ -286,9 +286,7 @@ def measure_planning(workdir: Path, database_url: str, count: int) -> dict[str, 
 # -- report ---------------------------------------------------------------------------------------
 
 
-def lateness_lines(
-    lateness: list[tuple[datetime, float]], heading: str
-) -> tuple[list[str], float]:
+def lateness_lines(lateness: list[tuple[datetime, float]], heading: str) -> tuple[list[str], float]:
     lates = [late for _, late in lateness]
     median, worst = statistics.median(lates), max(lates)
     lines = [heading, "", f"{'reminder':>8}  {'due (Amsterdam)':<15} {'late ms':>8}"]

@@ -192,7 +192,10 @@ class Apps:
 
     def batch(self, app: str, requests: list[bytes], concurrency: int) -> Batch:
         batch = self.clients[app].batch(
-            requests, concurrency, check_for(app), self.servers[app]  # type: ignore[arg-type]
+            requests,
+            concurrency,
+            check_for(app),
+            self.servers[app],  # type: ignore[arg-type]
         )
         if batch.failures:
             shown = "\n".join(f"  {line}" for line in batch.failures[:5])
@@ -371,8 +374,7 @@ def gc_summary(collections: list[Collection]) -> str:
 
     def longest(found: list[Collection]) -> str:
         return (
-            f"longest {max(c.ms for c in found):.1f} ms, "
-            f"CPU {max(c.cpu_ms for c in found):.1f} ms"
+            f"longest {max(c.ms for c in found):.1f} ms, CPU {max(c.cpu_ms for c in found):.1f} ms"
         )
 
     full = [c for c in collections if c.generation == 2]
@@ -471,6 +473,7 @@ def run(args: argparse.Namespace) -> list[str]:
         config = prepare(workdir, database_url)
         setup = Setup(workdir, fake.url, fake.response_url("commands"), database_url, config,
                       tuple(args.commands))  # fmt: skip
+
         def calls() -> Counter[str]:
             # auth.test is the start-up token check, not a request's.
             return Counter(call.method for call in fake.calls() if call.method != "auth.test")

@@ -254,7 +254,9 @@ class _Parser(DutchArgumentParser):
     that command's run imports, not every start of `oov-bot serve`."""
 
     def __init__(
-        self, *args: Any, configure: Callable[[argparse.ArgumentParser], None] | None = None,
+        self,
+        *args: Any,
+        configure: Callable[[argparse.ArgumentParser], None] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -295,8 +297,9 @@ def build_parser() -> argparse.ArgumentParser:
     def command(
         name: str, summary: str, description: str, func: Callable[..., int]
     ) -> argparse.ArgumentParser:
-        new = sub.add_parser(name, help=summary, description=f"{summary[0].upper()}{summary[1:]}. "
-                             f"{description}")
+        new = sub.add_parser(
+            name, help=summary, description=f"{summary[0].upper()}{summary[1:]}. {description}"
+        )
         new.set_defaults(func=func)
         return new
 
@@ -377,9 +380,7 @@ def build_parser() -> argparse.ArgumentParser:
             )
             report_parser.set_defaults(func=feature_command(report_command))
     db = sub.add_parser("db", help="database-beheer", description="Database-beheer.")
-    db_sub = db.add_subparsers(
-        dest="db_command", required=True, metavar="ACTIE", title="acties"
-    )
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTIE", title="acties")
     db_sub.add_parser(
         "upgrade",
         help="voer de migraties uit",

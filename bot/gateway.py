@@ -259,8 +259,8 @@ class SlackGateway:
 
     def channel_name(self, channel: str) -> str | None:
         with _slack_call():
-            return self._client(quick=True).conversations_info(channel=channel)["channel"].get(
-                "name"
+            return (
+                self._client(quick=True).conversations_info(channel=channel)["channel"].get("name")
             )
 
     def set_topic(self, channel: str, topic: str) -> None:

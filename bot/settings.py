@@ -33,9 +33,7 @@ class Settings(BaseModel):
     public_base_url: str | None = None
     port: int = 3000
     # Read here, not from os.environ, so a value in .env counts as much as an exported one.
-    oov_log_level: str = Field(
-        default="INFO", pattern=r"(?i)^(debug|info|warning|error|critical)$"
-    )
+    oov_log_level: str = Field(default="INFO", pattern=r"(?i)^(debug|info|warning|error|critical)$")
     # Not in DESIGN.md's list: tuning knobs with safe defaults, so operators rarely need them.
     oov_web_threads: int = Field(default=8, ge=1, le=64)
     # A reminder whose time passed while the clock was down is still posted within this window.

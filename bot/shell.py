@@ -62,10 +62,13 @@ def shell_context(settings: Settings, *, real_database: bool) -> Iterator[tuple[
             ctx.db.upgrade()
             import_config(ctx.db, team, ctx.now())
             give_stand_in_slack_ids(ctx.db)
-            yield ctx, (
-                f"Database: wegwerpkopie met {settings.oov_config_dir} (verdwijnt bij het "
-                "stoppen; niets gaat naar Slack). `oov-bot shell --echte-database` werkt op "
-                "DATABASE_URL."
+            yield (
+                ctx,
+                (
+                    f"Database: wegwerpkopie met {settings.oov_config_dir} (verdwijnt bij het "
+                    "stoppen; niets gaat naar Slack). `oov-bot shell --echte-database` werkt op "
+                    "DATABASE_URL."
+                ),
             )
         finally:
             ctx.db.dispose()

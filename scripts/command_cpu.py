@@ -107,6 +107,7 @@ def main() -> None:
             print(f"floor (signed POST, no listener): {floor:.2f} ms CPU")
             print(f"{'command':<28}{'median':>8}{'p90':>8}  (ms CPU above the floor)")
             for command, text in COMMANDS:
+
                 def send(command: str = command, text: str = text) -> None:
                     answer = bot.slack.command(command, text)
                     assert answer.status_code == 200, answer.text

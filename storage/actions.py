@@ -147,9 +147,7 @@ def _shape_of(query: ActionQuery) -> tuple[bool, bool, bool, bool, int]:
 
 
 @lru_cache(maxsize=64)
-def _page_shape(
-    owner: bool, series: bool, before: bool, channels: bool, limit: int
-) -> Select[Any]:
+def _page_shape(owner: bool, series: bool, before: bool, channels: bool, limit: int) -> Select[Any]:
     """The statement per shape of query, built once with bound parameters: building it anew
     cost /acties a fifth of its CPU."""
     conditions = [ActionItem.status == bindparam("status")]

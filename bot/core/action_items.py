@@ -41,9 +41,7 @@ _PREFIX_RE = re.compile(
 )
 _SELF_RE = re.compile(r"(?<![\w@])ik(?!\w)", re.IGNORECASE)
 _TRAILING_DAY_MONTH = re.compile(r"(?<![\w.,/-])(\d{1,2}[-/]\d{1,2})[\s.!)]*$")
-_TRAILING_WEEKDAY = re.compile(
-    rf"(?<![\w-])({alternation(WEEKDAY_NAMES)})[\s.!)]*$", re.IGNORECASE
-)
+_TRAILING_WEEKDAY = re.compile(rf"(?<![\w-])({alternation(WEEKDAY_NAMES)})[\s.!)]*$", re.IGNORECASE)
 
 DueKind = Literal["date", "asap", "next_meeting", "default"]
 

@@ -176,4 +176,3 @@ def parse_capacity_config(data: object) -> CapacityFile:
     if found is None:
         raise ConfigError(problems)
     return found
-

@@ -807,7 +807,6 @@ def due_reminders(
 # --- piket.yaml as a config file (`oov-bot check`, `oov-bot import`) -------------------------
 
 
-
 @dataclass(frozen=True)
 class PiketFile:
     """A valid piket.yaml: the parsed config plus the document as plain data."""

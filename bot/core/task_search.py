@@ -85,7 +85,6 @@ _PIECE_SEPARATORS = re.compile(r"[/+,]")
 _DOUBLED_VOWEL = re.compile(r"([aeiou])\1")
 
 
-
 def dutch_stemmer() -> Any:
     """snowballstemmer's Dutch stemmer, without the other 30-odd languages.
 

@@ -183,9 +183,7 @@ class AccessService:
         )
         in_group = False
         if standing is Standing.MEMBER and slack_id not in config.team:
-            in_group = any(
-                slack_id in self._group(group, now) for group in config.reader_groups
-            )
+            in_group = any(slack_id in self._group(group, now) for group in config.reader_groups)
         roles = standing_roles(slack_id, standing, config, in_reader_group=in_group)
         person_key = config.team.get(slack_id) if standing is Standing.MEMBER else None
         return Actor(slack_id, standing, roles, person_key)

@@ -206,9 +206,7 @@ class CapacityService:
         if task is None:
             raise DomainError("Die taak bestaat niet meer.")
         before = self._picture(now)
-        after = capacity.compute(
-            capacity.with_owner(inputs, task_id, person_key), self._local(now)
-        )
+        after = capacity.compute(capacity.with_owner(inputs, task_id, person_key), self._local(now))
         target = after.person(person_key)
         name = target.person.name if target else person_key
         if task.owner == person_key:
@@ -271,7 +269,6 @@ class CapacityService:
                 f"({_pct(change.load(change.before))} → {_pct(after)}){over}"
             )
         return "\n".join(lines)
-
 
 
 def _hours(value: float) -> str:

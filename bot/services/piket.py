@@ -303,9 +303,7 @@ class PiketService:
 
     def _by_role(self, config: PiketConfig, shifts: Iterable[ShiftView]) -> tuple[ShiftView, ...]:
         order = {role.name: index for index, role in enumerate(config.rules.roles)}
-        return tuple(
-            sorted(shifts, key=lambda s: (order.get(s.role, len(order)), s.role, s.start))
-        )
+        return tuple(sorted(shifts, key=lambda s: (order.get(s.role, len(order)), s.role, s.start)))
 
     def _upcoming(self, now: datetime) -> list[ShiftView]:
         return self.store.shifts(start=now, end=now + timedelta(days=UPCOMING_DAYS))
@@ -704,9 +702,7 @@ class PiketService:
         ]
         if not gaps:
             return None
-        lines = "\n".join(
-            f"• *{escape(s.role)}*: {period(s.start, s.end, self.tz)}" for s in gaps
-        )
+        lines = "\n".join(f"• *{escape(s.role)}*: {period(s.start, s.end, self.tz)}" for s in gaps)
         text = (
             "Let op: in deze piketdiensten is niemand gekwalificeerd ingeroosterd:\n"
             f"{lines}\nVul de gekwalificeerden aan in `config/piket.yaml` (en draai "
@@ -722,4 +718,3 @@ class PiketService:
     def roll_on(self, at: datetime) -> None:
         """Extend the planned rota to the horizon (daily)."""
         self.store.plan(at)
-

@@ -64,8 +64,6 @@ PIKET = SlashCommand(
 )
 
 
-
-
 def _listeners(app: App, ctx: AppContext) -> None:
     slack.register(app, ctx, PIKET)
 

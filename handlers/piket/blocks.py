@@ -112,9 +112,7 @@ def now_reply(result: OnDutyNow, tz: ZoneInfo) -> Reply:
     return Reply(text=text, blocks=blocks)
 
 
-def weeks_reply(
-    result: ComingWeeks, tz: ZoneInfo, name: Callable[[ShiftView], str] = who
-) -> Reply:
+def weeks_reply(result: ComingWeeks, tz: ZoneInfo, name: Callable[[ShiftView], str] = who) -> Reply:
     weeks = result.weeks
     if not weeks:
         return reply_text("Er zijn nog geen piketweken ingepland.")
@@ -298,8 +296,4 @@ def reminder_message(reminder: Reminder, tz: ZoneInfo) -> tuple[str, list[Block]
 
 def handover_blocks(handover: Handover, tz: ZoneInfo) -> list[Block]:
     until = f" (tot {format_datetime(handover.until, tz=tz)})" if handover.until else ""
-    return [
-        section(
-            f"*Piket deze week*{until}\n" + "\n".join(role_lines(handover.shifts, tz=tz))
-        )
-    ]
+    return [section(f"*Piket deze week*{until}\n" + "\n".join(role_lines(handover.shifts, tz=tz)))]

@@ -183,11 +183,10 @@ def person_tasks_reply(found: PersonTasks) -> Reply:
 CAPACITY_BLOCK = "capacity_impact"
 
 
-def owner_modal(
-    task: TaskView, private_metadata: str, impact: str | None = None
-) -> dict[str, Any]:
+def owner_modal(task: TaskView, private_metadata: str, impact: str | None = None) -> dict[str, Any]:
     """The owner modal; `impact` (mrkdwn) says what the chosen owner does to both people's load.
     Choosing an owner sends an action (dispatch_action), so the impact is redrawn before saving."""
+
     def select(person: PersonView | None) -> Block:
         element: Block = {
             "type": "users_select",

@@ -187,8 +187,10 @@ def home_tab(bot: RunningBot, user: User) -> str:
     if "Jouw open actiepunten" in shown:
         return ALLOWED
     assert "Jouw open actiepunten" not in shown and "Boa-briefing" not in shown
-    return (POLICY[Action.VIEW_HOME].refusal + shown) if HOME_STRANGER_TEXT not in shown else (
-        STRANGER_REFUSAL + shown
+    return (
+        (POLICY[Action.VIEW_HOME].refusal + shown)
+        if HOME_STRANGER_TEXT not in shown
+        else (STRANGER_REFUSAL + shown)
     )
 
 

@@ -80,4 +80,3 @@ def test_the_shell_answers_capaciteit_as_text(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "Capaciteit van AOV-er 1" in result.stdout
     assert "BIBOB gaat naar AOV-er 3" in result.stdout
-

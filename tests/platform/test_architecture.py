@@ -150,8 +150,18 @@ def _lazy_pieces(value: object, where: str) -> Iterator[tuple[str, Lazy]]:
 
 # How many arguments each kind of declared function is called with (handlers/feature.py).
 ARITY = {
-    "planners": 3, "configure": 1, "run": 2, "matches": 1, "answer": 1, "listeners": 2,
-    "read_models": 1, "attach": 1, "validate": 1, "importer": 4, "exporter": 1, "describe": 1,
+    "planners": 3,
+    "configure": 1,
+    "run": 2,
+    "matches": 1,
+    "answer": 1,
+    "listeners": 2,
+    "read_models": 1,
+    "attach": 1,
+    "validate": 1,
+    "importer": 4,
+    "exporter": 1,
+    "describe": 1,
     "view": 1,
 }
 

@@ -84,9 +84,7 @@ def test_manifest_commands_shortcuts_and_events_equal_what_is_registered(
     features = manifest["features"]
     assert {c["command"] for c in features["slash_commands"]} == set(registered["command"])
     assert {c.name for c in slash_commands()} == set(registered["command"])
-    assert {s["callback_id"] for s in features.get("shortcuts", [])} == set(
-        registered["shortcut"]
-    )
+    assert {s["callback_id"] for s in features.get("shortcuts", [])} == set(registered["shortcut"])
     # `message.channels` and `message.groups` both arrive as the event type `message`.
     events = manifest["settings"]["event_subscriptions"]["bot_events"]
     subscribed = {event.split(".")[0] for event in events}

@@ -15,8 +15,7 @@ def test_smoke_run_times_start_up_and_reads_memory(tmp_path: Path) -> None:
     rows = {
         line[:14].strip(): line[14:].split()
         for line in done.stdout.splitlines()
-        if line.startswith(("oov-bot serve ", "oov-bot run ", "bare Bolt "))
-        and "÷" not in line
+        if line.startswith(("oov-bot serve ", "oov-bot run ", "bare Bolt ")) and "÷" not in line
     }
     assert rows.keys() == {"oov-bot serve", "oov-bot run", "bare Bolt"}
     for label, cells in rows.items():

@@ -4,28 +4,13 @@ button values, callers who may not see the figures pressing a button, invisible 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from handlers.capaciteit.blocks import CHARTS_BUTTON, REPORT_BUTTON, TEAM, WHAT_IF_BUTTON
-from storage.session import Database
-from testkit.app import RunningBot, start_bot
-from testkit.clock import FixedClock
-from testkit.fake_slack import FakeSlack
-from testkit.team_config import SLACK_IDS, copy_config
+from testkit.app import RunningBot
+from testkit.team_config import SLACK_IDS
 from tests.capaciteit.test_capacity_http import answer, command, text_of
-
-
-@pytest.fixture
-def linked(
-    db: Database, fake_slack: FakeSlack, clock: FixedClock, tmp_path: Path
-) -> Iterator[RunningBot]:
-    running, server = start_bot(db, fake_slack, clock, config_dir=copy_config(tmp_path / "config"))
-    yield running
-    server.close()
-
 
 UNREADABLE = "Deze knop of dit formulier kan ik niet (meer) lezen."
 
@@ -43,14 +28,14 @@ def said_after(bot: RunningBot, before: int) -> list[str]:
 
 @pytest.mark.parametrize("task", ["²", "٣", "-1", "99999999999999999999"])
 def test_a_tampered_what_if_button_gets_a_dutch_answer_and_computes_nothing(
-    linked: RunningBot, task: str
+    bot: RunningBot, task: str
 ) -> None:
-    before = len(linked.fake.calls("response_url"))
-    click = linked.slack.block_actions_payload(
+    before = len(bot.fake.calls("response_url"))
+    click = bot.slack.block_actions_payload(
         f"{WHAT_IF_BUTTON}:0", f"{task} aov-1", user_id=SLACK_IDS["aov-1"]
     )
-    answer(linked.slack.interactivity(click))
-    (text,) = said_after(linked, before)
+    answer(bot.slack.interactivity(click))
+    (text,) = said_after(bot, before)
     assert text.startswith(UNREADABLE) or text == "Die taak bestaat niet meer.", text
 
 
@@ -63,24 +48,22 @@ def test_a_tampered_what_if_button_gets_a_dutch_answer_and_computes_nothing(
     ],
 )
 def test_who_may_not_see_capacity_is_told_so_when_pressing_a_button(
-    linked: RunningBot, button: str, user: str, guest: str | None, expected: str
+    bot: RunningBot, button: str, user: str, guest: str | None, expected: str
 ) -> None:
-    linked.fake.add_user(user, "Iemand Anders", guest=guest)
-    before = len(linked.fake.calls("response_url"))
-    answer(
-        linked.slack.interactivity(linked.slack.block_actions_payload(button, TEAM, user_id=user))
-    )
-    (text,) = said_after(linked, before)  # no "komt in je DM" first
+    bot.fake.add_user(user, "Iemand Anders", guest=guest)
+    before = len(bot.fake.calls("response_url"))
+    answer(bot.slack.interactivity(bot.slack.block_actions_payload(button, TEAM, user_id=user)))
+    (text,) = said_after(bot, before)  # no "komt in je DM" first
     assert expected in text
-    assert linked.fake.uploads() == []
+    assert bot.fake.uploads() == []
 
 
 @pytest.mark.parametrize("invisible", ["\u200e", "\ufeff \u2060"])
 def test_invisible_characters_are_not_part_of_what_was_asked(
-    linked: RunningBot, invisible: str
+    bot: RunningBot, invisible: str
 ) -> None:
-    assert "Capaciteit team OOV" in text_of(command(linked, invisible))
-    person = text_of(command(linked, f"{invisible}aov-2{invisible}"))
+    assert "Capaciteit team OOV" in text_of(command(bot, invisible))
+    person = text_of(command(bot, f"{invisible}aov-2{invisible}"))
     assert "Capaciteit van AOV-er 2" in person
-    what_if = text_of(command(linked, f"als{invisible} +1 fte ondermijning{invisible}"))
+    what_if = text_of(command(bot, f"als{invisible} +1 fte ondermijning{invisible}"))
     assert "1 fte extra voor Ondermijning" in what_if

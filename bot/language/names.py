@@ -37,7 +37,7 @@ HELP_WORDS = frozenset({"help", "hulp", "?"})
 
 
 def is_help(text: str) -> bool:
-    return fold(text.strip()) in HELP_WORDS
+    return fold(text).strip() in HELP_WORDS
 
 
 # January first, as Babel's nl_NL "wide" and "abbreviated" names.

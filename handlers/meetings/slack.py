@@ -12,7 +12,7 @@ from slack_bolt import Ack, App, Respond
 from bot.context import AppContext
 from bot.core.access import Actor
 from bot.gateway import SlackError, SlackGateway
-from bot.language import is_help
+from bot.language import is_help, without_invisible
 from bot.services.errors import DomainError
 from bot.services.meetings import MeetingService
 from bot.services.notices import Notice
@@ -29,7 +29,7 @@ def overleg(
     service: MeetingService, ctx: AppContext, text: str, actor: Actor
 ) -> tuple[Reply, Sequence[Notice]]:
     """The answer to `/overleg <text>` and the announcements to post after it."""
-    words = text.split()
+    words = without_invisible(text).split()  # "\u200b help" is help, as in every command
     verb = words[0].casefold() if words else ""
     now = ctx.now()
     try:

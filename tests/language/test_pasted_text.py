@@ -45,3 +45,12 @@ def test_the_kernel_folds_invisible_characters_away(character: str) -> None:
     assert fold(f"Huis{character}verbod") == "huisverbod"
     assert compact(f"Boa-{character}briefing") == "boabriefing"
     assert clean(f"{character}10 januari{character}") == "10 januari"
+
+
+@pytest.mark.parametrize(
+    "command", ["/wie", "/taken", "/overleg", "/piket", "/acties", "/programma"]
+)
+def test_help_with_an_invisible_character_around_it_is_help(bot: RunningBot, command: str) -> None:
+    assert text_of(answer(bot.slack.command(command, f"{ZERO_WIDTH_SPACE} help "))) == text_of(
+        answer(bot.slack.command(command, "help"))
+    )

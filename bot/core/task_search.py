@@ -10,7 +10,7 @@ How a query is scored (0..100):
   same stem, prefix, part of a compound, or a typo-tolerant match), weighted by the field (subject
   and aliases above description above duties); the task score is the mean over the query words.
   Query words that occur nowhere in the overview are dropped, so a stray word does not sink an
-  otherwise good query.
+  otherwise good query. A word never hits its negation ("onbekend", "bekend") in any way.
 """
 
 from __future__ import annotations
@@ -232,6 +232,22 @@ def _index_task(task: SearchableTask) -> _IndexedTask:
     return _IndexedTask(task, names, fields, frozenset(content_words(task.subject)))
 
 
+# Dutch negates a word with a prefix: "onbekend" is the opposite of "bekend", "onveilig" of
+# "veilig", so neither is a part, a compound or a typo of the other.
+_NEGATING_PREFIXES = ("on", "non")
+
+
+def negates(word: str, other: str) -> bool:
+    """True when one word is the other with a negating prefix, inflected or not ("onbekende",
+    "bekend")."""
+    return _negated(word, other) or _negated(stem_key(word), stem_key(other))
+
+
+def _negated(word: str, other: str) -> bool:
+    longer, shorter = (word, other) if len(word) > len(other) else (other, word)
+    return any(longer == prefix + shorter for prefix in _NEGATING_PREFIXES)
+
+
 def _word_quality(query_word: str, query_stem: str, word: str, stem: str) -> float:
     """How well one query word hits one indexed word, 0..1 (typos and longer query compounds
     are scored separately)."""
@@ -314,6 +330,8 @@ class TaskIndex:
         hits: dict[str, float] = {}
         inside_query: dict[str, float] = {}  # indexed words the query word is a compound of
         for word, stem in zip(self._vocabulary, self._vocabulary_stems, strict=True):
+            if negates(query_word, word):
+                continue
             if quality := _word_quality(query_word, query_stem, word, stem):
                 hits[word] = quality
             elif len(word) >= _MIN_CONTAINED_FIELD_WORD_LEN and word in query_word:
@@ -333,7 +351,8 @@ class TaskIndex:
                 score_cutoff=_FUZZY_CUTOFF,
                 limit=None,
             ):
-                hits[word] = max(hits.get(word, 0.0), _FUZZY_WEIGHT * ratio / 100)
+                if not negates(query_word, word):
+                    hits[word] = max(hits.get(word, 0.0), _FUZZY_WEIGHT * ratio / 100)
         return hits
 
     def _score_words(self, query_words: Sequence[str]) -> dict[int, tuple[float, str]]:
@@ -390,6 +409,8 @@ class TaskIndex:
                 score_cutoff=MIN_SUGGESTION_SCORE,
                 limit=None,
             ):
+                if negates(query_word, self._name_words[number]):
+                    continue
                 for position in self._name_word_tasks[number]:
                     closeness[position] = max(closeness.get(position, 0.0), score)
         closest = sorted(closeness, key=lambda position: (-closeness[position], position))

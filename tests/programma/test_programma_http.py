@@ -131,6 +131,15 @@ def test_a_loosely_typed_activity_shows_its_card(bot: RunningBot, typed: str, na
     assert "Bijwerken" in shown and "Delen in kanaal" in shown
 
 
+def test_a_negated_word_does_not_open_the_activity_that_has_the_word(bot: RunningBot) -> None:
+    # "bekend" opens the AVE activity ("... bekend is met ..."); "onbekend" means the opposite
+    body = answer(bot.slack.command("/programma", "bekend", user_id=AOV1))
+    assert body["blocks"][0]["text"]["text"] == "AVE model implementeren"
+    shown = text_of(answer(bot.slack.command("/programma", "#onbekend", user_id=AOV1)))
+    assert "Geen activiteit, prioriteit of commando gevonden voor “#onbekend”" in shown
+    assert "AVE model implementeren" not in shown
+
+
 def test_the_card_shows_milestones_read_from_the_criterion(bot: RunningBot) -> None:
     shown = text_of(answer(bot.slack.command("/programma", "hackshield", user_id=AOV1)))
     assert "*Mijlpalen*" in shown

@@ -336,3 +336,33 @@ def test_index_works_for_any_task_list() -> None:
     assert index.search("sluitingstijd").best.task.id == 2  # type: ignore[union-attr]
     assert index.search("zwembad").matches == ()
     assert TaskIndex([]).search("bibob") == SearchResult("bibob", (), ())
+
+
+def _small_index(*subjects: str) -> TaskIndex:
+    return TaskIndex(
+        [SearchableTask(n, subject, "", "") for n, subject in enumerate(subjects, start=1)]
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "subject"),
+    [
+        ("onbekend", "Bekend maken van besluiten"),
+        ("bekend", "Onbekende melders"),
+        ("onveilig", "Veilig uitgaan"),
+        ("rust", "Onrust in de wijk"),
+    ],
+)
+def test_a_negated_word_finds_nothing_and_suggests_nothing(query: str, subject: str) -> None:
+    """"onbekend" means the opposite of "bekend": it is not a compound or a typo of it."""
+    result = _small_index(subject).search(query)
+    assert result.matches == ()
+    assert result.suggestions == ()
+
+
+def test_the_word_itself_still_finds_the_negated_subject_s_neighbour() -> None:
+    index = _small_index("Veilig uitgaan", "Onveilige situaties")
+    assert subjects(index.search("veilig")) == ["Veilig uitgaan"]
+    assert subjects(index.search("onveilige")) == ["Onveilige situaties"]
+    # a prefix that is no negation still reads a compound: "buurtpreventie" has "preventie"
+    assert subjects(_small_index("Preventie").search("buurtpreventie")) == ["Preventie"]

@@ -461,18 +461,26 @@ class ProgrammeService:
     # -- updates ---------------------------------------------------------------------------------
 
     def read_deadline(self, text: str, now: datetime) -> date:
-        """A new deadline as typed ("eind 2025", "1 juli 2025", "Q3 2025", "volgende maand")."""
+        """A new deadline as typed ("eind 2025", "1 juli 2025", "Q3 2025", "volgende maand");
+        refused when it has already passed (a typed year one too low would otherwise make the
+        activity late at once, without a word)."""
         found = parse_deadline(text)
-        if found is not None:
-            return found
-        try:
-            return parse_date(text, now, tz=self.tz)
-        except DutchDateError:
+        if found is None:
+            try:
+                found = parse_date(text, now, tz=self.tz)
+            except DutchDateError:
+                raise UpdateRefused(
+                    f"“{escape(text.strip())}” kan ik niet als datum lezen. Schrijf bijvoorbeeld "
+                    "‘1 juli 2025’, ‘eind 2025’ of ‘Q3 2025’.",
+                    field="deadline",
+                ) from None
+        if found < today_in(now, self.tz):
             raise UpdateRefused(
-                f"“{escape(text.strip())}” kan ik niet als datum lezen. Schrijf bijvoorbeeld "
-                "‘1 juli 2025’, ‘eind 2025’ of ‘Q3 2025’.",
+                f"“{escape(text.strip())}” is {format_date(found)}: die dag is al voorbij. "
+                "Een nieuwe deadline ligt vandaag of later.",
                 field="deadline",
-            ) from None
+            )
+        return found
 
     @staticmethod
     def read_spent(text: str) -> Decimal | None:

@@ -34,8 +34,8 @@ PROGRAMMA = SlashCommand(
             "één activiteit: alle velden, de geschiedenis, de actiepunten en de knoppen "
             "*Bijwerken* en *Delen in kanaal*",
             "one activity's card: every field, the status history, linked action items; buttons "
-            "*Bijwerken* (modal: status, note, optional new deadline, spending) and *Delen in "
-            "kanaal* — found as loosely as `/wie` finds a task",
+            "*Bijwerken* (modal: status, note, optional new deadline from today on, spending) "
+            "and *Delen in kanaal* — found as loosely as `/wie` finds a task",
             examples=("bibob", "damocles", "cyberoefening"),
         ),
         Usage(

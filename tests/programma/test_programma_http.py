@@ -226,6 +226,23 @@ def test_moving_a_deadline_needs_a_reason_and_keeps_the_original_visible(bot: Ru
     assert "dinsdag 1 juli 2025 _(oorspronkelijk dinsdag 31 december 2024)_" in card
 
 
+def test_a_new_deadline_that_has_passed_is_refused_and_today_is_not(bot: RunningBot) -> None:
+    view = open_update_modal(bot, "bibob-beleid")  # on Monday 3 June 2024
+    for typed, shown in (
+        ("eind 2023", "zondag 31 december 2023"),
+        ("2 juni 2024", "zondag 2 juni 2024"),
+        ("Q1 2024", "zondag 31 maart 2024"),
+    ):
+        refused = submit_update(bot, view, status="loopt", note="Later.", deadline=typed)
+        assert refused["errors"]["deadline"] == (
+            f"“{typed}” is {shown}: die dag is al voorbij. "
+            "Een nieuwe deadline ligt vandaag of later."
+        )
+    assert store(bot).history(activity_id(bot, "bibob-beleid")) == []
+    submit_update(bot, view, status="loopt", note="Vandaag af.", deadline="3 juni 2024")
+    assert store(bot).activity(activity_id(bot, "bibob-beleid")).deadline == date(2024, 6, 3)
+
+
 def test_an_update_of_an_activity_that_was_removed_gets_a_dutch_answer(bot: RunningBot) -> None:
     view = open_update_modal(bot, "bibob-beleid")
     with bot.ctx.db.session() as s:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.context import AppContext
+from bot.language import fold
 from handlers.blocks import Reply, escape, section
 
 _WORD = re.compile(r"<[^>]*>|\S+")
@@ -45,7 +46,7 @@ class SlashCommand:
 
     def verb(self, word: str) -> str | None:
         """The usage form's first word that `word` is (a synonym of), if any."""
-        folded = word.strip().lower()
+        folded = fold(word).strip()
         for usage in self.usages:
             first = _first_word(usage.form)
             if first.startswith(("<", "@")):

@@ -4,9 +4,10 @@ periods, numbers and person references. Pure: no Slack, no database, no wall clo
 Modules: `fold` (case and accents), `names` (weekdays, months, number words, help words),
 `format` (writing dates and times in a given time zone), `workdays` (holidays), `dates` (dates,
 weeks, periods, the horizon), `times` (times, moments, day parts, DST wall time), `due` (deadlines
-in free text), `people` (person references).
+in free text), `people` (person references), `command_words` (a command's words).
 """
 
+from bot.language.command_words import CommandWords, command_words
 from bot.language.dates import (
     DayRange,
     check_horizon,
@@ -51,6 +52,7 @@ __all__ = [
     "HELP_WORDS",
     "MENTION_RE",
     "TZ",
+    "CommandWords",
     "DayRange",
     "DueDate",
     "DutchDateError",
@@ -58,6 +60,7 @@ __all__ = [
     "add_working_days",
     "check_horizon",
     "clean",
+    "command_words",
     "compact",
     "dutch_holiday_name",
     "find_due_date",

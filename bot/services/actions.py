@@ -35,6 +35,7 @@ from bot.core.action_items import (
 )
 from bot.core.meetings import MeetingSeries, parse_delivery_key
 from bot.language import format_date, format_short_date, parse_person_ref, resolve_person
+from bot.language.people import SELF_WORDS
 from bot.services.access import AccessDenied, AccessService, allowed, require
 from bot.services.errors import DomainError
 from bot.services.notices import Notice, escape
@@ -51,7 +52,6 @@ CONFIRMATION_WAIT_SECONDS = 5
 # Words of `/acties` that choose the status or the scope rather than a person or meeting.
 _DONE_WORDS = frozenset({"afgerond", "afgeronde", "klaar", "gesloten", "gedaan", "done"})
 _ALL_WORDS = frozenset({"open", "openstaand", "openstaande", "alle", "alles", "team"})
-_MINE_WORDS = frozenset({"mijn", "mij", "ik", "me"})
 
 
 class ActionsError(DomainError):
@@ -697,7 +697,7 @@ class ActionService:
                 status, scope_all = DONE, True
             elif folded in _ALL_WORDS:
                 scope_all = True
-            elif folded in _MINE_WORDS:
+            elif folded in SELF_WORDS:
                 mine = True
             else:
                 rest.append(word)

@@ -31,10 +31,11 @@ from bot.core.rota import (
 from bot.language import (
     MENTION_RE,
     DutchDateError,
+    command_words,
+    fold,
     format_date,
     format_datetime,
     format_period,
-    is_help,
     parse_datetime,
     parse_person_ref,
     resolve_person,
@@ -334,10 +335,9 @@ class PiketService:
 
     def _ask(self, text: str, actor: Actor, now: datetime) -> PiketAnswer:
         caller_slack_id = actor.slack_id
-        text = text.strip()
-        word, _, rest = text.partition(" ")
-        word = word.lower()
-        if is_help(text):
+        read = command_words(text)
+        text, word, rest = read.text, read.first, read.rest
+        if read.is_help:
             return Help()
         require(Action.READ_PIKET, actor)
         config = self.config()
@@ -346,14 +346,14 @@ class PiketService:
         if word in {"volgende", "komende", "komend"} and not rest:
             return self.coming_weeks(now)
         if word == "agenda":
-            renew = rest.strip().lower()
+            renew = fold(rest)
             if renew not in {"", "vernieuw", "vernieuwen", "nieuw"}:
                 return AgendaGuess()
             return self.issue_feed_links(caller_slack_id, now, renew=bool(renew))
         if word == "ruil":
             require(Action.PROPOSE_SWAP, actor, self._holds_shifts(actor, now))
-            return self.propose_swap(rest.strip(), caller_slack_id, now)
-        if word in {"mijn", "ik", "mij"} and not rest:
+            return self.propose_swap(rest, caller_slack_id, now)
+        if read.is_self:
             text = ""
         if text and not text.startswith(("<@", "@")):
             try:

@@ -33,7 +33,9 @@ from bot.core.programme import (
 )
 from bot.core.task_search import SearchableTask, TaskIndex
 from bot.language import (
+    CommandWords,
     DutchDateError,
+    command_words,
     compact,
     format_date,
     parse_date,
@@ -263,36 +265,32 @@ class ProgrammeService:
         day (a card is read fresh, for its history)."""
         require(Action.READ_PROGRAMME, actor)
         caller = actor.person_key
-        words = without_invisible(text).split()
-        first = compact(words[0]) if words else ""
-        if first in ("rapport", "rapportage", "verslag"):
-            return ReportWanted(self._until(words[1:], now))
+        read = command_words(text)
+        if compact(read.first) in ("rapport", "rapportage", "verslag"):
+            return ReportWanted(self._until(read.words[1:], now))
         model = self._require()
         today = today_in(now, self.tz)
-        mine = first in ("mijn", "mij", "ik") and len(words) == 1
-        key = (" ".join(words).casefold(), caller if mine else None, today)
+        key = (read.text.casefold(), caller if read.is_self else None, today)
         cached = model.answers.get(key)
         if isinstance(cached, int):
             return self.card(cached, now)
         if cached is not None:
             return cached
-        found = self._answer(model, words, first, actor, now)
+        found = self._answer(model, read, actor, now)
         if len(model.answers) >= ANSWER_CACHE_SIZE:
             model.answers.clear()
         model.answers[key] = found.row.view.id if isinstance(found, Card) else found
         return found
 
-    def _answer(
-        self, model: _Model, words: list[str], first: str, actor: Actor, now: datetime
-    ) -> Answer:
+    def _answer(self, model: _Model, read: CommandWords, actor: Actor, now: datetime) -> Answer:
         today = today_in(now, self.tz)
-        if not words:
+        if not read.words:
             return self.overview(now)
-        if first in ("mijn", "mij", "ik") and len(words) == 1:
+        if read.is_self:
             return self.mine(actor, now)
-        if first in ("achter", "achterstand", "laat", "telaat") and len(words) == 1:
+        if compact(read.text) in ("achter", "achterstand", "laat", "telaat"):
             return self.behind(now)
-        text = " ".join(words)
+        text = read.text
         priority = self._priority(model, text)
         if priority is not None:
             key, name = priority

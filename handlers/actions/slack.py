@@ -29,7 +29,7 @@ from bot.context import AppContext
 from bot.core.access import Actor
 from bot.core.action_items import DueKind
 from bot.gateway import PERMANENT_ERRORS, SlackError, SlackGateway
-from bot.language import is_help
+from bot.language import command_words
 from bot.services.access import AccessDenied
 from bot.services.actions import (
     ActionsError,
@@ -291,7 +291,7 @@ def acties_reply(
     *,
     before_id: int | None = None,
 ) -> Reply:
-    if is_help(text.strip()):
+    if command_words(text).is_help:
         emoji = ctx.settings.oov_action_emoji.strip(":")
         return command.help_reply(CAPTURE_HELP.format(emoji=emoji))
     try:

@@ -18,7 +18,7 @@ from bot.context import AppContext
 from bot.core.access import Actor
 from bot.core.capacity import Picture
 from bot.gateway import SlackError
-from bot.language import is_help, without_invisible
+from bot.language import command_words
 from bot.services.capacity import CapacityService, TaskChoice, build_capacity_service
 from bot.services.errors import DomainError
 from handlers.access import actor_of
@@ -68,11 +68,11 @@ def answer(service: CapacityService, text: str, actor: Actor, now: datetime) -> 
     """`/capaciteit <text>`: '' the team; 'als …' a what-if; 'rapport'; else a person. The
     operator (shell) gets text only: no charts or report to a DM."""
     caller = actor.slack_id
-    text = " ".join(without_invisible(text).split())
-    if is_help(text):
+    words = command_words(text)
+    if words.is_help:
         return Answer(CAPACITEIT.help_reply())
-    first, _, rest = text.partition(" ")
-    verb = CAPACITEIT.verb(first) if first else None
+    text, rest = words.text, words.rest
+    verb = CAPACITEIT.verb(words.first) if words.first else None
     try:
         if not text:
             shown = team_reply(service.picture(now, actor))

@@ -12,7 +12,7 @@ from slack_bolt import Ack, App, Respond
 from bot.context import AppContext
 from bot.core.access import Actor
 from bot.gateway import SlackError, SlackGateway
-from bot.language import is_help, without_invisible
+from bot.language import command_words
 from bot.services.errors import DomainError
 from bot.services.meetings import MeetingService
 from bot.services.notices import Notice
@@ -29,24 +29,23 @@ def overleg(
     service: MeetingService, ctx: AppContext, text: str, actor: Actor
 ) -> tuple[Reply, Sequence[Notice]]:
     """The answer to `/overleg <text>` and the announcements to post after it."""
-    words = without_invisible(text).split()  # "\u200b help" is help, as in every command
-    verb = words[0].casefold() if words else ""
+    words = command_words(text)
     now = ctx.now()
     try:
-        if is_help(verb):
+        if words.is_help:
             return OVERLEG.help_reply(), ()
-        if not words:
+        if not words.words:
             return upcoming_reply(service.upcoming(now, actor), ctx.tz), ()
-        subcommand = OVERLEG.verb(verb)
+        subcommand = OVERLEG.verb(words.first)
         change = {
             "annuleer": service.cancel,
             "verplaats": service.move,
             "herstel": service.restore,
         }.get(subcommand or "")
         if change is not None:
-            changed = change(words[1:], actor, now)
+            changed = change(words.words[1:], actor, now)
             return change_reply(changed, ctx.tz), changed.notices
-        return series_reply(service.describe(text, now, actor), ctx.tz), ()
+        return series_reply(service.describe(words.text, now, actor), ctx.tz), ()
     except DomainError as exc:
         return refusal(exc.message), ()
 

@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 from bot.context import AppContext
 from bot.core.access import Actor
 from bot.gateway import SlackError
-from bot.language import format_date, is_help
+from bot.language import command_words, format_date
 from bot.services.errors import DomainError
 from bot.services.programma import (
     ActivityList,
@@ -88,7 +88,7 @@ def answer(
     actor: Actor,
 ) -> tuple[Reply, ReportWanted | None]:
     """`/programma <text>` as Slack and the shell show it; a refusal is its Dutch message."""
-    if is_help(text):
+    if command_words(text).is_help:
         return command.help_reply(), None
     try:
         found = service.ask(text, actor, ctx.now())

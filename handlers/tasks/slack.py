@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 from bot.context import AppContext
 from bot.core.access import Action, Actor
 from bot.gateway import SlackError, SlackGateway
-from bot.language import is_help
+from bot.language import command_words
 from bot.services.access import AccessDenied, require
 from bot.services.capacity import build_capacity_service
 from bot.services.errors import DomainError
@@ -75,7 +75,8 @@ def build_read_models(ctx: AppContext) -> None:
 
 def wie_reply(service: TaskService, text: str, actor: Actor) -> Reply:
     """The answer to `/wie <text>`."""
-    if not text.strip() or is_help(text.strip()):
+    words = command_words(text)
+    if not words.words or words.is_help:
         return WIE.help_reply()
     try:
         found = service.find(text, actor)
@@ -86,7 +87,7 @@ def wie_reply(service: TaskService, text: str, actor: Actor) -> Reply:
 
 def taken_reply(service: TaskService, text: str, actor: Actor) -> Reply:
     """The answer to `/taken [persoon]`."""
-    if is_help(text):
+    if command_words(text).is_help:
         return TAKEN.help_reply()
     try:
         return person_tasks_reply(service.tasks_of(text, actor))

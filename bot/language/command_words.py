@@ -1,0 +1,48 @@
+"""A slash command's text as every command reads it: its words and its first word.
+
+Each command has its own words ("agenda", "rapport", "annuleer"), but how the text is cut into
+words, and which words ask for help or mean the caller, is the same everywhere: split on any white
+space (also a no-break space), invisible characters (pasted zero-width spaces, direction marks)
+dropped, the first word compared folded ("Mijn", "MIJN", "mijn" are one word).
+"""
+
+from dataclasses import dataclass
+
+from bot.language.fold import fold, without_invisible
+from bot.language.names import is_help
+from bot.language.people import SELF_WORDS
+
+__all__ = ["CommandWords", "command_words"]
+
+
+@dataclass(frozen=True)
+class CommandWords:
+    words: tuple[str, ...]
+
+    @property
+    def first(self) -> str:
+        """The first word folded, to compare with a command's words; '' for no text."""
+        return fold(self.words[0]) if self.words else ""
+
+    @property
+    def rest(self) -> str:
+        """The words after the first, as typed, one space apart."""
+        return " ".join(self.words[1:])
+
+    @property
+    def text(self) -> str:
+        """All words as typed, one space apart."""
+        return " ".join(self.words)
+
+    @property
+    def is_help(self) -> bool:
+        return len(self.words) == 1 and is_help(self.words[0])
+
+    @property
+    def is_self(self) -> bool:
+        """Only "mijn", "ik", "mij" or "me": the one who asks."""
+        return len(self.words) == 1 and self.first in SELF_WORDS
+
+
+def command_words(text: str) -> CommandWords:
+    return CommandWords(tuple(without_invisible(text).split()))

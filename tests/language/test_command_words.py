@@ -1,0 +1,45 @@
+"""A command's words mean the same in every command (the kernel's `command_words`): the words
+for the caller ("mijn", "ik", "mij", "me") in any case, a command's own words in any case, and
+a no-break space or an invisible character between words is a space."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.language import command_words
+from testkit.app import RunningBot
+from testkit.replies import answer, text_of
+
+NO_BREAK_SPACE = "\u00a0"
+ZERO_WIDTH_SPACE = "\u200b"
+
+
+def test_the_kernel_cuts_words_on_any_space_and_folds_only_the_first() -> None:
+    read = command_words(f" {ZERO_WIDTH_SPACE}Agenda{NO_BREAK_SPACE}Vernieuw  nu ")
+    assert read.words == ("Agenda", "Vernieuw", "nu")
+    assert (read.first, read.rest, read.text) == ("agenda", "Vernieuw nu", "Agenda Vernieuw nu")
+    assert command_words("").first == "" and command_words("").words == ()
+    assert command_words("Mij").is_self and command_words(f"ME{ZERO_WIDTH_SPACE}").is_self
+    assert not command_words("mijn overleg").is_self
+    assert command_words(f"{ZERO_WIDTH_SPACE}HELP").is_help
+    assert not command_words("help mij").is_help
+
+
+# (command, the usual form, other ways to type it)
+SAME_WORDS = [
+    ("/piket", "mijn", ("me", "IK", f"mij{NO_BREAK_SPACE}")),
+    ("/piket", "volgende", ("Volgende", f"{ZERO_WIDTH_SPACE}VOLGENDE")),
+    ("/programma", "mijn", ("me", "Mijn", f"{NO_BREAK_SPACE}ik")),
+    ("/programma", "achter", ("ACHTER", "te laat")),
+    ("/acties", "mijn", ("me", "MIJ", f"ik{NO_BREAK_SPACE}")),
+    ("/capaciteit", "ik", ("me", "Mijn")),
+]
+
+
+@pytest.mark.parametrize(("command", "usual", "others"), SAME_WORDS)
+def test_a_command_word_typed_otherwise_gets_the_same_answer(
+    bot: RunningBot, command: str, usual: str, others: tuple[str, ...]
+) -> None:
+    expected = text_of(answer(bot.slack.command(command, usual)))
+    for typed in others:
+        assert text_of(answer(bot.slack.command(command, typed))) == expected, typed

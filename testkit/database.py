@@ -3,12 +3,15 @@ the tables between tests."""
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import os
 import secrets
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import create_engine, delete, text
 from sqlalchemy.engine import make_url
@@ -29,13 +32,16 @@ def postgres_url() -> str:
     url = os.environ.get("OOV_TEST_DATABASE_URL")
     if url:
         return url
-    started = subprocess.run(
-        [str(REPO / "scripts" / "ensure-postgres.sh")],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    # One at a time: pytest-xdist's workers would otherwise install or start the server at once.
+    with open(Path(tempfile.gettempdir()) / "oov-ensure-postgres.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        started = subprocess.run(
+            [str(REPO / "scripts" / "ensure-postgres.sh")],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
     if started.returncode != 0 or not started.stdout.strip():
         raise PostgresUnavailable(
             "PostgreSQL tests need a server: set OOV_TEST_DATABASE_URL, or let "

@@ -237,7 +237,7 @@ def _index_task(task: SearchableTask) -> _IndexedTask:
 _NEGATING_PREFIXES = ("on", "non")
 
 
-def negates(word: str, other: str) -> bool:
+def _negates(word: str, other: str) -> bool:
     """True when one word is the other with a negating prefix, inflected or not ("onbekende",
     "bekend")."""
     return _negated(word, other) or _negated(stem_key(word), stem_key(other))
@@ -330,7 +330,7 @@ class TaskIndex:
         hits: dict[str, float] = {}
         inside_query: dict[str, float] = {}  # indexed words the query word is a compound of
         for word, stem in zip(self._vocabulary, self._vocabulary_stems, strict=True):
-            if negates(query_word, word):
+            if _negates(query_word, word):
                 continue
             if quality := _word_quality(query_word, query_stem, word, stem):
                 hits[word] = quality
@@ -351,7 +351,7 @@ class TaskIndex:
                 score_cutoff=_FUZZY_CUTOFF,
                 limit=None,
             ):
-                if not negates(query_word, word):
+                if not _negates(query_word, word):
                     hits[word] = max(hits.get(word, 0.0), _FUZZY_WEIGHT * ratio / 100)
         return hits
 
@@ -409,7 +409,7 @@ class TaskIndex:
                 score_cutoff=MIN_SUGGESTION_SCORE,
                 limit=None,
             ):
-                if negates(query_word, self._name_words[number]):
+                if _negates(query_word, self._name_words[number]):
                     continue
                 for position in self._name_word_tasks[number]:
                     closeness[position] = max(closeness.get(position, 0.0), score)

@@ -25,6 +25,7 @@ FIELD_TEXT_LIMIT = 2000
 HEADER_TEXT_LIMIT = 150
 BUTTON_TEXT_LIMIT = 75
 MESSAGE_BLOCK_LIMIT = 50
+MODAL_TITLE_LIMIT = 24  # a modal's title, and its submit and close texts
 
 
 @dataclass
@@ -94,6 +95,53 @@ def actions(*elements: Block, block_id: str | None = None) -> Block:
     block: Block = {"type": "actions", "elements": list(elements)}
     if block_id:
         block["block_id"] = block_id
+    return block
+
+
+def plain_text(text: str) -> Block:
+    return {"type": "plain_text", "text": text}
+
+
+def modal(
+    title: str,
+    blocks: Sequence[Block],
+    *,
+    callback_id: str | None = None,
+    private_metadata: str | None = None,
+    submit: str | None = "Opslaan",
+    close: str = "Annuleren",
+) -> Block:
+    """A modal view; without `submit` it only informs (one button, `close`)."""
+    view: Block = {"type": "modal", "title": plain_text(truncate(title, MODAL_TITLE_LIMIT))}
+    if callback_id is not None:
+        view["callback_id"] = callback_id
+    if private_metadata is not None:
+        view["private_metadata"] = private_metadata
+    if submit is not None:
+        view["submit"] = plain_text(submit)
+    view["close"] = plain_text(close)
+    view["blocks"] = list(blocks)
+    return view
+
+
+def input_block(
+    block_id: str,
+    label: str,
+    element: Block,
+    *,
+    optional: bool = False,
+    hint: str | None = None,
+    dispatch_action: bool = False,
+) -> Block:
+    """One field of a modal; a refusal names it by `block_id` (handlers.payloads)."""
+    block: Block = {"type": "input", "block_id": block_id, "label": plain_text(label)}
+    if optional:
+        block["optional"] = True
+    if dispatch_action:
+        block["dispatch_action"] = True
+    if hint is not None:
+        block["hint"] = plain_text(hint)
+    block["element"] = element
     return block
 
 

@@ -29,6 +29,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from bot.gateway import SlackGateway
+from handlers.blocks import modal, section
 
 log = logging.getLogger(__name__)
 
@@ -256,12 +257,7 @@ def reply(
 
 def notice_view(text: str) -> dict[str, Any]:
     """A small modal that replaces a submitted one when no field can carry the answer."""
-    return {
-        "type": "modal",
-        "title": {"type": "plain_text", "text": "oov-bot"},
-        "close": {"type": "plain_text", "text": "Sluiten"},
-        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
-    }
+    return modal("oov-bot", [section(text)], submit=None, close="Sluiten")
 
 
 def _input_block_ids(body: Mapping[str, Any]) -> list[str]:

@@ -467,9 +467,10 @@ class ProgrammeService:
             try:
                 found = parse_date(text, now, tz=self.tz)
             except DutchDateError:
+                year = today_in(now, self.tz).year + 1  # examples that are never in the past
                 raise UpdateRefused(
                     f"“{escape(text.strip())}” kan ik niet als datum lezen. Schrijf bijvoorbeeld "
-                    "‘1 juli 2025’, ‘eind 2025’ of ‘Q3 2025’.",
+                    f"‘1 juli {year}’, ‘eind {year}’ of ‘Q3 {year}’.",
                     field="deadline",
                 ) from None
         if found < today_in(now, self.tz):

@@ -22,6 +22,8 @@ from handlers.blocks import (
     context,
     escape,
     header,
+    input_block,
+    modal,
     section,
 )
 from storage.actions import ActionItemView
@@ -115,42 +117,26 @@ def capture_modal(draft: Draft, metadata: dict[str, Any]) -> dict[str, Any]:
     if draft.note:
         blocks.append(context(draft.note))
     blocks += [
-        {
-            "type": "input",
-            "block_id": "text",
-            "label": {"type": "plain_text", "text": "Actiepunt"},
-            "element": {
+        input_block(
+            "text",
+            "Actiepunt",
+            {
                 "type": "plain_text_input",
                 "action_id": "value",
                 "multiline": True,
                 "max_length": 3000,
                 "initial_value": mrkdwn_to_modal_text(draft.text)[:3000],
             },
-        },
-        {
-            "type": "input",
-            "block_id": "owner",
-            "label": {"type": "plain_text", "text": "Eigenaar"},
-            "element": {"type": "users_select", "action_id": "value", "initial_user": draft.owner},
-        },
-        {
-            "type": "input",
-            "block_id": "due",
-            "optional": True,
-            "label": {"type": "plain_text", "text": "Uiterlijk"},
-            "element": due_element,
-        },
+        ),
+        input_block(
+            "owner",
+            "Eigenaar",
+            {"type": "users_select", "action_id": "value", "initial_user": draft.owner},
+        ),
+        input_block("due", "Uiterlijk", due_element, optional=True),
     ]
     title = f"Actiepunt #{draft.existing_id}" if draft.existing_id else "Actiepunt vastleggen"
-    return {
-        "type": "modal",
-        "callback_id": CAPTURE_MODAL,
-        "private_metadata": json.dumps(metadata),
-        "title": {"type": "plain_text", "text": title},
-        "submit": {"type": "plain_text", "text": "Opslaan"},
-        "close": {"type": "plain_text", "text": "Annuleren"},
-        "blocks": blocks,
-    }
+    return modal(title, blocks, callback_id=CAPTURE_MODAL, private_metadata=json.dumps(metadata))
 
 
 # --- the weekly overdue DM -----------------------------------------------------------------------

@@ -33,7 +33,10 @@ from handlers.blocks import (
     fields,
     header,
     inert,
+    input_block,
     mention,
+    modal,
+    plain_text,
     section,
     truncate,
 )
@@ -285,76 +288,61 @@ def message_reply(text: str) -> Reply:
     return Reply(text=text, blocks=[section(text)])
 
 
-STATUS_OPTIONS = [
-    {"text": {"type": "plain_text", "text": status.label}, "value": status.value}
-    for status in Status
-]
+STATUS_OPTIONS = [{"text": plain_text(status.label), "value": status.value} for status in Status]
 
 
 def update_modal(card: Card, private_metadata: str) -> dict[str, Any]:
     view = card.row.view
     current = next(o for o in STATUS_OPTIONS if o["value"] == view.status.value)
-    return {
-        "type": "modal",
-        "callback_id": UPDATE_MODAL,
-        "private_metadata": private_metadata,
-        "title": {"type": "plain_text", "text": "Activiteit bijwerken"},
-        "submit": {"type": "plain_text", "text": "Opslaan"},
-        "close": {"type": "plain_text", "text": "Annuleren"},
-        "blocks": [
+    next_year = card.today.year + 1  # examples that are never in the past
+    return modal(
+        "Activiteit bijwerken",
+        [
             section(
                 f"*{escape(view.name)}*\nNu: {status_text(view.status)}, deadline "
                 f"{deadline_text(view)}"
             ),
-            {
-                "type": "input",
-                "block_id": "status",
-                "label": {"type": "plain_text", "text": "Status"},
-                "element": {
+            input_block(
+                "status",
+                "Status",
+                {
                     "type": "static_select",
                     "action_id": "value",
                     "options": STATUS_OPTIONS,
                     "initial_option": current,
                 },
-            },
-            {
-                "type": "input",
-                "block_id": "note",
-                "optional": True,
-                "label": {"type": "plain_text", "text": "Toelichting"},
-                "hint": {
-                    "type": "plain_text",
-                    "text": "Wat is er gedaan? Bij ‘vertraagd’, ‘geschrapt’ of een nieuwe "
-                    "deadline: de reden. Komt in de voortgangsrapportage.",
-                },
-                "element": {
+            ),
+            input_block(
+                "note",
+                "Toelichting",
+                {
                     "type": "plain_text_input",
                     "action_id": "value",
                     "multiline": True,
                     "max_length": 2000,
                 },
-            },
-            {
-                "type": "input",
-                "block_id": "deadline",
-                "optional": True,
-                "label": {"type": "plain_text", "text": "Nieuwe deadline"},
-                "hint": {
-                    "type": "plain_text",
-                    "text": "Alleen als de deadline verschuift, bijv. ‘1 juli 2025’ of "
-                    "‘eind 2025’. De oorspronkelijke blijft zichtbaar.",
-                },
-                "element": {"type": "plain_text_input", "action_id": "value", "max_length": 60},
-            },
-            {
-                "type": "input",
-                "block_id": "spent",
-                "optional": True,
-                "label": {"type": "plain_text", "text": "Uitgegeven sinds de vorige update (€)"},
-                "element": {"type": "plain_text_input", "action_id": "value", "max_length": 30},
-            },
+                optional=True,
+                hint="Wat is er gedaan? Bij ‘vertraagd’, ‘geschrapt’ of een nieuwe deadline: de "
+                "reden. Komt in de voortgangsrapportage.",
+            ),
+            input_block(
+                "deadline",
+                "Nieuwe deadline",
+                {"type": "plain_text_input", "action_id": "value", "max_length": 60},
+                optional=True,
+                hint=f"Alleen als de deadline verschuift, bijv. ‘1 juli {next_year}’ of "
+                f"‘eind {next_year}’. De oorspronkelijke blijft zichtbaar.",
+            ),
+            input_block(
+                "spent",
+                "Uitgegeven sinds de vorige update (€)",
+                {"type": "plain_text_input", "action_id": "value", "max_length": 30},
+                optional=True,
+            ),
         ],
-    }
+        callback_id=UPDATE_MODAL,
+        private_metadata=private_metadata,
+    )
 
 
 def digest_message(digest: Digest, tz: tzinfo) -> Reply:

@@ -20,7 +20,10 @@ from handlers.blocks import (
     escape,
     fields,
     header,
+    input_block,
     mention,
+    modal,
+    plain_text,
     section,
 )
 from storage.team import PersonView, TaskView
@@ -191,38 +194,23 @@ def owner_modal(task: TaskView, private_metadata: str, impact: str | None = None
         element: Block = {
             "type": "users_select",
             "action_id": OWNER_PERSON,
-            "placeholder": {"type": "plain_text", "text": "Kies een collega"},
+            "placeholder": plain_text("Kies een collega"),
         }
         if person and person.slack_id:
             element["initial_user"] = person.slack_id
         return element
 
-    return {
-        "type": "modal",
-        "callback_id": OWNER_MODAL,
-        "private_metadata": private_metadata,
-        "title": {"type": "plain_text", "text": "Eigenaar wijzigen"},
-        "submit": {"type": "plain_text", "text": "Opslaan"},
-        "close": {"type": "plain_text", "text": "Annuleren"},
-        "blocks": [
+    return modal(
+        "Eigenaar wijzigen",
+        [
             section(
                 f"*{escape(task.subject)}*\nNu: eigenaar {mention(task.owner)}, "
                 f"vervanger {mention(task.deputy)}"
             ),
-            {
-                "type": "input",
-                "block_id": "owner",
-                "dispatch_action": True,
-                "label": {"type": "plain_text", "text": "Nieuwe eigenaar"},
-                "element": select(task.owner),
-            },
+            input_block("owner", "Nieuwe eigenaar", select(task.owner), dispatch_action=True),
             *([section(impact) | {"block_id": CAPACITY_BLOCK}] if impact else []),
-            {
-                "type": "input",
-                "block_id": "deputy",
-                "optional": True,
-                "label": {"type": "plain_text", "text": "Vervanger"},
-                "element": select(task.deputy),
-            },
+            input_block("deputy", "Vervanger", select(task.deputy), optional=True),
         ],
-    }
+        callback_id=OWNER_MODAL,
+        private_metadata=private_metadata,
+    )

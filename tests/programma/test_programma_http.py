@@ -243,6 +243,19 @@ def test_a_new_deadline_that_has_passed_is_refused_and_today_is_not(bot: Running
     assert store(bot).activity(activity_id(bot, "bibob-beleid")).deadline == date(2024, 6, 3)
 
 
+def test_the_deadline_examples_are_in_the_future_and_are_accepted(bot: RunningBot) -> None:
+    bot.clock.current = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    view = open_update_modal(bot, "bibob-beleid")
+    deadline_field = next(b for b in view["blocks"] if b.get("block_id") == "deadline")
+    assert "‘1 juli 2027’ of ‘eind 2027’" in deadline_field["hint"]["text"]
+    refused = submit_update(bot, view, status="loopt", note="Later.", deadline="kerst")
+    assert "Schrijf bijvoorbeeld ‘1 juli 2027’, ‘eind 2027’ of ‘Q3 2027’." in (
+        refused["errors"]["deadline"]
+    )
+    submit_update(bot, view, status="loopt", note="Later.", deadline="eind 2027")
+    assert store(bot).activity(activity_id(bot, "bibob-beleid")).deadline == date(2027, 12, 31)
+
+
 def test_an_update_of_an_activity_that_was_removed_gets_a_dutch_answer(bot: RunningBot) -> None:
     view = open_update_modal(bot, "bibob-beleid")
     with bot.ctx.db.session() as s:

@@ -56,10 +56,11 @@ def export_capacity(s: Session) -> dict[str, Any]:
 class CapacityStore:
     """The inputs of `bot.core.capacity.compute` as stored."""
 
-    def __init__(self, db: Database, tz: ZoneInfo) -> None:
+    def __init__(self, db: Database, tz: ZoneInfo, team: TeamStore | None = None) -> None:
         self.db = db
         self.tz = tz
-        self.team = TeamStore(db)
+        # The process's team read model when given (its task search is built once, at start).
+        self.team = team if team is not None else TeamStore(db)
         self.meetings = MeetingStore(db, tz)
         self.piket = PiketStore(db, tz)
         self.programme = ProgrammeStore(db)

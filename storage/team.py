@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,6 +15,9 @@ from bot.language.fold import fold
 from storage.models.team import Person, Task, TaskOwnershipChange
 from storage.session import Database
 from storage.versions import TEAM, ReadModel, read_versions
+
+if TYPE_CHECKING:
+    from bot.core.task_search import TaskIndex
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,17 @@ class TeamSnapshot:
             owned={k: tuple(v) for k, v in owned.items()},
             deputy={k: tuple(v) for k, v in deputy.items()},
         )
+
+    @cached_property
+    def task_index(self) -> TaskIndex:
+        """The search over these tasks (`/wie`, a what-if's task), built once per snapshot for
+        every command that searches: for a region's thousands of tasks that takes seconds."""
+        from bot.core.task_search import SearchableTask, TaskIndex  # the stemmer, when searched
+
+        searchable = (
+            SearchableTask(t.id, t.subject, t.description, t.duties, t.aliases) for t in self.tasks
+        )
+        return TaskIndex(list(searchable))
 
 
 class TeamStore:

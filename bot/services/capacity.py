@@ -19,14 +19,13 @@ from bot.core import capacity
 from bot.core.access import Action, Actor
 from bot.core.cadence import format_hours
 from bot.core.capacity import Inputs, PersonLoad, Picture
-from bot.core.task_search import SearchableTask, TaskIndex
 from bot.services.access import allowed, require
 from bot.services.errors import DomainError
 from bot.services.notices import escape
 from bot.services.people import person_argument
 from storage.capacity import CapacityStore
 from storage.session import Database
-from storage.team import PersonView, TaskView
+from storage.team import PersonView, TaskView, TeamStore
 
 WHAT_IF_HELP = (
     "Schrijf `/capaciteit als &lt;taak&gt; naar @collega` (bijv. `als bibob naar aov-1`) of "
@@ -80,7 +79,6 @@ class CapacityService:
         self.store = store
         self._lock = threading.Lock()
         self._inputs: tuple[object, Inputs, tuple[TaskView, ...]] | None = None
-        self._index: tuple[object, TaskIndex] | None = None
         self._pictures: dict[tuple[object, date], Picture] = {}
 
     # -- data, once per version -------------------------------------------------------------------
@@ -95,22 +93,7 @@ class CapacityService:
         with self._lock:
             self._inputs = (version, inputs, views)
             self._pictures = {}
-            self._index = None
         return self._inputs
-
-    def _task_index(self) -> tuple[tuple[TaskView, ...], TaskIndex]:
-        """The task search of what-ifs, built on first use per data version: for a region's
-        5,000 tasks it takes seconds, which /capaciteit itself should not wait for."""
-        version, _, views = self._current()
-        with self._lock:
-            if self._index is not None and self._index[0] == version:
-                return views, self._index[1]
-        index = TaskIndex(
-            [SearchableTask(t.id, t.subject, t.description, t.duties, t.aliases) for t in views]
-        )
-        with self._lock:
-            self._index = (version, index)
-        return views, index
 
     def inputs(self) -> Inputs:
         return self._current()[1]
@@ -191,9 +174,10 @@ class CapacityService:
         return self.reassign(task_id, self._person(text, actor.slack_id).key, now)
 
     def _task(self, text: str) -> TaskView | TaskChoice:
-        views, index = self._task_index()
-        by_id = {t.id: t for t in views}
-        result = index.search(text)
+        # The team's own search, as /wie's: built once per team data version, at start.
+        team = self.store.team.snapshot()
+        by_id = team.tasks_by_id
+        result = team.task_index.search(text)
         if result.best is not None:
             return by_id[result.best.task.id]
         matches = tuple(by_id[m.task.id] for m in result.matches[:PICK_LIMIT])
@@ -296,8 +280,12 @@ class _Stores(Protocol):
     @property
     def tz(self) -> ZoneInfo: ...
 
+    @property
+    def team(self) -> TeamStore: ...
+
 
 def build_capacity_service(ctx: _Stores) -> CapacityService:
     """The service as `ctx.service(build_capacity_service)` shares it: /capaciteit, the App
-    Home and the owner modal of /wie all read one cached picture."""
-    return CapacityService(CapacityStore(ctx.db, ctx.tz))
+    Home and the owner modal of /wie all read one cached picture, and the team's read model
+    (with its task search) that /wie and /taken read."""
+    return CapacityService(CapacityStore(ctx.db, ctx.tz, ctx.team))

@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.core.access import Action, Actor, Role
 from bot.core.cadence import Cadence, CadenceError, parse_cadence
-from bot.core.task_search import SearchableTask, TaskIndex
+from bot.core.task_search import TaskIndex
 from bot.services.access import AccessDenied, allowed, require
 from bot.services.errors import DomainError
 from bot.services.notices import Notice, escape, mention
@@ -164,12 +164,7 @@ class TaskFinder:
             if self._index is None or snapshot.tasks is not self._tasks_seen:
                 tasks = snapshot.tasks
                 self._tasks = dict(snapshot.tasks_by_id)
-                self._index = TaskIndex(
-                    [
-                        SearchableTask(t.id, t.subject, t.description, t.duties, t.aliases)
-                        for t in tasks
-                    ]
-                )
+                self._index = snapshot.task_index
                 self._answers = {}
                 self._tasks_seen = tasks
             return self._index, self._tasks

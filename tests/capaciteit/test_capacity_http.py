@@ -103,6 +103,39 @@ def test_what_if_a_task_moves_shows_both_people_and_changes_nothing(linked: Runn
     assert "*Vraag* 5,99 u/week" in text_of(command(linked, "aov-2"))
 
 
+def test_a_what_if_searches_the_index_wie_built_and_a_new_task_is_found(
+    linked: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The search over the tasks is built at start (as /wie's read model); a what-if builds no
+    # second one, and after a change both find the new task through one new index.
+    from bot.core import task_search
+
+    built: list[int] = []
+    original = task_search.TaskIndex.__init__
+
+    def counting(self: task_search.TaskIndex, tasks: Any) -> None:
+        built.append(len(tasks))
+        original(self, tasks)
+
+    monkeypatch.setattr(task_search.TaskIndex, "__init__", counting)
+    assert "gaat naar AOV-er 3" in text_of(command(linked, "als casusregie naar aov-3"))
+    assert built == []
+    first = linked.ctx.team.tasks()[0]
+    with linked.ctx.db.session() as s:
+        from storage.models.team import Task
+
+        row = s.get(Task, first.id)
+        assert row is not None
+        row.subject = "Zeldzaamheidsonderzoek"
+    assert "Zeldzaamheidsonderzoek gaat naar AOV-er 3" in text_of(
+        command(linked, "als zeldzaamheidsonderzoek naar aov-3")
+    )
+    assert "Zeldzaamheidsonderzoek" in text_of(
+        answer(linked.slack.command("/wie", "zeldzaamheidsonderzoek"))
+    )
+    assert len(built) == 1
+
+
 def test_what_if_an_extra_fte_for_a_theme(linked: RunningBot) -> None:
     text = text_of(command(linked, "als +1 fte ondermijning"))
     assert "1 fte extra voor Ondermijning" in text

@@ -56,13 +56,22 @@ def export_capacity(s: Session) -> dict[str, Any]:
 class CapacityStore:
     """The inputs of `bot.core.capacity.compute` as stored."""
 
-    def __init__(self, db: Database, tz: ZoneInfo, team: TeamStore | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        tz: ZoneInfo,
+        *,
+        team: TeamStore | None = None,
+        meetings: MeetingStore | None = None,
+        piket: PiketStore | None = None,
+    ) -> None:
         self.db = db
         self.tz = tz
-        # The process's team read model when given (its task search is built once, at start).
+        # The process's read models when given: built once, shared with the commands that read
+        # the same data (the team's task search, the series' dates, the rota).
         self.team = team if team is not None else TeamStore(db)
-        self.meetings = MeetingStore(db, tz)
-        self.piket = PiketStore(db, tz)
+        self.meetings = meetings if meetings is not None else MeetingStore(db, tz)
+        self.piket = piket if piket is not None else PiketStore(db, tz)
         self.programme = ProgrammeStore(db)
 
     def version(self) -> tuple[int, ...]:

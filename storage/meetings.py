@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 from sqlalchemy import delete, select
@@ -99,6 +99,20 @@ _SPARE = 2
 
 def _midnight(day: date, tz: tzinfo) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=tz)
+
+
+class _HasDatabase(Protocol):
+    db: Database
+
+    @property
+    def tz(self) -> tzinfo: ...
+
+
+def new_store(ctx: _HasDatabase) -> MeetingStore:
+    """A store for an app context: `ctx.service(new_store)` gives the context's shared one, so
+    every adapter (the meetings, the action items, the Home, the clock) reads one read model of
+    the series and their dates."""
+    return MeetingStore(ctx.db, ctx.tz)
 
 
 class MeetingStore:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.core import capacity
@@ -24,6 +25,8 @@ from bot.services.errors import DomainError
 from bot.services.notices import escape
 from bot.services.people import person_argument
 from storage.capacity import CapacityStore
+from storage.meetings import new_store as new_meeting_store
+from storage.piket import new_store as new_piket_store
 from storage.session import Database
 from storage.team import PersonView, TaskView, TeamStore
 
@@ -273,6 +276,9 @@ def _changes(before: Picture, after: Picture, keys: list[str]) -> tuple[Change, 
     return tuple(changes)
 
 
+S = TypeVar("S")
+
+
 class _Stores(Protocol):
     @property
     def db(self) -> Database: ...
@@ -283,9 +289,18 @@ class _Stores(Protocol):
     @property
     def team(self) -> TeamStore: ...
 
+    def service(self, build: Callable[[Any], S]) -> S: ...
+
 
 def build_capacity_service(ctx: _Stores) -> CapacityService:
     """The service as `ctx.service(build_capacity_service)` shares it: /capaciteit, the App
-    Home and the owner modal of /wie all read one cached picture, and the team's read model
-    (with its task search) that /wie and /taken read."""
-    return CapacityService(CapacityStore(ctx.db, ctx.tz, ctx.team))
+    Home and the owner modal of /wie all read one cached picture, and the read models the other
+    commands read (the team with its task search, the series, the rota)."""
+    store = CapacityStore(
+        ctx.db,
+        ctx.tz,
+        team=ctx.team,
+        meetings=ctx.service(new_meeting_store),
+        piket=ctx.service(new_piket_store),
+    )
+    return CapacityService(store)

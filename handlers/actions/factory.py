@@ -9,7 +9,7 @@ from bot.services.actions import ActionMeetings, ActionService, ChannelNames
 from handlers.access import access_service
 from storage.actions import ActionStore
 from storage.deliveries import DeliveryStore
-from storage.meetings import MeetingStore
+from storage.meetings import new_store as new_meeting_store
 
 # A channel the bot cannot see has no name for it; that is an answer, not a failure.
 _NO_NAME = frozenset({"channel_not_found", "missing_scope"})
@@ -34,7 +34,7 @@ def channel_names(gateway: SlackGateway) -> ChannelNames:
 
 def build_service(ctx: AppContext) -> ActionService:
     meetings = ActionMeetings(
-        MeetingStore(ctx.db, ctx.tz), DeliveryStore(ctx.db), channel_names(ctx.gateway)
+        ctx.service(new_meeting_store), DeliveryStore(ctx.db), channel_names(ctx.gateway)
     )
     return ActionService(
         ActionStore(ctx.db),

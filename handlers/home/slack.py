@@ -27,7 +27,7 @@ from handlers.blocks import (
     section,
 )
 from storage.actions import ActionStore
-from storage.meetings import MeetingStore
+from storage.meetings import new_store as new_meeting_store
 from storage.piket import new_store as new_piket_store
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ MEETING_LINES = 10
 def build_service(ctx: AppContext) -> HomeService:
     return HomeService(
         ActionStore(ctx.db),
-        MeetingStore(ctx.db, ctx.tz),
+        ctx.service(new_meeting_store),
         ctx.service(new_piket_store),
         ctx.team,
         ctx.tz,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.context import AppContext
 from bot.services.meetings import MeetingService
 from storage.actions import ActionStore
-from storage.meetings import MeetingStore
+from storage.meetings import new_store as new_meeting_store
 
 
 def meeting_service(ctx: AppContext) -> MeetingService:
@@ -20,7 +20,7 @@ def build_read_models(ctx: AppContext) -> None:
 
 def _build(ctx: AppContext) -> MeetingService:
     return MeetingService(
-        MeetingStore(ctx.db, ctx.tz),
+        ctx.service(new_meeting_store),
         ctx.team,
         ActionStore(ctx.db),
         tz=ctx.tz,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import importlib.util
+import json
 import threading
 import weakref
 from collections.abc import Callable, Iterator
@@ -385,6 +386,20 @@ def test_an_acties_answer_reads_the_versions_at_most_once(bot: RunningBot, words
     reply, statements = answered(bot, "/acties", words)
     assert "Er ging iets mis" not in reply and "Ik ken geen" not in reply
     assert len(statements.seen) - len(statements.beyond_versions()) <= 1, statements.seen
+
+
+def test_the_home_reads_the_meetings_the_app_read_at_assembly(bot: RunningBot) -> None:
+    # One read model of the series per process: /overleg's, built at start, serves the Home's
+    # coming meetings too (and the action items' meetings, and the clock's reminders).
+    statements = Statements(bot.ctx.db)
+    try:
+        event = {"type": "app_home_opened", "user": SLACK_IDS["aov-1"], "tab": "home"}
+        assert bot.slack.event(event | {"channel": "D0HOME001"}).status_code == 200
+        home = bot.fake.wait_for("views.publish", 1)[-1].args["view"]
+    finally:
+        statements.close()
+    assert "Teamoverleg" in json.dumps(home, ensure_ascii=False)
+    assert not [s for s in statements.seen if "meeting_series" in s], statements.seen
 
 
 def test_read_once_nested_keeps_the_outer_reading(bot: RunningBot, elsewhere: Database) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from bot.app import create_context
 from bot.context import AppContext
 from bot.features import import_config, load_config, shell_lines, slash_commands
-from bot.language import is_help
+from bot.language import command_words
 from bot.settings import Settings
 from handlers.blocks import Reply, blocks_to_text
 from storage.models.team import Person
@@ -87,15 +87,15 @@ def command_table(ctx: AppContext) -> dict[str, Callable[[str], Reply]]:
 
 
 def answer_line(commands: dict[str, Callable[[str], Reply]], line: str) -> str:
-    line = line.strip()
-    if not line:
+    read = command_words(line)  # as each command reads its own words
+    if not read.words:
         return ""
-    if is_help(line):
+    if read.is_help:
         return "Beschikbaar: " + ", ".join(sorted(commands)) + " (elk met `help`)."
-    name, _, text = line.partition(" ")
+    name, text = read.first, read.rest
     if not name.startswith("/"):
         name = "/" + name
-    handler = commands.get(name.lower())
+    handler = commands.get(name)
     if handler is None:
         return f"Onbekend commando {shlex.quote(name)}. Beschikbaar: {', '.join(sorted(commands))}."
     reply = handler(text)

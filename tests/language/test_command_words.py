@@ -43,3 +43,14 @@ def test_a_command_word_typed_otherwise_gets_the_same_answer(
     expected = text_of(answer(bot.slack.command(command, usual)))
     for typed in others:
         assert text_of(answer(bot.slack.command(command, typed))) == expected, typed
+
+
+def test_the_shell_reads_a_command_line_as_slack_reads_a_command(bot: RunningBot) -> None:
+    from bot.shell import answer_line, command_table
+
+    commands = command_table(bot.ctx)
+    expected = answer_line(commands, "/wie bibob")
+    assert "BIBOB" in expected
+    for typed in ("wie bibob", "/WIE bibob", "\t/wie\tbibob ", f"/wie{NO_BREAK_SPACE}bibob"):
+        assert answer_line(commands, typed) == expected, typed
+    assert answer_line(commands, f"{ZERO_WIDTH_SPACE}HELP").startswith("Beschikbaar: ")

@@ -213,8 +213,9 @@ def changed_event(ts: str, text: str, user: str = ANNA) -> dict[str, Any]:
 
 
 def logged_by_shortcut(bot: RunningBot, text: str, ts: str) -> ActionItemView:
+    opened = len(bot.fake.calls("views.open"))
     shortcut(bot, text, ts=ts)
-    submit_modal(bot, bot.fake.wait_for("views.open")[-1].args["view"])
+    submit_modal(bot, bot.fake.wait_for("views.open", opened + 1)[opened].args["view"])
     bot.fake.wait_for("chat.postMessage")
     item = store(bot).by_source(CHANNEL, ts)
     assert item is not None

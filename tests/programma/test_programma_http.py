@@ -68,6 +68,14 @@ def open_update_modal(bot: RunningBot, key: str, user: str = AOV1) -> dict[str, 
     return view
 
 
+def clicked(bot: RunningBot, click: dict[str, Any]) -> dict[str, Any]:
+    """What the bot answers to this click through its response_url: this click's answer, not an
+    earlier one's (answers arrive after the acknowledgement, in their own time)."""
+    before = len(bot.fake.calls("response_url"))
+    answer(bot.slack.interactivity(click))
+    return bot.fake.wait_for("response_url", before + 1)[before].args
+
+
 def submit_update(
     bot: RunningBot,
     view: dict[str, Any],
@@ -267,8 +275,7 @@ def test_an_update_of_an_activity_that_was_removed_gets_a_dutch_answer(bot: Runn
     refused = submit_update(bot, view, status="loopt", note="x")
     assert refused["errors"]["status"].startswith("Die activiteit bestaat niet (meer).")
     click = bot.slack.block_actions_payload(SHOW_BUTTON, "999999", user_id=AOV1)
-    answer(bot.slack.interactivity(click))
-    said = bot.fake.wait_for("response_url")[-1].args
+    said = clicked(bot, click)
     assert "Die activiteit bestaat niet (meer)" in said["text"]
 
 
@@ -276,8 +283,7 @@ def test_share_posts_the_card_without_buttons_in_the_channel(bot: RunningBot) ->
     click = bot.slack.block_actions_payload(
         SHARE_BUTTON, str(activity_id(bot, "damoclesbeleid")), user_id=AOV1
     )
-    answer(bot.slack.interactivity(click))
-    shared = bot.fake.wait_for("response_url")[-1].args
+    shared = clicked(bot, click)
     assert shared["response_type"] == "in_channel"
     assert "Actualisatie Damoclesbeleid" in text_of(shared)
     assert not [b for b in shared["blocks"] if b["type"] == "actions"]
@@ -316,8 +322,7 @@ def test_no_change_from_the_dm_is_recorded(bot: RunningBot) -> None:
     click = bot.slack.block_actions_payload(
         f"{NO_CHANGE_BUTTON}:0", str(activity_id(bot, key)), user_id=AOV1
     )
-    answer(bot.slack.interactivity(click))
-    said = bot.fake.wait_for("response_url")[-1].args
+    said = clicked(bot, click)
     assert said["text"].startswith("Genoteerd: geen wijziging")
     assert [u.kind for u in store(bot).history(activity_id(bot, key))] == ["no_change"]
 
@@ -475,8 +480,7 @@ def test_only_the_action_holder_a_regievoerder_or_the_team_lead_may_update(
     boa = SLACK_IDS["boa-coordinator"]
     key = "damoclesbeleid"  # aov-3's
     click = bot.slack.block_actions_payload(UPDATE_BUTTON, str(activity_id(bot, key)), user_id=boa)
-    answer(bot.slack.interactivity(click))
-    said = bot.fake.wait_for("response_url")[-1].args
+    said = clicked(bot, click)
     assert said["text"] == "Alleen de actiehouder of de teamleider kan deze activiteit bijwerken."
     assert bot.fake.calls("views.open") == []
     # A regievoerder (aov-2) directs every activity; the holder (aov-3) owns this one.
@@ -490,8 +494,7 @@ def test_only_the_action_holder_a_regievoerder_or_the_team_lead_may_update(
     click = bot.slack.block_actions_payload(
         f"{NO_CHANGE_BUTTON}:0", str(activity_id(bot, key)), user_id=boa
     )
-    answer(bot.slack.interactivity(click))
-    said = bot.fake.wait_for("response_url")[-1].args
+    said = clicked(bot, click)
     assert said["text"] == "Alleen de actiehouder of de teamleider kan deze activiteit bijwerken."
     assert len(store(bot).history(activity_id(bot, key))) == 2
 

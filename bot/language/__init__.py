@@ -7,7 +7,7 @@ weeks, periods, the horizon), `times` (times, moments, day parts, DST wall time)
 in free text), `people` (person references), `command_words` (a command's words).
 """
 
-from bot.language.command_words import CommandWords, command_words
+from bot.language.command_words import TO_WORDS, CommandWords, command_words, split_at_to
 from bot.language.dates import (
     DayRange,
     check_horizon,
@@ -51,6 +51,7 @@ __all__ = [
     "DEFAULT_TZ",
     "HELP_WORDS",
     "MENTION_RE",
+    "TO_WORDS",
     "TZ",
     "CommandWords",
     "DayRange",
@@ -85,6 +86,7 @@ __all__ = [
     "previous_working_day",
     "resolve_person",
     "shift_wall",
+    "split_at_to",
     "today_in",
     "visible",
     "wall_time",

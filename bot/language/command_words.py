@@ -6,13 +6,18 @@ space (also a no-break space), invisible characters (pasted zero-width spaces, d
 dropped, the first word compared folded ("Mijn", "MIJN", "mijn" are one word).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.language.fold import fold, without_invisible
 from bot.language.names import is_help
 from bot.language.people import SELF_WORDS
 
-__all__ = ["CommandWords", "command_words"]
+__all__ = ["TO_WORDS", "CommandWords", "command_words", "split_at_to"]
+
+# "from … to …" in a command: `/overleg verplaats <datum> naar <datum>`, `/capaciteit als <taak>
+# naar <persoon>`.
+TO_WORDS = frozenset({"naar", "->", "→"})
 
 
 @dataclass(frozen=True)
@@ -46,3 +51,12 @@ class CommandWords:
 
 def command_words(text: str) -> CommandWords:
     return CommandWords(tuple(without_invisible(text).split()))
+
+
+def split_at_to(words: Sequence[str]) -> tuple[list[str], list[str]] | None:
+    """The words before and after the last "naar" (or "->", "→"), None without one. The last:
+    what comes before it may contain the word itself ("Verwijzing naar zorg naar aov-1")."""
+    for at in range(len(words) - 1, -1, -1):
+        if fold(words[at]) in TO_WORDS:
+            return list(words[:at]), list(words[at + 1 :])
+    return None

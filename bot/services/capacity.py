@@ -20,6 +20,7 @@ from bot.core import capacity
 from bot.core.access import Action, Actor
 from bot.core.cadence import format_hours
 from bot.core.capacity import Inputs, PersonLoad, Picture
+from bot.language import split_at_to
 from bot.services.access import allowed, require
 from bot.services.errors import DomainError
 from bot.services.notices import escape
@@ -35,7 +36,6 @@ WHAT_IF_HELP = (
     "`/capaciteit als +1 fte &lt;thema&gt;` (bijv. `als +1 fte ondermijning`)."
 )
 _EXTRA_FTE = re.compile(r"^\+?\s*(\d+(?:[.,]\d+)?)\s*fte\b\s*(.*)$", re.IGNORECASE)
-_TOWARDS = re.compile(r"\s+naar\s+", re.IGNORECASE)
 PICK_LIMIT = 5
 
 
@@ -75,6 +75,7 @@ class TaskChoice:
     query: str
     matches: tuple[TaskView, ...]
     suggestions: tuple[TaskView, ...]
+    person_text: str  # as typed after "naar": each pick computes for that person
 
 
 class CapacityService:
@@ -161,12 +162,12 @@ class CapacityService:
             raise DomainError(WHAT_IF_HELP)
         if extra := _EXTRA_FTE.match(text):
             return self.extra_fte(float(extra[1].replace(",", ".")), extra[2], now)
-        parts = _TOWARDS.split(text)
-        if len(parts) < 2:
+        cut = split_at_to(text.split())
+        if cut is None or not all(cut):
             raise DomainError(WHAT_IF_HELP)
-        task_text, person_text = " naar ".join(parts[:-1]), parts[-1]
+        task_text, person_text = (" ".join(part) for part in cut)
         person = self._person(person_text, actor.slack_id)
-        task = self._task(task_text)
+        task = self._task(task_text, person_text)
         if isinstance(task, TaskChoice):
             return task
         return self.reassign(task.id, person.key, now)
@@ -176,7 +177,7 @@ class CapacityService:
         require(Action.READ_CAPACITY, actor)
         return self.reassign(task_id, self._person(text, actor.slack_id).key, now)
 
-    def _task(self, text: str) -> TaskView | TaskChoice:
+    def _task(self, text: str, person_text: str) -> TaskView | TaskChoice:
         # The team's own search, as /wie's: built once per team data version, at start.
         team = self.store.team.snapshot()
         by_id = team.tasks_by_id
@@ -185,7 +186,7 @@ class CapacityService:
             return by_id[result.best.task.id]
         matches = tuple(by_id[m.task.id] for m in result.matches[:PICK_LIMIT])
         suggestions = tuple(by_id[s.id] for s in result.suggestions[:PICK_LIMIT] if s.id in by_id)
-        return TaskChoice(text, matches, suggestions)
+        return TaskChoice(text, matches, suggestions, person_text)
 
     def reassign(self, task_id: int, person_key: str, now: datetime) -> WhatIf:
         _, inputs, _ = self._current()

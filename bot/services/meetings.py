@@ -32,6 +32,7 @@ from bot.language import (
     parse_date,
     parse_datetime,
     parse_time,
+    split_at_to,
     wall_time,
     weekday_number,
 )
@@ -47,9 +48,6 @@ log = logging.getLogger(__name__)
 
 LIST_DAYS = 14
 NEXT_COUNT = 5
-
-_TO_WORDS = {"naar", "->", "→"}
-
 
 class MeetingCommandError(DomainError):
     """A request about meetings that cannot be honoured; `message` is the Dutch answer."""
@@ -614,13 +612,8 @@ class MeetingService:
         self, view: SeriesView, words: list[str], now: datetime
     ) -> tuple[Occurrence, datetime]:
         """Read "<datum> [naar] <nieuwe datum en/of tijd>": (the occurrence, its new start)."""
-        lowered = [w.casefold() for w in words]
-        cuts = [lowered.index(w) for w in _TO_WORDS if w in lowered]
-        splits = (
-            [(words[: cuts[0]], words[cuts[0] + 1 :])]
-            if cuts
-            else [(words[:i], words[i:]) for i in range(1, len(words))]
-        )
+        cut = split_at_to(words)
+        splits = [cut] if cut else [(words[:i], words[i:]) for i in range(1, len(words))]
         first_error: str | None = None
         for old_words, new_words in splits:
             try:

@@ -218,7 +218,7 @@ def what_if_reply(found: WhatIf) -> Reply:
     return Reply(text=f"Als {found.description}", blocks=blocks)
 
 
-def choice_reply(choice: TaskChoice, person_text: str) -> Reply:
+def choice_reply(choice: TaskChoice) -> Reply:
     shown = escape(choice.query)
     tasks = choice.matches or choice.suggestions
     if not tasks:
@@ -235,7 +235,9 @@ def choice_reply(choice: TaskChoice, person_text: str) -> Reply:
             section(
                 f"*{escape(task.subject)}*",
                 accessory=button(
-                    "Reken door", f"{WHAT_IF_BUTTON}:{number}", f"{task.id} {person_text}"[:150]
+                    "Reken door",
+                    f"{WHAT_IF_BUTTON}:{number}",
+                    f"{task.id} {choice.person_text}"[:150],
                 ),
             )
         )

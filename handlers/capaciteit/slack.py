@@ -87,21 +87,12 @@ def answer(service: CapacityService, text: str, actor: Actor, now: datetime) -> 
         if verb == "als":
             found = service.what_if(rest, actor, now)
             if isinstance(found, TaskChoice):
-                person_text = _person_part(rest)
-                return Answer(choice_reply(found, person_text))
+                return Answer(choice_reply(found))
             return Answer(what_if_reply(found))
         return Answer(person_reply(service.person(text, actor, now)))
     except DomainError as exc:
         return _refusal(exc.message)
 
-
-def _person_part(text: str) -> str:
-    words = text.split()
-    lowered = [w.lower() for w in words]
-    if "naar" not in lowered:
-        return ""
-    at = len(lowered) - 1 - lowered[::-1].index("naar")
-    return " ".join(words[at + 1 :])
 
 
 class ChartCache:

@@ -91,6 +91,18 @@ def test_the_team_picture_shows_totals_people_themes_and_unknown_budgets(
     wait_for_uploads(linked, 2)  # the charts follow in the DM (tested below)
 
 
+def test_a_task_whose_name_says_naar_is_read_up_to_the_last_naar(linked: RunningBot) -> None:
+    first = linked.ctx.team.tasks()[0]
+    with linked.ctx.db.session() as s:
+        from storage.models.team import Task
+
+        row = s.get(Task, first.id)
+        assert row is not None
+        row.subject = "Doorverwijzing naar zorgpartners"
+    text = text_of(command(linked, "als doorverwijzing naar zorgpartners naar aov-3"))
+    assert "Doorverwijzing naar zorgpartners gaat naar AOV-er 3" in text
+
+
 def test_what_if_a_task_moves_shows_both_people_and_changes_nothing(linked: RunningBot) -> None:
     body = command(linked, "als casusregie naar <@U0AOV0003|aov-3>")
     text = text_of(body)
@@ -143,8 +155,12 @@ def test_what_if_an_extra_fte_for_a_theme(linked: RunningBot) -> None:
     assert "beschikbaar 166,4 u/week → 195,2 u/week" in text
 
 
-def test_an_ambiguous_task_offers_a_pick_list_whose_button_computes(linked: RunningBot) -> None:
-    body = command(linked, "als buurtpreventie naar aov-1")
+@pytest.mark.parametrize("to", ["naar", "NAAR", "→", "->"])
+def test_an_ambiguous_task_offers_a_pick_list_whose_button_computes(
+    linked: RunningBot, to: str
+) -> None:
+    # "naar" is read by the kernel, as in `/overleg verplaats … naar …`
+    body = command(linked, f"als buurtpreventie {to} aov-1")
     assert "Meerdere taken passen bij" in text_of(body)
     button = next(b["accessory"] for b in body["blocks"] if "accessory" in b)
     click = linked.slack.block_actions_payload(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.language import command_words
+from bot.language import command_words, split_at_to
 from testkit.app import RunningBot
 from testkit.replies import answer, text_of
 
@@ -23,6 +23,16 @@ def test_the_kernel_cuts_words_on_any_space_and_folds_only_the_first() -> None:
     assert not command_words("mijn overleg").is_self
     assert command_words(f"{ZERO_WIDTH_SPACE}HELP").is_help
     assert not command_words("help mij").is_help
+
+
+def test_the_kernel_reads_naar_as_the_last_to_word() -> None:
+    words = ["Verwijzing", "naar", "zorg", "NAAR", "aov-1"]
+    assert split_at_to(words) == (["Verwijzing", "naar", "zorg"], ["aov-1"])
+    assert split_at_to(["1", "december", "→", "3", "december"]) == (
+        ["1", "december"],
+        ["3", "december"],
+    )
+    assert split_at_to(["1", "december", "10:00"]) is None
 
 
 # (command, the usual form, other ways to type it)

@@ -237,15 +237,17 @@ def _index_task(task: SearchableTask) -> _IndexedTask:
 _NEGATING_PREFIXES = ("on", "non")
 
 
-def _negates(word: str, other: str) -> bool:
+def _negates(word: str, other: str, word_stem: str, other_stem: str) -> bool:
     """True when one word is the other with a negating prefix, inflected or not ("onbekende",
-    "bekend")."""
-    return _negated(word, other) or _negated(stem_key(word), stem_key(other))
+    "bekend"); the stems as the index has them."""
+    return _negated(word, other) or _negated(word_stem, other_stem)
 
 
 def _negated(word: str, other: str) -> bool:
     longer, shorter = (word, other) if len(word) > len(other) else (other, word)
-    return any(longer == prefix + shorter for prefix in _NEGATING_PREFIXES)
+    extra = len(longer) - len(shorter)
+    # the length first: most pairs are told apart without building a string
+    return 2 <= extra <= 3 and longer[:extra] in _NEGATING_PREFIXES and longer.endswith(shorter)
 
 
 def _word_quality(query_word: str, query_stem: str, word: str, stem: str) -> float:
@@ -330,11 +332,16 @@ class TaskIndex:
         hits: dict[str, float] = {}
         inside_query: dict[str, float] = {}  # indexed words the query word is a compound of
         for word, stem in zip(self._vocabulary, self._vocabulary_stems, strict=True):
-            if _negates(query_word, word):
+            quality = _word_quality(query_word, query_stem, word, stem)
+            contained = (
+                not quality and len(word) >= _MIN_CONTAINED_FIELD_WORD_LEN and word in query_word
+            )
+            # The negation is checked on a hit only: few words hit, every word is looked at.
+            if not (quality or contained) or _negates(query_word, word, query_stem, stem):
                 continue
-            if quality := _word_quality(query_word, query_stem, word, stem):
+            if quality:
                 hits[word] = quality
-            elif len(word) >= _MIN_CONTAINED_FIELD_WORD_LEN and word in query_word:
+            else:
                 inside_query[word] = 0.6 + 0.2 * len(word) / len(query_word)
         # A word the overview itself uses means that word ("politiechef"), not a look-alike
         # ("politie"); an unknown word falls back on its parts ("hennepteelt") or on typos.
@@ -351,7 +358,7 @@ class TaskIndex:
                 score_cutoff=_FUZZY_CUTOFF,
                 limit=None,
             ):
-                if not _negates(query_word, word):
+                if not _negates(query_word, word, query_stem, stem_key(word)):
                     hits[word] = max(hits.get(word, 0.0), _FUZZY_WEIGHT * ratio / 100)
         return hits
 
@@ -409,7 +416,8 @@ class TaskIndex:
                 score_cutoff=MIN_SUGGESTION_SCORE,
                 limit=None,
             ):
-                if _negates(query_word, self._name_words[number]):
+                name_word = self._name_words[number]
+                if _negates(query_word, name_word, stem_key(query_word), stem_key(name_word)):
                     continue
                 for position in self._name_word_tasks[number]:
                     closeness[position] = max(closeness.get(position, 0.0), score)

@@ -4,7 +4,6 @@ caching the picture."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,7 +21,7 @@ from storage.models.capacity import CapacityState
 from storage.piket import PiketStore
 from storage.programme import ProgrammeStore
 from storage.session import Database
-from storage.team import TaskView, TeamStore
+from storage.team import TeamStore
 from storage.versions import CAPACITY, MEETINGS, PIKET, PROGRAMME, TEAM, read_versions
 
 STATE_ID = 1
@@ -109,15 +108,12 @@ class CapacityStore:
             if (hours := view.activity.config.hours) and view.status not in finished
         )
 
-    def inputs(
-        self,
-        views: Sequence[TaskView] | None = None,
-    ) -> capacity.Inputs:
-        """The model's inputs; `views`: the active tasks when the caller has read them already."""
+    def inputs(self) -> capacity.Inputs:
+        """The model's inputs, from the read models of the team, the meetings and the rota."""
         people = tuple(
             capacity.Person(p.key, p.name, p.hours_per_week, p.slack_id) for p in self.team.people()
         )
-        views = self.team.tasks() if views is None else views
+        views = self.team.tasks()
         tasks = tuple(
             capacity.Task(
                 t.id,

@@ -82,20 +82,19 @@ class CapacityService:
     def __init__(self, store: CapacityStore) -> None:
         self.store = store
         self._lock = threading.Lock()
-        self._inputs: tuple[object, Inputs, tuple[TaskView, ...]] | None = None
+        self._inputs: tuple[object, Inputs] | None = None
         self._pictures: dict[tuple[object, date], Picture] = {}
 
     # -- data, once per version -------------------------------------------------------------------
 
-    def _current(self) -> tuple[object, Inputs, tuple[TaskView, ...]]:
+    def _current(self) -> tuple[object, Inputs]:
         version = self.store.version()
         with self._lock:
             if self._inputs is not None and self._inputs[0] == version:
                 return self._inputs
-        views = tuple(self.store.team.tasks())
-        inputs = self.store.inputs(views)
+        inputs = self.store.inputs()
         with self._lock:
-            self._inputs = (version, inputs, views)
+            self._inputs = (version, inputs)
             self._pictures = {}
         return self._inputs
 
@@ -115,7 +114,7 @@ class CapacityService:
     def _picture(self, now: datetime) -> Picture:
         """Computed once per data version and day, and then the same object (so what is drawn
         from it, like the charts, can be kept with it)."""
-        version, inputs, _ = self._current()
+        version, inputs = self._current()
         now = self._local(now)
         key = (version, now.date())
         with self._lock:
@@ -189,7 +188,7 @@ class CapacityService:
         return TaskChoice(text, matches, suggestions, person_text)
 
     def reassign(self, task_id: int, person_key: str, now: datetime) -> WhatIf:
-        _, inputs, _ = self._current()
+        _, inputs = self._current()
         task = next((t for t in inputs.tasks if t.id == task_id), None)
         if task is None:
             raise DomainError("Die taak bestaat niet meer.")
@@ -232,7 +231,7 @@ class CapacityService:
         None for someone who may not read capacity figures."""
         if not allowed(Action.READ_CAPACITY, actor):
             return None
-        _, inputs, _ = self._current()
+        _, inputs = self._current()
         task = next((t for t in inputs.tasks if t.id == task_id), None)
         if task is None:
             return "Deze taak bestaat niet meer."

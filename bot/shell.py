@@ -11,17 +11,14 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
-from sqlalchemy import select
-from sqlalchemy.engine import make_url
-
 from bot.app import create_context
 from bot.context import AppContext
 from bot.features import import_config, load_config, shell_lines, slash_commands
 from bot.language import command_words
 from bot.settings import Settings
 from handlers.blocks import Reply, blocks_to_text
-from storage.models.team import Person
 from storage.session import Database
+from storage.team import give_stand_in_slack_ids
 
 BANNER = (
     "oov-bot shell — typ een slash-commando, bijvoorbeeld `/wie bibob` of `/taken aov-1`.\n"
@@ -45,9 +42,8 @@ def shell_context(settings: Settings, *, real_database: bool) -> Iterator[tuple[
         ctx.db.upgrade()
         if ctx.team.tasks_version()[0] == 0:
             import_config(ctx.db, load_config(settings.oov_config_dir), ctx.now())
-        shown = make_url(ctx.db.url).render_as_string(hide_password=True)
         try:
-            yield ctx, f"Database: {shown} (DATABASE_URL) — wijzigingen zijn echt."
+            yield ctx, f"Database: {ctx.db.shown_url} (DATABASE_URL) — wijzigingen zijn echt."
         finally:
             ctx.db.dispose()
         return
@@ -72,14 +68,6 @@ def shell_context(settings: Settings, *, real_database: bool) -> Iterator[tuple[
             )
         finally:
             ctx.db.dispose()
-
-
-def give_stand_in_slack_ids(db: Database) -> None:
-    """USHELL01, USHELL02, … for people without a Slack ID (the bundled config has none)."""
-    with db.session() as s:
-        missing = Person.slack_id.is_(None) | (Person.slack_id == "")
-        for number, person in enumerate(s.scalars(select(Person).where(missing)), start=1):
-            person.slack_id = f"USHELL{number:02d}"
 
 
 def command_table(ctx: AppContext) -> dict[str, Callable[[str], Reply]]:

@@ -156,6 +156,11 @@ class Database:
         self.engine = create_db_engine(self.url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
+    @property
+    def shown_url(self) -> str:
+        """The URL to show an operator: the password masked."""
+        return make_url(self.url).render_as_string(hide_password=True)
+
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A transaction: committed when the block ends normally, rolled back on an exception."""

@@ -292,5 +292,14 @@ class TeamStore:
             ]
 
 
+def give_stand_in_slack_ids(db: Database) -> None:
+    """USHELL01, USHELL02, … for people without a Slack ID (the bundled config has none), so the
+    shell can try what needs a Slack user: mentions, action items."""
+    with db.session() as s:
+        missing = Person.slack_id.is_(None) | (Person.slack_id == "")
+        for number, person in enumerate(s.scalars(select(Person).where(missing)), start=1):
+            person.slack_id = f"USHELL{number:02d}"
+
+
 def active_task_by_subject(session: Session, subject: str) -> Task | None:
     return session.scalar(select(Task).where(Task.subject == subject))

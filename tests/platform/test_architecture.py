@@ -349,3 +349,13 @@ def test_the_core_and_the_language_kernel_are_pure(module: str) -> None:
     assert not banned, f"{module} imports {sorted(banned)}"
     reached = _under(_graph()[module], "storage", "handlers", "bot.services", "bot.context")
     assert not reached, f"{module} reaches {sorted(reached)}"
+
+
+@pytest.mark.parametrize(
+    "module", sorted(m for m in _modules() if not m.startswith(("storage.", "storage")))
+)
+def test_only_storage_speaks_sql(module: str) -> None:
+    """storage/ owns the schema, the sessions and every query; above it, SQLAlchemy is met only
+    as the errors a database can raise (to answer in Dutch when it is away)."""
+    sql = _under(_direct_imports(module), "sqlalchemy", "storage.models") - {"sqlalchemy.exc"}
+    assert not sql, f"{module} imports {sorted(sql)}"

@@ -18,6 +18,7 @@ run: $(BIN)/oov-bot
 
 lint: $(BIN)/oov-bot
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # Lint, then the whole suite against SQLite and a real PostgreSQL server. The server is made ready
 # here, before pytest, so installing it never runs into a test's timeout: scripts/ensure-postgres.sh

@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 LIST_DAYS = 14
 NEXT_COUNT = 5
 
+
 class MeetingCommandError(DomainError):
     """A request about meetings that cannot be honoured; `message` is the Dutch answer."""
 

@@ -94,7 +94,6 @@ def answer(service: CapacityService, text: str, actor: Actor, now: datetime) -> 
         return _refusal(exc.message)
 
 
-
 class ChartCache:
     """The PNGs of the last picture drawn. Drawing takes a CPU-second and holds the GIL, which
     would delay every other command's acknowledgement; the picture is the same object until the

@@ -354,7 +354,7 @@ def _small_index(*subjects: str) -> TaskIndex:
     ],
 )
 def test_a_negated_word_finds_nothing_and_suggests_nothing(query: str, subject: str) -> None:
-    """"onbekend" means the opposite of "bekend": it is not a compound or a typo of it."""
+    """The word "onbekend" means the opposite of "bekend": not a compound or a typo of it."""
     result = _small_index(subject).search(query)
     assert result.matches == ()
     assert result.suggestions == ()

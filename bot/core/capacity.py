@@ -4,7 +4,7 @@ Pure: plain records in, a `Picture` out; no Slack, no database, `now` passed in.
 person carries is a `Row` that says where it comes from and how it was computed, so each figure
 a user sees can be traced to the rows that produce it.
 
-The rules (also shown to users by `RULES`):
+The rules (also shown to users, by `rules_text`):
 - Tasks: the hours per week of the time text (`bot.core.cadence`). The owner carries them; the
   deputy carries `deputy_share` of them (default 0: a deputy stands in, the owner does the work),
   the owner the rest. A task without hours in its text uses the estimate configured for it;
@@ -13,9 +13,10 @@ The rules (also shown to users by `RULES`):
   the overview's budgets include preparing, chairing and minuting. A series whose task has no
   budget counts its length × the meetings held in the coming `window_weeks` weeks for the chair,
   and the same again shared by its minute takers in turn. So no hour is counted twice.
-- Piket: each role asks `hours_per_duty_week` once per cycle of `cycle_weeks` weeks, shared
-  equally by the people qualified for that role today (the rota's fair rotation evens out to
-  that share over a year).
+- Piket: each role asks `hours_per_duty_week` once per cycle of `cycle_weeks` weeks; each of
+  the coming `window_weeks` weeks that share goes equally to the people qualified for the role
+  through that week (the rota's fair rotation evens out to it), so a qualification that lapses
+  inside the window counts only for the weeks before it does.
 - Programme activities: their estimated hours spread evenly over their period, counted while
   `now` lies inside it; the action holder carries them.
 - Supply: contract hours less `overhead_share` for leave, public holidays, sickness and
@@ -34,6 +35,7 @@ from bot.core.cadence import CadenceError, format_hours, parse_cadence
 from bot.core.meetings import MeetingSeries, OccurrenceChange, ScheduleError, occurrences
 from bot.core.rota import RotaRules
 from bot.language.fold import fold
+from bot.language.format import format_date
 
 DEFAULT_OVERHEAD_SHARE = 0.20
 DEFAULT_FTE_HOURS = 36.0
@@ -49,16 +51,20 @@ CATEGORY_THEMES = {
     "algemeen": "Algemene zaken",
 }
 
-RULES = (
-    "Taken: de uren per week uit de tijdtekst van het taakoverzicht, voor de eigenaar "
-    "(de vervanger telt mee voor het ingestelde deel). Zonder uren telt de schatting uit "
-    "capaciteit.yaml; zonder schatting staat de taak bij ‘onbekend’ en telt niet als 0 mee. "
-    "Overleggen: valt het overleg onder een taak met tijdsbudget, dan zit het in dat budget; "
-    "anders telt duur × aantal keer in de komende 52 weken voor voorzitter en notulist. "
-    "Piket: uren per dienstweek, eens per cyclus, gedeeld door wie voor de rol gekwalificeerd is. "
-    "Programma: geschatte uren gelijk verdeeld over de looptijd. "
-    "Beschikbaar: contracturen min het deel voor verlof, feestdagen, ziekte en opleiding."
-)
+
+def rules_text(window_weeks: int) -> str:
+    """The rules in Dutch, for users (below every picture) and the report."""
+    return (
+        "Taken: de uren per week uit de tijdtekst van het taakoverzicht, voor de eigenaar "
+        "(de vervanger telt mee voor het ingestelde deel). Zonder uren telt de schatting uit "
+        "capaciteit.yaml; zonder schatting staat de taak bij ‘onbekend’ en telt niet als 0 mee. "
+        "Overleggen: valt het overleg onder een taak met tijdsbudget, dan zit het in dat budget; "
+        f"anders telt duur × aantal keer in de komende {window_weeks} weken voor voorzitter en "
+        "notulist. Piket: uren per dienstweek, eens per cyclus, elke week gedeeld door wie dan "
+        "voor de rol gekwalificeerd is. Programma: geschatte uren gelijk verdeeld over de "
+        "looptijd. Beschikbaar: contracturen min het deel voor verlof, feestdagen, ziekte en "
+        "opleiding."
+    )
 
 
 # --- input ----------------------------------------------------------------------------------
@@ -228,6 +234,10 @@ class Picture:
     def fte(self, hours: float) -> float:
         return hours / self.settings.fte_hours
 
+    @property
+    def rules(self) -> str:
+        return rules_text(self.settings.window_weeks)
+
     def person(self, key: str) -> PersonLoad | None:
         return next((p for p in self.people if p.person.key == key), None)
 
@@ -349,20 +359,34 @@ def _meeting_rows(meeting: Meeting, theme: str, now: datetime, weeks: int) -> li
 
 def _piket_rows(rules: RotaRules, settings: Settings, theme: str, today: date) -> list[Row]:
     hours = settings.piket_hours_per_duty_week
+    weeks = settings.window_weeks
     if hours <= 0:
         return []
     rows = []
     for role in rules.roles:
-        people = role.qualified(today)
-        if not people:
-            continue
-        weekly = hours / rules.cycle_weeks / len(people)
-        basis = (
-            f"{format_hours(hours)} uur per dienstweek, 1 week per {rules.cycle_weeks}, "
-            f"gedeeld door {len(people)} ≈ {format_hours(weekly)} u/week"
+        # Per person, the sum of their shares of the window's weeks (a week's share: 1 ÷ the
+        # people qualified through its last day); a week nobody is qualified for counts nowhere.
+        shares: dict[str, float] = {}
+        sizes: set[int] = set()
+        for week in range(weeks):
+            people = role.qualified(today + timedelta(days=7 * week + 6))
+            sizes.add(len(people))
+            for key in people:
+                shares[key] = shares.get(key, 0.0) + 1 / len(people)
+        until = {q.person_key: q.qualified_until for q in role.people}
+        shared = f"{format_hours(hours)} uur per dienstweek, 1 week per {rules.cycle_weeks}, " + (
+            f"gedeeld door {sizes.pop()}"
+            if len(sizes) == 1
+            else f"elke week gedeeld door wie dan gekwalificeerd is (over {weeks} weken)"
         )
-        rows += [Row(key, theme, "piket", f"Piket {role.name}", "piket", weekly, basis)
-                 for key in people]  # fmt: skip
+        for key, share in shares.items():  # in rotation order: qualified() keeps it
+            weekly = hours / rules.cycle_weeks * share / weeks
+            basis = shared
+            lapses = until.get(key)
+            if lapses is not None and lapses < today + timedelta(weeks=weeks):
+                basis += f", gekwalificeerd t/m {format_date(lapses)}"
+            basis += f" ≈ {format_hours(weekly)} u/week"
+            rows.append(Row(key, theme, "piket", f"Piket {role.name}", "piket", weekly, basis))
     return rows
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from bot.core.cadence import format_hours
-from bot.core.capacity import RULES, UNALLOCATED, PersonLoad, Picture, Row, Unknown
+from bot.core.capacity import UNALLOCATED, PersonLoad, Picture, Row, Unknown
 from bot.core.capacity_charts import load_table, pct, theme_table
 from bot.services.capacity import Change, PersonAnswer, TaskChoice, WhatIf
 from handlers.blocks import (
@@ -124,7 +124,7 @@ def team_blocks(picture: Picture, *, with_buttons: bool = True) -> list[Block]:
         f"*Zonder uren: {len(picture.unknown)} taken* — niet meegeteld, niet als 0: vul een "
         "schatting in `config/capaciteit.yaml` in",
     )
-    blocks.append(context(escape(RULES)))
+    blocks.append(context(escape(picture.rules)))
     if with_buttons:
         blocks.append(
             actions(
@@ -173,7 +173,7 @@ def person_reply(answer: PersonAnswer) -> Reply:
             unknown_lines(own_unknown),
             f"*Zonder uren: {len(own_unknown)} taken* (niet meegeteld)",
         )
-    blocks.append(context(escape(RULES)))
+    blocks.append(context(escape(answer.picture.rules)))
     return Reply(text=f"Capaciteit van {name}: {pct(round(100 * load.load, 1))}", blocks=blocks)
 
 

@@ -4,7 +4,7 @@ document (Word and Markdown through `bot.core.documents`), with both charts and 
 from __future__ import annotations
 
 from bot.core.cadence import format_hours
-from bot.core.capacity import RULES, UNALLOCATED, Picture
+from bot.core.capacity import UNALLOCATED, Picture
 from bot.core.capacity_charts import (
     LOAD_TITLE,
     THEME_TITLE,
@@ -108,7 +108,7 @@ def report_document(picture: Picture) -> Document:
         Heading("Rekenregels"),
         Bullets(
             (
-                *RULES.split(". "),
+                *picture.rules.split(". "),
                 f"Overhead (verlof, feestdagen, ziekte, opleiding): "
                 f"{pct(round(100 * settings.overhead_share, 1))}; 1 fte = "
                 f"{_h(settings.fte_hours)} uur.",

@@ -74,7 +74,7 @@ def test_each_person_sees_the_hand_computed_hours_with_their_rows(
 def test_ik_means_the_caller(linked: RunningBot) -> None:
     body = command(linked, "ik", user="aov-2")
     assert body["blocks"][0]["text"]["text"] == "Capaciteit van AOV-er 2"
-    assert "*Vraag* 5,99 u/week" in text_of(body)
+    assert "*Vraag* 5,85 u/week" in text_of(body)
 
 
 def test_the_team_picture_shows_totals_people_themes_and_unknown_budgets(
@@ -84,7 +84,7 @@ def test_the_team_picture_shows_totals_people_themes_and_unknown_budgets(
     text = text_of(body)
     assert "vraag 16,89 u/week (0,47 fte)" in text
     assert "beschikbaar 166,4 u/week (4,62 fte)" in text
-    assert "• AOV-er 2: 5,99 u/week van 28,8 u/week — 20,8 %" in text
+    assert "• AOV-er 2: 5,85 u/week van 28,8 u/week — 20,3 %" in text
     assert "Zonder uren: 43 taken" in text
     assert "Samenwerking RIEC-Noord _(afhankelijk van casuïstiek)_" in text
     assert "• Ondermijning: vraag 0 u/week, aanbod 0 u/week (6 taken zonder uren)" in text
@@ -107,12 +107,12 @@ def test_what_if_a_task_moves_shows_both_people_and_changes_nothing(linked: Runn
     body = command(linked, "als casusregie naar <@U0AOV0003|aov-3>")
     text = text_of(body)
     assert "Casusregie Zorg en Veiligheidshuis Drenthe gaat naar AOV-er 3" in text
-    assert "AOV-er 2: 5,99 u/week → 1,99 u/week (20,8 % → 6,9 %)" in text
-    assert "AOV-er 3: 1,58 u/week → 5,58 u/week (6,2 % → 21,8 %)" in text
+    assert "AOV-er 2: 5,85 u/week → 1,85 u/week (20,3 % → 6,4 %)" in text
+    assert "AOV-er 3: 1,75 u/week → 5,75 u/week (6,9 % → 22,5 %)" in text
     assert "Er wordt niets gewijzigd" in text
     owner = next(t for t in linked.ctx.team.tasks() if t.subject.startswith("Casusregie"))
     assert owner.owner is not None and owner.owner.key == "aov-2"
-    assert "*Vraag* 5,99 u/week" in text_of(command(linked, "aov-2"))
+    assert "*Vraag* 5,85 u/week" in text_of(command(linked, "aov-2"))
 
 
 def test_a_what_if_searches_the_index_wie_built_and_a_new_task_is_found(
@@ -202,7 +202,7 @@ def test_the_owner_modal_of_wie_shows_both_loads_before_saving(linked: RunningBo
     answer(linked.slack.interactivity(click))
     view = linked.fake.wait_for("views.open")[0].args["view"]
     opened = json.dumps(view["blocks"], ensure_ascii=False)
-    assert "AOV-er 2 draagt nu 5,99 u/week (20,8 %)" in opened
+    assert "AOV-er 2 draagt nu 5,85 u/week (20,3 %)" in opened
 
     # Picking AOV-er 3 as the new owner redraws the modal with both people's load.
     chosen = {"owner": {"person": {"type": "users_select", "selected_user": SLACK_IDS["aov-3"]}}}
@@ -217,8 +217,8 @@ def test_the_owner_modal_of_wie_shows_both_loads_before_saving(linked: RunningBo
     update = linked.fake.wait_for("views.update")[0].args
     assert (update["view_id"], update["hash"]) == ("V0OWNER01", "1700000000.0000abcd")
     shown = json.dumps(update["view"]["blocks"], ensure_ascii=False)
-    assert "AOV-er 2: 5,99 u/week → 1,99 u/week (20,8 % → 6,9 %)" in shown
-    assert "AOV-er 3: 1,58 u/week → 5,58 u/week (6,2 % → 21,8 %)" in shown
+    assert "AOV-er 2: 5,85 u/week → 1,85 u/week (20,3 % → 6,4 %)" in shown
+    assert "AOV-er 3: 1,75 u/week → 5,75 u/week (6,9 % → 22,5 %)" in shown
     assert "nog niet opgeslagen" in shown
     # Nothing is saved until the modal is submitted.
     still = next(t for t in linked.ctx.team.tasks() if t.id == task.id)
@@ -245,7 +245,7 @@ def test_the_team_answer_sends_both_charts_with_their_text_to_the_callers_dm(
     assert (load.filename, themes.filename) == ("capaciteit-belasting.png", "capaciteit-thema.png")
     assert load.content.startswith(b"\x89PNG") and themes.content.startswith(b"\x89PNG")
     # The text equivalent travels with each chart: the same figures as the answer.
-    assert "• AOV-er 2 — 20,8 %" in load.initial_comment
+    assert "• AOV-er 2 — 20,3 %" in load.initial_comment
     assert "• Zorg en veiligheid — vraag 4,75" in themes.initial_comment
 
 
@@ -264,7 +264,7 @@ def test_the_report_button_sends_a_word_document_with_the_tables(linked: Running
     assert "Capaciteit team OOV" in paragraphs
     people = next(t for t in word.tables if t.rows[0].cells[0].text == "Persoon")
     rows = {r.cells[0].text: [c.text for c in r.cells] for r in people.rows[1:]}
-    assert rows["AOV-er 2"] == ["AOV-er 2", "36", "28,8", "5,99", "20,8 %"]
+    assert rows["AOV-er 2"] == ["AOV-er 2", "36", "28,8", "5,85", "20,3 %"]
     assert len(word.inline_shapes) == 2  # both charts
     unknown = next(t for t in word.tables if t.rows[0].cells[0].text == "Taak")
     assert len(unknown.rows) == 1 + 43
@@ -277,9 +277,9 @@ def test_the_app_home_shows_each_person_their_own_load(linked: RunningBot) -> No
         assert linked.slack.event(event).status_code == 200
     calls = linked.fake.wait_for("views.publish", count=2)
     views = {c.args["user_id"]: json.dumps(c.args["view"], ensure_ascii=False) for c in calls}
-    assert "Belasting 20,8 % — 5,99 u/week van 28,8 u/week beschikbaar" in views[SLACK_IDS["aov-2"]]
+    assert "Belasting 20,3 % — 5,85 u/week van 28,8 u/week beschikbaar" in views[SLACK_IDS["aov-2"]]
     own = views[SLACK_IDS["beleidsmedewerker"]]
-    assert "Belasting 1,3 % — 0,33 u/week van 25,6 u/week beschikbaar" in own
+    assert "Belasting 1,7 % — 0,44 u/week van 25,6 u/week beschikbaar" in own
     assert "van je taken hebben nog geen uren (niet meegeteld)" in own
 
 

@@ -35,9 +35,14 @@ DRENTS_AOV = 5 / 6  # "1 keer per 6 week 5 uur"
 VEILIGHEIDSOVERLEG_ND = 2 / 2  # "2 uur per 2 weken"
 HUISVERBODEN = 8 / W_YEAR  # "8 uur per jaar"
 # Piket (capaciteit.yaml: 4 uur per dienstweek; piket.yaml: 1 week in 4): per role 4 / 4 = 1 uur
-# per week, shared by its 3 qualified people (OVD-BZ: aov-1, aov-2, aov-3; IM-ACBZ:
-# beleidsmedewerker, boa-coordinator, aov-3).
-PIKET_SHARE = 4 / 4 / 3
+# per week, each of the 52 weeks from Monday 23 November 2026 shared by the people qualified
+# through its Sunday. OVD-BZ: aov-1 and aov-3 throughout, aov-2 until 30 June 2027 (weeks 1-31 of
+# 52); IM-ACBZ: beleidsmedewerker and aov-3 throughout, boa-coordinator until 31 March 2027
+# (weeks 1-18).
+OVD_THROUGHOUT = (31 / 3 + 21 / 2) / 52  # 0,4006
+OVD_AOV2 = 31 / 3 / 52  # 0,1987
+IM_THROUGHOUT = (18 / 3 + 34 / 2) / 52  # 0,4423
+IM_BOA = 18 / 3 / 52  # 0,1154
 # AB Veiligheidsregio: its time text has no hours, so its meeting counts for the chair (aov-3):
 # 150 minutes × the 3 dates of meetings.yaml in the 52 weeks from 23 November 2026 (9 december
 # 2026, 10 februari and 7 april 2027) / 52 weeks.
@@ -45,20 +50,20 @@ AB_VRD_MEETINGS = 2.5 * 3 / 52
 
 EXPECTED_HOURS = {
     "aov-1": AVO + LOKAAL_POLITIEOVERLEG + JIHADISME + DRENTS_AOV + VEILIGHEIDSOVERLEG_ND
-    + PIKET_SHARE,  # 3,7399
-    "aov-2": TVO + OVO + CASUSREGIE_ZVHD + HUISVERBODEN + PIKET_SHARE,  # 5,9867
-    "aov-3": JAARWISSELING + AB_VRD_MEETINGS + 2 * PIKET_SHARE,  # 1,5775
-    "boa-coordinator": BOA_BRIEFING + PIKET_SHARE,  # 2,3333
-    "beleidsmedewerker": PIKET_SHARE,  # 0,3333: every task of theirs lacks hours
+    + OVD_THROUGHOUT,  # 3,8072
+    "aov-2": TVO + OVO + CASUSREGIE_ZVHD + HUISVERBODEN + OVD_AOV2,  # 5,8520
+    "aov-3": JAARWISSELING + AB_VRD_MEETINGS + OVD_THROUGHOUT + IM_THROUGHOUT,  # 1,7538
+    "boa-coordinator": BOA_BRIEFING + IM_BOA,  # 2,1154
+    "beleidsmedewerker": IM_THROUGHOUT,  # 0,4423: every task of theirs lacks hours
     "teamleider": GEZAGSDRIEHOEK + RPBO + TEAMOVERLEG + BVO_DRENTHE,  # 2,9199
 }  # fmt: skip
 # Literal figures as well, so a slip in the expressions above cannot hide.
 EXPECTED_ROUNDED = {
-    "aov-1": 3.74,
-    "aov-2": 5.99,
-    "aov-3": 1.58,
-    "boa-coordinator": 2.33,
-    "beleidsmedewerker": 0.33,
+    "aov-1": 3.81,
+    "aov-2": 5.85,
+    "aov-3": 1.75,
+    "boa-coordinator": 2.12,
+    "beleidsmedewerker": 0.44,
     "teamleider": 2.92,
 }
 # Supply: contract less 20 % (capaciteit.yaml overhead_share).
@@ -117,7 +122,10 @@ def test_every_hour_is_a_row_that_says_how_it_was_computed(picture: capacity.Pic
     assert drents.basis == "“1 keer per 6 week 5 uur” ≈ 0,83 u/week"
     assert (drents.source, drents.role) == ("taak", "eigenaar")
     piket = by_label["Piket OVD-BZ"]
-    assert "4 uur per dienstweek, 1 week per 4, gedeeld door 3" in piket.basis
+    assert piket.basis == (
+        "4 uur per dienstweek, 1 week per 4, elke week gedeeld door wie dan gekwalificeerd is "
+        "(over 52 weken) ≈ 0,4 u/week"
+    )
     aov3 = picture.person("aov-3")
     assert aov3 is not None
     meeting = next(r for r in aov3.rows if r.source == "overleg")
@@ -264,6 +272,45 @@ def test_piket_hours_are_shared_by_the_people_qualified_today() -> None:
     picture = capacity.compute(capacity.Inputs(PEOPLE, (), piket=rules, settings=settings), NOW)
     assert picture.person("a").demand == pytest.approx(2)  # type: ignore[union-attr]
     assert picture.person("b").demand == 0  # type: ignore[union-attr]
+
+
+def test_a_qualification_that_lapses_in_the_window_counts_only_for_the_weeks_before() -> None:
+    """b is qualified through the first 4 of 13 weeks: b shares those weeks with a, and a
+    carries the other 9 alone (8 hours a duty week, one week in 4: 2 hours a week)."""
+    rules = parse_rota_rules(
+        {
+            "cycle_weeks": 4,
+            "first_duty_week": "2026-W02",
+            "handover": {"weekday": "maandag", "time": "08:00"},
+            "roles": [
+                {
+                    "name": "OVD-BZ",
+                    "people": [{"key": "a"}, {"key": "b", "qualified_until": "2026-04-02"}],
+                }
+            ],
+        }
+    )
+    settings = capacity.Settings(piket_hours_per_duty_week=8, window_weeks=13)
+    now = datetime(2026, 3, 5, 10, tzinfo=UTC)  # a Thursday; week 4 of the window ends 1 April
+    picture = capacity.compute(capacity.Inputs(PEOPLE, (), piket=rules, settings=settings), now)
+    a, b = picture.person("a"), picture.person("b")
+    assert a is not None and b is not None
+    assert b.demand == pytest.approx(2 * 4 / 2 / 13)
+    assert a.demand == pytest.approx(2 * (4 / 2 + 9) / 13)
+    assert a.demand + b.demand == pytest.approx(2)  # the role asks the same, whoever carries it
+    (row,) = b.rows
+    assert row.basis == (
+        "8 uur per dienstweek, 1 week per 4, elke week gedeeld door wie dan gekwalificeerd is "
+        "(over 13 weken), gekwalificeerd t/m donderdag 2 april 2026 ≈ 0,31 u/week"
+    )
+    assert "gekwalificeerd t/m" not in a.rows[0].basis
+
+
+def test_the_rules_users_read_name_the_configured_window() -> None:
+    settings = capacity.Settings(window_weeks=13)
+    picture = capacity.compute(capacity.Inputs(PEOPLE, (), settings=settings), NOW)
+    assert "in de komende 13 weken" in picture.rules
+    assert "52" not in picture.rules
 
 
 def test_programme_hours_are_spread_over_their_period_while_it_runs() -> None:

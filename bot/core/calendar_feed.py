@@ -61,8 +61,13 @@ def render_feed(
     calendar_name: str,
     tz: str | ZoneInfo = "Europe/Amsterdam",
     refresh: timedelta = timedelta(hours=1),
+    window: tuple[datetime, datetime] | None = None,
 ) -> bytes:
     """The feed as bytes (UTF-8, CRLF, lines folded at 75 octets), events by start then role.
+
+    `window` is the period the feed covers: a feed without events still gets the VTIMEZONE for
+    it, as RFC 5545 wants at least one component in a calendar (strict readers refuse an empty
+    one). Without events and without a window there is nothing to derive it from.
 
     Byte for byte what `render_feed_model` writes (tested), without building icalendar's object
     model per call: the calendar's header, the VTIMEZONE and each event are rendered once and
@@ -72,8 +77,9 @@ def render_feed(
     zone = _zone(tz)
     ordered = sorted(events, key=lambda e: (e.start, e.role, e.end, e.uid))
     parts = [_header(calendar_name, zone.key, refresh)]
-    if ordered:
-        parts.append(_vtimezone_text(zone.key, *_years(ordered, zone)))
+    years = _years(ordered, zone, window)
+    if years is not None:
+        parts.append(_vtimezone_text(zone.key, *years))
     parts.extend(_event_text(event, zone.key) for event in ordered)
     parts.append(_END)
     return b"".join(parts)
@@ -85,13 +91,15 @@ def render_feed_model(
     calendar_name: str,
     tz: str | ZoneInfo = "Europe/Amsterdam",
     refresh: timedelta = timedelta(hours=1),
+    window: tuple[datetime, datetime] | None = None,
 ) -> bytes:
     """The feed through icalendar's whole object model: the definition `render_feed` keeps to."""
     zone = _zone(tz)
     cal = _calendar(calendar_name, zone, refresh)
     ordered = sorted(events, key=lambda e: (e.start, e.role, e.end, e.uid))
-    if ordered:
-        cal.add_component(vtimezone(zone, range(*_years(ordered, zone))))
+    years = _years(ordered, zone, window)
+    if years is not None:
+        cal.add_component(vtimezone(zone, range(*years)))
     for event in ordered:
         cal.add_component(_vevent(event, zone))
     return cal.to_ical()
@@ -104,11 +112,18 @@ def _zone(tz: str | ZoneInfo) -> ZoneInfo:
     return zone
 
 
-def _years(ordered: Sequence[FeedEvent], zone: ZoneInfo) -> tuple[int, int]:
-    return (
-        min(e.start.astimezone(zone).year for e in ordered) - 1,
-        max(e.end.astimezone(zone).year for e in ordered) + 2,
-    )
+def _years(
+    ordered: Sequence[FeedEvent], zone: ZoneInfo, window: tuple[datetime, datetime] | None
+) -> tuple[int, int] | None:
+    """The years the VTIMEZONE spans: the events' (a feed's bytes do not depend on its window
+    while it has events), else the window's; None when there is neither."""
+    if ordered:
+        first, last = ordered[0].start, max(e.end for e in ordered)
+    elif window is not None:
+        first, last = window
+    else:
+        return None
+    return first.astimezone(zone).year - 1, last.astimezone(zone).year + 2
 
 
 def _calendar(calendar_name: str, zone: ZoneInfo, refresh: timedelta) -> Calendar:

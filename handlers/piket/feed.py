@@ -278,7 +278,10 @@ class FeedServer:
             for s in shifts
         ]
         body = render_feed(
-            events, calendar_name=calendar_name(scope, config, person.name), tz=config.rules.tz
+            events,
+            calendar_name=calendar_name(scope, config, person.name),
+            tz=config.rules.tz,
+            window=(start, end),
         )
         newest = max((s.last_modified for s in shifts), default=None)
         return _RenderedFeed(body, etag_for(body), newest)

@@ -14,6 +14,7 @@ from ical.calendar_stream import IcsCalendarStream
 from ical.timezone import IcsTimezoneInfo
 
 from bot.core.calendar_feed import FeedEvent, render_feed, render_feed_model
+from testkit.ical_strict import problems
 
 AMS = ZoneInfo("Europe/Amsterdam")
 CREATED = datetime(2026, 1, 2, 9, 30, tzinfo=UTC)
@@ -202,10 +203,18 @@ def test_no_personal_data_beyond_the_name() -> None:
 
 
 def test_an_empty_feed_is_still_a_valid_calendar() -> None:
-    data = render_feed([], calendar_name="Piket")
-    assert b"VTIMEZONE" not in data
+    # RFC 5545 wants a component in every calendar: without events, the window's VTIMEZONE.
+    window = (datetime(2026, 9, 1, tzinfo=AMS), datetime(2027, 12, 1, tzinfo=AMS))
+    data = render_feed([], calendar_name="Piket", window=window)
+    assert problems(data) == []
+    assert data == render_feed_model([], calendar_name="Piket", window=window)
+    assert "DTSTART:20250330T020000" in unfolded_lines(data)  # the year before the window's
     assert vobject.readOne(data.decode("utf-8"), validate=True).name == "VCALENDAR"
     assert IcsCalendarStream.calendar_from_ics(data.decode("utf-8")).events == []
+    # With events the window changes nothing: a subscriber's ETag stays as it was.
+    assert render_feed(EVENTS, calendar_name="Piket", window=window) == render_feed(
+        EVENTS, calendar_name="Piket"
+    )
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,8 @@ from bot.core.rota import PiketConfig
 
 TOKEN_BYTES = 24  # secrets.token_urlsafe(24): 32 characters, 192 bits
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{32,64}")
-FEED_ROUTE = "/ical/piket/<token>.ics"
+FEED_FOLDER = "/ical/piket/"
+FEED_ROUTE = FEED_FOLDER + "<token>.ics"
 
 
 class FeedScope(StrEnum):

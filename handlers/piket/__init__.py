@@ -11,7 +11,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.context import AppContext
-from bot.core.piket_feed import FEED_ROUTE
+from bot.core.piket_feed import FEED_FOLDER, FEED_ROUTE
 from bot.core.rota import PIKET_FILE, validate_piket_file
 from handlers.commands import SlashCommand, Usage
 from handlers.feature import CliCommand, ConfigFile, Feature, Route, lazy
@@ -77,7 +77,13 @@ FEATURE = Feature(
     planners=(lazy("handlers.piket.clock:plan_deliveries"),),
     config=ConfigFile(PIKET_FILE, validate_piket_file, import_piket, export_piket),
     commands=(PIKET,),
-    routes=(Route(FEED_ROUTE, "piket_feed", feed.feed_view),),
+    routes=(
+        Route(FEED_ROUTE, "piket_feed", feed.feed_view),
+        # Anything else in the feeds' folder (a link cut short, or with a character stuck to
+        # it) gets the unknown token's answer, in Dutch, not the web framework's English page.
+        Route(FEED_FOLDER, "piket_feed_folder", feed.not_a_feed_view),
+        Route(FEED_FOLDER + "<path:rest>", "piket_feed_folder_rest", feed.not_a_feed_view),
+    ),
     cli=(
         CliCommand(
             "piket",

@@ -316,3 +316,12 @@ def feed_server(ctx: AppContext) -> FeedServer:
 def feed_view(ctx: AppContext) -> Callable[[str], Response]:
     """The view function the web app mounts on FEED_ROUTE."""
     return feed_server(ctx)
+
+
+def not_a_feed_view(ctx: AppContext) -> Callable[..., Response]:
+    """The view for any other path in FEED_FOLDER: answered as an unknown token is."""
+
+    def not_a_feed(rest: str = "") -> Response:
+        return FeedServer.not_found()
+
+    return not_a_feed

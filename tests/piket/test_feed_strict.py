@@ -3,6 +3,9 @@ as validators and the stricter calendar clients read them."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+import requests
 import vobject
 from ical.calendar_stream import IcsCalendarStream
 
@@ -27,3 +30,27 @@ def test_an_own_feed_without_shifts_is_still_a_calendar_strict_readers_accept(
     text = response.content.decode("utf-8")
     assert vobject.readOne(text, validate=True).vtimezone.tzid.value == "Europe/Amsterdam"
     assert IcsCalendarStream.calendar_from_ics(text).events == []
+
+
+def test_a_mistyped_feed_link_gets_the_same_dutch_answer_as_an_unknown_one(
+    make_bot: BotFactory,
+) -> None:
+    # A link cut short or with something stuck to it (as copied from a chat or a mail) must not
+    # get the web framework's English HTML page, nor an answer that tells links apart.
+    bot = make_bot(**RUNNING_WEEK)
+    path = urlsplit(request_links(bot, TEAM_LEAD)["all"]).path
+    unknown = requests.get(bot.url + "/ical/piket/" + "B" * 32 + ".ics", timeout=10)
+    assert unknown.status_code == 404
+    for wrong in (
+        path.removesuffix(".ics"),
+        path + "/",
+        path + ">",
+        path.removesuffix(".ics") + ".ICS",
+        path.removesuffix(".ics") + "%20.ics",
+        "/ical/piket/",
+    ):
+        response = requests.get(bot.url + wrong, timeout=10)
+        assert response.status_code == 404, wrong
+        assert response.headers["Content-Type"] == "text/plain; charset=utf-8", wrong
+        assert response.text == unknown.text, wrong
+        assert response.headers["Cache-Control"] == "no-store", wrong

@@ -12,6 +12,8 @@ from datetime import date, datetime
 from time import monotonic as time_monotonic
 
 from flask import Response, request
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import HTTPException
 
 from bot.context import AppContext
 from bot.core.piket_feed import (
@@ -102,6 +104,26 @@ class FeedServer:
                 self._tokens.popitem(last=False)
 
     def __call__(self, token: str) -> Response:
+        # Failures are answered here, not by Flask: its error log names the request's path, and
+        # the path holds the token, the key to the calendar.
+        try:
+            return self._serve(token)
+        except SQLAlchemyError as exc:  # the database away: clients keep what they have
+            log.warning("serving a piket feed failed: %s", exc.__class__.__name__)
+            return self._failure(
+                503, "Het piketrooster is even niet bereikbaar. Probeer het later opnieuw.\n"
+            )
+        except HTTPException:
+            raise
+        except Exception:
+            log.exception("serving a piket feed failed")
+            return self._failure(
+                500,
+                "Er ging iets mis bij het ophalen van het piketrooster. Probeer het later "
+                "opnieuw.\n",
+            )
+
+    def _serve(self, token: str) -> Response:
         if not looks_like_token(token):
             return self.not_found()
         self._start_refresher()
@@ -285,6 +307,13 @@ class FeedServer:
         )
         newest = max((s.last_modified for s in shifts), default=None)
         return _RenderedFeed(body, etag_for(body), newest)
+
+    def _failure(self, status: int, text: str) -> Response:
+        response = Response(text, status=status, content_type="text/plain; charset=utf-8")
+        response.cache_control.no_store = True
+        if status == 503:
+            response.retry_after = self.MAX_AGE
+        return response
 
     @staticmethod
     def not_found() -> Response:

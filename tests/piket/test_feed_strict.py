@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+import pytest
 import requests
 import vobject
 from ical.calendar_stream import IcsCalendarStream
+from sqlalchemy.exc import OperationalError
 
+from handlers.piket.feed import feed_server
 from testkit.ical_strict import problems
 from testkit.piket_fixtures import RUNNING_WEEK, BotFactory
 from testkit.team_config import SLACK_IDS
@@ -54,3 +57,45 @@ def test_a_mistyped_feed_link_gets_the_same_dutch_answer_as_an_unknown_one(
         assert response.headers["Content-Type"] == "text/plain; charset=utf-8", wrong
         assert response.text == unknown.text, wrong
         assert response.headers["Cache-Control"] == "no-store", wrong
+
+
+@pytest.mark.parametrize(
+    ("failure", "status", "said"),
+    [
+        (
+            OperationalError("SELECT 1", {}, ConnectionRefusedError("refused")),
+            503,
+            "niet bereikbaar",
+        ),
+        (RuntimeError("a bug"), 500, "Er ging iets mis"),
+    ],
+)
+def test_a_feed_that_cannot_be_served_says_so_in_dutch_and_keeps_its_link_out_of_logs(
+    make_bot: BotFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    failure: Exception,
+    status: int,
+    said: str,
+) -> None:
+    bot = make_bot(**RUNNING_WEEK)
+    link = request_links(bot, TEAM_LEAD)["all"]
+
+    def failing(*args: object, **kwargs: object) -> None:
+        raise failure
+
+    monkeypatch.setattr(feed_server(bot.ctx).store, "feed_token", failing)
+    response = fetch(bot, link)
+    # Before: Flask's English 'Internal Server Error' page, and its error log line named the
+    # request's path, which holds the token: anyone reading the logs had the calendar.
+    assert response.status_code == status
+    assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert said in response.text and "Probeer het later opnieuw." in response.text
+    assert "Traceback" not in response.text and str(failure) not in response.text
+    if status == 503:  # the database away: a passing fault, clients keep what they have
+        assert response.headers["Retry-After"].isdigit()
+    token = urlsplit(link).path.rsplit("/", 1)[1].removesuffix(".ics")
+    assert type(failure).__name__ in caplog.text and token not in caplog.text
+    monkeypatch.undo()
+    assert fetch(bot, link).status_code == 200

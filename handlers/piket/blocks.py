@@ -231,7 +231,11 @@ def proposal_blocks(proposal: SwapView, now: datetime, *, tz: ZoneInfo) -> list[
             button("Afwijzen", DECLINE_ACTION, str(proposal.id), style="danger"),
             block_id=f"piket_swap_{proposal.id}",
         ),
-        context("Na acceptatie staat de dienst meteen op jouw naam, ook in je agenda-abonnement."),
+        context(
+            "Na acceptatie staat de dienst meteen op jouw naam in het rooster; je "
+            "agenda-abonnement volgt zodra je agenda-app het rooster opnieuw ophaalt (Google "
+            "soms pas na een paar uur)."
+        ),
     ]
 
 

@@ -361,6 +361,21 @@ def test_swap_round_trip_reaches_both_feeds_with_a_raised_sequence(make_bot: Bot
     assert change.changed_at == bot.clock()
 
 
+def test_a_swap_proposal_promises_the_rota_at_once_and_the_calendar_at_its_next_refresh(
+    make_bot: BotFactory,
+) -> None:
+    # The feed changes at once, but a subscribed calendar shows it only when the calendar app
+    # fetches again (Outlook every few hours, Google sometimes a day later): a colleague told
+    # "meteen ... ook in je agenda-abonnement" looks at an old calendar and trusts it.
+    bot = make_bot(**RUNNING_WEEK)
+    posted = len(bot.fake.calls("chat.postMessage"))
+    answer(bot.slack.command("/piket", f"ruil week 7 <@{AOV2}|aov2>", user_id=AOV1))
+    shown = text_of(bot.fake.wait_for("chat.postMessage", posted + 1)[-1].args["blocks"])
+    assert "Na acceptatie staat de dienst meteen op jouw naam in het rooster" in shown
+    assert "ook in je agenda-abonnement" not in shown
+    assert "zodra je agenda-app het rooster opnieuw ophaalt" in shown
+
+
 def test_a_declined_swap_changes_nothing_and_tells_the_proposer(make_bot: BotFactory) -> None:
     bot = make_bot(**RUNNING_WEEK)
     shift = next(s for s in shifts_of(bot, "aov-1") if s.start > bot.clock())

@@ -317,9 +317,13 @@ class FeedServer:
 
     @staticmethod
     def not_found() -> Response:
-        # The same answer for unknown, revoked and malformed tokens: nothing to learn from it.
+        # The same answer for unknown, revoked and malformed tokens: nothing to learn from it
+        # but what to do.
         response = Response(
-            "Niet gevonden.\n", status=404, content_type="text/plain; charset=utf-8"
+            "Deze agendalink werkt niet: hij is onbekend of ingetrokken. Vraag in Slack nieuwe "
+            "links aan met /piket agenda.\n",
+            status=404,
+            content_type="text/plain; charset=utf-8",
         )
         response.cache_control.no_store = True
         return response

@@ -284,6 +284,11 @@ def test_unknown_malformed_and_revoked_tokens_get_404(make_bot: BotFactory) -> N
         assert gone.status_code == 404
         assert gone.text == requests.get(bot.url + "/ical/piket/" + "B" * 32 + ".ics").text
         assert fetch(bot, renewed[kind]).status_code == 200
+    # Whoever opens a dead link learns what to do, and not whether it ever worked.
+    assert gone.text == (
+        "Deze agendalink werkt niet: hij is onbekend of ingetrokken. Vraag in Slack nieuwe "
+        "links aan met /piket agenda.\n"
+    )
 
 
 # --- swaps ----------------------------------------------------------------------------------

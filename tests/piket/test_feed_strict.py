@@ -3,6 +3,8 @@ as validators and the stricter calendar clients read them."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -12,9 +14,13 @@ from ical.calendar_stream import IcsCalendarStream
 from sqlalchemy.exc import OperationalError
 
 from handlers.piket.feed import feed_server
+from storage.session import Database
+from testkit.app import start_bot
+from testkit.clock import FixedClock
+from testkit.fake_slack import FakeSlack
 from testkit.ical_strict import problems
-from testkit.piket_fixtures import RUNNING_WEEK, BotFactory
-from testkit.team_config import SLACK_IDS
+from testkit.piket_fixtures import BASE_URL, RUNNING_WEEK, BotFactory
+from testkit.team_config import SLACK_IDS, copy_config, edit_yaml
 from tests.piket.test_piket_http import fetch, request_links
 
 TEAM_LEAD = SLACK_IDS["teamleider"]
@@ -33,6 +39,40 @@ def test_an_own_feed_without_shifts_is_still_a_calendar_strict_readers_accept(
     text = response.content.decode("utf-8")
     assert vobject.readOne(text, validate=True).vtimezone.tzid.value == "Europe/Amsterdam"
     assert IcsCalendarStream.calendar_from_ics(text).events == []
+
+
+NAMES = {"aov-1": "Anouk van 't Hoff", "aov-3": 'Zoë Çelik, OOV; "Zo\\ë"'}
+
+
+def _rename(data: Any) -> None:
+    for person in data["people"]:
+        person["name"] = NAMES.get(person["key"], person["name"])
+
+
+def test_feeds_with_diacritics_apostrophes_dst_and_the_year_end_pass_a_strict_reading(
+    db: Database, fake_slack: FakeSlack, clock: FixedClock, tmp_path: Path
+) -> None:
+    config = copy_config(tmp_path / "config")
+    edit_yaml(config / "people.yaml", _rename)
+    # Weekly duty for a year: both DST changes of 2027, ISO week 53 of 2026 and the new year.
+    edit_yaml(config / "piket.yaml", lambda data: data.update(cycle_weeks=1, **RUNNING_WEEK))
+    bot, server = start_bot(db, fake_slack, clock, config_dir=config, public_base_url=BASE_URL)
+    try:
+        for key in ("aov-1", "aov-3"):
+            links = request_links(bot, SLACK_IDS[key])
+            for kind in ("own", "all"):
+                body = fetch(bot, links[kind]).content
+                assert problems(body) == [], (key, kind)
+                summaries = {
+                    e.summary.value
+                    for e in vobject.readOne(body.decode("utf-8"), validate=True).vevent_list
+                }
+                assert f"Piket OVD-BZ — {NAMES[key]}" in summaries, (key, kind)
+                if kind == "all":  # week 53, the spring and the autumn DST week
+                    for day in ("20261228T080000", "20270322T080000", "20271025T080000"):
+                        assert f"DTSTART;TZID=Europe/Amsterdam:{day}" in body.decode("utf-8")
+    finally:
+        server.close()
 
 
 def test_a_mistyped_feed_link_gets_the_same_dutch_answer_as_an_unknown_one(

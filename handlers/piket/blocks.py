@@ -38,11 +38,14 @@ DECLINE_ACTION = "piket_swap_decline"
 
 SUBSCRIBE_HOWTO = (
     "*Zo abonneer je je:*\n"
-    "• *Outlook*: Agenda → Agenda toevoegen → Abonneren vanaf internet → plak de https-link.\n"
+    "• *Outlook* (web en nieuwe Outlook): Agenda → Agenda toevoegen → Abonneren vanaf internet → "
+    "plak de https-link. *Klassieke Outlook* (Windows): Agenda openen → Van internet → plak de "
+    "https-link.\n"
     "• *Google Agenda* (op de computer): Andere agenda's → + → Via URL → plak de https-link. "
     "Google ververst een abonnement zelf, soms pas na een paar uur.\n"
-    "• *Apple Agenda* (iPhone, iPad, Mac): tik op de webcal-link, of Archief → Nieuw "
-    "agenda-abonnement → plak de link."
+    "• *Apple Agenda*: op de Mac Archief → Nieuw agenda-abonnement → plak de link; op iPhone of "
+    "iPad Instellingen → Agenda → Accounts → Voeg account toe → Andere → Voeg "
+    "agenda-abonnement toe → plak de https-link. Of tik op de webcal-link."
 )
 
 

@@ -158,6 +158,9 @@ def test_agenda_dms_private_https_and_webcal_links_with_instructions(
         assert len(https) < 256
     for client in ("Outlook", "Google Agenda", "Apple Agenda"):
         assert client in links["text"]
+    # Classic Outlook and iPhones have no "Abonneren vanaf internet" or "Archief" menu.
+    assert "Agenda openen → Van internet" in links["text"]
+    assert "Instellingen → Agenda → Accounts" in links["text"]
     # Only hashes are stored: the database does not reveal a working link.
     token = urlsplit(links["own"]).path.rsplit("/", 1)[1].removesuffix(".ics")
     with bot.ctx.db.session() as s:

@@ -30,13 +30,16 @@ from bot.core.rota import (
     PiketConfig,
     PiketFile,
     RotaError,
+    RotaRules,
     Shift,
     generate_shifts,
     parse_piket_config,
     shifts_in,
     swap,
+    unqualified,
 )
-from bot.language import format_datetime
+from bot.language import format_datetime, format_period
+from bot.language.format import day_month_text
 from storage.import_report import ImportReport
 from storage.models.piket import PiketChange, PiketFeedToken, PiketShift, PiketState, PiketSwap
 from storage.models.team import Person
@@ -311,6 +314,28 @@ def import_piket(s: Session, team: TeamConfig, now: datetime, report: ImportRepo
         report.updated.append(f"piket: {plan.changed} dienst(en) opnieuw ingedeeld{kept}")
     if plan.removed:
         report.retired.append(f"piket: {plan.removed} dienst(en) vervallen")
+    rules = piket_file.config.rules
+    for shift in _pinned_unqualified(s, rules, now):
+        who = names.get(shift.person_key or "", shift.person_key)
+        day = day_month_text(shift.start.astimezone(rules.tz).date())
+        report.conflicts.append(
+            f"piket {shift.role} {format_period(shift.start, shift.end, tz=rules.tz)}: {who} "
+            "blijft ingeroosterd (geruild of aangewezen) maar is dan niet gekwalificeerd volgens "
+            f"piket.yaml; wijs iemand anders aan met `oov-bot piket zet {shift.role} "
+            f"'{day}' <persoon>`"
+        )
+
+
+def _pinned_unqualified(s: Session, rules: RotaRules, now: datetime) -> list[Shift]:
+    """Swapped or operator-set shifts still to run whose person piket.yaml no longer allows."""
+    key_of = {p.id: p.key for p in s.scalars(select(Person))}
+    rows = s.scalars(
+        select(PiketShift)
+        .where(PiketShift.pinned, PiketShift.end > now, PiketShift.person_id.is_not(None))
+        .order_by(PiketShift.start, PiketShift.role)
+    )
+    shifts = [Shift(r.role, key_of.get(r.person_id or -1), r.start, r.end) for r in rows]
+    return unqualified(rules, shifts)
 
 
 def export_piket(s: Session) -> dict[str, Any]:

@@ -734,6 +734,20 @@ def unstaffed(shifts: Sequence[Shift], *, after: datetime) -> list[Shift]:
     )
 
 
+def unqualified(rules: RotaRules, shifts: Iterable[Shift]) -> list[Shift]:
+    """Shifts whose person may not hold them under `rules`: not qualified for the role through
+    the shift's last day, or the role gone. A swap or an operator's choice stays when piket.yaml
+    changes, so a shortened qualification can leave someone on a week they may not serve."""
+    found = []
+    for shift in shifts:
+        if shift.person_key is None:
+            continue
+        role = rules.role(shift.role)
+        if role is None or shift.person_key not in role.qualified(_last_day(shift.end, rules.tz)):
+            found.append(shift)
+    return found
+
+
 def swap(
     rules: RotaRules,
     shift: Shift,

@@ -238,3 +238,32 @@ def test_the_handover_decides_the_post_the_topic_and_the_group(make_service: Fac
     assert service.off_duty_topic(local(2026, 11, 30)) == (
         "Nu geen piket; volgende piketweek vanaf maandag 21 december 2026, 08:00"
     )
+
+
+def test_a_reimport_names_a_kept_swap_whose_person_is_no_longer_qualified(
+    make_service: Factory, tmp_path: Path, db: Database
+) -> None:
+    """A swap or an operator's choice survives a re-import; when piket.yaml now ends that
+    person's qualification before the shift, the import says so instead of leaving them on."""
+    service = make_service(**RUNNING_WEEK)
+    service.override("OVD-BZ", "week 52", "aov-3", NOW)
+    config_dir = tmp_path / "config"
+
+    def shorten(data: Any) -> None:
+        data.update(RUNNING_WEEK)
+        ovd = data["roles"][0]
+        for person in ovd["people"]:
+            if person["key"] == "aov-3":
+                person["qualified_until"] = "2026-12-15"
+
+    edit_yaml(config_dir / "piket.yaml", shorten)
+    report = import_config(db, load_config(config_dir), NOW)
+    (conflict,) = report.conflicts
+    assert conflict.startswith("piket OVD-BZ maandag 21 december 2026, 08:00 tot maandag 28")
+    assert "AOV-er 3 blijft ingeroosterd (geruild of aangewezen)" in conflict
+    assert "oov-bot piket zet OVD-BZ '21 december 2026' <persoon>" in conflict
+    # The command it suggests reads that day as the shift it means.
+    done = service.override("OVD-BZ", "21 december 2026", "aov-1", NOW)
+    assert done.summary.endswith("AOV-er 3 → AOV-er 1")
+    again = import_config(db, load_config(config_dir), NOW)
+    assert again.conflicts == []

@@ -758,7 +758,8 @@ def swap(
 ) -> list[Shift]:
     """Hand `shift` to `person_key`; returns the shifts to store (as `fixed`) instead of it.
 
-    A running shift is split at `now`: what has already happened is never rewritten.
+    A running shift is split at `now` (its whole second): what has already happened is never
+    rewritten.
     Raises RotaError (Dutch) when the shift is over or the person is not qualified for it.
     """
     _require_aware(now)
@@ -777,11 +778,14 @@ def swap(
         raise RotaError(
             f"{who} is niet gekwalificeerd voor {role.name} tot en met {format_date(last_day)}."
         )
-    if shift.start >= now:
+    # Cut at the whole second: calendars keep seconds, and a part shorter than one would end
+    # where it starts there (an event RFC 5545 forbids).
+    cut = now.replace(microsecond=0)
+    if shift.start >= cut:
         return [Shift(shift.role, person_key, shift.start, shift.end)]
     return [
-        Shift(shift.role, shift.person_key, shift.start, now),
-        Shift(shift.role, person_key, now, shift.end),
+        Shift(shift.role, shift.person_key, shift.start, cut),
+        Shift(shift.role, person_key, cut, shift.end),
     ]
 
 

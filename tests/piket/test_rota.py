@@ -491,6 +491,21 @@ def test_a_swap_needs_a_qualified_person_and_a_shift_that_is_not_over() -> None:
     ]
 
 
+def test_a_running_shift_is_split_at_the_whole_second_never_into_an_empty_part() -> None:
+    rules = rules_for({"OVD-BZ": ["aov-1", "aov-2"]})
+    start, end = local(2026, 3, 2), local(2026, 3, 9)
+    shift = Shift("OVD-BZ", "aov-1", start, end)
+    # Half a second in: a first part would start and end in the same second of a calendar.
+    assert swap(rules, shift, "aov-2", now=start + timedelta(milliseconds=500)) == [
+        Shift("OVD-BZ", "aov-2", start, end)
+    ]
+    cut = start + timedelta(seconds=1)
+    assert swap(rules, shift, "aov-2", now=cut + timedelta(milliseconds=500)) == [
+        Shift("OVD-BZ", "aov-1", start, cut),
+        Shift("OVD-BZ", "aov-2", cut, end),
+    ]
+
+
 def test_reminders_keep_the_wall_clock_across_dst() -> None:
     shift = Shift("OVD-BZ", "aov-1", local(2026, 3, 30), local(2026, 4, 6))
     empty = Shift("IM-ACBZ", None, local(2026, 3, 30), local(2026, 4, 6))

@@ -18,7 +18,7 @@ Reading rules (what users may type, and what it means):
   Friday of next week, "eind (van de) maand" the last day of the month, "begin volgende maand" the
   1st. "eind/begin/medio december" is the 31st/1st/15th.
 * An ISO week ("week 50", "wk 50", "week 50 2027", "2026-W50") without a year is the first such
-  week that has not yet ended. As a date it is its Monday; as a period (`parse_period`) Monday to
+  week that has not yet ended (so "week 53" on 1 January 2027 is the week running, 53 of 2026). As a date it is its Monday; as a period (`parse_period`) Monday to
   Sunday; as a deadline (`bot.language.due`) its Friday, like "volgende week".
 * "het weekend" / "dit weekend" is the coming Saturday (today on a Saturday or Sunday).
 * Two-digit years are 20xx. "d.m" without a year ("1.12") is a date, not a time; write "om 1.12"
@@ -279,7 +279,10 @@ def _week_of(monday: date, evidence: Evidence, label: str | None = None) -> _Par
 def _iso_week(m: re.Match[str], today: date) -> _Parsed:
     week = int(m["iso_week"] or m["week"])
     year_text = m["year"] or m["week_year"]
-    years = [int(year_text)] if year_text else [today.year, today.year + 1]
+    # Without a year: this ISO year's week or next year's. The ISO year, not the calendar year:
+    # on 1-3 January 2027 the week still running is week 53 of 2026.
+    iso_year = today.isocalendar().year
+    years = [int(year_text)] if year_text else [iso_year, iso_year + 1]
     for year in years:
         try:
             monday = date.fromisocalendar(year, week, 1)

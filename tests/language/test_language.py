@@ -676,6 +676,9 @@ _INSTANTS = {
     [
         ("new_year_eve", "week 53", date(2026, 12, 28), date(2027, 1, 3)),
         ("new_year_eve", "week 1", date(2027, 1, 4), date(2027, 1, 10)),
+        # 1 January 2027 is a Friday in week 53 of 2026: that week is still running.
+        ("new_year", "week 53", date(2026, 12, 28), date(2027, 1, 3)),
+        ("new_year", "week 52", date(2027, 12, 27), date(2028, 1, 2)),
         ("new_year", "volgende week", date(2027, 1, 4), date(2027, 1, 10)),
         ("new_year", "wk 2 2028", date(2028, 1, 10), date(2028, 1, 16)),
         ("spring", "volgende dinsdag", date(2027, 3, 30), date(2027, 3, 30)),
@@ -724,6 +727,7 @@ def test_dates_outside_the_horizon_are_refused_in_dutch(text: str) -> None:
         ("actie: @x levert de cijfers aan in week 50", date(2027, 12, 17)),
         ("uiterlijk week 2", date(2027, 1, 15)),
         ("klaar voor het weekend", date(2027, 1, 1)),  # a Friday: today
+        ("uiterlijk week 53", date(2027, 1, 1)),  # the week running (53 of 2026): today
     ],
 )
 def test_weeks_as_deadlines_are_their_friday(text: str, expected: date) -> None:

@@ -179,7 +179,8 @@ def _deadline(parsed: ParsedDate, trigger: tuple[str, ...], today: date) -> date
     if parsed.first is not None:
         return max(parsed.first + timedelta(days=4), today)
     if parsed.weekend and trigger and trigger[0] == "voor":
-        friday = parsed.day - timedelta(days=1)
+        # The Friday of the weekend's own week: on a Sunday the weekend named is today's.
+        friday = parsed.day - timedelta(days=parsed.day.weekday() - 4)
         return friday if friday >= today else friday + timedelta(weeks=1)
     return parsed.day
 

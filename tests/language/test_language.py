@@ -735,6 +735,17 @@ def test_weeks_as_deadlines_are_their_friday(text: str, expected: date) -> None:
     assert due is not None and due.date == expected
 
 
+@pytest.mark.parametrize("weekday", [5, 6], ids=["zaterdag", "zondag"])
+@pytest.mark.parametrize("text", ["voor het weekend", "voor dit weekend", "voor volgend weekend"])
+def test_before_the_weekend_said_at_the_weekend_is_the_coming_friday(
+    text: str, weekday: int
+) -> None:
+    # Saturday 2 or Sunday 3 January 2027: the next Friday is 8 January, never a Saturday.
+    now = _at(2027, 1, 2) + timedelta(days=weekday - 5)
+    due = find_due_date(f"actie: stukken rondsturen {text}", now, tz=_AMS)
+    assert due is not None and due.date == date(2027, 1, 8)
+
+
 def test_a_deadline_after_uiterlijk_that_is_no_date_is_reported() -> None:
     with pytest.raises(DutchDateError, match="‘uiterlijk kerstavond’"):
         find_due_date("draaiboek klaar uiterlijk kerstavond", _INSTANTS["new_year"], tz=_AMS)

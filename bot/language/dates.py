@@ -18,8 +18,9 @@ Reading rules (what users may type, and what it means):
   Friday of next week, "eind (van de) maand" the last day of the month, "begin volgende maand" the
   1st. "eind/begin/medio december" is the 31st/1st/15th.
 * An ISO week ("week 50", "wk 50", "week 50 2027", "2026-W50") without a year is the first such
-  week that has not yet ended (so "week 53" on 1 January 2027 is the week running, 53 of 2026). As a date it is its Monday; as a period (`parse_period`) Monday to
-  Sunday; as a deadline (`bot.language.due`) its Friday, like "volgende week".
+  week that has not yet ended (so "week 53" on 1 January 2027 is the week running, 53 of 2026).
+  As a date it is its Monday; as a period (`parse_period`) Monday to Sunday; as a deadline
+  (`bot.language.due`) its Friday, like "volgende week".
 * "het weekend" / "dit weekend" is the coming Saturday (today on a Saturday or Sunday).
 * Two-digit years are 20xx. "d.m" without a year ("1.12") is a date, not a time; write "om 1.12"
   or "01:12" for the time.

@@ -41,7 +41,7 @@ BOA_CHANNEL = "C0BOA0001"
 
 @dataclass(frozen=True)
 class Instant:
-    now: datetime  # 10:00 local
+    now: datetime  # 10:00 local (one at 00:30)
     absolute: str  # an absolute date as typed, and the date it names
     absolute_day: date
     week: int  # the ISO week typed ("week N"): the first such week that has not ended
@@ -74,6 +74,15 @@ INSTANTS = {
         datetime(2026, 12, 28, 10, tzinfo=AMS),
         "4-1-2027",
         date(2027, 1, 4),
+        53,
+        date(2026, 12, 28),
+    ),
+    # Half past midnight on New Year's Day (still 31 December in UTC), a Friday in week 53 of
+    # 2026: "week 53" is the week running, "morgen" is 2 January.
+    "new-year-midnight": Instant(
+        datetime(2027, 1, 1, 0, 30, tzinfo=AMS),
+        "5-1",
+        date(2027, 1, 5),
         53,
         date(2026, 12, 28),
     ),
@@ -237,11 +246,12 @@ def expected(command: str, expr: Expression) -> str:
 def shows_day(bot: RunningBot, command: str, expr: Expression, shown: str) -> bool:
     """`piket zet` on a day inside a duty week answers with the shift, not the day (or, when an
     earlier cell gave it away already, that aov-3 has it): the shift that belongs to aov-3 must
-    cover the day (or the week's Monday)."""
+    cover the day (or the week's Monday; in a week already running, now: a running shift is
+    handed over from now on)."""
     given = shown.startswith("OVD-BZ ") or shown == "AOV-er 3 heeft deze dienst al."
     if command != "piket zet" or expr.day is None or not given:
         return False
-    noon = wall_time(expr.day, time(12), AMS)
+    noon = max(wall_time(expr.day, time(12), AMS), bot.ctx.now())
     shifts = PiketStore(bot.ctx.db, bot.ctx.tz).shifts(start=noon - timedelta(days=8))
     return any(
         s.role == "OVD-BZ" and s.start <= noon < s.end and s.person_key == "aov-3" for s in shifts

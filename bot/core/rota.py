@@ -45,6 +45,7 @@ from bot.language import (
     shift_wall,
     wall_time,
 )
+from bot.language.errors import InvalidDate
 from bot.language.names import WEEKDAY_NAMES, weekday_number
 
 _LONG_AGO = datetime.min.replace(tzinfo=UTC)
@@ -61,6 +62,11 @@ class RotaError(ValueError):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class InvalidDay(RotaError):
+    """A day or week that reads as one but cannot be ("31-2", "week 54") or lies outside what
+    anyone plans: not a person's name either, so the kernel's reason is the answer."""
 
 
 class RotaConfigError(RotaError):
@@ -856,6 +862,8 @@ def parse_day_or_week(text: str, now: datetime, tz: ZoneInfo = DEFAULT_TZ) -> Da
     _require_aware(now)
     try:
         return parse_period(text, now, tz=tz)
+    except InvalidDate as exc:
+        raise InvalidDay(str(exc)) from None
     except DutchDateError as exc:
         hint = "" if "niet lezen" not in str(exc) else " Een week mag ook: ‘week 14’ of ‘2026-W14’."
         raise RotaError(f"{exc}{hint}") from None

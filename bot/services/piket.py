@@ -22,6 +22,7 @@ from bot.core.access import Action, Actor, Role
 from bot.core.piket_feed import FeedLinks, FeedScope, feed_links
 from bot.core.rota import (
     DayRange,
+    InvalidDay,
     PiketConfig,
     RotaError,
     parse_day_or_week,
@@ -40,6 +41,7 @@ from bot.language import (
     parse_person_ref,
     resolve_person,
 )
+from bot.language.errors import InvalidDate
 from bot.services.access import require
 from bot.services.errors import DomainError
 from bot.services.notices import Notice, escape, mention
@@ -364,11 +366,14 @@ class PiketService:
                 return self.on_days(days)
             try:
                 moment = parse_datetime(text, now, tz=self.tz)
+            except InvalidDate as exc:
+                raise PiketError(str(exc)) from None  # "31-2 10:00": a moment that cannot be
             except DutchDateError:
                 moment = None
             if moment is not None:
                 return self.at_moment(moment)
-            if "te ver" in problem.message:  # a date, but outside what anyone plans
+            if isinstance(problem, InvalidDay):
+                # "31-2", "week 54", "1-1-9999": a date that cannot be, not someone's name.
                 raise PiketError(problem.message)
         return self._person_shifts(config, text, caller_slack_id, now)
 

@@ -11,6 +11,8 @@ Rules:
 * The due date comes from `bot.language.find_due_date`. A date that cannot exist
   ("uiterlijk 31-2") does not block the action: it is kept without that date and the Dutch reason
   is returned as `date_problem`, so the bot can say so while the action is not lost.
+* The weekly overdue digest comes on its weekday, or when that day is a Dutch public holiday
+  (Easter Monday, Koningsdag, Christmas) on the next working day, at the same time.
 """
 
 from __future__ import annotations
@@ -18,16 +20,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Literal
 
 from bot.language import (
     TZ,
     DueDate,
     DutchDateError,
+    dutch_holiday_name,
     find_due_date,
     mentioned_ids,
     next_working_day,
+    wall_time,
     without_mentions,
 )
 from bot.language.names import WEEKDAY_NAMES, alternation
@@ -161,3 +165,22 @@ def resolve_due(
 
 def is_overdue(due_on: date | None, today: date) -> bool:
     return due_on is not None and due_on < today
+
+
+def digest_moments(
+    start: datetime, end: datetime, tz: tzinfo, at: time, weekday: int
+) -> list[tuple[date, datetime]]:
+    """(day, moment) of each weekly overdue digest in [start, end]: `weekday` (Monday = 0) at `at`,
+    or the next working day at `at` when that weekday is a public holiday (a day off is no day to
+    be told what is late)."""
+    found: list[tuple[date, datetime]] = []
+    # A holiday pushes the digest at most a few days on (Christmas on a Thursday: to Monday).
+    day = start.astimezone(tz).date() - timedelta(days=7)
+    while day <= end.astimezone(tz).date():
+        if day.weekday() == weekday:
+            on = next_working_day(day) if dutch_holiday_name(day) is not None else day
+            moment = wall_time(on, at, tz)
+            if start <= moment <= end:
+                found.append((on, moment))
+        day += timedelta(days=1)
+    return found

@@ -8,6 +8,7 @@ from datetime import datetime
 from datetime import time as clock_time
 
 from bot.context import AppContext
+from bot.core.action_items import digest_moments
 from bot.gateway import SentMessage
 from bot.language import local_moments
 from bot.planning import PlannedDelivery
@@ -40,7 +41,7 @@ def plan_deliveries(ctx: AppContext, start: datetime, end: datetime) -> Iterable
         at = settings.oov_action_digest_time
         # The setting counts Monday as 1 (ISO), the kernel as 0.
         weekday = settings.oov_action_digest_weekday - 1
-        for day, moment in local_moments(start, end, ctx.tz, at, weekday):
+        for day, moment in digest_moments(start, end, ctx.tz, at, weekday):
             for owner in service.owners_with_overdue(day):
                 yield PlannedDelivery(
                     key=f"actions:overdue:{day.isoformat()}:{owner}",

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -27,6 +28,7 @@ ANNA = SLACK_IDS["aov-1"]  # "AOV-er 1"
 BERT = SLACK_IDS["aov-2"]
 BOA = SLACK_IDS["boa-coordinator"]
 CHANNEL = "C0TEAM001"
+AMS = ZoneInfo("Europe/Amsterdam")
 
 
 @pytest.fixture
@@ -450,6 +452,27 @@ def test_weekly_overdue_dm_is_one_message_per_owner(bot: RunningBot) -> None:
     annas = next(c.args for c in dms if c.args["channel"] == ANNA)
     assert annas["text"].startswith("Je hebt 3 actiepunten over de deadline.")
     assert texts(annas["blocks"]).count("te laat") == 3
+
+
+def test_weekly_overdue_dm_on_a_public_holiday_comes_the_next_working_day(
+    bot: RunningBot,
+) -> None:
+    # Easter Monday 29 March 2027 (the day after the clocks went forward): a day off.
+    easter_monday = datetime(2027, 3, 29, 7, 0, tzinfo=AMS)
+    bot.clock.current = easter_monday.astimezone(UTC)
+    add_item(bot, 1, due_on=date(2027, 3, 19))
+    planned = [
+        d
+        for d in plan_deliveries(bot.ctx, easter_monday, easter_monday + timedelta(days=2))
+        if d.kind == DIGEST_KIND
+    ]
+    assert [(d.key, d.due_at) for d in planned] == [
+        (f"actions:overdue:2027-03-30:{ANNA}", datetime(2027, 3, 30, 9, 0, tzinfo=AMS))
+    ]
+    # An ordinary Monday keeps its digest.
+    monday = easter_monday + timedelta(weeks=1)
+    later = [d.key for d in plan_deliveries(bot.ctx, monday, monday + timedelta(hours=3))]
+    assert f"actions:overdue:2027-04-05:{ANNA}" in later
 
 
 def test_no_digest_when_switched_off(

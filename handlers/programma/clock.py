@@ -1,7 +1,11 @@
 """The programme's clock: the DM to each action holder at the configured rhythm (default the 1st
-of each month, 09:00), the DM to the regievoerders the day after a deadline passed without
+of each month, 09:00), the DM to the regievoerders the working day after a deadline passed without
 "afgerond", and the daily retention purge of old note texts. Each under a key of its own, so the
-clock's claim sends it exactly once."""
+clock's claim sends it exactly once.
+
+Both DMs come on working days: a day of the month on a weekend or a Dutch public holiday (the 1st
+of January is Nieuwjaarsdag) moves to the next working day, at the same time, under the key of
+the day it stands for; a deadline of Friday or 31 December is reported on the next working day."""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 
 from bot.context import AppContext
 from bot.gateway import SentMessage
-from bot.language import local_moments, wall_time
+from bot.language import is_working_day, local_moments, next_working_day, wall_time
 from bot.planning import PlannedDelivery
 from bot.services.programma import ProgrammeService
 from handlers.blocks import Block, section
@@ -20,7 +24,7 @@ from handlers.programma.common import build_service
 DIGEST_KIND = "programme_digest"
 LATE_KIND = "programme_late"
 PURGE_KIND = "programme_purge"
-LATE_LOCAL_TIME = time(9, 0)  # the morning after a passed deadline
+LATE_LOCAL_TIME = time(9, 0)  # the working morning after a passed deadline
 PURGE_LOCAL_TIME = time(3, 30)
 
 
@@ -65,6 +69,11 @@ def digest_days(start: date, end: date, first: date, every_months: int, day: int
     return found
 
 
+def on_working_day(day: date) -> date:
+    """`day` itself, or the next working day when it is a weekend day or a public holiday."""
+    return day if is_working_day(day) else next_working_day(day)
+
+
 def plan_deliveries(ctx: AppContext, start: datetime, end: datetime) -> Iterable[PlannedDelivery]:
     service = build_service(ctx)
     settings = service.settings()
@@ -73,13 +82,14 @@ def plan_deliveries(ctx: AppContext, start: datetime, end: datetime) -> Iterable
     tz = ctx.tz
     planned: list[PlannedDelivery] = []
     rhythm = settings.reminders
-    first_day = start.astimezone(tz).date() - timedelta(days=1)
+    # A week back: a day moved past a weekend and holidays may still fall in the window.
+    first_day = start.astimezone(tz).date() - timedelta(days=7)
     last_day = end.astimezone(tz).date()
     days = digest_days(first_day, last_day, settings.start, rhythm.every_months, rhythm.day)
     for day in days:
         if day > settings.end + timedelta(days=31):
             continue  # the programme is over
-        moment = wall_time(day, rhythm.time, tz)
+        moment = wall_time(on_working_day(day), rhythm.time, tz)
         if not start <= moment <= end:
             continue
         for digest in service.digests(moment):
@@ -96,7 +106,7 @@ def plan_deliveries(ctx: AppContext, start: datetime, end: datetime) -> Iterable
     for view in service.model().activities:
         if view.status.closed:
             continue
-        moment = wall_time(view.deadline + timedelta(days=1), LATE_LOCAL_TIME, tz)
+        moment = wall_time(next_working_day(view.deadline), LATE_LOCAL_TIME, tz)
         if not start <= moment <= end:
             continue
         for person in regievoerders:

@@ -12,13 +12,14 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from docx import Document as WordDocument
 
 from bot.clock import Clock
 from handlers.programma.blocks import NO_CHANGE_BUTTON, UPDATE_BUTTON, UPDATE_MODAL
-from handlers.programma.clock import plan_deliveries
+from handlers.programma.clock import DIGEST_KIND, LATE_KIND, plan_deliveries
 from storage.programme import ProgrammeStore
 from storage.session import Database
 from testkit.app import RunningBot, start_bot
@@ -92,6 +93,27 @@ def digests(bot: RunningBot) -> list[dict[str, Any]]:
     ]
 
 
+def test_the_dms_wait_for_a_working_day(bot: RunningBot) -> None:
+    """1 January (Nieuwjaarsdag) is no day for the monthly DM nor for telling the regievoerders
+    that 31 December passed: both come on Thursday 2 January 2025, 09:00; Saturday 1 February's
+    DM comes on Monday 3 February."""
+    ams = ZoneInfo("Europe/Amsterdam")
+    bot.clock.current = datetime(2024, 12, 31, 12, 0, tzinfo=UTC)
+    new_year = datetime(2025, 1, 1, 0, 0, tzinfo=ams)
+    planned = list(plan_deliveries(bot.ctx, new_year, new_year + timedelta(days=2)))
+    due = {(d.kind, d.due_at) for d in planned if d.kind in (DIGEST_KIND, LATE_KIND)}
+    thursday = datetime(2025, 1, 2, 9, 0, tzinfo=ams)
+    assert due == {(DIGEST_KIND, thursday), (LATE_KIND, thursday)}
+    assert {d.key for d in planned if d.kind == DIGEST_KIND} == {
+        f"programma:dm:2025-01-01:{key}" for key in OWNERS
+    }
+    february = datetime(2025, 2, 1, 0, 0, tzinfo=ams)
+    planned = list(plan_deliveries(bot.ctx, february, february + timedelta(days=3)))
+    assert {d.due_at for d in planned if d.kind == DIGEST_KIND} == {
+        datetime(2025, 2, 3, 9, 0, tzinfo=ams)
+    }
+
+
 def test_a_year_of_the_programme(bot: RunningBot) -> None:
     fixed = bot.clock
     assert isinstance(fixed, FixedClock)
@@ -134,13 +156,14 @@ def test_a_year_of_the_programme(bot: RunningBot) -> None:
     sent = Counter(d["channel"] for d in digests(bot))
     assert sent == {SLACK_IDS[key]: 12 for key in OWNERS}
     # A deadline within four weeks is mentioned: bibob-beleid's (moved to 15 February 2025) in
-    # February's DM; a passed one in January's (vitale-vakantieparken, 31 December 2024).
+    # February's DM (Saturday 1 February: sent Monday the 3rd); a passed one in January's
+    # (vitale-vakantieparken, 31 December 2024).
     february = next(
         d
         for d in digests(bot)
         if d["channel"] == SLACK_IDS["aov-1"]
         and "Bibob" in json.dumps(d)
-        and "Deadline binnen 4 weken (nog 14 dagen)" in json.dumps(d, ensure_ascii=False)
+        and "Deadline binnen 4 weken (nog 12 dagen)" in json.dumps(d, ensure_ascii=False)
     )
     assert february
     assert any(

@@ -16,7 +16,7 @@ from bot.language.dates import (
     parse_period,
     today_in,
 )
-from bot.language.due import DueDate, find_due_date
+from bot.language.due import DueDate, find_due_date, parse_due_date
 from bot.language.errors import DutchDateError
 from bot.language.fold import clean, compact, fold, visible, without_invisible
 from bot.language.format import (
@@ -80,6 +80,7 @@ __all__ = [
     "parse_date",
     "parse_date_phrase",
     "parse_datetime",
+    "parse_due_date",
     "parse_period",
     "parse_person_ref",
     "parse_time",

@@ -13,13 +13,19 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Literal
 
-from bot.language.dates import DATE_EXAMPLES, ParsedDate, parse_date_phrase, today_in
+from bot.language.dates import (
+    DATE_EXAMPLES,
+    ParsedDate,
+    parse_date_phrase,
+    today_in,
+    unreadable_date,
+)
 from bot.language.errors import DutchDateError, InvalidDate
 from bot.language.fold import clean, fold_with_offsets
 from bot.language.format import DEFAULT_TZ
 from bot.language.names import FULL_MONTHS, FULL_WEEKDAYS, MONTHS, WEEKDAYS, alternation
 
-__all__ = ["DueDate", "find_due_date"]
+__all__ = ["DueDate", "find_due_date", "parse_due_date"]
 
 _MON = alternation(MONTHS)
 
@@ -183,6 +189,16 @@ def _deadline(parsed: ParsedDate, trigger: tuple[str, ...], today: date) -> date
         friday = parsed.day - timedelta(days=parsed.day.weekday() - 4)
         return friday if friday >= today else friday + timedelta(weeks=1)
     return parsed.day
+
+
+def parse_due_date(text: str, now: datetime, *, tz: tzinfo = DEFAULT_TZ) -> date:
+    """A deadline typed on its own (a form field): any date `parse_date` reads, with a week
+    ("week 50", "volgende week") as its Friday, as in an action line. Raises DutchDateError."""
+    today = today_in(now, tz)
+    parsed = parse_date_phrase(text, today)
+    if parsed is None:
+        raise unreadable_date(text)
+    return _deadline(parsed, (), today)
 
 
 def find_due_date(text: str, now: datetime, *, tz: tzinfo = DEFAULT_TZ) -> DueDate | None:

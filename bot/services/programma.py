@@ -39,6 +39,7 @@ from bot.language import (
     compact,
     format_date,
     parse_date,
+    parse_due_date,
     today_in,
     visible,
     without_invisible,
@@ -465,7 +466,7 @@ class ProgrammeService:
         found = parse_deadline(text)
         if found is None:
             try:
-                found = parse_date(text, now, tz=self.tz)
+                found = parse_due_date(text, now, tz=self.tz)  # a week: its Friday
             except DutchDateError:
                 year = today_in(now, self.tz).year + 1  # examples that are never in the past
                 raise UpdateRefused(

@@ -18,6 +18,7 @@ from docx import Document as WordDocument
 
 from bot.cli import setup_logging
 from bot.core.programme import Status
+from bot.language import find_due_date
 from handlers.programma.blocks import (
     NO_CHANGE_BUTTON,
     SHARE_BUTTON,
@@ -249,6 +250,19 @@ def test_a_new_deadline_that_has_passed_is_refused_and_today_is_not(bot: Running
     assert store(bot).history(activity_id(bot, "bibob-beleid")) == []
     submit_update(bot, view, status="loopt", note="Vandaag af.", deadline="3 juni 2024")
     assert store(bot).activity(activity_id(bot, "bibob-beleid")).deadline == date(2024, 6, 3)
+
+
+@pytest.mark.parametrize(
+    ("typed", "friday"), [("week 25", date(2024, 6, 21)), ("volgende week", date(2024, 6, 14))]
+)
+def test_a_week_as_the_new_deadline_is_its_friday_as_in_an_action_item(
+    bot: RunningBot, typed: str, friday: date
+) -> None:
+    view = open_update_modal(bot, "bibob-beleid")  # on Monday 3 June 2024
+    submit_update(bot, view, status="loopt", note="Na overleg met het RIEC.", deadline=typed)
+    assert store(bot).activity(activity_id(bot, "bibob-beleid")).deadline == friday
+    due = find_due_date(f"actie: ik lever het concept aan uiterlijk {typed}", bot.clock())
+    assert due is not None and due.date == friday
 
 
 def test_the_deadline_examples_are_in_the_future_and_are_accepted(bot: RunningBot) -> None:

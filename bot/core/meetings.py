@@ -17,7 +17,8 @@ Rules:
   A meeting moved by hand gets fresh keys (its reminders are re-armed for the new date), but
   reminders that fell due before the move are not sent: the move announcement replaced them.
 * Dutch public holidays are the days off of municipal staff (`bot.language`). Per series a
-  meeting on one is skipped, moved to the next working day (same time), or kept.
+  meeting on one is skipped, moved to the next working day (same time; skipped when the series
+  meets that day anyway), or kept.
 * Reminders fall N working days before the meeting at a given time (0 = on the day itself); the
   chair's DM falls on the working day before. A reminder at or after the start is dropped. A
   skipped meeting gets one notice, at the time of its earliest reminder.
@@ -445,7 +446,13 @@ def _occurrence(
     if holiday is not None and series.on_holiday is HolidayPolicy.SKIP:
         status = Status.SKIPPED
     elif holiday is not None and series.on_holiday is HolidayPolicy.NEXT_WORKING_DAY:
-        start = wall_time(next_working_day(local_start.date()), local_start.time(), tz)
+        day = next_working_day(local_start.date())
+        if _on_date(series, day) is not None:
+            # The series meets that day anyway ("2 keer per week", Monday and Tuesday): once is
+            # enough, and two of a series on one day would double every reminder.
+            status = Status.SKIPPED
+        else:
+            start = wall_time(day, local_start.time(), tz)
     if change is not None and change.action is ChangeAction.CANCEL:
         status = Status.CANCELLED
     elif change is not None and change.new_start is not None:

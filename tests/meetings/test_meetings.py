@@ -137,6 +137,30 @@ def test_koningsdag_moves_skips_or_keeps_the_meeting_by_policy() -> None:
     assert occurrence_note(kept[0]) == "let op: Koningsdag"
 
 
+def test_a_meeting_moved_off_a_holiday_onto_its_own_next_meeting_day_is_held_once() -> None:
+    twice = series(
+        cadence="2 keer per week 1 uur",
+        weekday=["maandag", "dinsdag"],
+        time="10:00",
+        first_date=date(2027, 3, 1),
+        on_holiday="volgende werkdag",
+    )
+    # Easter Monday 29 March 2027: the Tuesday after has its own meeting.
+    found = between(twice, date(2027, 3, 29), date(2027, 4, 1))
+    assert [(o.original_date, o.status) for o in found] == [
+        (date(2027, 3, 29), Status.SKIPPED),
+        (date(2027, 3, 30), Status.PLANNED),
+    ]
+    assert [o.start for o in found if o.held] == [local(2027, 3, 30, 10, 0)]
+    # One set of reminders for the Tuesday, one notice that Monday's is off.
+    assert [r.kind for o in found for r in reminder_times(twice, o)] == [
+        "remind-1",
+        "chair",
+        "remind-1",
+        "remind-0",
+    ]
+
+
 def test_christmas_and_new_year_on_a_friday_move_to_the_monday_after() -> None:
     friday = series(
         weekday="vrijdag", time="10:00", first_date=date(2026, 1, 2), on_holiday="volgende werkdag"

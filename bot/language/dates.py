@@ -5,10 +5,10 @@ Pure: it never reads the wall clock; "now" is always a parameter and every relat
 
 Reading rules (what users may type, and what it means):
 
-* A date without a year is the next such date that is not in the past; today counts. One that
-  passed less than 60 days ago is refused with a question ("17 november is al geweest. Bedoel je
-  … 2027?"): that is a slip or the past, and read as next year it would cancel or schedule
-  something a year off without anyone noticing.
+* A date without a year (also "eind/begin/medio november") is the next such date that is not in
+  the past; today counts. One that passed less than 60 days ago is refused with a question
+  ("17 november is al geweest. Bedoel je … 2027?"): that is a slip or the past, and read as next
+  year it would cancel or schedule something a year off without anyone noticing.
 * A bare weekday ("dinsdag", "di") and "aanstaande"/"a.s."/"komende dinsdag" mean the first such
   day *after* today: whoever means today says "vandaag". "deze dinsdag" includes today.
 * "volgende dinsdag" and "dinsdag volgende week" mean the Tuesday of next (Monday-based) week, so on
@@ -146,6 +146,27 @@ def _checked_day_month(day: int, month: int, shown: str) -> None:
         )
 
 
+def _upcoming(make: Callable[[int], date | None], today: date, phrase: str | None = None) -> date:
+    """The first make(year) from today on; InvalidDate with a question when this year's passed
+    less than RECENT_PAST ago. `phrase` names it when it is no plain date ("eind november")."""
+    recent = [
+        d
+        for y in (today.year, today.year - 1)
+        if (d := make(y)) is not None and today - RECENT_PAST <= d < today
+    ]
+    upcoming = _first_on_or_after(today, make)
+    if recent:
+        # "17 november" typed on 23 November is a slip or the past, rarely next year: a
+        # cancelled meeting or a deadline a year off would go unnoticed.
+        day_month = format_date(recent[0], with_year=False).split(" ", 1)[1]
+        shown = f"{phrase} ({day_month})" if phrase else day_month
+        raise InvalidDate(
+            f"{shown[0].upper()}{shown[1:]} is al geweest. "
+            f"Bedoel je {format_date(upcoming)}? Zet dan het jaartal erbij."
+        )
+    return upcoming
+
+
 def _make_date(year: int | None, month: int, day: int, today: date, shown: str) -> date:
     _checked_day_month(day, month, shown)
     if year is None:
@@ -156,20 +177,7 @@ def _make_date(year: int | None, month: int, day: int, today: date, shown: str) 
             except ValueError:  # 29 February outside leap years
                 return None
 
-        recent = [
-            d
-            for y in (today.year, today.year - 1)
-            if (d := make(y)) is not None and today - RECENT_PAST <= d < today
-        ]
-        if recent:
-            # "17 november" typed on 23 November is a slip or the past, rarely next year: a
-            # cancelled meeting or a deadline a year off would go unnoticed.
-            upcoming = _first_on_or_after(today, make)
-            raise InvalidDate(
-                f"{format_date(recent[0], with_year=False).split(' ', 1)[1]} is al geweest. "
-                f"Bedoel je {format_date(upcoming)}? Zet dan het jaartal erbij."
-            )
-        return _first_on_or_after(today, make)
+        return _upcoming(make, today)
     try:
         return date(year, month, day)
     except ValueError:
@@ -339,7 +347,11 @@ def _month_edge(m: re.Match[str], today: date) -> _Parsed:
         return date(year, month, 15)
 
     year = _year(m["y"])
-    return _Parsed(make(year) if year is not None else _first_on_or_after(today, make), "bare")
+    if year is not None:
+        return _Parsed(make(year), "bare")
+    # "eind november" on 2 December is as past as "30 november": asked, not read as next year.
+    phrase = f"{'eind' if edge.startswith('eind') else edge} {month_name(month)}"
+    return _Parsed(_upcoming(make, today, phrase), "bare")
 
 
 def _iso(m: re.Match[str], today: date) -> _Parsed:

@@ -179,6 +179,14 @@ def test_parse_date_rejects_naive_now() -> None:
         ),
         (WED_DEC_30, "29-12", "29 december is al geweest."),
         (WED_DEC_30, "1 november", "1 november is al geweest."),
+        # A month's end, start or middle that just passed is asked about too, not next year's.
+        (
+            WED_DEC_30,
+            "eind november",
+            "Eind november (30 november) is al geweest. Bedoel je dinsdag 30 november 2027?",
+        ),
+        (FRI_JAN_1, "medio december", "Medio december (15 december) is al geweest."),
+        (FRI_JAN_1, "begin december", "Begin december (1 december) is al geweest."),
     ],
 )
 def test_a_date_without_year_that_just_passed_is_not_silently_next_year(

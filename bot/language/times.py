@@ -144,7 +144,9 @@ def _match_time(text: str) -> time | None:
         if spoken is None:
             return None
         typed_hour, minutes = spoken
-        if typed_hour > 24:
+        if typed_hour >= 24:
+            # "24 uur" like "24:00": refused, not the midnight at the start of the day (which
+            # made "morgen 24 uur" the night before the day meant).
             raise _invalid_time(text)
         if 1 <= typed_hour <= 12:
             minutes %= _HALF_DAY  # the 12-hour reading, 00:00-11:59

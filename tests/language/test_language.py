@@ -260,7 +260,12 @@ def test_parse_time(text: str, expected: time) -> None:
 
 @pytest.mark.parametrize(
     ("text", "message_part"),
-    [("25:00", "‘25:00’ is geen geldige tijd"), ("10", "niet lezen als tijd")],
+    [
+        ("25:00", "‘25:00’ is geen geldige tijd"),
+        ("24:00", "‘24:00’ is geen geldige tijd"),
+        ("24 uur", "‘24 uur’ is geen geldige tijd"),
+        ("10", "niet lezen als tijd"),
+    ],
 )
 def test_parse_time_errors(text: str, message_part: str) -> None:
     with pytest.raises(DutchDateError, match=message_part):
@@ -326,6 +331,7 @@ def test_parse_datetime_uses_default_time_only_when_no_time_is_given() -> None:
         ("1.12", "staat geen tijd"),
         ("31-2 10:00", "31 februari bestaat niet"),
         ("morgen 25:00", "‘25:00’ is geen geldige tijd"),
+        ("morgen 24 uur", "geen geldige tijd"),  # not the midnight before tomorrow
         ("morgen 10", "niet lezen als datum met tijd"),
         ("dinsdag 2 december 2026 10:00", "geen dinsdag"),
     ],

@@ -8,4 +8,5 @@ class DutchDateError(ValueError):
 
 
 class InvalidDate(DutchDateError):
-    """A phrase that clearly is a date but does not exist ("31-2", wrong weekday, too far off)."""
+    """A phrase that clearly is a date or time but does not exist ("31-2", wrong weekday, too far
+    off, "25:00")."""

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from bot.language.dates import parse_date_phrase, today_in
-from bot.language.errors import DutchDateError
+from bot.language.errors import DutchDateError, InvalidDate
 from bot.language.fold import clean
 from bot.language.format import DEFAULT_TZ
 from bot.language.names import NUMBER_WORDS, alternation, number
@@ -124,8 +124,9 @@ def _spoken_minutes(m: re.Match[str]) -> tuple[int, int] | None:
     return hour, minutes
 
 
-def _invalid_time(text: str) -> DutchDateError:
-    return DutchDateError(
+def _invalid_time(text: str) -> InvalidDate:
+    # Clearly a time, one that cannot be: a command says so rather than "not a time".
+    return InvalidDate(
         f"‘{text.strip()}’ is geen geldige tijd. Schrijf bijvoorbeeld ‘09:30’ of ‘14 uur’."
     )
 

@@ -128,6 +128,15 @@ def test_questions_are_read_as_a_date_a_week_a_moment_or_a_person(make_service: 
     assert "“23 decmber”" in refused(lambda: service.ask("23 decmber", acting(None), NOW))
     assert "“&lt;script&gt;”" in refused(lambda: service.ask("<script>", acting(None), NOW))
     assert "ligt te ver weg" in refused(lambda: service.ask("1-1-9999", acting(None), NOW))
+    # A date or a moment that cannot be is no person either: the reason, not "ken geen persoon".
+    assert "31 februari bestaat niet" in refused(lambda: service.ask("31-2", acting(None), NOW))
+    assert "Week 54 bestaat niet" in refused(lambda: service.ask("week 54", acting(None), NOW))
+    assert "‘25:00’ is geen geldige tijd" in refused(
+        lambda: service.ask("morgen 25:00", acting(None), NOW)
+    )
+    assert "‘24 uur’ is geen geldige tijd" in refused(
+        lambda: service.ask("morgen 24 uur", acting(None), NOW)
+    )
     assert "Geef een persoon op" in refused(lambda: service.ask("mijn", acting(None), NOW))
     assert refused(lambda: service.ask("mijn", reader("U0NOBODY1"), NOW)) == NOT_LINKED
 

@@ -16,7 +16,9 @@ Reading rules (what users may type, and what it means):
 * "volgende week" / "begin volgende week" is the Monday of next week, "eind (van de) week" and
   "deze week" the Friday of this week (on a weekend: the coming Friday), "eind volgende week" the
   Friday of next week, "eind (van de) maand" the last day of the month, "begin volgende maand" the
-  1st. "eind/begin/medio december" is the 31st/1st/15th.
+  1st. "eind/begin/medio december" is the 31st/1st/15th; "eind/begin/medio 2027" and "Q3 2027" are
+  read as the programme reads its deadlines (`bot.language.milestones`): 31 December, 1 January,
+  30 June, the quarter's last day. A bare year ("2027") is no date.
 * An ISO week ("week 50", "wk 50", "week 50 2027", "2026-W50") without a year is the first such
   week that has not yet ended (so "week 53" on 1 January 2027 is the week running, 53 of 2026).
   As a date it is its Monday; as a period (`parse_period`) Monday to Sunday; as a deadline
@@ -354,6 +356,22 @@ def _month_edge(m: re.Match[str], today: date) -> _Parsed:
     return _Parsed(_upcoming(make, today, phrase), "bare")
 
 
+def _year_edge(m: re.Match[str], today: date) -> _Parsed:
+    """A year's edge ("eind 2027", "begin 2027", "medio 2027", "Q3 2027") as the programme's
+    deadlines read it (`bot.language.milestones`): 31 December, 1 January, 30 June, the
+    quarter's last day."""
+    year = int(m["y"])
+    if m["q"]:
+        month = 3 * int(m["q"])
+        return _Parsed(date(year, month, calendar.monthrange(year, month)[1]), "bare")
+    edge = m["edge"]
+    if edge.startswith("eind"):
+        return _Parsed(date(year, 12, 31), "bare")
+    if edge in ("begin", "start"):
+        return _Parsed(date(year, 1, 1), "bare")
+    return _Parsed(date(year, 6, 30), "bare")
+
+
 def _iso(m: re.Match[str], today: date) -> _Parsed:
     return _Parsed(_make_date(int(m["y"]), int(m["m"]), int(m["d"]), today, m[0]), "bare")
 
@@ -416,6 +434,13 @@ _DATE_RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], date], _Parsed
             r"(?:\s+(?P<y>\d{4}))?"
         ),
         _month_edge,
+    ),
+    (
+        re.compile(
+            r"(?:het\s+)?(?:(?P<edge>eind|einde|begin|start|medio|half|midden)\s+(?:van\s+)?"
+            r"|q(?P<q>[1-4])\s+)(?P<y>\d{4})"
+        ),
+        _year_edge,
     ),
     (re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"), _iso),
     (

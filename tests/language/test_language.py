@@ -667,6 +667,7 @@ from datetime import time as _time  # noqa: E402
 from zoneinfo import ZoneInfo  # noqa: E402
 
 from bot.language import parse_period, parse_person_ref, shift_wall, wall_time  # noqa: E402
+from bot.language.milestones import parse_deadline  # noqa: E402
 from bot.language.people import PersonRef, resolve_person  # noqa: E402
 
 _AMS = ZoneInfo("Europe/Amsterdam")
@@ -758,6 +759,32 @@ def test_before_the_weekend_said_at_the_weekend_is_the_coming_friday(
     now = _at(2027, 1, 2) + timedelta(days=weekday - 5)
     due = find_due_date(f"actie: stukken rondsturen {text}", now, tz=_AMS)
     assert due is not None and due.date == date(2027, 1, 8)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("eind 2027", date(2027, 12, 31)),
+        ("het eind van 2027", date(2027, 12, 31)),
+        ("begin 2027", date(2027, 1, 1)),
+        ("medio 2027", date(2027, 6, 30)),
+        ("Q1 2027", date(2027, 3, 31)),
+        ("Q3 2027", date(2027, 9, 30)),
+    ],
+)
+def test_a_year_edge_means_in_an_action_what_it_means_in_the_programme(
+    text: str, expected: date
+) -> None:
+    # The programme's deadlines read these (bot.language.milestones); an action line refused
+    # "uiterlijk eind 2027" as no date at all.
+    assert parse_deadline(text) == expected
+    assert parse_date(text, _INSTANTS["new_year_eve"], tz=_AMS) == expected
+    due = find_due_date(f"actie: plan klaar uiterlijk {text}", _INSTANTS["new_year_eve"], tz=_AMS)
+    assert due is not None and due.date == expected
+
+
+def test_a_bare_year_is_no_deadline_in_an_action_line() -> None:
+    assert find_due_date("actie: begroting 2027 opstellen", _INSTANTS["new_year_eve"]) is None
 
 
 def test_a_deadline_after_uiterlijk_that_is_no_date_is_reported() -> None:

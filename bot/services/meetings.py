@@ -29,8 +29,8 @@ from bot.language import (
     format_datetime,
     format_short_date,
     format_time,
-    parse_date,
     parse_datetime,
+    parse_period,
     parse_time,
     split_at_to,
     wall_time,
@@ -554,7 +554,7 @@ class MeetingService:
 
     def _is_date(self, view: SeriesView, words: list[str], now: datetime) -> bool:
         try:
-            parse_date(" ".join(words), now, tz=self.tz)
+            parse_period(" ".join(words), now, tz=self.tz)
         except DutchDateError:
             return False
         return True
@@ -569,19 +569,44 @@ class MeetingService:
         return True
 
     def _occurrence(self, view: SeriesView, text: str, now: datetime) -> Occurrence:
+        """The meeting `text` names: a day ("8 december", "dinsdag"), or a week ("week 50",
+        "volgende week") in which the series meets once."""
         try:
-            day = parse_date(text, now, tz=self.tz)
+            days = parse_period(text, now, tz=self.tz)
         except DutchDateError as exc:
             raise MeetingCommandError(str(exc)) from None
-        return self._occurrence_on(view, day, now)
+        if days.first == days.last:
+            return self._occurrence_on(view, days.first, now)
+        series = view.series
+        # By the day it was planned on: a meeting moved within the week is found on both days.
+        found: dict[date, Occurrence] = {}
+        for n in range((days.last - days.first).days + 1):
+            occurrence = self.store.occurrence_for_day(series.key, days.first + timedelta(days=n))
+            if occurrence is not None:
+                found.setdefault(occurrence.original_date, occurrence)
+        held = sorted(o.start.astimezone(self.tz).date() for o in found.values())
+        if len(found) == 1:
+            return self._occurrence_on(view, next(iter(found)), now)
+        if not held:
+            raise MeetingCommandError(
+                f"In {days.label} is er geen {series.name}.{self._next_dates_hint(view, now)}"
+            )
+        dates = ", ".join(format_short_date(day) for day in held)
+        raise MeetingCommandError(
+            f"In {days.label} is er {len(held)} keer {series.name}: {dates}. Noem de datum, "
+            f"bijvoorbeeld `{held[0].day}-{held[0].month}`."
+        )
+
+    def _next_dates_hint(self, view: SeriesView, now: datetime) -> str:
+        upcoming = [o for o in self.store.upcoming(view.key, now, 10) if o.held][:3]
+        dates = ", ".join(format_short_date(o.start.astimezone(self.tz)) for o in upcoming)
+        return f" De volgende keren: {dates}." if dates else ""
 
     def _occurrence_on(self, view: SeriesView, day: date, now: datetime) -> Occurrence:
         series = view.series
         occurrence = self.store.occurrence_for_day(series.key, day)
         if occurrence is None:
-            upcoming = [o for o in self.store.upcoming(series.key, now, 10) if o.held][:3]
-            dates = ", ".join(format_short_date(o.start.astimezone(self.tz)) for o in upcoming)
-            hint = f" De volgende keren: {dates}." if dates else ""
+            hint = self._next_dates_hint(view, now)
             raise MeetingCommandError(f"Op {format_date(day)} is er geen {series.name}.{hint}")
         if occurrence.start <= now:
             raise MeetingCommandError(
@@ -618,8 +643,7 @@ class MeetingService:
         first_error: str | None = None
         for old_words, new_words in splits:
             try:
-                day = parse_date(" ".join(old_words), now, tz=self.tz)
-                occurrence = self._occurrence_on(view, day, now)
+                occurrence = self._occurrence(view, " ".join(old_words), now)
                 new_start = self._new_start(occurrence, " ".join(new_words), now)
                 self._check_week_of(old_words, new_words, occurrence, new_start)
                 return occurrence, new_start

@@ -240,6 +240,8 @@ def expected(command: str, expr: Expression) -> str:
     assert expr.day is not None
     if expr.week is not None and command in ("/piket", "shell piket", "piket zet"):
         return f"week {expr.week[0]} van {expr.week[1]}"
+    if expr.week is not None and command == "overleg annuleer":
+        return format_date(expr.day + timedelta(days=1))  # that week's boa-briefing (Tuesday)
     # `overleg verplaats` to a day: moved to that day at its own time, or asked about that day
     # ("Op maandag 11 januari 2027 is er al een Teamoverleg"): either way the day is named.
     return format_date(expr.day)

@@ -85,6 +85,33 @@ def test_move_refuses_the_past_and_warns_of_a_holiday(team: Database) -> None:
     assert "de beheerder" in changed.notices[0].text  # made at the shell: no Slack user
 
 
+def test_a_week_names_the_series_meeting_in_it(team: Database) -> None:
+    """'week 50' or 'volgende week' is the week's one meeting, not its Monday: the boa-briefing
+    meets on Tuesdays, so 'annuleer boa week 50' answered 'Op maandag 7 december … geen'."""
+    service = meeting_service(team)
+    lead_ = member("aov-1", lead=True)
+    changed = service.cancel(["boa-briefing", "week", "50"], lead_, NOW)
+    assert changed.before.start == datetime(2026, 12, 8, 9, 0, tzinfo=TZ)
+    restored = service.restore(["boa-briefing", "week", "50"], lead_, NOW)
+    assert restored.held
+    # Moved within its week (Tuesday 1 to Thursday 3 December), it is still that week's one.
+    moved = service.move(["boa", "volgende", "week", "naar", "3-12", "10:00"], OPERATOR, NOW)
+    assert moved.before.start == datetime(2026, 12, 1, 9, 0, tzinfo=TZ)
+    again = service.move(["boa", "week", "49", "naar", "4-12", "10:00"], OPERATOR, NOW)
+    assert again.before.start == datetime(2026, 12, 3, 10, 0, tzinfo=TZ)
+    # Week 49's moved into week 50, beside week 50's own: which one is asked.
+    service.move(["boa", "4-12", "naar", "9-12", "10:00"], OPERATOR, NOW)
+    with pytest.raises(DomainError) as two:
+        service.cancel(["boa-briefing", "week", "50"], lead_, NOW)
+    assert two.value.message == (
+        "In week 50 van 2026 is er 2 keer Boa-briefing: di 8 dec, wo 9 dec. Noem de datum, "
+        "bijvoorbeeld `8-12`."
+    )
+    # The AB Veiligheidsregio meets on 9 December, then in February.
+    with pytest.raises(DomainError, match="In week 51 van 2026 is er geen AB Veiligheidsregio"):
+        service.cancel(["ab-vrd", "week", "51"], OPERATOR, NOW)
+
+
 def test_restore_undoes_a_cancellation(team: Database) -> None:
     service = meeting_service(team)
     service.cancel(["boa-briefing", "morgen"], member("aov-1", lead=True), NOW)

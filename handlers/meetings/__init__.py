@@ -23,10 +23,11 @@ OVERLEG = SlashCommand(
             examples=("boa-briefing", "tvo"),
         ),
         Usage(
-            "annuleer <naam> <datum>",
+            "annuleer <naam> <datum of week>",
             "één keer afgelasten",
-            "cancel one meeting; announced in the meeting's channel",
-            examples=("annuleer boa volgende dinsdag",),
+            "cancel one meeting (a week: the series' meeting in it); announced in the meeting's "
+            "channel",
+            examples=("annuleer boa volgende dinsdag", "annuleer boa week 50"),
             words=("annuleren", "afgelast", "afgelasten", "afzeggen", "cancel"),
         ),
         Usage(
@@ -44,7 +45,8 @@ OVERLEG = SlashCommand(
         ),
     ),
     notes=(
-        "Datums mogen zo: `volgende dinsdag`, `1 december`, `1-12`, `morgen`. "
+        "Datums mogen zo: `volgende dinsdag`, `1 december`, `1-12`, `morgen`; een week "
+        "(`week 50`, `volgende week`) is het overleg in die week. "
         "De wijziging wordt in het kanaal van het overleg gemeld."
     ),
     shell=lambda ctx: lambda text: overleg_reply(ctx, text, Actor.operator()),

@@ -169,7 +169,7 @@ def test_a_failed_announcement_is_told_to_the_user(linked_bot: RunningBot) -> No
 @pytest.mark.parametrize("text", ["help", "hulp"])
 def test_overleg_help(linked_bot: RunningBot, text: str) -> None:
     text_shown = shown(overleg(linked_bot, text))
-    assert "/overleg annuleer &lt;naam&gt; &lt;datum&gt;" in text_shown
+    assert "/overleg annuleer &lt;naam&gt; &lt;datum of week&gt;" in text_shown
     assert "volgende dinsdag" in text_shown
 
 

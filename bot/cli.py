@@ -407,15 +407,25 @@ OS_ERRORS = {
 }
 
 
+def setting_problem(error: Any) -> str:
+    """One of pydantic's errors about a setting, in Dutch, naming the setting as it is set."""
+    name = ".".join(str(part) for part in error["loc"]).upper()
+    context = error.get("ctx") or {}
+    if error["type"] == "value_error" and context.get("error"):
+        return f"{name}: {context['error']}"  # the validator's own Dutch words
+    if error["type"] == "greater_than_equal":
+        return f"{name} moet minstens {context['ge']} zijn"
+    if error["type"] == "less_than_equal":
+        return f"{name} mag hoogstens {context['le']} zijn"
+    return f"{name} heeft een ongeldige waarde"
+
+
 def operator_message(exc: BaseException) -> str | None:
     """One Dutch line for an error the operator caused and can fix; None for a bug."""
     if isinstance(exc, OperatorError):
         return str(exc)
     if isinstance(exc, ValidationError):
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in error['loc']).upper()} heeft een ongeldige waarde"
-            for error in exc.errors()
-        )
+        problems = "; ".join(setting_problem(error) for error in exc.errors())
         return f"ongeldige instelling: {problems} (zie .env.example)."
     if isinstance(exc, NoSuchModuleError):
         return "DATABASE_URL noemt een onbekend databasetype (gebruik sqlite:/// of postgresql://)."

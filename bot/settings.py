@@ -11,10 +11,10 @@ from datetime import time
 from functools import cached_property
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 ENV_FILE = ".env"
@@ -31,7 +31,8 @@ class Settings(BaseModel):
     oov_config_dir: Path = Path("config")
     oov_timezone: str = "Europe/Amsterdam"
     public_base_url: str | None = None
-    port: int = 3000
+    # A TCP port: waitress takes 70000 modulo 65536 without a word, and 0 as "any free port".
+    port: int = Field(default=3000, ge=1, le=65535)
     # Read here, not from os.environ, so a value in .env counts as much as an exported one.
     oov_log_level: str = Field(default="INFO", pattern=r"(?i)^(debug|info|warning|error|critical)$")
     # Not in DESIGN.md's list: tuning knobs with safe defaults, so operators rarely need them.
@@ -59,6 +60,19 @@ class Settings(BaseModel):
                 if value is not None and key.lower() in cls.model_fields:
                     found[key.lower()] = value
         return found | given
+
+    @field_validator("oov_timezone")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        # Checked here, for every command: otherwise `check` and `import` pass and `serve` dies
+        # with a traceback at the first date it writes.
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # unknown, malformed, a folder
+            raise ValueError(
+                "onbekende tijdzone; gebruik een naam uit de tz-database, zoals Europe/Amsterdam"
+            ) from None
+        return value
 
     @cached_property
     def tz(self) -> ZoneInfo:

@@ -188,6 +188,12 @@ def test_log_level_in_dotenv_takes_effect(tmp_path: Path) -> None:
             "de database (DATABASE_URL) is niet bereikbaar",
         ),
         (["check"], {"OOV_WEB_THREADS": "veel"}, "OOV_WEB_THREADS heeft een ongeldige waarde"),
+        # A misspelt zone passed `check` and `import`, then `serve` died with a traceback.
+        (["serve"], {"OOV_TIMEZONE": "Europe/Amsterdm"}, "OOV_TIMEZONE: onbekende tijdzone"),
+        (["serve"], {"OOV_TIMEZONE": "Europe"}, "OOV_TIMEZONE: onbekende tijdzone"),
+        # waitress listened on 70000 modulo 65536 (4464) while the log said 70000.
+        (["check"], {"PORT": "70000"}, "PORT mag hoogstens 65535 zijn"),
+        (["check"], {"OOV_WEB_THREADS": "0"}, "OOV_WEB_THREADS moet minstens 1 zijn"),
     ],
 )
 def test_operator_errors_end_in_one_dutch_line(

@@ -29,7 +29,7 @@ from bot.features import (
     report_commands,
 )
 from bot.gateway import error_code
-from bot.settings import Settings
+from bot.settings import Settings, SettingsFileError
 from bot.slack_auth import SlackAuth
 from handlers.feature import CliCommand, ReportCommand
 
@@ -422,7 +422,7 @@ def setting_problem(error: Any) -> str:
 
 def operator_message(exc: BaseException) -> str | None:
     """One Dutch line for an error the operator caused and can fix; None for a bug."""
-    if isinstance(exc, OperatorError):
+    if isinstance(exc, OperatorError | SettingsFileError):
         return str(exc)
     if isinstance(exc, ValidationError):
         problems = "; ".join(setting_problem(error) for error in exc.errors())

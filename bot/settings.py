@@ -6,6 +6,7 @@ file. pydantic-settings did the same at 3.3 MiB and ~25 ms of every start (issue
 
 from __future__ import annotations
 
+import io
 import os
 from datetime import time
 from functools import cached_property
@@ -18,6 +19,38 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 ENV_FILE = ".env"
+
+
+class SettingsFileError(Exception):
+    """The `.env` file cannot be read; str() is one Dutch line naming the file and the line."""
+
+
+def read_env_file(path: Path) -> dict[str, str | None]:
+    """The settings in a `.env` file. A line python-dotenv cannot parse ("PORT 3000", an
+    unclosed quote) or a byte that is no UTF-8 raises SettingsFileError: dotenv itself skips
+    such a line with an English warning naming neither file nor setting, and the bot then ran on
+    the default."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise SettingsFileError(
+            f"{path}:{line}: geen UTF-8-tekst (byte 0x{raw[exc.start]:02x}); sla het bestand op "
+            "als UTF-8."
+        ) from None
+    from dotenv.parser import parse_stream
+
+    for binding in parse_stream(io.StringIO(text)):
+        if binding.error:
+            statement = binding.original.string
+            # The statement's text starts with the blank lines before it; its line does not.
+            leading = statement[: len(statement) - len(statement.lstrip())]
+            line = binding.original.line + leading.count("\n")
+            raise SettingsFileError(
+                f"{path}:{line}: regel niet te lezen; schrijf NAAM=waarde (zie .env.example)."
+            )
+    return dotenv_values(stream=io.StringIO(text))
 
 
 class Settings(BaseModel):
@@ -54,7 +87,7 @@ class Settings(BaseModel):
         given = dict(data) if isinstance(data, dict) else {}
         env_file = given.pop("_env_file", ENV_FILE)
         found: dict[str, Any] = {}
-        file_values = dotenv_values(env_file) if env_file and Path(env_file).is_file() else {}
+        file_values = read_env_file(Path(env_file)) if env_file and Path(env_file).is_file() else {}
         for source in (file_values, os.environ):  # the environment after, so it wins
             for key, value in source.items():
                 if value is not None and key.lower() in cls.model_fields:

@@ -209,6 +209,27 @@ def test_operator_errors_end_in_one_dutch_line(
     assert "geheim" not in result.stderr  # a password in DATABASE_URL is never echoed
 
 
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        # python-dotenv skipped the line with an English warning naming no file, and the bot
+        # ran on port 3000.
+        (b"OOV_LOG_LEVEL=INFO\n\nPORT 4000\n", ".env:3: regel niet te lezen; schrijf NAAM=waarde"),
+        (b"PORT=4000\nSLACK_SIGNING_SECRET='abc\n", ".env:2: regel niet te lezen"),
+        # A Latin-1 byte read as "ongeldige instelling: : 'utf-8' codec can't decode ...".
+        (b"PORT=4000\nOOV_LOG_LEVEL=d\xe9bug\n", ".env:2: geen UTF-8-tekst (byte 0xe9)"),
+    ],
+)
+def test_an_unreadable_dotenv_line_is_named_by_file_and_line(
+    tmp_path: Path, content: bytes, expected: str
+) -> None:
+    (tmp_path / ".env").write_bytes(content)
+    result = run(["check"], tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"oov-bot: {expected}"), result.stderr
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+
+
 ARGPARSE_ENGLISH = (
     "usage:",
     "options:",

@@ -53,6 +53,22 @@ def test_dotenv_file_is_read_and_the_environment_wins(monkeypatch: pytest.Monkey
     assert settings.slack_enabled and settings.slack_missing_reason() is None
 
 
+def test_dotenv_takes_quotes_export_comments_spaces_crlf_and_a_bom() -> None:
+    Path(".env").write_bytes(
+        b"\xef\xbb\xbf# oov-bot\r\n"
+        b'export PORT = "4000"  # the web port\r\n'
+        b"OOV_LOG_LEVEL='warning'\r\n"
+        b"\r\n"
+        b"OOV_TIMEZONE=Europe/Amsterdam\r\n"
+    )
+    settings = Settings()
+    assert (settings.port, settings.oov_log_level, settings.tz.key) == (
+        4000,
+        "warning",
+        "Europe/Amsterdam",
+    )
+
+
 def test_socket_mode_needs_no_signing_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-x")
     monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-x")

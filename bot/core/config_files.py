@@ -215,19 +215,33 @@ def format_loc(loc: Iterable[str | int]) -> str:
 def read_yaml(path: Path) -> LoadedYaml:
     """Parse one YAML file; a syntax error becomes a ConfigError naming file and line."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError([ConfigProblem(path, None, "bestand ontbreekt")]) from None
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ConfigError(
-            [ConfigProblem(path, None, f"geen geldige UTF-8-tekst ({exc.reason})")]
-        ) from None
+        # The line of the first wrong byte: a file saved as Latin-1 (Windows, Excel) is
+        # valid UTF-8 up to its first 'é' or 'ö'.
+        line = raw[: exc.start].count(b"\n") + 1
+        message = f"geen UTF-8-tekst (byte 0x{raw[exc.start]:02x}); sla het bestand op als UTF-8"
+        raise ConfigError([ConfigProblem(path, line, message)]) from None
     # Imported on the first parse: only check/import/shell read config files, not the web.
     from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
 
     try:
         data = YAML(typ="rt").load(text)
+    except ReaderError as exc:  # an invisible control character, e.g. pasted from a document
+        line = text[: exc.position].count("\n") + 1 if isinstance(exc.position, int) else None
+        message = (
+            f"YAML-fout: teken U+{exc.character:04X} is niet toegestaan (een onzichtbaar "
+            "stuurteken); haal het weg"
+            if isinstance(exc.character, int)
+            else "YAML-fout: een teken in dit bestand is niet toegestaan; haal het weg"
+        )
+        raise ConfigError([ConfigProblem(path, line, message)]) from None
     except MarkedYAMLError as exc:
         message, at_start = _yaml_message(exc.problem or "", exc.context or "")
         mark = (exc.context_mark if at_start else None) or exc.problem_mark or exc.context_mark
@@ -237,6 +251,8 @@ def read_yaml(path: Path) -> LoadedYaml:
         line, token = _impossible_date(text)
         message = f"'{token}' is geen bestaande datum" if token else "onleesbare datum of tijd"
         raise ConfigError([ConfigProblem(path, line, f"{message} (JJJJ-MM-DD)")]) from None
+    except YAMLError as exc:  # any other reading error: one line, never a traceback
+        raise ConfigError([ConfigProblem(path, None, f"onleesbare YAML ({exc})")]) from None
     return LoadedYaml(path, data)
 
 

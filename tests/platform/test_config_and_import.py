@@ -113,6 +113,34 @@ def test_yaml_mistakes_are_explained_in_dutch_and_import_refuses_them(
     assert "Traceback" not in captured.err + captured.out
 
 
+@pytest.mark.parametrize(
+    ("needle", "bad", "message"),
+    [
+        # Saved as Latin-1 (Windows, Excel): reported as people.yaml:1 whatever the line.
+        ("Boa-coördinator", "Boa-coördinator".encode("latin-1"), "geen UTF-8-tekst (byte 0xf6)"),
+        # An invisible control character pasted from a document: a ruamel traceback.
+        ("AOV-er 2", b"AOV\x07er 2", "teken U+0007 is niet toegestaan"),
+        ("AOV-er 3", b"AOV-er\x003", "teken U+0000 is niet toegestaan"),
+    ],
+)
+def test_unreadable_bytes_are_named_by_file_and_line(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    needle: str,
+    bad: bytes,
+    message: str,
+) -> None:
+    config = copy_config(tmp_path / "config")
+    people = config / "people.yaml"
+    target = line_of(people, needle)
+    people.write_bytes(people.read_bytes().replace(needle.encode(), bad, 1))
+    code, out = check(config, monkeypatch, capsys)
+    assert code == 1
+    assert out[0].startswith(f"{people}:{target}: ") and message in out[0], out
+    assert out[-1] == "1 probleem gevonden in de configuratie."
+
+
 def test_a_wrong_item_in_a_list_is_named_by_its_field(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

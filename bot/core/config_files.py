@@ -301,6 +301,27 @@ _YAML_MESSAGES: tuple[tuple[re.Pattern[str], str, bool], ...] = (
         "het inspringen klopt niet, of er ontbreekt een ':' of '-'",
         False,
     ),
+    # "chair: @aov-1" (a Slack mention), "`code`", "%": characters YAML reserves.
+    (
+        re.compile(r"found character '(?P<key>.)' that cannot start any token"),
+        "een waarde kan niet met '{key}' beginnen; zet de tekst tussen aanhalingstekens",
+        False,
+    ),
+    (
+        re.compile(r"expected the node content, but found '(?P<key>[^']*)'"),
+        "onverwachte '{key}'; zet de tekst tussen aanhalingstekens",
+        False,
+    ),
+    (
+        re.compile(r"found undefined alias|expected alphabetic or numeric character"),
+        "een waarde kan niet met '*' of '&' beginnen; zet de tekst tussen aanhalingstekens",
+        False,
+    ),
+    (
+        re.compile(r"found another document|expected a single document"),
+        "een tweede document ('---'); een configuratiebestand is één document",
+        False,
+    ),
 )
 
 
@@ -308,7 +329,11 @@ def _yaml_message(problem: str, context: str) -> tuple[str, bool]:
     for pattern, message, at_start in _YAML_MESSAGES:
         if match := pattern.search(f"{problem} | {context}"):
             return message.replace("{key}", match.groupdict().get("key") or ""), at_start
-    return problem or context or "onleesbare YAML", False
+    # Not translated yet: say so in Dutch, with ruamel's own words for the detail.
+    return (
+        f"onleesbare YAML ({problem or context})" if problem or context else "onleesbare YAML",
+        False,
+    )
 
 
 _PYDANTIC_MESSAGES: dict[str, str] = {

@@ -83,6 +83,19 @@ def test_check_reports_yaml_syntax_errors_with_the_line(
             lambda line: f"{line}\n{line[: len(line) - len(line.lstrip())]}name: Dubbel",
             "'name' staat twee keer in hetzelfde blok",
         ),
+        # These were ruamel's English ("found character '@' that cannot start any token").
+        (
+            lambda line: line.replace('"', "").replace("AOV-er 2", "@aov-2"),
+            "een waarde kan niet met '@' beginnen; zet de tekst tussen aanhalingstekens",
+        ),
+        (
+            lambda line: line.replace('"', "").replace("AOV-er 2", "*aov-2"),
+            "een waarde kan niet met '*' of '&' beginnen",
+        ),
+        (
+            lambda line: f"{line}\n---",
+            "een tweede document ('---'); een configuratiebestand is één document",
+        ),
     ],
 )
 def test_yaml_mistakes_are_explained_in_dutch_and_import_refuses_them(

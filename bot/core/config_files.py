@@ -523,6 +523,17 @@ def records(
     return records
 
 
+def _top_level_ok(doc: LoadedYaml, envelope: type[BaseModel]) -> bool:
+    """Whether a file's top level has the shape of `envelope` (what `records` reports if not)."""
+    if not isinstance(doc.data, Mapping):
+        return False
+    try:
+        envelope.model_validate(dict(doc.data))
+    except ValidationError:
+        return False
+    return True
+
+
 def _check_people(
     doc: LoadedYaml, people: list[PersonConfig], problems: list[ConfigProblem]
 ) -> None:
@@ -643,6 +654,11 @@ def load_config(config_dir: Path, feature_files: Mapping[str, FeatureValidator])
         except ConfigError as exc:
             problems.extend(exc.problems)
 
+    # A file that is there but whose top level is unusable (empty, a list, "peopel:") names
+    # nobody: the other files are then not checked against it, as when it is missing, or its
+    # one problem would be buried under one "onbekende persoon" per reference (173 lines).
+    people_ok = PEOPLE_FILE in docs and _top_level_ok(docs[PEOPLE_FILE], _PeopleFile)
+    tasks_ok = TASKS_FILE in docs and _top_level_ok(docs[TASKS_FILE], _TasksFile)
     people: list[PersonConfig] = []
     named: frozenset[str] = frozenset()
     if PEOPLE_FILE in docs:
@@ -661,13 +677,13 @@ def load_config(config_dir: Path, feature_files: Mapping[str, FeatureValidator])
             tasks=tuple(t for _, t in indexed_tasks),
             named_tasks=_named_keys(docs[TASKS_FILE], "tasks", TaskConfig, "subject"),
         )
-        if PEOPLE_FILE in docs:
+        if people_ok:
             _check_tasks(docs[TASKS_FILE], indexed_tasks, team, problems)
 
     extra: dict[str, Any] = {}
     # Feature files name people and tasks: without those files every name would be reported as
     # unknown, burying the one real problem.
-    if PEOPLE_FILE in docs and TASKS_FILE in docs:
+    if people_ok and tasks_ok:
         for name, validate in feature_files.items():
             if name in docs:
                 extra[name] = validate(docs[name], team, problems)

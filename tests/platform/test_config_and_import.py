@@ -182,6 +182,32 @@ def test_check_names_a_missing_file(
     assert f"{config / 'people.yaml'}:1: bestand ontbreekt" in out
 
 
+@pytest.mark.parametrize(
+    ("file", "text", "message"),
+    [
+        ("people.yaml", "", "het bestand moet beginnen met 'people:' gevolgd door een lijst"),
+        ("people.yaml", "- aov-1\n", "het bestand moet beginnen met 'people:'"),
+        ("tasks.yaml", "taken:\n  - subject: BIBOB\n", "onbekend veld 'taken'"),
+    ],
+)
+def test_a_file_with_an_unusable_top_level_is_one_problem(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    file: str,
+    text: str,
+    message: str,
+) -> None:
+    """An emptied people.yaml was reported in the middle of 173 lines, one "onbekende
+    persoon" for every reference in tasks, meetings, piket and programme."""
+    config = copy_config(tmp_path / "config")
+    (config / file).write_text(text, encoding="utf-8")
+    code, out = check(config, monkeypatch, capsys)
+    assert code == 1
+    assert len(out) == 2 and out[0].startswith(f"{config / file}:") and message in out[0], out
+    assert out[-1] == "1 probleem gevonden in de configuratie."
+
+
 def owners(db: Database) -> dict[str, str | None]:
     with db.session() as s:
         return {

@@ -32,6 +32,7 @@ from bot.gateway import error_code
 from bot.settings import Settings, SettingsFileError
 from bot.slack_auth import SlackAuth
 from handlers.feature import CliCommand, ReportCommand
+from storage.session import NewerSchemaError
 
 log = logging.getLogger("oov-bot")
 
@@ -65,10 +66,7 @@ def check_schema(ctx: AppContext, *, migrate: bool) -> None:
     bring it there when behind (Alembic is imported only then); otherwise say what to run."""
     state = ctx.db.schema_state()
     if state.unknown:
-        raise OperatorError(
-            "de database is bijgewerkt door een nieuwere oov-bot (onbekende schemaversie "
-            f"{', '.join(sorted(state.unknown))}): start die nieuwere versie."
-        )
+        raise NewerSchemaError(state.unknown)
     if state.up_to_date:
         return
     if migrate:
@@ -424,6 +422,11 @@ def operator_message(exc: BaseException) -> str | None:
     """One Dutch line for an error the operator caused and can fix; None for a bug."""
     if isinstance(exc, OperatorError | SettingsFileError):
         return str(exc)
+    if isinstance(exc, NewerSchemaError):
+        return (
+            "de database is bijgewerkt door een nieuwere oov-bot (onbekende schemaversie "
+            f"{', '.join(sorted(exc.revisions))}): start die nieuwere versie."
+        )
     if isinstance(exc, ValidationError):
         problems = "; ".join(setting_problem(error) for error in exc.errors())
         return f"ongeldige instelling: {problems} (zie .env.example)."

@@ -116,6 +116,15 @@ class SchemaState:
         return self.current - migration_graph(self.versions_dir).keys()
 
 
+class NewerSchemaError(RuntimeError):
+    """The database was migrated by a newer oov-bot: this code cannot migrate it (Alembic would
+    fail on a revision it has no file for), and must not run on it."""
+
+    def __init__(self, revisions: frozenset[str]) -> None:
+        self.revisions = revisions
+        super().__init__(f"unknown schema revisions: {', '.join(sorted(revisions))}")
+
+
 def normalise_url(url: str) -> str:
     """Accept the `postgres://` URLs that hosting platforms hand out; use the psycopg 3 driver."""
     if url.startswith("postgres://"):
@@ -202,6 +211,10 @@ class Database:
         return cfg
 
     def upgrade(self) -> None:
+        # Before Alembic, which says "Can't locate revision" in a traceback (a rolled-back
+        # release running `oov-bot db upgrade` meets this).
+        if unknown := self.schema_state().unknown:
+            raise NewerSchemaError(unknown)
         from alembic import command
 
         # "heads": features add their tables on branches of their own off the shared base.

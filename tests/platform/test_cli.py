@@ -177,6 +177,12 @@ def test_log_level_in_dotenv_takes_effect(tmp_path: Path) -> None:
         (["export", "--dir", "a-file/sub"], {}, "a-file/sub: een deel van het pad is geen map."),
         (["db", "upgrade"], {"DATABASE_URL": "geen-url"}, "DATABASE_URL is geen geldige"),
         (["db", "upgrade"], {"DATABASE_URL": "mysql://x/y"}, "onbekend databasetype"),
+        # A port that is no number was a ValueError traceback from inside SQLAlchemy.
+        (
+            ["db", "upgrade"],
+            {"DATABASE_URL": "postgresql://u:geheim@db.example:poort/oov"},
+            "DATABASE_URL is geen geldige database-URL",
+        ),
         (
             ["db", "upgrade"],
             {"DATABASE_URL": "sqlite:////nergens/map/oov.db"},

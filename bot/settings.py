@@ -12,6 +12,7 @@ from datetime import time
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
@@ -93,6 +94,17 @@ class Settings(BaseModel):
                 if value is not None and key.lower() in cls.model_fields:
                     found[key.lower()] = value
         return found | given
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _web_api_base(cls, value: str) -> str:
+        value = value.strip()
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            # The SDK failed at the first call with "unknown url type" in a traceback.
+            raise ValueError("geen http(s)-adres; bijvoorbeeld https://slack.com/api/")
+        # The SDK joins method names with urljoin: ".../api" + "auth.test" is ".../auth.test".
+        return value if value.endswith("/") else value + "/"
 
     @field_validator("oov_timezone")
     @classmethod

@@ -200,6 +200,16 @@ def test_log_level_in_dotenv_takes_effect(tmp_path: Path) -> None:
         # waitress listened on 70000 modulo 65536 (4464) while the log said 70000.
         (["check"], {"PORT": "70000"}, "PORT mag hoogstens 65535 zijn"),
         (["check"], {"OOV_WEB_THREADS": "0"}, "OOV_WEB_THREADS moet minstens 1 zijn"),
+        # The SDK's "unknown url type: 'slack.com/api/auth.test'" traceback at start.
+        (
+            ["serve"],
+            {
+                "SLACK_BOT_TOKEN": "xoxb-1",
+                "SLACK_SIGNING_SECRET": "s",
+                "SLACK_API_URL": "slack.com/api/",
+            },
+            "SLACK_API_URL: geen http(s)-adres",
+        ),
     ],
 )
 def test_operator_errors_end_in_one_dutch_line(

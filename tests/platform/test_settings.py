@@ -69,6 +69,13 @@ def test_dotenv_takes_quotes_export_comments_spaces_crlf_and_a_bom() -> None:
     )
 
 
+@pytest.mark.parametrize("given", ["https://slack-gov.com/api", " https://slack-gov.com/api/ "])
+def test_the_web_api_url_works_with_or_without_its_last_slash(given: str) -> None:
+    """Without the slash the SDK called https://slack-gov.com/auth.test (urljoin drops the last
+    path segment), and every call failed."""
+    assert Settings(slack_api_url=given).slack_api_url == "https://slack-gov.com/api/"
+
+
 def test_socket_mode_needs_no_signing_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-x")
     monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-x")

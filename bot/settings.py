@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from datetime import time
 from functools import cached_property
 from pathlib import Path
@@ -105,6 +106,17 @@ class Settings(BaseModel):
             raise ValueError("geen http(s)-adres; bijvoorbeeld https://slack.com/api/")
         # The SDK joins method names with urljoin: ".../api" + "auth.test" is ".../auth.test".
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("oov_action_digest_time", mode="before")
+    @classmethod
+    def _clock_time(cls, value: Any) -> Any:
+        # "9:00" and "9.00", as a Dutch operator writes them; pydantic takes only "09:00".
+        if isinstance(value, str):
+            match = re.fullmatch(r"\s*([01]?\d|2[0-3])[:.]([0-5]\d)(?::([0-5]\d))?\s*", value)
+            if match is None:
+                raise ValueError("schrijf een tijd als UU:MM, bijvoorbeeld 09:00")
+            return time(int(match[1]), int(match[2]), int(match[3] or 0))
+        return value
 
     @field_validator("oov_timezone")
     @classmethod

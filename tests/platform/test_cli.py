@@ -200,6 +200,11 @@ def test_log_level_in_dotenv_takes_effect(tmp_path: Path) -> None:
         # waitress listened on 70000 modulo 65536 (4464) while the log said 70000.
         (["check"], {"PORT": "70000"}, "PORT mag hoogstens 65535 zijn"),
         (["check"], {"OOV_WEB_THREADS": "0"}, "OOV_WEB_THREADS moet minstens 1 zijn"),
+        (
+            ["check"],
+            {"OOV_ACTION_DIGEST_TIME": "9u"},
+            "OOV_ACTION_DIGEST_TIME: schrijf een tijd als UU:MM, bijvoorbeeld 09:00",
+        ),
         # The SDK's "unknown url type: 'slack.com/api/auth.test'" traceback at start.
         (
             ["serve"],

@@ -76,6 +76,19 @@ def test_the_web_api_url_works_with_or_without_its_last_slash(given: str) -> Non
     assert Settings(slack_api_url=given).slack_api_url == "https://slack-gov.com/api/"
 
 
+@pytest.mark.parametrize(
+    ("given", "hour", "minute"),
+    [("9:00", 9, 0), ("7.30", 7, 30), ("09:00", 9, 0), ("18:45:00", 18, 45)],
+)
+def test_the_digest_time_reads_as_a_dutch_operator_writes_it(
+    monkeypatch: pytest.MonkeyPatch, given: str, hour: int, minute: int
+) -> None:
+    """ "9:00" was refused as "OOV_ACTION_DIGEST_TIME heeft een ongeldige waarde"."""
+    monkeypatch.setenv("OOV_ACTION_DIGEST_TIME", given)
+    at = Settings().oov_action_digest_time
+    assert (at.hour, at.minute) == (hour, minute)
+
+
 def test_socket_mode_needs_no_signing_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-x")
     monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-x")

@@ -25,6 +25,7 @@ from bot.features import (
     export_config,
     import_config,
     load_config,
+    misnamed_config_files,
     planners,
     report_commands,
 )
@@ -97,7 +98,13 @@ def prepare_database(ctx: AppContext, *, migrate: bool, import_when_empty: bool)
             log.debug(line)
 
 
+def print_misnamed_files(config_dir: Path) -> None:
+    for line in misnamed_config_files(config_dir):
+        print(line, file=sys.stderr)
+
+
 def cmd_check(settings: Settings, _args: argparse.Namespace) -> int:
+    print_misnamed_files(settings.oov_config_dir)
     try:
         team = load_config(settings.oov_config_dir)
     except ConfigError as exc:
@@ -117,6 +124,7 @@ def cmd_check(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def cmd_import(settings: Settings, _args: argparse.Namespace) -> int:
+    print_misnamed_files(settings.oov_config_dir)
     try:
         team = load_config(settings.oov_config_dir)
     except ConfigError as exc:

@@ -50,6 +50,13 @@ def load_config(config_dir: Path) -> TeamConfig:
     return load_config_files(config_dir, feature_files())
 
 
+def misnamed_config_files(config_dir: Path) -> list[str]:
+    """A line for each YAML file in `config_dir` named almost like one oov-bot reads."""
+    from bot.core.config_files import PEOPLE_FILE, TASKS_FILE, misnamed_files
+
+    return misnamed_files(config_dir, [PEOPLE_FILE, TASKS_FILE, *(c.name for c in config_files())])
+
+
 def import_config(db: Database, team: TeamConfig, now: datetime) -> ImportReport:
     from storage.yaml_io import import_config as import_config_files
 

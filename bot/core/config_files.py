@@ -635,6 +635,24 @@ def _check_tasks(
             problems.append(doc.problem([*where, "time"], f"time: {exc}"))
 
 
+def misnamed_files(config_dir: Path, names: Iterable[str]) -> list[str]:
+    """A line for each YAML file in `config_dir` that is not read but whose name is close to one
+    that is missing ("meeting.yaml", "people.yml"): a feature file under a wrong name was
+    silently not read, which switched its feature off. A copy next to the real file
+    ("people-oud.yaml") is left alone."""
+    if not config_dir.is_dir():
+        return []
+    known = sorted(names)
+    missing = [name for name in known if not (config_dir / name).exists()]
+    lines = []
+    for path in sorted(config_dir.iterdir()):
+        if path.suffix not in (".yaml", ".yml") or path.name in known:
+            continue
+        if close := difflib.get_close_matches(path.name, missing, n=1, cutoff=0.75):
+            lines.append(f"{path}: niet gelezen; bedoelt u {close[0]}?")
+    return lines
+
+
 # A feature file's validator: (document, team, problems) -> the parsed object. It reports each
 # problem through `document.problem(path, …)` so that it carries a line number.
 FeatureValidator = Callable[[LoadedYaml, TeamConfig, list[ConfigProblem]], Any]

@@ -208,6 +208,26 @@ def test_a_file_with_an_unusable_top_level_is_one_problem(
     assert out[-1] == "1 probleem gevonden in de configuratie."
 
 
+def test_a_config_file_under_a_near_miss_name_is_pointed_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """meeting.yaml (for meetings.yaml) was not read and check said "in orde": the reminders
+    were silently off. A copy next to the real file is no mistake and is not named."""
+    config = copy_config(tmp_path / "config")
+    (config / "meetings.yaml").rename(config / "meeting.yaml")
+    (config / "piket.yaml").rename(config / "piket.yml")
+    (config / "people-oud.yaml").write_text("people: []\n", encoding="utf-8")
+    code, out = check(config, monkeypatch, capsys)
+    assert code == 0
+    assert f"{config / 'meeting.yaml'}: niet gelezen; bedoelt u meetings.yaml?" in out
+    assert f"{config / 'piket.yml'}: niet gelezen; bedoelt u piket.yaml?" in out
+    assert not [line for line in out if "people-oud" in line], out
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'oov.db'}")
+    assert main(["import"]) == 0
+    assert "meeting.yaml: niet gelezen; bedoelt u meetings.yaml?" in capsys.readouterr().err
+
+
 def owners(db: Database) -> dict[str, str | None]:
     with db.session() as s:
         return {

@@ -17,7 +17,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from bot.app import build_read_models, create_bolt_app, create_context
 from bot.context import AppContext
-from bot.core.config_files import ConfigError
+from bot.core.config_files import ConfigDirError, ConfigError
 from bot.dutch_argparse import DutchArgumentParser
 from bot.features import (
     cli_commands,
@@ -428,7 +428,7 @@ def setting_problem(error: Any) -> str:
 
 def operator_message(exc: BaseException) -> str | None:
     """One Dutch line for an error the operator caused and can fix; None for a bug."""
-    if isinstance(exc, OperatorError | SettingsFileError):
+    if isinstance(exc, OperatorError | SettingsFileError | ConfigDirError):
         return str(exc)
     if isinstance(exc, NewerSchemaError):
         return (

@@ -155,6 +155,10 @@ class ConfigError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+class ConfigDirError(Exception):
+    """OOV_CONFIG_DIR names no directory; str() is one Dutch line."""
+
+
 @dataclass(frozen=True)
 class TeamConfig:
     people: tuple[PersonConfig, ...]
@@ -661,6 +665,13 @@ FeatureValidator = Callable[[LoadedYaml, TeamConfig, list[ConfigProblem]], Any]
 def load_config(config_dir: Path, feature_files: Mapping[str, FeatureValidator]) -> TeamConfig:
     """Read and validate people.yaml, tasks.yaml and each feature's file (name -> validator);
     raise ConfigError listing all problems."""
+    if not config_dir.is_dir():
+        # Not one "bestand ontbreekt" per file (or an OS error on people.yaml) for one setting.
+        what = "is geen map" if config_dir.exists() else "bestaat niet"
+        raise ConfigDirError(
+            f"OOV_CONFIG_DIR: {config_dir} {what}; zet het op de map met people.yaml en "
+            "tasks.yaml (standaard: config)."
+        )
     problems: list[ConfigProblem] = []
     docs: dict[str, LoadedYaml] = {}
     for name in (PEOPLE_FILE, TASKS_FILE, *feature_files):

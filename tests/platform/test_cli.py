@@ -200,6 +200,9 @@ def test_log_level_in_dotenv_takes_effect(tmp_path: Path) -> None:
         # waitress listened on 70000 modulo 65536 (4464) while the log said 70000.
         (["check"], {"PORT": "70000"}, "PORT mag hoogstens 65535 zijn"),
         (["check"], {"OOV_WEB_THREADS": "0"}, "OOV_WEB_THREADS moet minstens 1 zijn"),
+        # Were one "bestand ontbreekt" per file, and "een deel van het pad is geen map".
+        (["check"], {"OOV_CONFIG_DIR": "konfig"}, "OOV_CONFIG_DIR: konfig bestaat niet"),
+        (["import"], {"OOV_CONFIG_DIR": "a-file"}, "OOV_CONFIG_DIR: a-file is geen map"),
         (
             ["check"],
             {"OOV_ACTION_DIGEST_TIME": "9u"},

@@ -30,7 +30,7 @@ from bot.features import (
     report_commands,
 )
 from bot.gateway import error_code
-from bot.settings import Settings, SettingsFileError
+from bot.settings import Settings, SettingsFileError, env_file_warnings
 from bot.slack_auth import SlackAuth
 from handlers.feature import CliCommand, ReportCommand
 from storage.session import NewerSchemaError
@@ -464,6 +464,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         gc.enable()
     try:
         settings = Settings()
+        for warning in env_file_warnings():
+            print(f"oov-bot: {warning}", file=sys.stderr)
         setup_logging(settings.oov_log_level)
         return int(args.func(settings, args) or 0)
     except KeyboardInterrupt:

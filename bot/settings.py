@@ -45,14 +45,46 @@ def read_env_file(path: Path) -> dict[str, str | None]:
 
     for binding in parse_stream(io.StringIO(text)):
         if binding.error:
-            statement = binding.original.string
-            # The statement's text starts with the blank lines before it; its line does not.
-            leading = statement[: len(statement) - len(statement.lstrip())]
-            line = binding.original.line + leading.count("\n")
             raise SettingsFileError(
-                f"{path}:{line}: regel niet te lezen; schrijf NAAM=waarde (zie .env.example)."
+                f"{path}:{_line_of(binding)}: regel niet te lezen; schrijf NAAM=waarde (zie "
+                ".env.example)."
             )
     return dotenv_values(stream=io.StringIO(text))
+
+
+def _line_of(binding: Any) -> int:
+    """The line a python-dotenv statement is on: its text starts with the blank lines before
+    it, its line number does not."""
+    statement: str = binding.original.string
+    leading = statement[: len(statement) - len(statement.lstrip())]
+    return int(binding.original.line) + leading.count("\n")
+
+
+def env_file_warnings(path: Path = Path(ENV_FILE)) -> list[str]:
+    """A Dutch line for each name in `.env` that is no setting but looks like one
+    (DATABSE_URL, OOV_TIMEZOME, SLACK_SIGNING_SECRETS): it is ignored and the default used,
+    which for DATABASE_URL meant a new, empty SQLite file instead of the team's database."""
+    if not path.is_file():
+        return []
+    import difflib
+
+    from dotenv.parser import parse_stream
+
+    known = sorted(name.upper() for name in Settings.model_fields)
+    text = path.read_bytes().decode("utf-8-sig", errors="replace")
+    lines = []
+    for binding in parse_stream(io.StringIO(text)):
+        name = (binding.key or "").upper()
+        if not name or name in known:
+            continue
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.8)
+        if close or name.startswith(("OOV_", "SLACK_")):
+            hint = f"; bedoelt u {close[0]}?" if close else " (zie .env.example)."
+            lines.append(
+                f"{path}:{_line_of(binding)}: {binding.key} is geen instelling van oov-bot en "
+                f"wordt genegeerd{hint}"
+            )
+    return lines
 
 
 class Settings(BaseModel):

@@ -254,6 +254,21 @@ def test_an_unreadable_dotenv_line_is_named_by_file_and_line(
     assert len(result.stderr.splitlines()) == 1, result.stderr
 
 
+def test_a_misspelt_setting_in_dotenv_is_named(tmp_path: Path) -> None:
+    """DATABSE_URL in .env was ignored without a word: `run` then made a new SQLite file and
+    imported config/ into it, next to the team's real database."""
+    (tmp_path / ".env").write_text(
+        "OOV_LOG_LEVEL=INFO\nDATABSE_URL=postgresql://u:pw@db/oov\nPYTHONUNBUFFERED=1\n",
+        encoding="utf-8",
+    )
+    result = run(["check"], tmp_path)
+    assert result.returncode == 0
+    assert result.stderr.splitlines() == [
+        "oov-bot: .env:2: DATABSE_URL is geen instelling van oov-bot en wordt genegeerd; "
+        "bedoelt u DATABASE_URL?"
+    ]
+
+
 ARGPARSE_ENGLISH = (
     "usage:",
     "options:",

@@ -180,10 +180,16 @@ def _start_web(settings: Settings, *, with_clock: bool) -> int:
         # A wrong token is reported now, in one line, rather than at the first slash command.
         slack_auth = SlackAuth(ctx.gateway)
         slack_auth.check_and_log()
-    if with_clock:
-        from bot.clock import start_clock
+    from bot.web import create_web_app, listen, serve
 
-        start_clock(ctx, planners())
+    # Bound, and Socket Mode connected, before the clock starts: a second `run` on a port in
+    # use (or a refused app token) stops before a clock claims and posts what is due.
+    server = listen(
+        create_web_app(ctx, bolt, slack_auth),
+        host="0.0.0.0",
+        port=settings.port,
+        threads=settings.oov_web_threads,
+    )
     if bolt is not None and settings.socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -194,15 +200,12 @@ def _start_web(settings: Settings, *, with_clock: bool) -> int:
             log.error("Socket Mode: could not connect to Slack with SLACK_APP_TOKEN (%s)", code)
             return 1
         log.info("Slack: Socket Mode connected; HTTP still serves feeds and /healthz")
-    from bot.web import create_web_app, serve
+    if with_clock:
+        from bot.clock import start_clock
 
+        start_clock(ctx, planners())
     log.info("listening on port %d", settings.port)
-    serve(
-        create_web_app(ctx, bolt, slack_auth),
-        host="0.0.0.0",
-        port=settings.port,
-        threads=settings.oov_web_threads,
-    )
+    serve(server)
     return 0
 
 

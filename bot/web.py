@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from flask import Flask, Response, jsonify, request
 from slack_bolt import App
@@ -12,6 +13,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.context import AppContext
 from bot.features import routes
 from bot.slack_auth import SlackAuth
+
+if TYPE_CHECKING:
+    from waitress.server import BaseWSGIServer
 
 log = logging.getLogger(__name__)
 
@@ -59,14 +63,20 @@ def create_web_app(
     return web
 
 
-def serve(web: Flask, *, host: str, port: int, threads: int) -> None:
-    """Serve on waitress: a production WSGI server with a thread pool, no development server.
-    As waitress.serve does, plus settling the heap once the server exists (bot/heap.py)."""
+def listen(web: Flask, *, host: str, port: int, threads: int) -> BaseWSGIServer:
+    """A waitress server (a production WSGI server with a thread pool, no development server)
+    bound to its port but not yet serving: a port in use fails here, before the caller starts
+    anything that acts, such as the clock."""
     from waitress.server import create_server
 
+    return create_server(web, host=host, port=port, threads=threads, ident="oov-bot")
+
+
+def serve(server: BaseWSGIServer) -> None:
+    """Serve on a server from `listen`, as waitress.serve does, plus settling the heap once the
+    app is assembled (bot/heap.py)."""
     from bot import heap
 
-    server = create_server(web, host=host, port=port, threads=threads, ident="oov-bot")
     heap.settle()
     server.print_listen("Serving on http://{}:{}")
     server.run()

@@ -117,6 +117,21 @@ def test_run_without_slack_credentials_still_serves_and_says_why(tmp_path: Path)
     assert len(warnings) == 1, output
 
 
+def test_run_on_a_port_in_use_stops_before_its_clock_starts(tmp_path: Path) -> None:
+    """A second `run` (the first still up) started its clock, which claimed and posted what was
+    due, and only then found the port taken."""
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        result = run(["run"], tmp_path, PORT=str(taken.getsockname()[1]))
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == (
+        "oov-bot: het adres of de poort (PORT) is al in gebruik."
+    )
+    assert "clock started" not in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def wait_for_health(port: int, process: subprocess.Popen[str]) -> requests.Response:
     deadline = time.monotonic() + 30
     while True:

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 
 from bot.app import build_read_models, create_bolt_app, create_context
 from bot.context import AppContext
@@ -452,6 +452,14 @@ def operator_message(exc: BaseException) -> str | None:
     if isinstance(exc, OperationalError):
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else exc.__class__.__name__
         return f"de database (DATABASE_URL) is niet bereikbaar of niet te openen ({reason})."
+    if type(exc) is DatabaseError:
+        # Not a subclass (an IntegrityError is a bug): SQLite's "file is not a database" (the
+        # URL names another file) and "database disk image is malformed".
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else exc.__class__.__name__
+        return (
+            f"de database (DATABASE_URL) is niet te lezen ({reason}); klopt het pad, en is het "
+            "bestand een oov-bot-database?"
+        )
     if isinstance(exc, OSError) and not isinstance(exc, ConnectionError | TimeoutError):
         what = OS_ERRORS.get(exc.errno or 0, exc.strerror or exc.__class__.__name__)
         where = f"{exc.filename}: " if exc.filename else ""

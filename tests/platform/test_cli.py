@@ -209,6 +209,12 @@ def test_log_level_in_dotenv_takes_effect(tmp_path: Path) -> None:
             "de database (DATABASE_URL) is niet bereikbaar",
         ),
         (["check"], {"OOV_WEB_THREADS": "veel"}, "OOV_WEB_THREADS heeft een ongeldige waarde"),
+        # DATABASE_URL naming a file that is no database: SQLAlchemy's DatabaseError traceback.
+        (
+            ["serve"],
+            {"DATABASE_URL": "sqlite:///notities.txt"},
+            "de database (DATABASE_URL) is niet te lezen (file is not a database)",
+        ),
         # A misspelt zone passed `check` and `import`, then `serve` died with a traceback.
         (["serve"], {"OOV_TIMEZONE": "Europe/Amsterdm"}, "OOV_TIMEZONE: onbekende tijdzone"),
         (["serve"], {"OOV_TIMEZONE": "Europe"}, "OOV_TIMEZONE: onbekende tijdzone"),
@@ -239,6 +245,7 @@ def test_operator_errors_end_in_one_dutch_line(
     tmp_path: Path, args: list[str], env: dict[str, str], expected: str
 ) -> None:
     (tmp_path / "a-file").write_text("", encoding="utf-8")
+    (tmp_path / "notities.txt").write_text("Agenda teamoverleg\n" * 100, encoding="utf-8")
     assert run(["db", "upgrade"], tmp_path).returncode == 0
     result = run(args, tmp_path, **env)
     assert result.returncode == 1

@@ -13,7 +13,13 @@ from typing import Any
 
 from pydantic import ValidationError
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DatabaseError,
+    DBAPIError,
+    NoSuchModuleError,
+    OperationalError,
+)
 
 from bot.app import build_read_models, create_bolt_app, create_context
 from bot.context import AppContext
@@ -416,6 +422,10 @@ OS_ERRORS = {
 }
 
 
+# PostgreSQL's "insufficient privilege" and "read-only SQL transaction".
+REFUSED_SQLSTATES = frozenset({"42501", "25006"})
+
+
 def setting_problem(error: Any) -> str:
     """One of pydantic's errors about a setting, in Dutch, naming the setting as it is set."""
     name = ".".join(str(part) for part in error["loc"]).upper()
@@ -452,6 +462,15 @@ def operator_message(exc: BaseException) -> str | None:
     if isinstance(exc, OperationalError):
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else exc.__class__.__name__
         return f"de database (DATABASE_URL) is niet bereikbaar of niet te openen ({reason})."
+    if isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) in REFUSED_SQLSTATES:
+        # PostgreSQL 15 no longer lets every user create tables in `public`; a read replica or
+        # a read-only user refuses every write.
+        reason = str(exc.orig).strip().splitlines()[0]
+        return (
+            f"de database (DATABASE_URL) weigert deze gebruiker ({reason}); geef de gebruiker "
+            "schrijfrechten (bijv. maak hem eigenaar van de database) of wijs naar de primaire "
+            "server."
+        )
     if type(exc) is DatabaseError:
         # Not a subclass (an IntegrityError is a bug): SQLite's "file is not a database" (the
         # URL names another file) and "database disk image is malformed".

@@ -18,6 +18,7 @@ import pytest
 import requests
 
 from bot.cli import build_parser
+from testkit.database import postgres_url, scratch_postgres_database
 from testkit.fake_slack import FakeSlack
 from testkit.team_config import CONFIG_DIR
 
@@ -253,6 +254,20 @@ def test_operator_errors_end_in_one_dutch_line(
     lines = [line for line in result.stderr.splitlines() if line.startswith("oov-bot: ")]
     assert len(lines) == 1 and expected in lines[0], result.stderr
     assert "geheim" not in result.stderr  # a password in DATABASE_URL is never echoed
+
+
+def test_a_postgresql_database_that_refuses_writes_is_one_line(tmp_path: Path) -> None:
+    """A read-only user or a read replica (and PostgreSQL 15's public schema without CREATE for
+    other users) ended `db upgrade` in a psycopg traceback."""
+    with scratch_postgres_database(postgres_url()) as url:
+        read_only = f"{url}?options=-c%20default_transaction_read_only%3Don"
+        result = run(["db", "upgrade"], tmp_path, DATABASE_URL=read_only)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1].startswith(
+        "oov-bot: de database (DATABASE_URL) weigert deze gebruiker (cannot execute CREATE TABLE "
+        "in a read-only transaction); geef de gebruiker schrijfrechten"
+    ), result.stderr
 
 
 @pytest.mark.parametrize(

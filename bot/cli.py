@@ -152,6 +152,7 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    check_schema(ctx, migrate=False)  # behind: say so, not "no such table" as unreachable
     target = Path(args.dir)
     target.mkdir(parents=True, exist_ok=True)
     for name, text in export_config(ctx.db).items():
@@ -258,6 +259,7 @@ def feature_command(
         if not ctx.db.has_schema():
             print("De database is leeg: draai eerst `oov-bot import`.", file=sys.stderr)
             return 1
+        check_schema(ctx, migrate=False)
         return command.run(ctx, args)
 
     return run

@@ -227,6 +227,19 @@ def test_serve_on_a_database_behind_refuses_and_db_upgrade_fixes_it(tmp_path: Pa
     assert Database(url).schema_state().up_to_date
 
 
+def test_commands_that_read_a_database_behind_say_to_upgrade(tmp_path: Path) -> None:
+    """They checked only that a schema existed, and then reported "no such table" as "de
+    database is niet bereikbaar of niet te openen"."""
+    migrate_to(f"sqlite:///{tmp_path / 'oov.db'}", "0002")
+    for command in (["export"], ["piket", "toon"], ["rapport", "capaciteit"]):
+        result = run(command, tmp_path)
+        assert result.returncode == 1, command
+        assert result.stderr.strip().splitlines()[-1] == (
+            "oov-bot: het databaseschema loopt achter op deze versie van oov-bot: draai eerst "
+            "`oov-bot db upgrade`."
+        ), (command, result.stderr)
+
+
 def test_a_database_migrated_by_a_newer_oov_bot_is_named_not_migrated(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'oov.db'}"
     assert run(["db", "upgrade"], tmp_path).returncode == 0

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import gc
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -499,11 +501,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         for warning in env_file_warnings():
             print(f"oov-bot: {warning}", file=sys.stderr)
         setup_logging(settings.oov_log_level)
-        return int(args.func(settings, args) or 0)
+        code = int(args.func(settings, args) or 0)
+        sys.stdout.flush()  # here, so that a closed pipe is met inside this try
+        return code
     except KeyboardInterrupt:
         # Ctrl-C: stop quietly on a line of our own; 130 is what shells report for SIGINT.
         print(file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader of the output went away (`oov-bot piket toon | head -3`): stop quietly, as
+        # other command-line tools do; 141 is what shells report for SIGPIPE.
+        with contextlib.suppress(OSError, ValueError):  # no real stdout (a test's capture)
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except Exception as exc:
         message = operator_message(exc)
         if message is None:

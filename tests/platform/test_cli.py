@@ -291,6 +291,24 @@ def test_an_unreadable_dotenv_line_is_named_by_file_and_line(
     assert len(result.stderr.splitlines()) == 1, result.stderr
 
 
+def test_output_into_a_closed_pipe_stops_quietly(tmp_path: Path) -> None:
+    """`oov-bot check | head -1` (the reader gone before the output is written) ended in a
+    BrokenPipeError traceback."""
+    process = subprocess.Popen(
+        [OOV_BOT, "check"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env=clean_env(tmp_path),
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()
+    errors = process.stderr.read()
+    assert process.wait(timeout=60) == 141
+    assert errors == ""
+
+
 def test_a_misspelt_setting_in_dotenv_is_named(tmp_path: Path) -> None:
     """DATABSE_URL in .env was ignored without a word: `run` then made a new SQLite file and
     imported config/ into it, next to the team's real database."""

@@ -462,6 +462,14 @@ def pydantic_problems(
         text = _FIELD_HINTS.get((field_name, err["type"])) or _PYDANTIC_MESSAGES.get(
             err["type"], err["msg"]
         )
+        given = err.get("input")
+        if (
+            err["type"] in ("float_parsing", "int_parsing")
+            and isinstance(given, str)
+            and re.fullmatch(r"\s*-?\d+,\d+\s*", given)
+        ):
+            # "32,5" as a Dutch number is written: YAML reads it as text.
+            text = f"{text}; schrijf {given.strip().replace(',', '.')} (met een punt)"
         if err["type"] == "enum":
             allowed = err.get("ctx", {}).get("expected", "").replace("' or '", "', '")
             text = f"{text} {err.get('input')!r}; kies uit {allowed}"

@@ -228,6 +228,24 @@ def test_a_config_file_under_a_near_miss_name_is_pointed_out(
     assert "meeting.yaml: niet gelezen; bedoelt u meetings.yaml?" in capsys.readouterr().err
 
 
+def test_a_number_with_a_decimal_comma_says_to_write_a_point(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ "32,5" (as a Dutch number is written) was only "moet een getal zijn"."""
+    config = copy_config(tmp_path / "config")
+    people = config / "people.yaml"
+    target = line_of(people, "hours_per_week: 32")
+    people.write_text(
+        people.read_text(encoding="utf-8").replace("hours_per_week: 32", "hours_per_week: 32,5", 1),
+        encoding="utf-8",
+    )
+    code, out = check(config, monkeypatch, capsys)
+    assert code == 1
+    assert out[0] == (
+        f"{people}:{target}: hours_per_week: moet een getal zijn; schrijf 32.5 (met een punt)"
+    )
+
+
 def owners(db: Database) -> dict[str, str | None]:
     with db.session() as s:
         return {

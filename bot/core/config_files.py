@@ -257,7 +257,41 @@ def read_yaml(path: Path) -> LoadedYaml:
         raise ConfigError([ConfigProblem(path, line, f"{message} (JJJJ-MM-DD)")]) from None
     except YAMLError as exc:  # any other reading error: one line, never a traceback
         raise ConfigError([ConfigProblem(path, None, f"onleesbare YAML ({exc})")]) from None
+    if hidden := _values_read_as_comments(path, text):
+        raise ConfigError(hidden)
     return LoadedYaml(path, data)
+
+
+# "channel: #boa-briefing": YAML reads everything from '#' as a comment, so the key is empty, and
+# an optional one (piket.yaml's team_channel) was silently absent. A comment after an empty key
+# starts with a space ("key:  # note"); a channel name does not.
+_VALUE_AS_COMMENT = re.compile(r"^\s*(?:-\s+)?(?P<key>[A-Za-z_][\w-]*):\s+(?P<value>#[^\s#]\S*)")
+
+
+_BLOCK_SCALAR = re.compile(r"^(?P<indent>\s*).*:\s*[|>][-+0-9]*\s*(?:#.*)?$")
+
+
+def _values_read_as_comments(path: Path, text: str) -> list[ConfigProblem]:
+    problems = []
+    block_indent: int | None = None  # inside a "key: |" text, whose lines are no keys
+    for number, line in enumerate(text.splitlines(), 1):
+        indent = len(line) - len(line.lstrip())
+        if block_indent is not None and (not line.strip() or indent > block_indent):
+            continue
+        block_indent = None
+        if block := _BLOCK_SCALAR.match(line):
+            block_indent = len(block["indent"])
+        elif match := _VALUE_AS_COMMENT.match(line):
+            key, value = match["key"], match["value"]
+            problems.append(
+                ConfigProblem(
+                    path,
+                    number,
+                    f"YAML-fout: {key}: {value} wordt gelezen als opmerking, niet als waarde; "
+                    f'zet het tussen aanhalingstekens: "{value}"',
+                )
+            )
+    return problems
 
 
 _DATE_TOKEN = re.compile(r"(?<![\w-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w-])")

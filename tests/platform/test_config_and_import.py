@@ -246,6 +246,26 @@ def test_a_number_with_a_decimal_comma_says_to_write_a_point(
     )
 
 
+def test_a_channel_name_without_quotes_is_not_taken_for_a_comment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`team_channel: #oov-piket` is, to YAML, an empty key and a comment: check said "in orde"
+    and the handover was never posted in the channel."""
+    config = copy_config(tmp_path / "config")
+    piket = config / "piket.yaml"
+    lines = piket.read_text(encoding="utf-8").splitlines()
+    target = line_of(piket, "team_channel:")
+    lines[target - 1] = "team_channel: #oov-piket"
+    piket.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out = check(config, monkeypatch, capsys)
+    assert code == 1
+    assert out == [
+        f"{piket}:{target}: YAML-fout: team_channel: #oov-piket wordt gelezen als opmerking, "
+        'niet als waarde; zet het tussen aanhalingstekens: "#oov-piket"',
+        "1 probleem gevonden in de configuratie.",
+    ]
+
+
 def owners(db: Database) -> dict[str, str | None]:
     with db.session() as s:
         return {

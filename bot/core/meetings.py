@@ -102,7 +102,8 @@ def _weekday(value: Any) -> int:
 def _clock_time(value: Any) -> time:
     if isinstance(value, time):
         return value
-    if isinstance(value, int):  # YAML 1.1 readers turn 09:00 into 540 (sexagesimal)
+    # YAML 1.1 readers turn 09:00 into 540 (sexagesimal); every reader turns 9.30 into 9.3.
+    if isinstance(value, int | float):
         raise _custom('zet de tijd tussen aanhalingstekens, bijvoorbeeld "09:00"')
     text = str(value).strip()
     try:

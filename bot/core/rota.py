@@ -225,6 +225,9 @@ def _clock_time(value: Any) -> time:
             return parse_time(value)
         except DutchDateError:
             pass
+    if isinstance(value, float):
+        # 8.30 is a number to YAML, 8.3: naming '8.3' would show a value nobody wrote.
+        raise _invalid('zet de tijd tussen aanhalingstekens, bijvoorbeeld "08:30"')
     hint = ' (zet de tijd tussen aanhalingstekens: "08:00")' if isinstance(value, int) else ""
     raise _invalid(f"'{value}' is geen tijd; schrijf UU:MM, bijvoorbeeld \"08:00\"{hint}")
 

@@ -70,6 +70,9 @@ def test_check_reports_meeting_problems_with_file_and_line(
          **base},
         {"key": "boa", "name": "Boa 2", "task": "Boa-briefing", "weekday": "dinsdag",
          "first_date": date(2026, 1, 6), **base},
+        # `time: 9.30` unquoted is the number 9.3: it was "'9.3' is geen geldige tijd".
+        {"key": "x3", "name": "X3", "task": "BIBOB", "cadence": "2 uur per week",
+         "weekday": "dinsdag", "first_date": date(2026, 1, 6), **base, "time": 9.3},
     ]  # fmt: skip
     meetings = config / MEETINGS_FILE
     write_yaml(meetings, {"meetings": broken})
@@ -86,6 +89,7 @@ def test_check_reports_meeting_problems_with_file_and_line(
         line_of(meetings, "dinsdg"): "'dinsdg' is geen weekdag",
         line_of(meetings, "misschien"): "kies uit 'overslaan', 'volgende werkdag', 'doorgaan'",
         line_of(meetings, "key: boa", 2): "dubbele sleutel 'boa'",
+        line_of(meetings, "time: 9.3"): "time: zet de tijd tussen aanhalingstekens, bijvoorbeeld",
     }
     for line, message in expected.items():
         assert any(o.startswith(f"{meetings}:{line}: ") and message in o for o in out), (

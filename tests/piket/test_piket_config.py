@@ -27,6 +27,9 @@ PIKET_TYPOS = [
     ('time: "08:00"', 'time: "08:70"', "handover.time: '08:70' is geen tijd; schrijf UU:MM"),
     ('time: "08:00"', "time: 800", "handover.time: '800' is geen tijd; schrijf UU:MM, bijvoorbeeld "
      '"08:00" (zet de tijd tussen aanhalingstekens: "08:00")'),
+    # 8.30 is the number 8.3 to YAML: it was "'8.3' is geen tijd", a value nobody wrote.
+    ('time: "08:00"', "time: 8.30", 'handover.time: zet de tijd tussen aanhalingstekens, '
+     'bijvoorbeeld "08:30"'),
     ('team_channel: "#oov-piket"', 'team_channel: "OOV Piket"',
      'team_channel: schrijf "#kanaalnaam"'),
     ("team_lead: teamleider", "team_lead: teamleidr", "team_lead: onbekende persoon 'teamleidr' "

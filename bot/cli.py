@@ -430,6 +430,14 @@ OS_ERRORS = {
 REFUSED_SQLSTATES = frozenset({"42501", "25006"})
 
 
+# What to write, for the settings whose form is not a number with bounds.
+SETTING_HINTS = {
+    "OOV_LOG_LEVEL": "kies DEBUG, INFO, WARNING, ERROR of CRITICAL",
+    "OOV_ACTION_EMOJI": "schrijf de naam van een emoji, bijvoorbeeld pushpin",
+    "PORT": "schrijf een poortnummer, bijvoorbeeld 3000",
+}
+
+
 def setting_problem(error: Any) -> str:
     """One of pydantic's errors about a setting, in Dutch, naming the setting as it is set."""
     name = ".".join(str(part) for part in error["loc"]).upper()
@@ -440,6 +448,8 @@ def setting_problem(error: Any) -> str:
         return f"{name} moet minstens {context['ge']} zijn"
     if error["type"] == "less_than_equal":
         return f"{name} mag hoogstens {context['le']} zijn"
+    if hint := SETTING_HINTS.get(name):
+        return f"{name} heeft een ongeldige waarde; {hint}"
     return f"{name} heeft een ongeldige waarde"
 
 

@@ -210,6 +210,18 @@ def test_log_level_in_dotenv_takes_effect(tmp_path: Path) -> None:
             "de database (DATABASE_URL) is niet bereikbaar",
         ),
         (["check"], {"OOV_WEB_THREADS": "veel"}, "OOV_WEB_THREADS heeft een ongeldige waarde"),
+        # Said only "heeft een ongeldige waarde", not which values there are.
+        (
+            ["check"],
+            {"OOV_LOG_LEVEL": "uitgebreid"},
+            "OOV_LOG_LEVEL heeft een ongeldige waarde; kies DEBUG, INFO, WARNING, ERROR of "
+            "CRITICAL",
+        ),
+        (
+            ["check"],
+            {"OOV_ACTION_EMOJI": "\N{PUSHPIN}"},
+            "OOV_ACTION_EMOJI heeft een ongeldige waarde; schrijf de naam van een emoji",
+        ),
         # DATABASE_URL naming a file that is no database: SQLAlchemy's DatabaseError traceback.
         (
             ["serve"],

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
     ArgumentError,
     DatabaseError,
@@ -41,7 +42,7 @@ from bot.gateway import error_code
 from bot.settings import Settings, SettingsFileError, env_file_warnings
 from bot.slack_auth import SlackAuth
 from handlers.feature import CliCommand, ReportCommand
-from storage.session import NewerSchemaError
+from storage.session import NewerSchemaError, normalise_url
 
 log = logging.getLogger("oov-bot")
 
@@ -453,6 +454,27 @@ def setting_problem(error: Any) -> str:
     return f"{name} heeft een ongeldige waarde"
 
 
+def sqlite_folder_problem() -> str | None:
+    """Why SQLite cannot open DATABASE_URL's file, when its folder is the reason: SQLite says
+    only "unable to open database file", also when the folder is missing or read-only (it
+    writes its -wal and -shm files next to the database)."""
+    try:
+        url = make_url(normalise_url(Settings().database_url))
+    except Exception:  # the settings were the problem: nothing to add
+        return None
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    folder = Path(url.database).absolute().parent
+    if not folder.is_dir():
+        return f"DATABASE_URL: de map {folder} bestaat niet; maak hem aan of kies een ander pad."
+    if not os.access(folder, os.W_OK):
+        return (
+            f"DATABASE_URL: in de map {folder} mag oov-bot niet schrijven (SQLite zet er ook "
+            "zijn -wal- en -shm-bestanden); geef schrijfrechten of kies een ander pad."
+        )
+    return None
+
+
 def operator_message(exc: BaseException) -> str | None:
     """One Dutch line for an error the operator caused and can fix; None for a bug."""
     if isinstance(exc, OperatorError | SettingsFileError | ConfigDirError):
@@ -475,6 +497,8 @@ def operator_message(exc: BaseException) -> str | None:
         )
     if isinstance(exc, OperationalError):
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else exc.__class__.__name__
+        if reason == "unable to open database file" and (folder := sqlite_folder_problem()):
+            return folder
         return f"de database (DATABASE_URL) is niet bereikbaar of niet te openen ({reason})."
     if isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) in REFUSED_SQLSTATES:
         # PostgreSQL 15 no longer lets every user create tables in `public`; a read replica or

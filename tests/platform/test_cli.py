@@ -202,7 +202,8 @@ def test_log_level_in_dotenv_takes_effect(tmp_path: Path) -> None:
         (
             ["db", "upgrade"],
             {"DATABASE_URL": "sqlite:////nergens/map/oov.db"},
-            "de database (DATABASE_URL) is niet bereikbaar of niet te openen",
+            # Was "niet bereikbaar of niet te openen (unable to open database file)".
+            "DATABASE_URL: de map /nergens/map bestaat niet; maak hem aan of kies een ander pad.",
         ),
         (
             ["import"],

@@ -93,6 +93,17 @@ def check_schema(ctx: AppContext, *, migrate: bool) -> None:
         )
 
 
+def warn_when_empty(ctx: AppContext) -> None:
+    """One line when the database holds no team data: the Procfile's `release` only migrates,
+    so a first deployment answered every command with nothing, and said nothing."""
+    if ctx.team.tasks_version()[0] == 0:
+        log.warning(
+            "the database holds no team data yet: commands find no tasks and nothing is "
+            "scheduled until `oov-bot import` loads %s",
+            ctx.settings.oov_config_dir,
+        )
+
+
 def prepare_database(ctx: AppContext, *, migrate: bool, import_when_empty: bool) -> None:
     """Check (and with `migrate` bring up to date) the schema; load the bundled config into an
     empty database."""
@@ -180,6 +191,7 @@ def _start_web(settings: Settings, *, with_clock: bool) -> int:
     except ConfigError as exc:
         print_problems(exc)
         return 1
+    warn_when_empty(ctx)
     if reason := settings.slack_missing_reason():
         log.warning(reason)
     bolt = create_bolt_app(ctx)
@@ -232,6 +244,7 @@ def cmd_clock(settings: Settings, _args: argparse.Namespace) -> int:
 
     ctx = create_context(settings)
     check_schema(ctx, migrate=True)  # exactly one clock runs: it may migrate when behind
+    warn_when_empty(ctx)
     build_read_models(ctx)  # before run_clock settles the heap (bot/heap.py)
     return run_clock(ctx, planners())
 

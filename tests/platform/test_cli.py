@@ -116,6 +116,30 @@ def test_run_without_slack_credentials_still_serves_and_says_why(tmp_path: Path)
         output = process.communicate(timeout=15)[0]
     warnings = [line for line in output.splitlines() if "Slack is not configured" in line]
     assert len(warnings) == 1, output
+    assert "no team data" not in output  # run imported config/ into the empty database
+
+
+def test_serve_on_a_database_without_team_data_says_to_import(tmp_path: Path) -> None:
+    """The Procfile's release only migrates: a first deployment served, answered every command
+    with nothing, and said nothing about `oov-bot import`."""
+    assert run(["db", "upgrade"], tmp_path).returncode == 0
+    port = free_port()
+    process = subprocess.Popen(
+        [OOV_BOT, "serve"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=clean_env(tmp_path, PORT=str(port)),
+    )
+    try:
+        assert wait_for_health(port, process).status_code == 200
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=15)[0]
+    warnings = [line for line in output.splitlines() if "no team data" in line]
+    assert len(warnings) == 1, output
+    assert "until `oov-bot import` loads" in warnings[0]
 
 
 def test_run_on_a_port_in_use_stops_before_its_clock_starts(tmp_path: Path) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 
 from storage.models import Base, UTCDateTime
 
@@ -18,6 +18,8 @@ def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
 
 
 target_metadata = Base.metadata
+# The advisory lock that serialises migrations on PostgreSQL ("oov-bot" as a number).
+MIGRATION_LOCK = int.from_bytes(b"oov-bot", "big")
 
 
 def run_migrations_online() -> None:
@@ -25,6 +27,17 @@ def run_migrations_online() -> None:
         config.get_main_option("sqlalchemy.url")
     )
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # One migration at a time: two `oov-bot db upgrade` (two releases, or a release and a
+            # clock that migrates at start) both created the first table, and one stopped on
+            # pg_type's unique index. The lock ends with this transaction; the second then reads
+            # the version the first committed and has nothing left to do.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+        elif connection.dialect.name == "sqlite":
+            # The same on SQLite (`make run` twice, or `run` and `import` at once: "table people
+            # already exists"): take the write lock now, not at the first INSERT; a second
+            # migration waits for it (busy_timeout), then finds the schema current.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
         context.configure(
             connection=connection,
             target_metadata=target_metadata,

@@ -4,6 +4,7 @@ without collections, and the opt-in collection log the benchmarks read (issue 10
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import json
 import subprocess
@@ -15,7 +16,8 @@ from sqlalchemy import text
 
 from bot.core.task_search import dutch_stemmer
 from storage.session import Database, SchemaState, head_revisions, migration_graph
-from tests.platform.test_cli import clean_env, run
+from testkit.database import postgres_url, scratch_postgres_database
+from tests.platform.test_cli import OOV_BOT, clean_env, run
 
 # Runs `oov-bot <command>` in-process, through the console script's entry point, with waitress
 # replaced by a server whose run() reports what the process holds at the moment it would start
@@ -238,6 +240,40 @@ def test_commands_that_read_a_database_behind_say_to_upgrade(tmp_path: Path) -> 
             "oov-bot: het databaseschema loopt achter op deze versie van oov-bot: draai eerst "
             "`oov-bot db upgrade`."
         ), (command, result.stderr)
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_migrations_started_at_once_both_succeed(tmp_path: Path, kind: str) -> None:
+    """Two `db upgrade` at once (two releases; a release and a clock that migrates at start;
+    `make run` twice) both created the first table, and one stopped: on PostgreSQL with an
+    IntegrityError traceback, on SQLite with "niet bereikbaar of niet te openen (table people
+    already exists)"."""
+    with contextlib.ExitStack() as stack:
+        if kind == "sqlite":
+            urls = [f"sqlite:///{tmp_path / f'oov-{round_}.db'}" for round_ in range(3)]
+        else:
+            urls = [
+                stack.enter_context(scratch_postgres_database(postgres_url())) for _ in range(3)
+            ]
+        for url in urls:
+            started = [
+                subprocess.Popen(
+                    [OOV_BOT, "db", "upgrade"],
+                    cwd=tmp_path,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                    env=clean_env(tmp_path, DATABASE_URL=url),
+                )
+                for _ in range(3)
+            ]
+            for process in started:
+                out, err = process.communicate(timeout=120)
+                assert process.returncode == 0, err
+                assert out.strip() == "Database bijgewerkt tot de nieuwste versie."
+            db = Database(url)
+            assert db.schema_state().up_to_date
+            db.dispose()
 
 
 def test_a_database_migrated_by_a_newer_oov_bot_is_named_not_migrated(tmp_path: Path) -> None:

@@ -449,6 +449,7 @@ SETTING_HINTS = {
     "OOV_LOG_LEVEL": "kies DEBUG, INFO, WARNING, ERROR of CRITICAL",
     "OOV_ACTION_EMOJI": "schrijf de naam van een emoji, bijvoorbeeld pushpin",
     "PORT": "schrijf een poortnummer, bijvoorbeeld 3000",
+    "OOV_ACTION_DIGEST_WEEKDAY": "schrijf 1 (maandag) tot en met 7 (zondag), of 0 (uit)",
 }
 
 
@@ -464,6 +465,8 @@ def setting_problem(error: Any) -> str:
         return f"{name} mag hoogstens {context['le']} zijn"
     if hint := SETTING_HINTS.get(name):
         return f"{name} heeft een ongeldige waarde; {hint}"
+    if error["type"] == "int_parsing":
+        return f"{name} moet een geheel getal zijn"
     return f"{name} heeft een ongeldige waarde"
 
 

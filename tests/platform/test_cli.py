@@ -234,7 +234,13 @@ def test_log_level_in_dotenv_takes_effect(tmp_path: Path) -> None:
             {"DATABASE_URL": "postgresql://u:geheim@127.0.0.1:1/x"},
             "de database (DATABASE_URL) is niet bereikbaar",
         ),
-        (["check"], {"OOV_WEB_THREADS": "veel"}, "OOV_WEB_THREADS heeft een ongeldige waarde"),
+        (["check"], {"OOV_WEB_THREADS": "veel"}, "OOV_WEB_THREADS moet een geheel getal zijn"),
+        (
+            ["check"],
+            {"OOV_ACTION_DIGEST_WEEKDAY": "maandag"},
+            "OOV_ACTION_DIGEST_WEEKDAY heeft een ongeldige waarde; schrijf 1 (maandag) tot en met "
+            "7 (zondag), of 0 (uit)",
+        ),
         # Said only "heeft een ongeldige waarde", not which values there are.
         (
             ["check"],

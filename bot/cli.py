@@ -15,7 +15,6 @@ from typing import Any
 
 from pydantic import ValidationError
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
     ArgumentError,
     DatabaseError,
@@ -42,7 +41,7 @@ from bot.gateway import error_code
 from bot.settings import Settings, SettingsFileError, env_file_warnings
 from bot.slack_auth import SlackAuth
 from handlers.feature import CliCommand, ReportCommand
-from storage.session import NewerSchemaError, normalise_url
+from storage.session import NewerSchemaError, sqlite_file
 
 log = logging.getLogger("oov-bot")
 
@@ -475,12 +474,12 @@ def sqlite_folder_problem() -> str | None:
     only "unable to open database file", also when the folder is missing or read-only (it
     writes its -wal and -shm files next to the database)."""
     try:
-        url = make_url(normalise_url(Settings().database_url))
+        database = sqlite_file(Settings().database_url)
     except Exception:  # the settings were the problem: nothing to add
         return None
-    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+    if database is None:
         return None
-    folder = Path(url.database).absolute().parent
+    folder = database.absolute().parent
     if not folder.is_dir():
         return f"DATABASE_URL: de map {folder} bestaat niet; maak hem aan of kies een ander pad."
     if not os.access(folder, os.W_OK):

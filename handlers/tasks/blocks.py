@@ -109,7 +109,14 @@ def search_reply(
     query = found.query
     shown = escape(query)
     if found.matches:
-        blocks: list[Block] = [section(f"Meerdere taken passen bij “{shown}”. Welke bedoel je?")]
+        # One uncertain candidate is a question, not a choice between "several" tasks.
+        several = len(found.matches) > 1
+        question = (
+            f"Meerdere taken passen bij “{shown}”. Welke bedoel je?"
+            if several
+            else f"Ik weet niet zeker welke taak je bedoelt met “{shown}”. Bedoel je deze?"
+        )
+        blocks: list[Block] = [section(question)]
         for task in found.matches:
             blocks.append(
                 section(
@@ -117,7 +124,12 @@ def search_reply(
                     accessory=button("Toon", SHOW_BUTTON, str(task.id)),
                 )
             )
-        return Reply(text=f"Meerdere taken passen bij “{query}”", blocks=blocks)
+        summary = (
+            f"Meerdere taken passen bij “{query}”"
+            if several
+            else f"Bedoel je {found.matches[0].subject}?"
+        )
+        return Reply(text=summary, blocks=blocks)
     text = f"Geen taak gevonden voor “{shown}”."
     blocks = [section(text)]
     if found.suggestions:

@@ -342,3 +342,16 @@ def test_a_button_for_a_task_that_no_longer_exists_says_so(bot: RunningBot) -> N
     call = bot.fake.wait_for("response_url")[0]
     assert call.args["text"] == "Die taak bestaat niet meer."
     assert call.args["replace_original"] is False
+
+
+def test_wie_with_one_uncertain_match_asks_about_that_one_task(bot: RunningBot) -> None:
+    # "zedendelinquent" is only near a duty of BIJ-meldingen: not sure enough for a card.
+    body = answer(bot.slack.command("/wie", "zedendelinquent"))
+    question = body["blocks"][0]["text"]["text"]
+    assert "Meerdere" not in question
+    assert question == (
+        "Ik weet niet zeker welke taak je bedoelt met “zedendelinquent”. Bedoel je deze?"
+    )
+    buttons = [b["accessory"] for b in body["blocks"] if "accessory" in b]
+    assert len(buttons) == 1
+    assert "BIJ-meldingen" in block_text(body)

@@ -66,11 +66,14 @@ MATCH_WINDOW = 30.0  # matches further than this below the top one are noise
 CLEAR_LEAD = 12.0  # a token-tier winner must lead the runner-up by this much to be "the" answer
 MIN_BEST_SCORE = 45.0
 MAX_SUGGESTIONS = 3
-MIN_SUGGESTION_SCORE = 60.0
+MIN_SUGGESTION_SCORE = 66.0
 _MIN_SUGGESTION_WORD_LEN = 4
 
 _MIN_PREFIX_LEN = 3
-_MIN_INFIX_LEN = 4
+_MIN_INFIX_LEN = 4  # a compound's last part, its head: "fraude" in "bankhelpdeskfraude"
+# A part in the middle of a compound must be longer: "drinkwater" in "nooddrinkwaterpunten" is
+# one, but "help" in "bankhelpdeskfraude" or "event" in "preventie" is a chance hit.
+_MIN_MIDDLE_INFIX_LEN = 6
 _MIN_CONTAINED_FIELD_WORD_LEN = 5
 _MIN_FUZZY_LEN = 4
 _SAME_STEM_QUALITY = 0.95
@@ -259,9 +262,26 @@ def _word_quality(query_word: str, query_stem: str, word: str, stem: str) -> flo
         return _SAME_STEM_QUALITY
     if len(query_word) >= _MIN_PREFIX_LEN and word.startswith(query_word):
         return 0.8 + 0.15 * len(query_word) / len(word)
-    if len(query_word) >= _MIN_INFIX_LEN and query_word in word:  # part of a compound
+    if len(query_word) >= _MIN_INFIX_LEN and _compound_part(query_word, word, query_stem, stem):
         return 0.65 + 0.15 * len(query_word) / len(word)
     return 0.0
+
+
+def _compound_part(query_word: str, word: str, query_stem: str, stem: str) -> bool:
+    """Whether the query word is a part of the compound `word`: its head (the end, inflected
+    or not: "inbraak" in "woninginbraken") or a long enough part in the middle."""
+    if word.endswith(query_word) or (
+        len(query_stem) >= _MIN_INFIX_LEN and stem.endswith(query_stem)
+    ):
+        return True
+    return len(query_word) >= _MIN_MIDDLE_INFIX_LEN and query_word in word
+
+
+def _typo_of(query_word: str, word: str) -> bool:
+    """Whether a look-alike may count as a typo: people rarely mistype a word's first letter, and
+    a short word is another word, not a typo ("wiet" is not "wet", "demonstratie" is not
+    "administratie", "oplichting" is not "richting")."""
+    return len(word) >= _MIN_FUZZY_LEN and word[0] == query_word[0]
 
 
 class TaskIndex:
@@ -358,7 +378,9 @@ class TaskIndex:
                 score_cutoff=_FUZZY_CUTOFF,
                 limit=None,
             ):
-                if not _negates(query_word, word, query_stem, stem_key(word)):
+                if _typo_of(query_word, word) and not _negates(
+                    query_word, word, query_stem, stem_key(word)
+                ):
                     hits[word] = max(hits.get(word, 0.0), _FUZZY_WEIGHT * ratio / 100)
         return hits
 
@@ -417,7 +439,9 @@ class TaskIndex:
                 limit=None,
             ):
                 name_word = self._name_words[number]
-                if _negates(query_word, name_word, stem_key(query_word), stem_key(name_word)):
+                if not _typo_of(query_word, name_word) or _negates(
+                    query_word, name_word, stem_key(query_word), stem_key(name_word)
+                ):
                     continue
                 for position in self._name_word_tasks[number]:
                     closeness[position] = max(closeness.get(position, 0.0), score)

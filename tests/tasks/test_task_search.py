@@ -366,3 +366,32 @@ def test_the_word_itself_still_finds_the_negated_subject_s_neighbour() -> None:
     assert subjects(index.search("onveilige")) == ["Onveilige situaties"]
     # a prefix that is no negation still reads a compound: "buurtpreventie" has "preventie"
     assert subjects(_small_index("Preventie").search("buurtpreventie")) == ["Preventie"]
+
+
+# Words that only look like a word of the overview: another word, not a typo or a compound part.
+@pytest.mark.parametrize(
+    ("query", "not_meant"),
+    [
+        ("demonstratie", "Administratieve zaken"),  # "administratie" differs in its first letters
+        ("oplichting", AB_VRD),  # "richting" in the note under the subject
+        ("wiet", "Wet aanpak woonoverlast"),  # the short word "wet" is no typo of it
+        ("help me", CRIMINALITEIT),  # "help" in the middle of "bankhelpdeskfraude"
+    ],
+)
+def test_a_look_alike_word_is_no_confident_answer(
+    index: TaskIndex, query: str, not_meant: str
+) -> None:
+    result = index.search(query)
+    assert not_meant not in subjects(result), (query, subjects(result))
+    assert result.best is None
+
+
+@pytest.mark.parametrize("query", ["help me", "betoging", "wiet", "kermis"])
+def test_suggestions_look_like_what_was_typed(index: TaskIndex, query: str) -> None:
+    # "help" → "Hennepconvenant" or "kermis" → "Jihadisme / radicalisering" helps no one
+    assert index.search(query).suggestions == ()
+
+
+def test_the_singular_finds_the_plural_inside_a_compound(index: TaskIndex) -> None:
+    best = index.search("inbraak").best  # the overview writes "Woninginbraken"
+    assert best is not None and best.task.subject == CRIMINALITEIT

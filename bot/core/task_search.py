@@ -37,6 +37,7 @@ _STOP_WORDS_TEXT = """
     welk welke werd wie wij wil worden wordt zal ze zei zelf zich zij zijn zo zonder zou
     aanspreekpunt collega contactpersoon eigenaar eigenlijk even graag onderwerp persoon regelt
     taak taken trekker verantwoordelijk verantwoordelijke zoek zoeken
+    bezig ga gaan gaat hou houden houdt iets weet weten zit zitten
 """
 STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 

@@ -284,6 +284,24 @@ def test_stop_words_do_not_change_the_answer(index: TaskIndex) -> None:
     assert index.search("wie is verantwoordelijk voor de jaarwisseling").matches == plain.matches
 
 
+@pytest.mark.parametrize(
+    ("query", "subject"),
+    [
+        ("wie gaat over horeca", "Horeca"),  # "gaat" is in a duty of Verblijfsontzeggingen
+        ("wie houdt zich bezig met huisverboden", "Huisverboden"),
+        ("wie weet iets van de bibob", "BIBOB"),
+        ("wie zit op ondermijning", "Ondermijning"),
+    ],
+)
+def test_the_way_colleagues_ask_is_no_part_of_the_subject(
+    index: TaskIndex, query: str, subject: str
+) -> None:
+    result = index.search(query)
+    assert result.best is not None, (query, subjects(result))
+    assert result.best.task.subject == subject
+    assert result.best.score == 100  # the question words do not water the answer down
+
+
 def test_a_stray_word_does_not_sink_a_good_query(index: TaskIndex) -> None:
     result = index.search("bibob asap")
     assert result.best is not None

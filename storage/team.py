@@ -123,7 +123,8 @@ class TeamSnapshot:
         from bot.core.task_search import SearchableTask, TaskIndex  # the stemmer, when searched
 
         searchable = (
-            SearchableTask(t.id, t.subject, t.description, t.duties, t.aliases) for t in self.tasks
+            SearchableTask(t.id, t.subject, t.description, t.duties, t.aliases, t.legal_basis)
+            for t in self.tasks
         )
         return TaskIndex(list(searchable))
 

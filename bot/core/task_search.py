@@ -46,6 +46,7 @@ LABEL_ABBREVIATION = "afkorting"
 LABEL_ALIAS = "andere naam"
 LABEL_DESCRIPTION = "toelichting"
 LABEL_DUTIES = "taken"
+LABEL_LEGAL_BASIS = "wettelijke taak"
 
 # A word hit in a task's name says more about intent than one in its explanation or duty list.
 _FIELD_WEIGHTS = {
@@ -54,6 +55,7 @@ _FIELD_WEIGHTS = {
     LABEL_ALIAS: 1.0,
     LABEL_DESCRIPTION: 0.8,
     LABEL_DUTIES: 0.7,
+    LABEL_LEGAL_BASIS: 0.7,
 }
 
 EXACT_SCORE = 100.0
@@ -121,6 +123,7 @@ class SearchableTask:
     description: str
     duties: str
     aliases: tuple[str, ...] = ()
+    legal_basis: str = ""  # the law the task rests on ("Politiewet"), as colleagues ask by it
 
 
 @dataclass(frozen=True)
@@ -231,6 +234,7 @@ def _index_task(task: SearchableTask) -> _IndexedTask:
         LABEL_ALIAS: " ".join(n for n, label in names if label == LABEL_ALIAS),
         LABEL_DESCRIPTION: task.description,
         LABEL_DUTIES: task.duties,
+        LABEL_LEGAL_BASIS: task.legal_basis,
     }
     fields = tuple((label, words) for label, text in texts.items() if (words := _field_words(text)))
     return _IndexedTask(task, names, fields, frozenset(content_words(task.subject)))

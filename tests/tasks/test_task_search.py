@@ -44,6 +44,7 @@ def index() -> TaskIndex:
                 description=row["description"],
                 duties=row["duties"],
                 aliases=tuple(row.get("aliases") or ()),
+                legal_basis=row["legal_basis"],
             )
             for number, row in enumerate(rows, start=1)
         ]
@@ -413,3 +414,14 @@ def test_suggestions_look_like_what_was_typed(index: TaskIndex, query: str) -> N
 def test_the_singular_finds_the_plural_inside_a_compound(index: TaskIndex) -> None:
     best = index.search("inbraak").best  # the overview writes "Woninginbraken"
     assert best is not None and best.task.subject == CRIMINALITEIT
+
+
+def test_a_law_finds_the_tasks_that_rest_on_it(index: TaskIndex) -> None:
+    # Four tasks rest on the Politiewet; "politie" in the TVO's subject is not the law.
+    politiewet = index.search("politiewet")
+    assert politiewet.best is None
+    assert set(subjects(politiewet)) == {DRIEHOEK, LOKAAL_POLITIEOVERLEG, RPBO, CRIMINALITEIT}
+    alcoholwet = index.search("Alcoholwet").best
+    assert alcoholwet is not None
+    assert alcoholwet.task.subject == "Jeugd en alcohol / alcoholpreventieprojecten"
+    assert alcoholwet.matched_on == "wettelijke taak"

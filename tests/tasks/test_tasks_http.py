@@ -355,3 +355,11 @@ def test_wie_with_one_uncertain_match_asks_about_that_one_task(bot: RunningBot) 
     buttons = [b["accessory"] for b in body["blocks"] if "accessory" in b]
     assert len(buttons) == 1
     assert "BIJ-meldingen" in block_text(body)
+
+
+def test_wie_by_the_name_of_a_law_lists_the_tasks_resting_on_it(bot: RunningBot) -> None:
+    body = answer(bot.slack.command("/wie", "politiewet"))
+    assert body["blocks"][0]["text"]["text"].startswith("Meerdere taken passen bij “politiewet”")
+    text = block_text(body)
+    assert "Gezagsdriehoek Noord Drenthe" in text
+    assert "Regionaal bestuurlijk politieoverleg Noord Nederland (RPBO)" in text

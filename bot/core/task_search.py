@@ -11,6 +11,9 @@ How a query is scored (0..100):
   and aliases above description above duties); the task score is the mean over the query words.
   Query words that occur nowhere in the overview are dropped, so a stray word does not sink an
   otherwise good query. A word never hits its negation ("onbekend", "bekend") in any way.
+- synonyms: a term of the OOV vocabulary (bot.core.oov_vocabulary: "wiet", "huiselijk geweld")
+  is also searched as each of its alternatives ("hennep", "huisverbod"), at SYNONYM_WEIGHT of
+  that score; when the term holds a word the overview does not know, only the alternatives are.
 """
 
 from __future__ import annotations
@@ -21,11 +24,12 @@ import re
 import sys
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from bot.core.oov_vocabulary import OOV_SYNONYMS
 from bot.language.fold import fold
 
 # Dutch function words plus the filler people put around a subject ("wie doet de bibob?").
@@ -70,6 +74,9 @@ CLEAR_LEAD = 12.0  # a token-tier winner must lead the runner-up by this much to
 MIN_BEST_SCORE = 45.0
 MAX_SUGGESTIONS = 3
 MIN_SUGGESTION_SCORE = 66.0
+# A hit through a synonym ("wiet" → "hennep") counts a little less than the word itself.
+SYNONYM_WEIGHT = 0.95
+MAX_SYNONYM_QUERIES = 6  # bounds the extra work per query, however many synonyms it holds
 _MIN_SUGGESTION_WORD_LEN = 4
 
 _MIN_PREFIX_LEN = 3
@@ -292,8 +299,19 @@ def _typo_of(query_word: str, word: str) -> bool:
 class TaskIndex:
     """Search structure over the task overview; build once, search many times (thread-safe)."""
 
-    def __init__(self, tasks: Sequence[SearchableTask]) -> None:
+    def __init__(
+        self,
+        tasks: Sequence[SearchableTask],
+        synonyms: Mapping[str, Sequence[str]] = OOV_SYNONYMS,
+    ) -> None:
         self._tasks = tuple(_index_task(task) for task in tasks)
+        # the stems of a term's words -> the alternatives' words (see bot.core.oov_vocabulary)
+        self._synonyms: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}
+        for term, alternatives in synonyms.items():
+            if key := tuple(stem_key(word) for word in content_words(term)):
+                words = (tuple(content_words(alternative)) for alternative in alternatives)
+                self._synonyms[key] = tuple(w for w in words if w)
+        self._longest_term = max(map(len, self._synonyms), default=0)
         self._exact: dict[str, dict[int, str]] = defaultdict(dict)
         self._stem_exact: dict[str, dict[int, str]] = defaultdict(dict)
         for position, indexed in enumerate(self._tasks):
@@ -325,17 +343,18 @@ class TaskIndex:
         words = list(dict.fromkeys(content_words(query)))
         if not words:
             return SearchResult(query, (), ())
-        scored = self._score_words(words)
-        if len(words) > 1:  # "buurt preventie", "jaar wisseling": the words typed apart
-            for position, candidate in self._score_words(["".join(words)]).items():
-                if candidate[0] > scored.get(position, (0.0, ""))[0]:
-                    scored[position] = candidate
-        # exact names last: they outrank any token score, and a literal hit outranks a stemmed one
-        stem_compact = "".join(stem_key(word) for word in words)
-        for position, label in self._stem_exact.get(stem_compact, {}).items():
-            scored[position] = (STEM_EXACT_SCORE, label)
-        for position, label in self._exact.get("".join(words), {}).items():
-            scored[position] = (EXACT_SCORE, label)
+        # The overview's own words for an everyday one: "wiet" also searches "hennep".
+        readings = list(self._synonym_queries(words))
+        # A word the overview does not know but the vocabulary does ("opium" in "opium wet"):
+        # the plain reading would drop it and answer on the rest ("wet": every law), so then
+        # only the synonyms read the query.
+        covered = {number for _, span in readings for number in span}
+        plain = all(self._word_hits(words[number]) for number in covered)
+        scored = self._score_query(words) if plain else {}
+        for alternative, _ in readings:
+            for position, (score, label) in self._score_query(alternative).items():
+                if score * SYNONYM_WEIGHT > scored.get(position, (0.0, ""))[0]:
+                    scored[position] = (score * SYNONYM_WEIGHT, label)
 
         ranked = sorted(scored.items(), key=lambda item: (-item[1][0], item[0]))
         top_score = ranked[0][1][0] if ranked else 0.0
@@ -350,6 +369,48 @@ class TaskIndex:
             suggestions=() if candidates else self._suggest(words),
             runner_up_score=candidates[1].score if len(candidates) > 1 else 0.0,
         )
+
+    def _score_query(self, words: Sequence[str]) -> dict[int, tuple[float, str]]:
+        """Score and the most telling field label per task for the query's content words."""
+        scored = self._score_words(words)
+        if len(words) > 1:  # "buurt preventie", "jaar wisseling": the words typed apart
+            for position, candidate in self._score_words(["".join(words)]).items():
+                if candidate[0] > scored.get(position, (0.0, ""))[0]:
+                    scored[position] = candidate
+        # exact names last: they outrank any token score, and a literal hit outranks a stemmed one
+        stem_compact = "".join(stem_key(word) for word in words)
+        for position, label in self._stem_exact.get(stem_compact, {}).items():
+            scored[position] = (STEM_EXACT_SCORE, label)
+        for position, label in self._exact.get("".join(words), {}).items():
+            scored[position] = (EXACT_SCORE, label)
+        return scored
+
+    def _synonym_queries(self, words: Sequence[str]) -> Iterator[tuple[list[str], range]]:
+        """The query with one synonym term replaced by one of its alternatives, for each term
+        in it (the longest term at each word) and each alternative, with the numbers of the
+        words the term took; at most MAX_SYNONYM_QUERIES."""
+        if not self._synonyms:
+            return
+        stems = [stem_key(word) for word in words]
+        made = 0
+        start = 0
+        while start < len(words):
+            for length in range(min(self._longest_term, len(words) - start), 0, -1):
+                alternatives = self._synonyms.get(tuple(stems[start : start + length]))
+                if alternatives is None and length > 1:  # a term typed apart: "opium wet"
+                    joined = (stem_key("".join(words[start : start + length])),)
+                    alternatives = self._synonyms.get(joined)
+                if alternatives is None:
+                    continue
+                for alternative in alternatives:
+                    if made == MAX_SYNONYM_QUERIES:
+                        return
+                    made += 1
+                    replaced = [*words[:start], *alternative, *words[start + length :]]
+                    yield replaced, range(start, start + length)
+                start += length - 1  # the term's words are used up
+                break
+            start += 1
 
     def _word_hits(self, query_word: str) -> dict[str, float]:
         """Quality of every indexed word the query word hits."""

@@ -3,6 +3,7 @@ so callers need no open session."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -15,6 +16,8 @@ from bot.language.fold import fold
 from storage.models.team import Person, Task, TaskOwnershipChange
 from storage.session import Database
 from storage.versions import TEAM, ReadModel, read_versions
+
+_WORD = re.compile(r"[a-z0-9]+")
 
 if TYPE_CHECKING:
     from bot.core.task_search import TaskIndex
@@ -117,6 +120,20 @@ class TeamSnapshot:
         )
 
     @cached_property
+    def _name_words(self) -> tuple[tuple[frozenset[str], PersonView], ...]:
+        return tuple((frozenset(_WORD.findall(f"{fold(p.name)} {p.key}")), p) for p in self.people)
+
+    def person_by_words(self, ref: str) -> PersonView | None:
+        """The one person whose name or key holds every word of the folded `ref`, however
+        they are joined ("boa coordinator" for "Boa-coördinator", "anna" for "Anna Vos");
+        None when no one or several people do."""
+        words = set(_WORD.findall(ref))
+        if not words:
+            return None
+        hits = [person for name_words, person in self._name_words if words <= name_words]
+        return hits[0] if len(hits) == 1 else None
+
+    @cached_property
     def task_index(self) -> TaskIndex:
         """The search over these tasks (`/wie`, a what-if's task), built once per snapshot for
         every command that searches: for a region's thousands of tasks that takes seconds."""
@@ -188,6 +205,11 @@ class TeamStore:
             by_slack = team.by_slack_id.get(ref.upper())
             found = by_slack if by_slack is not None and by_slack.key in team.by_key else None
         return found
+
+    def person_by_words(self, ref: str) -> PersonView | None:
+        """The one person whose name or key holds every word of `ref` (see
+        TeamSnapshot.person_by_words); for an argument that can only be a person."""
+        return self.snapshot().person_by_words(fold(ref))
 
     def tasks_of(self, person_id: int) -> tuple[list[TaskView], list[TaskView]]:
         """(tasks owned, tasks as deputy) of one person."""

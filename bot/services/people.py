@@ -40,6 +40,11 @@ def person_argument(
             f"<@{parsed.value}> staat niet in het teamoverzicht en heeft dus geen {holds}. "
             "De beheerder voegt collega's toe in `config/people.yaml`."
         )
+    # Only a person can be meant here (unlike `/acties boa`, which may be a meeting), so the
+    # words of one colleague's name do: "boa coordinator", "aov 1", a first name.
+    loosely = team.person_by_words(parsed.value)
+    if loosely is not None:
+        return loosely
     raise DomainError(_unknown(text, team))
 
 

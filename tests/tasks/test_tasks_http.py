@@ -363,3 +363,22 @@ def test_wie_by_the_name_of_a_law_lists_the_tasks_resting_on_it(bot: RunningBot)
     text = block_text(body)
     assert "Gezagsdriehoek Noord Drenthe" in text
     assert "Regionaal bestuurlijk politieoverleg Noord Nederland (RPBO)" in text
+
+
+@pytest.mark.parametrize(
+    ("text", "header"),
+    [
+        ("boa coordinator", "Taken van Boa-coördinator"),  # the name typed without its hyphen
+        ("Boa", "Taken van Boa-coördinator"),  # one word of one colleague's name
+        ("aov 1", "Taken van AOV-er 1"),  # the key typed apart
+    ],
+)
+def test_taken_by_the_words_of_a_name_as_typed(bot: RunningBot, text: str, header: str) -> None:
+    body = answer(bot.slack.command("/taken", text))
+    assert body["blocks"][0]["text"]["text"] == header, block_text(body)
+
+
+def test_taken_by_a_word_several_colleagues_share_names_no_one(bot: RunningBot) -> None:
+    body = answer(bot.slack.command("/taken", "aov"))  # AOV-er 1, 2 and 3
+    assert "Ik ken geen persoon “aov”" in block_text(body)
+    assert "aov-1 (AOV-er 1)" in block_text(body)

@@ -24,7 +24,10 @@ WIE = SlashCommand(
             examples=("bibob", "huisverbod", "jaarwisseling", "coffeeshop"),
         ),
     ),
-    notes="Hoofdletters, accenten, meervoud, afkortingen en tikfouten maken niet uit.",
+    notes=(
+        "Hoofdletters, accenten, meervoud, afkortingen en tikfouten maken niet uit, en gewone "
+        "woorden mogen ook (bijv. `/wie wiet`, `/wie kermis`, `/wie huiselijk geweld`)."
+    ),
     shell=lambda ctx: partial(wie_reply, task_service(ctx), actor=Actor.operator()),
 )
 TAKEN = SlashCommand(

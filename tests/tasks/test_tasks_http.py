@@ -71,6 +71,10 @@ def test_wie_card_mentions_the_owner_and_shows_weekly_hours(linked_bot: RunningB
         ("coffeeshop", "Damoclesbeleid + drugsbeleid"),
         ("explosieven", "Aantreffen (conventionele) explosieven"),
         ("boa briefing", "Boa-briefing"),
+        # the team's everyday words for what the overview calls otherwise
+        ("wiet", "Hennepconvenant / bestuurlijke maatregelen Damoclesbeleid"),
+        ("wie doet huiselijk geweld?", "Huisverboden"),
+        ("kermis", "Veiligheid en evenementen"),
     ],
 )
 def test_wie_finds_loosely_typed_subjects_over_http(
@@ -114,6 +118,7 @@ def test_wie_help(bot: RunningBot, text: str) -> None:
     body = answer(bot.slack.command("/wie", text))
     # Escaped as Slack's mrkdwn requires: a bare "<onderwerp>" would be read as a link.
     assert "/wie &lt;onderwerp&gt;" in block_text(body)
+    assert "gewone woorden mogen ook" in block_text(body)
 
 
 def test_share_posts_the_card_in_the_channel_without_buttons(bot: RunningBot) -> None:

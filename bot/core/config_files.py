@@ -32,7 +32,20 @@ PEOPLE_FILE = "people.yaml"
 TASKS_FILE = "tasks.yaml"
 
 
-class Category(StrEnum):
+class Choice(StrEnum):
+    """A value a config file picks from a list: read as a weekday name is, whatever its case and
+    spacing ("Overslaan", "Volgende  werkdag"), so the same hand-edit is not refused in one
+    field and accepted in the next."""
+
+    @classmethod
+    def _missing_(cls, value: object) -> Choice | None:
+        if not isinstance(value, str):
+            return None
+        wanted = " ".join(value.split()).casefold()
+        return next((member for member in cls if member.value == wanted), None)
+
+
+class Category(Choice):
     STRUCTUREEL = "structureel"
     INCIDENTEEL = "incidenteel"
     RAMPENBESTRIJDING = "rampenbestrijding"

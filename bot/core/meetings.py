@@ -43,7 +43,14 @@ from pydantic import BeforeValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from bot.core.cadence import Cadence, CadenceError, Recurrence, Unit, parse_cadence
-from bot.core.config_files import ConfigProblem, LoadedYaml, StrictModel, TeamConfig, records
+from bot.core.config_files import (
+    Choice,
+    ConfigProblem,
+    LoadedYaml,
+    StrictModel,
+    TeamConfig,
+    records,
+)
 from bot.core.slack_refs import SLACK_CHANNEL_PATTERN
 from bot.language import (
     TZ,
@@ -144,7 +151,7 @@ Channel = Annotated[
 CallLink = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^(|https?://\S+)$")]
 
 
-class HolidayPolicy(StrEnum):
+class HolidayPolicy(Choice):
     """What happens to a meeting that falls on a Dutch public holiday."""
 
     SKIP = "overslaan"

@@ -105,6 +105,25 @@ def imported(db: Database, config: Path, now: datetime = FIXED_NOW):
     return import_config(db, load_config(config), now)
 
 
+def test_a_choice_is_read_whatever_its_case_and_spacing(tmp_path: Path) -> None:
+    """'Dinsdag' was read as a weekday, but 'Overslaan' or 'Volgende werkdag' was refused, and
+    a task's 'Structureel' too: every value picked from a list is read alike."""
+    config = copy_config(tmp_path / "config")
+
+    def capitalised(data: Any) -> None:
+        data["meetings"][0]["on_holiday"] = "Volgende  Werkdag"
+
+    def task_category(data: Any) -> None:
+        data["tasks"][0]["category"] = "Structureel"
+
+    edit_yaml(config / MEETINGS_FILE, capitalised)
+    edit_yaml(config / "tasks.yaml", task_category)
+    team = load_config(config)
+    series = team.extra[MEETINGS_FILE][0]
+    assert series.on_holiday == "volgende werkdag"
+    assert team.tasks[0].category == "structureel"
+
+
 def test_import_is_idempotent_and_a_reload_keeps_changes_made_in_slack(
     db: Database, tmp_path: Path
 ) -> None:

@@ -128,6 +128,17 @@ class Settings(BaseModel):
                     found[key.lower()] = value
         return found | given
 
+    @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")
+    @classmethod
+    def _bare_secret(cls, value: Any) -> Any:
+        # `docker --env-file` and some platforms keep the quotes of SLACK_BOT_TOKEN="xoxb-…";
+        # Slack then answers only "invalid_auth". A secret never holds quotes or spaces.
+        if isinstance(value, str):
+            value = value.strip()
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+                value = value[1:-1].strip()
+        return value
+
     @field_validator("slack_api_url")
     @classmethod
     def _web_api_base(cls, value: str) -> str:

@@ -53,6 +53,20 @@ def test_dotenv_file_is_read_and_the_environment_wins(monkeypatch: pytest.Monkey
     assert settings.slack_enabled and settings.slack_missing_reason() is None
 
 
+def test_quotes_kept_around_a_secret_by_the_platform_are_dropped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # `docker --env-file` passes SLACK_BOT_TOKEN="xoxb-1" with its quotes; Slack then said
+    # only invalid_auth.
+    monkeypatch.setenv("SLACK_BOT_TOKEN", '"xoxb-1"')
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "'s3cret' ")
+    monkeypatch.setenv("SLACK_APP_TOKEN", " xapp-1")
+    settings = Settings()
+    assert settings.slack_bot_token == "xoxb-1"
+    assert settings.slack_signing_secret == "s3cret"
+    assert settings.slack_app_token == "xapp-1"
+
+
 def test_dotenv_takes_quotes_export_comments_spaces_crlf_and_a_bom() -> None:
     Path(".env").write_bytes(
         b"\xef\xbb\xbf# oov-bot\r\n"

@@ -236,14 +236,14 @@ class TeamStore:
     def change_owners(
         self,
         task_id: int,
-        assignments: dict[str, int],
+        assignments: dict[str, int | None],
         *,
         changed_by: str,
         source: str,
         now: datetime,
     ) -> list[OwnershipChangeView]:
-        """Set the owner and/or deputy ({"owner": person_id, "deputy": person_id}) of a task in
-        one transaction, writing an audit row per real change."""
+        """Set the owner and/or deputy ({"owner": person_id, "deputy": person_id or None for
+        none}) of a task in one transaction, writing an audit row per real change."""
         with self.db.session() as s:
             # Lock the task row only (the joined people are on the nullable side of the join).
             task = (

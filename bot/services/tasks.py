@@ -312,13 +312,17 @@ class TaskService:
         except AccessDenied as exc:
             raise OwnerChangeRefused(exc.message, field="owner") from None
         by = changed_by.by
-        assignments = {}
+        assignments: dict[str, int | None] = {}
         for role, slack_id in (("owner", owner_slack_id), ("deputy", deputy_slack_id)):
             if slack_id:
                 person = self.team.person_by_slack_id(slack_id) or (
                     self.team.ensure_person_for_slack_user(slack_id, name_of(slack_id), now)
                 )
                 assignments[role] = person.id
+        if not deputy_slack_id and current.deputy is not None:
+            # The modal shows the deputy filled in: a field left empty was emptied, so the task
+            # has no deputy any more (kept silently before, as if nothing was asked).
+            assignments["deputy"] = None
         try:
             changes = self.team.change_owners(
                 task_id, assignments, changed_by=by, source=source, now=now

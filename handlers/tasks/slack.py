@@ -233,6 +233,7 @@ def register(app: App, ctx: AppContext) -> None:
 
     def owner_submitted(ack: Ack, it: Interaction, client: WebClient) -> None:
         choice = parse_owner_submission(it.body)
+        actor = actor_of(ctx, it.body)
         # Store before acknowledging: if it fails, the modal stays open with the explanation
         # (the app's error handler) instead of closing as if the change were saved.
         try:
@@ -240,7 +241,7 @@ def register(app: App, ctx: AppContext) -> None:
                 choice.task_id,
                 choice.owner_slack_id,
                 choice.deputy_slack_id,
-                changed_by=actor_of(ctx, it.body),
+                changed_by=actor,
                 now=ctx.now(),
                 name_of=lambda slack_id: slack_name(ctx.gateway, slack_id),
             )
@@ -252,7 +253,11 @@ def register(app: App, ctx: AppContext) -> None:
             ctx.gateway.try_post(notice.to, notice.text, what=notice.what)
         ctx.user_data_changed(client, *changed.people)
         if choice.response_url and changed.task is not None:
-            answer = card_reply(changed.task)  # the one who changed it may change it again
+            # The button only for who may still change it: an owner who handed the task on
+            # (or a deputy who stepped down) no longer may.
+            answer = card_reply(
+                changed.task, owner_button=service.may_change_owner(changed.task, actor)
+            )
             Respond(response_url=choice.response_url)(
                 text=changed.task.subject, blocks=answer.blocks, replace_original=True
             )

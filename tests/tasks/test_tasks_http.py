@@ -251,9 +251,12 @@ def test_owner_change_modal_round_trip_is_stored_audited_and_announced(
     assert view["callback_id"] == "task_owner_modal"
     assert view["blocks"][1]["element"]["initial_user"] == old_owner.slack_id
 
+    # The deputy stays as the modal shows it (Slack sends a pre-filled field as selected).
+    shown_deputy = view["blocks"][-1]["element"].get("initial_user")
+    assert shown_deputy == (task.deputy.slack_id if task.deputy else None)
     values = {
         "owner": {"person": {"type": "users_select", "selected_user": new_slack_id}},
-        "deputy": {"person": {"type": "users_select", "selected_user": None}},
+        "deputy": {"person": {"type": "users_select", "selected_user": shown_deputy}},
     }
     submit = bot.slack.view_submission_payload(
         "task_owner_modal", values, private_metadata=view["private_metadata"], user_id="U0TL00001"
@@ -280,6 +283,63 @@ def test_owner_change_modal_round_trip_is_stored_audited_and_announced(
     assert f"<@{new_slack_id}>" in json.dumps(refreshed.args["blocks"])
     owner_field = answer(bot.slack.command("/wie", "huisverboden"))["blocks"][1]["fields"][0]
     assert owner_field["text"] == f"*Eigenaar*\n<@{new_slack_id}>"
+
+
+def test_emptying_the_deputy_field_leaves_the_task_without_a_deputy(
+    linked_bot: RunningBot, db: Database
+) -> None:
+    """The modal shows the deputy filled in; emptying it was ignored, and the deputy stayed."""
+    bot = linked_bot
+    task = next(t for t in bot.ctx.team.tasks() if t.subject == "Huisverboden")
+    assert task.owner is not None and task.deputy is not None and task.deputy.slack_id
+    click = bot.slack.block_actions_payload("task_change_owner", str(task.id), user_id="U0TL00001")
+    answer(bot.slack.interactivity(click))
+    view = bot.fake.wait_for("views.open")[0].args["view"]
+    values = {
+        "owner": {"person": {"type": "users_select", "selected_user": task.owner.slack_id}},
+        "deputy": {"person": {"type": "users_select", "selected_user": None}},
+    }
+    submit = bot.slack.view_submission_payload(
+        "task_owner_modal", values, private_metadata=view["private_metadata"], user_id="U0TL00001"
+    )
+    assert bot.slack.interactivity(submit).status_code == 200
+    after = next(t for t in bot.ctx.team.tasks() if t.subject == "Huisverboden")
+    assert after.owner == task.owner and after.deputy is None
+    with db.session() as s:
+        audit = s.scalars(select(TaskOwnershipChange)).all()
+        assert [(a.role, a.from_person_id, a.to_person_id) for a in audit] == [
+            ("deputy", task.deputy.id, None)
+        ]
+    (dm,) = bot.fake.wait_for("chat.postMessage")
+    assert dm.args["channel"] == task.deputy.slack_id
+    assert "Je bent geen vervanger meer van *Huisverboden*" in dm.args["text"]
+    deputy_field = answer(bot.slack.command("/wie", "huisverboden"))["blocks"][1]["fields"][1]
+    assert deputy_field["text"] == "*Vervanger*\n_niemand_"
+
+
+def test_an_owner_who_hands_a_task_on_gets_the_card_without_the_change_button(
+    linked_bot: RunningBot,
+) -> None:
+    """aov-2 (no team lead) owns Huisverboden and hands it to aov-3: the refreshed card still
+    offered 'Eigenaar wijzigen', which aov-2 may no longer use (a click was refused)."""
+    bot = linked_bot
+    task = next(t for t in bot.ctx.team.tasks() if t.subject == "Huisverboden")
+    assert task.owner is not None and task.owner.key == "aov-2"
+    owner = SLACK_IDS["aov-2"]
+    click = bot.slack.block_actions_payload("task_change_owner", str(task.id), user_id=owner)
+    answer(bot.slack.interactivity(click))
+    view = bot.fake.wait_for("views.open")[0].args["view"]
+    values = {
+        "owner": {"person": {"type": "users_select", "selected_user": SLACK_IDS["aov-3"]}},
+        "deputy": {"person": {"type": "users_select", "selected_user": None}},
+    }
+    submit = bot.slack.view_submission_payload(
+        "task_owner_modal", values, private_metadata=view["private_metadata"], user_id=owner
+    )
+    assert bot.slack.interactivity(submit).status_code == 200
+    refreshed = json.dumps(bot.fake.wait_for("response_url")[0].args["blocks"])
+    assert f"<@{SLACK_IDS['aov-3']}>" in refreshed
+    assert "task_change_owner" not in refreshed
 
 
 def test_owner_modal_rejects_the_same_person_as_deputy(

@@ -123,15 +123,13 @@ class TeamSnapshot:
     def _name_words(self) -> tuple[tuple[frozenset[str], PersonView], ...]:
         return tuple((frozenset(_WORD.findall(f"{fold(p.name)} {p.key}")), p) for p in self.people)
 
-    def person_by_words(self, ref: str) -> PersonView | None:
-        """The one person whose name or key holds every word of the folded `ref`, however
-        they are joined ("boa coordinator" for "Boa-coördinator", "anna" for "Anna Vos");
-        None when no one or several people do."""
+    def people_by_words(self, ref: str) -> tuple[PersonView, ...]:
+        """The people whose name or key holds every word of the folded `ref`, however they are
+        joined ("boa coordinator" for "Boa-coördinator", "anna" for "Anna Vos"), by name."""
         words = set(_WORD.findall(ref))
         if not words:
-            return None
-        hits = [person for name_words, person in self._name_words if words <= name_words]
-        return hits[0] if len(hits) == 1 else None
+            return ()
+        return tuple(person for name_words, person in self._name_words if words <= name_words)
 
     @cached_property
     def task_index(self) -> TaskIndex:
@@ -206,10 +204,10 @@ class TeamStore:
             found = by_slack if by_slack is not None and by_slack.key in team.by_key else None
         return found
 
-    def person_by_words(self, ref: str) -> PersonView | None:
-        """The one person whose name or key holds every word of `ref` (see
-        TeamSnapshot.person_by_words); for an argument that can only be a person."""
-        return self.snapshot().person_by_words(fold(ref))
+    def people_by_words(self, ref: str) -> tuple[PersonView, ...]:
+        """The people whose name or key holds every word of `ref` (see
+        TeamSnapshot.people_by_words); for an argument that can only be a person."""
+        return self.snapshot().people_by_words(fold(ref))
 
     def tasks_of(self, person_id: int) -> tuple[list[TaskView], list[TaskView]]:
         """(tasks owned, tasks as deputy) of one person."""

@@ -42,9 +42,15 @@ def person_argument(
         )
     # Only a person can be meant here (unlike `/acties boa`, which may be a meeting), so the
     # words of one colleague's name do: "boa coordinator", "aov 1", a first name.
-    loosely = team.person_by_words(parsed.value)
-    if loosely is not None:
-        return loosely
+    loosely = team.people_by_words(parsed.value)
+    if len(loosely) == 1:
+        return loosely[0]
+    if loosely:
+        names = ", ".join(f"{p.key} ({p.name})" for p in loosely[:12])
+        raise DomainError(
+            f"“{escape(text.strip())}” past bij meer collega's: {escape(names)}. Noem er één, "
+            f"bijvoorbeeld `{command} {loosely[0].key}`."
+        )
     raise DomainError(_unknown(text, team))
 
 

@@ -11,7 +11,7 @@ from bot.core import capacity
 from bot.core.capacity_config import CAPACITY_FILE
 from bot.core.config_files import TeamConfig
 from bot.core.meetings import MEETINGS_FILE, MeetingSeries
-from bot.core.rota import PIKET_FILE, parse_rota_rules
+from bot.core.rota import PIKET_FILE, RotaRules, parse_rota_rules
 from testkit.clock import FIXED_NOW
 
 # --- the hand computation -------------------------------------------------------------------
@@ -254,8 +254,9 @@ def test_a_meeting_of_a_task_without_budget_counts_for_chair_and_minute_takers()
     assert entry.partial == pytest.approx(weekly * 2)
 
 
-def test_piket_hours_are_shared_by_the_people_qualified_today() -> None:
-    rules = parse_rota_rules(
+def _ovd_bz_with_b_until(last_day: str) -> RotaRules:
+    """One role, a and b in rotation, b qualified through `last_day`; one week in 4."""
+    return parse_rota_rules(
         {
             "cycle_weeks": 4,
             "first_duty_week": "2026-W02",
@@ -263,11 +264,15 @@ def test_piket_hours_are_shared_by_the_people_qualified_today() -> None:
             "roles": [
                 {
                     "name": "OVD-BZ",
-                    "people": [{"key": "a"}, {"key": "b", "qualified_until": "2026-01-31"}],
+                    "people": [{"key": "a"}, {"key": "b", "qualified_until": last_day}],
                 }
             ],
         }
     )
+
+
+def test_piket_hours_are_shared_by_the_people_qualified_in_the_window() -> None:
+    rules = _ovd_bz_with_b_until("2026-01-31")  # lapsed before NOW
     settings = capacity.Settings(piket_hours_per_duty_week=8)
     picture = capacity.compute(capacity.Inputs(PEOPLE, (), piket=rules, settings=settings), NOW)
     assert picture.person("a").demand == pytest.approx(2)  # type: ignore[union-attr]
@@ -277,19 +282,7 @@ def test_piket_hours_are_shared_by_the_people_qualified_today() -> None:
 def test_a_qualification_that_lapses_in_the_window_counts_only_for_the_weeks_before() -> None:
     """b is qualified through the first 4 of 13 weeks: b shares those weeks with a, and a
     carries the other 9 alone (8 hours a duty week, one week in 4: 2 hours a week)."""
-    rules = parse_rota_rules(
-        {
-            "cycle_weeks": 4,
-            "first_duty_week": "2026-W02",
-            "handover": {"weekday": "maandag", "time": "08:00"},
-            "roles": [
-                {
-                    "name": "OVD-BZ",
-                    "people": [{"key": "a"}, {"key": "b", "qualified_until": "2026-04-02"}],
-                }
-            ],
-        }
-    )
+    rules = _ovd_bz_with_b_until("2026-04-02")
     settings = capacity.Settings(piket_hours_per_duty_week=8, window_weeks=13)
     now = datetime(2026, 3, 5, 10, tzinfo=UTC)  # a Thursday; week 4 of the window ends 1 April
     picture = capacity.compute(capacity.Inputs(PEOPLE, (), piket=rules, settings=settings), now)

@@ -96,6 +96,7 @@ class LinkedItem:
     status: str
     due_on: date | None
     permalink: str | None
+    channel: str  # where the item was agreed: who may read it depends on it
 
 
 def _status(value: str | None) -> Status | None:
@@ -233,6 +234,7 @@ class ProgrammeStore:
                         row.status,
                         row.due_on,
                         row.permalink,
+                        row.channel,
                     )
                 )
             return found[:limit]

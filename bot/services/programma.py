@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -46,7 +46,7 @@ from bot.language import (
 )
 from bot.language.errors import InvalidDate
 from bot.language.milestones import parse_amount, parse_deadline
-from bot.services.access import allowed, require
+from bot.services.access import AccessService, allowed, require
 from bot.services.errors import DomainError
 from bot.services.notices import Notice, escape
 from storage.programme import (
@@ -217,10 +217,20 @@ class _Model:
 
 
 class ProgrammeService:
-    def __init__(self, store: ProgrammeStore, team: TeamStore, *, tz: tzinfo) -> None:
+    def __init__(
+        self,
+        store: ProgrammeStore,
+        team: TeamStore,
+        *,
+        tz: tzinfo,
+        access: AccessService | None = None,
+    ) -> None:
         self.store = store
         self.team = team
         self.tz = tz
+        # Channel membership, for the linked action items of a reader outside the team; None:
+        # such a reader sees none.
+        self.access = access
         # Rebuilt when the programme or the team changed, whichever process changed it.
         self._model = ReadModel(store.db, (PROGRAMME, TEAM), self._build)
         # A card also lists the action items that name the activity.
@@ -274,14 +284,14 @@ class ProgrammeService:
         key = (read.text.casefold(), caller if read.is_self else None, today)
         cached = model.answers.get(key)
         if isinstance(cached, int):
-            return self.card(cached, now)
+            return self.readable(self.card(cached, now), actor, now)
         if cached is not None:
             return cached
         found = self._answer(model, read, actor, now)
         if len(model.answers) >= ANSWER_CACHE_SIZE:
             model.answers.clear()
         model.answers[key] = found.row.view.id if isinstance(found, Card) else found
-        return found
+        return self.readable(found, actor, now) if isinstance(found, Card) else found
 
     def _answer(self, model: _Model, read: CommandWords, actor: Actor, now: datetime) -> Answer:
         today = today_in(now, self.tz)
@@ -414,7 +424,17 @@ class ProgrammeService:
     def show(self, activity_id: int, actor: Actor, now: datetime) -> Card:
         """One activity's card, for someone who may read the programme."""
         require(Action.READ_PROGRAMME, actor)
-        return self.card(activity_id, now)
+        return self.readable(self.card(activity_id, now), actor, now)
+
+    def readable(self, card: Card, actor: Actor, now: datetime) -> Card:
+        """The card with only the linked action items `actor` may read, by the rule `/acties`
+        follows: the team all of them, anyone else those of the channels they are in."""
+        if not card.items or allowed(Action.READ_ITEMS, actor):
+            return card
+        channels: frozenset[str] = frozenset()
+        if self.access is not None and not actor.is_stranger:
+            channels = self.access.channels_of(actor, {i.channel for i in card.items}, now)
+        return replace(card, items=tuple(i for i in card.items if i.channel in channels))
 
     def _held(self, view: ActivityView, actor: Actor) -> set[Role]:
         """The action holder holds the activity; the regievoerders direct every activity."""

@@ -9,11 +9,12 @@ from pathlib import Path
 
 from bot.context import AppContext
 from bot.services.programma import ProgrammeService
+from handlers.access import access_service
 from storage.programme import ProgrammeStore
 
 
 def _build(ctx: AppContext) -> ProgrammeService:
-    return ProgrammeService(ProgrammeStore(ctx.db), ctx.team, tz=ctx.tz)
+    return ProgrammeService(ProgrammeStore(ctx.db), ctx.team, tz=ctx.tz, access=access_service(ctx))
 
 
 def build_service(ctx: AppContext) -> ProgrammeService:

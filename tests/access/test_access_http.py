@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from bot.core.access import HOME_STRANGER_TEXT, POLICY, STRANGER_REFUSAL, Action
+from handlers.access import access_service
 from handlers.blocks import CLOSE_ITEM_ACTION
 from storage.actions import ActionItemView, ActionStore, NewActionItem
 from storage.session import Database
@@ -289,3 +290,35 @@ def test_channel_membership_is_looked_up_once_within_the_cache_window(
         command("/acties", "open")(team_bot, NON_MEMBER)
     assert len(team_bot.fake.calls("conversations.members")) == 1
     assert len(team_bot.fake.calls("users.info")) == 1
+
+
+def test_a_programme_card_lists_only_the_action_items_the_asker_may_read(
+    team_bot: RunningBot,
+) -> None:
+    """Readers may read the programme, not the action items: the card of an activity names
+    the items linked to it only as far as `/acties` would show them to the asker."""
+    boa_text = "belt mevrouw De Vries over de Bibob-toets #bibob-beleid"
+    team_text = "vraagt het dossier van Dorpsstraat 12 op #bibob-beleid"
+    add_item(team_bot, BOA_CHANNEL, 2, text=boa_text)
+    add_item(team_bot, TEAM_CHANNEL, 3, text=team_text)
+    team_bot.fake.set_channel_members(BOA_CHANNEL, [READER.slack_id, NON_MEMBER.slack_id])
+
+    def card(user: User) -> str:
+        return command("/programma", "bibob-beleid")(team_bot, user)
+
+    # The team sees both items on the card.
+    shown = card(MEMBER)
+    assert "Bibob-beleid en implementatie" in shown
+    assert "mevrouw De Vries" in shown and "Dorpsstraat 12" in shown
+    # A reader sees the card, and only the item of the channel they are in.
+    shown = card(READER)
+    assert "Bibob-beleid en implementatie" in shown
+    assert "mevrouw De Vries" in shown
+    assert "Dorpsstraat 12" not in shown
+    # Out of that channel, no item at all.
+    team_bot.fake.set_channel_members(BOA_CHANNEL, [NON_MEMBER.slack_id])
+    access_service(team_bot.ctx).invalidate()
+    shown = card(READER)
+    assert "Bibob-beleid en implementatie" in shown
+    assert "mevrouw De Vries" not in shown and "Dorpsstraat 12" not in shown
+    assert "Actiepunten" not in shown

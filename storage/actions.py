@@ -276,11 +276,20 @@ class ActionStore:
             return change
 
     def cancel_source(self, channel: str, message_ts: str, now: datetime) -> ActionItemView | None:
-        """The source message was deleted: cancel its item (None when there is none to cancel)."""
+        """The source message was deleted (or is no action any more): cancel its item (None when
+        there is none to cancel). Its text and link go with it: a cancelled item is never shown,
+        and a deleted message may have been deleted for what it said (a resident, a case)."""
         return self._transition(
             and_(ActionItem.channel == channel, ActionItem.message_ts == message_ts),
             from_status=(OPEN, DONE),
-            values={"status": CANCELLED, "closed_at": now, "closed_by": None, "updated_at": now},
+            values={
+                "status": CANCELLED,
+                "closed_at": now,
+                "closed_by": None,
+                "updated_at": now,
+                "text": "",
+                "permalink": None,
+            },
         )
 
     def close(self, item_id: int, by: str, now: datetime) -> ActionItemView | None:

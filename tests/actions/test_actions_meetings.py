@@ -530,6 +530,36 @@ def test_a_deleted_parent_with_replies_cancels_its_item(bot: RunningBot) -> None
     assert item.status == "cancelled"
 
 
+def exported_items(bot: RunningBot) -> str:
+    """action_items.yaml as `oov-bot export` writes it: everything the bot keeps of the items."""
+    from bot.features import export_config
+
+    return export_config(bot.ctx.db)["action_items.yaml"]
+
+
+@pytest.mark.parametrize("how", ["deleted", "deleted with replies"])
+def test_a_deleted_message_leaves_nothing_of_its_text_behind(bot: RunningBot, how: str) -> None:
+    """Someone deletes a message that named a resident: the bot keeps no copy of it until the
+    retention purge, two years later. The item lapses with its number; its text goes."""
+    ts = "1700000033.000100"
+    send(bot, message("actie: ik bel mevrouw Jansen van de Dorpsstraat 12", ts))
+    bot.fake.wait_for("chat.postMessage")
+    assert "mevrouw Jansen" in exported_items(bot)
+    if how == "deleted":
+        event = {"type": "message", "subtype": "message_deleted", "channel": BOA_CHANNEL,
+                 "hidden": True, "deleted_ts": ts, "ts": "1700009999.000200"}  # fmt: skip
+    else:
+        event = changed(ts, "This message was deleted.", thread=ts)
+        event["message"]["subtype"] = "tombstone"
+    send(bot, event)
+    assert "is vervallen" in bot.fake.wait_for("chat.update")[0].args["text"]
+    [item] = items(bot)
+    assert item.status == "cancelled"
+    kept = exported_items(bot)
+    assert "Jansen" not in kept and "Dorpsstraat" not in kept
+    assert item.permalink is None
+
+
 # --- the phrasings, as they arrive from Slack ---------------------------------------------------
 
 

@@ -473,11 +473,15 @@ class ActionService:
 
     def edit(self, message: PostedMessage, now: datetime, actor: ActorSource) -> Outcome | None:
         """An edited message: update its item, cancel it when the prefix was removed, or capture
-        it when the edit made it an action (only Slack lets the author edit: `actor`)."""
+        it when the edit made it an action (only Slack lets the author edit: `actor`). The edit
+        of someone outside the team (whose message a member pinned) changes nothing: like their
+        `actie:` messages, it is ignored silently."""
         channel, ts = message.channel, message.ts
         item = self.store.by_source(channel, ts)
         if item is None:
             return self.capture_posted(message, now, actor)  # most edits end here, no item
+        if not _may_capture(actor):
+            return None
         line = self.read(message.text, message.author, now, require_prefix=item.source == "prefix")
         if line is None:
             return self.cancel(channel, ts, now)

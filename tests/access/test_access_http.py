@@ -322,3 +322,52 @@ def test_a_programme_card_lists_only_the_action_items_the_asker_may_read(
     assert "Bibob-beleid en implementatie" in shown
     assert "mevrouw De Vries" not in shown and "Dorpsstraat 12" not in shown
     assert "Actiepunten" not in shown
+
+
+@pytest.mark.parametrize("author", (*STRANGERS, NON_MEMBER), ids=lambda u: u.name)
+def test_someone_outside_the_team_cannot_change_an_item_by_editing_their_message(
+    team_bot: RunningBot, author: User
+) -> None:
+    """A team member pins a guest's (or police officer's) message in the meeting channel: the
+    team's item. The author editing their message cannot hand it to someone else or rewrite it:
+    their edits are ignored like their `actie:` messages; deleting it still cancels the item."""
+    ts = "1700004002.000100"
+    team_bot.fake.add_message(
+        BOA_CHANNEL, "de school belt de wijkagent voor vrijdag", user=author.slack_id, ts=ts
+    )
+    pin = {"type": "reaction_added", "user": MEMBER.slack_id, "reaction": "pushpin",
+           "item_user": author.slack_id, "event_ts": "1700009000.000200",
+           "item": {"type": "message", "channel": BOA_CHANNEL, "ts": ts}}  # fmt: skip
+    assert team_bot.slack.event(pin).status_code == 200
+    team_bot.fake.wait_for("chat.postMessage")
+    item = ActionStore(team_bot.ctx.db).by_source(BOA_CHANNEL, ts)
+    assert item is not None and item.owner_slack_id == author.slack_id
+    team_bot.fake.forget_calls()
+
+    edited: dict[str, Any] = {
+        "type": "message",
+        "user": author.slack_id,
+        "ts": ts,
+        "text": f"<@{SLACK_IDS['aov-3']}> regelt het allemaal, morgen",
+        "edited": {"user": author.slack_id, "ts": "1700009001.000100"},
+    }
+    if author.team_id != "T0TEST001":
+        edited["user_team"] = author.team_id
+    event = {"type": "message", "subtype": "message_changed", "channel": BOA_CHANNEL,
+             "hidden": True, "ts": "1700009001.000100", "message": edited}  # fmt: skip
+    assert team_bot.slack.event(event).status_code == 200
+    command("/acties", "open")(team_bot, MEMBER)  # a request after the event: its follow-up ran
+    after = ActionStore(team_bot.ctx.db).get(item.id)
+    assert after is not None
+    assert (after.status, after.text, after.owner_slack_id, after.due_on) == (
+        "open",
+        item.text,
+        item.owner_slack_id,
+        item.due_on,
+    )
+    assert not team_bot.fake.calls("chat.update") and not team_bot.fake.calls("chat.postMessage")
+
+    deleted = {"type": "message", "subtype": "message_deleted", "channel": BOA_CHANNEL,
+               "hidden": True, "deleted_ts": ts, "ts": "1700009002.000100"}  # fmt: skip
+    assert team_bot.slack.event(deleted).status_code == 200
+    assert "is vervallen" in team_bot.fake.wait_for("chat.update")[0].args["text"]

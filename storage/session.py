@@ -157,12 +157,18 @@ def create_db_engine(url: str) -> Engine:
         parsed = make_url(url)
     except ValueError:  # "host:notaport": SQLAlchemy's int() fails before its own URL check
         raise ArgumentError("the database URL's port is not a number") from None
+    # A failed statement's error names its parameters (message text, notes about residents),
+    # and errors are logged with their tracebacks: keep the parameters out of them.
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 10}, hide_parameters=True
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     try:
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+        return create_engine(
+            url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True
+        )
     except ImportError as exc:
         # A dialect SQLAlchemy knows but whose driver is not installed (mysql://, …): the same
         # operator error as an unknown one.

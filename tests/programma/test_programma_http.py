@@ -473,6 +473,22 @@ def test_notes_never_reach_the_logs_even_at_debug(
     assert secret not in caplog.text
 
 
+def test_a_note_the_database_refuses_is_not_written_to_the_error_log(
+    bot: RunningBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A write that fails (here PostgreSQL refuses a NUL character; a dropped connection or a
+    deadlock does the same on any database) is logged with its traceback; the statement's
+    parameters, i.e. what was typed about a resident, stay out of it."""
+    secret = "bewoner-Jansen-Dorpsstraat-12"
+    with caplog.at_level(logging.INFO):
+        body = update(bot, "bibob-beleid", status="vertraagd", note=f"Casus {secret}\x00 loopt.")
+    assert body.get("response_action") in (None, "update", "errors")  # answered, in Dutch
+    assert secret not in caplog.text
+    for record in caplog.records:
+        assert secret not in record.getMessage()
+        assert secret not in (record.exc_text or "")
+
+
 def test_note_texts_are_removed_after_the_retention_period(bot: RunningBot) -> None:
     update(bot, "bibob-beleid", status="loopt", note="Gesprek met betrokken ondernemer.")
     service = build_service(bot.ctx)

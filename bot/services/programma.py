@@ -426,6 +426,13 @@ class ProgrammeService:
         require(Action.READ_PROGRAMME, actor)
         return self.readable(self.card(activity_id, now), actor, now)
 
+    def shared(self, activity_id: int, channel: str | None, actor: Actor, now: datetime) -> Card:
+        """The card as shared in `channel`, where everyone reads it (colleagues who may not read
+        the team's action items, guests): of the linked items, only those agreed in that
+        channel, which its members could read there already."""
+        card = self.show(activity_id, actor, now)
+        return replace(card, items=tuple(i for i in card.items if i.channel == channel))
+
     def readable(self, card: Card, actor: Actor, now: datetime) -> Card:
         """The card with only the linked action items `actor` may read, by the rule `/acties`
         follows: the team all of them, anyone else those of the channels they are in."""

@@ -171,7 +171,13 @@ def register(app: App, ctx: AppContext, command: SlashCommand) -> None:
         reply(it, client, text=shown.text, blocks=shown.blocks, replace_original=True)
 
     def share(it: Interaction, client: WebClient) -> None:
-        card = clicked(it)
+        # Everyone in the channel reads a shared card: it takes along only that channel's items.
+        try:
+            card = service.shared(
+                button_id(it.body), it.channel_id, actor_of(ctx, it.body), ctx.now()
+            )
+        except DomainError as exc:
+            raise InteractionRefused(exc.message) from None
         if it.response_url is None:
             raise InteractionRefused(
                 "Delen in een kanaal kan alleen vanuit `/programma` in dat kanaal."

@@ -20,7 +20,9 @@ import pytest
 from bot.core.access import HOME_STRANGER_TEXT, POLICY, STRANGER_REFUSAL, Action
 from handlers.access import access_service
 from handlers.blocks import CLOSE_ITEM_ACTION
+from handlers.programma.blocks import SHARE_BUTTON
 from storage.actions import ActionItemView, ActionStore, NewActionItem
+from storage.programme import ProgrammeStore
 from storage.session import Database
 from testkit.app import RunningBot, start_bot
 from testkit.clock import FixedClock
@@ -371,3 +373,34 @@ def test_someone_outside_the_team_cannot_change_an_item_by_editing_their_message
                "hidden": True, "deleted_ts": ts, "ts": "1700009002.000100"}  # fmt: skip
     assert team_bot.slack.event(deleted).status_code == 200
     assert "is vervallen" in team_bot.fake.wait_for("chat.update")[0].args["text"]
+
+
+def test_a_shared_programme_card_takes_along_only_the_items_of_the_channel_it_is_shared_in(
+    team_bot: RunningBot,
+) -> None:
+    """A member shares an activity's card in a channel: everyone there reads it, also
+    colleagues who may not read the team's action items and guests. The card takes along only
+    the items agreed in that channel, which they could read there already."""
+    boa_text = "belt mevrouw De Vries over de Bibob-toets #bibob-beleid"
+    team_text = "vraagt het dossier van Dorpsstraat 12 op #bibob-beleid"
+    add_item(team_bot, BOA_CHANNEL, 2, text=boa_text)
+    add_item(team_bot, TEAM_CHANNEL, 3, text=team_text)
+    activity = next(
+        a.id for a in ProgrammeStore(team_bot.ctx.db).activities() if a.key == "bibob-beleid"
+    )
+
+    def share_in(channel: str) -> str:
+        team_bot.fake.forget_calls()
+        click = team_bot.slack.block_actions_payload(
+            SHARE_BUTTON, str(activity), user_id=MEMBER.slack_id, channel_id=channel
+        )
+        answer(team_bot.slack.interactivity(click))
+        [shared] = team_bot.fake.wait_for("response_url")
+        assert shared.args["response_type"] == "in_channel"
+        return json.dumps(shared.args, ensure_ascii=False)
+
+    general = share_in("C0GENERAL")
+    assert "Bibob-beleid en implementatie" in general
+    assert "mevrouw De Vries" not in general and "Dorpsstraat 12" not in general
+    boa = share_in(BOA_CHANNEL)
+    assert "mevrouw De Vries" in boa and "Dorpsstraat 12" not in boa

@@ -13,6 +13,13 @@ from bot.gateway import SlackError, SlackGateway
 from bot.services.access import AccessService, DirectoryError
 from storage.access import AccessStore
 
+# A user Slack does not know is an answer, not a failure that passes.
+_SETTLED = frozenset({"user_not_found", "users_not_found"})
+
+
+def _directory_error(exc: SlackError) -> DirectoryError:
+    return DirectoryError(exc.code, passing=not exc.permanent and exc.code not in _SETTLED)
+
 
 class GatewayDirectory:
     """What Slack knows about users, channels and user groups; any failure is a DirectoryError
@@ -25,26 +32,26 @@ class GatewayDirectory:
         try:
             return self.gateway.user(slack_id)
         except SlackError as exc:
-            raise DirectoryError(exc.code) from None
+            raise _directory_error(exc) from None
 
     def home(self) -> tuple[str | None, str | None]:
         try:
             auth = self.gateway.auth_test()
         except SlackError as exc:
-            raise DirectoryError(exc.code) from None
+            raise _directory_error(exc) from None
         return auth.get("team_id") or None, auth.get("enterprise_id") or None
 
     def channel_members(self, channel: str) -> Collection[str]:
         try:
             return self.gateway.channel_members(channel)
         except SlackError as exc:
-            raise DirectoryError(exc.code) from None
+            raise _directory_error(exc) from None
 
     def usergroup_members(self, usergroup: str) -> Collection[str]:
         try:
             return self.gateway.usergroup_members(usergroup)
         except SlackError as exc:
-            raise DirectoryError(exc.code) from None
+            raise _directory_error(exc) from None
 
 
 def build_access(ctx: AppContext) -> AccessService:
@@ -81,8 +88,15 @@ def payload_ids(body: Mapping[str, Any]) -> tuple[str | None, str | None, str | 
     return _str(user.get("id")), team, _str(_dict(body.get("enterprise")).get("id"))
 
 
-def actor_of(ctx: AppContext, body: Mapping[str, Any]) -> Actor:
+def actor_of(ctx: AppContext, body: Mapping[str, Any], *, raise_passing: bool = False) -> Actor:
+    """The actor behind a payload. `raise_passing` (events Slack delivers again when not
+    answered 200): a Slack failure that may pass raises DirectoryError instead of making the
+    user a stranger."""
     user_id, team_id, enterprise_id = payload_ids(body)
     return access_service(ctx).actor(
-        user_id, ctx.now(), team_id=team_id, enterprise_id=enterprise_id
+        user_id,
+        ctx.now(),
+        team_id=team_id,
+        enterprise_id=enterprise_id,
+        raise_passing=raise_passing,
     )

@@ -47,7 +47,12 @@ class AccessDenied(DomainError):
 
 
 class DirectoryError(Exception):
-    """Slack could not answer (any reason): the caller fails closed."""
+    """Slack could not answer (any reason): the caller fails closed. `passing`: the failure
+    may pass (an outage, a rate limit), unlike an unknown user or a revoked token."""
+
+    def __init__(self, code: str = "", *, passing: bool = True) -> None:
+        super().__init__(code)
+        self.passing = passing
 
 
 class Directory(Protocol):
@@ -149,8 +154,11 @@ class AccessService:
         *,
         team_id: str | None = None,
         enterprise_id: str | None = None,
+        raise_passing: bool = False,
     ) -> Actor:
-        """Who `slack_id` is, from the request's team/enterprise, Slack and the config."""
+        """Who `slack_id` is, from the request's team/enterprise, Slack and the config.
+        `raise_passing`: a lookup failure that may pass raises DirectoryError instead of making
+        the user a stranger (an event can then be delivered again rather than be dropped)."""
         if not slack_id:
             return Actor.stranger(None)
         config = self.config(now)
@@ -159,7 +167,10 @@ class AccessService:
             actor: Actor = self._actors.get(
                 key, now, lambda: self._resolve(slack_id, team_id, enterprise_id, config, now)
             )
-        except DirectoryError:
+        except DirectoryError as exc:
+            if raise_passing and exc.passing:
+                log.warning("access: could not look up %s; asked to try again", slack_id)
+                raise
             log.warning("access: could not look up %s; treated as a stranger", slack_id)
             return Actor.stranger(slack_id)
         return actor

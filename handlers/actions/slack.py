@@ -314,7 +314,9 @@ def register(app: App, ctx: AppContext, spec: SlashCommand) -> None:
     emoji = ctx.settings.oov_action_emoji.strip(":")
 
     def message_step(body: dict[str, Any], context: BoltContext, next: Any) -> Any:
-        actor = lambda: actor_of(ctx, _author_body(body))  # noqa: E731
+        # Not knowing who wrote it (Slack failed), nothing is captured and Slack delivers the
+        # event again: a member's action is not lost to an outage.
+        actor = lambda: actor_of(ctx, _author_body(body), raise_passing=True)  # noqa: E731
         return stored_or_retry(
             lambda: handle_message_event(service, body["event"], ctx.now(), actor), context, next
         )
@@ -325,7 +327,11 @@ def register(app: App, ctx: AppContext, spec: SlashCommand) -> None:
             return next()
         return stored_or_retry(
             lambda: handle_reaction_event(
-                service, body["event"], ctx.gateway, ctx.now(), lambda: actor_of(ctx, body)
+                service,
+                body["event"],
+                ctx.gateway,
+                ctx.now(),
+                lambda: actor_of(ctx, body, raise_passing=True),
             ),
             context,
             next,

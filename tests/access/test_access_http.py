@@ -404,3 +404,27 @@ def test_a_shared_programme_card_takes_along_only_the_items_of_the_channel_it_is
     assert "mevrouw De Vries" not in general and "Dorpsstraat 12" not in general
     boa = share_in(BOA_CHANNEL)
     assert "mevrouw De Vries" in boa and "Dorpsstraat 12" not in boa
+
+
+def test_an_actie_message_arriving_while_slack_cannot_say_who_wrote_it_is_not_lost(
+    team_bot: RunningBot,
+) -> None:
+    """A member writes `actie:` while Slack cannot answer users.info. Not knowing who wrote it,
+    the bot captures nothing (fail closed), but answers so that Slack delivers the event again,
+    and then the item is there, confirmed once."""
+    team_bot.fake.fail_next("users.info", body={"ok": False, "error": "fatal_error"}, times=3)
+    ts = "1700004003.000100"
+    event = {"type": "message", "channel": BOA_CHANNEL, "user": MEMBER.slack_id, "ts": ts,
+             "text": "actie: ik bel de wijkagent voor vrijdag"}  # fmt: skip
+    delivered = team_bot.slack.event(event, event_id="Ev0OUTAGE01")
+    assert ActionStore(team_bot.ctx.db).by_source(BOA_CHANNEL, ts) is None
+    retries = 0
+    while delivered.status_code != 200 and retries < 3:  # Slack retries three times
+        retries += 1
+        delivered = team_bot.slack.event(
+            event, event_id="Ev0OUTAGE01", retry_num=retries, retry_reason="http_error"
+        )
+    assert delivered.status_code == 200
+    assert ActionStore(team_bot.ctx.db).by_source(BOA_CHANNEL, ts) is not None
+    [confirmation] = team_bot.fake.wait_for("chat.postMessage")
+    assert "vastgelegd" in confirmation.args["text"]

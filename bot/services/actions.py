@@ -869,6 +869,18 @@ class ActionService:
         planned, so no digest)."""
         return self.store.overdue_for(owner, self.today(now))
 
+    def overdue_readable(self, owner: Actor, now: datetime) -> list[ActionItemView]:
+        """The owner's overdue items for the weekly DM, as far as they may read them: the team
+        all, a colleague outside it those of the channels they are in (an item may name them
+        in a channel they are not in), a guest or another organisation's user none."""
+        items = self.overdue_for(owner.slack_id or "", now)
+        if not items or allowed(Action.READ_ITEMS, owner):
+            return items
+        if owner.is_stranger or self.access is None:
+            return []
+        channels = self.access.channels_of(owner, {item.channel for item in items}, now)
+        return [item for item in items if item.channel in channels]
+
     def purge(self, now: datetime) -> int:
         """Delete items closed longer ago than the retention period; how many went."""
         cutoff = now - timedelta(days=round(self.retention_months * 365.25 / 12))

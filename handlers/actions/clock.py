@@ -9,9 +9,11 @@ from datetime import time as clock_time
 
 from bot.context import AppContext
 from bot.core.action_items import digest_moments
-from bot.gateway import SentMessage
+from bot.gateway import SentMessage, SlackError
 from bot.language import local_moments
 from bot.planning import PlannedDelivery
+from bot.services.access import DirectoryError
+from handlers.access import access_service
 from handlers.actions.blocks import digest_text
 from handlers.actions.factory import action_service
 
@@ -23,9 +25,13 @@ PURGE_LOCAL_TIME = clock_time(3, 30)  # a quiet hour
 def send_digest(ctx: AppContext, owner: str) -> SentMessage | None:
     service = action_service(ctx)
     now = ctx.now()
-    items = service.overdue_for(owner, now)
+    try:
+        actor = access_service(ctx).actor(owner, now, raise_passing=True)
+    except DirectoryError as exc:  # Slack cannot say who the owner is yet: the clock retries
+        raise SlackError(str(exc) or "unreachable", permanent=False) from None
+    items = service.overdue_readable(actor, now)
     if not items:
-        return None  # closed since the round was planned
+        return None  # closed since the round was planned, or none the owner may read
     title, blocks = digest_text(items, service.today(now))
     return ctx.gateway.post(owner, title, blocks=blocks, what="overdue action items DM")
 

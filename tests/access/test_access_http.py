@@ -11,14 +11,17 @@ import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.clock import Clock
 from bot.core.access import HOME_STRANGER_TEXT, POLICY, STRANGER_REFUSAL, Action
 from handlers.access import access_service
+from handlers.actions.clock import DIGEST_KIND
+from handlers.actions.clock import plan_deliveries as plan_actions
 from handlers.blocks import CLOSE_ITEM_ACTION
 from handlers.programma.blocks import SHARE_BUTTON
 from storage.actions import ActionItemView, ActionStore, NewActionItem
@@ -428,3 +431,40 @@ def test_an_actie_message_arriving_while_slack_cannot_say_who_wrote_it_is_not_lo
     assert ActionStore(team_bot.ctx.db).by_source(BOA_CHANNEL, ts) is not None
     [confirmation] = team_bot.fake.wait_for("chat.postMessage")
     assert "vastgelegd" in confirmation.args["text"]
+
+
+def test_the_weekly_overdue_dm_tells_an_owner_outside_the_team_only_what_they_may_read(
+    team_bot: RunningBot,
+) -> None:
+    """A member wrote `actie: @gast …` or `actie: @collega-buiten-het-team …` in the private
+    team channel, which neither is in. The weekly DM of overdue items must not carry those
+    items to them: a guest gets no DM, a colleague outside the team only the items of the
+    channels they are in; a team member all of theirs."""
+    team_bot.clock.current += timedelta(days=7)  # Monday 30 November, 09:00
+    overdue = date(2026, 11, 20)
+    team_bot.fake.set_channel_members(BOA_CHANNEL, [NON_MEMBER.slack_id, GUEST.slack_id])
+    for n, (channel, owner) in enumerate(
+        (
+            (TEAM_CHANNEL, GUEST),
+            (TEAM_CHANNEL, NON_MEMBER),
+            (BOA_CHANNEL, NON_MEMBER),
+            (TEAM_CHANNEL, MEMBER),
+        ),
+        start=10,
+    ):
+        add_item(team_bot, channel, n, owner_slack_id=owner.slack_id, due_on=overdue)
+    start = team_bot.clock() - timedelta(hours=1)
+    planned = [
+        d
+        for d in plan_actions(team_bot.ctx, start, start + timedelta(hours=2))
+        if d.kind == DIGEST_KIND
+    ]
+    clock = Clock(team_bot.ctx, [plan_actions], grace=timedelta(hours=2))
+    team_bot.fake.forget_calls()
+    for delivery in planned:
+        clock.deliver(delivery)
+    dms = {c.args["channel"]: json.dumps(c.args) for c in team_bot.fake.calls("chat.postMessage")}
+    assert GUEST.slack_id not in dms
+    assert f"({BOA_CHANNEL})" in dms[NON_MEMBER.slack_id]
+    assert f"({TEAM_CHANNEL})" not in dms[NON_MEMBER.slack_id]
+    assert f"({TEAM_CHANNEL})" in dms[MEMBER.slack_id]

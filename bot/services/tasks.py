@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.core.access import Action, Actor, Role
+from bot.core.access import Action, Actor, Role, Standing
 from bot.core.cadence import Cadence, CadenceError, parse_cadence
 from bot.core.task_search import TaskIndex
 from bot.services.access import AccessDenied, allowed, require
@@ -285,6 +285,32 @@ class TaskService:
 
     # -- changing an owner -----------------------------------------------------------------------
 
+    @staticmethod
+    def _refuse_outsiders(
+        current: TaskView,
+        owner_slack_id: str,
+        deputy_slack_id: str | None,
+        standing_of: Callable[[str], Standing],
+    ) -> None:
+        holding = {p.slack_id for p in (current.owner, current.deputy) if p and p.slack_id}
+        for field_name, slack_id in (("owner", owner_slack_id), ("deputy", deputy_slack_id)):
+            if not slack_id or slack_id in holding:
+                continue  # unchanged: not asked again
+            standing = standing_of(slack_id)
+            if standing in (Standing.GUEST, Standing.EXTERNAL):
+                raise OwnerChangeRefused(
+                    "Deze persoon is gast of van een andere organisatie en kan geen eigenaar of "
+                    "vervanger van een teamtaak zijn.",
+                    field=field_name,
+                )
+            if standing is Standing.UNKNOWN:
+                raise OwnerChangeRefused(
+                    "Ik kan niet nagaan of deze persoon een collega van de gemeente is "
+                    "(gedeactiveerd, een bot, of Slack antwoordt even niet). Kies iemand anders "
+                    "of probeer het zo nog eens.",
+                    field=field_name,
+                )
+
     def change_owner(
         self,
         task_id: int,
@@ -294,11 +320,14 @@ class TaskService:
         changed_by: Actor,
         now: datetime,
         name_of: Callable[[str], str],
+        standing_of: Callable[[str], Standing] | None = None,
         source: str = "slack",
     ) -> OwnerChanged:
         """Give the task a new owner (and deputy), audited. A Slack user not yet in the team
         overview is added under the name `name_of(slack_id)` gives. Only the task's owner or
-        deputy or a team lead may (AccessDenied otherwise)."""
+        deputy or a team lead may (AccessDenied otherwise). A newly chosen person must be a
+        colleague of the organisation (`standing_of`, from Slack): a guest or another
+        organisation's user never holds a team task, nor hears of it."""
         if deputy_slack_id and deputy_slack_id == owner_slack_id:
             raise OwnerChangeRefused(
                 "De vervanger moet iemand anders zijn dan de eigenaar.", field="deputy"
@@ -311,6 +340,8 @@ class TaskService:
             require(Action.CHANGE_TASK_OWNER, changed_by, self.held(current, changed_by))
         except AccessDenied as exc:
             raise OwnerChangeRefused(exc.message, field="owner") from None
+        if standing_of is not None:
+            self._refuse_outsiders(current, owner_slack_id, deputy_slack_id, standing_of)
         by = changed_by.by
         assignments: dict[str, int | None] = {}
         for role, slack_id in (("owner", owner_slack_id), ("deputy", deputy_slack_id)):

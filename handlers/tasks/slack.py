@@ -231,6 +231,8 @@ def register(app: App, ctx: AppContext) -> None:
     on_action(app, CHANGE_OWNER_BUTTON, change_owner)
     on_action(app, OWNER_PERSON, owner_chosen)
 
+    access = access_service(ctx)
+
     def owner_submitted(ack: Ack, it: Interaction, client: WebClient) -> None:
         choice = parse_owner_submission(it.body)
         actor = actor_of(ctx, it.body)
@@ -244,6 +246,7 @@ def register(app: App, ctx: AppContext) -> None:
                 changed_by=actor,
                 now=ctx.now(),
                 name_of=lambda slack_id: slack_name(ctx.gateway, slack_id),
+                standing_of=lambda slack_id: access.actor(slack_id, ctx.now()).standing,
             )
         except OwnerChangeRefused as exc:
             ack(response_action="errors", errors={exc.field: exc.message})

@@ -468,3 +468,28 @@ def test_the_weekly_overdue_dm_tells_an_owner_outside_the_team_only_what_they_ma
     assert f"({BOA_CHANNEL})" in dms[NON_MEMBER.slack_id]
     assert f"({TEAM_CHANNEL})" not in dms[NON_MEMBER.slack_id]
     assert f"({TEAM_CHANNEL})" in dms[MEMBER.slack_id]
+
+
+@pytest.mark.parametrize("picked", STRANGERS, ids=lambda u: u.name)
+def test_a_guest_or_another_organisations_user_cannot_be_made_owner_of_a_task(
+    team_bot: RunningBot, picked: User
+) -> None:
+    """The owner modal's user picker lists everyone Slack shows, guests and Slack Connect users
+    too. Picked as owner, they would be told about the team's task in a DM and be listed in the
+    register; the modal says why not, under the field, and nothing changes."""
+    task = next(t for t in team_bot.ctx.team.tasks() if t.subject == "BIBOB")
+    team_bot.fake.forget_calls()
+    submit = team_bot.slack.view_submission_payload(
+        "task_owner_modal",
+        {"owner": {"person": {"type": "users_select", "selected_user": picked.slack_id}}},
+        private_metadata=json.dumps({"task_id": task.id}),
+        user_id=LEAD.slack_id,
+    )
+    body = answer(team_bot.slack.interactivity(submit))
+    assert body.get("response_action") == "errors", body
+    assert "gast of van een andere organisatie" in body["errors"]["owner"]
+    after = next(t for t in team_bot.ctx.team.tasks() if t.id == task.id)
+    assert after.owner == task.owner
+    assert team_bot.ctx.team.person_by_slack_id(picked.slack_id) is None
+    command("/acties", "open")(team_bot, MEMBER)  # a request after the submission
+    assert not [c for c in team_bot.fake.calls("chat.postMessage")]

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.core.access import Action, Actor
 from bot.core.cadence import CadenceError, parse_cadence
 from bot.core.meetings import Occurrence, minute_taker
-from bot.services.access import require
+from bot.services.access import AccessService, allowed, require
 from storage.actions import ActionItemView, ActionStore
 from storage.meetings import MeetingStore, SeriesView
 from storage.piket import PiketStore, ShiftView
@@ -92,7 +92,10 @@ class HomeService:
         piket: PiketStore,
         team: TeamStore,
         tz: ZoneInfo,
+        access: AccessService | None = None,
     ) -> None:
+        # Channel membership, for the items of a reader outside the team; None: they see none.
+        self.access = access
         self.actions = actions
         self.meetings = meetings
         self.piket = piket
@@ -109,7 +112,9 @@ class HomeService:
         return HomeOverview(
             slack_id=slack_id,
             person=person,
-            items=self.open_items(slack_id, now),
+            items=self.open_items(slack_id, now)
+            if allowed(Action.READ_ITEMS, actor)
+            else self.readable_items(actor, now),
             meetings=self.meetings_of(person, now, task_ids) if person else [],
             piket=self.piket_of(person, now) if person else None,
             owned=[TaskLine(t, weekly_hours(t)) for t in owned],
@@ -126,6 +131,18 @@ class HomeService:
         else:
             total, overdue = len(items), sum(item.is_overdue(today) for item in items)
         return OpenItems(items, total, overdue)
+
+    def readable_items(self, actor: Actor, now: datetime) -> OpenItems:
+        """The open items of someone outside the team (a reader named as owner), by `/acties`'
+        rule: only those of the channels they are in."""
+        today = now.astimezone(self.tz).date()
+        if not actor.slack_id or self.access is None:
+            return OpenItems([], 0, 0)
+        owned = self.actions.open_for_owner(actor.slack_id, limit=500)
+        channels = self.access.channels_of(actor, {item.channel for item in owned}, now)
+        items = [item for item in owned if item.channel in channels]
+        overdue = sum(item.is_overdue(today) for item in items)
+        return OpenItems(items[:HOME_ITEMS], len(items), overdue)
 
     def meetings_of(
         self, person: PersonView, now: datetime, task_ids: set[int]

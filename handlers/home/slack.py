@@ -44,6 +44,7 @@ def build_service(ctx: AppContext) -> HomeService:
         ctx.service(new_piket_store),
         ctx.team,
         ctx.tz,
+        access=access_service(ctx),
     )
 
 

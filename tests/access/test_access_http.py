@@ -493,3 +493,21 @@ def test_a_guest_or_another_organisations_user_cannot_be_made_owner_of_a_task(
     assert team_bot.ctx.team.person_by_slack_id(picked.slack_id) is None
     command("/acties", "open")(team_bot, MEMBER)  # a request after the submission
     assert not [c for c in team_bot.fake.calls("chat.postMessage")]
+
+
+def test_a_readers_home_tab_lists_only_their_items_of_channels_they_are_in(
+    team_bot: RunningBot,
+) -> None:
+    """A member names the afdelingshoofd (a reader) as owner in the private team channel,
+    which the reader is not in. Readers may read the team's overviews, not its action items:
+    their Home tab lists the items they own only as far as `/acties` would show them."""
+    add_item(team_bot, TEAM_CHANNEL, 20, owner_slack_id=READER.slack_id, text="bel Dorpsstraat 12")
+    add_item(team_bot, BOA_CHANNEL, 21, owner_slack_id=READER.slack_id, text="bel de school")
+    team_bot.fake.set_channel_members(BOA_CHANNEL, [READER.slack_id])
+    event = {"type": "app_home_opened", "user": READER.slack_id, "channel": "D0HOME001",
+             "tab": "home"}  # fmt: skip
+    assert team_bot.slack.event(event).status_code == 200
+    [published] = team_bot.fake.wait_for("views.publish")
+    shown = json.dumps(published.args["view"]["blocks"], ensure_ascii=False)
+    assert "bel de school" in shown
+    assert "Dorpsstraat 12" not in shown

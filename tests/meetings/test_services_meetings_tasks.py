@@ -192,8 +192,9 @@ def test_change_owner_is_audited_and_tells_both_owners(team: Database) -> None:
     service = TaskService(store)
     bibob = service.find("bibob", OPERATOR).best
     assert bibob is not None and bibob.owner is not None and bibob.owner.slack_id
+    deputy = bibob.deputy.slack_id if bibob.deputy else None  # kept, as the modal sends it
     changed = service.change_owner(
-        bibob.id, "U0NEW0001", None, changed_by=lead(), now=NOW, name_of=lambda _: "Nieuw"
+        bibob.id, "U0NEW0001", deputy, changed_by=lead(), now=NOW, name_of=lambda _: "Nieuw"
     )
     assert {n.to for n in changed.notices} == {"U0NEW0001", bibob.owner.slack_id}
     to_new = next(n for n in changed.notices if n.to == "U0NEW0001")

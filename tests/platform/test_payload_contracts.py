@@ -76,7 +76,9 @@ def add_items(bot: RunningBot, count: int) -> None:
 def test_wie_suggestions_each_have_their_own_action_id_and_each_opens_its_task(
     bot: RunningBot,
 ) -> None:
-    for query in ("rampenplan", "prostitutie"):
+    # Words the overview does not use, close to two or more subjects ("prostitutie" was one
+    # until /wie learnt it means Mensenhandel-/uitbuiting).
+    for query in ("rampenplan",):
         body = answer(bot.slack.command("/wie", query))
         row = next(b for b in body["blocks"] if b["type"] == "actions")["elements"]
         assert len(row) >= 2, query

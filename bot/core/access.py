@@ -58,6 +58,7 @@ ROLE_NAMES: Mapping[Role, str] = {
 class Action(StrEnum):
     READ_REGISTER = "read_register"  # /wie, /taken
     CHANGE_TASK_OWNER = "change_task_owner"
+    ADD_TO_TEAM = "add_to_team"  # a colleague not in the overview made owner or deputy
     READ_MEETINGS = "read_meetings"  # /overleg
     CHANGE_MEETING = "change_meeting"  # /overleg annuleer | verplaats | herstel
     READ_ITEMS = "read_items"  # /acties
@@ -108,6 +109,13 @@ POLICY: Mapping[Action, Rule] = {
         Role.TASK_DEPUTY,
         Role.TEAM_LEAD,
     ),
+    Action.ADD_TO_TEAM: _rule(
+        "Alleen de teamleider kan iemand die nog niet in het teamoverzicht staat eigenaar of "
+        "vervanger maken (en zo aan het team toevoegen). Kies een teamlid.",
+        "make a colleague not yet in `people.yaml` a task's owner or deputy (adds them to the "
+        "team)",
+        Role.TEAM_LEAD,
+    ),
     Action.READ_MEETINGS: _rule(
         "Alleen teamleden en meelezers kunnen de overleggen van het team inzien.",
         "list meetings (`/overleg`)",
@@ -148,7 +156,7 @@ POLICY: Mapping[Action, Rule] = {
     ),
     Action.READ_PIKET: _rule(
         "Alleen teamleden en meelezers kunnen het piketrooster inzien. " + LINK_HINT,
-        "read the piket rota and get calendar links (`/piket`)",
+        "read the piket rota (`/piket`); calendar links are a team member's own (`/piket agenda`)",
         Role.TEAM_MEMBER,
         Role.READER,
         Role.TEAM_LEAD,

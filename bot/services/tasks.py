@@ -327,7 +327,8 @@ class TaskService:
         overview is added under the name `name_of(slack_id)` gives. Only the task's owner or
         deputy or a team lead may (AccessDenied otherwise). A newly chosen person must be a
         colleague of the organisation (`standing_of`, from Slack): a guest or another
-        organisation's user never holds a team task, nor hears of it."""
+        organisation's user never holds a team task, nor hears of it; and only a team lead
+        brings someone new into the team this way."""
         if deputy_slack_id and deputy_slack_id == owner_slack_id:
             raise OwnerChangeRefused(
                 "De vervanger moet iemand anders zijn dan de eigenaar.", field="deputy"
@@ -342,6 +343,14 @@ class TaskService:
             raise OwnerChangeRefused(exc.message, field="owner") from None
         if standing_of is not None:
             self._refuse_outsiders(current, owner_slack_id, deputy_slack_id, standing_of)
+        for field_name, slack_id in (("owner", owner_slack_id), ("deputy", deputy_slack_id)):
+            if slack_id and self.team.person_by_slack_id(slack_id) is None:
+                # Choosing them adds them to the team, with all a team member may read: the
+                # team lead's decision, not any task owner's.
+                try:
+                    require(Action.ADD_TO_TEAM, changed_by)
+                except AccessDenied as exc:
+                    raise OwnerChangeRefused(exc.message, field=field_name) from None
         by = changed_by.by
         assignments: dict[str, int | None] = {}
         for role, slack_id in (("owner", owner_slack_id), ("deputy", deputy_slack_id)):

@@ -495,6 +495,38 @@ def test_a_guest_or_another_organisations_user_cannot_be_made_owner_of_a_task(
     assert not [c for c in team_bot.fake.calls("chat.postMessage")]
 
 
+def test_only_the_team_lead_brings_a_new_colleague_into_the_team_through_the_owner_modal(
+    team_bot: RunningBot,
+) -> None:
+    """aov-2, BIBOB's deputy, may change its owner; picking a colleague who is not in the team
+    made them a team member (with all a member may read) on aov-2's word alone."""
+    task = next(t for t in team_bot.ctx.team.tasks() if t.subject == "BIBOB")
+    deputy = SLACK_IDS["aov-2"]
+    assert task.deputy is not None and task.deputy.slack_id == deputy
+
+    def pick(user_id: str) -> dict[str, Any]:
+        submit = team_bot.slack.view_submission_payload(
+            "task_owner_modal",
+            {
+                "owner": {"person": {"type": "users_select", "selected_user": NON_MEMBER.slack_id}},
+                "deputy": {"person": {"type": "users_select", "selected_user": deputy}},
+            },
+            private_metadata=json.dumps({"task_id": task.id}),
+            user_id=user_id,
+        )
+        return answer(team_bot.slack.interactivity(submit))
+
+    refused = pick(deputy)
+    assert refused.get("response_action") == "errors", refused
+    assert refused["errors"]["owner"] == POLICY[Action.ADD_TO_TEAM].refusal
+    assert team_bot.ctx.team.person_by_slack_id(NON_MEMBER.slack_id) is None
+    assert next(t for t in team_bot.ctx.team.tasks() if t.id == task.id).owner == task.owner
+    assert pick(LEAD.slack_id) == {}  # the team lead may: saved, the modal closes
+    added = team_bot.ctx.team.person_by_slack_id(NON_MEMBER.slack_id)
+    assert added is not None
+    assert next(t for t in team_bot.ctx.team.tasks() if t.id == task.id).owner == added
+
+
 def test_a_readers_home_tab_lists_only_their_items_of_channels_they_are_in(
     team_bot: RunningBot,
 ) -> None:

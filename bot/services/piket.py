@@ -25,8 +25,10 @@ from bot.core.rota import (
     InvalidDay,
     PiketConfig,
     RotaError,
+    Shift,
     parse_day_or_week,
     shifts_in,
+    unqualified,
     upcoming_weeks,
 )
 from bot.language import (
@@ -692,22 +694,33 @@ class PiketService:
             return None
         return Reminder(shift.person.slack_id, shift, before)
 
+    def _without_qualified(self, start: datetime, end: datetime) -> list[ShiftView]:
+        """Shifts in [start, end) nobody qualified holds: nobody at all, or someone piket.yaml
+        no longer allows (a swap or an operator's choice is kept when the file changes)."""
+        config = self.store.config()
+        if config is None:
+            return []
+        shifts = self.store.shifts(start=start, end=end)
+        held = [Shift(s.role, s.person.key, s.start, s.end) for s in shifts if s.person]
+        barred = {(s.role, s.start) for s in unqualified(config.rules, held)}
+        return [s for s in shifts if s.person is None or (s.role, s.start) in barred]
+
     def has_unstaffed(self, start: datetime, end: datetime) -> bool:
-        return any(s.person is None for s in self.store.shifts(start=start, end=end))
+        return bool(self._without_qualified(start, end))
 
     @_domain
     def unstaffed_warning(self, at: datetime) -> Notice | None:
         """The weekly warning about shifts nobody qualified holds: to the team lead (DM), else the
         team channel. None when there is nothing to warn about, or nobody to tell."""
         config = self.config()
-        gaps = [
-            s
-            for s in self.store.shifts(start=at, end=at + config.warn_unstaffed)
-            if s.person is None
-        ]
+        gaps = self._without_qualified(at, at + config.warn_unstaffed)
         if not gaps:
             return None
-        lines = "\n".join(f"• *{escape(s.role)}*: {period(s.start, s.end, self.tz)}" for s in gaps)
+        lines = "\n".join(
+            f"• *{escape(s.role)}*: {period(s.start, s.end, self.tz)}"
+            + (f" ({escape(s.person.name)} is dan niet gekwalificeerd)" if s.person else "")
+            for s in gaps
+        )
         text = (
             "Let op: in deze piketdiensten is niemand gekwalificeerd ingeroosterd:\n"
             f"{lines}\nVul de gekwalificeerden aan in `config/piket.yaml` (en draai "

@@ -157,6 +157,34 @@ def test_the_team_lead_is_warned_weekly_about_unstaffed_weeks(make_bot: BotFacto
     assert "*IM-ACBZ*: ⚠️ _onbezet_" in weeks
 
 
+def test_the_weekly_warning_names_a_kept_shift_whose_person_is_no_longer_qualified(
+    make_bot: BotFactory, tmp_path: Path
+) -> None:
+    """A swap or an operator's choice survives a re-import that ends that person's
+    qualification before the shift: the week is then as unstaffed as one without anybody."""
+    bot = make_bot(**RUNNING_WEEK)
+    piket_cli.override(bot.ctx, "OVD-BZ", "week 52", "aov-3")  # from Monday 21 December
+
+    def shorten(data: Any) -> None:
+        for person in data["roles"][0]["people"]:
+            if person["key"] == "aov-3":
+                person["qualified_until"] = "2026-12-15"
+
+    config_dir = tmp_path / "config0"
+    edit_yaml(config_dir / "piket.yaml", shorten)
+    import_config(bot.ctx.db, load_config(config_dir), bot.clock())
+    (warning,) = planned(bot, UNSTAFFED_KIND, local(2026, 11, 30, 0), local(2026, 12, 1, 0))
+    bot.clock.current = local(2026, 11, 30)
+    bot.fake.forget_calls()  # the override's DMs to both people
+    deliver_all(bot, [warning])
+    (dm,) = [c.args for c in bot.fake.calls("chat.postMessage")]
+    assert dm["channel"] == SLACK_IDS["teamleider"]
+    assert (
+        "*OVD-BZ*: maandag 21 december 2026, 08:00 tot maandag 28 december 2026, 08:00 "
+        "(AOV-er 3 is dan niet gekwalificeerd)"
+    ) in dm["blocks"][0]["text"]["text"]
+
+
 # --- the rolling horizon --------------------------------------------------------------------
 
 

@@ -271,13 +271,13 @@ def test_log_level_in_dotenv_takes_effect(tmp_path: Path) -> None:
             {"OOV_ACTION_DIGEST_TIME": "9u"},
             "OOV_ACTION_DIGEST_TIME: schrijf een tijd als UU:MM, bijvoorbeeld 09:00",
         ),
-        # The SDK's "unknown url type: 'slack.com/api/auth.test'" traceback at start.
+        # A URL without its scheme: the SDK's "unknown url type" traceback at start.
         (
             ["serve"],
             {
                 "SLACK_BOT_TOKEN": "xoxb-1",
                 "SLACK_SIGNING_SECRET": "s",
-                "SLACK_API_URL": "slack.com/api/",
+                "SLACK_API_URL": "gov-slack.example/api/",
             },
             "SLACK_API_URL: geen http(s)-adres",
         ),

@@ -869,7 +869,10 @@ def build_report(
         f"tot en met {format_date(until)} (gemaakt op {format_date(now.astimezone(tz).date())})"
     )
     return Document(
-        title=f"Voortgangsrapportage {settings.name}", subtitle=subtitle, blocks=tuple(blocks)
+        title=f"Voortgangsrapportage {settings.name}",
+        subtitle=subtitle,
+        blocks=tuple(blocks),
+        created=now,
     )
 
 

@@ -119,6 +119,7 @@ def report_document(picture: Picture) -> Document:
         title="Capaciteit team OOV",
         subtitle=f"Stand van {format_date(picture.now)}",
         blocks=blocks,
+        created=picture.now,
     )
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 import io
 import struct
 import zlib
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import docx
 import pytest
@@ -82,6 +84,35 @@ def test_word_file_has_the_headings_tables_text_and_picture() -> None:
     [picture] = word.inline_shapes
     assert picture._inline.docPr.get("descr") == "Staafdiagram per persoon"
     assert word.core_properties.title == "Voortgangsrapportage uitvoeringsprogramma"
+
+
+def test_word_file_is_a_dutch_a4_report_with_page_numbers_and_repeating_table_headers() -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Cm
+
+    word = docx.Document(io.BytesIO(render_docx(DOC)))
+    section = word.sections[0]
+    # A4 with room for a 16 cm figure between the margins (Letter paper left 15,2 cm).
+    assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
+    assert section.page_width - section.left_margin - section.right_margin >= Cm(16)
+    # Word proofs the text as Dutch, not English.
+    langs = {e.get(qn("w:val")) for e in word.styles.element.iter(qn("w:lang"))}
+    assert langs == {"nl-NL"}
+    footer = section.footer.paragraphs[0]
+    assert footer.text.startswith("Pagina ")
+    assert "PAGE" in "".join(e.text or "" for e in footer._p.iter(qn("w:instrText")))
+    [table] = word.tables
+    assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+
+
+def test_word_file_properties_name_the_report_not_the_library() -> None:
+    created = datetime(2026, 12, 1, 10, 30, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    dated = Document(DOC.title, DOC.subtitle, DOC.blocks, created=created)
+    properties = docx.Document(io.BytesIO(render_docx(dated))).core_properties
+    assert properties.author == ""
+    assert properties.comments == ""
+    assert properties.subject == DOC.subtitle
+    assert properties.created == properties.modified == datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
 
 
 def test_markdown_escapes_text_and_keeps_the_structure() -> None:

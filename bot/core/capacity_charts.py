@@ -9,8 +9,9 @@ pays for it.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.core.cadence import format_hours
 from bot.core.capacity import Picture
@@ -120,39 +121,68 @@ def _png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
+# Per theme a hatch as well as a colour: the bars stay apart on a grey-scale print.
+HATCHES = ("", "//", "..", "xx", "\\\\", "oo", "--", "++")
+
+
+def _label_bars(axes: Any, container: Any, texts: Sequence[str]) -> None:
+    """The figure at the end of each bar, so a 0 stays visible and no colour is needed."""
+    axes.bar_label(container, labels=list(texts), padding=3, fontsize=7)
+
+
 def draw_load(chart: LoadChart) -> Figure:
+    """Horizontal bars, the most loaded person on top: names read level and do not overlap, also
+    with many people or long names."""
     figure = _figure()
     axes = figure.add_subplot()
     positions = list(range(len(chart.names)))
-    bottoms = [0.0] * len(chart.names)
+    lefts = [0.0] * len(chart.names)
+    container = None
     for t, theme in enumerate(chart.themes):
         values = chart.percent[t]
-        axes.bar(positions, values, bottom=bottoms, label=theme, color=COLOURS[t % len(COLOURS)])
-        bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
-    axes.axhline(100, color="#D55E00", linestyle="--", linewidth=1.5, label="100 %")
-    axes.set_xticks(positions, chart.names, rotation=30 if len(chart.names) > 6 else 0,
-                    ha="right" if len(chart.names) > 6 else "center", fontsize=8)  # fmt: skip
-    axes.set_ylabel("% van beschikbare uren per week")
+        container = axes.barh(
+            positions, values, left=lefts, label=theme, color=COLOURS[t % len(COLOURS)],
+            hatch=HATCHES[t % len(HATCHES)], edgecolor="white", linewidth=0.5,
+        )  # fmt: skip
+        lefts = [b + v for b, v in zip(lefts, values, strict=True)]
+    if container is None:  # no theme has hours: still one (empty) row of bars to label
+        container = axes.barh(positions, [0.0] * len(positions))
+    totals = [pct(total) + (" (boven 100 %)" if total > 100 else "") for total in chart.total]
+    _label_bars(axes, container, totals)
+    axes.axvline(100, color="black", linestyle="--", linewidth=1.2, label="100 %")
+    size = 8 if len(chart.names) <= 20 else 6
+    # Few rows have room for a long name on two lines; many rows get one line each.
+    labels = [_wrap(name, 40) if len(chart.names) <= 15 else name for name in chart.names]
+    axes.set_yticks(positions, labels, fontsize=size)
+    axes.invert_yaxis()  # the most loaded first, at the top
+    axes.set_xlabel("% van beschikbare uren per week")
     title = LOAD_TITLE if not chart.left_out else f"{LOAD_TITLE}, de {len(chart.names)} hoogste"
     axes.set_title(title)
-    axes.set_ylim(0, max([110.0, *(v * 1.1 for v in chart.total)]))
-    axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    # Room right of the longest bar for its label.
+    axes.set_xlim(0, max([125.0, *(v * 1.3 for v in chart.total)]))
+    axes.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncols=4)
     return figure
 
 
 def draw_themes(chart: ThemeChart) -> Figure:
+    """Per theme a demand and a supply bar, horizontal so that long theme names stay readable."""
     figure = _figure()
     axes = figure.add_subplot()
     positions = list(range(len(chart.themes)))
-    width = 0.4
-    axes.bar([p - width / 2 for p in positions], chart.demand, width, label="Vraag",
-             color=COLOURS[5])  # fmt: skip
-    axes.bar([p + width / 2 for p in positions], chart.supply, width, label="Aanbod",
-             color=COLOURS[0])  # fmt: skip
-    axes.set_xticks(positions, [_wrap(t) for t in chart.themes], fontsize=8)
-    axes.set_ylabel("uur per week")
+    height = 0.4
+    demand = axes.barh([p - height / 2 for p in positions], chart.demand, height, label="Vraag",
+                       color=COLOURS[5], hatch="//", edgecolor="white")  # fmt: skip
+    supply = axes.barh([p + height / 2 for p in positions], chart.supply, height, label="Aanbod",
+                       color=COLOURS[0], edgecolor="white")  # fmt: skip
+    _label_bars(axes, demand, [format_hours(v) for v in chart.demand])
+    _label_bars(axes, supply, [format_hours(v) for v in chart.supply])
+    size = 8 if len(chart.themes) <= 12 else 6
+    axes.set_yticks(positions, [_wrap(t, 30) for t in chart.themes], fontsize=size)
+    axes.invert_yaxis()
+    axes.set_xlabel("uur per week")
     axes.set_title(THEME_TITLE)
-    axes.legend(fontsize=8)
+    axes.set_xlim(0, max([1.0, *chart.demand, *chart.supply]) * 1.15)
+    axes.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncols=2)
     return figure
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.core.access import Action, Actor, Role
 from bot.core.programme import (
+    AT_RISK_WINDOW,
     ProgrammeSettings,
     Status,
     deadline_note,
@@ -798,8 +799,6 @@ def build_report(
     summary_rows = []
     for key, name in priorities:
         statuses = [states[a.id][0] for a in model.activities if a.activity.priority_key == key]
-        if not statuses:
-            continue
         summary_rows.append((name, *(str(statuses.count(s)) for s in Status), str(len(statuses))))
     blocks.append(
         Table(
@@ -809,13 +808,11 @@ def build_report(
         )
     )
     blocks.append(Heading("Uitvoering per prioriteit", 1))
-    number = 0
-    for key, name in priorities:
+    for number, (key, name) in enumerate(priorities, start=1):
         activities = [a for a in model.activities if a.activity.priority_key == key]
-        if not activities:
-            continue
-        number += 1
         blocks.append(Heading(f"{number}. {name}", 2))
+        if not activities:
+            blocks.append(Paragraph("Onder deze prioriteit staan (nog) geen activiteiten."))
         for view in activities:
             status, deadline = states[view.id]
             config = view.activity.config
@@ -825,6 +822,15 @@ def build_report(
             deadline_text = f"deadline {format_date(deadline)}"
             if deadline != view.original_deadline:
                 deadline_text += f" (oorspronkelijk {format_date(view.original_deadline)})"
+            # Late or at risk on the report's date; the report runs to the end of `until`, so a
+            # deadline on that day has passed (as in the table of what was not done).
+            if not status.closed and deadline <= until:
+                deadline_text += " (verstreken, niet afgerond)"
+            elif not status.closed and deadline - until <= AT_RISK_WINDOW:
+                days = (deadline - until).days
+                deadline_text += (
+                    f" (nog {days} dag{'en' if days != 1 else ''}, dreigt te laat te komen)"
+                )
             owner = model.owner(view)
             blocks.append(
                 Paragraph(

@@ -14,15 +14,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--map", default=".", help="waar de bestanden komen (standaard: de huidige map)"
     )
-    parser.add_argument("--naam", default="capaciteit", help="bestandsnaam zonder extensie")
+    parser.add_argument(
+        "--naam",
+        default="",
+        help="bestandsnaam zonder extensie (standaard: capaciteit-JJJJ-MM-DD, datum van vandaag)",
+    )
 
 
 def run(ctx: AppContext, args: argparse.Namespace) -> int:
     from bot.core.documents import write_document
-    from handlers.capaciteit.report import report_document
+    from handlers.capaciteit.report import report_document, report_stem
 
     picture = ctx.service(build_capacity_service).picture(ctx.now(), Actor.operator())
-    written = write_document(report_document(picture), Path(args.map), args.naam)
+    stem = args.naam.strip() or report_stem(picture)
+    written = write_document(report_document(picture), Path(args.map), stem)
     for path in written:
         print(path)
     return 0

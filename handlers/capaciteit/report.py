@@ -22,8 +22,15 @@ def _h(value: float) -> str:
     return format_hours(round(value, 2))
 
 
+def report_stem(picture: Picture) -> str:
+    """The report's file name without extension, dated as the Slack upload is: an earlier memo
+    in the same folder keeps its own files and charts."""
+    return f"capaciteit-{picture.now:%Y-%m-%d}"
+
+
 def report_document(picture: Picture) -> Document:
     settings = picture.settings
+    stem = report_stem(picture)
     load = load_table(picture, limit=len(picture.people))
     shown = load_table(picture)  # the chart shows at most MAX_PEOPLE bars
     themes = theme_table(picture)
@@ -73,7 +80,7 @@ def report_document(picture: Picture) -> Document:
         Heading("Belasting per persoon"),
         Figure(
             load_png(shown),
-            "capaciteit-belasting.png",
+            f"{stem}-belasting.png",
             LOAD_TITLE,
             "Staafdiagram: "
             + "; ".join(f"{n} {pct(t)}" for n, t in zip(shown.names, shown.total, strict=True)),
@@ -86,7 +93,7 @@ def report_document(picture: Picture) -> Document:
         Heading("Vraag en aanbod per thema"),
         Figure(
             themes_png(themes),
-            "capaciteit-thema.png",
+            f"{stem}-thema.png",
             THEME_TITLE,
             "Staafdiagram: "
             + "; ".join(

@@ -66,14 +66,20 @@ def test_rapport_capaciteit_writes_word_and_markdown(tmp_path: Path) -> None:
     out = tmp_path / "uit"
     result = run(["rapport", "capaciteit", "--map", str(out)], tmp_path)
     assert result.returncode == 0, result.stderr
-    assert (out / "capaciteit.docx").exists() and (out / "capaciteit.md").exists()
-    markdown = (out / "capaciteit.md").read_text(encoding="utf-8")
-    assert "capaciteit-belasting.png" in markdown and (out / "capaciteit-belasting.png").exists()
+    # Dated like the Slack upload, the charts too: an earlier memo in the folder stays whole.
+    written = [Path(line).name for line in result.stdout.splitlines()]
+    day = re.fullmatch(r"capaciteit-(\d{4}-\d\d-\d\d)\.docx", written[0])
+    assert day, written
+    stem = f"capaciteit-{day[1]}"
+    assert written == [f"{stem}.docx", f"{stem}.md", f"{stem}-belasting.png", f"{stem}-thema.png"]
+    assert all((out / name).exists() for name in written)
+    markdown = (out / f"{stem}.md").read_text(encoding="utf-8")
+    assert f"({stem}-belasting.png)" in markdown and f"({stem}-thema.png)" in markdown
     # The process runs on today's date, and piket shares follow the qualifications' end dates:
     # the figures themselves are the model's tests' (fixed instants); here both files agree.
     row = re.search(r"^\| AOV-er 2 \| 36 \| 28,8 \| (\d+,\d\d?) \| (\d+,\d) % \|$", markdown, re.M)
     assert row, markdown
-    word = Word(str(out / "capaciteit.docx"))
+    word = Word(str(out / f"{stem}.docx"))
     headers = [[c.text for c in t.rows[0].cells] for t in word.tables]
     assert ["Persoon", "Contract (u/week)", "Beschikbaar", "Vraag", "Belasting"] in headers
     cells = [[c.text for c in r.cells] for t in word.tables for r in t.rows]

@@ -14,7 +14,7 @@ from bot.core.capacity_charts import (
     theme_table,
     themes_png,
 )
-from bot.core.documents import Bullets, Document, Figure, Heading, Paragraph, Table
+from bot.core.documents import Block, Bullets, Document, Figure, Heading, Paragraph, Table
 from bot.language import format_date
 
 
@@ -68,6 +68,43 @@ def report_document(picture: Picture) -> Document:
     unknown = tuple(
         (u.subject, u.theme, names.get(u.owner or "", "niemand"), u.reason) for u in picture.unknown
     )
+    if not picture.people:
+        charts: tuple[Block, ...] = (
+            Heading("Belasting per persoon"),
+            Paragraph("Het team heeft (nog) geen mensen: er is geen belasting te tonen."),
+        )
+    else:
+        charts = (
+            Heading("Belasting per persoon"),
+            Figure(
+                load_png(shown),
+                f"{stem}-belasting.png",
+                LOAD_TITLE,
+                "Staafdiagram: "
+                + "; ".join(f"{n} {pct(t)}" for n, t in zip(shown.names, shown.total, strict=True)),
+            ),
+            Table(
+                ("Persoon", "Contract (u/week)", "Beschikbaar", "Vraag", "Belasting"),
+                person_rows,
+                caption="Vraag en aanbod per persoon, uur per week",
+            ),
+            Heading("Vraag en aanbod per thema"),
+            Figure(
+                themes_png(themes),
+                f"{stem}-thema.png",
+                THEME_TITLE,
+                "Staafdiagram: "
+                + "; ".join(
+                    f"{t} vraag {_h(d)}, aanbod {_h(s)}"
+                    for t, d, s in zip(themes.themes, themes.demand, themes.supply, strict=True)
+                ),
+            ),
+            Table(
+                ("Thema", "Vraag", "Aanbod", "Zonder eigenaar", "Taken zonder uren"),
+                theme_rows,
+                caption="Uur per week; het aanbod per thema volgt de verdeling van ieders vraag",
+            ),
+        )
     blocks = (
         Heading("Samenvatting"),
         Paragraph(
@@ -75,47 +112,25 @@ def report_document(picture: Picture) -> Document:
             f"({_h(picture.fte(picture.demand))} fte) aan bekende uren; beschikbaar is "
             f"{_h(picture.supply)} uur per week ({_h(picture.fte(picture.supply))} fte) van "
             f"{_h(picture.contract)} contracturen. Belasting: {pct(round(100 * picture.load, 1))}. "
-            f"{len(picture.unknown)} taken hebben nog geen uren en tellen niet mee."
+            + _unknown_sentence(len(picture.unknown))
         ),
-        Heading("Belasting per persoon"),
-        Figure(
-            load_png(shown),
-            f"{stem}-belasting.png",
-            LOAD_TITLE,
-            "Staafdiagram: "
-            + "; ".join(f"{n} {pct(t)}" for n, t in zip(shown.names, shown.total, strict=True)),
-        ),
-        Table(
-            ("Persoon", "Contract (u/week)", "Beschikbaar", "Vraag", "Belasting"),
-            person_rows,
-            caption="Vraag en aanbod per persoon, uur per week",
-        ),
-        Heading("Vraag en aanbod per thema"),
-        Figure(
-            themes_png(themes),
-            f"{stem}-thema.png",
-            THEME_TITLE,
-            "Staafdiagram: "
-            + "; ".join(
-                f"{t} vraag {_h(d)}, aanbod {_h(s)}"
-                for t, d, s in zip(themes.themes, themes.demand, themes.supply, strict=True)
-            ),
-        ),
-        Table(
-            ("Thema", "Vraag", "Aanbod", "Zonder eigenaar", "Taken zonder uren"),
-            theme_rows,
-            caption="Uur per week; het aanbod per thema volgt de verdeling van ieders vraag",
-        ),
+        *charts,
         Heading("Taken zonder uren (niet meegeteld)"),
         Table(("Taak", "Thema", "Eigenaar", "Waarom"), unknown)
         if unknown
         else Paragraph("Alle taken hebben uren."),
         Heading("Herkomst van elk uur"),
-        Table(("Persoon", "Wat", "Rol", "Thema", "U/week", "Berekening"), trace),
+        Table(("Persoon", "Wat", "Rol", "Thema", "U/week", "Berekening"), trace)
+        if trace
+        else Paragraph("Er zijn nog geen uren om te herleiden: geen taak, overleg of dienst telt."),
         Heading("Rekenregels"),
         Bullets(
             (
-                *picture.rules.split(". "),
+                *(
+                    f"{rule.strip().rstrip('.')}."
+                    for rule in picture.rules.split(". ")
+                    if rule.strip()
+                ),
                 f"Overhead (verlof, feestdagen, ziekte, opleiding): "
                 f"{pct(round(100 * settings.overhead_share, 1))}; 1 fte = "
                 f"{_h(settings.fte_hours)} uur.",
@@ -128,6 +143,14 @@ def report_document(picture: Picture) -> Document:
         blocks=blocks,
         created=picture.now,
     )
+
+
+def _unknown_sentence(count: int) -> str:
+    if count == 0:
+        return "Alle taken hebben uren."
+    if count == 1:
+        return "1 taak heeft nog geen uren en telt niet mee."
+    return f"{count} taken hebben nog geen uren en tellen niet mee."
 
 
 def report_docx(document: Document) -> bytes:

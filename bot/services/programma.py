@@ -838,6 +838,19 @@ def build_report(
                     f"Actiehouder: {owner.name if owner else 'niet toegewezen'}."
                 )
             )
+            # What the college decides on: the money and who answers for it in the college.
+            spent = sum_spent(per.get(view.id, [])).get(view.id)
+            facts = [
+                *([f"Budget: {config.budget.rstrip('.')}."] if config.budget else []),
+                *([f"Uitgegeven (vastgelegd): {euro(spent)}."] if spent else []),
+                *(
+                    [f"Bestuurlijk aanspreekpunt: {config.portfolio_holder.rstrip('.')}."]
+                    if config.portfolio_holder
+                    else []
+                ),
+            ]
+            if facts:
+                blocks.append(Paragraph(" ".join(facts)))
             done = [line for u in per.get(view.id, []) if (line := _done_line(u, tz))]
             if done:
                 blocks.append(Bullets(tuple(done)))

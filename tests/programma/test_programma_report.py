@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -62,6 +63,22 @@ def test_a_passed_or_near_deadline_is_marked_where_the_activity_is_described(
     # An activity far from its deadline carries no mark.
     assert _status_line(paragraphs, "Preventieacties buitengebied") == (
         "Status: niet gestart; deadline woensdag 31 december 2025. Actiehouder: Boa-coördinator."
+    )
+
+
+def test_each_activity_names_its_budget_what_was_spent_and_its_portfolio_holder(
+    db: Database, tmp_path: Path
+) -> None:
+    service = _service(db, copy_config(tmp_path / "config"))
+    store = ProgrammeStore(db)
+    gae = next(a for a in store.activities() if a.key == "systeemoefening-gae")
+    store.record(gae.id, kind="status", by="U0AOV0003", now=NOW, spent=Decimal("2500"))
+    paragraphs = _paragraphs(service, date(2024, 12, 31))
+    at = paragraphs.index("Deelname systeem oefening GAE met bevolkingszorg")
+    assert paragraphs[at + 2].startswith("Status: ")
+    assert paragraphs[at + 3] == (
+        "Budget: Bestaand beleid. Uitgegeven (vastgelegd): € 2.500. Bestuurlijk aanspreekpunt: "
+        "burgemeester."
     )
 
 

@@ -196,10 +196,11 @@ def test_a_year_of_the_programme(bot: RunningBot) -> None:
     paragraphs = [p.text for p in doc.paragraphs]
     text = "\n".join(paragraphs)
     bibob = paragraphs.index("Bibob-beleid en implementatie")
-    assert paragraphs[bibob + 1 : bibob + 5] == [
+    assert paragraphs[bibob + 1 : bibob + 6] == [
         "Doel behaald als: Het beleid voor het einde van 2024 is geactualiseerd.",
         "Status: vertraagd; deadline zaterdag 15 februari 2025 (oorspronkelijk dinsdag 31 "
         "december 2024). Actiehouder: AOV-er 1.",
+        "Budget: Zie voorgesteld nieuw beleid. Bestuurlijk aanspreekpunt: burgemeester.",
         "vrijdag 15 maart 2024 — status loopt: Concept geactualiseerd beleid besproken met het "
         "RIEC.",
         "maandag 10 juni 2024 — status vertraagd, deadline verplaatst naar zaterdag 15 februari "

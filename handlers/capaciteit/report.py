@@ -8,6 +8,7 @@ from bot.core.capacity import UNALLOCATED, Picture
 from bot.core.capacity_charts import (
     LOAD_TITLE,
     THEME_TITLE,
+    LoadChart,
     load_png,
     load_table,
     pct,
@@ -80,8 +81,7 @@ def report_document(picture: Picture) -> Document:
                 load_png(shown),
                 f"{stem}-belasting.png",
                 LOAD_TITLE,
-                "Staafdiagram: "
-                + "; ".join(f"{n} {pct(t)}" for n, t in zip(shown.names, shown.total, strict=True)),
+                _load_alt(shown),
             ),
             Table(
                 ("Persoon", "Contract (u/week)", "Beschikbaar", "Vraag", "Belasting"),
@@ -143,6 +143,18 @@ def report_document(picture: Picture) -> Document:
         blocks=blocks,
         created=picture.now,
     )
+
+
+def _load_alt(shown: LoadChart) -> str:
+    """What the load chart shows, for a screen reader: the same marks as the chart and the
+    people it leaves out."""
+    people = [
+        f"{name} {pct(total)}" + (" (boven 100 %)" if total > 100 else "")
+        for name, total in zip(shown.names, shown.total, strict=True)
+    ]
+    if shown.left_out:
+        people.append(f"en {shown.left_out} anderen, minder belast (zie de tabel)")
+    return "Staafdiagram: " + "; ".join(people)
 
 
 def _unknown_sentence(count: int) -> str:

@@ -52,3 +52,16 @@ def test_the_summary_counts_tasks_in_proper_dutch_and_every_rule_ends_its_senten
     ]
     summary = texts[texts.index("Samenvatting") + 1]
     assert summary.endswith("1 taak heeft nog geen uren en telt niet mee.")
+
+
+def test_the_load_chart_alt_text_marks_overload_and_names_who_the_chart_leaves_out() -> None:
+    from bot.core.capacity_charts import MAX_PEOPLE
+
+    people = tuple(
+        capacity.Person(f"p{i:02}", f"Persoon {i:02}", 36) for i in range(MAX_PEOPLE + 2)
+    )
+    busy = capacity.Task(1, "Piketdienst", "Rampenbestrijding", "40 uur per week", "p00")
+    word = _word(capacity.Inputs(people, (busy,)))
+    load = word.inline_shapes[0]._inline.docPr.get("descr")
+    assert load.startswith("Staafdiagram: Persoon 00 138,9 % (boven 100 %); Persoon 01 0 %")
+    assert load.endswith("; en 2 anderen, minder belast (zie de tabel)")

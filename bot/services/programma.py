@@ -783,6 +783,12 @@ def build_report(
 
     blocks: list[Heading | Paragraph | Bullets | Table] = []
     states = {a.id: _state_at(a, per.get(a.id, [])) for a in model.activities}
+    # A deadline has passed when it lies within the report's period (which runs to the end of
+    # `until`), but never one still to come: a report "tot" a future date does not call an
+    # activity late before its deadline is there.
+    today = now.astimezone(tz).date()
+    passed_before = min(until + timedelta(days=1), today)
+    counted_from = min(until, today)
     blocks.append(Heading("Inleiding", 1))
     blocks.append(
         Paragraph(
@@ -822,12 +828,11 @@ def build_report(
             deadline_text = f"deadline {format_date(deadline)}"
             if deadline != view.original_deadline:
                 deadline_text += f" (oorspronkelijk {format_date(view.original_deadline)})"
-            # Late or at risk on the report's date; the report runs to the end of `until`, so a
-            # deadline on that day has passed (as in the table of what was not done).
-            if not status.closed and deadline <= until:
+            # Late or at risk on the report's date, as in the table of what was not done.
+            if not status.closed and deadline < passed_before:
                 deadline_text += " (verstreken, niet afgerond)"
-            elif not status.closed and deadline - until <= AT_RISK_WINDOW:
-                days = (deadline - until).days
+            elif not status.closed and deadline - counted_from <= AT_RISK_WINDOW:
+                days = (deadline - counted_from).days
                 deadline_text += (
                     f" (nog {days} dag{'en' if days != 1 else ''}, dreigt te laat te komen)"
                 )
@@ -862,7 +867,7 @@ def build_report(
         status, deadline = states[view.id]
         if status is Status.AFGEROND:
             continue
-        if status in (Status.LOOPT, Status.NIET_GESTART) and deadline > until:
+        if status in (Status.LOOPT, Status.NIET_GESTART) and deadline >= passed_before:
             continue  # not due yet at the report's date
         reasons = [
             u.note

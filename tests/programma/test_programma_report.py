@@ -31,8 +31,8 @@ def _service(db: Database, config: Path) -> ProgrammeService:
     return ProgrammeService(ProgrammeStore(db), TeamStore(db), tz=TZ)
 
 
-def _paragraphs(service: ProgrammeService, until: date) -> list[str]:
-    word = docx.Document(io.BytesIO(render_docx(service.report(until, NOW))))
+def _paragraphs(service: ProgrammeService, until: date, now: datetime = NOW) -> list[str]:
+    word = docx.Document(io.BytesIO(render_docx(service.report(until, now))))
     return [p.text for p in word.paragraphs]
 
 
@@ -54,8 +54,8 @@ def test_a_passed_or_near_deadline_is_marked_where_the_activity_is_described(
         "Status: loopt; deadline dinsdag 31 december 2024 (nog 21 dagen, dreigt te laat te "
         "komen). Actiehouder: AOV-er 3."
     )
-    # ... and at the end of January 2025 it has passed, and the activity is not done.
-    paragraphs = _paragraphs(service, date(2025, 1, 31))
+    # ... and in a report over January 2025, made in February, it has passed undone.
+    paragraphs = _paragraphs(service, date(2025, 1, 31), datetime(2025, 2, 3, 9, 0, tzinfo=UTC))
     assert _status_line(paragraphs, "Verkenning deelname Vitale Vakantieparken") == (
         "Status: loopt; deadline dinsdag 31 december 2024 (verstreken, niet "
         "afgerond). Actiehouder: AOV-er 3."
@@ -64,6 +64,21 @@ def test_a_passed_or_near_deadline_is_marked_where_the_activity_is_described(
     assert _status_line(paragraphs, "Preventieacties buitengebied") == (
         "Status: niet gestart; deadline woensdag 31 december 2025. Actiehouder: Boa-coördinator."
     )
+
+
+def test_a_report_until_a_future_date_calls_nothing_late_before_its_deadline(
+    db: Database, tmp_path: Path
+) -> None:
+    service = _service(db, copy_config(tmp_path / "config"))
+    # Made on 10 December 2024 "tot 31 december 2025": the deadline of 31 December 2024 is
+    # three weeks away, not passed.
+    paragraphs = _paragraphs(service, date(2025, 12, 31))
+    assert _status_line(paragraphs, "Verkenning deelname Vitale Vakantieparken") == (
+        "Status: niet gestart; deadline dinsdag 31 december 2024 (nog 21 dagen, dreigt te laat "
+        "te komen). Actiehouder: AOV-er 3."
+    )
+    at = paragraphs.index("Niet of gedeeltelijk uitgevoerd")
+    assert paragraphs[at + 1] == "Alle activiteiten liggen op schema of zijn afgerond."
 
 
 def test_each_activity_names_its_budget_what_was_spent_and_its_portfolio_holder(

@@ -19,7 +19,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
@@ -34,7 +34,13 @@ from bot.core.action_items import (
     resolve_due,
 )
 from bot.core.meetings import MeetingSeries, parse_delivery_key
-from bot.language import format_date, format_short_date, parse_person_ref, resolve_person
+from bot.language import (
+    MENTION_RE,
+    format_date,
+    format_short_date,
+    parse_person_ref,
+    resolve_person,
+)
 from bot.language.people import SELF_WORDS
 from bot.services.access import AccessDenied, AccessService, allowed, require
 from bot.services.errors import DomainError
@@ -201,6 +207,9 @@ class Draft:
     meeting: MeetingRef | None
     existing_id: int | None  # the message's item when it has a live one (saving updates it)
     note: str | None  # Dutch, shown above the fields
+    # The names of the colleagues the text mentions (<@U…>), by Slack ID: the modal's plain text
+    # field shows them as "@Naam" rather than as raw IDs.
+    names: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -541,6 +550,7 @@ class ActionService:
                 meeting=meeting,
                 existing_id=existing.id,
                 note=f"Dit bericht is al actiepunt #{existing.id}; opslaan werkt het bij.",
+                names=self._mentioned_names(existing.text),
             )
         line = self.read(message.text, message.author, now, require_prefix=False)
         due = self.due_for(line, meeting, now) if line else ResolvedDue("default", None)
@@ -552,7 +562,17 @@ class ActionService:
             meeting=meeting,
             existing_id=None,
             note=line.date_problem if line else None,
+            names=self._mentioned_names(line.text) if line else {},
         )
+
+    def _mentioned_names(self, text: str) -> dict[str, str]:
+        """The team's names of the people `text` mentions, by Slack ID (others are left out)."""
+        names = {}
+        for match in MENTION_RE.finditer(text):
+            person = self.team.person_by_slack_id(match[1])
+            if person is not None:
+                names[match[1]] = person.name
+        return names
 
     def save_draft(
         self,

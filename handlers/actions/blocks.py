@@ -7,10 +7,11 @@ from __future__ import annotations
 import json
 import re
 import weakref
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from bot.language import MENTION_RE
 from bot.services.actions import PAGE_SIZE, Draft, ItemPage
 from handlers.blocks import (
     Block,
@@ -95,8 +96,12 @@ def refusal_reply(message: str) -> Reply:
 _SLACK_TOKEN = re.compile(r"<(?:[@#!][^<>]*|https?://[^<>]*)>")
 
 
-def modal_text_to_mrkdwn(text: str) -> str:
-    """Plain text from a modal as stored mrkdwn: & < > escaped, Slack's own <@U…> tokens kept."""
+def modal_text_to_mrkdwn(text: str, mentions: Mapping[str, str] | None = None) -> str:
+    """Plain text from a modal as stored mrkdwn: & < > escaped, Slack's own <@U…> tokens kept,
+    and each "@Naam" the modal showed for a mention (`mentions`: "@Naam" → Slack ID) a mention
+    again."""
+    for shown, slack_id in sorted((mentions or {}).items(), key=lambda m: -len(m[0])):
+        text = text.replace(shown, f"<@{slack_id}>")
     parts, last = [], 0
     for match in _SLACK_TOKEN.finditer(text):
         parts += [escape(text[last : match.start()]), match[0]]
@@ -105,12 +110,29 @@ def modal_text_to_mrkdwn(text: str) -> str:
     return "".join(parts).strip()
 
 
-def mrkdwn_to_modal_text(text: str) -> str:
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+def mrkdwn_to_modal_text(
+    text: str, names: Mapping[str, str] | None = None
+) -> tuple[str, dict[str, str]]:
+    """Stored mrkdwn as the modal's plain text field shows it: a mention of a colleague whose
+    name is known (`names`: Slack ID → name) as "@Naam", never a raw <@U…>. Also what "@Naam"
+    stands for, to turn it back into a mention on saving."""
+    mentions: dict[str, str] = {}
+
+    def named(match: re.Match[str]) -> str:
+        name = (names or {}).get(match[1])
+        if name is None:
+            return match[0]
+        mentions[f"@{name}"] = match[1]
+        return f"@{name}"
+
+    text = MENTION_RE.sub(named, text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"), mentions
 
 
 def capture_modal(draft: Draft, metadata: dict[str, Any]) -> dict[str, Any]:
     due_element: Block = {"type": "datepicker", "action_id": "value"}
+    text, mentions = mrkdwn_to_modal_text(draft.text, draft.names)
+    metadata = {**metadata, "mentions": mentions}
     if draft.due_on:
         due_element["initial_date"] = draft.due_on.isoformat()
     blocks: list[Block] = []
@@ -125,7 +147,7 @@ def capture_modal(draft: Draft, metadata: dict[str, Any]) -> dict[str, Any]:
                 "action_id": "value",
                 "multiline": True,
                 "max_length": 3000,
-                "initial_value": mrkdwn_to_modal_text(draft.text)[:3000],
+                "initial_value": text[:3000],
             },
         ),
         input_block(

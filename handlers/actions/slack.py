@@ -108,6 +108,8 @@ class CaptureMeta(PayloadModel):
     due_on: date | None = None
     series: str | None = None
     occurrence: datetime | None = None
+    # "@Naam" as the modal showed a mention → its Slack ID.
+    mentions: dict[str, str] = Field(default_factory=dict)
 
     def source(self) -> ModalSource:
         return ModalSource(
@@ -408,7 +410,7 @@ def register(app: App, ctx: AppContext, spec: SlashCommand) -> None:
         owner = state.user("owner")
         if owner is None:
             raise UnreadablePayload("Kies een eigenaar.", field="owner")
-        text = modal_text_to_mrkdwn(state.text("text"))
+        text = modal_text_to_mrkdwn(state.text("text"), meta.mentions)
         due_on = state.date("due")
         # Stored before the acknowledgement: once the modal closes, the item exists.
         try:

@@ -115,7 +115,8 @@ def test_shortcut_opens_a_prefilled_modal_and_saving_logs_the_item(bot: RunningB
     shortcut(bot, f"<@{BERT}> stuurt de notulen rond voor vrijdag", ts="1700000100.000100")
     view = bot.fake.wait_for("views.open")[0].args["view"]
     inputs = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
-    assert inputs["text"]["initial_value"] == f"<@{BERT}> stuurt de notulen rond voor vrijdag"
+    # A plain text field cannot render a mention: the colleague shows by name, not as <@U…>.
+    assert inputs["text"]["initial_value"] == "@AOV-er 2 stuurt de notulen rond voor vrijdag"
     assert inputs["owner"]["initial_user"] == BERT
     assert inputs["due"]["initial_date"] == "2026-11-27"  # Friday after Monday 23 November
 
@@ -125,6 +126,7 @@ def test_shortcut_opens_a_prefilled_modal_and_saving_logs_the_item(bot: RunningB
     assert item is not None
     assert (item.owner_slack_id, item.author_slack_id, item.source) == (BERT, ANNA, "shortcut")
     assert (item.due_on, item.due_kind) == (date(2026, 12, 4), "date")
+    assert item.text == f"<@{BERT}> stuurt de notulen rond voor vrijdag"  # a mention again
     confirmation = bot.fake.wait_for("chat.postMessage")[0].args
     assert confirmation["channel"] == CHANNEL
     assert confirmation["thread_ts"] == "1700000100.000100"  # under the message itself
@@ -163,6 +165,21 @@ def test_a_failed_save_keeps_the_modal_open_and_logs_no_text(
     assert submit_modal(bot, view)["errors"] == {"text": SAVE_FAILED}
     assert "Kerkstraat" not in caplog.text
     assert "not stored: OperationalError" in caplog.text
+
+
+def test_editing_a_logged_item_shows_mentions_by_name_and_keeps_them_mentions(
+    bot: RunningBot,
+) -> None:
+    item = add_item(bot, 2, text=f"<@{BERT}> en <@U0GAST001> bellen de wijkagent")
+    shortcut(bot, "wat dan ook", ts=item.message_ts)
+    view = bot.fake.wait_for("views.open")[0].args["view"]
+    inputs = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
+    # A colleague by name; someone outside the team keeps Slack's token (no name to show).
+    assert inputs["text"]["initial_value"] == "@AOV-er 2 en <@U0GAST001> bellen de wijkagent"
+    submit_modal(bot, view, text="@AOV-er 2 en <@U0GAST001> bellen morgen de wijkagent")
+    updated = store(bot).get(item.id)
+    assert updated is not None
+    assert updated.text == f"<@{BERT}> en <@U0GAST001> bellen morgen de wijkagent"
 
 
 def test_shortcut_on_a_logged_message_edits_that_item(bot: RunningBot) -> None:

@@ -149,9 +149,10 @@ def change_reply(change: OccurrenceChanged, tz: tzinfo) -> Reply:
 # --- reminders -----------------------------------------------------------------------------------
 
 
-def _relative_day(occurrence: Occurrence, today: date, tz: tzinfo) -> str:
+def _relative_day(occurrence: Occurrence, today: date, tz: tzinfo) -> str | None:
+    """ "vandaag" or "morgen"; None for a day further off (a Friday's reminder of Monday)."""
     day = occurrence.start.astimezone(tz).date()
-    return {0: "vandaag", 1: "morgen"}.get((day - today).days, f"op {format_date(day)}")
+    return {0: "vandaag", 1: "morgen"}.get((day - today).days)
 
 
 def _duty_lines(task: TaskView | None, series: MeetingSeries) -> list[Block]:
@@ -182,9 +183,12 @@ def skipped_message(notice: SkippedNotice, tz: tzinfo) -> Reply:
 def reminder_message(reminder: ChannelReminder, tz: tzinfo) -> Reply:
     """The channel reminder, with the series' open action items at the end (overdue first)."""
     series, occurrence = reminder.view.series, reminder.occurrence
-    when = _relative_day(occurrence, reminder.today, tz)
-    span = f"{format_datetime(occurrence.start, tz=tz)}–{format_time(occurrence.end, tz=tz)}"
-    blocks: list[Block] = [header(f"{series.name} — {when}"), section(f"*{span}*")]
+    relative = _relative_day(occurrence, reminder.today, tz)
+    start = format_datetime(occurrence.start, tz=tz)
+    # Further off, the title names the day; the date then appears once in the notification.
+    day = format_date(occurrence.start.astimezone(tz).date(), with_year=False)
+    span = f"{start}–{format_time(occurrence.end, tz=tz)}"
+    blocks: list[Block] = [header(f"{series.name} — {relative or day}"), section(f"*{span}*")]
     if note := meetings.occurrence_note(occurrence, tz=tz):
         blocks.append(context(escape(note[0].upper() + note[1:])))
     chair = mention(reminder.chair) if series.chair else "_niemand_"
@@ -197,7 +201,7 @@ def reminder_message(reminder: ChannelReminder, tz: tzinfo) -> Reply:
     blocks += _duty_lines(reminder.task, series)
     blocks.append(section(f"💬 *{AGENDA_PROMPT}*"))
     blocks += reminder_action_items(reminder.open_items, reminder.today)
-    text = f"{series.name} {when}: {format_datetime(occurrence.start, tz=tz)}. {AGENDA_PROMPT}"
+    text = f"{series.name}{f' {relative}' if relative else ''}: {start}. {AGENDA_PROMPT}"
     return Reply(text=text, blocks=blocks)
 
 

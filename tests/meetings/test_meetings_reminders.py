@@ -132,6 +132,19 @@ def test_the_boa_briefing_is_reminded_once_with_everything_the_channel_needs(
     assert "09:30–10:30" in blocks_text(on_the_day) and "Raadzaal" in blocks_text(on_the_day)
 
 
+def test_a_reminder_on_friday_for_monday_names_the_day_once(world: World) -> None:
+    clock = world.start_clock()
+    # Teamoverleg Veiligheid meets on Monday 30 November; the working day before is Friday.
+    assert world.round(clock, at(2026, 11, 27, 16, 0)) == ["sent"]
+    [reminder] = world.posts("#teamoverleg")
+    assert reminder["blocks"][0]["text"]["text"] == "Teamoverleg Veiligheid — maandag 30 november"
+    assert "*maandag 30 november 2026, 10:00–11:00*" in blocks_text(reminder)
+    assert reminder["text"] == (
+        "Teamoverleg Veiligheid: maandag 30 november 2026, 10:00. "
+        "Agendapunten? Reageer in deze thread."
+    )
+
+
 def test_the_thread_of_a_reminder_leads_back_to_its_meeting(world: World) -> None:
     clock = world.start_clock()
     world.round(clock, at(2026, 11, 23, 16, 0))

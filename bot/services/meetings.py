@@ -429,7 +429,8 @@ class MeetingService:
             return None
         what = "Je voorbereidingsbericht" if found.kind == CHAIR_DM else "De herinnering"
         text = (
-            f"⚠️ {what} voor {self._meeting(found)} is niet verstuurd: op het geplande moment "
+            f"⚠️ {what}{self._planned(found)} voor {self._meeting(found)} is niet verstuurd: op "
+            "het geplande moment "
             "draaide de bot niet of was Slack onbereikbaar, en na "
             f"{self.grace_minutes} minuten plaatst de bot niets meer alsnog."
         )
@@ -450,10 +451,23 @@ class MeetingService:
             return FailureReport(channel, None)
         advice = _FAILURE_ADVICE.get(code, f"Slack gaf de fout `{code}`.")
         text = (
-            f"⚠️ Ik kon de herinnering voor {self._meeting(found)} niet plaatsen in "
+            f"⚠️ Ik kon de herinnering{self._planned(found)} voor {self._meeting(found)} niet "
+            "plaatsen in "
             f"{channel_ref(channel)}: {advice}"
         )
         return FailureReport(channel, Notice(target, text, f"failed-reminder report {key}"))
+
+    def _planned(self, found: _Found) -> str:
+        """ " van maandag 23 november om 16:00": which of a meeting's channel reminders, so that
+        two reports about one meeting do not read the same."""
+        if found.kind == CHAIR_DM:
+            return ""
+        series, occurrence = found.view.series, found.occurrence
+        for due in meetings.reminder_times(series, occurrence, tz=self.tz):
+            if due.kind == found.kind:
+                day = format_date(due.due_at.astimezone(self.tz).date(), with_year=False)
+                return f" van {day} om {format_time(due.due_at, tz=self.tz)}"
+        return ""
 
     def _meeting(self, found: _Found) -> str:
         when = format_datetime(found.occurrence.start, tz=self.tz)

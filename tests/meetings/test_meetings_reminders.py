@@ -247,26 +247,29 @@ def test_reminders_missed_while_the_clock_was_down_are_reported_not_posted_late(
 ) -> None:
     clock = world.start_clock()
     world.round(clock, at(2026, 11, 23, 9, 0))
-    # Down from 09:00 to 19:00: the chair's DM (10:00) and the reminder (16:00) are too old.
+    # Down from 09:00 to 11:00 on Tuesday: the chair's DM (Monday 10:00) and both reminders
+    # (Monday 16:00, Tuesday 08:30) are too old.
     restarted = world.start_clock()
     with caplog.at_level(logging.WARNING):
-        world.round(restarted, at(2026, 11, 23, 19, 0))
+        world.round(restarted, at(2026, 11, 24, 11, 0))
     assert world.posts(BOA_CHANNEL) == []
     reports = [p["text"] for p in world.posts(BOA_CHAIR)]
-    assert len(reports) == 2
-    assert any(
-        "De herinnering voor *Boa-briefing* van dinsdag 24 november 2026, 09:00 is niet verstuurd"
-        in text
-        and "#boa-briefing" in text
-        for text in reports
-    )
-    assert any(text.startswith("⚠️ Je voorbereidingsbericht") for text in reports)
+    assert len(reports) == 3
+    meeting = "voor *Boa-briefing* van dinsdag 24 november 2026, 09:00 is niet verstuurd"
+    # Each report says which reminder it is about: two reports never read the same.
+    assert len(set(reports)) == 3
+    for planned in ("van maandag 23 november om 16:00", "van dinsdag 24 november om 08:30"):
+        assert any(
+            f"De herinnering {planned} {meeting}" in text and "#boa-briefing" in text
+            for text in reports
+        )
+    assert any(text.startswith("⚠️ Je voorbereidingsbericht voor *Boa") for text in reports)
     statuses = {r.key: r.status for r in DeliveryStore(world.ctx.db).list()}
     assert statuses["meeting:boa-briefing:2026-11-24:remind-1"] == "missed"
     assert "missed meeting:boa-briefing:2026-11-24:remind-1" in caplog.text
     # Reported once: the next round is quiet.
-    world.round(restarted, at(2026, 11, 23, 19, 1))
-    assert len(world.posts(BOA_CHAIR)) == 2
+    world.round(restarted, at(2026, 11, 24, 11, 1))
+    assert len(world.posts(BOA_CHAIR)) == 3
 
 
 def test_a_reminder_late_within_the_grace_window_is_posted_once(world: World) -> None:
@@ -294,7 +297,8 @@ def test_a_channel_the_bot_cannot_post_in_is_reported_once_without_retrying(
         assert world.round(clock, at(2026, 11, 23, 16, 0)) == ["failed"]
     assert f"Slack refused the post to #boa-briefing ({error})" in caplog.text
     report = world.posts(BOA_CHAIR)[0]["text"]
-    assert "Ik kon de herinnering voor *Boa-briefing*" in report and advice in report
+    assert "Ik kon de herinnering van maandag 23 november om 16:00 voor *Boa-briefing*" in report
+    assert advice in report
     for minute in range(1, 4):  # no retry storm
         assert world.round(clock, at(2026, 11, 23, 16, minute)) == []
     assert len(world.posts(BOA_CHANNEL)) == 1

@@ -345,6 +345,10 @@ def closing_text(item: ActionItemView, by: str) -> str:
     return f"✅ Actiepunt *#{item.id}* is afgerond door <@{by}>."
 
 
+def reopening_text(item: ActionItemView, by: str) -> str:
+    return f"↩️ Actiepunt *#{item.id}* is heropend door <@{by}>: het staat weer open."
+
+
 # Who is acting, asked only when it matters (resolving may cost a Slack call).
 ActorSource = Callable[[], Actor]
 
@@ -871,7 +875,14 @@ class ActionService:
         if item is None:
             return StatusChange(self._existing(item_id), changed=False)
         log.info("action item #%d reopened", item.id)
-        return StatusChange(item, changed=True)
+        # The thread said it was done: it says so when that no longer holds.
+        note = Notice(
+            item.channel,
+            reopening_text(item, actor.by),
+            thread_ts=item.thread_root,
+            what=f"reopening note of #{item.id}",
+        )
+        return StatusChange(item, changed=True, notices=(note,))
 
     def _existing(self, item_id: int) -> ActionItemView:
         item = self.store.get(item_id)

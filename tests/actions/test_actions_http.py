@@ -427,6 +427,12 @@ def test_close_and_reopen_buttons(bot: RunningBot) -> None:
     bot.fake.wait_for("response_url", count=3)
     reopened = store(bot).get(item.id)
     assert reopened is not None and (reopened.status, reopened.closed_at) == ("open", None)
+    # The thread that was told it is done is told it is open again.
+    again = bot.fake.wait_for("chat.postMessage", count=2)[1].args
+    assert (again["channel"], again["thread_ts"]) == (CHANNEL, item.thread_ts)
+    assert again["text"] == (
+        f"↩️ Actiepunt *#{item.id}* is heropend door <@{ANNA}>: het staat weer open."
+    )
 
 
 def test_shell_answers_acties(bot: RunningBot) -> None:

@@ -740,7 +740,11 @@ def occurrence_note(occurrence: Occurrence, *, tz: tzinfo = TZ) -> str | None:
     if occurrence.status is Status.SKIPPED:
         return f"gaat niet door vanwege {occurrence.holiday}"
     if occurrence.moved_by_hand:
-        return f"verplaatst, was {format_date(occurrence.original_start, tz=tz)}"
+        # With the time: a meeting moved within its day was otherwise "was" its own new date.
+        original = occurrence.original_start
+        if original.astimezone(tz).date() == occurrence.start.astimezone(tz).date():
+            return f"verplaatst, was om {format_time(original, tz=tz)}"
+        return f"verplaatst, was {format_date(original, tz=tz)}, {format_time(original, tz=tz)}"
     if occurrence.moved_for_holiday:
         return (
             f"verplaatst vanwege {occurrence.holiday} "

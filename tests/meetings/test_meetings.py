@@ -332,7 +332,7 @@ def test_a_moved_meeting_keeps_its_identity_and_gets_reminders_for_the_new_date(
     assert starts(week) == [local(2026, 12, 3, 14, 0)]
     moved = week[0]
     assert moved.original_date == date(2026, 12, 1) and moved.moved_by_hand
-    assert occurrence_note(moved) == "verplaatst, was dinsdag 1 december 2026"
+    assert occurrence_note(moved) == "verplaatst, was dinsdag 1 december 2026, 09:00"
     assert due(boa, moved)["remind-1"] == local(2026, 12, 2, 16, 0)
     # New keys (re-armed), which still name the original occurrence.
     key = delivery_key(moved, "remind-1")

@@ -197,7 +197,8 @@ def test_a_moved_meeting_is_reminded_for_its_new_time_but_not_for_what_the_move_
     assert world.round(clock, at(2026, 11, 24, 8, 30)) == ["sent"]
     on_the_day = world.posts(BOA_CHANNEL)[1]
     assert "*dinsdag 24 november 2026, 11:00–12:00*" in blocks_text(on_the_day)
-    assert "Verplaatst, was dinsdag 24 november 2026" in blocks_text(on_the_day)
+    # The note names what changed: the time (not the day it still is).
+    assert "Verplaatst, was om 09:00" in blocks_text(on_the_day)
     keys = {r.key for r in DeliveryStore(world.ctx.db).list() if r.status == "sent"}
     assert "meeting:boa-briefing:2026-11-24:remind-0@2026-11-24T11:00" in keys
 
@@ -217,6 +218,7 @@ def test_a_meeting_moved_to_another_day_gets_its_reminders_there(world: World) -
     [reminder] = world.posts(BOA_CHANNEL)
     assert reminder["blocks"][0]["text"]["text"] == "Boa-briefing — morgen"
     assert "*donderdag 26 november 2026, 14:00–15:00*" in blocks_text(reminder)
+    assert "Verplaatst, was dinsdag 24 november 2026, 09:00" in blocks_text(reminder)
 
 
 def test_holidays_move_or_skip_with_a_word_about_why(world: World) -> None:

@@ -273,9 +273,17 @@ class MeetingService:
                 f"({occurrence.holiday})."
             )
         self.store.cancel(series.key, occurrence.original_date, by=by or "shell", now=now)
+        # As for a meeting skipped on a holiday: the channel also hears when it meets next.
+        following = self.store.next_occurrence(series.key, occurrence.start)
+        after = (
+            f" De volgende keer is {format_datetime(following.start, tz=self.tz)}."
+            if following
+            else ""
+        )
         notice = Notice(
             series.channel,
-            f"❌ *{escape(series.name)}* van {when} gaat niet door (afgelast door {who(by)}).",
+            f"❌ *{escape(series.name)}* van {when} gaat niet door (afgelast door {who(by)})."
+            + after,
             f"cancellation of {series.key}",
         )
         return OccurrenceChanged(

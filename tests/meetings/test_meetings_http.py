@@ -83,7 +83,10 @@ def test_cancelling_one_meeting_is_announced_and_shown(linked_bot: RunningBot) -
 
     announcement = linked_bot.fake.wait_for("chat.postMessage")[0].args
     assert announcement["channel"] == "#boa-briefing"
-    assert "gaat niet door" in announcement["text"] and "<@U0AOV0002>" in announcement["text"]
+    assert announcement["text"] == (
+        "❌ *Boa-briefing* van dinsdag 1 december 2026, 09:00 gaat niet door (afgelast door "
+        "<@U0AOV0002>). De volgende keer is dinsdag 8 december 2026, 09:00."
+    )
     assert "~dinsdag 1 december 2026, 09:00~ — _gaat niet door (afgelast)_" in shown(
         overleg(linked_bot, "Boa-briefing")
     )

@@ -191,9 +191,14 @@ def action_due(item: ActionItemView, today: date) -> str:
     return shown
 
 
-def action_item_text(item: ActionItemView, *, limit: int = ACTION_TEXT_LIMIT) -> str:
+def action_item_text(
+    item: ActionItemView, *, limit: int = ACTION_TEXT_LIMIT, one_line: bool = False
+) -> str:
+    """'*#12* text'; `one_line` for a bullet list, where a message's line breaks would leave
+    its owner and deadline stranded under a line of their own."""
     status = {"done": " ✅", "cancelled": " _(vervallen)_"}.get(item.status, "")
-    return f"*#{item.id}*{status} {_short(inert(item.text), limit)}"
+    text = " ".join(item.text.split()) if one_line else item.text
+    return f"*#{item.id}*{status} {_short(inert(text), limit)}"
 
 
 def action_item_meta(item: ActionItemView, today: date, *, series_name: str | None = None) -> str:
@@ -246,7 +251,8 @@ def action_item_list(
         owner = f"<@{item.owner_slack_id}>, " if with_owner else ""
         link = f" · <{item.permalink}|bericht>" if item.permalink else ""
         lines.append(
-            f"• {action_item_text(item, limit=200)} — {owner}{action_due(item, today)}{link}"
+            f"• {action_item_text(item, limit=200, one_line=True)} — {owner}"
+            f"{action_due(item, today)}{link}"
         )
     if len(items) > limit:
         lines.append(f"_… en nog {len(items) - limit}; zie `/acties`_")

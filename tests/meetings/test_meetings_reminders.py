@@ -21,6 +21,7 @@ from bot.context import AppContext
 from bot.features import import_config, load_config
 from bot.language import TZ
 from handlers.meetings import clock as meeting_handlers
+from storage.actions import ActionStore, NewActionItem
 from storage.deliveries import DeliveryStore
 from storage.meetings import MeetingStore
 from storage.session import Database
@@ -143,6 +144,31 @@ def test_a_reminder_on_friday_for_monday_names_the_day_once(world: World) -> Non
         "Teamoverleg Veiligheid: maandag 30 november 2026, 10:00. "
         "Agendapunten? Reageer in deze thread."
     )
+
+
+def test_an_item_of_several_lines_is_one_line_of_the_reminder(world: World) -> None:
+    ActionStore(world.ctx.db).capture(
+        NewActionItem(
+            channel="C0BOA0001",
+            message_ts="1700000900.000001",
+            thread_ts=None,
+            source="prefix",
+            text="bel de wijkagent\n- en de jongerenwerker\n\nover de overlast",
+            owner_slack_id="U0AOV0002",
+            author_slack_id="U0AOV0002",
+            due_on=date(2026, 11, 27),
+            due_kind="date",
+            series_key="boa-briefing",
+        ),
+        world.clock(),
+    )
+    clock = world.start_clock()
+    assert world.round(clock, at(2026, 11, 23, 16, 0)) == ["sent"]
+    [reminder] = world.posts(BOA_CHANNEL)
+    [items] = [b for b in reminder["blocks"] if "Openstaande actiepunten" in str(b)]
+    assert items["text"]["text"].splitlines()[1:] == [
+        "• *#1* bel de wijkagent - en de jongerenwerker over de overlast — <@U0AOV0002>, vr 27 nov"
+    ]
 
 
 def test_the_thread_of_a_reminder_leads_back_to_its_meeting(world: World) -> None:

@@ -177,6 +177,9 @@ def _short(text: str, limit: int) -> str:
     cut = text[: limit - 1]
     if cut.rfind("<") > cut.rfind(">"):
         cut = cut[: cut.rfind("<")]
+    # Nor an escaped character: "&am…" would show as typed.
+    if re.search(r"&[a-z]{0,3}$", cut):
+        cut = cut[: cut.rfind("&")]
     return cut.rstrip() + "…"
 
 

@@ -171,6 +171,32 @@ def test_an_item_of_several_lines_is_one_line_of_the_reminder(world: World) -> N
     ]
 
 
+def test_a_long_item_is_cut_without_leaving_half_an_escaped_character(world: World) -> None:
+    # Stored as Slack sends it: "&" as "&amp;", which the cut at 200 characters falls in.
+    text = "x" * 195 + " &amp; de rest van het verhaal"
+    ActionStore(world.ctx.db).capture(
+        NewActionItem(
+            channel="C0BOA0001",
+            message_ts="1700000900.000002",
+            thread_ts=None,
+            source="prefix",
+            text=text,
+            owner_slack_id="U0AOV0002",
+            author_slack_id="U0AOV0002",
+            due_on=date(2026, 11, 27),
+            due_kind="date",
+            series_key="boa-briefing",
+        ),
+        world.clock(),
+    )
+    clock = world.start_clock()
+    assert world.round(clock, at(2026, 11, 23, 16, 0)) == ["sent"]
+    [reminder] = world.posts(BOA_CHANNEL)
+    [items] = [b for b in reminder["blocks"] if "Openstaande actiepunten" in str(b)]
+    [line] = items["text"]["text"].splitlines()[1:]
+    assert line == "• *#1* " + "x" * 195 + "… — <@U0AOV0002>, vr 27 nov"
+
+
 def test_the_thread_of_a_reminder_leads_back_to_its_meeting(world: World) -> None:
     clock = world.start_clock()
     world.round(clock, at(2026, 11, 23, 16, 0))

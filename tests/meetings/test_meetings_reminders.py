@@ -147,7 +147,7 @@ def test_a_reminder_on_friday_for_monday_names_the_day_once(world: World) -> Non
 
 
 def test_an_item_of_several_lines_is_one_line_of_the_reminder(world: World) -> None:
-    ActionStore(world.ctx.db).capture(
+    captured = ActionStore(world.ctx.db).capture(
         NewActionItem(
             channel="C0BOA0001",
             message_ts="1700000900.000001",
@@ -167,14 +167,15 @@ def test_an_item_of_several_lines_is_one_line_of_the_reminder(world: World) -> N
     [reminder] = world.posts(BOA_CHANNEL)
     [items] = [b for b in reminder["blocks"] if "Openstaande actiepunten" in str(b)]
     assert items["text"]["text"].splitlines()[1:] == [
-        "• *#1* bel de wijkagent - en de jongerenwerker over de overlast — <@U0AOV0002>, vr 27 nov"
+        f"• *#{captured.item.id}* bel de wijkagent - en de jongerenwerker over de overlast — "
+        "<@U0AOV0002>, vr 27 nov"
     ]
 
 
 def test_a_long_item_is_cut_without_leaving_half_an_escaped_character(world: World) -> None:
     # Stored as Slack sends it: "&" as "&amp;", which the cut at 200 characters falls in.
     text = "x" * 195 + " &amp; de rest van het verhaal"
-    ActionStore(world.ctx.db).capture(
+    captured = ActionStore(world.ctx.db).capture(
         NewActionItem(
             channel="C0BOA0001",
             message_ts="1700000900.000002",
@@ -194,7 +195,7 @@ def test_a_long_item_is_cut_without_leaving_half_an_escaped_character(world: Wor
     [reminder] = world.posts(BOA_CHANNEL)
     [items] = [b for b in reminder["blocks"] if "Openstaande actiepunten" in str(b)]
     [line] = items["text"]["text"].splitlines()[1:]
-    assert line == "• *#1* " + "x" * 195 + "… — <@U0AOV0002>, vr 27 nov"
+    assert line == f"• *#{captured.item.id}* " + "x" * 195 + "… — <@U0AOV0002>, vr 27 nov"
 
 
 def test_the_thread_of_a_reminder_leads_back_to_its_meeting(world: World) -> None:

@@ -45,6 +45,7 @@ from bot.language.workdays import (
     is_working_day,
     next_working_day,
     previous_working_day,
+    working_day_from,
 )
 
 __all__ = [
@@ -94,4 +95,5 @@ __all__ = [
     "weekday_number",
     "without_invisible",
     "without_mentions",
+    "working_day_from",
 ]

@@ -62,6 +62,11 @@ def is_working_day(d: date) -> bool:
     return d.weekday() < 5 and dutch_holiday_name(d) is None
 
 
+def working_day_from(d: date) -> date:
+    """`d` itself when it is a working day, else the next one."""
+    return d if is_working_day(d) else next_working_day(d)
+
+
 def next_working_day(d: date) -> date:
     """The first working day strictly after `d`."""
     return add_working_days(d, 1)

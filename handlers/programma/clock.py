@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 
 from bot.context import AppContext
 from bot.gateway import SentMessage
-from bot.language import is_working_day, local_moments, next_working_day, wall_time
+from bot.language import local_moments, next_working_day, wall_time, working_day_from
 from bot.planning import PlannedDelivery
 from bot.services.programma import ProgrammeService
 from handlers.blocks import Block, section
@@ -69,11 +69,6 @@ def digest_days(start: date, end: date, first: date, every_months: int, day: int
     return found
 
 
-def on_working_day(day: date) -> date:
-    """`day` itself, or the next working day when it is a weekend day or a public holiday."""
-    return day if is_working_day(day) else next_working_day(day)
-
-
 def plan_deliveries(ctx: AppContext, start: datetime, end: datetime) -> Iterable[PlannedDelivery]:
     service = build_service(ctx)
     settings = service.settings()
@@ -89,7 +84,7 @@ def plan_deliveries(ctx: AppContext, start: datetime, end: datetime) -> Iterable
     for day in days:
         if day > settings.end + timedelta(days=31):
             continue  # the programme is over
-        moment = wall_time(on_working_day(day), rhythm.time, tz)
+        moment = wall_time(working_day_from(day), rhythm.time, tz)
         if not start <= moment <= end:
             continue
         for digest in service.digests(moment):

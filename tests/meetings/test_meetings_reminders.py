@@ -146,39 +146,13 @@ def test_a_reminder_on_friday_for_monday_names_the_day_once(world: World) -> Non
     )
 
 
-def test_an_item_of_several_lines_is_one_line_of_the_reminder(world: World) -> None:
+def _item_lines_of_the_reminder(world: World, text: str) -> tuple[int, list[str]]:
+    """One open boa-briefing item with `text`, due Friday 27 November: its id, and the lines
+    of the open items in the reminder posted the working day before the meeting."""
     captured = ActionStore(world.ctx.db).capture(
         NewActionItem(
             channel="C0BOA0001",
             message_ts="1700000900.000001",
-            thread_ts=None,
-            source="prefix",
-            text="bel de wijkagent\n- en de jongerenwerker\n\nover de overlast",
-            owner_slack_id="U0AOV0002",
-            author_slack_id="U0AOV0002",
-            due_on=date(2026, 11, 27),
-            due_kind="date",
-            series_key="boa-briefing",
-        ),
-        world.clock(),
-    )
-    clock = world.start_clock()
-    assert world.round(clock, at(2026, 11, 23, 16, 0)) == ["sent"]
-    [reminder] = world.posts(BOA_CHANNEL)
-    [items] = [b for b in reminder["blocks"] if "Openstaande actiepunten" in str(b)]
-    assert items["text"]["text"].splitlines()[1:] == [
-        f"• *#{captured.item.id}* bel de wijkagent - en de jongerenwerker over de overlast — "
-        "<@U0AOV0002>, vr 27 nov"
-    ]
-
-
-def test_a_long_item_is_cut_without_leaving_half_an_escaped_character(world: World) -> None:
-    # Stored as Slack sends it: "&" as "&amp;", which the cut at 200 characters falls in.
-    text = "x" * 195 + " &amp; de rest van het verhaal"
-    captured = ActionStore(world.ctx.db).capture(
-        NewActionItem(
-            channel="C0BOA0001",
-            message_ts="1700000900.000002",
             thread_ts=None,
             source="prefix",
             text=text,
@@ -194,8 +168,25 @@ def test_a_long_item_is_cut_without_leaving_half_an_escaped_character(world: Wor
     assert world.round(clock, at(2026, 11, 23, 16, 0)) == ["sent"]
     [reminder] = world.posts(BOA_CHANNEL)
     [items] = [b for b in reminder["blocks"] if "Openstaande actiepunten" in str(b)]
-    [line] = items["text"]["text"].splitlines()[1:]
-    assert line == f"• *#{captured.item.id}* " + "x" * 195 + "… — <@U0AOV0002>, vr 27 nov"
+    return captured.item.id, items["text"]["text"].splitlines()[1:]
+
+
+def test_an_item_of_several_lines_is_one_line_of_the_reminder(world: World) -> None:
+    item_id, lines = _item_lines_of_the_reminder(
+        world, "bel de wijkagent\n- en de jongerenwerker\n\nover de overlast"
+    )
+    assert lines == [
+        f"• *#{item_id}* bel de wijkagent - en de jongerenwerker over de overlast — "
+        "<@U0AOV0002>, vr 27 nov"
+    ]
+
+
+def test_a_long_item_is_cut_without_leaving_half_an_escaped_character(world: World) -> None:
+    # Stored as Slack sends it: "&" as "&amp;", which the cut at 200 characters falls in.
+    item_id, [line] = _item_lines_of_the_reminder(
+        world, "x" * 195 + " &amp; de rest van het verhaal"
+    )
+    assert line == f"• *#{item_id}* " + "x" * 195 + "… — <@U0AOV0002>, vr 27 nov"
 
 
 def test_the_thread_of_a_reminder_leads_back_to_its_meeting(world: World) -> None:

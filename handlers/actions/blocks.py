@@ -129,9 +129,16 @@ def mrkdwn_to_modal_text(
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"), mentions
 
 
+MAX_PRIVATE_METADATA = 3000  # Slack's limit for a view's private_metadata
+
+
 def capture_modal(draft: Draft, metadata: dict[str, Any]) -> dict[str, Any]:
     due_element: Block = {"type": "datepicker", "action_id": "value"}
     text, mentions = mrkdwn_to_modal_text(draft.text, draft.names)
+    if len(json.dumps({**metadata, "mentions": mentions})) > MAX_PRIVATE_METADATA:
+        # Slack refuses a modal whose private_metadata is longer: with very many long names
+        # mentioned, the field shows Slack's own mention tokens instead, kept as they are.
+        text, mentions = mrkdwn_to_modal_text(draft.text)
     metadata = {**metadata, "mentions": mentions}
     if draft.due_on:
         due_element["initial_date"] = draft.due_on.isoformat()

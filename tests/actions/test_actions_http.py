@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.clock import Clock
-from handlers.actions.blocks import CAPTURE_MODAL, PAGE_BUTTON
+from bot.services.actions import Draft
+from handlers.actions.blocks import CAPTURE_MODAL, PAGE_BUTTON, capture_modal
 from handlers.actions.clock import DIGEST_KIND, PURGE_KIND, plan_deliveries
 from handlers.actions.slack import CAPTURE_SHORTCUT, SAVE_FAILED
 from storage.actions import ActionItemView, ActionQuery, ActionStore, NewActionItem
@@ -564,3 +566,27 @@ def test_acties_reads_a_person_with_or_without_at_and_reports_other_words(
         assert body["blocks"][0]["text"]["text"].endswith("bij Boa-briefing"), text
     body = answer(bot.slack.command("/acties", "aov-2 kwispelstaart", user_id=ANNA))
     assert "Ik ken geen overleg “kwispelstaart”" in texts(body["blocks"])
+
+
+def test_a_capture_modal_with_very_many_long_names_stays_within_slacks_metadata_limit() -> None:
+    """Each mention shown as "@Naam" is remembered in the modal's private_metadata, which Slack
+    caps at 3,000 characters: past that, the field keeps Slack's mention tokens."""
+    names = {
+        f"U0LONG{n:04d}": f"Collega met een heel lange naam nummer {n:03d} " * 2 for n in range(30)
+    }
+    draft = Draft(
+        text=" ".join(f"<@{slack_id}>" for slack_id in names) + " bellen de wijkagent",
+        owner="U0AOV0001",
+        due_on=None,
+        due_kind="default",
+        meeting=None,
+        existing_id=None,
+        note=None,
+        names=names,
+    )
+    view = capture_modal(draft, {"channel": "C0BOA0001", "ts": "1700000000.000100"})
+    assert len(view["private_metadata"]) <= 3000
+    field = view["blocks"][0]["element"]["initial_value"]
+    assert field.startswith("<@U0LONG0000> <@U0LONG0001>")
+    few = capture_modal(replace(draft, text="<@U0LONG0000> belt", names={"U0LONG0000": "Anna"}), {})
+    assert few["blocks"][0]["element"]["initial_value"] == "@Anna belt"

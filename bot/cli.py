@@ -167,11 +167,34 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
         return 1
     check_schema(ctx, migrate=False)  # behind: say so, not "no such table" as unreachable
     target = Path(args.dir)
+    files = {target / name: text for name, text in export_config(ctx.db).items()}
+    # A file that differs is someone's work (often config/ itself, with its comments, which an
+    # export cannot carry): write nothing unless the operator says so, rather than some files.
+    differing = [path for path, text in files.items() if _differs(path, text)]
+    if differing and not args.overschrijven:
+        print(
+            f"Niets geschreven: {len(differing)} bestand(en) in {target} bestaan al en wijken af "
+            "(commentaar in config/ gaat bij overschrijven verloren):",
+            file=sys.stderr,
+        )
+        for path in differing:
+            print(f"  {path}", file=sys.stderr)
+        print("Kies een andere map met --dir, of voeg --overschrijven toe.", file=sys.stderr)
+        return 1
     target.mkdir(parents=True, exist_ok=True)
-    for name, text in export_config(ctx.db).items():
-        (target / name).write_text(text, encoding="utf-8")
-        print(f"geschreven: {target / name}")
+    for path, text in files.items():
+        path.write_text(text, encoding="utf-8")
+        print(f"geschreven: {path}")
     return 0
+
+
+def _differs(path: Path, text: str) -> bool:
+    if not path.is_file():
+        return False  # nothing there to lose (a path that cannot be written fails when written)
+    try:
+        return path.read_text(encoding="utf-8") != text
+    except (OSError, UnicodeDecodeError):
+        return True  # unreadable, or not text of ours: never overwritten silently
 
 
 def cmd_db(settings: Settings, args: argparse.Namespace) -> int:
@@ -375,6 +398,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument(
         "--dir", default="export", help="map om in te schrijven (standaard: export)"
+    )
+    export.add_argument(
+        "--overschrijven",
+        action="store_true",
+        help="bestaande bestanden die afwijken toch overschrijven",
     )
     shell = command(
         "shell",

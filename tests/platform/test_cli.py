@@ -576,3 +576,32 @@ def test_healthz_says_when_slack_cannot_be_reached(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.communicate(timeout=15)
+
+
+def test_export_never_overwrites_a_differing_file_unless_asked(tmp_path: Path) -> None:
+    """`export --dir config` used to overwrite the commented config files without a word."""
+    assert run(["db", "upgrade"], tmp_path).returncode == 0
+    assert run(["import"], tmp_path).returncode == 0
+    first = run(["export", "--dir", "out"], tmp_path)
+    assert first.returncode == 0, first.stderr
+    again = run(["export", "--dir", "out"], tmp_path)  # the same data: nothing of anyone's lost
+    assert again.returncode == 0, again.stderr
+
+    people = tmp_path / "out" / "people.yaml"
+    commented = "# Wie er in het team zit; gebruik sleutels, geen namen.\n" + people.read_text()
+    people.write_text(commented, encoding="utf-8")
+    tasks = tmp_path / "out" / "tasks.yaml"
+    tasks.unlink()
+    refused = run(["export", "--dir", "out"], tmp_path)
+    assert refused.returncode == 1
+    assert "Niets geschreven: 1 bestand(en)" in refused.stderr
+    assert str(Path("out") / "people.yaml") in refused.stderr
+    assert "--overschrijven" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert people.read_text() == commented
+    assert not tasks.exists()  # all or nothing: not the files that happened to be safe
+
+    forced = run(["export", "--dir", "out", "--overschrijven"], tmp_path)
+    assert forced.returncode == 0, forced.stderr
+    assert not people.read_text().startswith("# Wie er")
+    assert tasks.exists()

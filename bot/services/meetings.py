@@ -397,6 +397,11 @@ class MeetingService:
             log.info("meeting delivery %s no longer applies (changed since planning); skipped", key)
             return None
         view, occurrence = found.view, found.occurrence
+        if now >= occurrence.start:
+            # Posted late (a restart within the grace window after an outage): "vandaag 09:00"
+            # at 09:30, or a chair's preparation after the meeting began, only confuses.
+            log.info("meeting delivery %s: the meeting has begun; stale, skipped", key)
+            return None
         series = view.series
         taker = self.person(meetings.minute_taker(series, occurrence))
         if found.kind == CHAIR_DM:
@@ -427,12 +432,18 @@ class MeetingService:
         held = [o.start for _, o in earlier if o.held and o.start < occurrence.start]
         return held[-1] if held else None
 
-    def missed_report(self, key: str) -> Notice | None:
+    def missed_report(self, key: str, now: datetime) -> Notice | None:
         """Not sent in time and past the grace window: the DM that tells the chair (else the
-        task's owner) rather than posting late; None when there is nobody to tell."""
-        found = self._lookup(key)
-        target = self._report_to(found.view) if found else None
-        if found is None or target is None:
+        task's owner) rather than posting late; None when there is nobody to tell, or nothing
+        left to act on (the meeting has begun, or was cancelled or moved since)."""
+        found = self._current(key)
+        if found is None or now >= found.occurrence.start:
+            # After an outage of days, one DM per reminder of meetings long held would bury the
+            # chair in reports nobody can act on any more: logged only.
+            log.info("missed meeting delivery %s: its meeting has begun or changed; stale", key)
+            return None
+        target = self._report_to(found.view)
+        if target is None:
             log.warning("missed meeting delivery %s: nobody with a Slack ID to tell", key)
             return None
         what = "Je voorbereidingsbericht" if found.kind == CHAIR_DM else "De herinnering"

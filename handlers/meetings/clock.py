@@ -72,8 +72,8 @@ def other_features_sections(
 
 def report_missed(ctx: AppContext, service: MeetingService, key: str) -> None:
     """Not sent in time (clock down, or Slack unreachable) and past the grace window: tell the
-    chair rather than post late."""
-    notice = service.missed_report(key)
+    chair rather than post late, while the meeting is still ahead."""
+    notice = service.missed_report(key, ctx.now())
     if notice is not None:
         ctx.gateway.try_post(notice.to, notice.text, what=notice.what)
 

@@ -142,7 +142,7 @@ def test_a_missed_or_refused_reminder_is_reported_to_the_chair(team: Database) -
     due = [d for d in service.due(NOW, NOW + timedelta(days=1)) if "boa-briefing" in d.key]
     channel_key = next(d.key for d in due if not d.key.endswith(CHAIR_DM))
     chair_key = next(d.key for d in due if d.key.endswith(CHAIR_DM))
-    missed = service.missed_report(channel_key)
+    missed = service.missed_report(channel_key, NOW)
     assert missed is not None and missed.to == BOA_CHAIR
     assert "120 minuten" in missed.text and "#boa-briefing" in missed.text
     failed = service.failure_report(channel_key, "not_in_channel")
@@ -150,7 +150,10 @@ def test_a_missed_or_refused_reminder_is_reported_to_the_chair(team: Database) -
     assert failed.notice is not None and "/invite @oov-bot" in failed.notice.text
     # A DM to the chair that failed cannot be reported to that same chair.
     assert service.failure_report(chair_key, "cannot_dm_bot").notice is None
-    assert service.missed_report("not-a-key") is None
+    assert service.missed_report("not-a-key", NOW) is None
+    # Once the meeting has begun there is nothing left to act on: logged, not reported.
+    begun = datetime(2026, 11, 24, 9, 0, tzinfo=TZ)
+    assert service.missed_report(channel_key, begun) is None
 
 
 # --- tasks ---------------------------------------------------------------------------------------

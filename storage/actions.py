@@ -7,7 +7,7 @@ the one whose statement changed a row does the follow-up, the other sees nothing
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 from functools import lru_cache
@@ -24,6 +24,7 @@ __all__ = [
     "ACTION_ITEMS_FILE",
     "CANCELLED",
     "DONE",
+    "MEETING_DUE_KINDS",
     "OPEN",
     "ActionItemView",
     "ActionQuery",
@@ -34,6 +35,12 @@ __all__ = [
     "export_action_items",
     "page_statement",
 ]
+
+
+# Due kinds whose date is a meeting's: "voor het volgende overleg", or nothing said in a meeting's
+# thread (bot.core.action_items.DueKind). Their date follows the meeting when it is cancelled or
+# moved.
+MEETING_DUE_KINDS = ("next_meeting", "default")
 
 
 @dataclass(frozen=True)
@@ -374,6 +381,39 @@ class ActionStore:
                 )
                 or 0
             )
+
+    def open_due_at_meetings(self, days: Collection[date]) -> list[ActionItemView]:
+        """Open items due "at the next meeting" (said so, or nothing said in a meeting's
+        thread) on one of `days`."""
+        with self.db.session() as s:
+            rows = s.scalars(
+                select(ActionItem)
+                .where(
+                    ActionItem.status == OPEN,
+                    ActionItem.due_kind.in_(MEETING_DUE_KINDS),
+                    ActionItem.due_on.in_(list(days)),
+                )
+                .order_by(ActionItem.id)
+            )
+            return [_view(r) for r in rows]
+
+    def follow_meeting(
+        self, item_id: int, due_from: date, due_on: date | None, now: datetime
+    ) -> bool:
+        """Give an item due at a meeting the date its meeting now has. Only while it is still open
+        and due on `due_from`: an edit or a close in between wins."""
+        with self.db.session() as s:
+            result = s.execute(
+                update(ActionItem)
+                .where(
+                    ActionItem.id == item_id,
+                    ActionItem.status == OPEN,
+                    ActionItem.due_on == due_from,
+                    ActionItem.due_kind.in_(MEETING_DUE_KINDS),
+                )
+                .values(due_on=due_on, updated_at=now)
+            )
+            return result.rowcount == 1
 
     def owners_with_overdue(self, today: date) -> list[str]:
         with self.db.session() as s:

@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from bot.core import meetings
 from bot.core.access import Action, Actor, Role
+from bot.core.action_items import read_action
 from bot.core.meetings import (
     CHAIR_DM,
     MeetingSeries,
@@ -112,6 +113,9 @@ class OccurrenceChanged:
     note: str | None  # RESTORED: why it is not as the rule says (e.g. a holiday)
     holiday: str | None  # MOVED: the new day is a public holiday
     notices: tuple[Notice, ...]
+    # Owners of action items due "at the next meeting" whose date followed the change: their
+    # overviews (the App Home) changed.
+    affected_users: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -171,6 +175,30 @@ _FAILURE_ADVICE = {
     "in het kanaal.",
     "is_archived": "het kanaal is gearchiveerd. Pas `channel` aan in `config/meetings.yaml`.",
 }
+
+
+@dataclass(frozen=True)
+class FollowedItems:
+    """Action items due "at the next meeting" whose date followed a cancelled or moved meeting."""
+
+    count: int = 0
+    dates: tuple[date | None, ...] = ()  # the dates they have now (None: no next meeting)
+    owners: tuple[str, ...] = ()
+
+    def sentence(self) -> str:
+        """ " 2 actiepunten voor dit overleg schuiven mee naar dinsdag 8 december 2026." """
+        if not self.count:
+            return ""
+        one = self.count == 1
+        what = "1 actiepunt" if one else f"{self.count} actiepunten"
+        if self.dates == (None,):
+            return f" {what} voor dit overleg {'staat' if one else 'staan'} nu zonder deadline."
+        where = (
+            format_date(self.dates[0])
+            if len(self.dates) == 1 and self.dates[0]
+            else "het eerstvolgende overleg"
+        )
+        return f" {what} voor dit overleg {'schuift' if one else 'schuiven'} mee naar {where}."
 
 
 @dataclass(frozen=True)
@@ -273,6 +301,7 @@ class MeetingService:
                 f"({occurrence.holiday})."
             )
         self.store.cancel(series.key, occurrence.original_date, by=by or "shell", now=now)
+        items = self._follow_items(series, [occurrence.start.astimezone(self.tz).date()], now)
         # As for a meeting skipped on a holiday: the channel also hears when it meets next.
         following = self.store.next_occurrence(series.key, occurrence.start)
         after = (
@@ -283,12 +312,13 @@ class MeetingService:
         notice = Notice(
             series.channel,
             f"❌ *{escape(series.name)}* van {when} gaat niet door (afgelast door {who(by)})."
-            + after,
+            + after
+            + items.sentence(),
             f"cancellation of {series.key}",
         )
         return OccurrenceChanged(
             ChangeKind.CANCELLED, series, occurrence, occurrence.start, False, None, None,
-            (notice,),
+            (notice,), items.owners,
         )  # fmt: skip
 
     def move(self, words: Sequence[str], actor: Actor, now: datetime) -> OccurrenceChanged:
@@ -323,15 +353,18 @@ class MeetingService:
         else:
             self.store.move(series.key, occurrence.original_date, new_start, by=by or "shell",
                             now=now)  # fmt: skip
+        items = self._follow_items(series, [occurrence.start.astimezone(tz).date()], now)
         notice = Notice(
             series.channel,
-            f"📅 *{escape(series.name)}* van {old} is verplaatst naar *{new}* (door {who(by)}).",
+            f"📅 *{escape(series.name)}* van {old} is verplaatst naar *{new}* (door {who(by)})."
+            + items.sentence(),
             f"move of {series.key}",
         )
         holiday = dutch_holiday_name(new_start.astimezone(tz).date())
         return OccurrenceChanged(
-            ChangeKind.MOVED, series, occurrence, new_start, True, None, holiday, (notice,)
-        )
+            ChangeKind.MOVED, series, occurrence, new_start, True, None, holiday, (notice,),
+            items.owners,
+        )  # fmt: skip
 
     def restore(self, words: Sequence[str], actor: Actor, now: datetime) -> OccurrenceChanged:
         require(Action.READ_MEETINGS, actor)
@@ -344,7 +377,11 @@ class MeetingService:
                 f"Aan {series.name} van {format_date(occurrence.start, tz=self.tz)} is niets "
                 "gewijzigd."
             )
+        # Items that followed the meeting away (to the next one, or to its moved date) come back.
+        held_after = self.store.next_occurrence(series.key, occurrence.start)
+        away = [o.start.astimezone(self.tz).date() for o in (occurrence, held_after) if o]
         self.store.restore(series.key, occurrence.original_date)
+        items = self._follow_items(series, away, now)
         restored = self.store.occurrence(series.key, occurrence.original_date)
         assert restored is not None
         when = format_datetime(restored.start, tz=self.tz)
@@ -354,13 +391,55 @@ class MeetingService:
         notice = Notice(
             series.channel,
             f"↩️ *{escape(series.name)}* {state} op {when}{escape(suffix)} "
-            f"(wijziging teruggedraaid door {who(by)}).",
+            f"(wijziging teruggedraaid door {who(by)})." + items.sentence(),
             f"restore of {series.key}",
         )
         return OccurrenceChanged(
             ChangeKind.RESTORED, series, occurrence, restored.start, restored.held, note, None,
-            (notice,),
+            (notice,), items.owners,
         )  # fmt: skip
+
+    # -- action items due at a meeting ------------------------------------------------------------
+
+    def _follow_items(
+        self, series: MeetingSeries, days: Sequence[date], now: datetime
+    ) -> FollowedItems:
+        """After a change to one of the series' meetings: the open action items due at it ("voor
+        het volgende overleg", or nothing said in its thread) that were due on one of `days` get
+        the date of the series' next meeting that is held now, so nobody is chased for a meeting
+        that does not take place. An item stores only its date; which series it waits for is read
+        again from its own words (the series it names, else its thread's)."""
+        moved: list[ActionItemView] = []
+        dates: dict[date | None, None] = {}
+        for item in self.actions.open_due_at_meetings(days):
+            if item.due_on is None or not self._waits_for(item, series.key, now):
+                continue
+            after = now
+            if item.series_key == series.key and item.occurrence_at is not None:
+                after = max(now, item.occurrence_at)  # its thread's meeting: the one after that
+            following = self.store.next_occurrence(series.key, after)
+            due_on = following.start.astimezone(self.tz).date() if following else None
+            if due_on == item.due_on:
+                continue
+            if self.actions.follow_meeting(item.id, item.due_on, due_on, now):
+                log.info("action item #%d follows %s to its next meeting", item.id, series.key)
+                moved.append(item)
+                dates[due_on] = None
+        owners = tuple(dict.fromkeys(i.owner_slack_id for i in moved))
+        return FollowedItems(len(moved), tuple(dates), owners)
+
+    def _waits_for(self, item: ActionItemView, series_key: str, now: datetime) -> bool:
+        """Whether the item is due at this series' next meeting."""
+        if item.due_kind == "next_meeting":
+            line = read_action(
+                item.text, author=item.author_slack_id, now=now, tz=self.tz, require_prefix=False
+            )
+            due = line.due if line else None
+            hint = due.meeting_hint if due and due.kind == "next_meeting" else None
+            named = self.store.find(hint) if hint else []
+            if named:  # as bot.services.actions reads it: the first series the name fits
+                return named[0].key == series_key
+        return item.series_key == series_key
 
     # -- reminders -------------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -25,17 +26,25 @@ from handlers.meetings.wiring import meeting_service
 log = logging.getLogger(__name__)
 
 
-def overleg(
-    service: MeetingService, ctx: AppContext, text: str, actor: Actor
-) -> tuple[Reply, Sequence[Notice]]:
-    """The answer to `/overleg <text>` and the announcements to post after it."""
+@dataclass(frozen=True)
+class Answer:
+    """The answer to `/overleg <text>`, the announcements to post after it, and whose overviews
+    changed (owners of action items that followed a cancelled or moved meeting)."""
+
+    reply: Reply
+    notices: Sequence[Notice] = ()
+    affected_users: Sequence[str] = ()
+
+
+def overleg(service: MeetingService, ctx: AppContext, text: str, actor: Actor) -> Answer:
+    """The answer to `/overleg <text>` and what to do after it."""
     words = command_words(text)
     now = ctx.now()
     try:
         if words.is_help:
-            return OVERLEG.help_reply(), ()
+            return Answer(OVERLEG.help_reply())
         if not words.words:
-            return upcoming_reply(service.upcoming(now, actor), ctx.tz), ()
+            return Answer(upcoming_reply(service.upcoming(now, actor), ctx.tz))
         subcommand = OVERLEG.verb(words.first)
         change = {
             "annuleer": service.cancel,
@@ -44,10 +53,10 @@ def overleg(
         }.get(subcommand or "")
         if change is not None:
             changed = change(words.words[1:], actor, now)
-            return change_reply(changed, ctx.tz), changed.notices
-        return series_reply(service.describe(words.text, now, actor), ctx.tz), ()
+            return Answer(change_reply(changed, ctx.tz), changed.notices, changed.affected_users)
+        return Answer(series_reply(service.describe(words.text, now, actor), ctx.tz))
     except DomainError as exc:
-        return refusal(exc.message), ()
+        return Answer(refusal(exc.message))
 
 
 def announce(gateway: SlackGateway, notices: Sequence[Notice]) -> list[str]:
@@ -67,8 +76,10 @@ def announce(gateway: SlackGateway, notices: Sequence[Notice]) -> list[str]:
 
 def overleg_reply(ctx: AppContext, text: str, actor: Actor) -> Reply:
     """/overleg for `oov-bot shell`: the answer, with the announcement done before it returns."""
-    reply, notices = overleg(meeting_service(ctx), ctx, text, actor)
-    problems = announce(ctx.gateway, notices)
+    answer = overleg(meeting_service(ctx), ctx, text, actor)
+    reply = answer.reply
+    problems = announce(ctx.gateway, answer.notices)
+    ctx.user_data_changed(*answer.affected_users)
     if problems:
         reply.blocks.append(context(*map(escape, problems)))
     return reply
@@ -80,8 +91,10 @@ def register(app: App, ctx: AppContext) -> None:
     @app.command("/overleg")
     def overleg_command(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         actor = actor_of(ctx, command)
-        reply, notices = overleg(service, ctx, command.get("text", ""), actor)
+        answer = overleg(service, ctx, command.get("text", ""), actor)
+        reply = answer.reply
         ack(text=reply.text, blocks=reply.blocks, response_type="ephemeral")
         # After the answer: posting may wait on Slack's rate limits, the answer may not.
-        for problem in announce(ctx.gateway, notices):
+        for problem in announce(ctx.gateway, answer.notices):
             respond(text=problem, response_type="ephemeral", replace_original=False)
+        ctx.user_data_changed(*answer.affected_users)

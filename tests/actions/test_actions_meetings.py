@@ -659,3 +659,63 @@ def test_an_unreadable_deadline_is_said_to_be_unread_and_the_item_kept(bot: Runn
     assert "voor het volgende overleg" not in reply
     [item] = items(bot)
     assert item.text == "draaiboek klaar uiterlijk kerstavond"
+
+
+# --- items due at a meeting that is cancelled or moved -------------------------------------------
+
+
+def overleg(bot: RunningBot, text: str) -> str:
+    response = bot.slack.command("/overleg", text)  # by aov-1, a team lead
+    assert response.status_code == 200, response.text
+    return str(response.json())
+
+
+def due_dates(bot: RunningBot) -> list[date | None]:
+    return [item.due_on for item in items(bot)]
+
+
+def test_items_due_at_the_next_meeting_follow_it_when_it_is_cancelled_moved_or_restored(
+    bot: RunningBot,
+) -> None:
+    reminder_sent(bot, date(2026, 11, 24))
+    # In the thread of Tuesday 24 November: due at the next boa-briefing, 1 December.
+    send(bot, message("todo: agenda rondsturen", "1700000020.000100", thread=REMINDER_TS))
+    send(bot, message("actie: ik bel de wijkagent voor het volgende overleg", "1700000020.000200",
+                      thread=REMINDER_TS))  # fmt: skip
+    # Elsewhere, naming the boa-briefing: its next one, 24 November (not followed by the cancel).
+    send(bot, message("AP: terugkomen voor de volgende boa-briefing", "1700000020.000300",
+                      channel=TEAM_CHANNEL))  # fmt: skip
+    # A plain date that happens to be 1 December stays what it is.
+    send(bot, message("actie: evaluatie uiterlijk 1-12", "1700000020.000400", thread=REMINDER_TS))
+    bot.fake.wait_for("chat.postMessage", count=4)
+    settle(bot)
+    assert due_dates(bot) == [date(2026, 12, 1), date(2026, 12, 1), date(2026, 11, 24),
+                              date(2026, 12, 1)]  # fmt: skip
+    posted = len(bot.fake.calls("chat.postMessage"))
+
+    assert "Afgelast" in overleg(bot, "annuleer boa-briefing 1-12")
+    announcement = bot.fake.wait_for("chat.postMessage", count=posted + 1)[-1].args["text"]
+    assert announcement.endswith(
+        "De volgende keer is dinsdag 8 december 2026, 09:00. 2 actiepunten voor dit overleg "
+        "schuiven mee naar dinsdag 8 december 2026."
+    )
+    assert due_dates(bot) == [date(2026, 12, 8), date(2026, 12, 8), date(2026, 11, 24),
+                              date(2026, 12, 1)]  # fmt: skip
+    # /acties says so too.
+    listed = str(bot.slack.command("/acties", "open").json())
+    assert (listed.count("📅 di 8 dec"), listed.count("📅 di 1 dec")) == (2, 1)
+
+    # Undone: they come back to 1 December.
+    overleg(bot, "herstel boa 1-12")
+    assert due_dates(bot)[:2] == [date(2026, 12, 1), date(2026, 12, 1)]
+
+    # Moved to Thursday: they move along.
+    assert "Verplaatst" in overleg(bot, "verplaats boa 1-12 naar 3-12 10:00")
+    assert due_dates(bot) == [date(2026, 12, 3), date(2026, 12, 3), date(2026, 11, 24),
+                              date(2026, 12, 1)]  # fmt: skip
+
+    # The boa-briefing of 24 November is cancelled: the item from the teamoverleg follows it to
+    # the next one held (3 December, moved); the thread's items wait for the one after it anyway.
+    overleg(bot, "annuleer boa 24-11")
+    assert due_dates(bot) == [date(2026, 12, 3), date(2026, 12, 3), date(2026, 12, 3),
+                              date(2026, 12, 1)]  # fmt: skip

@@ -33,7 +33,7 @@ import threading
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated, Any
@@ -471,7 +471,9 @@ def _occurrence(
         original_date=local_start.date(),
         original_start=original_start,
         start=start,
-        end=start + series.duration,
+        # In real time: on the night the clocks change, aware arithmetic in a zone is wall-clock
+        # arithmetic (01:00 + 3 hours would read 04:00 where it is 03:00 on 25 October).
+        end=(start.astimezone(UTC) + series.duration).astimezone(tz),
         status=status,
         holiday=holiday,
         change=change,

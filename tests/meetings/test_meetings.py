@@ -105,6 +105,19 @@ def test_wall_clock_times_that_do_not_exist_or_repeat_still_give_one_real_instan
     assert autumn.start.astimezone(UTC) == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # the first
 
 
+def test_a_meeting_across_a_clock_change_ends_after_its_real_duration() -> None:
+    # A night's event briefing, 3 hours from 01:00: in October it ends at 03:00 winter time
+    # (02:00 UTC), in March at 05:00 summer time (03:00 UTC).
+    night = series(weekday="zondag", time="01:00", first_date=date(2026, 1, 4),
+                   duration_minutes=180, remind=[])  # fmt: skip
+    autumn = between(night, date(2026, 10, 25), date(2026, 10, 26))[0]
+    spring = between(night, date(2026, 3, 29), date(2026, 3, 30))[0]
+    assert autumn.end.astimezone(UTC) == datetime(2026, 10, 25, 2, 0, tzinfo=UTC)
+    assert autumn.end.astimezone(AMS).strftime("%H:%M") == "03:00"
+    assert spring.end.astimezone(UTC) == datetime(2026, 3, 29, 3, 0, tzinfo=UTC)
+    assert spring.end.astimezone(AMS).strftime("%H:%M") == "05:00"
+
+
 # --- holidays -------------------------------------------------------------------------------------
 
 

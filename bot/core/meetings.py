@@ -22,8 +22,9 @@ Rules:
 * Reminders fall N working days before the meeting at a given time (0 = on the day itself); the
   chair's DM falls on the working day before. A reminder at or after the start is dropped. A
   skipped meeting gets one notice, at the time of its earliest reminder.
-* Minute takers rotate by the occurrence's number in the series. Cancelled and skipped meetings
-  keep their number, so one cancellation does not shift everyone's turn.
+* Minute takers rotate by the meetings held: a cancelled or skipped meeting uses up nobody's turn
+  (whose turn it was takes the next meeting held, and everyone after moves one on), as a team
+  passes on its notulist. An occurrence keeps its number in the series all the same.
 """
 
 from __future__ import annotations
@@ -258,6 +259,16 @@ class _Starts:
             except StopIteration:
                 self._exhausted = True
 
+    def nth(self, number: int) -> datetime | None:
+        """The start with this number, None past the end of a series of fixed dates."""
+        with self._lock:
+            while not self._exhausted and len(self._starts) <= number:
+                try:
+                    self._starts.append(next(self._source))
+                except StopIteration:
+                    self._exhausted = True
+            return self._starts[number] if number < len(self._starts) else None
+
     def between(self, after: datetime, before: datetime) -> list[tuple[int, datetime]]:
         """(number, start) of the starts in [after, before)."""
         with self._lock:
@@ -410,7 +421,7 @@ class OccurrenceChange:
 @dataclass(frozen=True)
 class Occurrence:
     series_key: str
-    number: int  # position in the series, from 0: drives the minute takers' rotation
+    number: int  # position in the series as the rule gives it, from 0
     original_date: date  # identity (see the module docstring)
     original_start: datetime  # as the rule or the dates give it, aware
     start: datetime  # after the holiday policy and a move by hand, aware
@@ -418,6 +429,9 @@ class Occurrence:
     status: Status
     holiday: str | None = None  # the holiday on the original date, if any
     change: OccurrenceChange | None = None
+    # How many meetings of the series were held before this one: drives the minute takers'
+    # rotation, so a cancelled or skipped meeting uses up nobody's turn.
+    turn: int = 0
 
     @property
     def held(self) -> bool:
@@ -441,15 +455,11 @@ def _naive(instant: datetime, tz: tzinfo) -> datetime:
     return instant.astimezone(tz).replace(tzinfo=None)
 
 
-def _occurrence(
-    series: MeetingSeries,
-    number: int,
-    local_start: datetime,
-    change: OccurrenceChange | None,
-    tz: tzinfo,
-) -> Occurrence:
-    original_start = wall_time(local_start.date(), local_start.time(), tz)
-    start, status = original_start, Status.PLANNED
+def _by_holiday_policy(
+    series: MeetingSeries, local_start: datetime, tz: tzinfo
+) -> tuple[datetime, Status]:
+    """Start and status by the rule and the series' holiday policy, before any change by hand."""
+    start, status = wall_time(local_start.date(), local_start.time(), tz), Status.PLANNED
     holiday = dutch_holiday_name(local_start.date())
     if holiday is not None and series.on_holiday is HolidayPolicy.SKIP:
         status = Status.SKIPPED
@@ -461,6 +471,66 @@ def _occurrence(
             status = Status.SKIPPED
         else:
             start = wall_time(day, local_start.time(), tz)
+    return start, status
+
+
+class _Skips:
+    """How many of a series' first N meetings a holiday skips, counted once and kept (shared by
+    threads, like `_Starts`)."""
+
+    def __init__(self, series: MeetingSeries, tz: tzinfo) -> None:
+        self._series = series
+        self._tz = tz
+        self._counts = [0]  # _counts[n]: skipped among the meetings numbered below n
+        self._lock = threading.Lock()
+
+    def before(self, number: int) -> int:
+        with self._lock:
+            starts = _starts(self._series)
+            while len(self._counts) <= number:
+                local_start = starts.nth(len(self._counts) - 1)
+                skipped = local_start is not None and (
+                    _by_holiday_policy(self._series, local_start, self._tz)[1] is Status.SKIPPED
+                )
+                self._counts.append(self._counts[-1] + skipped)
+            return self._counts[number]
+
+    def skipped(self, number: int) -> bool:
+        return self.before(number + 1) > self.before(number)
+
+
+@lru_cache(maxsize=1024)
+def _skips(series: MeetingSeries, tz: tzinfo) -> _Skips:
+    return _Skips(series, tz)
+
+
+def _turn(
+    series: MeetingSeries, number: int, changes: Mapping[date, OccurrenceChange], tz: tzinfo
+) -> int:
+    """How many meetings of the series were held before the one numbered `number`: the rule's
+    meetings before it, less those skipped on a holiday or cancelled by hand."""
+    skips = _skips(series, tz)
+    cancelled = 0
+    for change in changes.values():
+        if change.action is not ChangeAction.CANCEL:
+            continue
+        hit = _on_date(series, change.original_date)
+        if hit is not None and hit[0] < number and not skips.skipped(hit[0]):
+            cancelled += 1
+    return number - skips.before(number) - cancelled
+
+
+def _occurrence(
+    series: MeetingSeries,
+    number: int,
+    local_start: datetime,
+    change: OccurrenceChange | None,
+    tz: tzinfo,
+    changes: Mapping[date, OccurrenceChange],
+) -> Occurrence:
+    original_start = wall_time(local_start.date(), local_start.time(), tz)
+    start, status = _by_holiday_policy(series, local_start, tz)
+    holiday = dutch_holiday_name(local_start.date())
     if change is not None and change.action is ChangeAction.CANCEL:
         status = Status.CANCELLED
     elif change is not None and change.new_start is not None:
@@ -477,6 +547,7 @@ def _occurrence(
         status=status,
         holiday=holiday,
         change=change,
+        turn=_turn(series, number, changes, tz),
     )
 
 
@@ -494,13 +565,14 @@ def occurrences(
     found: dict[date, Occurrence] = {}
     after, before = _naive(start, tz) - _HOLIDAY_SHIFT, _naive(end, tz)
     for number, local_start in _starts(series).between(after, before):
-        occurrence = _occurrence(series, number, local_start, by_date.get(local_start.date()), tz)
+        change = by_date.get(local_start.date())
+        occurrence = _occurrence(series, number, local_start, change, tz, by_date)
         found[occurrence.original_date] = occurrence
     for change in by_date.values():  # moved into the window from a date outside it
         if change.new_start is None or change.original_date in found:
             continue
         if start <= change.new_start < end and (hit := _on_date(series, change.original_date)):
-            found[change.original_date] = _occurrence(series, *hit, change, tz)
+            found[change.original_date] = _occurrence(series, *hit, change, tz, by_date)
     return sorted((o for o in found.values() if start <= o.start < end), key=lambda o: o.start)
 
 
@@ -521,8 +593,8 @@ def occurrence_on(
     hit = _on_date(series, original_date)
     if hit is None:
         return None
-    change = next((c for c in changes if c.original_date == original_date), None)
-    return _occurrence(series, *hit, change, tz)
+    by_date = {c.original_date: c for c in changes}
+    return _occurrence(series, *hit, by_date.get(original_date), tz, by_date)
 
 
 def occurrence_for_day(
@@ -591,10 +663,11 @@ def upcoming(
 
 
 def minute_taker(series: MeetingSeries, occurrence: Occurrence) -> str | None:
-    """Person key of whoever takes the minutes of this occurrence (rotation by number)."""
+    """Person key of whoever takes the minutes of this occurrence: the next in the rotation
+    after whoever took the last meeting held."""
     if not series.minute_takers:
         return None
-    return series.minute_takers[occurrence.number % len(series.minute_takers)]
+    return series.minute_takers[occurrence.turn % len(series.minute_takers)]
 
 
 # --- Reminders --------------------------------------------------------------------------------

@@ -223,7 +223,9 @@ def test_iso_week_53_and_the_year_boundary_keep_the_rhythm() -> None:
     # Week parity flips at week 53 (52 -> 1), so "even weeks" would have broken the rhythm here.
     assert [o.start.date().isocalendar().week for o in found[1:3]] == [52, 1]
     takers = series(minute_takers=["aov-1", "aov-2"])
-    assert [minute_taker(takers, o) for o in weekly] == ["aov-1", "aov-2"] * 2
+    # The rotation runs on across the year (49 held before 22 December: 5 May was skipped).
+    assert [o.turn for o in weekly] == [49, 50, 51, 52]
+    assert [minute_taker(takers, o) for o in weekly] == ["aov-2", "aov-1"] * 2
 
 
 @pytest.mark.parametrize(
@@ -319,14 +321,22 @@ def test_a_series_without_a_fixed_rhythm_takes_explicit_dates() -> None:
 # --- changes by hand ------------------------------------------------------------------------------
 
 
-def test_a_cancelled_meeting_is_shown_but_not_reminded_and_keeps_the_rotation() -> None:
+def test_a_cancelled_meeting_is_shown_but_not_reminded_and_uses_up_nobodys_turn() -> None:
     boa = series(minute_takers=["aov-1", "aov-2", "aov-3"])
+    before = between(boa, date(2026, 11, 23), date(2026, 12, 16))
+    assert [minute_taker(boa, o) for o in before] == ["aov-1", "aov-2", "aov-3", "aov-1"]
     cancel = OccurrenceChange(date(2026, 12, 1), ChangeAction.CANCEL, changed_by="U1")
-    found = between(boa, date(2026, 11, 23), date(2026, 12, 9), [cancel])
-    assert [o.status for o in found] == [Status.PLANNED, Status.CANCELLED, Status.PLANNED]
+    found = between(boa, date(2026, 11, 23), date(2026, 12, 16), [cancel])
+    assert [o.status for o in found] == [Status.PLANNED, Status.CANCELLED] + [Status.PLANNED] * 2
     assert reminder_times(boa, found[1]) == []
-    assert [o.number for o in found] == [46, 47, 48]
-    assert [minute_taker(boa, o) for o in found] == ["aov-2", "aov-3", "aov-1"]
+    assert [o.number for o in found] == [46, 47, 48, 49]  # the identity stays
+    # aov-2's meeting of 1 December is cancelled: aov-2 takes the next one, the others follow.
+    held = [o for o in found if o.held]
+    assert [minute_taker(boa, o) for o in held] == ["aov-1", "aov-2", "aov-3"]
+    # A meeting skipped on a holiday uses up nobody's turn either: 5 May 2026 (Bevrijdingsdag).
+    spring = between(boa, date(2026, 4, 28), date(2026, 5, 13))
+    assert [o.status for o in spring] == [Status.PLANNED, Status.SKIPPED, Status.PLANNED]
+    assert spring[2].turn == spring[0].turn + 1
     assert next_occurrence(boa, local(2026, 11, 24, 12, 0), [cancel]).start == local(
         2026, 12, 8, 9, 0
     )

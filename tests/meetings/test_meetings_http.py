@@ -242,3 +242,18 @@ def test_moves_into_the_past_or_beyond_the_horizon_are_refused(
 ) -> None:
     assert answer in shown(overleg(linked_bot, text))
     assert linked_bot.fake.calls("chat.postMessage") == []
+
+
+def test_a_cancelled_meeting_uses_up_nobodys_turn_to_take_the_minutes(
+    linked_bot: RunningBot,
+) -> None:
+    def takers() -> list[str]:
+        lines = shown(overleg(linked_bot, "boa")).split("*Volgende 5 keer*\\n")[1]
+        return [line.split("notulen: ")[-1][:12] for line in lines.split("\\n")[:5]]
+
+    # aov-2 and aov-3 take turns: 1 December is aov-2's.
+    assert takers() == ["<@U0AOV0003>", "<@U0AOV0002>", "<@U0AOV0003>", "<@U0AOV0002>",
+                        "<@U0AOV0003>"]  # fmt: skip
+    overleg(linked_bot, "annuleer boa 1-12", user_id="U0AOV0002")
+    # Cancelled, aov-2 takes the next one instead of skipping a turn.
+    assert takers()[2:4] == ["<@U0AOV0002>", "<@U0AOV0003>"]

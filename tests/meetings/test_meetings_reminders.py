@@ -106,7 +106,8 @@ def test_the_boa_briefing_is_reminded_once_with_everything_the_channel_needs(
     assert reminder["blocks"][0]["text"]["text"] == "Boa-briefing — morgen"
     assert "*dinsdag 24 november 2026, 09:00–10:00*" in shown
     assert "Gemeentehuis, vergaderkamer 2" in shown
-    assert f"<@{BOA_CHAIR}>" in shown and "<@U0AOV0002>" in shown  # chair, minute taker
+    # The chair, and the minute taker: aov-3, in turn 45 (5 May was skipped for Bevrijdingsdag).
+    assert f"<@{BOA_CHAIR}>" in shown and "<@U0AOV0003>" in shown
     assert "Externen betrekken (politie, jongerenwerkers, Kmar, verkeer, etc.)" in shown
     assert "*Externen uitnodigen:* politie, jongerenwerk, KMar, verkeer" in shown
     assert "Agendapunten? Reageer in deze thread." in shown

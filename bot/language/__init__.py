@@ -7,7 +7,13 @@ weeks, periods, the horizon), `times` (times, moments, day parts, DST wall time)
 in free text), `people` (person references), `command_words` (a command's words).
 """
 
-from bot.language.command_words import TO_WORDS, CommandWords, command_words, split_at_to
+from bot.language.command_words import (
+    TO_WORDS,
+    CommandWords,
+    command_words,
+    split_at_to,
+    without_date_preposition,
+)
 from bot.language.dates import (
     DayRange,
     check_horizon,
@@ -93,6 +99,7 @@ __all__ = [
     "visible",
     "wall_time",
     "weekday_number",
+    "without_date_preposition",
     "without_invisible",
     "without_mentions",
     "working_day_from",

@@ -13,11 +13,14 @@ from bot.language.fold import fold, without_invisible
 from bot.language.names import is_help
 from bot.language.people import SELF_WORDS
 
-__all__ = ["TO_WORDS", "CommandWords", "command_words", "split_at_to"]
+__all__ = ["TO_WORDS", "CommandWords", "command_words", "split_at_to", "without_date_preposition"]
 
 # "from … to …" in a command: `/overleg verplaats <datum> naar <datum>`, `/capaciteit als <taak>
 # naar <persoon>`.
 TO_WORDS = frozenset({"naar", "->", "→"})
+# Before the date a command is about: "annuleer boa op 15 december", "verplaats boa van 22-12 naar
+# 23-12".
+DATE_PREPOSITIONS = frozenset({"op", "van"})
 
 
 @dataclass(frozen=True)
@@ -60,3 +63,10 @@ def split_at_to(words: Sequence[str]) -> tuple[list[str], list[str]] | None:
         if fold(words[at]) in TO_WORDS:
             return list(words[:at]), list(words[at + 1 :])
     return None
+
+
+def without_date_preposition(words: Sequence[str]) -> list[str]:
+    """The words without a leading "op" or "van" ("op 15 december" is "15 december")."""
+    if len(words) > 1 and fold(words[0]) in DATE_PREPOSITIONS:
+        return list(words[1:])
+    return list(words)

@@ -36,6 +36,7 @@ from bot.language import (
     split_at_to,
     wall_time,
     weekday_number,
+    without_date_preposition,
 )
 from bot.services.access import require
 from bot.services.errors import DomainError
@@ -657,12 +658,13 @@ class MeetingService:
                 found = self._matches(views, " ".join(words[:cut]), fuzzy=fuzzy)
                 if len(found) != 1:
                     continue
-                if rest_fits(found[0], words[cut:], now):
-                    return found[0], words[cut:]
-                fallback = fallback or (found[0], words[cut:])
+                rest = without_date_preposition(words[cut:])  # "boa op 15 december"
+                if rest_fits(found[0], rest, now):
+                    return found[0], rest
+                fallback = fallback or (found[0], rest)
         if fallback is not None:
             return fallback  # the date is what is wrong: let its parser say why
-        return self._one(views, words[0]), words[1:]
+        return self._one(views, words[0]), without_date_preposition(words[1:])
 
     def _is_date(self, view: SeriesView, words: list[str], now: datetime) -> bool:
         try:

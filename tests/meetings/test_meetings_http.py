@@ -101,6 +101,13 @@ def test_cancelling_one_meeting_is_announced_and_shown(linked_bot: RunningBot) -
     assert "gaat toch door" in linked_bot.fake.wait_for("chat.postMessage", 2)[1].args["text"]
 
 
+@pytest.mark.parametrize("text", ["annuleer boa op 1 december", "annuleer boa-briefing van 1-12"])
+def test_a_date_after_op_or_van_is_read(linked_bot: RunningBot, text: str) -> None:
+    assert "Afgelast: Boa-briefing van dinsdag 1 december 2026, 09:00" in shown(
+        overleg(linked_bot, text)
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "listed"),
     [
@@ -108,6 +115,8 @@ def test_cancelling_one_meeting_is_announced_and_shown(linked_bot: RunningBot) -
         ("verplaats teamoverleg veiligheid 30 november 1 december 14:00", "di 1 dec 14:00"),
         ("verplaats Teamoverleg maandag 14:00", "ma 30 nov 14:00–15:00* Teamoverleg"),
         ("verplaats teamoverleg 30-11 woensdag", "wo 25 nov 10:00–11:00* Teamoverleg"),
+        ("verplaats teamoverleg op 30-11 naar 1-12 14:00", "di 1 dec 14:00–15:00* Teamoverleg"),
+        ("verplaats teamoverleg van 30 november naar 1 december 14:00", "di 1 dec 14:00"),
     ],
 )
 def test_moving_one_meeting_reads_dutch_dates(

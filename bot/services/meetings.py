@@ -786,7 +786,10 @@ class MeetingService:
         # written out ("30-11 woensdag") says which week the user looks at.
         relative_old = not any(c.isdigit() for c in " ".join(old))
         bare_weekday = bool(new) and weekday_number(new[0]) is not None
-        if relative_old and bare_weekday and new_day < local.date():
+        # Even so, a bare weekday more than a week before the meeting ("15-12 naar woensdag",
+        # read as tomorrow) is no move anyone means.
+        far_before = (local.date() - new_day).days > 6
+        if bare_weekday and new_day < local.date() and (relative_old or far_before):
             raise _MoveQuestion(
                 f"Bedoel je {format_datetime(new_start, tz=tz)}? Die dag ligt vóór "
                 f"{format_date(local.date())}, de dag van het overleg zelf. Zet de datum erbij, "

@@ -242,6 +242,8 @@ def test_cancel_and_move_name_a_channel_id_as_a_mention(
     ("text", "answer"),
     [
         ("verplaats teamoverleg volgende maandag dinsdag 14:00", "Bedoel je dinsdag 24 november"),
+        # A bare weekday three weeks before the meeting: asked, not moved there.
+        ("verplaats boa 15-12 naar woensdag", "Bedoel je woensdag 25 november"),
         ("verplaats boa 1-12 1-1-9999 10:00", "ligt te ver weg"),
         ("annuleer boa 1-1-9999", "ligt te ver weg"),
     ],

@@ -12,6 +12,7 @@ from bot.language.command_words import (
     CommandWords,
     command_words,
     split_at_to,
+    split_reason,
     without_date_preposition,
 )
 from bot.language.dates import (
@@ -95,6 +96,7 @@ __all__ = [
     "resolve_person",
     "shift_wall",
     "split_at_to",
+    "split_reason",
     "today_in",
     "visible",
     "wall_time",

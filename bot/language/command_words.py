@@ -13,7 +13,15 @@ from bot.language.fold import fold, without_invisible
 from bot.language.names import is_help
 from bot.language.people import SELF_WORDS
 
-__all__ = ["TO_WORDS", "CommandWords", "command_words", "split_at_to", "without_date_preposition"]
+__all__ = [
+    "REASON_WORDS",
+    "TO_WORDS",
+    "CommandWords",
+    "command_words",
+    "split_at_to",
+    "split_reason",
+    "without_date_preposition",
+]
 
 # "from … to …" in a command: `/overleg verplaats <datum> naar <datum>`, `/capaciteit als <taak>
 # naar <persoon>`.
@@ -21,6 +29,8 @@ TO_WORDS = frozenset({"naar", "->", "→"})
 # Before the date a command is about: "annuleer boa op 15 december", "verplaats boa van 22-12 naar
 # 23-12".
 DATE_PREPOSITIONS = frozenset({"op", "van"})
+# What starts the reason a user adds to a command: "annuleer boa 22-12 ivm kerstreces".
+REASON_WORDS = frozenset({"ivm", "i.v.m.", "i.v.m", "wegens", "vanwege", "want", "omdat"})
 
 
 @dataclass(frozen=True)
@@ -70,3 +80,13 @@ def without_date_preposition(words: Sequence[str]) -> list[str]:
     if len(words) > 1 and fold(words[0]) in DATE_PREPOSITIONS:
         return list(words[1:])
     return list(words)
+
+
+def split_reason(words: Sequence[str]) -> tuple[list[str], str | None]:
+    """The words before a reason ("ivm", "wegens", "vanwege", "want", "omdat"), and the reason
+    as typed (None without one): "22-12 ivm kerstreces" is (["22-12"], "kerstreces")."""
+    for at, word in enumerate(words):
+        if at and fold(word).rstrip(":") in REASON_WORDS:
+            reason = " ".join(words[at + 1 :]).strip()
+            return list(words[:at]), reason or None
+    return list(words), None

@@ -34,6 +34,7 @@ from bot.language import (
     parse_period,
     parse_time,
     split_at_to,
+    split_reason,
     wall_time,
     weekday_number,
     without_date_preposition,
@@ -64,6 +65,11 @@ NO_MEETINGS = (
     "Er zijn nog geen overleggen ingesteld. De beheerder zet ze in "
     "`config/meetings.yaml` en draait `oov-bot import`."
 )
+
+
+def _reason(reason: str | None) -> str:
+    """The reason the user gave, as the announcement says it (their words, escaped)."""
+    return f" Reden: {escape(reason.rstrip('.'))}." if reason else ""
 
 
 # --- results ---------------------------------------------------------------------------------
@@ -289,6 +295,7 @@ class MeetingService:
 
     def cancel(self, words: Sequence[str], actor: Actor, now: datetime) -> OccurrenceChanged:
         require(Action.READ_MEETINGS, actor)
+        words, reason = split_reason(words)  # "annuleer boa 22-12 ivm kerstreces"
         view, rest = self._series_and_rest(self.series(), words, "annuleer", now, self._is_date)
         by = self._may_change(view, actor)
         occurrence = self._occurrence(view, " ".join(rest), now)
@@ -313,6 +320,7 @@ class MeetingService:
         notice = Notice(
             series.channel,
             f"❌ *{escape(series.name)}* van {when} gaat niet door (afgelast door {who(by)})."
+            + _reason(reason)
             + after
             + items.sentence(),
             f"cancellation of {series.key}",
@@ -324,6 +332,7 @@ class MeetingService:
 
     def move(self, words: Sequence[str], actor: Actor, now: datetime) -> OccurrenceChanged:
         require(Action.READ_MEETINGS, actor)
+        words, reason = split_reason(words)
         view, rest = self._series_and_rest(self.series(), words, "verplaats", now, self._is_move)
         by = self._may_change(view, actor)
         occurrence, new_start = self._parse_move(view, rest, now)
@@ -358,6 +367,7 @@ class MeetingService:
         notice = Notice(
             series.channel,
             f"📅 *{escape(series.name)}* van {old} is verplaatst naar *{new}* (door {who(by)})."
+            + _reason(reason)
             + items.sentence(),
             f"move of {series.key}",
         )

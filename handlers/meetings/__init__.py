@@ -47,7 +47,8 @@ OVERLEG = SlashCommand(
     notes=(
         "Datums mogen zo: `volgende dinsdag`, `1 december`, `1-12`, `morgen`; een week "
         "(`week 50`, `volgende week`) is het overleg in die week. "
-        "De wijziging wordt in het kanaal van het overleg gemeld."
+        "De wijziging wordt in het kanaal van het overleg gemeld, met een reden als je die "
+        "erachter zet (`annuleer boa 22-12 ivm kerstreces`)."
     ),
     shell=lambda ctx: lambda text: overleg_reply(ctx, text, Actor.operator()),
 )

@@ -268,3 +268,15 @@ def test_a_cancelled_meeting_uses_up_nobodys_turn_to_take_the_minutes(
     overleg(linked_bot, "annuleer boa 1-12", user_id="U0AOV0002")
     # Cancelled, aov-2 takes the next one instead of skipping a turn.
     assert takers()[2:4] == ["<@U0AOV0002>", "<@U0AOV0003>"]
+
+
+def test_a_reason_after_the_date_is_announced_with_the_change(linked_bot: RunningBot) -> None:
+    body = overleg(linked_bot, "annuleer boa 1-12 ivm kerstreces <iedereen>", user_id="U0AOV0002")
+    assert "Afgelast: Boa-briefing van dinsdag 1 december 2026, 09:00" in shown(body)
+    announcement = linked_bot.fake.wait_for("chat.postMessage")[0].args["text"]
+    assert "(afgelast door <@U0AOV0002>). Reden: kerstreces &lt;iedereen&gt;. De volgende" in (
+        announcement
+    )
+    overleg(linked_bot, "verplaats teamoverleg 30-11 naar 1-12 14:00 wegens de begroting.")
+    moved = linked_bot.fake.wait_for("chat.postMessage", 2)[1].args["text"]
+    assert moved.endswith("(door <@U0AOV0001>). Reden: de begroting.")

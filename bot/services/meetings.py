@@ -545,7 +545,11 @@ class MeetingService:
         )
         if found.kind != CHAIR_DM:
             channel = channel_ref(found.view.series.channel)
-            text += f" Laat {channel} zo nodig zelf weten dat het overleg eraan komt."
+            if found.occurrence.status is Status.SKIPPED:  # the notice that it is off
+                news = f"het overleg niet doorgaat ({escape(found.occurrence.holiday or '')})"
+            else:
+                news = "het overleg eraan komt"
+            text += f" Laat {channel} zo nodig zelf weten dat {news}."
         return Notice(target, text, f"missed-reminder report {key}")
 
     def failure_report(self, key: str, code: str) -> FailureReport:

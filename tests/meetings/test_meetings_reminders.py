@@ -341,6 +341,19 @@ def test_after_days_down_what_is_stale_is_logged_not_posted_or_reported(
     assert stale in caplog.text
 
 
+def test_a_missed_notice_of_a_meeting_off_for_a_holiday_says_it_is_off(world: World) -> None:
+    clock = world.start_clock()
+    world.round(clock, at(2026, 5, 4, 9, 0))
+    # Down over the notice of Monday 16:00 that Tuesday's boa-briefing is off (Bevrijdingsdag).
+    restarted = world.start_clock()
+    world.round(restarted, at(2026, 5, 4, 19, 0))
+    assert world.posts(BOA_CHANNEL) == []
+    [report] = [p["text"] for p in world.posts(BOA_CHAIR)]
+    assert report.endswith(
+        "Laat #boa-briefing zo nodig zelf weten dat het overleg niet doorgaat (Bevrijdingsdag)."
+    )
+
+
 def test_a_reminder_due_before_the_meeting_is_not_posted_once_it_has_begun(world: World) -> None:
     clock = world.start_clock()
     world.round(clock, at(2026, 11, 23, 17, 0))

@@ -493,6 +493,10 @@ class MeetingService:
             log.info("meeting delivery %s: the meeting has begun; stale, skipped", key)
             return None
         series = view.series
+        if found.kind != CHAIR_DM and self._superseded(found, now):
+            # Both late after an outage: one reminder in the channel, the latest, not two at once.
+            log.info("meeting delivery %s: a later reminder is due too; stale, skipped", key)
+            return None
         taker = self.person(meetings.minute_taker(series, occurrence))
         if found.kind == CHAIR_DM:
             chair = self.person(series.chair)
@@ -513,6 +517,12 @@ class MeetingService:
             task=self.task(view),
             open_items=self.actions.open_for_series(view.key),
         )
+
+    def _superseded(self, found: _Found, now: datetime) -> bool:
+        """Whether a later channel reminder of the same meeting is due by `now` as well."""
+        times = meetings.reminder_times(found.view.series, found.occurrence, tz=self.tz)
+        mine = next((d.due_at for d in times if d.kind == found.kind), None)
+        return mine is not None and any(not d.to_chair and mine < d.due_at <= now for d in times)
 
     def previous_start(self, series_key: str, occurrence: Occurrence) -> datetime | None:
         """When the series last met before `occurrence` (within a year), or None."""

@@ -341,6 +341,23 @@ def test_after_days_down_what_is_stale_is_logged_not_posted_or_reported(
     assert stale in caplog.text
 
 
+def test_after_an_outage_within_a_long_grace_window_the_channel_gets_one_reminder(
+    world: World,
+) -> None:
+    # A grace window of a day: down from Monday 15:00 to Tuesday 08:45, the reminders of Monday
+    # 16:00 and Tuesday 08:30 are both still within it. The channel gets the latest only.
+    clock = Clock(world.ctx, [meeting_handlers.plan_deliveries], grace=timedelta(hours=24))
+    clock.scheduler.start(paused=True)
+    world.clocks.append(clock)
+    world.round(clock, at(2026, 11, 23, 15, 0))
+    restarted = Clock(world.ctx, [meeting_handlers.plan_deliveries], grace=timedelta(hours=24))
+    restarted.scheduler.start(paused=True)
+    world.clocks.append(restarted)
+    world.round(restarted, at(2026, 11, 24, 8, 45))
+    [reminder] = world.posts(BOA_CHANNEL)
+    assert reminder["blocks"][0]["text"]["text"] == "Boa-briefing — vandaag"
+
+
 def test_a_missed_notice_of_a_meeting_off_for_a_holiday_says_it_is_off(world: World) -> None:
     clock = world.start_clock()
     world.round(clock, at(2026, 5, 4, 9, 0))

@@ -9,6 +9,7 @@ pays for it.
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,9 @@ MAX_PEOPLE = 40  # more bars than this are unreadable; the rest are named in the
 LOAD_TITLE = "Belasting per persoon (% van de beschikbare uren)"
 THEME_TITLE = "Vraag en aanbod per thema (uur per week)"
 # Colour-blind safe (Okabe-Ito), so stacks stay distinguishable without colour vision.
+# A person with work and 0 hours: no percentage, and always over.
+NO_SUPPLY = "geen beschikbare uren"
+OVER_NOTE = " (boven 100 %)"
 COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 
 
@@ -34,6 +38,18 @@ class LoadChart:
     percent: tuple[tuple[float, ...], ...]  # per theme: per person, % of their supply
     total: tuple[float, ...]  # per person
     left_out: int = 0  # people beyond MAX_PEOPLE (the least loaded)
+    # per person: work but no hours to do it in (0 contract hours), which no percentage says
+    no_supply: tuple[bool, ...] = ()
+
+    def total_text(self, index: int) -> str:
+        """'20,3 %', '112 % (boven 100 %)' or 'geen beschikbare uren (boven 100 %)'."""
+        if self.no_supply and self.no_supply[index]:
+            return f"{NO_SUPPLY}{OVER_NOTE}"
+        total = self.total[index]
+        return pct(total) + (OVER_NOTE if total > 100 else "")
+
+    def is_over(self, index: int) -> bool:
+        return bool(self.no_supply and self.no_supply[index]) or self.total[index] > 100
 
 
 @dataclass(frozen=True)
@@ -45,7 +61,14 @@ class ThemeChart:
 
 def load_table(picture: Picture, limit: int = MAX_PEOPLE) -> LoadChart:
     """The most loaded people first; `percent` per theme stacks up to `total`."""
-    loads = sorted(picture.people, key=lambda p: (-_percent(p.demand, p.supply), p.person.name))
+    # Work without hours (an infinite load) comes first, as the most loaded.
+    loads = sorted(
+        picture.people,
+        key=lambda p: (
+            -(math.inf if p.supply <= 0 < p.demand else _percent(p.demand, p.supply)),
+            p.person.name,
+        ),
+    )
     shown = loads[:limit]
     themes = tuple(t.theme for t in picture.themes if any(p.by_theme().get(t.theme) for p in shown))
     percent = tuple(
@@ -57,6 +80,7 @@ def load_table(picture: Picture, limit: int = MAX_PEOPLE) -> LoadChart:
         percent=percent,
         total=tuple(_percent(p.demand, p.supply) for p in shown),
         left_out=len(loads) - len(shown),
+        no_supply=tuple(p.supply <= 0 < p.demand for p in shown),
     )
 
 
@@ -77,6 +101,17 @@ def pct(value: float) -> str:
     return f"{format_hours(value)} %"
 
 
+def load_percent(demand: float, supply: float) -> str:
+    """Demand as a share of supply, '20,3 %'; 'geen beschikbare uren' for work without hours."""
+    if supply <= 0:
+        return NO_SUPPLY if demand > 0 else pct(0)
+    return pct(round(100 * demand / supply, 1))
+
+
+def over_capacity(demand: float, supply: float) -> bool:
+    return demand > 0 and (supply <= 0 or demand > supply)
+
+
 # --- text equivalents -------------------------------------------------------------------------
 
 
@@ -88,9 +123,8 @@ def load_text(chart: LoadChart) -> str:
             for t, theme in enumerate(chart.themes)
             if chart.percent[t][index]
         ]
-        over = " (boven 100 %)" if chart.total[index] > 100 else ""
         detail = f": {', '.join(parts)}" if parts else ""
-        lines.append(f"• {name} — {pct(chart.total[index])}{over}{detail}")
+        lines.append(f"• {name} — {chart.total_text(index)}{detail}")
     if chart.left_out:
         lines.append(f"• en {chart.left_out} anderen, minder belast")
     return "\n".join(lines)
@@ -147,7 +181,7 @@ def draw_load(chart: LoadChart) -> Figure:
         lefts = [b + v for b, v in zip(lefts, values, strict=True)]
     if container is None:  # no theme has hours: still one (empty) row of bars to label
         container = axes.barh(positions, [0.0] * len(positions))
-    totals = [pct(total) + (" (boven 100 %)" if total > 100 else "") for total in chart.total]
+    totals = [chart.total_text(index) for index in range(len(chart.names))]
     _label_bars(axes, container, totals)
     axes.axvline(100, color="black", linestyle="--", linewidth=1.2, label="100 %")
     size = 8 if len(chart.names) <= 20 else 6

@@ -20,6 +20,7 @@ from bot.core import capacity
 from bot.core.access import Action, Actor
 from bot.core.cadence import format_hours
 from bot.core.capacity import Inputs, PersonLoad, Picture
+from bot.core.capacity_charts import load_percent, over_capacity
 from bot.language import split_at_to
 from bot.services.access import allowed, require
 from bot.services.errors import DomainError
@@ -57,6 +58,12 @@ class Change:
 
     def load(self, hours: float) -> float:
         return hours / self.supply if self.supply > 0 else 0.0
+
+    def load_text(self) -> str:
+        """'6,9 % → 22,5 %'; for someone without hours 'geen beschikbare uren', no percentage."""
+        if self.supply <= 0:
+            return load_percent(max(self.before, self.after), self.supply)
+        return f"{load_percent(self.before, self.supply)} → {load_percent(self.after, self.supply)}"
 
 
 @dataclass(frozen=True)
@@ -243,27 +250,27 @@ class CapacityService:
                 return "Kies een eigenaar om te zien wat dat doet met de belasting."
             return (
                 f"*Belasting* — {escape(current.person.name)} draagt nu "
-                f"{_hours(current.demand)} ({_pct(current.load)}). Kies een andere eigenaar om "
+                f"{_hours(current.demand)} ({load_percent(current.demand, current.supply)}). "
+                "Kies een andere eigenaar om "
                 "te zien wat de wijziging doet."
             )
         found = self.reassign(task_id, person.key, now)
         lines = [f"*Belasting als {escape(person.name)} eigenaar wordt* (nog niet opgeslagen):"]
         for change in found.people:
-            after = change.load(change.after)
-            over = " — :warning: meer dan 100 %" if after > 1 else ""
+            over = (
+                " — :warning: meer dan 100 %"
+                if over_capacity(change.after, change.supply)
+                else ""
+            )
             lines.append(
                 f"• {escape(change.name)}: {_hours(change.before)} → {_hours(change.after)} "
-                f"({_pct(change.load(change.before))} → {_pct(after)}){over}"
+                f"({change.load_text()}){over}"
             )
         return "\n".join(lines)
 
 
 def _hours(value: float) -> str:
     return f"{format_hours(round(value, 2))} u/week"
-
-
-def _pct(fraction: float) -> str:
-    return f"{format_hours(round(100 * fraction, 1))} %"
 
 
 def _changes(before: Picture, after: Picture, keys: list[str]) -> tuple[Change, ...]:

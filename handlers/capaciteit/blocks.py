@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 
 from bot.core.cadence import format_hours
 from bot.core.capacity import UNALLOCATED, PersonLoad, Picture, Row, Unknown
-from bot.core.capacity_charts import load_table, pct, theme_table
+from bot.core.capacity_charts import load_percent, load_table, over_capacity, pct, theme_table
 from bot.services.capacity import Change, PersonAnswer, TaskChoice, WhatIf
 from handlers.blocks import (
     SECTION_TEXT_LIMIT,
@@ -37,8 +37,7 @@ def fte(picture: Picture, value: float) -> str:
 
 
 def load_mark(load: PersonLoad) -> str:
-    percent = round(100 * load.load, 1) if load.supply > 0 else float("inf")
-    text = pct(percent) if percent != float("inf") else "geen beschikbare uren"
+    text = load_percent(load.demand, load.supply)
     return f"{OVER} *{text}* (meer dan 100 %)" if load.over else text
 
 
@@ -71,10 +70,10 @@ def person_lines(picture: Picture) -> list[str]:
     lines = []
     for index, name in enumerate(chart.names):
         load = by_name[name]
-        over = f" {OVER} *meer dan 100 %*" if chart.total[index] > 100 else ""
+        over = f" {OVER} *meer dan 100 %*" if chart.is_over(index) else ""
         lines.append(
             f"• {escape(name)}: {hours(load.demand)} van {hours(load.supply)} — "
-            f"{pct(chart.total[index])}{over}"
+            f"{load_percent(load.demand, load.supply)}{over}"
         )
     if chart.left_out:
         lines.append(f"• en {chart.left_out} anderen, minder belast (zie het rapport)")
@@ -174,16 +173,15 @@ def person_reply(answer: PersonAnswer) -> Reply:
             f"*Zonder uren: {len(own_unknown)} taken* (niet meegeteld)",
         )
     blocks.append(context(escape(answer.picture.rules)))
-    return Reply(text=f"Capaciteit van {name}: {pct(round(100 * load.load, 1))}", blocks=blocks)
+    shown = load_percent(load.demand, load.supply)
+    return Reply(text=f"Capaciteit van {name}: {shown}", blocks=blocks)
 
 
 def change_line(change: Change) -> str:
-    before = pct(round(100 * change.load(change.before), 1))
-    after = pct(round(100 * change.load(change.after), 1))
-    over = f" {OVER} *meer dan 100 %*" if change.load(change.after) > 1 else ""
+    over = f" {OVER} *meer dan 100 %*" if over_capacity(change.after, change.supply) else ""
     return (
         f"• {escape(change.name)}: {hours(change.before)} → {hours(change.after)} "
-        f"({before} → {after}){over}"
+        f"({change.load_text()}){over}"
     )
 
 

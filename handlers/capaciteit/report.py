@@ -42,7 +42,7 @@ def report_document(picture: Picture) -> Document:
             _h(people[name].person.contract_hours),
             _h(people[name].supply),
             _h(people[name].demand),
-            pct(load.total[i]) + (" (boven 100 %)" if load.total[i] > 100 else ""),
+            load.total_text(i),
         )
         for i, name in enumerate(load.names)
     )
@@ -148,10 +148,7 @@ def report_document(picture: Picture) -> Document:
 def _load_alt(shown: LoadChart) -> str:
     """What the load chart shows, for a screen reader: the same marks as the chart and the
     people it leaves out."""
-    people = [
-        f"{name} {pct(total)}" + (" (boven 100 %)" if total > 100 else "")
-        for name, total in zip(shown.names, shown.total, strict=True)
-    ]
+    people = [f"{name} {shown.total_text(i)}" for i, name in enumerate(shown.names)]
     if shown.left_out:
         people.append(f"en {shown.left_out} anderen, minder belast (zie de tabel)")
     return "Staafdiagram: " + "; ".join(people)

@@ -68,6 +68,7 @@ log = logging.getLogger(__name__)
 
 PICK_LIMIT = 5
 ANSWER_CACHE_SIZE = 1024
+LATE_LIST_LIMIT = 40  # activities named in one DM about passed deadlines; the rest counted
 NOTE_LIMIT = 2000
 
 NO_PROGRAMME = (
@@ -656,31 +657,53 @@ class ProgrammeService:
         ]
 
     def late_notice(
-        self, activity_id: int, deadline: date, to: str, now: datetime
+        self, activities: Sequence[tuple[int, date]], to: str, now: datetime
     ) -> Notice | None:
-        """The regievoerder's DM about a passed deadline; None when it no longer applies."""
+        """The regievoerder's DM about activities whose deadline passed, each given as planned
+        (id, deadline): one DM for all that passed together (the end of a year ends many), so no
+        string of DMs. What was finished or moved meanwhile is left out; None when nothing is."""
         model = self.model()
-        view = model.by_id.get(activity_id)
         today = today_in(now, self.tz)
-        if (
-            view is None
-            or view.deadline != deadline
-            or not is_late(view.deadline, view.status, today)
-        ):
+        views = sorted(
+            (
+                view
+                for activity_id, deadline in activities
+                if (view := model.by_id.get(activity_id)) is not None
+                and view.deadline == deadline
+                and is_late(view.deadline, view.status, today)
+            ),
+            key=lambda v: (v.deadline, v.name),
+        )
+        if not views:
             return None
+        if len(views) == 1:
+            (view,) = views
+            text = (
+                f"⏰ De deadline van *{escape(view.name)}* ({format_date(view.deadline)}) is "
+                f"verstreken en de activiteit is niet afgerond (status: {view.status.value}). "
+                f"Actiehouder: {self._holder(model, view)}. Bekijk haar met "
+                f"`/programma {view.key}`."
+            )
+            return Notice(to, text, "programme deadline passed")
+        lines = [
+            f"⏰ Van {len(views)} activiteiten is de deadline verstreken en ze zijn niet afgerond:"
+        ]
+        for view in views[:LATE_LIST_LIMIT]:
+            lines.append(
+                f"• *{escape(view.name)}* — deadline {format_date(view.deadline)}, status: "
+                f"{view.status.value}, actiehouder: {self._holder(model, view)}"
+            )
+        if len(views) > LATE_LIST_LIMIT:
+            lines.append(f"• en nog {len(views) - LATE_LIST_LIMIT}")
+        lines.append("Bekijk ze met `/programma achter`.")
+        return Notice(to, "\n".join(lines), "programme deadlines passed")
+
+    @staticmethod
+    def _holder(model: _Model, view: ActivityView) -> str:
         owner = model.owner(view)
-        holder = (
-            f"<@{owner.slack_id}>"
-            if owner and owner.slack_id
-            else (escape(owner.name) if owner else "niemand")
-        )
-        return Notice(
-            to,
-            f"⏰ De deadline van *{escape(view.name)}* ({format_date(view.deadline)}) is "
-            f"verstreken en de activiteit is niet afgerond (status: {view.status.value}). "
-            f"Actiehouder: {holder}. Bekijk haar met `/programma {view.key}`.",
-            "programme deadline passed",
-        )
+        if owner is None:
+            return "niemand"
+        return f"<@{owner.slack_id}>" if owner.slack_id else escape(owner.name)
 
     def regievoerders(self) -> list[PersonView]:
         model = self.model()

@@ -84,7 +84,8 @@ def row_line(row: Row) -> str:
     )
 
 
-def _chunks(lines: Sequence[str]) -> list[str]:
+def text_chunks(lines: Sequence[str]) -> list[str]:
+    """Lines joined into texts of at most one section each, split only between lines."""
     chunks = [""]
     for line in lines:
         if chunks[-1] and len(chunks[-1]) + 1 + len(line) > SECTION_TEXT_LIMIT:
@@ -102,17 +103,19 @@ def overview_reply(found: Overview) -> Reply:
             f"{STATUS_EMOJI[s]} {n} {s.value}" for s, n in found_counts(p.counts) if n
         )
         lines.append(f"*{escape(p.name)}* ({p.total}): {counts}")
-    blocks += [section(chunk) for chunk in _chunks(lines)]
+    blocks += [section(chunk) for chunk in text_chunks(lines)]
     if found.late:
         blocks.append(divider())
         blocks.append(section(f"*⏰ Te laat ({len(found.late)})*"))
-        blocks += [section(c) for c in _chunks([row_line(r) for r in found.late[:LIST_LIMIT]])]
+        blocks += [section(c) for c in text_chunks([row_line(r) for r in found.late[:LIST_LIMIT]])]
     if found.at_risk:
         blocks.append(divider())
         blocks.append(
             section(f"*⚠️ Risico: vertraagd of deadline binnen 4 weken ({len(found.at_risk)})*")
         )
-        blocks += [section(c) for c in _chunks([row_line(r) for r in found.at_risk[:LIST_LIMIT]])]
+        blocks += [
+            section(c) for c in text_chunks([row_line(r) for r in found.at_risk[:LIST_LIMIT]])
+        ]
     if not found.late and not found.at_risk:
         blocks.append(context("Niets is te laat of loopt risico."))
     blocks.append(
@@ -229,7 +232,7 @@ def card_blocks(card: Card, tz: tzinfo, *, with_buttons: bool = True) -> list[Bl
         title = "*Geschiedenis*" + (
             f" (laatste {len(shown)} van {len(history)})" if len(history) > len(shown) else ""
         )
-        for n, chunk in enumerate(_chunks(lines)):
+        for n, chunk in enumerate(text_chunks(lines)):
             blocks.append(section((title + "\n" if n == 0 else "") + chunk))
     else:
         blocks.append(context("Nog geen updates."))
@@ -389,7 +392,7 @@ def meeting_blocks(lines: Sequence[MeetingLine], tz: tzinfo) -> list[Block]:
         if not line.changes:
             text += "\n      _geen wijziging sinds het vorige overleg_"
         out.append(text)
-    chunks = _chunks(out)
+    chunks = text_chunks(out)
     title = f"*📋 Uitvoeringsprogramma ({len(lines)})*"
     return [section((title + "\n" if n == 0 else "") + c) for n, c in enumerate(chunks)]
 

@@ -9,7 +9,7 @@ the day it stands for; a deadline of Friday or 31 December is reported on the ne
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 
 from bot.context import AppContext
@@ -18,7 +18,7 @@ from bot.language import local_moments, next_working_day, wall_time, working_day
 from bot.planning import PlannedDelivery
 from bot.services.programma import ProgrammeService
 from handlers.blocks import Block, section
-from handlers.programma.blocks import digest_message, meeting_blocks
+from handlers.programma.blocks import digest_message, meeting_blocks, text_chunks
 from handlers.programma.common import build_service
 
 DIGEST_KIND = "programme_digest"
@@ -37,12 +37,14 @@ def send_digest(ctx: AppContext, service: ProgrammeService, person_key: str) -> 
 
 
 def send_late(
-    ctx: AppContext, service: ProgrammeService, activity_id: int, deadline: date, to: str
+    ctx: AppContext, service: ProgrammeService, activities: Sequence[tuple[int, date]], to: str
 ) -> SentMessage | None:
-    notice = service.late_notice(activity_id, deadline, to, ctx.now())
+    notice = service.late_notice(activities, to, ctx.now())
     if notice is None:
         return None  # finished or moved meanwhile
-    return ctx.gateway.post(notice.to, notice.text, blocks=[section(notice.text)], what=notice.what)
+    # One line per activity: a long list is split between lines, never inside a mention.
+    blocks = [section(chunk) for chunk in text_chunks(notice.text.split("\n"))]
+    return ctx.gateway.post(notice.to, notice.text, blocks=blocks, what=notice.what)
 
 
 def meeting_section(
@@ -98,21 +100,25 @@ def plan_deliveries(ctx: AppContext, start: datetime, end: datetime) -> Iterable
                 )
             )
     regievoerders = service.regievoerders()
+    # Deadlines that pass together (the end of a year, a weekend) make one DM per regievoerder.
+    passed: dict[datetime, list[tuple[int, date]]] = {}
     for view in service.model().activities:
         if view.status.closed:
             continue
         moment = wall_time(next_working_day(view.deadline), LATE_LOCAL_TIME, tz)
-        if not start <= moment <= end:
-            continue
+        if start <= moment <= end:
+            passed.setdefault(moment, []).append((view.id, view.deadline))
+    for moment, activities in passed.items():
+        day = moment.astimezone(tz).date()
         for person in regievoerders:
             assert person.slack_id is not None
             planned.append(
                 PlannedDelivery(
-                    key=f"programma:late:{view.key}:{view.deadline.isoformat()}:{person.key}",
+                    key=f"programma:late:{day.isoformat()}:{person.key}",
                     kind=LATE_KIND,
                     due_at=moment,
-                    send=lambda i=view.id, d=view.deadline, to=person.slack_id: send_late(
-                        ctx, service, i, d, to
+                    send=lambda a=tuple(activities), to=person.slack_id: send_late(
+                        ctx, service, a, to
                     ),
                 )
             )

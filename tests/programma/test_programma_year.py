@@ -233,3 +233,37 @@ def test_a_year_of_the_programme(bot: RunningBot) -> None:
     assert ["Restant", "€ 210.871"] in money
     # "Geen wijziging" is recorded but adds no text to the report.
     assert "geen wijziging" not in text.casefold()
+
+
+def test_deadlines_passing_together_reach_each_regievoerder_in_one_dm(bot: RunningBot) -> None:
+    """Most of seed 001's activities end with the year: 31 December 2024 passing unfinished once
+    sent each regievoerder one DM per activity on 2 January. It is one DM with every activity,
+    also the one due on Nieuwjaarsdag, reported the same morning."""
+    ams = ZoneInfo("Europe/Amsterdam")
+    fixed = bot.clock
+    assert isinstance(fixed, FixedClock)
+    fixed.current = datetime(2024, 12, 31, 12, 0, tzinfo=UTC)
+    new_year = datetime(2025, 1, 1, 0, 0, tzinfo=ams)
+    late = [
+        d
+        for d in plan_deliveries(bot.ctx, new_year, new_year + timedelta(days=2))
+        if d.kind == LATE_KIND
+    ]
+    assert len(late) == len(REGIE)
+    fixed.current = datetime(2025, 1, 2, 8, 0, tzinfo=UTC)  # 09:00 in Amsterdam
+    for delivery in late:
+        delivery.send()
+    sent = bot.fake.calls("chat.postMessage")
+    assert sorted(c.args["channel"] for c in sent) == sorted(REGIE)
+    text = sent[0].args["text"]
+    assert text.startswith("⏰ Van 6 activiteiten is de deadline verstreken")
+    for name in (
+        "Bibob-beleid en implementatie",
+        "Communicatiestrategie ondermijning ontwikkelen",
+        "Integrale controle bedrijventerreinen",
+        "Verkenning deelname Vitale Vakantieparken",
+        "Deelname systeem oefening GAE met bevolkingszorg",
+        "Bestuurlijke samenwerking domeinen Zorg en Veiligheid versterken",
+    ):
+        assert f"*{name}*" in text
+    assert "`/programma achter`" in text

@@ -9,7 +9,7 @@ from datetime import date, tzinfo
 from typing import Any
 
 from bot.core.programme import STATUS_EMOJI, Status, euro
-from bot.language import format_date, format_short_date
+from bot.language import format_date, format_number, format_short_date
 from bot.language.format import day_month_text
 from bot.services.programma import (
     ActivityList,
@@ -212,7 +212,7 @@ def card_blocks(card: Card, tz: tzinfo, *, with_buttons: bool = True) -> list[Bl
     scope = "gedeeld met de partnergemeenten" if config.scope == "gedeeld" else "lokaal"
     notes = [scope]
     if config.hours:
-        notes.append(f"≈ {config.hours:g} uur")
+        notes.append(f"≈ {format_number(config.hours, decimals=2)} uur")
     if config.meeting:
         notes.append(f"besproken in overleg `{escape(config.meeting)}`")
     blocks.append(context(*notes))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,7 +16,7 @@ from testkit.app import RunningBot, start_bot
 from testkit.clock import FixedClock
 from testkit.fake_slack import FakeSlack
 from testkit.replies import answer, text_of
-from testkit.team_config import copy_config
+from testkit.team_config import copy_config, edit_yaml
 from tests.programma.test_programma_http import (
     AOV1,
     NOW,
@@ -115,3 +116,23 @@ def test_a_command_of_only_invisible_characters_is_the_overview(
     body = answer(bot.slack.command("/programma", invisible, user_id=AOV1))
     assert "per prioriteit" not in text_of(body)
     assert "*Ondermijning* (11)" in text_of(body)
+
+
+def _estimate_hours(data: Any) -> None:
+    for priority in data["priorities"]:
+        for activity in priority["activities"]:
+            if activity["key"] == "bibob-beleid":
+                activity["hours"] = 12.5
+
+
+def test_the_estimated_hours_on_the_card_are_written_the_dutch_way(
+    db: Database, fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    config = copy_config(tmp_path / "config")
+    edit_yaml(config / "programma.yaml", _estimate_hours)
+    running, server = start_bot(db, fake_slack, FixedClock(NOW), config_dir=config)
+    try:
+        shown = text_of(answer(running.slack.command("/programma", "bibob", user_id=AOV1)))
+    finally:
+        server.close()
+    assert "≈ 12,5 uur" in shown  # once '≈ 12.5 uur', with an English decimal point

@@ -364,8 +364,8 @@ class ProgrammeService:
                 risk.append(row)
         late.sort(key=lambda r: r.view.deadline)
         risk.sort(key=lambda r: r.view.deadline)
-        priorities = [c for c in counts.values() if c.total]
-        return Overview(model.settings.name, today, priorities, late, risk)
+        # A priority without activities stays: the team lead sees it is empty, not gone.
+        return Overview(model.settings.name, today, list(counts.values()), late, risk)
 
     def mine(self, actor: Actor, now: datetime) -> ActivityList:
         if actor.slack_id is None:

@@ -102,7 +102,7 @@ def overview_reply(found: Overview) -> Reply:
         counts = " · ".join(
             f"{STATUS_EMOJI[s]} {n} {s.value}" for s, n in found_counts(p.counts) if n
         )
-        lines.append(f"*{escape(p.name)}* ({p.total}): {counts}")
+        lines.append(f"*{escape(p.name)}* ({p.total}): {counts or 'geen activiteiten'}")
     blocks += [section(chunk) for chunk in text_chunks(lines)]
     if found.late:
         blocks.append(divider())

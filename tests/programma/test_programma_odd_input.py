@@ -136,3 +136,21 @@ def test_the_estimated_hours_on_the_card_are_written_the_dutch_way(
     finally:
         server.close()
     assert "≈ 12,5 uur" in shown  # once '≈ 12.5 uur', with an English decimal point
+
+
+def _empty_priority(data: Any) -> None:
+    data["priorities"].append({"key": "cybercrime", "name": "Cybercrime", "activities": []})
+
+
+def test_a_priority_without_activities_still_shows_in_the_overview(
+    db: Database, fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    config = copy_config(tmp_path / "config")
+    edit_yaml(config / "programma.yaml", _empty_priority)
+    running, server = start_bot(db, fake_slack, FixedClock(NOW), config_dir=config)
+    try:
+        shown = text_of(answer(running.slack.command("/programma", user_id=AOV1)))
+    finally:
+        server.close()
+    # Once left out, while the report and `/programma cybercrime` name it.
+    assert "*Cybercrime* (0): geen activiteiten" in shown

@@ -108,6 +108,10 @@ def overview_reply(found: Overview) -> Reply:
         blocks.append(divider())
         blocks.append(section(f"*⏰ Te laat ({len(found.late)})*"))
         blocks += [section(c) for c in text_chunks([row_line(r) for r in found.late[:LIST_LIMIT]])]
+        if len(found.late) > LIST_LIMIT:
+            blocks.append(
+                context(f"… en nog {len(found.late) - LIST_LIMIT} (zie `/programma achter`).")
+            )
     if found.at_risk:
         blocks.append(divider())
         blocks.append(
@@ -116,6 +120,8 @@ def overview_reply(found: Overview) -> Reply:
         blocks += [
             section(c) for c in text_chunks([row_line(r) for r in found.at_risk[:LIST_LIMIT]])
         ]
+        if len(found.at_risk) > LIST_LIMIT:
+            blocks.append(context(f"… en nog {len(found.at_risk) - LIST_LIMIT}."))
     if not found.late and not found.at_risk:
         blocks.append(context("Niets is te laat of loopt risico."))
     blocks.append(

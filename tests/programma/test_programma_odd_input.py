@@ -4,6 +4,7 @@ amounts written in other conventions, invisible characters, text that is only ma
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -154,3 +155,27 @@ def test_a_priority_without_activities_still_shows_in_the_overview(
         server.close()
     # Once left out, while the report and `/programma cybercrime` name it.
     assert "*Cybercrime* (0): geen activiteiten" in shown
+
+
+def _many_late(data: Any) -> None:
+    data["priorities"][0]["activities"] += [
+        {"key": f"achterstallig-{n}", "name": f"Achterstallige activiteit {n}",
+         "owner": "aov-1", "deadline": date(2024, 5, 1)}
+        for n in range(45)
+    ]  # fmt: skip
+
+
+def test_an_overview_with_more_late_activities_than_it_lists_says_how_many_more(
+    db: Database, fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    config = copy_config(tmp_path / "config")
+    edit_yaml(config / "programma.yaml", _many_late)
+    running, server = start_bot(db, fake_slack, FixedClock(NOW), config_dir=config)
+    try:
+        shown = text_of(answer(running.slack.command("/programma", user_id=AOV1)))
+    finally:
+        server.close()
+    assert "*⏰ Te laat (45)*" in shown
+    assert shown.count("⏰ *te laat*") == 40
+    # Once the list just stopped: five late activities were nowhere to be seen.
+    assert "… en nog 5 (zie `/programma achter`)." in shown

@@ -143,6 +143,7 @@ class Picks:
     query: str
     matches: list[ActivityView]
     suggestions: list[ActivityView]
+    more: int = 0  # matches beyond those listed
 
 
 @dataclass(frozen=True)
@@ -414,14 +415,16 @@ class ProgrammeService:
         query = text.strip().lstrip("#")
         if query in model.by_key:
             return self.card(model.by_key[query].id, now)
-        result = model.index.search(query)
+        # All good matches, to say how many more there are than the pick list shows.
+        result = model.index.search(query, limit=max(len(model.activities), 1))
         if result.best is not None:
             return self.card(result.best.task.id, now)
         matches = [model.by_id[m.task.id] for m in result.matches[:PICK_LIMIT]]
         suggestions = [
             model.by_id[s.id] for s in result.suggestions[:PICK_LIMIT] if s.id in model.by_id
         ]
-        return Picks(text.strip(), matches, suggestions)
+        more = max(len(result.matches) - len(matches), 0)
+        return Picks(text.strip(), matches, suggestions, more)
 
     def show(self, activity_id: int, actor: Actor, now: datetime) -> Card:
         """One activity's card, for someone who may read the programme."""

@@ -274,6 +274,13 @@ def picks_reply(found: Picks) -> Reply:
                     accessory=button("Toon", f"{SHOW_BUTTON}:{n}", str(view.id)),
                 )
             )
+        if found.more:
+            blocks.append(
+                context(
+                    f"… en nog {found.more}. Typ meer van de naam, of `/programma <prioriteit>` "
+                    "voor alle activiteiten van een prioriteit."
+                )
+            )
         return Reply(text=f"Meerdere activiteiten passen bij “{found.query}”", blocks=blocks)
     text = (
         f"Geen activiteit, prioriteit of commando gevonden voor “{shown}”. "

@@ -179,3 +179,19 @@ def test_an_overview_with_more_late_activities_than_it_lists_says_how_many_more(
     assert shown.count("⏰ *te laat*") == 40
     # Once the list just stopped: five late activities were nowhere to be seen.
     assert "… en nog 5 (zie `/programma achter`)." in shown
+
+
+def test_a_pick_list_says_how_many_more_activities_match(
+    db: Database, fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    config = copy_config(tmp_path / "config")
+    edit_yaml(config / "programma.yaml", _many_late)
+    running, server = start_bot(db, fake_slack, FixedClock(NOW), config_dir=config)
+    try:
+        shown = text_of(answer(running.slack.command("/programma", "achterstallige", user_id=AOV1)))
+    finally:
+        server.close()
+    assert "Meerdere activiteiten passen bij “achterstallige”" in shown
+    assert shown.count("Toon") == 5
+    # Once five and nothing more: as if the other forty did not exist.
+    assert "… en nog 40. Typ meer van de naam" in shown

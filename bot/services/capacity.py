@@ -73,6 +73,7 @@ class WhatIf:
     after: Picture
     people: tuple[Change, ...]
     theme: str | None = None
+    note: str = ""  # Dutch: what the figures leave out (a task moved that has no hours)
 
 
 @dataclass(frozen=True)
@@ -208,7 +209,21 @@ class CapacityService:
         else:
             description = f"{task.subject} gaat naar {name}"
         keys = [k for k in (task.owner, person_key) if k]
-        return WhatIf(description, before, after, _changes(before, after, keys))
+        note = ""
+        missing = next((u for u in before.unknown if u.subject == task.subject), None)
+        if missing is not None and task.owner != person_key:
+            # Unchanged figures would read as "this move costs nobody anything".
+            counted = (
+                f"; alleen de vergaderuren tellen: {_hours(missing.partial)}"
+                if missing.partial
+                else ""
+            )
+            note = (
+                f"{task.subject} heeft geen uren ({missing.reason}{counted}): het werk gaat "
+                "mee, maar telt in deze cijfers niet mee. Vul een schatting in "
+                "`config/capaciteit.yaml` in."
+            )
+        return WhatIf(description, before, after, _changes(before, after, keys), note=note)
 
     def extra_fte(self, fte: float, theme_text: str, now: datetime) -> WhatIf:
         if not 0 < fte <= 50:
@@ -258,9 +273,7 @@ class CapacityService:
         lines = [f"*Belasting als {escape(person.name)} eigenaar wordt* (nog niet opgeslagen):"]
         for change in found.people:
             over = (
-                " — :warning: meer dan 100 %"
-                if over_capacity(change.after, change.supply)
-                else ""
+                " — :warning: meer dan 100 %" if over_capacity(change.after, change.supply) else ""
             )
             lines.append(
                 f"• {escape(change.name)}: {_hours(change.before)} → {_hours(change.after)} "

@@ -191,6 +191,8 @@ def what_if_blocks(found: WhatIf) -> list[Block]:
     ]
     if found.people:
         blocks.append(section("\n".join(change_line(c) for c in found.people)))
+    if found.note:
+        blocks.append(section(f"{OVER} {escape(found.note)}"))
     if found.theme is not None:
         before, after = found.before.theme(found.theme), found.after.theme(found.theme)
         if before is not None and after is not None:

@@ -67,3 +67,18 @@ def test_invisible_characters_are_not_part_of_what_was_asked(
     assert "Capaciteit van AOV-er 2" in person
     what_if = text_of(command(bot, f"als{invisible} +1 fte ondermijning{invisible}"))
     assert "1 fte extra voor Ondermijning" in what_if
+
+
+def test_moving_a_task_without_hours_says_its_work_is_not_in_the_figures(
+    bot: RunningBot,
+) -> None:
+    # BIBOB's time text is empty: once '0,45 u/week → 0,45 u/week (1,7 % → 1,7 %)' and nothing
+    # else, read as "moving BIBOB costs nobody anything".
+    shown = text_of(command(bot, "als bibob naar aov-2"))
+    assert "BIBOB gaat naar AOV-er 2" in shown
+    assert (
+        "BIBOB heeft geen uren (geen tijd opgegeven): het werk gaat mee, maar telt in deze "
+        "cijfers niet mee. Vul een schatting in `config/capaciteit.yaml` in."
+    ) in shown
+    # A task with hours gets no such note.
+    assert "heeft geen uren" not in text_of(command(bot, "als casusregie naar aov-3"))

@@ -644,6 +644,8 @@ class ProgrammeService:
         for key, rows in per_owner.items():
             person = model.people.get(key)
             if person is not None and person.slack_id:
+                # The DM lists the first 20: what is late or at risk must be among them.
+                rows.sort(key=lambda r: (not r.late, not r.at_risk, r.view.deadline))
                 found.append(Digest(person.slack_id, person, rows, today))
         return found
 

@@ -3,15 +3,18 @@ amounts written in other conventions, invisible characters, text that is only ma
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.language.milestones import parse_amount
+from handlers.programma.clock import DIGEST_KIND, plan_deliveries
 from storage.session import Database
 from testkit.app import RunningBot, start_bot
 from testkit.clock import FixedClock
@@ -195,3 +198,40 @@ def test_a_pick_list_says_how_many_more_activities_match(
     assert shown.count("Toon") == 5
     # Once five and nothing more: as if the other forty did not exist.
     assert "… en nog 40. Typ meer van de naam" in shown
+
+
+def _busy_holder(data: Any) -> None:
+    data["priorities"][0]["activities"] += [
+        {"key": f"later-{n}", "name": f"Activiteit voor later {n}", "owner": "aov-1",
+         "deadline": date(2025, 6, 1)}
+        for n in range(25)
+    ] + [
+        {"key": "vergeten", "name": "Vergeten activiteit", "owner": "aov-1",
+         "deadline": date(2024, 5, 1)},
+    ]  # fmt: skip
+
+
+def test_the_monthly_dm_of_a_busy_action_holder_starts_with_what_is_late(
+    db: Database, fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    config = copy_config(tmp_path / "config")
+    edit_yaml(config / "programma.yaml", _busy_holder)
+    running, server = start_bot(db, fake_slack, FixedClock(NOW), config_dir=config)
+    try:
+        july = datetime(2024, 7, 1, 0, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+        (digest,) = [
+            d
+            for d in plan_deliveries(running.ctx, july, july + timedelta(days=1))
+            if d.kind == DIGEST_KIND and d.key.endswith(":aov-1")
+        ]
+        running.clock.current = datetime(2024, 7, 1, 7, 0, tzinfo=UTC)
+        digest.send()
+        (sent,) = fake_slack.calls("chat.postMessage")
+    finally:
+        server.close()
+    shown = json.dumps(sent.args["blocks"], ensure_ascii=False)
+    # The DM lists 20; the late one came last in programma.yaml and was once behind
+    # '… en nog 12', in the one message meant to catch it.
+    assert "*Vergeten activiteit*" in shown
+    assert shown.index("Vergeten activiteit") < shown.index("Activiteit voor later")
+    assert "De deadline is verstreken" in shown

@@ -36,7 +36,9 @@ WHAT_IF_HELP = (
     "Schrijf `/capaciteit als &lt;taak&gt; naar @collega` (bijv. `als bibob naar aov-1`) of "
     "`/capaciteit als +1 fte &lt;thema&gt;` (bijv. `als +1 fte ondermijning`)."
 )
-_EXTRA_FTE = re.compile(r"^\+?\s*(\d+(?:[.,]\d+)?)\s*fte\b\s*(.*)$", re.IGNORECASE)
+_EXTRA_FTE = re.compile(r"^\+?\s*(\d+(?:[.,]\d+)?)\s*(?:extra\s+)?fte\b\s*(.*)$", re.IGNORECASE)
+# Words people put before the theme: "+1 fte voor ondermijning", "1 fte extra bij het thema …".
+_THEME_LEAD = re.compile(r"^(?:(?:extra|erbij|voor|bij|op|het|thema)\s+)+", re.IGNORECASE)
 PICK_LIMIT = 5
 
 
@@ -233,6 +235,8 @@ class CapacityService:
         if not theme_text.strip():
             raise DomainError(f"Voor welk thema? Kies uit: {escape(', '.join(names))}.")
         found = capacity.match_theme(names, theme_text)
+        if not found and (bare := _THEME_LEAD.sub("", theme_text.strip())):
+            found = capacity.match_theme(names, bare)
         if len(found) != 1:
             which = "meerdere thema's passen" if found else "dat thema ken ik niet"
             options = found or names

@@ -82,3 +82,19 @@ def test_moving_a_task_without_hours_says_its_work_is_not_in_the_figures(
     ) in shown
     # A task with hours gets no such note.
     assert "heeft geen uren" not in text_of(command(bot, "als casusregie naar aov-3"))
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "als +1 fte voor ondermijning",
+        "als 1 fte extra ondermijning",
+        "als +1 extra fte ondermijning",
+        "als +1 fte extra voor het thema ondermijning",
+        "als +1 fte bij Ondermijning",
+    ],
+)
+def test_an_extra_fte_said_the_dutch_way_finds_its_theme(bot: RunningBot, typed: str) -> None:
+    # Once: "“voor ondermijning”: dat thema ken ik niet. Kies uit: …, Ondermijning."
+    shown = text_of(command(bot, typed))
+    assert "1 fte extra voor Ondermijning" in shown, shown

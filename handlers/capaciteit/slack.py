@@ -18,7 +18,7 @@ from bot.context import AppContext
 from bot.core.access import Actor
 from bot.core.capacity import Picture
 from bot.gateway import SlackError
-from bot.language import command_words
+from bot.language import CommandWords, command_words, fold
 from bot.services.capacity import CapacityService, TaskChoice, build_capacity_service
 from bot.services.errors import DomainError
 from handlers.access import actor_of
@@ -71,6 +71,8 @@ def answer(service: CapacityService, text: str, actor: Actor, now: datetime) -> 
     words = command_words(text)
     if words.is_help:
         return Answer(CAPACITEIT.help_reply())
+    if words.first == "wat" and len(words.words) > 1 and fold(words.words[1]) == "als":
+        words = CommandWords(words.words[1:])  # "wat als …" asks the same as "als …"
     text, rest = words.text, words.rest
     verb = CAPACITEIT.verb(words.first) if words.first else None
     try:

@@ -98,3 +98,16 @@ def test_an_extra_fte_said_the_dutch_way_finds_its_theme(bot: RunningBot, typed:
     # Once: "“voor ondermijning”: dat thema ken ik niet. Kies uit: …, Ondermijning."
     shown = text_of(command(bot, typed))
     assert "1 fte extra voor Ondermijning" in shown, shown
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("wat als jaarwisseling naar aov-2", "Jaarwisseling gaat naar AOV-er 2"),
+        ("Wat als +1 fte ondermijning", "1 fte extra voor Ondermijning"),
+    ],
+)
+def test_wat_als_is_a_what_if(bot: RunningBot, typed: str, expected: str) -> None:
+    # Once: "Ik ken geen persoon “wat als jaarwisseling naar aov-2”".
+    shown = text_of(command(bot, typed))
+    assert expected in shown, shown

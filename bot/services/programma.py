@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
@@ -38,6 +39,7 @@ from bot.language import (
     DutchDateError,
     command_words,
     compact,
+    fold,
     format_date,
     parse_date,
     parse_due_date,
@@ -47,6 +49,7 @@ from bot.language import (
 )
 from bot.language.errors import InvalidDate
 from bot.language.milestones import parse_amount, parse_deadline
+from bot.language.people import SELF_WORDS
 from bot.services.access import AccessService, allowed, require
 from bot.services.errors import DomainError
 from bot.services.notices import Notice, escape
@@ -284,7 +287,7 @@ class ProgrammeService:
             return ReportWanted(self._until(read.words[1:], now))
         model = self._require()
         today = today_in(now, self.tz)
-        key = (read.text.casefold(), caller if read.is_self else None, today)
+        key = (read.text.casefold(), caller if _asks_mine(read) else None, today)
         cached = model.answers.get(key)
         if isinstance(cached, int):
             return self.readable(self.card(cached, now), actor, now)
@@ -300,9 +303,9 @@ class ProgrammeService:
         today = today_in(now, self.tz)
         if not read.words:
             return self.overview(now)
-        if read.is_self:
+        if _asks_mine(read):
             return self.mine(actor, now)
-        if compact(read.text) in ("achter", "achterstand", "laat", "telaat"):
+        if _asks_behind(read):
             return self.behind(now)
         text = read.text
         priority = self._priority(model, text)
@@ -398,14 +401,14 @@ class ProgrammeService:
 
     @staticmethod
     def _priority(model: _Model, text: str) -> tuple[str, str] | None:
-        wanted = compact(text)
+        wanted = _priority_key(_PRIORITY_WORD.sub("", text))
         if len(wanted) < 3 or model.settings is None:
             return None
         for key, name in model.settings.priorities:
-            if wanted in (compact(key), compact(name)):
+            if wanted in (compact(key), _priority_key(name)):
                 return key, name
         for key, name in model.settings.priorities:
-            if len(wanted) >= 5 and compact(name).startswith(wanted):
+            if len(wanted) >= 5 and _priority_key(name).startswith(wanted):
                 return key, name
         return None
 
@@ -764,6 +767,35 @@ class ProgrammeService:
 
 
 # --- the report document -------------------------------------------------------------------------
+
+
+# `/programma` asked in everyday Dutch: "wat is te laat", "wat loopt achter", "mijn activiteiten".
+_QUESTION_WORDS = ("wat", "welke", "is", "zijn", "loopt", "lopen", "staat", "staan")
+_BEHIND_WORDS = (
+    "achter", "achterstand", "laat", "telaat", "achteropschema", "vertraagd", "vertraging",
+)  # fmt: skip
+_MINE_WORDS = ("activiteit", "activiteiten")
+_PRIORITY_WORD = re.compile(r"^\s*prioriteit\s+", re.IGNORECASE)
+
+
+def _asks_mine(read: CommandWords) -> bool:
+    """'mijn', 'ik', … or 'mijn activiteiten'."""
+    words = read.words
+    return read.is_self or (
+        len(words) == 2 and fold(words[0]) in SELF_WORDS and compact(words[1]) in _MINE_WORDS
+    )
+
+
+def _asks_behind(read: CommandWords) -> bool:
+    words = [compact(w) for w in read.words]
+    while len(words) > 1 and words[0] in _QUESTION_WORDS:
+        words.pop(0)
+    return "".join(words) in _BEHIND_WORDS
+
+
+def _priority_key(text: str) -> str:
+    """A priority name to compare: 'Zorg & veiligheid' is 'Zorg en veiligheid'."""
+    return compact(text.replace("&", " en "))
 
 
 def _state_at(view: ActivityView, history: Sequence[UpdateView]) -> tuple[Status, date]:

@@ -23,6 +23,7 @@ from testkit.replies import answer, text_of
 from testkit.team_config import copy_config, edit_yaml
 from tests.programma.test_programma_http import (
     AOV1,
+    AOV3,
     NOW,
     activity_id,
     open_update_modal,
@@ -235,3 +236,34 @@ def test_the_monthly_dm_of_a_busy_action_holder_starts_with_what_is_late(
     assert "*Vergeten activiteit*" in shown
     assert shown.index("Vergeten activiteit") < shown.index("Activiteit voor later")
     assert "De deadline is verstreken" in shown
+
+
+@pytest.mark.parametrize(
+    ("typed", "title"),
+    [
+        # Once: an unrelated card ('Integrale controle bedrijventerreinen') or 'Geen activiteit'.
+        ("wat is te laat", "Achter op schema (te laat of vertraagd)"),
+        ("wat loopt achter", "Achter op schema (te laat of vertraagd)"),
+        ("achter op schema", "Achter op schema (te laat of vertraagd)"),
+        ("vertraagd", "Achter op schema (te laat of vertraagd)"),
+        ("mijn activiteiten", "Jouw activiteiten"),
+        # Once a pick list of activities instead of the priority.
+        ("prioriteit ondermijning", "Ondermijning"),
+        ("zorg & veiligheid", "Zorg en veiligheid"),
+    ],
+)
+def test_a_question_asked_in_everyday_dutch_gets_the_list_it_asks_for(
+    bot: RunningBot, typed: str, title: str
+) -> None:
+    body = answer(bot.slack.command("/programma", typed, user_id=AOV1))
+    assert body["blocks"][0] == {
+        "type": "header",
+        "text": {"type": "plain_text", "text": title, "emoji": True},
+    }
+
+
+def test_mijn_activiteiten_is_each_callers_own(bot: RunningBot) -> None:
+    mine = text_of(answer(bot.slack.command("/programma", "mijn activiteiten", user_id=AOV1)))
+    theirs = text_of(answer(bot.slack.command("/programma", "mijn activiteiten", user_id=AOV3)))
+    assert "Bibob-beleid en implementatie" in mine and "Bibob-beleid" not in theirs
+    assert "Actualisatie Damoclesbeleid" in theirs

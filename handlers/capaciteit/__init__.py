@@ -50,6 +50,7 @@ CAPACITEIT = SlashCommand(
             "rapport",
             "het capaciteitsrapport als Word-bestand in je DM",
             "the capacity report (Word) in the caller's DM; also `oov-bot rapport capaciteit`",
+            words=("rapportage", "verslag"),
         ),
     ),
     notes=(

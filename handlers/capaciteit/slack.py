@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 CHARTS_NOTE = "De grafieken komen in je DM met oov-bot, elk met dezelfde cijfers als tekst erbij."
 _WHAT_IF_BUTTONS = re.compile(rf"^{WHAT_IF_BUTTON}:\d+$")
 REPORT_NOTE = "Het rapport (Word) komt in je DM met oov-bot."
+TEAM_WORDS = ("team", "iedereen", "allemaal")  # the team picture, as plain `/capaciteit`
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,10 @@ def answer(service: CapacityService, text: str, actor: Actor, now: datetime) -> 
         return Answer(CAPACITEIT.help_reply())
     if words.first == "wat" and len(words.words) > 1 and fold(words.words[1]) == "als":
         words = CommandWords(words.words[1:])  # "wat als …" asks the same as "als …"
+    if words.first == "van" and len(words.words) > 1:
+        words = CommandWords(words.words[1:])  # "van aov-2": the person
+    if len(words.words) == 1 and words.first in TEAM_WORDS:
+        words = CommandWords(())
     text, rest = words.text, words.rest
     verb = CAPACITEIT.verb(words.first) if words.first else None
     try:

@@ -111,3 +111,20 @@ def test_wat_als_is_a_what_if(bot: RunningBot, typed: str, expected: str) -> Non
     # Once: "Ik ken geen persoon “wat als jaarwisseling naar aov-2”".
     shown = text_of(command(bot, typed))
     assert expected in shown, shown
+
+
+@pytest.mark.parametrize("typed", ["team", "Team", "iedereen"])
+def test_asking_for_the_team_by_name_shows_the_team(bot: RunningBot, typed: str) -> None:
+    # Once: "Ik ken geen persoon “team”", under an answer headed "Capaciteit team OOV".
+    assert "Capaciteit team OOV" in text_of(command(bot, typed))
+
+
+def test_capaciteit_van_someone_is_their_load(bot: RunningBot) -> None:
+    # Once: "Ik ken geen persoon “van aov-2”".
+    assert "Capaciteit van AOV-er 2" in text_of(command(bot, "van aov-2"))
+
+
+@pytest.mark.parametrize("typed", ["rapportage", "verslag"])
+def test_the_report_is_found_by_the_words_programma_accepts(bot: RunningBot, typed: str) -> None:
+    # /programma takes 'rapportage' and 'verslag'; /capaciteit once answered "Ik ken geen persoon".
+    assert "Het rapport (Word) komt in je DM" in text_of(command(bot, typed))

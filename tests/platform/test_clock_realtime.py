@@ -34,13 +34,13 @@ CHAIR = "U0BOA0001"
 GRACE = timedelta(hours=2)
 
 
-def reminder_at(config: Path, due: datetime) -> datetime:
-    """Write a meetings.yaml with one meeting whose only reminder is due at `due` (on the day,
-    to the second); returns the due time actually used."""
+def reminder_at(config: Path, due: datetime, lead: timedelta = timedelta(seconds=1)) -> datetime:
+    """Write a meetings.yaml with one meeting, `lead` after its only reminder, which is due at
+    `due` (on the day, to the second); returns the due time actually used."""
     due = due.astimezone(TZ).replace(microsecond=0)
-    if (due + timedelta(seconds=1)).date() != due.date():  # keep reminder and meeting on one day
-        due -= timedelta(seconds=2)
-    start = due + timedelta(seconds=1)
+    if (due + lead).date() != due.date():  # keep reminder and meeting on one day
+        due -= lead + timedelta(seconds=1)
+    start = due + lead
     write_yaml(
         config / "meetings.yaml",
         {
@@ -62,8 +62,10 @@ def reminder_at(config: Path, due: datetime) -> datetime:
     return due
 
 
-def import_meeting(db: Database, config: Path, due: datetime) -> datetime:
-    due = reminder_at(config, due)
+def import_meeting(
+    db: Database, config: Path, due: datetime, lead: timedelta = timedelta(seconds=1)
+) -> datetime:
+    due = reminder_at(config, due, lead)
     import_config(db, load_config(config), datetime.now(UTC))
     return due
 
@@ -123,7 +125,9 @@ def test_a_reminder_due_in_a_few_seconds_arrives_on_time(
 def test_429_retry_after_is_honoured(
     db: Database, fake_slack: FakeSlack, config: Path, ctx: AppContext, running: list[Clock]
 ) -> None:
-    import_meeting(db, config, datetime.now(UTC) - timedelta(minutes=1))  # due: post at start
+    # Due a minute ago, for a meeting still ahead (a late reminder after its meeting began is
+    # dropped): posted at start.
+    import_meeting(db, config, datetime.now(UTC) - timedelta(minutes=1), timedelta(minutes=10))
     fake_slack.fail_next("chat.postMessage", status=429, headers={"Retry-After": "1"})
     start(ctx, running)
     first, second = fake_slack.wait_for("chat.postMessage", 2, timeout=10)[:2]
@@ -137,7 +141,7 @@ def test_429_retry_after_is_honoured(
 def test_a_server_error_is_retried_with_backoff(
     db: Database, fake_slack: FakeSlack, config: Path, ctx: AppContext, running: list[Clock]
 ) -> None:
-    import_meeting(db, config, datetime.now(UTC) - timedelta(minutes=1))
+    import_meeting(db, config, datetime.now(UTC) - timedelta(minutes=1), timedelta(minutes=10))
     fake_slack.fail_next("chat.postMessage", status=503)
     start(ctx, running)
     first, second = fake_slack.wait_for("chat.postMessage", 2, timeout=10)[:2]
@@ -151,7 +155,7 @@ def test_a_server_error_is_retried_with_backoff(
 def test_a_clock_started_late_within_grace_posts_once(
     db: Database, fake_slack: FakeSlack, config: Path, ctx: AppContext, running: list[Clock]
 ) -> None:
-    import_meeting(db, config, datetime.now(UTC) - timedelta(minutes=30))
+    import_meeting(db, config, datetime.now(UTC) - timedelta(minutes=30), timedelta(hours=1))
     start(ctx, running)
     fake_slack.wait_for("chat.postMessage", timeout=10)
     # A restart (another clock on the same database) does not post it again.
@@ -164,7 +168,8 @@ def test_a_clock_started_late_within_grace_posts_once(
 def test_a_clock_started_beyond_grace_posts_nothing_and_tells_the_chair(
     db: Database, fake_slack: FakeSlack, config: Path, ctx: AppContext, running: list[Clock]
 ) -> None:
-    due = import_meeting(db, config, datetime.now(UTC) - timedelta(hours=3))
+    # The meeting is still ahead: the chair can still tell the channel.
+    due = import_meeting(db, config, datetime.now(UTC) - timedelta(hours=3), timedelta(hours=4))
     DeliveryStore(db).set_mark(MARK, due - timedelta(hours=1))  # the clock ran until before then
     start(ctx, running)
     report = fake_slack.wait_for("chat.postMessage", timeout=10)[0].args

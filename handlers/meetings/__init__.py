@@ -23,17 +23,23 @@ OVERLEG = SlashCommand(
             examples=("boa-briefing", "tvo"),
         ),
         Usage(
-            "annuleer <naam> <datum of week>",
+            "annuleer <naam> <datum of week> [ivm <reden>]",
             "één keer afgelasten",
             "cancel one meeting (a week: the series' meeting in it); announced in the meeting's "
-            "channel",
-            examples=("annuleer boa volgende dinsdag", "annuleer boa week 50"),
+            "channel, with the reason when one follows (after `ivm`, `wegens`, `vanwege`, `want`, "
+            "`omdat`)",
+            examples=(
+                "annuleer boa volgende dinsdag",
+                "annuleer boa week 50",
+                "annuleer boa 22-12 ivm kerstreces",
+            ),
             words=("annuleren", "afgelast", "afgelasten", "afzeggen", "cancel"),
         ),
         Usage(
-            "verplaats <naam> <datum> <nieuwe datum en tijd>",
+            "verplaats <naam> <datum> <nieuwe datum en tijd> [ivm <reden>]",
             "één keer verplaatsen",
-            "move one meeting to another day or time; announced in the meeting's channel",
+            "move one meeting to another day or time; announced in the meeting's channel, with "
+            "the reason when one follows",
             examples=("verplaats teamoverleg volgende maandag naar volgende dinsdag 14:00",),
             words=("verplaatsen", "verzet", "verzetten"),
         ),

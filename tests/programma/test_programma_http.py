@@ -96,7 +96,13 @@ def submit_update(
     payload = bot.slack.view_submission_payload(
         UPDATE_MODAL, values, private_metadata=view["private_metadata"], user_id=user
     )
-    return answer(bot.slack.interactivity(payload))
+    before = len(bot.fake.calls("response_url"))
+    acked = answer(bot.slack.interactivity(payload))
+    if not acked and "response_url" in view["private_metadata"]:
+        # Saved: the refreshed card follows the acknowledgement through the card's response_url.
+        # Wait for it, or it lands as the answer to whatever the test clicks next.
+        bot.fake.wait_for("response_url", before + 1)
+    return acked
 
 
 def update(bot: RunningBot, key: str, **values: Any) -> dict[str, Any]:

@@ -45,7 +45,15 @@ from bot.language.people import SELF_WORDS
 from bot.services.access import AccessDenied, AccessService, allowed, require
 from bot.services.errors import DomainError
 from bot.services.notices import Notice, escape
-from storage.actions import DONE, OPEN, ActionItemView, ActionQuery, ActionStore, NewActionItem
+from storage.actions import (
+    CANCELLED,
+    DONE,
+    OPEN,
+    ActionItemView,
+    ActionQuery,
+    ActionStore,
+    NewActionItem,
+)
 from storage.deliveries import DeliveryStore
 from storage.meetings import MeetingStore, SeriesView
 from storage.team import TeamStore
@@ -486,7 +494,8 @@ class ActionService:
 
     def edit(self, message: PostedMessage, now: datetime, actor: ActorSource) -> Outcome | None:
         """An edited message: update its item, cancel it when the prefix was removed, or capture
-        it when the edit made it an action (only Slack lets the author edit: `actor`). The edit
+        it when the edit made it an action (only Slack lets the author edit: `actor`); an item
+        that lapsed when the prefix was removed comes back when it is put back. The edit
         of someone outside the team (whose message a member pinned) changes nothing: like their
         `actie:` messages, it is ignored silently."""
         channel, ts = message.channel, message.ts
@@ -518,6 +527,8 @@ class ActionService:
             due_on=due_on,
             due_kind=due_kind,
             now=now,
+            # Slack sends no edit of a deleted message: a lapsed item was un-prefixed, not deleted.
+            revive=item.status == CANCELLED,
         )
         if change is None:
             return None
@@ -648,7 +659,8 @@ class ActionService:
         (or an edit of it). Failures are logged; the item stays. `fallback_user` gets the
         confirmation as a DM when the thread cannot be posted in (the modal's user)."""
         item = outcome.item
-        if outcome.kind == "captured" and item.permalink is None:
+        # Also for an item that comes back: lapsing erased its link.
+        if outcome.kind != "cancelled" and item.permalink is None:
             try:
                 self.store.set_permalink(
                     item.id, messenger.permalink(item.channel, item.message_ts)

@@ -492,6 +492,24 @@ def test_removing_the_prefix_cancels_and_adding_it_captures(bot: RunningBot) -> 
     assert "bijgewerkt" in bot.fake.wait_for("chat.update", count=2)[-1].args["text"]
 
 
+def test_putting_the_prefix_back_logs_the_item_again(bot: RunningBot) -> None:
+    """Someone removes "actie:" by mistake and puts it back: the item is open again, with its
+    number, its link and its one confirmation in the thread (edited, not a second reply)."""
+    ts = "1700000034.000100"
+    send(bot, message("actie: ik bel de wijkagent", ts))
+    bot.fake.wait_for("chat.postMessage")
+    send(bot, changed(ts, "ik bel de wijkagent", thread=None))
+    assert "is vervallen" in bot.fake.wait_for("chat.update")[0].args["text"]
+    send(bot, changed(ts, f"actie: <@{BERT}> belt de wijkagent voor vrijdag", thread=None))
+    update = bot.fake.wait_for("chat.update", count=2)[-1].args["text"]
+    [item] = items(bot)
+    assert f"Actiepunt *#{item.id}* bijgewerkt: <@{BERT}>, uiterlijk vr 27 nov" in update
+    assert (item.status, item.owner_slack_id, item.due_on) == ("open", BERT, date(2026, 11, 27))
+    assert item.text == f"<@{BERT}> belt de wijkagent voor vrijdag"
+    assert item.permalink is not None
+    assert len(bot.fake.calls("chat.postMessage")) == 1
+
+
 def test_an_edit_a_week_later_keeps_a_deadline_it_did_not_touch(bot: RunningBot) -> None:
     send(bot, message("actie: ik bel de wijkagent voor vrijdag", "1700000032.000100"))
     bot.fake.wait_for("chat.postMessage")

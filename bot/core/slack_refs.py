@@ -1,4 +1,6 @@
-"""How config files name Slack things: shared by every feature's validator."""
+"""How config files and Slack texts name Slack things: shared by every feature."""
+
+import re
 
 # "#name" (lowercase, as Slack writes channel names) or a channel ID (C…/G…), which survives a
 # rename.
@@ -11,3 +13,16 @@ SLACK_CHANNEL_HINT = (
 def channel_mention(channel: str) -> str:
     """How a reply names a configured channel: an ID as a clickable `<#C…>`, a "#name" as is."""
     return channel if channel.startswith("#") else f"<#{channel}>"
+
+
+# How Slack writes a channel in text it escapes (a slash command with should_escape): <#C123>,
+# <#C123|name> or <#C123|> (the name left out).
+_CHANNEL_TOKEN = re.compile(r"<#([CG][A-Z0-9]{2,30})(?:\|([^<>|]*))?>")
+
+
+def channel_token(word: str) -> tuple[str, str | None] | None:
+    """(channel ID, name or None) when `word` is a whole Slack channel token, else None."""
+    match = _CHANNEL_TOKEN.fullmatch(word.strip())
+    if match is None:
+        return None
+    return match[1], (match[2] or None)

@@ -34,6 +34,7 @@ from bot.core.action_items import (
     resolve_due,
 )
 from bot.core.meetings import MeetingSeries, parse_delivery_key
+from bot.core.slack_refs import channel_token
 from bot.language import (
     MENTION_RE,
     format_date,
@@ -66,6 +67,8 @@ CONFIRMATION_WAIT_SECONDS = 5
 # Words of `/acties` that choose the status or the scope rather than a person or meeting.
 _DONE_WORDS = frozenset({"afgerond", "afgeronde", "klaar", "gesloten", "gedaan", "done"})
 _ALL_WORDS = frozenset({"open", "openstaand", "openstaande", "alle", "alles", "team"})
+# Words that only lead in the person, meeting or channel: "van Bert", "van mij", "kanaal #boa".
+_LEAD_WORDS = frozenset({"van", "kanaal", "in"})
 
 
 class ActionsError(DomainError):
@@ -727,12 +730,32 @@ class ActionService:
     def query_for(self, text: str, caller: str | None) -> tuple[ActionQuery, str]:
         """The query `/acties <text>` means and a Dutch title for it; ActionsError when unclear.
         `caller` is None where nobody asks (the shell): "mijn" then needs a name."""
+        query, title = self._query_for(text, caller)
+        channel = next(filter(None, map(channel_token, text.split())), None)
+        if channel is None:
+            return query, title
+        channel_id, name = channel
+        if name is None:
+            try:
+                name = self.meetings.channel_name(channel_id)
+            except Exception:  # Slack failed to name it: only the title needed the name
+                name = None
+        where = f"#{name}" if name else "het gekozen kanaal"
+        return replace(query, channels=(channel_id,)), f"{title} in {where}"
+
+    def _query_for(self, text: str, caller: str | None) -> tuple[ActionQuery, str]:
         status: Literal["open", "done"] = OPEN
         scope_all = False
         mine = False
         rest: list[str] = []
-        for word in text.split():
+        words = text.split()
+        # A channel alone means the whole team's items agreed there, not only the caller's.
+        if any(channel_token(word) for word in words):
+            scope_all = True
+        for word in words:
             folded = word.lower().strip(".,")
+            if channel_token(word) is not None or (folded in _LEAD_WORDS and not rest):
+                continue
             if folded in _DONE_WORDS:
                 status, scope_all = DONE, True
             elif folded in _ALL_WORDS:
@@ -836,7 +859,12 @@ class ActionService:
 
     def _page(self, key: _PageKey) -> ItemPage:
         query, title = self.query_for(key.text, key.caller)
-        query = replace(query, before_id=key.before_id, limit=PAGE_SIZE, channels=key.channels)
+        channels = query.channels
+        if key.channels is not None:  # a reader outside the team: only their channels
+            channels = (
+                key.channels if channels is None else tuple(set(channels) & set(key.channels))
+            )
+        query = replace(query, before_id=key.before_id, limit=PAGE_SIZE, channels=channels)
         items, more = self.store.page(query)
         names = self.meetings.series_names() if any(i.series_key for i in items) else {}
         return ItemPage(title, tuple(items), more, key.today, names, key.text, key.before_id)

@@ -25,7 +25,11 @@ ACTIES = SlashCommand(
             "page, with *Afgerond* / *Heropenen* buttons",
         ),
         Usage("open", "alle open actiepunten van het team", "every open item of the team"),
-        Usage("@collega", "de open actiepunten van een collega", "a colleague's open items"),
+        Usage(
+            "@collega",
+            "de open actiepunten van een collega (ook: `/acties van @collega`)",
+            "a colleague's open items (also `/acties van @collega`, `/acties van mij`)",
+        ),
         Usage(
             "@collega <overleg>",
             "die van een collega bij één overleg",
@@ -37,6 +41,13 @@ ACTIES = SlashCommand(
             "de open actiepunten van één overleg",
             "the open items of one meeting series",
             examples=("boa-briefing",),
+        ),
+        Usage(
+            "#kanaal",
+            "de open actiepunten die in één kanaal zijn afgesproken (combineer: "
+            "`/acties mijn #kanaal`)",
+            "the open items agreed in one channel; combines with the others "
+            "(`/acties mijn #boa-briefing`)",
         ),
         Usage(
             "afgerond",

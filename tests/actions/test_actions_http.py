@@ -348,6 +348,34 @@ def test_acties_filters(bot: RunningBot) -> None:
     assert "Ik ken geen collega of overleg “kwispelstaart”" in texts(body["blocks"])
 
 
+def test_acties_by_channel_and_with_van(bot: RunningBot) -> None:
+    """`/acties` is escaped by Slack (manifest: should_escape): "#boa-briefing" arrives as
+    <#C…|boa-briefing>, and people say "van Bert" as often as "Bert"."""
+    mine = add_item(bot, 1)
+    berts = add_item(bot, 2, owner_slack_id=BERT, channel="C0BOA0001")
+    add_item(bot, 3, owner_slack_id=BERT)
+
+    def shown(text: str) -> tuple[str, list[str]]:
+        blocks = answer(bot.slack.command("/acties", text, user_id=ANNA))["blocks"]
+        numbers = [b["text"]["text"].split()[0] for b in blocks if b["type"] == "section"]
+        return blocks[0]["text"]["text"], numbers
+
+    assert shown("<#C0BOA0001|boa-briefing>") == (
+        "Alle open actiepunten in #boa-briefing",
+        [f"*#{berts.id}*"],
+    )
+    assert shown("kanaal <#C0BOA0001|>")[1] == [f"*#{berts.id}*"]
+    assert shown(f"mijn <#{CHANNEL}|teamoverleg>") == (
+        "Jouw open actiepunten in #teamoverleg",
+        [f"*#{mine.id}*"],
+    )
+    assert shown("afgerond <#C0BOA0001|boa-briefing>")[1] == ["Geen"]
+    assert shown(f"<@{BERT}|bert> <#C0BOA0001|boa-briefing>")[1] == [f"*#{berts.id}*"]
+    for text in ("van aov-2", "van @aov-2", f"van <@{BERT}|bert>", "van AOV-er 2"):
+        assert shown(text)[0] == "De open actiepunten van AOV-er 2", text
+    assert shown("van mij") == ("Jouw open actiepunten", [f"*#{mine.id}*"])
+
+
 def test_acties_mijn_with_a_meeting_lists_only_my_items_of_it(bot: RunningBot) -> None:
     mine = add_item(bot, 1, series_key="boa-briefing")
     add_item(bot, 2, owner_slack_id=BERT, series_key="boa-briefing")

@@ -166,4 +166,17 @@ PHRASINGS = [
         date(2026, 11, 24),
     ),
     (WED_DEC_30, "actie: evaluatie rondsturen maandag", AUTHOR, "date", date(2027, 1, 4)),
+    # ... also with "a.s."/"aanstaande" after it, and "vandaag" closing the line is today
+    (MON_NOV_23, "actie: ik bel de wijkagent vrijdag a.s.", AUTHOR, "date", date(2026, 11, 27)),
+    (
+        MON_NOV_23,
+        "actie: <@U0AOV0002> stuurt het verslag rond maandag aanstaande",
+        "U0AOV0002",
+        "date",
+        date(2026, 11, 30),
+    ),
+    (MON_NOV_23, "actie: de melding doorzetten vandaag", AUTHOR, "date", date(2026, 11, 23)),
+    (MON_NOV_23, "actie: bel de woningcorporatie vandaag nog!", AUTHOR, "date", date(2026, 11, 23)),
+    # a numbered list item, as Slack writes one in a message's text
+    (MON_NOV_23, "1. actie: <@U0AOV0003> regelt de zaal", "U0AOV0003", "default", THREAD_NEXT),
 ]

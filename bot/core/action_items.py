@@ -5,7 +5,8 @@ phrase; which meeting "het volgende overleg" is, is for the caller to answer (se
 
 Rules:
 * A line is an action when it starts with `actie:`, `actiepunt:`, `AP:`, `TODO:` or `to-do:`
-  (any case, spaces around the colon optional, Slack markup such as `*Actie:*` or a bullet allowed).
+  (any case, spaces around the colon optional, Slack markup such as `*Actie:*`, a bullet or a
+  numbered list's "1. " allowed).
 * The owner is whoever the line names first: the first user mention (`<@U123>`), or "ik" when that
   comes earlier; nobody named means the author.
 * The due date comes from `bot.language.find_due_date`. A date that cannot exist
@@ -38,6 +39,7 @@ from bot.language.names import WEEKDAY_NAMES, alternation
 
 _PREFIX_RE = re.compile(
     r"""^[\s*_~>•·\-–]*                       # markup, quote marks or a bullet before the word
+        (?:\d{1,2}[.)]\s+)?                     # or a numbered list's "1. "
         (?:actiepunt|actie|ap|todo|to-do)
         \s*[*_~]*\s*:[*_~]*\s*                 # the colon, possibly inside or after markup
     """,
@@ -45,7 +47,11 @@ _PREFIX_RE = re.compile(
 )
 _SELF_RE = re.compile(r"(?<![\w@])ik(?!\w)", re.IGNORECASE)
 _TRAILING_DAY_MONTH = re.compile(r"(?<![\w.,/-])(\d{1,2}[-/]\d{1,2})[\s.!)]*$")
-_TRAILING_WEEKDAY = re.compile(rf"(?<![\w-])({alternation(WEEKDAY_NAMES)})[\s.!)]*$", re.IGNORECASE)
+_TRAILING_WEEKDAY = re.compile(
+    rf"(?<![\w-])({alternation(WEEKDAY_NAMES)})(?:\s+(?:a\.\s?s\.?|aanstaande))?[\s.!)]*$",
+    re.IGNORECASE,
+)
+_TRAILING_TODAY = re.compile(r"(?<![\w-])((?:nog\s+)?vandaag(?:\s+nog)?)[\s.!)]*$", re.IGNORECASE)
 
 DueKind = Literal["date", "asap", "next_meeting", "default"]
 
@@ -132,13 +138,16 @@ def _find_due(text: str, now: datetime, tz: tzinfo) -> tuple[DueDate | None, str
     due = find_due_date(text, now, tz=tz)
     if due is not None:
         return due, text[due.span[0] : due.span[1]]
-    # find_due_date trusts a bare "1-12" or "vrijdag" only after "voor"/"uiterlijk" ("3-4
-    # handhavers" is a range); closing an action line it is the deadline: "mailt de politie 1-12",
-    # "bel de wijkagent vrijdag".
+    # find_due_date trusts a bare "1-12", "vrijdag" or "vandaag" only after "voor"/"uiterlijk"
+    # ("3-4 handhavers" is a range, "zoals vandaag besproken" context); closing an action line it
+    # is the deadline: "mailt de politie 1-12", "bel de wijkagent vrijdag (a.s.)", "... vandaag".
     last = _TRAILING_DAY_MONTH.search(text) or _TRAILING_WEEKDAY.search(text)
-    if last is None:
-        return None, None
-    return find_due_date("uiterlijk " + last[1], now, tz=tz), last[1]
+    if last is not None:
+        return find_due_date("uiterlijk " + last[1], now, tz=tz), last[1]
+    today = _TRAILING_TODAY.search(text)
+    if today is not None:
+        return find_due_date("uiterlijk vandaag", now, tz=tz), today[1]
+    return None, None
 
 
 NextMeeting = Callable[[str | None], date | None]

@@ -66,6 +66,8 @@ class ActionLine:
     due: DueDate | None
     date_problem: str | None = None  # Dutch: a date was meant but cannot exist
     due_phrase: str | None = None  # the words the due date was read from ("voor vrijdag")
+    # Further `actie:` lines in the same message: not part of this action (one item a message).
+    other_actions: int = 0
 
     def same_due_phrase(self, other: ActionLine) -> bool:
         """True when both name their deadline in the same words (or neither names one): an edit
@@ -122,16 +124,28 @@ def read_action(
     when present, and the whole text is the action otherwise.
     """
     body = action_body(text)
-    if body is None:
-        if require_prefix or not text.strip():
-            return None
-        body = text.strip()
+    if body is not None:
+        body, others = _first_action(body)
+    elif require_prefix or not text.strip():
+        return None
+    else:  # a pinned or picked message without the prefix is one action, whatever it lists
+        body, others = text.strip(), 0
     owner, named = find_owner(body, author, not_owners=not_owners)
     try:
         due, phrase = _find_due(without_mentions(body), now, tz)
     except DutchDateError as error:
-        return ActionLine(body, owner, named, None, date_problem=str(error))
-    return ActionLine(body, owner, named, due, due_phrase=phrase)
+        return ActionLine(body, owner, named, None, date_problem=str(error), other_actions=others)
+    return ActionLine(body, owner, named, due, due_phrase=phrase, other_actions=others)
+
+
+def _first_action(body: str) -> tuple[str, int]:
+    """The first action of a message that lists several ("actie: …" on each line), and how many
+    more it lists: the next line's owner and deadline are not the first action's."""
+    lines = body.split("\n")
+    starts = [i for i, line in enumerate(lines) if i > 0 and action_body(line) is not None]
+    if not starts:
+        return body, 0
+    return "\n".join(lines[: starts[0]]).strip(), len(starts)
 
 
 def _find_due(text: str, now: datetime, tz: tzinfo) -> tuple[DueDate | None, str | None]:

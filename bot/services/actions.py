@@ -198,6 +198,7 @@ class Outcome:
     created: bool = False
     previous_owner: str | None = None
     date_problem: str | None = None
+    other_actions: int = 0  # further actions the message lists, not logged (one item a message)
 
     @property
     def affected_users(self) -> tuple[str, ...]:
@@ -340,16 +341,25 @@ def confirmation_text(outcome: Outcome) -> str:
     verb = "bijgewerkt" if outcome.kind == "updated" else "vastgelegd"
     if outcome.date_problem:
         # Never claim "voor het volgende overleg" for a date that was not understood.
-        return (
+        text = (
             f"📌 Actiepunt *#{item.id}* {verb}: <@{item.owner_slack_id}>, maar de deadline heb "
             f"ik niet begrepen.\n⚠️ {escape(outcome.date_problem)} Pas je bericht aan (bewerken "
             "werkt het actiepunt bij) om de deadline te zetten. Afronden kan met `/acties`."
         )
-    due = due_phrase(item).removesuffix(".")  # "z.s.m." ends the sentence with its own full stop
-    return (
-        f"📌 Actiepunt *#{item.id}* {verb}: <@{item.owner_slack_id}>, {due}. "
-        "Afronden kan met `/acties`."
-    )
+    else:
+        due = due_phrase(item).removesuffix(".")  # "z.s.m." ends with its own full stop
+        text = (
+            f"📌 Actiepunt *#{item.id}* {verb}: <@{item.owner_slack_id}>, {due}. "
+            "Afronden kan met `/acties`."
+        )
+    if outcome.other_actions:
+        more = outcome.other_actions
+        text += (
+            f"\n⚠️ Dit bericht noemt nog {more} actie{'s' if more != 1 else ''} na de eerste; "
+            "die heb ik niet vastgelegd (één actiepunt per bericht). Zet ze elk in een eigen "
+            "bericht met `actie:`."
+        )
+    return text
 
 
 def closing_text(item: ActionItemView, by: str) -> str:
@@ -358,6 +368,20 @@ def closing_text(item: ActionItemView, by: str) -> str:
 
 def reopening_text(item: ActionItemView, by: str) -> str:
     return f"↩️ Actiepunt *#{item.id}* is heropend door <@{by}>: het staat weer open."
+
+
+def _draft_note(line: ActionLine | None) -> str | None:
+    """What the capture modal says above its fields: a date it could not read, other actions
+    the message lists that this item leaves out."""
+    if line is None:
+        return None
+    notes = [line.date_problem] if line.date_problem else []
+    if line.other_actions:
+        notes.append(
+            f"Dit bericht noemt nog {line.other_actions} actie"
+            f"{'s' if line.other_actions != 1 else ''} na de eerste; hier staat alleen de eerste."
+        )
+    return " ".join(notes) or None
 
 
 # Who is acting, asked only when it matters (resolving may cost a Slack call).
@@ -461,7 +485,13 @@ class ActionService:
             log.info(
                 "action item #%d captured (%s) in %s", captured.item.id, source, message.channel
             )
-        return Outcome("captured", captured.item, captured.created, date_problem=line.date_problem)
+        return Outcome(
+            "captured",
+            captured.item,
+            captured.created,
+            date_problem=line.date_problem,
+            other_actions=line.other_actions,
+        )
 
     def capture_posted(
         self, message: PostedMessage, now: datetime, actor: ActorSource
@@ -541,6 +571,7 @@ class ActionService:
             change.after,
             previous_owner=change.before.owner_slack_id,
             date_problem=line.date_problem,
+            other_actions=line.other_actions,
         )
 
     def cancel(self, channel: str, message_ts: str, now: datetime) -> Outcome | None:
@@ -579,7 +610,7 @@ class ActionService:
             due_kind=due.kind,
             meeting=meeting,
             existing_id=None,
-            note=line.date_problem if line else None,
+            note=_draft_note(line),
             names=self._mentioned_names(line.text) if line else {},
         )
 

@@ -138,3 +138,19 @@ def test_the_same_deadline_words_are_recognised_after_an_edit() -> None:
     assert not line("bel Jan voor vrijdag").same_due_phrase(line("bel Jan voor donderdag"))
     assert not line("bel Jan").same_due_phrase(line("bel Jan 1-12"))
     assert line("<@U2> mailt 1-12").due_phrase == "1-12"
+
+
+def test_several_actions_in_one_message_are_read_as_the_first_and_a_count() -> None:
+    text = "actie: bel de wijkagent\nmet de cijfers\nactie: <@U0AOV0002> mailt voor vrijdag"
+    line = read_action(text, author=AUTHOR, now=MON_NOV_23, tz=TZ)
+    assert line is not None
+    assert (line.text, line.owner, line.due, line.other_actions) == (
+        "bel de wijkagent\nmet de cijfers",
+        AUTHOR,
+        None,
+        1,
+    )
+    # A pinned message that does not start with the prefix is taken whole.
+    notes = "Notulen:\nactie: bel de wijkagent\nactie: mail de burgemeester"
+    pinned = read_action(notes, author=AUTHOR, now=MON_NOV_23, tz=TZ, require_prefix=False)
+    assert pinned is not None and (pinned.text, pinned.other_actions) == (notes, 0)

@@ -235,6 +235,23 @@ def test_messages_that_are_no_action_items(bot: RunningBot, event: dict[str, Any
     assert bot.fake.calls("chat.postMessage") == []
 
 
+def test_a_message_with_several_actions_logs_the_first_and_says_so(bot: RunningBot) -> None:
+    """One item per message: the first action keeps its own owner and deadline (not those of
+    the next line), and the thread is told the others were not logged."""
+    text = (
+        "Actie: ik bel de wijkagent voor vrijdag\n"
+        f"actie: <@{BERT}> mailt de burgemeester uiterlijk 4 december\n"
+        "AP: iemand boekt de zaal"
+    )
+    send(bot, message(text, "1700000009.000200"))
+    reply = bot.fake.wait_for("chat.postMessage")[0].args["text"]
+    [item] = items(bot)
+    assert (item.text, item.owner_slack_id) == ("ik bel de wijkagent voor vrijdag", ANNA)
+    assert item.due_on == date(2026, 11, 27)
+    assert f"Actiepunt *#{item.id}* vastgelegd: <@{ANNA}>, uiterlijk vr 27 nov" in reply
+    assert "nog 2 acties" in reply and "eigen bericht" in reply
+
+
 def test_an_impossible_date_is_explained_in_dutch_and_the_item_kept(bot: RunningBot) -> None:
     send(bot, message("actie: stukken uiterlijk 31-2 aanleveren", "1700000009.000100"))
     reply = bot.fake.wait_for("chat.postMessage")[0].args["text"]

@@ -135,6 +135,8 @@ class ActionQuery:
     limit: int = 20
     # Only items from these channels (a reader outside the team: the channels they are in).
     channels: tuple[str, ...] | None = None
+    # Only items due before this day (`/acties te laat`).
+    due_before: date | None = None
 
 
 def page_statement(query: ActionQuery) -> Select[Any]:
@@ -143,18 +145,21 @@ def page_statement(query: ActionQuery) -> Select[Any]:
     return _page_shape(*_shape_of(query)).params(**_page_params(query))
 
 
-def _shape_of(query: ActionQuery) -> tuple[bool, bool, bool, bool, int]:
+def _shape_of(query: ActionQuery) -> tuple[bool, bool, bool, bool, int, bool]:
     return (
         query.owner_slack_id is not None,
         query.series_key is not None,
         query.before_id is not None,
         query.channels is not None,
         query.limit,
+        query.due_before is not None,
     )
 
 
 @lru_cache(maxsize=64)
-def _page_shape(owner: bool, series: bool, before: bool, channels: bool, limit: int) -> Select[Any]:
+def _page_shape(
+    owner: bool, series: bool, before: bool, channels: bool, limit: int, due_before: bool = False
+) -> Select[Any]:
     """The statement per shape of query, built once with bound parameters: building it anew
     cost /acties a fifth of its CPU."""
     conditions = [ActionItem.status == bindparam("status")]
@@ -166,6 +171,8 @@ def _page_shape(owner: bool, series: bool, before: bool, channels: bool, limit: 
         conditions.append(ActionItem.id < bindparam("before_id"))
     if channels:
         conditions.append(ActionItem.channel.in_(bindparam("channels", expanding=True)))
+    if due_before:
+        conditions.append(ActionItem.due_on < bindparam("due_before"))
     return select(*_VIEW_COLUMNS).where(*conditions).order_by(ActionItem.id.desc()).limit(limit + 1)
 
 
@@ -176,6 +183,7 @@ def _page_params(query: ActionQuery) -> dict[str, Any]:
         "series_key": query.series_key,
         "before_id": query.before_id,
         "channels": list(query.channels) if query.channels is not None else None,
+        "due_before": query.due_before,
     }
     return {name: value for name, value in values.items() if value is not None}
 

@@ -16,6 +16,7 @@ Message text is stored, never logged; logs name item ids, channels and error cod
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -67,6 +68,8 @@ CONFIRMATION_WAIT_SECONDS = 5
 # Words of `/acties` that choose the status or the scope rather than a person or meeting.
 _DONE_WORDS = frozenset({"afgerond", "afgeronde", "klaar", "gesloten", "gedaan", "done"})
 _ALL_WORDS = frozenset({"open", "openstaand", "openstaande", "alle", "alles", "team"})
+# "/acties te laat": only items past their deadline.
+_OVERDUE_RE = re.compile(r"(?<!\w)(?:te\s*laat|verlopen|achterstallige?)(?!\w)", re.IGNORECASE)
 # Words that only lead in the person, meeting or channel: "van Bert", "van mij", "kanaal #boa".
 _LEAD_WORDS = frozenset({"van", "kanaal", "in"})
 
@@ -758,10 +761,18 @@ class ActionService:
             query = ActionQuery(OPEN, owner_slack_id=owner, series_key=series, limit=PAGE_SIZE)
             self.store.page(query)
 
-    def query_for(self, text: str, caller: str | None) -> tuple[ActionQuery, str]:
+    def query_for(
+        self, text: str, caller: str | None, today: date | None = None
+    ) -> tuple[ActionQuery, str]:
         """The query `/acties <text>` means and a Dutch title for it; ActionsError when unclear.
-        `caller` is None where nobody asks (the shell): "mijn" then needs a name."""
-        query, title = self._query_for(text, caller)
+        `caller` is None where nobody asks (the shell): "mijn" then needs a name. `today` says
+        what is overdue ("te laat")."""
+        overdue = today is not None and _OVERDUE_RE.search(text) is not None
+        if overdue:
+            text = _OVERDUE_RE.sub(" ", text)
+        query, title = self._query_for(text, caller, overdue=overdue)
+        if overdue:
+            query = replace(query, status=OPEN, due_before=today)
         channel = next(filter(None, map(channel_token, text.split())), None)
         if channel is None:
             return query, title
@@ -774,7 +785,9 @@ class ActionService:
         where = f"#{name}" if name else "het gekozen kanaal"
         return replace(query, channels=(channel_id,)), f"{title} in {where}"
 
-    def _query_for(self, text: str, caller: str | None) -> tuple[ActionQuery, str]:
+    def _query_for(
+        self, text: str, caller: str | None, *, overdue: bool = False
+    ) -> tuple[ActionQuery, str]:
         status: Literal["open", "done"] = OPEN
         scope_all = False
         mine = False
@@ -795,7 +808,7 @@ class ActionService:
                 mine = True
             else:
                 rest.append(word)
-        state = "afgeronde" if status == DONE else "open"
+        state = "te late" if overdue else "afgeronde" if status == DONE else "open"
         if len(rest) > 1 and self.person_ref(" ".join(rest)) is None:
             # "@collega boa" or "aov-1 boa": that colleague's items of one meeting. A person is
             # the same with or without "@"; what is left must name a meeting, or is reported.
@@ -840,8 +853,7 @@ class ActionService:
                 "Probeer `/acties @collega`, `/acties boa-briefing` of `/acties help`."
             )
         if scope_all and not mine:
-            title = "Alle afgeronde actiepunten" if status == DONE else "Alle open actiepunten"
-            return ActionQuery(status), title
+            return ActionQuery(status), f"Alle {state} actiepunten"
         if caller is None:
             raise ActionsError("Geef een collega of overleg op, bijvoorbeeld `/acties aov-1`.")
         return ActionQuery(status, owner_slack_id=caller), f"Jouw {state} actiepunten"
@@ -889,7 +901,7 @@ class ActionService:
             return self._pages.get(key, lambda: self._page(key))
 
     def _page(self, key: _PageKey) -> ItemPage:
-        query, title = self.query_for(key.text, key.caller)
+        query, title = self.query_for(key.text, key.caller, key.today)
         channels = query.channels
         if key.channels is not None:  # a reader outside the team: only their channels
             channels = (

@@ -50,6 +50,12 @@ ACTIES = SlashCommand(
             "(`/acties mijn #boa-briefing`)",
         ),
         Usage(
+            "te laat",
+            "alleen actiepunten over hun deadline (combineer: `/acties open te laat`)",
+            "only items past their deadline; combines with the others (`/acties open te laat`, "
+            "`/acties te laat @collega`)",
+        ),
+        Usage(
             "afgerond",
             "afgeronde actiepunten (combineer: `/acties mijn afgerond`)",
             "closed items; combines with the others (`/acties mijn afgerond`)",

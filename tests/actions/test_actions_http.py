@@ -376,6 +376,31 @@ def test_acties_by_channel_and_with_van(bot: RunningBot) -> None:
     assert shown("van mij") == ("Jouw open actiepunten", [f"*#{mine.id}*"])
 
 
+def test_acties_te_laat_lists_only_overdue_items(bot: RunningBot) -> None:
+    late = add_item(bot, 1, due_on=date(2026, 11, 20))  # before Monday 23 November
+    add_item(bot, 2, due_on=date(2026, 11, 30))
+    add_item(bot, 3, due_on=None, due_kind="default")
+    berts_late = add_item(bot, 4, owner_slack_id=BERT, due_on=date(2026, 11, 1))
+    done_late = add_item(bot, 5, due_on=date(2026, 11, 2))
+    store(bot).close(done_late.id, ANNA, bot.clock())
+
+    def shown(text: str) -> tuple[str, list[str]]:
+        blocks = answer(bot.slack.command("/acties", text, user_id=ANNA))["blocks"]
+        numbers = [b["text"]["text"].split()[0] for b in blocks if b["type"] == "section"]
+        return blocks[0]["text"]["text"], numbers
+
+    assert shown("te laat") == ("Jouw te late actiepunten", [f"*#{late.id}*"])
+    assert shown("mijn Te Laat") == shown("te laat")
+    assert shown("open te laat") == (
+        "Alle te late actiepunten",
+        [f"*#{berts_late.id}*", f"*#{late.id}*"],
+    )
+    assert shown("te laat van aov-2") == (
+        "De te late actiepunten van AOV-er 2",
+        [f"*#{berts_late.id}*"],
+    )
+
+
 def test_acties_mijn_with_a_meeting_lists_only_my_items_of_it(bot: RunningBot) -> None:
     mine = add_item(bot, 1, series_key="boa-briefing")
     add_item(bot, 2, owner_slack_id=BERT, series_key="boa-briefing")

@@ -23,6 +23,7 @@ from storage.session import Database
 __all__ = [
     "ACTION_ITEMS_FILE",
     "CANCELLED",
+    "DELETED_SOURCE",
     "DONE",
     "MEETING_DUE_KINDS",
     "OPEN",
@@ -41,6 +42,9 @@ __all__ = [
 # thread (bot.core.action_items.DueKind). Their date follows the meeting when it is cancelled or
 # moved.
 MEETING_DUE_KINDS = ("next_meeting", "default")
+
+# The source of a placeholder for a message deleted before its item was stored.
+DELETED_SOURCE = "deleted"
 
 
 @dataclass(frozen=True)
@@ -306,6 +310,31 @@ class ActionStore:
                 "permalink": None,
             },
         )
+
+    def remember_deleted(self, channel: str, message_ts: str, now: datetime) -> bool:
+        """An action message was deleted before its item was stored (Slack redelivers a failed
+        event later, after the deletion): keep a lapsed placeholder under its source key, with
+        no text, so the late delivery finds it and logs nothing. False when it has an item."""
+        try:
+            with self.db.session() as s:
+                s.add(
+                    ActionItem(
+                        channel=channel,
+                        message_ts=message_ts,
+                        source=DELETED_SOURCE,
+                        text="",
+                        owner_slack_id="",
+                        author_slack_id="",
+                        due_kind="default",
+                        status=CANCELLED,
+                        created_at=now,
+                        updated_at=now,
+                        closed_at=now,  # purged with the other lapsed items
+                    )
+                )
+            return True
+        except IntegrityError:
+            return False
 
     def close(self, item_id: int, by: str, now: datetime) -> ActionItemView | None:
         return self._transition(

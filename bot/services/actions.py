@@ -49,6 +49,7 @@ from bot.services.errors import DomainError
 from bot.services.notices import Notice, escape
 from storage.actions import (
     CANCELLED,
+    DELETED_SOURCE,
     DONE,
     OPEN,
     ActionItemView,
@@ -488,6 +489,8 @@ class ActionService:
             log.info(
                 "action item #%d captured (%s) in %s", captured.item.id, source, message.channel
             )
+        elif captured.item.status == CANCELLED:
+            return None  # the message was deleted (this is a late redelivery): nothing to say
         return Outcome(
             "captured",
             captured.item,
@@ -538,6 +541,8 @@ class ActionService:
         item = self.store.by_source(channel, ts)
         if item is None:
             return self.capture_posted(message, now, actor)  # most edits end here, no item
+        if item.source == DELETED_SOURCE:
+            return None  # an edit that straggles in after the deletion
         if not _may_capture(actor):
             return None
         line = self.read(message.text, message.author, now, require_prefix=item.source == "prefix")
@@ -577,10 +582,17 @@ class ActionService:
             other_actions=line.other_actions,
         )
 
-    def cancel(self, channel: str, message_ts: str, now: datetime) -> Outcome | None:
-        """The message was deleted (or is no action any more): its open item lapses."""
+    def cancel(
+        self, channel: str, message_ts: str, now: datetime, *, deleted_text: str | None = None
+    ) -> Outcome | None:
+        """The message was deleted (or is no action any more): its open item lapses. A deleted
+        action message (`deleted_text`, as Slack recalls it) that has no item yet gets a
+        placeholder, so that a delivery of it arriving late logs nothing."""
         item = self.store.cancel_source(channel, message_ts, now)
         if item is None:
+            was_action = deleted_text is not None and action_body(deleted_text) is not None
+            if was_action and not self.store.remember_deleted(channel, message_ts, now):
+                return self.cancel(channel, message_ts, now)  # stored meanwhile: lapse it
             return None
         log.info("action item #%d cancelled: its message was deleted or is no action", item.id)
         return Outcome("cancelled", item)

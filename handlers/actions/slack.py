@@ -188,7 +188,14 @@ def handle_message_event(
     channel = str(event.get("channel", ""))
     subtype = event.get("subtype")
     if subtype == "message_deleted":
-        return service.cancel(channel, str(event.get("deleted_ts", "")), now)
+        previous = event.get("previous_message")
+        text = previous.get("text") if isinstance(previous, dict) else None
+        return service.cancel(
+            channel,
+            str(event.get("deleted_ts", "")),
+            now,
+            deleted_text=text if isinstance(text, str) else None,
+        )
     if subtype == "message_changed":
         message = event.get("message") or {}
         if message.get("subtype") == "tombstone":  # a deleted message that had replies

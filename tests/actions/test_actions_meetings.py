@@ -595,6 +595,27 @@ def test_a_deleted_message_leaves_nothing_of_its_text_behind(bot: RunningBot, ho
     assert item.permalink is None
 
 
+def test_a_deletion_that_overtakes_its_message_leaves_no_item(bot: RunningBot) -> None:
+    """The message's first delivery failed and Slack redelivers it after its author deleted it
+    (or an edit of it straggles in): the deleted message's text is not logged after all."""
+    ts = "1700000035.000100"
+    secret = "actie: ik bel mevrouw Jansen van de Dorpsstraat 12"
+    previous = {"type": "message", "user": ANNA, "text": secret, "ts": ts}
+    deleted = {"type": "message", "subtype": "message_deleted", "channel": BOA_CHANNEL,
+               "hidden": True, "deleted_ts": ts, "ts": "1700009999.000300",
+               "previous_message": previous}  # fmt: skip
+    send(bot, deleted)
+    send(bot, message(secret, ts), retry_num=1, retry_reason="http_error")
+    send(bot, changed(ts, secret + " morgen", thread=None))
+    send(bot, pin(ts))
+    settle(bot)
+    assert "Jansen" not in exported_items(bot)
+    assert [i.status for i in items(bot)] == ["cancelled"]
+    assert bot.fake.calls("chat.postMessage") == []
+    body = bot.slack.command("/acties", "open", user_id=ANNA).json()
+    assert "Geen actiepunten gevonden" in str(body["blocks"])
+
+
 # --- the phrasings, as they arrive from Slack ---------------------------------------------------
 
 

@@ -72,7 +72,7 @@ _ALL_WORDS = frozenset({"open", "openstaand", "openstaande", "alle", "alles", "t
 # "/acties te laat": only items past their deadline.
 _OVERDUE_RE = re.compile(r"(?<!\w)(?:te\s*laat|verlopen|achterstallige?)(?!\w)", re.IGNORECASE)
 # Words that only lead in the person, meeting or channel: "van Bert", "van mij", "kanaal #boa".
-_LEAD_WORDS = frozenset({"van", "kanaal", "in"})
+_LEAD_WORDS = frozenset({"van", "de", "het", "kanaal", "in"})
 
 
 class ActionsError(DomainError):
@@ -860,6 +860,19 @@ class ActionService:
             if series:
                 names = " of ".join(f"`{m.series_key}`" for m in series[:5])
                 raise ActionsError(f"Welk overleg bedoel je met “{escape(ref)}”: {names}?")
+            # No meeting either: words of a colleague's name ("coordinator", a first name).
+            loosely = [p for p in self.team.people_by_words(ref.lstrip("@")) if p.slack_id]
+            if len(loosely) == 1:
+                person = loosely[0]
+                return ActionQuery(status, owner_slack_id=person.slack_id), (
+                    f"De {state} actiepunten van {person.name}"
+                )
+            if loosely:
+                people = ", ".join(f"{p.key} ({p.name})" for p in loosely[:12])
+                raise ActionsError(
+                    f"“{escape(ref)}” past bij meer collega's: {escape(people)}. Noem er één, "
+                    f"bijvoorbeeld `/acties {loosely[0].key}`."
+                )
             raise ActionsError(
                 f"Ik ken geen collega of overleg “{escape(ref)}”. "
                 "Probeer `/acties @collega`, `/acties boa-briefing` of `/acties help`."

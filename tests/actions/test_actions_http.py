@@ -401,6 +401,27 @@ def test_acties_te_laat_lists_only_overdue_items(bot: RunningBot) -> None:
     )
 
 
+def test_acties_finds_a_colleague_by_part_of_the_name_and_asks_when_several_fit(
+    bot: RunningBot,
+) -> None:
+    """No meeting by that name: a word of one colleague's name is that colleague ("coordinator"
+    for "Boa-coördinator"), and a name that several share is answered with who they are."""
+    boas = add_item(bot, 1, owner_slack_id=BOA)
+
+    def title(text: str) -> str:
+        body = answer(bot.slack.command("/acties", text, user_id=ANNA))
+        return str(body["blocks"][0]["text"]["text"])
+
+    assert title("coordinator") == "De open actiepunten van Boa-coördinator"
+    assert title("van de teamleider") == "De open actiepunten van Teamleider OOV"
+    body = answer(bot.slack.command("/acties", "van coordinator", user_id=ANNA))
+    assert f"*#{boas.id}*" in texts(body["blocks"])
+    shared = title("van AOV-er")
+    assert "“AOV-er” past bij meer collega's" in shared
+    assert "aov-1 (AOV-er 1)" in shared and "aov-2 (AOV-er 2)" in shared
+    assert "`/acties aov-1`" in shared
+
+
 def test_acties_mijn_with_a_meeting_lists_only_my_items_of_it(bot: RunningBot) -> None:
     mine = add_item(bot, 1, series_key="boa-briefing")
     add_item(bot, 2, owner_slack_id=BERT, series_key="boa-briefing")

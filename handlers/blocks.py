@@ -187,9 +187,12 @@ def action_due(item: ActionItemView, today: date) -> str:
     """'vr 4 dec', 'z.s.m.', '⚠️ te laat (vr 4 dec)' or 'geen datum'."""
     if item.due_on is None:
         return "geen datum"
-    shown = "z.s.m." if item.due_kind == "asap" else format_short_date(item.due_on)
+    on = format_short_date(item.due_on)
+    if abs((item.due_on - today).days) > 180:  # "di 29 feb" alone would read as this one
+        on += f" {item.due_on.year}"
+    shown = "z.s.m." if item.due_kind == "asap" else on
     if item.is_overdue(today):
-        since = f", sinds {format_short_date(item.due_on)}" if item.due_kind == "asap" else ""
+        since = f", sinds {on}" if item.due_kind == "asap" else ""
         return f"⚠️ *te laat* ({shown}{since})"
     return shown
 

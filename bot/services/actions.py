@@ -325,7 +325,8 @@ def due_phrase(item: ActionItemView) -> str:
     if item.due_on is None:
         return "zonder deadline"
     when = format_short_date(item.due_on)
-    if (item.due_on - item.created_at.date()).days > 180:  # "29-2" in December: 29 February 2028
+    # "29-2" in December is 29 February 2028; "1 december 2025" a year ago, not this December.
+    if abs((item.due_on - item.created_at.date()).days) > 180:
         when += f" {item.due_on.year}"
     if item.due_kind == "asap":
         return "z.s.m."

@@ -189,6 +189,15 @@ def test_a_deadline_more_than_half_a_year_away_is_confirmed_with_its_year(bot: R
     assert "uiterlijk di 29 feb 2028." in text
 
 
+def test_a_deadline_in_an_earlier_year_is_confirmed_with_its_year(bot: RunningBot) -> None:
+    # A slip of the year: "ma 1 dec" alone would read as this year's 1 December.
+    send(bot, message("actie: bel voor 1 december 2025", "1700000002.000500"))
+    text = bot.fake.wait_for("chat.postMessage")[0].args["text"]
+    assert "uiterlijk ma 1 dec 2025." in text
+    body = bot.slack.command("/acties", "", user_id=ANNA).json()
+    assert "te laat* (ma 1 dec 2025)" in str(body["blocks"])
+
+
 def test_a_named_meeting_is_that_series_next_occurrence(bot: RunningBot) -> None:
     send(
         bot,

@@ -177,6 +177,28 @@ PHRASINGS = [
     ),
     (MON_NOV_23, "actie: de melding doorzetten vandaag", AUTHOR, "date", date(2026, 11, 23)),
     (MON_NOV_23, "actie: bel de woningcorporatie vandaag nog!", AUTHOR, "date", date(2026, 11, 23)),
+    # the owner named before the colon: "Actie @Bert:", "Actie voor @Bert:"
+    (
+        MON_NOV_23,
+        "Actie <@U0AOV0002>: belt de wijkagent voor vrijdag",
+        "U0AOV0002",
+        "date",
+        date(2026, 11, 27),
+    ),
+    (
+        MON_NOV_23,
+        "actie voor <@U0AOV0003>: stukken rondsturen",
+        "U0AOV0003",
+        "default",
+        THREAD_NEXT,
+    ),
+    (
+        MON_NOV_23,
+        "*Actie* <@U0BOA0001|boa>: handhavers inplannen uiterlijk 4 december",
+        "U0BOA0001",
+        "date",
+        date(2026, 12, 4),
+    ),
     # a numbered list item, as Slack writes one in a message's text
     (MON_NOV_23, "1. actie: <@U0AOV0003> regelt de zaal", "U0AOV0003", "default", THREAD_NEXT),
 ]

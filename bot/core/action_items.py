@@ -7,8 +7,9 @@ Rules:
 * A line is an action when it starts with `actie:`, `actiepunt:`, `AP:`, `TODO:` or `to-do:`
   (any case, spaces around the colon optional, Slack markup such as `*Actie:*`, a bullet or a
   numbered list's "1. " allowed).
-* The owner is whoever the line names first: the first user mention (`<@U123>`), or "ik" when that
-  comes earlier; nobody named means the author.
+* The owner is whoever the line names first: the first user mention (`<@U123>`, also one before
+  the colon: "Actie @Bert:", "Actie voor @Bert:"), or "ik" when that comes earlier; nobody named
+  means the author.
 * The due date comes from `bot.language.find_due_date`. A date that cannot exist
   ("uiterlijk 31-2") does not block the action: it is kept without that date and the Dutch reason
   is returned as `date_problem`, so the bot can say so while the action is not lost.
@@ -41,6 +42,7 @@ _PREFIX_RE = re.compile(
     r"""^[\s*_~>•·\-–]*                       # markup, quote marks or a bullet before the word
         (?:\d{1,2}[.)]\s+)?                     # or a numbered list's "1. "
         (?:actiepunt|actie|ap|todo|to-do)
+        (?:[*_~]*\s+(?:voor\s+)?(?P<owner><@[UW][A-Z0-9]+(?:\|[^<>]*)?>))?  # "Actie (voor) @Bert:"
         \s*[*_~]*\s*:[*_~]*\s*                 # the colon, possibly inside or after markup
     """,
     re.IGNORECASE | re.VERBOSE,
@@ -90,6 +92,8 @@ def action_body(text: str) -> str | None:
     if match is None:
         return None
     body = text[match.end() :].strip()
+    if body and match["owner"]:  # named before the colon: the owner, as if first in the text
+        return f"{match['owner']} {body}"
     return body or None
 
 

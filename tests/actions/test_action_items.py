@@ -56,6 +56,9 @@ def test_there_are_at_least_forty_phrasings() -> None:
         ("_actie:_ bellen", "bellen"),
         ("> actie: bellen", "bellen"),
         ("• AP: bellen", "bellen"),
+        ("Actie <@U2>: bellen", "<@U2> bellen"),
+        ("actie voor <@U2|bert>: bellen", "<@U2|bert> bellen"),
+        ("1. actie: bellen", "bellen"),
     ],
 )
 def test_prefixes(text: str, body: str) -> None:
@@ -69,6 +72,8 @@ def test_prefixes(text: str, body: str) -> None:
         "acties: zie lijst",  # another word
         "apart: iets",
         "actie bellen",  # no colon
+        "actie <@U2> bellen",  # no colon after the owner either
+        "actie voor de wijk: bellen",  # only a mention may stand between word and colon
         "actie:",  # nothing to do
         "todo:   ",
         "",

@@ -18,7 +18,8 @@ _SHELL_MENTION = re.compile(r"(?<![\w<@])@([\w-]+(?:\.[\w-]+)*)")
 
 
 def is_action_line(line: str) -> bool:
-    return action_body(line) is not None
+    # "@aov-1" stands for a mention here, also where only a mention may stand ("Actie @aov-1:").
+    return action_body(_SHELL_MENTION.sub("<@USHELL>", line)) is not None
 
 
 def shell_capture(ctx: AppContext) -> Callable[[str], str]:

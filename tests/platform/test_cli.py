@@ -448,6 +448,7 @@ def test_the_shell_works_on_a_throwaway_copy_unless_told_otherwise(tmp_path: Pat
         ("actie: belt de wijkagent", "Noem in de shell wie het doet"),
         ("actie: @niemand belt", "Onbekende collega `@niemand`"),
         ("AP: @aov-2 stuurt de notulen z.s.m.", "Actiepunt *#1* vastgelegd: @aov-2"),
+        ("Actie voor @aov-3: regelt de zaal", "Actiepunt *#1* vastgelegd: @aov-3"),
     ],
 )
 def test_action_lines_in_the_shell(tmp_path: Path, line: str, answer: str) -> None:

@@ -294,21 +294,27 @@ class ActionStore:
                 setattr(row, name, value)
             return change
 
-    def cancel_source(self, channel: str, message_ts: str, now: datetime) -> ActionItemView | None:
+    def cancel_source(
+        self, channel: str, message_ts: str, now: datetime, *, deleted: bool = False
+    ) -> ActionItemView | None:
         """The source message was deleted (or is no action any more): cancel its item (None when
         there is none to cancel). Its text and link go with it: a cancelled item is never shown,
-        and a deleted message may have been deleted for what it said (a resident, a case)."""
+        and a deleted message may have been deleted for what it said (a resident, a case). A
+        `deleted` message's item is marked so that nothing (a late edit) brings it back."""
+        values: dict[str, Any] = {
+            "status": CANCELLED,
+            "closed_at": now,
+            "closed_by": None,
+            "updated_at": now,
+            "text": "",
+            "permalink": None,
+        }
+        if deleted:
+            values["source"] = DELETED_SOURCE
         return self._transition(
             and_(ActionItem.channel == channel, ActionItem.message_ts == message_ts),
             from_status=(OPEN, DONE),
-            values={
-                "status": CANCELLED,
-                "closed_at": now,
-                "closed_by": None,
-                "updated_at": now,
-                "text": "",
-                "permalink": None,
-            },
+            values=values,
         )
 
     def remember_deleted(self, channel: str, message_ts: str, now: datetime) -> bool:

@@ -584,16 +584,23 @@ class ActionService:
         )
 
     def cancel(
-        self, channel: str, message_ts: str, now: datetime, *, deleted_text: str | None = None
+        self,
+        channel: str,
+        message_ts: str,
+        now: datetime,
+        *,
+        deleted: bool = False,
+        deleted_text: str | None = None,
     ) -> Outcome | None:
-        """The message was deleted (or is no action any more): its open item lapses. A deleted
-        action message (`deleted_text`, as Slack recalls it) that has no item yet gets a
-        placeholder, so that a delivery of it arriving late logs nothing."""
-        item = self.store.cancel_source(channel, message_ts, now)
+        """The message was `deleted` (or is no action any more): its item lapses, for good when
+        deleted (an edit redelivered late does not bring it back). A deleted action message
+        (`deleted_text`, as Slack recalls it) that has no item yet gets a placeholder, so that a
+        delivery of it arriving late logs nothing."""
+        item = self.store.cancel_source(channel, message_ts, now, deleted=deleted)
         if item is None:
             was_action = deleted_text is not None and action_body(deleted_text) is not None
             if was_action and not self.store.remember_deleted(channel, message_ts, now):
-                return self.cancel(channel, message_ts, now)  # stored meanwhile: lapse it
+                return self.cancel(channel, message_ts, now, deleted=True)  # stored meanwhile
             return None
         log.info("action item #%d cancelled: its message was deleted or is no action", item.id)
         return Outcome("cancelled", item)

@@ -194,12 +194,13 @@ def handle_message_event(
             channel,
             str(event.get("deleted_ts", "")),
             now,
+            deleted=True,
             deleted_text=text if isinstance(text, str) else None,
         )
     if subtype == "message_changed":
         message = event.get("message") or {}
         if message.get("subtype") == "tombstone":  # a deleted message that had replies
-            return service.cancel(channel, str(message.get("ts", "")), now)
+            return service.cancel(channel, str(message.get("ts", "")), now, deleted=True)
         edited = posted_message(channel, message)
         return service.edit(edited, now, actor) if edited else None
     posted = posted_message(channel, event)

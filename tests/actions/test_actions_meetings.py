@@ -625,6 +625,25 @@ def test_a_deletion_that_overtakes_its_message_leaves_no_item(bot: RunningBot) -
     assert "Geen actiepunten gevonden" in str(body["blocks"])
 
 
+def test_an_edit_that_straggles_in_after_the_deletion_does_not_bring_the_item_back(
+    bot: RunningBot,
+) -> None:
+    ts = "1700000036.000100"
+    send(bot, message("actie: ik bel mevrouw Jansen", ts))
+    bot.fake.wait_for("chat.postMessage")
+    deleted = {"type": "message", "subtype": "message_deleted", "channel": BOA_CHANNEL,
+               "hidden": True, "deleted_ts": ts, "ts": "1700009999.000400"}  # fmt: skip
+    send(bot, deleted)
+    bot.fake.wait_for("chat.update")
+    # An edit made before the deletion, redelivered after it.
+    edit = changed(ts, "actie: ik bel mevrouw Jansen morgen", thread=None)
+    send(bot, edit, retry_num=1, retry_reason="http_error")
+    settle(bot)
+    [item] = items(bot)
+    assert (item.status, item.text) == ("cancelled", "")
+    assert len(bot.fake.calls("chat.update")) == 1
+
+
 # --- the phrasings, as they arrive from Slack ---------------------------------------------------
 
 

@@ -235,10 +235,13 @@ def action_item_blocks(
     *,
     state: dict[str, Any] | None = None,
     series_name: str | None = None,
+    with_button: bool = True,
 ) -> list[Block]:
-    """Two blocks per item: the text with its button, and a context line."""
+    """Two blocks per item: the text with its button (`with_button` False for a viewer who may
+    not close or reopen it: the button is then not offered), and a context line."""
+    button = action_item_button(item, state) if with_button else None
     return [
-        section(action_item_text(item), accessory=action_item_button(item, state)),
+        section(action_item_text(item), accessory=button),
         context(action_item_meta(item, today, series_name=series_name)),
     ]
 

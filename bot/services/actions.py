@@ -253,6 +253,8 @@ class _PageKey:
     before_id: int | None
     channels: tuple[str, ...] | None
     today: date
+    # Who asks, roles included: the page offers Afgerond/Heropenen only where they may use it.
+    actor: Actor
 
 
 @dataclass(frozen=True, eq=False)  # the same page is the same object: kept and drawn once
@@ -266,6 +268,8 @@ class ItemPage:
     series_names: dict[str, str]
     query_text: str
     before_id: int | None
+    # The items on the page the asker may close or reopen (the others get no button).
+    changeable: frozenset[int] = frozenset()
 
     @property
     def overdue(self) -> int:
@@ -930,7 +934,7 @@ class ActionService:
             channels = self.readable_channels(actor, now)
             text = text.strip()
             today = self.today(now)
-            key = _PageKey(text, actor.slack_id, before_id, channels, today)
+            key = _PageKey(text, actor.slack_id, before_id, channels, today, actor)
             return self._pages.get(key, lambda: self._page(key))
 
     def _page(self, key: _PageKey) -> ItemPage:
@@ -943,7 +947,10 @@ class ActionService:
         query = replace(query, before_id=key.before_id, limit=PAGE_SIZE, channels=channels)
         items, more = self.store.page(query)
         names = self.meetings.series_names() if any(i.series_key for i in items) else {}
-        return ItemPage(title, tuple(items), more, key.today, names, key.text, key.before_id)
+        changeable = frozenset(i.id for i in items if self.may_change(i, key.actor))
+        return ItemPage(
+            title, tuple(items), more, key.today, names, key.text, key.before_id, changeable
+        )
 
     def held(self, item: ActionItemView, actor: Actor) -> frozenset[Role]:
         """The roles `actor` holds for this item: owner, author, chair or minute-taker of its
@@ -960,6 +967,10 @@ class ActionService:
             if series is not None and actor.person_key in series.minute_takers:
                 held.add(Role.MINUTE_TAKER)
         return frozenset(held)
+
+    def may_change(self, item: ActionItemView, actor: Actor) -> bool:
+        """Whether to offer `actor` the item's Afgerond/Heropenen button."""
+        return allowed(Action.CLOSE_ITEM, actor, self.held(item, actor))
 
     def _may_change(self, item_id: int, actor: Actor) -> None:
         item = self._existing(item_id)

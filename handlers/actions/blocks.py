@@ -74,7 +74,13 @@ def _draw_page(page: ItemPage) -> Reply:
     state = list_state(page.query_text, page.before_id)
     for item in page.items:
         name = page.series_names.get(item.series_key) if item.series_key else None
-        blocks += action_item_blocks(item, page.today, state=state, series_name=name)
+        blocks += action_item_blocks(
+            item,
+            page.today,
+            state=state,
+            series_name=name,
+            with_button=item.id in page.changeable,
+        )
     nav = []
     if page.more:
         next_page = json.dumps(list_state(page.query_text, page.items[-1].id))

@@ -22,7 +22,7 @@ from bot.core.access import HOME_STRANGER_TEXT, POLICY, STRANGER_REFUSAL, Action
 from handlers.access import access_service
 from handlers.actions.clock import DIGEST_KIND
 from handlers.actions.clock import plan_deliveries as plan_actions
-from handlers.blocks import CLOSE_ITEM_ACTION
+from handlers.blocks import CLOSE_ITEM_ACTION, REOPEN_ITEM_ACTION
 from handlers.programma.blocks import SHARE_BUTTON
 from storage.actions import ActionItemView, ActionStore, NewActionItem
 from storage.programme import ProgrammeStore
@@ -543,3 +543,29 @@ def test_a_readers_home_tab_lists_only_their_items_of_channels_they_are_in(
     shown = json.dumps(published.args["view"]["blocks"], ensure_ascii=False)
     assert "bel de school" in shown
     assert "Dorpsstraat 12" not in shown
+
+
+def offered_buttons(shown: str) -> int:
+    return shown.count(CLOSE_ITEM_ACTION) + shown.count(REOPEN_ITEM_ACTION)
+
+
+def test_acties_offers_afgerond_only_to_who_may_close_the_item(team_bot: RunningBot) -> None:
+    """`/acties` is an answer to one person: an item's Afgerond (or Heropenen) button is offered
+    only when that person may use it, rather than shown to all and refused on the click."""
+    owner = User("eigenaar", SLACK_IDS["aov-2"])
+    team_bot.fake.set_channel_members(BOA_CHANNEL, [NON_MEMBER.slack_id])
+    for user, offered in ((MEMBER, 0), (READER, None), (CHAIR, 1), (LEAD, 1), (owner, 1)):
+        shown = command("/acties", "open")(team_bot, user)
+        if offered is None:  # a reader does not read action items at all
+            assert ITEM_TEXT not in shown
+            continue
+        assert ITEM_TEXT in shown, user
+        assert offered_buttons(shown) == offered, user
+    # A colleague outside the team reads the items of their channel, and closes none of them.
+    shown = command("/acties", "open")(team_bot, NON_MEMBER)
+    assert ITEM_TEXT in shown and offered_buttons(shown) == 0
+    # Closed by the chair: the member's list of closed items offers no Heropenen either.
+    close_item(team_bot, CHAIR)
+    shown = command("/acties", "afgerond")(team_bot, MEMBER)
+    assert ITEM_TEXT in shown and offered_buttons(shown) == 0
+    assert offered_buttons(command("/acties", "afgerond")(team_bot, CHAIR)) == 1

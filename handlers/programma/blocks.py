@@ -180,7 +180,11 @@ def _history_line(u: UpdateView, tz: tzinfo) -> str:
     return line
 
 
-def card_blocks(card: Card, tz: tzinfo, *, with_buttons: bool = True) -> list[Block]:
+def card_blocks(
+    card: Card, tz: tzinfo, *, with_buttons: bool = True, update_button: bool = True
+) -> list[Block]:
+    """The activity's card; `update_button` is False for someone who may not update it (the
+    button is then not offered at all)."""
     view = card.row.view
     config = view.activity.config
     flag = " — ⏰ te laat" if card.row.late else (" — ⚠️ risico" if card.row.at_risk else "")
@@ -243,21 +247,18 @@ def card_blocks(card: Card, tz: tzinfo, *, with_buttons: bool = True) -> list[Bl
     else:
         blocks.append(context("Nog geen updates."))
     if with_buttons:
-        blocks.append(
-            actions(
-                button("Bijwerken", UPDATE_BUTTON, str(view.id), style="primary"),
-                button("Delen in kanaal", SHARE_BUTTON, str(view.id)),
-                block_id=f"programma_{view.id}",
-            )
-        )
+        buttons = [button("Delen in kanaal", SHARE_BUTTON, str(view.id))]
+        if update_button:
+            buttons.insert(0, button("Bijwerken", UPDATE_BUTTON, str(view.id), style="primary"))
+        blocks.append(actions(*buttons, block_id=f"programma_{view.id}"))
     return blocks[:MESSAGE_BLOCK_LIMIT]
 
 
-def card_reply(card: Card, tz: tzinfo) -> Reply:
+def card_reply(card: Card, tz: tzinfo, *, update_button: bool = True) -> Reply:
     view = card.row.view
     return Reply(
         text=f"{view.name}: {view.status.value}, deadline {format_date(view.deadline)}",
-        blocks=card_blocks(card, tz),
+        blocks=card_blocks(card, tz, update_button=update_button),
     )
 
 

@@ -68,13 +68,13 @@ from storage.versions import read_once
 log = logging.getLogger(__name__)
 
 
-def render(ctx: AppContext, found: Answer) -> Reply:
+def render(ctx: AppContext, found: Answer, *, may_update: Callable[[Card], bool]) -> Reply:
     if isinstance(found, Overview):
         return overview_reply(found)
     if isinstance(found, ActivityList):
         return list_reply(found)
     if isinstance(found, Card):
-        return card_reply(found, ctx.tz)
+        return card_reply(found, ctx.tz, update_button=may_update(found))
     if isinstance(found, Picks):
         return picks_reply(found)
     return message_reply(report_ready_text(found.until))
@@ -94,7 +94,8 @@ def answer(
         found = service.ask(text, actor, ctx.now())
     except DomainError as exc:
         return message_reply(exc.message), None
-    return render(ctx, found), found if isinstance(found, ReportWanted) else None
+    shown = render(ctx, found, may_update=lambda card: service.can_update(card.row.view, actor))
+    return shown, found if isinstance(found, ReportWanted) else None
 
 
 def shell(ctx: AppContext, command: SlashCommand) -> Callable[[str], Reply]:
@@ -167,7 +168,8 @@ def register(app: App, ctx: AppContext, command: SlashCommand) -> None:
 
     def show(it: Interaction, client: WebClient) -> None:
         card = clicked(it)
-        shown = card_reply(card, ctx.tz)
+        may_update = service.can_update(card.row.view, actor_of(ctx, it.body))
+        shown = card_reply(card, ctx.tz, update_button=may_update)
         reply(it, client, text=shown.text, blocks=shown.blocks, replace_original=True)
 
     def share(it: Interaction, client: WebClient) -> None:

@@ -23,7 +23,7 @@ from handlers.access import access_service
 from handlers.actions.clock import DIGEST_KIND
 from handlers.actions.clock import plan_deliveries as plan_actions
 from handlers.blocks import CLOSE_ITEM_ACTION, REOPEN_ITEM_ACTION
-from handlers.programma.blocks import SHARE_BUTTON
+from handlers.programma.blocks import SHARE_BUTTON, SHOW_BUTTON, UPDATE_BUTTON
 from storage.actions import ActionItemView, ActionStore, NewActionItem
 from storage.programme import ProgrammeStore
 from storage.session import Database
@@ -569,3 +569,23 @@ def test_acties_offers_afgerond_only_to_who_may_close_the_item(team_bot: Running
     shown = command("/acties", "afgerond")(team_bot, MEMBER)
     assert ITEM_TEXT in shown and offered_buttons(shown) == 0
     assert offered_buttons(command("/acties", "afgerond")(team_bot, CHAIR)) == 1
+
+
+def test_an_activity_card_offers_bijwerken_only_to_who_may_update_it(team_bot: RunningBot) -> None:
+    """The `/programma` card (and the card a Toon button shows) is an answer to one person: its
+    Bijwerken button is offered to the action holder and the team lead, not to a reader or
+    another team member, who would only be refused once they clicked it."""
+    activity = next(
+        a.id for a in ProgrammeStore(team_bot.ctx.db).activities() if a.key == "bibob-beleid"
+    )
+    for user, offered in ((MEMBER, True), (LEAD, True), (CHAIR, False), (READER, False)):
+        shown = command("/programma", "bibob-beleid")(team_bot, user)
+        assert "Bibob-beleid en implementatie" in shown and SHARE_BUTTON in shown, user
+        assert (UPDATE_BUTTON in shown) is offered, user
+        team_bot.fake.forget_calls()
+        click = team_bot.slack.block_actions_payload(
+            SHOW_BUTTON, str(activity), user_id=user.slack_id
+        )
+        answer(team_bot.slack.interactivity(click))
+        [card] = team_bot.fake.wait_for("response_url")
+        assert (UPDATE_BUTTON in json.dumps(card.args)) is offered, user

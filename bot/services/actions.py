@@ -19,7 +19,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal, Protocol
@@ -165,6 +165,22 @@ class ActionMeetings:
     def series(self, series_key: str) -> MeetingSeries | None:
         view = self.store.get(series_key)
         return view.series if view else None
+
+    def series_in(self, channels: Collection[str]) -> frozenset[str]:
+        """The keys of the series that meet in `channels` (channel IDs)."""
+        wanted = set(channels)
+        views = self.store.all_series()
+        named: set[str] = set()
+        if any(view.series.channel.startswith("#") for view in views):
+            for channel in wanted:
+                try:
+                    name = self.channel_name(channel)
+                except Exception:  # Slack could not say: that series is not named, no more
+                    log.warning("no name for channel %s", channel)
+                    continue
+                if name:
+                    named.add(f"#{name}")
+        return frozenset(v.key for v in views if v.series.channel in wanted | named)
 
     def series_names(self) -> dict[str, str]:
         return {view.key: view.series.name for view in self.store.all_series()}
@@ -786,15 +802,26 @@ class ActionService:
             self.store.page(query)
 
     def query_for(
-        self, text: str, caller: str | None, today: date | None = None
+        self,
+        text: str,
+        caller: str | None,
+        today: date | None = None,
+        *,
+        names: bool = True,
+        series_keys: frozenset[str] | None = None,
     ) -> tuple[ActionQuery, str]:
         """The query `/acties <text>` means and a Dutch title for it; ActionsError when unclear.
         `caller` is None where nobody asks (the shell): "mijn" then needs a name. `today` says
-        what is overdue ("te laat")."""
+        what is overdue ("te laat"). For someone who may read only their channels' items and not
+        the team's register or meetings, names are False (a colleague only by @mention, no name
+        from the register) and `series_keys` the series of their channels (no other meeting is
+        named, not even in an error)."""
         overdue = today is not None and _OVERDUE_RE.search(text) is not None
         if overdue:
             text = _OVERDUE_RE.sub(" ", text)
-        query, title = self._query_for(text, caller, overdue=overdue)
+        query, title = self._query_for(
+            text, caller, overdue=overdue, names=names, series_keys=series_keys
+        )
         if overdue:
             query = replace(query, status=OPEN, due_before=today)
         channel = next(filter(None, map(channel_token, text.split())), None)
@@ -810,8 +837,23 @@ class ActionService:
         return replace(query, channels=(channel_id,)), f"{title} in {where}"
 
     def _query_for(
-        self, text: str, caller: str | None, *, overdue: bool = False
+        self,
+        text: str,
+        caller: str | None,
+        *,
+        overdue: bool = False,
+        names: bool = True,
+        series_keys: frozenset[str] | None = None,
     ) -> tuple[ActionQuery, str]:
+        def person_ref(ref: str) -> tuple[str, str] | None:
+            return self.person_ref(ref, names=names)
+
+        def find_series(ref: str) -> list[MeetingRef]:
+            found = self.meetings.find_series(ref)
+            return (
+                found if series_keys is None else [m for m in found if m.series_key in series_keys]
+            )
+
         status: Literal["open", "done"] = OPEN
         scope_all = False
         mine = False
@@ -833,15 +875,15 @@ class ActionService:
             else:
                 rest.append(word)
         state = "te late" if overdue else "afgeronde" if status == DONE else "open"
-        if len(rest) > 1 and self.person_ref(" ".join(rest)) is None:
+        if len(rest) > 1 and person_ref(" ".join(rest)) is None:
             # "@collega boa" or "aov-1 boa": that colleague's items of one meeting. A person is
             # the same with or without "@"; what is left must name a meeting, or is reported.
             for index, word in enumerate(rest):
-                owner = self.person_ref(word)
+                owner = person_ref(word)
                 if owner is None:
                     continue
                 others = " ".join(rest[:index] + rest[index + 1 :])
-                series = self.meetings.find_series(others)
+                series = find_series(others)
                 if len(series) != 1:
                     raise ActionsError(
                         f"Ik ken geen overleg “{escape(others)}” (bij {escape(owner[1])}). "
@@ -854,13 +896,13 @@ class ActionService:
                 return query, f"De {state} actiepunten van {name} bij {series[0].name}"
         if rest:
             ref = " ".join(rest)
-            owner = self.person_ref(ref)
+            owner = person_ref(ref)
             if owner is not None:
                 slack_id, name = owner
                 return ActionQuery(status, owner_slack_id=slack_id), (
                     f"De {state} actiepunten van {name}"
                 )
-            series = self.meetings.find_series(ref)
+            series = find_series(ref)
             if len(series) == 1:
                 if mine and caller is not None:
                     return ActionQuery(
@@ -870,8 +912,13 @@ class ActionService:
                     f"De {state} actiepunten van {series[0].name}"
                 )
             if series:
-                names = " of ".join(f"`{m.series_key}`" for m in series[:5])
-                raise ActionsError(f"Welk overleg bedoel je met “{escape(ref)}”: {names}?")
+                keys = " of ".join(f"`{m.series_key}`" for m in series[:5])
+                raise ActionsError(f"Welk overleg bedoel je met “{escape(ref)}”: {keys}?")
+            if not names:
+                raise ActionsError(
+                    f"Ik ken geen overleg “{escape(ref)}” in een kanaal waar je lid van bent. "
+                    "Noem een collega met een @vermelding, bijvoorbeeld `/acties @collega`."
+                )
             # No meeting either: words of a colleague's name ("coordinator", a first name).
             loosely = [p for p in self.team.people_by_words(ref.lstrip("@")) if p.slack_id]
             if len(loosely) == 1:
@@ -895,11 +942,17 @@ class ActionService:
             raise ActionsError("Geef een collega of overleg op, bijvoorbeeld `/acties aov-1`.")
         return ActionQuery(status, owner_slack_id=caller), f"Jouw {state} actiepunten"
 
-    def person_ref(self, ref: str) -> tuple[str, str] | None:
-        """(Slack ID, shown name) of a mention, Slack ID, person key or name; None if unknown."""
+    def person_ref(self, ref: str, *, names: bool = True) -> tuple[str, str] | None:
+        """(Slack ID, shown name) of a mention, Slack ID, person key or name; None if unknown.
+        `names` False (someone who may not read the register): only a mention, shown by the
+        name it carries, never one from the register."""
         parsed = parse_person_ref(ref)
         if parsed is None or parsed.kind == "self":
             return None
+        if not names:
+            if parsed.kind != "mention":
+                return None
+            return parsed.value, parsed.label or "deze collega"
         found = resolve_person(parsed, self.team, None)
         person = found.person
         if parsed.kind == "mention":
@@ -938,7 +991,10 @@ class ActionService:
             return self._pages.get(key, lambda: self._page(key))
 
     def _page(self, key: _PageKey) -> ItemPage:
-        query, title = self.query_for(key.text, key.caller, key.today)
+        names, series_keys = self._visible(key)
+        query, title = self.query_for(
+            key.text, key.caller, key.today, names=names, series_keys=series_keys
+        )
         channels = query.channels
         if key.channels is not None:  # a reader outside the team: only their channels
             channels = (
@@ -946,11 +1002,22 @@ class ActionService:
             )
         query = replace(query, before_id=key.before_id, limit=PAGE_SIZE, channels=channels)
         items, more = self.store.page(query)
-        names = self.meetings.series_names() if any(i.series_key for i in items) else {}
+        series_names = self.meetings.series_names() if any(i.series_key for i in items) else {}
         changeable = frozenset(i.id for i in items if self.may_change(i, key.actor))
         return ItemPage(
-            title, tuple(items), more, key.today, names, key.text, key.before_id, changeable
+            title, tuple(items), more, key.today, series_names, key.text, key.before_id, changeable
         )
+
+    def _visible(self, key: _PageKey) -> tuple[bool, frozenset[str] | None]:
+        """What of the register and the meetings `/acties` may name to the asker: all of it to
+        the team and readers; to a colleague who reads only their channels' items, colleagues
+        only by @mention and only the meetings of those channels."""
+        if key.channels is None:
+            return True, None
+        series = None
+        if not allowed(Action.READ_MEETINGS, key.actor):
+            series = self.meetings.series_in(key.channels)
+        return allowed(Action.READ_REGISTER, key.actor), series
 
     def held(self, item: ActionItemView, actor: Actor) -> frozenset[Role]:
         """The roles `actor` holds for this item: owner, author, chair or minute-taker of its

@@ -589,3 +589,32 @@ def test_an_activity_card_offers_bijwerken_only_to_who_may_update_it(team_bot: R
         answer(team_bot.slack.interactivity(click))
         [card] = team_bot.fake.wait_for("response_url")
         assert (UPDATE_BUTTON in json.dumps(card.args)) is offered, user
+
+
+def test_acties_names_no_colleague_or_meeting_to_a_colleague_who_reads_only_their_channels(
+    team_bot: RunningBot,
+) -> None:
+    """A colleague outside the team, in the boa-briefing channel, reads that channel's items,
+    but may not read the team's register or meetings (`/wie`, `/overleg` refuse them). Their
+    `/acties` answers and errors must not turn a person key into a colleague's name, nor name a
+    meeting of a channel they are not in; by @mention and by their own channel's meeting it
+    works as for anyone."""
+    team_bot.fake.set_channel_members(BOA_CHANNEL, [NON_MEMBER.slack_id, READER.slack_id])
+    add_item(team_bot, TEAM_CHANNEL, 2)
+    name = next(p.name for p in team_bot.ctx.team.people() if p.key == "aov-2")
+    team_name = "Teamoverleg Veiligheid"  # the series meets in #teamoverleg
+    for text in ("aov-2", "aov-2 xyzzy", "aov-2 teamoverleg", "teamoverleg", "teamoverleg mijn"):
+        shown = command("/acties", text)(team_bot, NON_MEMBER)
+        assert name not in shown and team_name not in shown, (text, shown)
+        assert ITEM_TEXT not in shown
+    shown = command("/acties", "aov-2")(team_bot, NON_MEMBER)
+    assert "@vermelding" in shown
+    by_mention = command("/acties", f"<@{SLACK_IDS['aov-2']}|aov2>")(team_bot, NON_MEMBER)
+    assert f"{ITEM_TEXT} ({BOA_CHANNEL})" in by_mention and f"({TEAM_CHANNEL})" not in by_mention
+    assert name not in by_mention
+    own_meeting = command("/acties", "boa-briefing")(team_bot, NON_MEMBER)
+    assert f"{ITEM_TEXT} ({BOA_CHANNEL})" in own_meeting
+    # A reader may read the register and the meetings: names are no secret to them.
+    shown = command("/acties", "aov-2")(team_bot, READER)
+    assert name in shown and f"{ITEM_TEXT} ({BOA_CHANNEL})" in shown
+    assert f"({TEAM_CHANNEL})" not in shown

@@ -1040,8 +1040,10 @@ class ActionService:
         return allowed(Action.CLOSE_ITEM, actor, self.held(item, actor))
 
     def _may_change(self, item_id: int, actor: Actor) -> None:
-        item = self._existing(item_id)
         try:
+            if actor.is_stranger:  # one line, whether or not the item exists
+                require(Action.CLOSE_ITEM, actor)
+            item = self._existing(item_id)
             require(Action.CLOSE_ITEM, actor, self.held(item, actor))
         except AccessDenied as exc:
             raise ActionsError(exc.message) from None

@@ -618,3 +618,20 @@ def test_acties_names_no_colleague_or_meeting_to_a_colleague_who_reads_only_thei
     shown = command("/acties", "aov-2")(team_bot, READER)
     assert name in shown and f"{ITEM_TEXT} ({BOA_CHANNEL})" in shown
     assert f"({TEAM_CHANNEL})" not in shown
+
+
+@pytest.mark.parametrize("user", STRANGERS, ids=lambda u: u.name)
+def test_a_stranger_clicking_afgerond_learns_not_which_items_exist(
+    team_bot: RunningBot, user: User
+) -> None:
+    """A guest or another organisation's user gets the one stranger line for an item that
+    exists and for one that does not ('Actiepunt #… bestaat niet meer' told them which ids
+    the team uses)."""
+    for item_id in (1, 999_999):
+        team_bot.fake.forget_calls()
+        click = team_bot.slack.block_actions_payload(
+            CLOSE_ITEM_ACTION, json.dumps({"id": item_id, "q": "open"}), user_id=user.slack_id
+        )
+        answer(team_bot.slack.interactivity(click))
+        [told] = team_bot.fake.wait_for("response_url")
+        assert told.args["text"] == STRANGER_REFUSAL, item_id

@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 # How long what Slack said about a user, a channel or a user group is trusted.
 ACTOR_TTL = timedelta(minutes=5)
 MEMBERS_TTL = timedelta(minutes=5)
+# A channel's members' standing is asked before posting team data there; kept for an hour, as a
+# reminder round asks for every member of the channel.
+USERS_TTL = timedelta(hours=1)
 # How often the role maps are re-checked against the data version (a config import).
 CONFIG_TTL = timedelta(seconds=10)
 
@@ -124,6 +127,8 @@ class AccessService:
         self._actors = _TimedCache(actor_ttl)
         self._members = _TimedCache(members_ttl)
         self._home = _TimedCache(timedelta(hours=1))
+        # users.info of a channel's members (who else reads a reminder there), per user.
+        self._users = _TimedCache(USERS_TTL)
         self._config = _TimedCache(CONFIG_TTL)
         self._config_lock = threading.Lock()
         self._config_version: Any = object()
@@ -142,7 +147,7 @@ class AccessService:
 
     def invalidate(self) -> None:
         """Forget everything cached (after an import in the same process)."""
-        for cache in (self._actors, self._members, self._config):
+        for cache in (self._actors, self._members, self._config, self._users):
             cache.clear()
 
     # -- the actor -------------------------------------------------------------------------------
@@ -231,3 +236,34 @@ class AccessService:
 
     def channels_of(self, actor: Actor, channels: Iterable[str], now: datetime) -> frozenset[str]:
         return frozenset(c for c in channels if self.in_channel(actor, c, now))
+
+    def has_outsiders(self, channel: str, now: datetime) -> bool:
+        """Whether anyone in `channel` is a guest, of another organisation, or someone Slack
+        cannot tell us about: what the bot posts there reaches them too. Apps (bots) do not
+        count. Fails closed: when Slack cannot say, the answer is yes."""
+        try:
+            members: frozenset[str] = self._members.get(
+                ("channel", channel),
+                now,
+                lambda: frozenset(self.directory.channel_members(channel)),
+            )
+            home_team, home_enterprise = self._home.get("home", now, self.directory.home)
+        except DirectoryError:
+            log.warning(
+                "access: could not read the members of %s; taken to have outsiders", channel
+            )
+            return True
+        for slack_id in members:
+            try:
+                user = self._users.get(slack_id, now, lambda u=slack_id: self.directory.user(u))
+            except DirectoryError:
+                log.warning(
+                    "access: could not look up %s in %s; taken as an outsider", slack_id, channel
+                )
+                return True
+            if user.get("is_bot") or user.get("deleted") or slack_id == "USLACKBOT":
+                continue
+            standing = classify(user, home_team=home_team, home_enterprise=home_enterprise)
+            if standing is not Standing.MEMBER:
+                return True
+        return False

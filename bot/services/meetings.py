@@ -39,7 +39,7 @@ from bot.language import (
     weekday_number,
     without_date_preposition,
 )
-from bot.services.access import require
+from bot.services.access import AccessService, require
 from bot.services.errors import DomainError
 from bot.services.notices import Notice, channel_ref, escape, who
 from storage.actions import ActionItemView, ActionStore
@@ -137,6 +137,9 @@ class ChannelReminder:
     minute_taker: PersonView | None
     task: TaskView | None
     open_items: list[ActionItemView]
+    # Open items left out because the channel has guests or another organisation's members
+    # (or was not where they were agreed): only their number is posted.
+    withheld_items: int = 0
 
 
 @dataclass(frozen=True)
@@ -224,7 +227,10 @@ class MeetingService:
         *,
         tz: tzinfo,
         grace_minutes: int,
+        access: AccessService | None = None,
     ) -> None:
+        # Who else reads the channel a reminder goes to; None: nobody is asked, items are posted.
+        self.access = access
         self.store = store
         self.team = team
         self.actions = actions
@@ -507,6 +513,7 @@ class MeetingService:
         if occurrence.status is Status.SKIPPED:
             following = self.store.next_occurrence(series.key, occurrence.original_start)
             return SkippedNotice(series.channel, view, occurrence, following)
+        open_items, withheld = self._postable_items(view, now)
         return ChannelReminder(
             to=series.channel,
             view=view,
@@ -515,7 +522,8 @@ class MeetingService:
             chair=self.person(series.chair),
             minute_taker=taker,
             task=self.task(view),
-            open_items=self.actions.open_for_series(view.key),
+            open_items=open_items,
+            withheld_items=withheld,
         )
 
     def _superseded(self, found: _Found, now: datetime) -> bool:
@@ -523,6 +531,26 @@ class MeetingService:
         times = meetings.reminder_times(found.view.series, found.occurrence, tz=self.tz)
         mine = next((d.due_at for d in times if d.kind == found.kind), None)
         return mine is not None and any(not d.to_chair and mine < d.due_at <= now for d in times)
+
+    def _postable_items(self, view: SeriesView, now: datetime) -> tuple[list[ActionItemView], int]:
+        """The series' open items the reminder may list: only those agreed in the channel it
+        is posted to, and none when a guest or another organisation's user reads that channel
+        (the item texts are the team's); of the others only their number is told."""
+        items = self.actions.open_for_series(view.key)
+        channel = view.series.channel
+        shown = items
+        if self.access is not None and items:
+            if not channel.startswith("#"):  # an ID: the items must come from that very channel
+                shown = [item for item in items if item.channel == channel]
+            outsiders = {c: self.access.has_outsiders(c, now) for c in {i.channel for i in shown}}
+            shown = [item for item in shown if not outsiders[item.channel]]
+            if len(shown) < len(items):
+                log.info(
+                    "meeting reminder of %s: %d open items withheld (channel with outsiders)",
+                    view.key,
+                    len(items) - len(shown),
+                )
+        return shown, len(items) - len(shown)
 
     def previous_start(self, series_key: str, occurrence: Occurrence) -> datetime | None:
         """When the series last met before `occurrence` (within a year), or None."""

@@ -201,8 +201,20 @@ def reminder_message(reminder: ChannelReminder, tz: tzinfo) -> Reply:
     blocks += _duty_lines(reminder.task, series)
     blocks.append(section(f"💬 *{AGENDA_PROMPT}*"))
     blocks += reminder_action_items(reminder.open_items, reminder.today)
+    if reminder.withheld_items:
+        blocks.append(context(withheld_items_note(reminder.withheld_items, series.key)))
     text = f"{series.name}{f' {relative}' if relative else ''}: {start}. {AGENDA_PROMPT}"
     return Reply(text=text, blocks=blocks)
+
+
+def withheld_items_note(count: int, series_key: str) -> str:
+    """Said in place of open items the channel may not read: how many, and where to look."""
+    items = "actiepunt staat" if count == 1 else "actiepunten staan"
+    return (
+        f"🔒 {count} open {items} niet in dit bericht: niet iedereen in dit kanaal mag ze lezen "
+        "(gasten of leden van een andere organisatie lezen mee, of ze zijn in een ander kanaal "
+        f"afgesproken). Teamleden zien ze met `/acties {series_key}`."
+    )
 
 
 def chair_dm(briefing: ChairBriefing, tz: tzinfo) -> Reply:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.context import AppContext
 from bot.services.meetings import MeetingService
+from handlers.access import access_service
 from storage.actions import ActionStore
 from storage.meetings import new_store as new_meeting_store
 
@@ -25,4 +26,5 @@ def _build(ctx: AppContext) -> MeetingService:
         ActionStore(ctx.db),
         tz=ctx.tz,
         grace_minutes=ctx.settings.oov_reminder_grace_minutes,
+        access=access_service(ctx),
     )

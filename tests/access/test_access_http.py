@@ -23,8 +23,10 @@ from handlers.access import access_service
 from handlers.actions.clock import DIGEST_KIND
 from handlers.actions.clock import plan_deliveries as plan_actions
 from handlers.blocks import CLOSE_ITEM_ACTION, REOPEN_ITEM_ACTION
+from handlers.meetings.clock import plan_deliveries as plan_meetings
 from handlers.programma.blocks import SHARE_BUTTON, SHOW_BUTTON, UPDATE_BUTTON
 from storage.actions import ActionItemView, ActionStore, NewActionItem
+from storage.deliveries import RETRY, DeliveryStore
 from storage.programme import ProgrammeStore
 from storage.session import Database
 from testkit.app import RunningBot, start_bot
@@ -635,3 +637,52 @@ def test_a_stranger_clicking_afgerond_learns_not_which_items_exist(
         answer(team_bot.slack.interactivity(click))
         [told] = team_bot.fake.wait_for("response_url")
         assert told.args["text"] == STRANGER_REFUSAL, item_id
+
+
+def boa_reminder(bot: RunningBot) -> str:
+    """The boa-briefing's reminder of the working day before Tuesday 24 November, as posted."""
+    bot.clock.current = bot.clock.current.replace(hour=14, minute=59)  # 15:59 local
+    planned = [
+        d
+        for d in plan_meetings(bot.ctx, bot.clock(), bot.clock() + timedelta(hours=1))
+        if d.key == "meeting:boa-briefing:2026-11-24:remind-1"
+    ]
+    bot.clock.current += timedelta(minutes=1)
+    bot.fake.forget_calls()
+    # Posted once per key: an earlier post of this test is made a retry, so it is posted again.
+    DeliveryStore(bot.ctx.db).finish(planned[0].key, status=RETRY, now=bot.clock())
+    assert Clock(bot.ctx, [], grace=timedelta(hours=1)).deliver(planned[0]) == "sent"
+    [post] = bot.fake.wait_for("chat.postMessage")
+    assert post.args["channel"] == BOA_CHANNEL
+    return json.dumps(post.args, ensure_ascii=False)
+
+
+def test_a_reminder_lists_open_items_only_where_everyone_may_read_them(
+    team_bot: RunningBot,
+) -> None:
+    """The reminder in the boa-briefing channel lists the series' open items with their text.
+    With a guest or a police officer (Slack Connect) in that channel, the texts would reach
+    them: the reminder then says only how many there are and where the team finds them. An
+    item of the series agreed in another channel is never listed there."""
+    team = [SLACK_IDS[k] for k in SLACK_IDS]
+    add_item(team_bot, TEAM_CHANNEL, 2, text="vraagt het dossier van Kerkstraat 3 op")
+    team_bot.fake.set_channel_members(BOA_CHANNEL, team)
+    shown = boa_reminder(team_bot)
+    assert ITEM_TEXT in shown and "Kerkstraat 3" not in shown
+    assert "1 open actiepunt staat niet in dit bericht" in shown
+
+    for outsider in STRANGERS:
+        team_bot.fake.set_channel_members(BOA_CHANNEL, [*team, outsider.slack_id])
+        access_service(team_bot.ctx).invalidate()
+        shown = boa_reminder(team_bot)
+        assert ITEM_TEXT not in shown and "Kerkstraat 3" not in shown, outsider
+        assert "2 open actiepunten staan niet in dit bericht" in shown
+        assert "`/acties boa-briefing`" in shown
+
+    # Slack cannot say who is in the channel: the texts stay out (fail closed).
+    team_bot.fake.set_channel_members(BOA_CHANNEL, team)
+    access_service(team_bot.ctx).invalidate()
+    failure = {"ok": False, "error": "fatal_error"}
+    team_bot.fake.fail_next("conversations.members", body=failure, times=5)
+    shown = boa_reminder(team_bot)
+    assert ITEM_TEXT not in shown and "niet in dit bericht" in shown

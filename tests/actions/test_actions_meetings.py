@@ -670,6 +670,7 @@ def test_the_next_reminder_lists_the_open_items_overdue_first_and_its_thread_cap
     bot: RunningBot,
 ) -> None:
     store = ActionStore(bot.ctx.db)
+    bot.fake.set_channel_members(BOA_CHANNEL, list(SLACK_IDS.values()))  # the team only
 
     def add(n: int, due: date | None, *, series: str = "boa-briefing", owner: str = ANNA) -> int:
         new = NewActionItem(

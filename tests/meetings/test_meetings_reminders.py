@@ -28,7 +28,7 @@ from storage.session import Database
 from testkit.app import make_settings
 from testkit.clock import FixedClock, run_round
 from testkit.fake_slack import FakeSlack
-from testkit.team_config import copy_config, edit_yaml
+from testkit.team_config import SLACK_IDS, copy_config, edit_yaml
 
 BOA_CHANNEL = "#boa-briefing"
 BOA_CHAIR = "U0BOA0001"
@@ -165,6 +165,7 @@ def _item_lines_of_the_reminder(world: World, text: str) -> tuple[int, list[str]
         ),
         world.clock(),
     )
+    world.fake.set_channel_members("C0BOA0001", list(SLACK_IDS.values()))  # the team only
     clock = world.start_clock()
     assert world.round(clock, at(2026, 11, 23, 16, 0)) == ["sent"]
     [reminder] = world.posts(BOA_CHANNEL)

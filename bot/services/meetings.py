@@ -140,6 +140,8 @@ class ChannelReminder:
     # Open items left out because the channel has guests or another organisation's members
     # (or was not where they were agreed): only their number is posted.
     withheld_items: int = 0
+    # A guest or another organisation's user reads the channel: no other team data goes in.
+    outsiders: bool = False
 
 
 @dataclass(frozen=True)
@@ -513,7 +515,7 @@ class MeetingService:
         if occurrence.status is Status.SKIPPED:
             following = self.store.next_occurrence(series.key, occurrence.original_start)
             return SkippedNotice(series.channel, view, occurrence, following)
-        open_items, withheld = self._postable_items(view, now)
+        open_items, withheld, outsiders = self._postable_items(view, now)
         return ChannelReminder(
             to=series.channel,
             view=view,
@@ -524,6 +526,7 @@ class MeetingService:
             task=self.task(view),
             open_items=open_items,
             withheld_items=withheld,
+            outsiders=outsiders,
         )
 
     def _superseded(self, found: _Found, now: datetime) -> bool:
@@ -532,25 +535,32 @@ class MeetingService:
         mine = next((d.due_at for d in times if d.kind == found.kind), None)
         return mine is not None and any(not d.to_chair and mine < d.due_at <= now for d in times)
 
-    def _postable_items(self, view: SeriesView, now: datetime) -> tuple[list[ActionItemView], int]:
+    def _postable_items(
+        self, view: SeriesView, now: datetime
+    ) -> tuple[list[ActionItemView], int, bool]:
         """The series' open items the reminder may list: only those agreed in the channel it
         is posted to, and none when a guest or another organisation's user reads that channel
-        (the item texts are the team's); of the others only their number is told."""
+        (the item texts are the team's); of the others only their number is told. Also whether
+        the channel is known to have such readers (then other team data stays out too)."""
         items = self.actions.open_for_series(view.key)
         channel = view.series.channel
+        if self.access is None:
+            return items, 0, False
         shown = items
-        if self.access is not None and items:
-            if not channel.startswith("#"):  # an ID: the items must come from that very channel
-                shown = [item for item in items if item.channel == channel]
-            outsiders = {c: self.access.has_outsiders(c, now) for c in {i.channel for i in shown}}
-            shown = [item for item in shown if not outsiders[item.channel]]
-            if len(shown) < len(items):
-                log.info(
-                    "meeting reminder of %s: %d open items withheld (channel with outsiders)",
-                    view.key,
-                    len(items) - len(shown),
-                )
-        return shown, len(items) - len(shown)
+        if not channel.startswith("#"):  # an ID: the items must come from that very channel
+            shown = [item for item in items if item.channel == channel]
+        checked = {c for c in (channel,) if not c.startswith("#")} | {i.channel for i in shown}
+        outsiders = {c: self.access.has_outsiders(c, now) for c in checked}
+        shown = [item for item in shown if not outsiders[item.channel]]
+        if len(shown) < len(items):
+            log.info(
+                "meeting reminder of %s: %d open items withheld (not everyone there may read them)",
+                view.key,
+                len(items) - len(shown),
+            )
+        # A channel configured by name is known by the ID its items were agreed in.
+        here = channel if channel in outsiders else next(iter(i.channel for i in items), None)
+        return shown, len(items) - len(shown), bool(here and outsiders.get(here, False))
 
     def previous_start(self, series_key: str, occurrence: Occurrence) -> datetime | None:
         """When the series last met before `occurrence` (within a year), or None."""

@@ -13,13 +13,17 @@ from bot.context import AppContext
 from bot.gateway import SentMessage, SlackError
 from bot.planning import PlannedDelivery
 from bot.services.meetings import ChairBriefing, ChannelReminder, MeetingService
-from handlers.blocks import MESSAGE_BLOCK_LIMIT
+from handlers.blocks import MESSAGE_BLOCK_LIMIT, context
 from handlers.meetings.blocks import chair_dm, reminder_message, skipped_message
 from handlers.meetings.wiring import meeting_service
 
 log = logging.getLogger(__name__)
 
 DELIVERY_KIND = "meeting"
+OUTSIDERS_NOTE = (
+    "🔒 Meer over dit overleg (zoals de voortgang van het uitvoeringsprogramma) staat niet in dit "
+    "bericht: in dit kanaal lezen gasten of leden van een andere organisatie mee."
+)
 
 
 def plan_deliveries(ctx: AppContext, start: datetime, end: datetime) -> Iterator[PlannedDelivery]:
@@ -46,7 +50,11 @@ def send_delivery(ctx: AppContext, service: MeetingService, key: str) -> SentMes
     elif isinstance(delivery, ChannelReminder):
         reply, what = reminder_message(delivery, ctx.tz), f"meeting reminder {key}"
         room = MESSAGE_BLOCK_LIMIT - len(reply.blocks)
-        reply.blocks += other_features_sections(ctx, service, delivery)[:room]
+        added = other_features_sections(ctx, service, delivery)
+        if added and delivery.outsiders:
+            # The programme's progress and notes are the team's, like its action items.
+            added = [context(OUTSIDERS_NOTE)]
+        reply.blocks += added[:room]
     else:
         reply, what = skipped_message(delivery, ctx.tz), f"meeting reminder {key}"
     return ctx.gateway.post(delivery.to, reply.text, blocks=reply.blocks, what=what)

@@ -24,6 +24,8 @@ from handlers.actions.clock import DIGEST_KIND
 from handlers.actions.clock import plan_deliveries as plan_actions
 from handlers.blocks import CLOSE_ITEM_ACTION, REOPEN_ITEM_ACTION
 from handlers.meetings.clock import plan_deliveries as plan_meetings
+from handlers.meetings.clock import send_delivery
+from handlers.meetings.wiring import meeting_service
 from handlers.programma.blocks import SHARE_BUTTON, SHOW_BUTTON, UPDATE_BUTTON
 from storage.actions import ActionItemView, ActionStore, NewActionItem
 from storage.deliveries import RETRY, DeliveryStore
@@ -686,3 +688,45 @@ def test_a_reminder_lists_open_items_only_where_everyone_may_read_them(
     team_bot.fake.fail_next("conversations.members", body=failure, times=5)
     shown = boa_reminder(team_bot)
     assert ITEM_TEXT not in shown and "niet in dit bericht" in shown
+
+
+def test_a_reminder_takes_no_programme_progress_into_a_channel_with_outsiders(
+    db: Database, fake_slack: FakeSlack, clock: FixedClock, tmp_path: Path
+) -> None:
+    """The TVO's reminder carries the progress of its programme activities, notes included.
+    With a guest in the TVO channel it says only that more is to be found elsewhere."""
+    config = access_config(tmp_path / "c")
+
+    def tvo_by_id(data: Any) -> None:
+        for series in data["meetings"]:
+            if series["key"] == "tvo":
+                series["channel"] = "C0TVO0001"
+
+    edit_yaml(config / "meetings.yaml", tvo_by_id)
+    fake_slack.add_user(GUEST.slack_id, "Gast Eenkanaal", guest="single")
+    team = [SLACK_IDS[k] for k in SLACK_IDS]
+    bot, server = start_bot(db, fake_slack, clock, config_dir=config)
+    try:
+        service = meeting_service(bot.ctx)
+        due = next(
+            d
+            for d in service.due(clock(), clock() + timedelta(days=60))
+            if d.key.startswith("meeting:tvo:") and d.key.endswith(":remind-1")
+        )
+        bot.clock.current = due.due_at
+
+        def posted(members: list[str]) -> str:
+            bot.fake.set_channel_members("C0TVO0001", members)
+            access_service(bot.ctx).invalidate()
+            bot.fake.forget_calls()
+            send_delivery(bot.ctx, service, due.key)
+            [post] = bot.fake.wait_for("chat.postMessage")
+            return json.dumps(post.args, ensure_ascii=False)
+
+        shown = posted(team)
+        assert "Uitvoeringsprogramma (" in shown and "Samenwerking netwerkpartners" in shown
+        shown = posted([*team, GUEST.slack_id])
+        assert "Uitvoeringsprogramma (" not in shown and "Samenwerking netwerkpartners" not in shown
+        assert "gasten of leden van een andere organisatie" in shown
+    finally:
+        server.close()

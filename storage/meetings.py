@@ -196,6 +196,23 @@ class MeetingStore:
         refs = (parse_delivery_key(key) for key in keys)
         return next((views[r.series_key] for r in refs if r and r.series_key in views), None)
 
+    def channel_id_of(self, series_key: str) -> str | None:
+        """The channel ID Slack returned for the series' latest channel reminder (a series
+        configured as "#name" is known by it); None before its first one."""
+        with self.db.session() as s:
+            channel: str | None = s.scalar(
+                select(Delivery.channel)
+                .where(
+                    Delivery.key.startswith(f"{KEY_PREFIX}:{series_key}:"),
+                    Delivery.channel.is_not(None),
+                    ~Delivery.channel.startswith("D"),  # the chair's DM
+                    ~Delivery.channel.startswith("#"),
+                )
+                .order_by(Delivery.id.desc())
+                .limit(1)
+            )
+        return channel
+
     def for_message(
         self, channel: str, thread_ts: str | None
     ) -> tuple[SeriesView, Occurrence | None] | None:

@@ -543,13 +543,16 @@ class MeetingService:
         (the item texts are the team's); of the others only their number is told. Also whether
         the channel is known to have such readers (then other team data stays out too)."""
         items = self.actions.open_for_series(view.key)
-        channel = view.series.channel
         if self.access is None:
             return items, 0, False
-        shown = items
-        if not channel.startswith("#"):  # an ID: the items must come from that very channel
-            shown = [item for item in items if item.channel == channel]
-        checked = {c for c in (channel,) if not c.startswith("#")} | {i.channel for i in shown}
+        # The channel's ID: as configured, or for a "#name" the one Slack gave its latest
+        # reminder; before any reminder, the channel its items were agreed in.
+        here: str | None = view.series.channel
+        if here.startswith("#"):
+            here = self.store.channel_id_of(view.key)
+        shown = items if here is None else [item for item in items if item.channel == here]
+        here = here or next((item.channel for item in items), None)
+        checked = {item.channel for item in shown} | ({here} if here else set())
         outsiders = {c: self.access.has_outsiders(c, now) for c in checked}
         shown = [item for item in shown if not outsiders[item.channel]]
         if len(shown) < len(items):
@@ -558,9 +561,7 @@ class MeetingService:
                 view.key,
                 len(items) - len(shown),
             )
-        # A channel configured by name is known by the ID its items were agreed in.
-        here = channel if channel in outsiders else next(iter(i.channel for i in items), None)
-        return shown, len(items) - len(shown), bool(here and outsiders.get(here, False))
+        return shown, len(items) - len(shown), bool(here and outsiders[here])
 
     def previous_start(self, series_key: str, occurrence: Occurrence) -> datetime | None:
         """When the series last met before `occurrence` (within a year), or None."""

@@ -690,23 +690,30 @@ def test_a_reminder_lists_open_items_only_where_everyone_may_read_them(
     assert ITEM_TEXT not in shown and "niet in dit bericht" in shown
 
 
+@pytest.mark.parametrize("configured", ("C0TVO0001", "#tvo"))
 def test_a_reminder_takes_no_programme_progress_into_a_channel_with_outsiders(
-    db: Database, fake_slack: FakeSlack, clock: FixedClock, tmp_path: Path
+    db: Database, fake_slack: FakeSlack, clock: FixedClock, tmp_path: Path, configured: str
 ) -> None:
     """The TVO's reminder carries the progress of its programme activities, notes included.
-    With a guest in the TVO channel it says only that more is to be found elsewhere."""
+    With a guest in the TVO channel it says only that more is to be found elsewhere. A channel
+    configured by name is known by the ID Slack gave the series' latest reminder."""
     config = access_config(tmp_path / "c")
 
-    def tvo_by_id(data: Any) -> None:
+    def tvo_channel(data: Any) -> None:
         for series in data["meetings"]:
             if series["key"] == "tvo":
-                series["channel"] = "C0TVO0001"
+                series["channel"] = configured
 
-    edit_yaml(config / "meetings.yaml", tvo_by_id)
+    edit_yaml(config / "meetings.yaml", tvo_channel)
     fake_slack.add_user(GUEST.slack_id, "Gast Eenkanaal", guest="single")
     team = [SLACK_IDS[k] for k in SLACK_IDS]
     bot, server = start_bot(db, fake_slack, clock, config_dir=config)
     try:
+        if configured.startswith("#"):  # an earlier reminder, which Slack answered with the ID
+            earlier = "meeting:tvo:2026-10-01:remind-1"
+            deliveries = DeliveryStore(bot.ctx.db)
+            deliveries.claim(earlier, "meeting", clock(), status="claimed", by="t", now=clock())
+            deliveries.finish(earlier, status="sent", now=clock(), channel="C0TVO0001", ts="1.2")
         service = meeting_service(bot.ctx)
         due = next(
             d

@@ -30,6 +30,10 @@ from bot.language.names import NUMBER_WORDS, WEEKDAY_NAMES, alternation
 
 WEEKS_PER_YEAR = 365.2425 / 7
 WEEKS_PER_MONTH = WEEKS_PER_YEAR / 12
+# "Een half uur per dag" in a team's task overview is per working day: an office task is not
+# done on Saturday and Sunday (read as 7 days it overstated the budget by 40 %). "Om de 10
+# dagen" counts calendar days, as a longer period does.
+WORKING_DAYS_PER_WEEK = 5
 HOURS_IN_A_WEEK = 7 * 24
 
 NO_TEXT_REASON = "geen tijd opgegeven"
@@ -92,6 +96,8 @@ def _period_noun(interval: int, unit: Unit) -> str:
         return "kwartaal"
     if unit is Unit.MONTH and interval == 6:
         return "half jaar"
+    if unit is Unit.DAY and interval == 1:
+        return "werkdag"  # as hours_per_week counts it
     singular, plural = _UNIT_NOUNS[unit]
     return singular if interval == 1 else f"{interval} {plural}"
 
@@ -118,9 +124,15 @@ class Recurrence:
     times: tuple[int, int] | None = None
     hours: float | None = None  # per period, all occurrences together
 
+    @property
+    def per_working_day(self) -> bool:
+        return self.unit is Unit.DAY and self.interval == 1
+
     def hours_per_week(self) -> float | None:
         if self.hours is None:
             return None
+        if self.per_working_day:
+            return self.hours * WORKING_DAYS_PER_WEEK
         return self.hours / (self.interval * _WEEKS_PER_UNIT[self.unit])
 
     def rrule_frequency(self) -> tuple[int, int]:

@@ -140,9 +140,11 @@ def test_weeks_follow_the_mean_gregorian_year():
         ("jaarlijks 24 uur", every(1, YEAR, 24), 0.459968),
         ("24 uur per jaar", every(1, YEAR, 24), 0.459968),
         ("48 uur per 24 maanden", every(2, YEAR, 48), 0.459968),
-        ("dagelijks 30 min", every(1, DAY, 0.5), 3.5),
-        ("een half uur per dag", every(1, DAY, 0.5), 3.5),
-        ("een kwartier per dag", every(1, DAY, 0.25), 1.75),
+        ("dagelijks 30 min", every(1, DAY, 0.5), 2.5),
+        ("een half uur per dag", every(1, DAY, 0.5), 2.5),
+        ("een kwartier per dag", every(1, DAY, 0.25), 1.25),
+        # A longer period of days is calendar days, as "om de 14 dagen" is two weeks.
+        ("1 uur per 10 dagen", every(10, DAY, 1), 0.7),
         ("1,5 uur per week", every(1, WEEK, 1.5), 1.5),
         ("1.5 uur per week", every(1, WEEK, 1.5), 1.5),
         ("anderhalf uur per week", every(1, WEEK, 1.5), 1.5),
@@ -328,6 +330,9 @@ def test_describe_says_how_the_text_was_understood(text, described):
 def test_recurrence_describe_counts_hours_per_occurrence():
     assert every(1, YEAR, 9, times=(4, 5)).describe() == "4 à 5 keer per jaar, 2 uur per keer"
     assert every(2, DAY, 1).describe() == "elke 2 dagen, 1 uur"
+    # Per day is per working day (5 a week), and says so.
+    assert every(1, DAY, 0.5).describe() == "elke werkdag, 0,5 uur"
+    assert every(1, DAY, 1, times=(2, 2)).describe() == "2 keer per werkdag, 0,5 uur per keer"
     assert every(3, YEAR).describe() == "elke 3 jaar"
 
 

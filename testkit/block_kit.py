@@ -45,6 +45,11 @@ MAX_PRIVATE_METADATA = 3000
 MAX_CONFIRM = {"title": 100, "text": 300, "confirm": 30, "deny": 30}
 MAX_OVERFLOW_OPTIONS = 5
 MAX_CHOICE_OPTIONS = 10  # checkboxes, radio buttons
+MAX_OPTION_GROUPS = 100
+MAX_OPTION_GROUP_LABEL = 75
+MAX_TEXT_INPUT_LENGTH = 3000  # plain_text_input min_length and max_length
+# Elements whose options may be mrkdwn; select menus and overflow menus take plain_text only.
+MRKDWN_OPTION_ELEMENTS = frozenset({"checkboxes", "radio_buttons"})
 
 BLOCK_TYPES = frozenset(
     {"section", "divider", "header", "context", "actions", "input", "image", "rich_text",
@@ -95,8 +100,14 @@ class _Checker:
             self.fail("must be an object", path)
             return
         kinds = {"plain_text"} if plain_only else {"plain_text", "mrkdwn"}
-        if obj.get("type") not in kinds:
+        kind = obj.get("type")
+        if kind not in kinds:
             self.fail(f"must be one of {sorted(kinds)}", f"{path}/type")
+        # "emoji" is only usable with plain_text, "verbatim" only with mrkdwn.
+        if kind == "mrkdwn" and "emoji" in obj:
+            self.fail("invalid additional property: emoji", path)
+        if kind == "plain_text" and "verbatim" in obj:
+            self.fail("invalid additional property: verbatim", path)
         text = obj.get("text")
         if not isinstance(text, str):
             self.fail("missing required field: text", f"{path}/text")
@@ -117,27 +128,64 @@ class _Checker:
         elif required and not value:
             self.fail("must be more than 0 characters", path)
 
-    def option(self, obj: Any, path: str) -> None:
+    def option(self, obj: Any, path: str, *, plain_only: bool = True) -> None:
         if not isinstance(obj, dict):
             self.fail("must be an object", path)
             return
-        self.text(obj.get("text"), f"{path}/text", limit=MAX_OPTION_TEXT)
+        self.text(obj.get("text"), f"{path}/text", limit=MAX_OPTION_TEXT, plain_only=plain_only)
         self.string(obj.get("value"), f"{path}/value", MAX_OPTION_VALUE, required=True)
         self.text(
             obj.get("description"),
             f"{path}/description",
             limit=MAX_OPTION_DESCRIPTION,
+            plain_only=plain_only,
             required=False,
         )
 
-    def options(self, options: Any, path: str, *, low: int, high: int) -> None:
+    def options(
+        self, options: Any, path: str, *, low: int, high: int, plain_only: bool = True
+    ) -> None:
         if not isinstance(options, list):
             self.fail("missing required field: options", path)
             return
         if not low <= len(options) <= high:
             self.fail(f"must have between {low} and {high} items", path)
         for n, option in enumerate(options):
-            self.option(option, f"{path}/{n}")
+            self.option(option, f"{path}/{n}", plain_only=plain_only)
+
+    def option_groups(self, groups: Any, path: str) -> list[Any]:
+        """Checks `option_groups`; returns every option in them."""
+        if not isinstance(groups, list):
+            self.fail("must be an array", path)
+            return []
+        if not 1 <= len(groups) <= MAX_OPTION_GROUPS:
+            self.fail(f"must have between 1 and {MAX_OPTION_GROUPS} items", path)
+        found: list[Any] = []
+        for n, group in enumerate(groups):
+            where = f"{path}/{n}"
+            if not isinstance(group, dict):
+                self.fail("must be an object", where)
+                continue
+            self.text(
+                group.get("label"), f"{where}/label", limit=MAX_OPTION_GROUP_LABEL, plain_only=True
+            )
+            self.options(group.get("options"), f"{where}/options", low=1, high=MAX_SELECT_OPTIONS)
+            if isinstance(group.get("options"), list):
+                found += group["options"]
+        return found
+
+    def initial_options(self, element: dict[str, Any], offered: list[Any], path: str) -> None:
+        """Slack: an initial option must exactly match one of the options offered."""
+        initial = element.get("initial_option")
+        chosen = [initial] if "initial_option" in element else element.get("initial_options")
+        key = "initial_option" if "initial_option" in element else "initial_options"
+        if not isinstance(chosen, list):
+            return
+        for n, option in enumerate(chosen):
+            where = f"{path}/{key}" if key == "initial_option" else f"{path}/{key}/{n}"
+            self.option(option, where)
+            if option not in offered:
+                self.fail("must match one of the provided options", where)
 
     def confirm(self, obj: Any, path: str) -> None:
         if obj is None:
@@ -175,14 +223,21 @@ class _Checker:
             if "option_groups" in obj:
                 if "options" in obj:
                     self.fail("options and option_groups cannot both be given", path)
-                return
-            self.options(obj.get("options"), f"{path}/options", low=1, high=MAX_SELECT_OPTIONS)
-            if "initial_option" in obj:
-                self.option(obj["initial_option"], f"{path}/initial_option")
+                offered = self.option_groups(obj["option_groups"], f"{path}/option_groups")
+            else:
+                self.options(obj.get("options"), f"{path}/options", low=1, high=MAX_SELECT_OPTIONS)
+                offered = obj.get("options") if isinstance(obj.get("options"), list) else []
+            self.initial_options(obj, offered, path)
         elif kind == "overflow":
             self.options(obj.get("options"), f"{path}/options", low=2, high=MAX_OVERFLOW_OPTIONS)
-        elif kind in {"checkboxes", "radio_buttons"}:
-            self.options(obj.get("options"), f"{path}/options", low=1, high=MAX_CHOICE_OPTIONS)
+        elif kind in MRKDWN_OPTION_ELEMENTS:
+            self.options(
+                obj.get("options"),
+                f"{path}/options",
+                low=1,
+                high=MAX_CHOICE_OPTIONS,
+                plain_only=False,
+            )
         elif kind == "datepicker":
             initial = obj.get("initial_date")
             if initial is not None and not (isinstance(initial, str) and _DATE.match(initial)):
@@ -190,10 +245,16 @@ class _Checker:
         elif kind == "image":
             self.string(obj.get("alt_text"), f"{path}/alt_text", 2000, required=True)
         elif kind == "plain_text_input":
-            for key in ("min_length", "max_length"):
+            # min_length 0–3000, max_length 1–3000 (inclusive), and min not above max.
+            for key, low in (("min_length", 0), ("max_length", 1)):
                 value = obj.get(key)
-                if value is not None and not (isinstance(value, int) and 0 <= value <= 3000):
-                    self.fail("must be between 0 and 3000", f"{path}/{key}")
+                if value is not None and not (
+                    isinstance(value, int) and low <= value <= MAX_TEXT_INPUT_LENGTH
+                ):
+                    self.fail(f"must be between {low} and {MAX_TEXT_INPUT_LENGTH}", f"{path}/{key}")
+            shortest, longest = obj.get("min_length"), obj.get("max_length")
+            if isinstance(shortest, int) and isinstance(longest, int) and shortest > longest:
+                self.fail("min_length must not be greater than max_length", f"{path}/min_length")
 
     # -- blocks ----------------------------------------------------------------------------------
 

@@ -432,6 +432,15 @@ def select(options: int, text: str = "optie", value: str = "v") -> dict[str, Any
     }
 
 
+def grouped_select(options: int) -> dict[str, Any]:
+    grouped = {key: value for key, value in select(options).items() if key != "options"}
+    group = {
+        "label": {"type": "plain_text", "text": "groep"},
+        "options": select(options)["options"],
+    }
+    return {**grouped, "option_groups": [group]}
+
+
 def modal(blocks: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
     return {
         "type": "modal",
@@ -490,6 +499,50 @@ REFUSED_MESSAGES = [
     ("option text 76", [actions(select(1, text="o" * 76))], "/options/0/text/text]"),
     ("option value 151", [actions(select(1, value="w" * 151))], "/options/0/value]"),
     ("unknown block", [{"type": "knop"}], "unknown block type 'knop'"),
+    (
+        "emoji on mrkdwn",
+        [{"type": "section", "text": {"type": "mrkdwn", "text": "t", "emoji": True}}],
+        "invalid additional property: emoji [json-pointer:/blocks/0/text]",
+    ),
+    (
+        "verbatim on plain_text",
+        [{"type": "section", "text": {"type": "plain_text", "text": "t", "verbatim": True}}],
+        "invalid additional property: verbatim [json-pointer:/blocks/0/text]",
+    ),
+    (
+        "mrkdwn option in a select menu",
+        [
+            actions(
+                {
+                    **select(1),
+                    "options": [{"text": {"type": "mrkdwn", "text": "*o*"}, "value": "v"}],
+                }
+            )
+        ],
+        "/blocks/0/elements/0/options/0/text/type]",
+    ),
+    (
+        "overflow with 6 options",
+        [actions({"type": "overflow", "action_id": "o", "options": select(6)["options"]})],
+        "must have between 2 and 5 items [json-pointer:/blocks/0/elements/0/options]",
+    ),
+    (
+        "initial option not among the options",
+        [
+            actions(
+                {
+                    **select(2),
+                    "initial_option": {"text": {"type": "plain_text", "text": "x"}, "value": "x"},
+                }
+            )
+        ],
+        "must match one of the provided options [json-pointer:/blocks/0/elements/0/initial_option]",
+    ),
+    (
+        "101 options in a group",
+        [actions(grouped_select(101))],
+        "/elements/0/option_groups/0/options]",
+    ),
 ]
 
 
@@ -525,6 +578,8 @@ def test_the_limits_themselves_are_accepted(fake: FakeSlack, client: WebClient) 
             *[button(f"a{n}", "b" * 75, value="v" * 2000) for n in range(24)], button("a" * 255)
         ),
         actions(select(100, text="o" * 75, value="w" * 140)),
+        actions({**select(5), "initial_option": select(5)["options"][4]}),
+        actions(grouped_select(100)),
         # The same action_id in two blocks is fine: uniqueness is per block.
         actions(button("task_show")),
         actions(button("task_show")),
@@ -589,6 +644,24 @@ REFUSED_VIEWS = [
         "duplicate block_id",
         modal([section(block_id="d"), section(block_id="d")]),
         "duplicate block_id",
+    ),
+    (
+        "text input max_length 3001",
+        modal(
+            [
+                {
+                    "type": "input",
+                    "label": {"type": "plain_text", "text": "Wat"},
+                    "element": {
+                        "type": "plain_text_input",
+                        "action_id": "value",
+                        "max_length": 3001,
+                    },
+                }
+            ],
+            submit={"type": "plain_text", "text": "Opslaan"},
+        ),
+        "must be between 1 and 3000 [json-pointer:/view/blocks/0/element/max_length]",
     ),
 ]
 

@@ -40,6 +40,52 @@ def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def shorten(text: str, limit: int) -> str:
+    """mrkdwn shortened to `limit` characters without cutting a <@U…>/<link|…> token or an
+    escaped character in half: a cut mention shows as raw text, a cut '&amp;' as '&am…'."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if cut.rfind("<") > cut.rfind(">"):
+        cut = cut[: cut.rfind("<")]
+    if re.search(r"&[a-z]{0,3}$", cut):
+        cut = cut[: cut.rfind("&")]
+    return cut.rstrip() + "…"
+
+
+def line_sections(
+    lines: Sequence[str],
+    *,
+    heading: str = "",
+    max_sections: int = 10,
+    max_lines: int | None = None,
+    more: str = "_… en nog {n}_",
+) -> list[Block]:
+    """Lines (mrkdwn) packed whole into sections of at most Slack's 3,000 characters, under an
+    optional heading; past `max_sections` (or `max_lines`) the rest is counted in a last line
+    (`more`, with {n}), so a long list neither loses its end silently nor outgrows a message's
+    50 blocks."""
+    room = SECTION_TEXT_LIMIT - len(more.format(n=len(lines))) - 1
+    chunks: list[list[str]] = [[heading]] if heading else []
+    shown = 0
+    for line in lines[:max_lines]:
+        line = shorten(line, room)
+        if chunks and len("\n".join([*chunks[-1], line])) <= SECTION_TEXT_LIMIT:
+            chunks[-1].append(line)
+        elif len(chunks) < max_sections:
+            chunks.append([line])
+        else:
+            break
+        shown += 1
+    if shown < len(lines):
+        last = chunks[-1]
+        while len(last) > 1 and len("\n".join(last)) > room:
+            last.pop()
+            shown -= 1
+        last.append(more.format(n=len(lines) - shown))
+    return [section("\n".join(chunk)) for chunk in chunks]
+
+
 def header(text: str) -> Block:
     return {
         "type": "header",
@@ -50,7 +96,7 @@ def header(text: str) -> Block:
 def section(text: str, *, accessory: Block | None = None) -> Block:
     block: Block = {
         "type": "section",
-        "text": {"type": "mrkdwn", "text": truncate(text, SECTION_TEXT_LIMIT)},
+        "text": {"type": "mrkdwn", "text": shorten(text, SECTION_TEXT_LIMIT)},
     }
     if accessory:
         block["accessory"] = accessory
@@ -62,7 +108,7 @@ def fields(items: Sequence[tuple[str, str]]) -> Block:
     return {
         "type": "section",
         "fields": [
-            {"type": "mrkdwn", "text": truncate(f"*{label}*\n{value}", FIELD_TEXT_LIMIT)}
+            {"type": "mrkdwn", "text": shorten(f"*{label}*\n{value}", FIELD_TEXT_LIMIT)}
             for label, value in items[:10]
         ],
     }
@@ -71,7 +117,7 @@ def fields(items: Sequence[tuple[str, str]]) -> Block:
 def context(*texts: str) -> Block:
     return {
         "type": "context",
-        "elements": [{"type": "mrkdwn", "text": truncate(t, FIELD_TEXT_LIMIT)} for t in texts[:10]],
+        "elements": [{"type": "mrkdwn", "text": shorten(t, FIELD_TEXT_LIMIT)} for t in texts[:10]],
     }
 
 
@@ -170,19 +216,6 @@ def inert(text: str) -> str:
     return _USER_GROUP.sub(lambda m: m[1] or "@groep", text)
 
 
-def _short(text: str, limit: int) -> str:
-    """Shortened without cutting a <@U…> or <link|…> token in half."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    if cut.rfind("<") > cut.rfind(">"):
-        cut = cut[: cut.rfind("<")]
-    # Nor an escaped character: "&am…" would show as typed.
-    if re.search(r"&[a-z]{0,3}$", cut):
-        cut = cut[: cut.rfind("&")]
-    return cut.rstrip() + "…"
-
-
 def action_due(item: ActionItemView, today: date) -> str:
     """'vr 4 dec', 'z.s.m.', '⚠️ te laat (vr 4 dec)' or 'geen datum'."""
     if item.due_on is None:
@@ -204,7 +237,7 @@ def action_item_text(
     its owner and deadline stranded under a line of their own."""
     status = {"done": " ✅", "cancelled": " _(vervallen)_"}.get(item.status, "")
     text = " ".join(item.text.split()) if one_line else item.text
-    return f"*#{item.id}*{status} {_short(inert(text), limit)}"
+    return f"*#{item.id}*{status} {shorten(inert(text), limit)}"
 
 
 def action_item_meta(item: ActionItemView, today: date, *, series_name: str | None = None) -> str:

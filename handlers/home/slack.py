@@ -24,6 +24,7 @@ from handlers.blocks import (
     divider,
     escape,
     header,
+    line_sections,
     section,
 )
 from storage.actions import ActionStore
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 
 HOME_BLOCK_LIMIT = 100  # Slack's maximum for a Home tab
 TASK_LINES = 25
+TASK_SECTIONS = 2  # per list, so the tab stays well within Slack's 100 blocks
 MEETING_LINES = 10
 
 
@@ -48,20 +50,26 @@ def build_service(ctx: AppContext) -> HomeService:
     )
 
 
-def _task_section(title: str, tasks: list[TaskLine]) -> Block:
+def _task_sections(title: str, tasks: list[TaskLine]) -> list[Block]:
     hours = [t.weekly_hours for t in tasks if t.weekly_hours is not None]
     summary = f"*{title}* van {len(tasks)} {'taak' if len(tasks) == 1 else 'taken'}"
     if hours:
         summary += f" — samen ≈ {format_hours(sum(hours))} uur per week"
-    lines = []
-    for line in tasks[:TASK_LINES]:
-        weekly = line.weekly_hours
-        lines.append(
-            escape(line.task.subject) + (f" _(≈ {format_hours(weekly)} u/week)_" if weekly else "")
-        )
-    if len(tasks) > TASK_LINES:
-        lines.append(f"_… en nog {len(tasks) - TASK_LINES}; zie `/taken`_")
-    return section(summary + "\n" + bullet_lines(lines))
+    lines = [
+        "• "
+        + escape(line.task.subject)
+        + (f" _(≈ {format_hours(line.weekly_hours)} u/week)_" if line.weekly_hours else "")
+        for line in tasks
+    ]
+    # Whole lines, and a count of the rest, also when long subjects fill Slack's 3,000
+    # characters before TASK_LINES are shown.
+    return line_sections(
+        lines,
+        heading=summary,
+        max_sections=TASK_SECTIONS,
+        max_lines=TASK_LINES,
+        more="_… en nog {n}; zie `/taken`_",
+    )
 
 
 def _tasks_blocks(home: HomeOverview) -> list[Block]:
@@ -79,7 +87,7 @@ def _tasks_blocks(home: HomeOverview) -> list[Block]:
         blocks.append(context("Je hebt geen taken in het taakoverzicht."))
     for title, tasks in (("Eigenaar", home.owned), ("Vervanger", home.deputy)):
         if tasks:
-            blocks.append(_task_section(title, tasks))
+            blocks += _task_sections(title, tasks)
     return blocks
 
 

@@ -21,6 +21,7 @@ from handlers.blocks import (
     fields,
     header,
     input_block,
+    line_sections,
     mention,
     modal,
     plain_text,
@@ -161,6 +162,9 @@ def _untimed_line(task: TaskView, why: str) -> str:
     return f"{escape(task.subject)} _({escape(why)})_"
 
 
+MORE_TASKS = "_… en nog {n} taken_"
+
+
 def person_tasks_reply(found: PersonTasks) -> Reply:
     person = found.person
     if not found.owned.tasks and not found.deputy.tasks:
@@ -179,11 +183,13 @@ def person_tasks_reply(found: PersonTasks) -> Reply:
         if group.timed:
             summary += f" — samen ≈ *{format_hours(group.total)} uur per week*"
         blocks.append(section(summary))
+        # At most 10 sections a list keeps the reply within a message's 50 blocks.
         if group.timed:
-            blocks.append(section(bullet_lines(_timed_line(t, h) for t, h in group.timed)))
+            timed = [f"• {_timed_line(t, h)}" for t, h in group.timed]
+            blocks += line_sections(timed, more=MORE_TASKS)
         if group.untimed:
-            lines = bullet_lines(_untimed_line(t, why) for t, why in group.untimed)
-            blocks.append(section("_Zonder vaste tijd:_\n" + lines))
+            untimed = [f"• {_untimed_line(t, why)}" for t, why in group.untimed]
+            blocks += line_sections(untimed, heading="_Zonder vaste tijd:_", more=MORE_TASKS)
         blocks.append(divider())
     blocks.append(
         context(

@@ -4,6 +4,7 @@ valid Block Kit within Slack's limits (parsed with slack_sdk.models)."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -27,7 +28,7 @@ from storage.session import Database
 from testkit.app import RunningBot, start_bot
 from testkit.clock import FixedClock
 from testkit.fake_slack import FakeSlack
-from testkit.team_config import SLACK_IDS, copy_config
+from testkit.team_config import SLACK_IDS, copy_config, edit_yaml
 
 ANNA = SLACK_IDS["aov-1"]
 BERT = SLACK_IDS["aov-2"]
@@ -184,3 +185,44 @@ def test_a_failing_publish_is_logged_not_raised(
     while "Home tab" not in caplog.text and time.monotonic() < deadline:
         time.sleep(0.02)
     assert "could not publish the Home tab of U0AOV0001: not_enabled" in caplog.text
+
+
+def test_long_task_subjects_keep_whole_lines_and_the_count_of_the_rest(
+    db: Database, fake_slack: FakeSlack, clock: FixedClock, tmp_path: Path
+) -> None:
+    subject = "Toezicht & handhaving evenementen, horeca <terrassen> en kermis " * 4
+
+    def add(data: Any) -> None:
+        for n in range(60):
+            data["tasks"].append(
+                {
+                    "subject": f"Taak {n:03d} {subject}".strip(),
+                    "category": "structureel",
+                    "description": "",
+                    "duties": "",
+                    "time": "",
+                    "legal_basis": "",
+                    "owner": "aov-1",
+                    "deputy": None,
+                }
+            )
+
+    config = copy_config(tmp_path / "config")
+    edit_yaml(config / "tasks.yaml", add)
+    running, server = start_bot(db, fake_slack, clock, config_dir=config)
+    try:
+        opened(running, ANNA)
+        view = published(running, ANNA)
+    finally:
+        server.close()
+    texts = [b["text"]["text"] for b in view["blocks"] if b["type"] == "section"]
+    start = next(n for n, t in enumerate(texts) if t.startswith("*Eigenaar* van "))
+    owned = "\n".join(texts[start : start + 2])
+    total = int(re.match(r"\*Eigenaar\* van (\d+) taken", owned)[1])  # type: ignore[index]
+    shown = sum(line.startswith("• ") for line in owned.split("\n"))
+    more = re.search(r"… en nog (\d+); zie `/taken`", owned)
+    # Before: 25 lines of 260 characters were cut at Slack's 3,000, mid-line, and the
+    # '… en nog N; zie /taken' line fell off with the rest.
+    assert more is not None, owned[-200:]
+    assert shown + int(more[1]) == total
+    assert 0 < shown <= 25

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from storage.session import Database
 from testkit.app import RunningBot, start_bot
 from testkit.clock import FixedClock
 from testkit.fake_slack import FakeSlack
-from testkit.team_config import SLACK_IDS, copy_config, write_yaml
+from testkit.team_config import SLACK_IDS, copy_config, edit_yaml, write_yaml
 
 
 def answer(response: Any) -> dict[str, Any]:
@@ -449,3 +450,61 @@ def test_taken_by_a_word_several_colleagues_share_asks_which_one(bot: RunningBot
         "“aov” past bij meer collega's: aov-1 (AOV-er 1), aov-2 (AOV-er 2), aov-3 (AOV-er 3). "
         "Noem er één, bijvoorbeeld `/taken aov-1`."
     )
+
+
+LONG_SUBJECT = "Toezicht & handhaving evenementen, horeca <terrassen> en kermis " * 4  # 260 chars
+
+
+def _with_many_tasks(config_dir: Path, count: int, owner: str = "aov-1") -> Path:
+    """The bundled config plus `count` long-named tasks of one owner, half with a time."""
+
+    def add(data: Any) -> None:
+        for n in range(count):
+            data["tasks"].append(
+                {
+                    "subject": f"Taak {n:03d} {LONG_SUBJECT}".strip(),
+                    "category": "structureel",
+                    "description": "",
+                    "duties": "",
+                    "time": "1 uur per week" if n % 2 else "",
+                    "legal_basis": "",
+                    "owner": owner,
+                    "deputy": None,
+                }
+            )
+
+    edit_yaml(config_dir / "tasks.yaml", add)
+    return config_dir
+
+
+def listed_or_counted(blocks: list[dict[str, Any]]) -> tuple[int, int]:
+    """(tasks its headings announce, task lines shown plus those its '… en nog N' lines count)."""
+    texts = [b["text"]["text"] for b in blocks if b["type"] == "section" and "text" in b]
+    joined = "\n".join(texts)
+    announced = sum(int(m) for m in re.findall(r"\* van (\d+) ta", joined))
+    shown = sum(line.startswith("• ") for line in joined.split("\n"))
+    counted = sum(int(m) for m in re.findall(r"… en nog (\d+)", joined))
+    return announced, shown + counted
+
+
+def test_taken_of_someone_with_200_long_tasks_shows_whole_lines_and_counts_the_rest(
+    db: Database, fake_slack: FakeSlack, clock: FixedClock, tmp_path: Path
+) -> None:
+    config = _with_many_tasks(copy_config(tmp_path / "config"), 200)
+    running, server = start_bot(db, fake_slack, clock, config_dir=config)
+    try:
+        body = answer(running.slack.command("/taken", "aov-1"))
+    finally:
+        server.close()
+    blocks = body["blocks"]
+    assert len(blocks) <= 50
+    # Before: each list was one section cut at 3,000 characters, so most tasks vanished
+    # without a word, and a cut could fall inside '&amp;'.
+    announced, accounted = listed_or_counted(blocks)
+    assert announced > 200
+    assert accounted == announced
+    for block in blocks:
+        if block["type"] == "section" and "text" in block:
+            text = block["text"]["text"]
+            assert len(text) <= 3000
+            assert not re.search(r"&[a-z]{0,3}…|&[a-z]{0,3}$", text), text[-40:]

@@ -38,6 +38,7 @@ from handlers.blocks import (
     modal,
     plain_text,
     section,
+    shorten,
     truncate,
 )
 from storage.programme import ActivityView, UpdateView
@@ -232,7 +233,9 @@ def card_blocks(
             done = "✅ " if item.status != "open" else ""
             due = f" (voor {format_short_date(item.due_on)})" if item.due_on else ""
             link = f" <{item.permalink}|bericht>" if item.permalink else ""
-            text = truncate(inert(item.text), 200)
+            # One line per item (a message's line breaks would strand its owner), cut where
+            # no mention, link or '&amp;' is split: a cut '<@U…' shows as raw text.
+            text = shorten(inert(" ".join(item.text.split())), 200)
             lines.append(f"• {done}{text} — <@{item.owner_slack_id}>{due}{link}")
         blocks.append(section(f"*Actiepunten ({len(card.items)})*\n" + "\n".join(lines)))
     history = [u for u in card.history]

@@ -556,3 +556,35 @@ def test_rapport_with_a_date_that_cannot_be_says_why(
     shown = text_of(answer(bot.slack.command("/programma", f"rapport tot {until}", user_id=AOV1)))
     assert reason in shown and "kan ik niet als datum lezen" not in shown
     assert bot.fake.uploads() == []
+
+
+def test_a_long_linked_action_item_keeps_its_mention_whole_and_stays_on_one_line(
+    bot: RunningBot,
+) -> None:
+    # The mention straddles the card's 200-character cut; the item was agreed over two lines.
+    text = "x" * 190 + f" <@{AOV1}> belt\nhet RIEC #bibob-beleid"
+    ActionStore(bot.ctx.db).capture(
+        NewActionItem(
+            channel="C0TEAM001",
+            message_ts="1717400000.000001",
+            thread_ts=None,
+            source="prefix",
+            text=text,
+            owner_slack_id=AOV1,
+            author_slack_id=AOV1,
+            due_on=date(2024, 6, 14),
+            due_kind="date",
+        ),
+        NOW,
+    )
+    body = answer(bot.slack.command("/programma", "bibob", user_id=AOV1))
+    section = next(
+        b["text"]["text"]
+        for b in body["blocks"]
+        if b.get("text", {}).get("text", "").startswith("*Actiepunten (1)*")
+    )
+    line = section.split("\n")[1]
+    # Before: '… xxx <@U0AO…' (a broken mention Slack shows as raw text) and, for a short
+    # item of two lines, its owner and deadline stranded on a line of their own.
+    assert "<@U0AO…" not in line and line.count("<") == line.count(">")
+    assert line.startswith("• x") and line.endswith("(voor vr 14 jun)")

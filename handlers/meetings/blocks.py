@@ -173,11 +173,11 @@ def skipped_message(notice: SkippedNotice, tz: tzinfo) -> Reply:
     series, occurrence = notice.view.series, notice.occurrence
     following = notice.following
     after = f" De volgende keer is {format_datetime(following.start, tz=tz)}." if following else ""
-    text = (
+    text = escape(
         f"{series.name} gaat niet door op {format_date(occurrence.original_date)}: "
         f"{occurrence.holiday}.{after}"
     )
-    return Reply(text=text, blocks=[section(f"🗓️ {escape(text)}")])
+    return Reply(text=text, blocks=[section(f"🗓️ {text}")])
 
 
 def reminder_message(reminder: ChannelReminder, tz: tzinfo) -> Reply:
@@ -203,7 +203,9 @@ def reminder_message(reminder: ChannelReminder, tz: tzinfo) -> Reply:
     blocks += reminder_action_items(reminder.open_items, reminder.today)
     if reminder.withheld_items:
         blocks.append(context(withheld_items_note(reminder.withheld_items, series.key)))
-    text = f"{series.name}{f' {relative}' if relative else ''}: {start}. {AGENDA_PROMPT}"
+    # The notification text is mrkdwn too: a name with '&' or '<' is escaped there as well.
+    name = escape(series.name)
+    text = f"{name}{f' {relative}' if relative else ''}: {start}. {AGENDA_PROMPT}"
     return Reply(text=text, blocks=blocks)
 
 
@@ -238,7 +240,7 @@ def chair_dm(briefing: ChairBriefing, tz: tzinfo) -> Reply:
             f"{channel_ref(series.channel)}."
         )
     )
-    return Reply(text=f"Je bent {role} van {series.name} op {when}.", blocks=blocks)
+    return Reply(text=escape(f"Je bent {role} van {series.name} op {when}."), blocks=blocks)
 
 
 # --- helpers -------------------------------------------------------------------------------------

@@ -247,7 +247,7 @@ def proposal_outcome(result: SwapProposed, tz: ZoneInfo) -> tuple[Reply, list[Di
     what = proposal_text(proposal, result.now, to_colleague=False, tz=tz)
     dm = DirectMessage(
         result.colleague_slack_id,
-        f"Ruilvoorstel piket van {proposal.from_person.name}",
+        escape(f"Ruilvoorstel piket van {proposal.from_person.name}"),
         proposal_blocks(proposal, result.now, tz=tz),
         "piket swap proposal",
         on_failure=reply_text(
@@ -298,7 +298,8 @@ def reminder_message(reminder: Reminder, tz: ZoneInfo) -> tuple[str, list[Block]
         f"Kun je niet? Vraag een collega: `/piket ruil "
         f"{format_date(shift.start, with_year=False, tz=tz)} @collega`."
     )
-    return f"Herinnering: {lead} heb je piket als {shift.role}", [section(text), context(hint)]
+    notification = escape(f"Herinnering: {lead} heb je piket als {shift.role}")
+    return notification, [section(text), context(hint)]
 
 
 def handover_blocks(handover: Handover, tz: ZoneInfo) -> list[Block]:

@@ -413,3 +413,23 @@ def test_a_channel_the_bot_cannot_post_in_is_reported_once_without_retrying(
         assert world.round(clock, at(2026, 11, 23, 16, minute)) == []
     assert len(world.posts(BOA_CHANNEL)) == 1
     assert len(world.posts(BOA_CHAIR)) == 1
+
+
+def test_a_name_with_ampersand_or_angle_brackets_is_escaped_in_the_notification_text(
+    world: World,
+) -> None:
+    def rename(data: Any) -> None:
+        boa = next(m for m in data["meetings"] if m["key"] == "boa-briefing")
+        boa["name"] = "Boa & handhaving <wijk>"
+
+    edit_yaml(world.config / "meetings.yaml", rename)
+    world.reimport()
+    clock = world.start_clock()
+    world.round(clock, at(2026, 11, 23, 10, 0))
+    [dm] = world.posts(BOA_CHAIR)
+    world.round(clock, at(2026, 11, 23, 16, 0))
+    [reminder] = world.posts(BOA_CHANNEL)
+    # Slack reads `text` as mrkdwn: before, the notification showed the name as 'Boa '
+    # (with '<wijk>' taken for a link) where the blocks said 'Boa & handhaving <wijk>'.
+    assert reminder["text"].startswith("Boa &amp; handhaving &lt;wijk&gt; morgen: ")
+    assert "van Boa &amp; handhaving &lt;wijk&gt; op" in dm["text"]

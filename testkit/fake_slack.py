@@ -155,6 +155,9 @@ class FakeSlack:
         # Messages per channel (posted by the bot or added by a test), for history/replies.
         self._messages: dict[str, dict[str, dict[str, Any]]] = {}
         self._pending_uploads: dict[str, _PendingUpload] = {}
+        # The current hash of each view the fake opened or published (a Home tab by "home:"
+        # + user), so a views.update/publish with an outdated hash is hash_conflict, as on Slack.
+        self._view_hashes: dict[str, str] = {}
         self._uploads: list[Upload] = []
         self._file_serials = itertools.count(1)
         self.apps: list[Any] = []
@@ -434,6 +437,7 @@ class FakeSlack:
             self._usergroups.clear()
             self._pending_uploads.clear()
             self._uploads.clear()
+            self._view_hashes.clear()
             self._channel_members.clear()
 
     # -- request handling (called from server threads) ----------------------------------------
@@ -713,11 +717,25 @@ class FakeSlack:
     def _conversation_response(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "channel": _conversation(str(args.get("channel", "")))}
 
+    def view_hash(self, view_id: str) -> str | None:
+        """The current hash of a view the fake opened (None for one it does not know)."""
+        with self._changed:
+            return self._view_hashes.get(view_id)
+
     def _view_response(self, args: dict[str, Any]) -> dict[str, Any]:
         view = args.get("view")
         view = dict(view) if isinstance(view, dict) else {}
         serial = next(self._view_serials)
         view_id = str(args.get("view_id") or f"V0VIEW{serial:04d}")
+        key = f"home:{args['user_id']}" if "user_id" in args else view_id
+        new_hash = f"1700000000.{serial:08x}"
+        with self._changed:
+            current = self._view_hashes.get(key)
+            # Slack: a hash that is not the view's latest means it changed meanwhile. A view
+            # the fake never issued (made up by a test) is taken as it comes.
+            if args.get("hash") and current is not None and args["hash"] != current:
+                return {"ok": False, "error": "hash_conflict"}
+            self._view_hashes[key] = new_hash
         return {
             "ok": True,
             "view": {
@@ -733,7 +751,7 @@ class FakeSlack:
                 "id": view_id,
                 "team_id": TEAM_ID,
                 "state": {"values": {}},
-                "hash": f"1700000000.{serial:08x}",
+                "hash": new_hash,
                 "root_view_id": view_id,
                 "app_id": APP_ID,
                 "app_installed_team_id": TEAM_ID,

@@ -220,11 +220,15 @@ def register(app: App, ctx: AppContext) -> None:
                 "Je mag de eigenaar van deze taak niet wijzigen, dus ook niet doorrekenen."
             )
         chosen = ViewState(it.body).user("owner", "person")
-        ctx.gateway.update_view(
-            view["id"],
-            owner_modal(task, meta.model_dump_json(), impact(task.id, chosen, actor)),
-            view_hash=view.get("hash"),
-        )
+        redrawn = owner_modal(task, meta.model_dump_json(), impact(task.id, chosen, actor))
+        try:
+            ctx.gateway.update_view(view["id"], redrawn, view_hash=view.get("hash"))
+        except SlackError as exc:
+            if exc.code != "hash_conflict":
+                raise
+            # Two picks in quick succession carry the same hash; the earlier one's redraw came
+            # first, so this one is the latest choice and its load is the one to show.
+            ctx.gateway.update_view(view["id"], redrawn)
 
     on_action(app, SHOW_BUTTONS, show, examples=(SHOW_BUTTON, f"{SHOW_BUTTON}:1"))
     on_action(app, SHARE_BUTTON, share)

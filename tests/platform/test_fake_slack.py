@@ -82,6 +82,27 @@ def test_views_publish_json_body_is_decoded(fake: FakeSlack, client: WebClient) 
     assert response["view"]["id"].startswith("V")
 
 
+def test_an_update_with_an_outdated_hash_is_a_hash_conflict(
+    fake: FakeSlack, client: WebClient
+) -> None:
+    modal = {"type": "modal", "title": {"type": "plain_text", "text": "Actie"}, "blocks": BLOCKS}
+    opened = client.views_open(trigger_id="1.2.3", view=modal)["view"]
+    assert fake.view_hash(opened["id"]) == opened["hash"]
+    updated = client.views_update(view_id=opened["id"], hash=opened["hash"], view=modal)["view"]
+    with pytest.raises(SlackApiError) as refused:
+        client.views_update(view_id=opened["id"], hash=opened["hash"], view=modal)
+    assert refused.value.response["error"] == "hash_conflict"
+    # Without a hash, or with the latest, Slack updates; so too for a Home tab.
+    client.views_update(view_id=opened["id"], view=modal)
+    assert fake.view_hash(opened["id"]) not in {None, updated["hash"]}
+    home = {"type": "home", "blocks": BLOCKS}
+    first = client.views_publish(user_id="U0AOV0001", view=home)["view"]
+    client.views_publish(user_id="U0AOV0001", view=home, hash=first["hash"])
+    with pytest.raises(SlackApiError) as stale:
+        client.views_publish(user_id="U0AOV0001", view=home, hash=first["hash"])
+    assert stale.value.response["error"] == "hash_conflict"
+
+
 def test_defaults_are_what_slack_answers(client: WebClient) -> None:
     assert client.auth_test()["user_id"] == BOT_USER_ID
     channel = client.conversations_open(users="U0AOV0001")["channel"]["id"]

@@ -49,6 +49,7 @@ TIMEZONE = "Europe/Amsterdam"
 
 RESPONSE_URL_METHOD = "response_url"
 """`SlackCall.method` of a post to a URL made by `FakeSlack.response_url`."""
+RESPONSE_URL_USES = 5  # Slack: a response_url takes up to 5 posts within 30 minutes
 
 # Arguments that clients send as JSON text inside form bodies (and may do in JSON bodies too).
 _JSON_TEXT_ARGS = frozenset(
@@ -158,6 +159,7 @@ class FakeSlack:
         # The current hash of each view the fake opened or published (a Home tab by "home:"
         # + user), so a views.update/publish with an outdated hash is hash_conflict, as on Slack.
         self._view_hashes: dict[str, str] = {}
+        self._response_url_uses: dict[str, int] = {}
         self._uploads: list[Upload] = []
         self._file_serials = itertools.count(1)
         self.apps: list[Any] = []
@@ -438,6 +440,7 @@ class FakeSlack:
             self._pending_uploads.clear()
             self._uploads.clear()
             self._view_hashes.clear()
+            self._response_url_uses.clear()
             self._channel_members.clear()
 
     # -- request handling (called from server threads) ----------------------------------------
@@ -460,12 +463,23 @@ class FakeSlack:
         if override is not None:
             return 200, override(args) if callable(override) else override, {}
         if method == RESPONSE_URL_METHOD:
-            return 200, "ok", {}
+            return self._use_response_url(path)
         auth_error = _auth_error(args, headers)
         if auth_error:
             return 200, {"ok": False, "error": auth_error}, {}
         builder = self._builders.get(method)
         return 200, builder(args) if builder else {"ok": True}, {}
+
+    def _use_response_url(self, path: str) -> tuple[int, ResponseBody, dict[str, str]]:
+        """Slack accepts at most RESPONSE_URL_USES posts to one response_url (within its 30
+        minutes); a further one is refused."""
+        with self._changed:
+            used = self._response_url_uses[path] = self._response_url_uses.get(path, 0) + 1
+        if used > RESPONSE_URL_USES:
+            problem = f"response_url used {used} times; Slack allows {RESPONSE_URL_USES}"
+            self._add_refusal(RESPONSE_URL_METHOD, "used_url", [problem])
+            return 404, "used_url", {}
+        return 200, "ok", {}
 
     def _refuse(
         self, method: str, args: dict[str, Any]

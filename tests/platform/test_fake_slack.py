@@ -188,6 +188,16 @@ def test_response_url_posts_are_recorded(fake: FakeSlack) -> None:
     assert fake.response_url("commands/wie") != url
 
 
+def test_a_response_url_takes_five_posts(fake: FakeSlack) -> None:
+    url = fake.response_url("actions/action_item_close")
+    for _ in range(5):
+        assert WebhookClient(url).send(text="ok").status_code == 200
+    refused = WebhookClient(url).send(text="zesde")
+    assert (refused.status_code, refused.body) == (404, "used_url")
+    assert [r.error for r in fake.refusals()] == ["used_url"]
+    fake.expect_refusals()
+
+
 def test_wait_for_waits_for_a_call_from_another_thread(fake: FakeSlack, client: WebClient) -> None:
     reaction = {"channel": "C0TEAM001", "name": "white_check_mark", "timestamp": "1.2"}
     timer = threading.Timer(0.1, client.reactions_add, kwargs=reaction)

@@ -13,10 +13,11 @@ As strict as Slack: every message and view it receives (chat.postMessage/postEph
 response_url posts, views.open/push/update/publish) is checked against Slack's Block Kit rules
 (testkit/block_kit.py) and refused the way Slack refuses it. Refusals are recorded; the suite's
 fixture fails a test whose bot sent anything Slack would refuse, unless the test called
-`expect_refusals()`. Messages posted (and added with `add_message`) are kept per channel, so
-conversations.history and conversations.replies answer like Slack: newest first for history, a
-thread's parent first (and counted toward `limit`) for replies, with `oldest`/`latest`/
-`inclusive`, `has_more` and cursors.
+`expect_refusals()`. A response_url takes five posts (a sixth is `used_url`), and a
+views.update/publish with a hash that is not the view's latest is `hash_conflict`. Messages
+posted (and added with `add_message`) are kept per channel, so conversations.history and
+conversations.replies answer like Slack: newest first for history, a thread's parent first (and
+counted toward `limit`) for replies, with `oldest`/`latest`/`inclusive`, `has_more` and cursors.
 """
 
 from __future__ import annotations

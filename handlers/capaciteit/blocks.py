@@ -17,6 +17,7 @@ from handlers.blocks import (
     context,
     escape,
     header,
+    line_sections,
     section,
 )
 
@@ -25,6 +26,7 @@ REPORT_BUTTON = "capacity_report"
 WHAT_IF_BUTTON = "capacity_what_if"
 TEAM = "team"  # the value of the chart and report buttons
 UNKNOWN_SHOWN = 15
+ROW_SECTIONS = 30  # of a person's rows: with the other parts well within 50 blocks
 OVER = ":warning:"
 
 
@@ -163,8 +165,12 @@ def person_reply(answer: PersonAnswer) -> Reply:
             section("*Per thema*\n" + "\n".join(f"• {escape(t)}: {hours(h)}" for t, h in themes))
         )
     rows = sorted(load.rows, key=lambda r: -r.hours)
-    blocks += _chunks(
-        [row_line(r) for r in rows] or ["_geen uren_"], "*Waar de uren vandaan komen*"
+    # Capped, so the answer stays within a message's 50 blocks however many tasks someone has.
+    blocks += line_sections(
+        [row_line(r) for r in rows] or ["_geen uren_"],
+        heading="*Waar de uren vandaan komen*",
+        max_sections=ROW_SECTIONS,
+        more="• en nog {n} (alle taken staan in het rapport)",
     )
     own_unknown = [u for u in answer.picture.unknown if u.owner == load.person.key]
     if own_unknown:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +17,7 @@ from storage.session import Database
 from testkit.app import RunningBot, start_bot
 from testkit.clock import FixedClock
 from testkit.fake_slack import FakeSlack
-from testkit.team_config import SLACK_IDS, copy_config
+from testkit.team_config import SLACK_IDS, copy_config, edit_yaml
 from tests.capaciteit.test_capacity_model import EXPECTED_ROUNDED
 
 NAMES = {
@@ -301,3 +302,53 @@ def test_only_the_team_and_readers_see_capacity(
         assert "u/week" not in shown
     time.sleep(0.3)
     assert linked.fake.uploads() == []  # no charts, no report
+
+
+ROW_LINE = re.compile(r"^• \S+ u/week — ", re.MULTILINE)
+
+
+def person_rows(bot: RunningBot, key: str) -> tuple[int, int, int]:
+    """(blocks, rows shown, rows counted as '• en nog N') of /capaciteit for one person."""
+    body = command(bot, key)
+    text = "\n".join(b["text"]["text"] for b in body["blocks"] if "text" in b)
+    more = re.search(r"• en nog (\d+) \(alle taken staan in het rapport\)", text)
+    return len(body["blocks"]), len(ROW_LINE.findall(text)), int(more[1]) if more else 0
+
+
+def test_someone_with_400_long_timed_tasks_gets_an_answer_slack_accepts(
+    db: Database, fake_slack: FakeSlack, clock: FixedClock, tmp_path: Path
+) -> None:
+    plain, server = start_bot(db, fake_slack, clock, config_dir=copy_config(tmp_path / "plain"))
+    try:
+        _, bundled_rows, _ = person_rows(plain, "aov-1")
+    finally:
+        server.close()
+    subject = "Toezicht & handhaving evenementen, horeca <terrassen> en kermis " * 4
+
+    def add(data: Any) -> None:
+        for n in range(400):
+            data["tasks"].append(
+                {
+                    "subject": f"Taak {n:03d} {subject}".strip(),
+                    "category": "structureel",
+                    "description": "",
+                    "duties": "",
+                    "time": "1 uur per week",
+                    "legal_basis": "",
+                    "owner": "aov-1",
+                    "deputy": None,
+                }
+            )
+
+    config = copy_config(tmp_path / "config")
+    edit_yaml(config / "tasks.yaml", add)
+    running, server = start_bot(db, fake_slack, clock, config_dir=config)
+    try:
+        blocks, shown, counted = person_rows(running, "aov-1")
+    finally:
+        server.close()
+    # Before: one section per 3,000 characters of rows without end, past Slack's 50 blocks,
+    # so Slack refused the whole answer (invalid_blocks) and the caller saw nothing.
+    assert blocks <= 50
+    assert counted > 0
+    assert shown + counted == bundled_rows + 400

@@ -201,4 +201,14 @@ PHRASINGS = [
     ),
     # a numbered list item, as Slack writes one in a message's text
     (MON_NOV_23, "1. actie: <@U0AOV0003> regelt de zaal", "U0AOV0003", "default", THREAD_NEXT),
+    # a month, quarter or year as a deadline is its last day: "uiterlijk volgende maand" was
+    # stored as the 1st, a month early; "medio" and "begin" name a day
+    (MON_NOV_23, "actie: rapport uiterlijk volgende maand", AUTHOR, "date", date(2026, 12, 31)),
+    (MON_NOV_30, "actie: voor volgende maand de cijfers", AUTHOR, "date", date(2026, 12, 31)),
+    (THU_DEC_31, "actie: volgende maand evalueren", AUTHOR, "date", date(2027, 1, 31)),
+    (MON_NOV_23, "actie: deze maand het draaiboek af", AUTHOR, "date", date(2026, 11, 30)),
+    (MON_NOV_23, "actie: medio volgende maand terugkoppelen", AUTHOR, "date", date(2026, 12, 15)),
+    (MON_NOV_23, "actie: evaluatie uiterlijk dit kwartaal", AUTHOR, "date", date(2026, 12, 31)),
+    (THU_DEC_31, "actie: plan uiterlijk volgend kwartaal", AUTHOR, "date", date(2027, 3, 31)),
+    (MON_NOV_23, "actie: beleid klaar uiterlijk volgend jaar", AUTHOR, "date", date(2027, 12, 31)),
 ]

@@ -16,7 +16,10 @@ Reading rules (what users may type, and what it means):
 * "volgende week" / "begin volgende week" is the Monday of next week, "eind (van de) week" and
   "deze week" the Friday of this week (on a weekend: the coming Friday), "eind volgende week" the
   Friday of next week, "eind (van de) maand" the last day of the month, "begin volgende maand" the
-  1st. "eind/begin/medio december" is the 31st/1st/15th; "eind/begin/medio 2027" and "Q3 2027" are
+  1st, "medio volgende maand" the 15th. "volgende maand/kwartaal/jaar" is its first day as a date
+  and its last day as a deadline (`ParsedDate.until`, `bot.language.due`); "deze maand", "dit
+  kwartaal" and "dit jaar" are their last day, as "deze week" is its Friday.
+  "eind/begin/medio december" is the 31st/1st/15th; "eind/begin/medio 2027" and "Q3 2027" are
   read as the programme reads its deadlines (`bot.language.milestones`): 31 December, 1 January,
   30 June, the quarter's last day. A bare year ("2027") is no date.
 * An ISO week ("week 50", "wk 50", "week 50 2027", "2026-W50") without a year is the first such
@@ -99,6 +102,9 @@ class ParsedDate:
     last: date | None = None
     label: str | None = None  # "week 50 van 2026"
     weekend: bool = False
+    # A phrase naming a whole month, quarter or year ("volgende maand", "dit kwartaal"): its last
+    # day, which is what it means as a deadline ("uiterlijk volgende maand": by its end).
+    until: date | None = None
 
     @property
     def is_week(self) -> bool:
@@ -240,33 +246,66 @@ def _weekday(m: re.Match[str], today: date) -> _Parsed:
     return _Parsed(day, evidence)
 
 
+_MONTHS_IN = {"maand": 1, "kwartaal": 3, "jaar": 12}
+
+
+def _span_start(unit: str, today: date, offset: int) -> date:
+    """The first day of this (offset 0) or the next (1) month, quarter or year."""
+    months = _MONTHS_IN[unit]
+    first_month = (today.month - 1) // months * months + 1
+    return date(today.year, first_month, 1) + relativedelta(months=months * offset)
+
+
+def _span(unit: str, today: date, offset: int) -> tuple[date, date]:
+    """First and last day of this (offset 0) or the next (1) month, quarter or year."""
+    start = _span_start(unit, today, offset)
+    return start, start + relativedelta(months=_MONTHS_IN[unit]) - timedelta(days=1)
+
+
 def _next_period(m: re.Match[str], today: date) -> _Parsed:
     unit = m["unit"]
     if unit == "week":
         return _week_of(_monday(today) + timedelta(days=7), "bare")
-    if unit == "maand":
-        return _Parsed(today.replace(day=1) + relativedelta(months=1), "bare")
-    return _Parsed(date(today.year + 1, 1, 1), "bare")
+    # As a date its first day ("/overleg ... volgende maand"); as a deadline its last.
+    first, last = _span(unit, today, 1)
+    return _Parsed(first, "bare", until=last)
+
+
+def _this_period(m: re.Match[str], today: date) -> _Parsed:
+    """ "deze maand", "dit kwartaal", "dit jaar": like "deze week" (its Friday), its end."""
+    unit = m["unit"]
+    last = _span(unit, today, 0)[1]
+    # "de cijfers van dit jaar" names no deadline; "stuurt deze maand de cijfers" does.
+    return _Parsed(last, "bare" if unit == "maand" else "trigger", until=last)
 
 
 def _period_edge(m: re.Match[str], today: date) -> _Parsed:
     unit = m["unit"]
-    is_end = m["edge"] != "begin" and m["edge"] != "start"
+    edge = m["edge"]
+    is_start = edge in ("begin", "start")
+    is_middle = edge in ("medio", "midden", "half")
     offset = 1 if (m["which"] or "").startswith(("volgend", "komend")) else 0
     if unit == "week":
         start = _monday(today) + timedelta(weeks=offset)
-        day = start + timedelta(days=4) if is_end else start
-        if is_end and day < today:  # "eind van de week" said at the weekend
+        day = start if is_start else start + timedelta(days=2 if is_middle else 4)
+        if not is_start and day < today:  # "eind van de week" said at the weekend
             day += timedelta(weeks=1)
-    elif unit == "maand":
-        start = today.replace(day=1) + relativedelta(months=offset)
-        day = start + relativedelta(day=31) if is_end else start
     else:
-        day = date(today.year + offset, 12, 31) if is_end else date(today.year + offset, 1, 1)
+        first, last = _span(unit, today, offset)
+        if is_start:
+            day = first
+        elif is_middle:  # the 15th of the (middle) month: "medio januari" is 15 January
+            day = first + relativedelta(months=_MONTHS_IN[unit] // 2, day=15)
+            if unit == "jaar":
+                day = date(first.year, 6, 30)  # as the programme reads "medio 2027"
+        else:
+            day = last
     if day < today:
+        which = "volgend" if unit in ("jaar", "kwartaal") else "volgende"
+        shown = "het begin" if is_start else "het midden"
         raise InvalidDate(
-            f"Het begin van deze {unit} ligt al achter ons. "
-            f"Bedoel je ‘begin {'volgend' if unit == 'jaar' else 'volgende'} {unit}’?"
+            f"{shown[0].upper()}{shown[1:]} van {'dit' if which == 'volgend' else 'deze'} {unit} "
+            f"ligt al achter ons. Bedoel je ‘{edge} {which} {unit}’?"
         )
     return _Parsed(day, "bare")
 
@@ -394,8 +433,12 @@ _DATE_RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], date], _Parsed
         ),
         _weekday,
     ),
-    (re.compile(r"(?:volgende|volgend|komende)\s+(?P<unit>week|maand|jaar)"), _next_period),
+    (
+        re.compile(r"(?:volgende|volgend|komende|komend)\s+(?P<unit>week|maand|kwartaal|jaar)"),
+        _next_period,
+    ),
     (re.compile(r"deze\s+week"), _this_week),
+    (re.compile(r"(?:deze|dit)\s+(?P<unit>maand|kwartaal|jaar)"), _this_period),
     (
         re.compile(
             r"(?:(?P<year>\d{4})-?w(?P<iso_week>\d{1,2})|(?:week|wk|w)\.?\s*(?P<week>\d{1,2})"
@@ -409,8 +452,9 @@ _DATE_RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], date], _Parsed
     ),
     (
         re.compile(
-            r"(?P<edge>eind|einde|begin|start)\s+(?:van\s+)?"
-            r"(?:(?P<which>de|deze|dit|het|volgende|volgend|komende)\s+)?(?P<unit>week|maand|jaar)"
+            r"(?P<edge>eind|einde|begin|start|medio|midden|half)\s+(?:van\s+)?"
+            r"(?:(?P<which>de|deze|dit|het|volgende|volgend|komende|komend)\s+)?"
+            r"(?P<unit>week|maand|kwartaal|jaar)"
         ),
         _period_edge,
     ),

@@ -3,8 +3,12 @@
 Conservative: numbers that are no date ('bel 06-12345678', '3 agenten', 'artikel 172') are ignored;
 a bare weekday, 'vandaag' or '1-12' only counts after 'voor', 'uiterlijk', 'op', 'deadline', 'per',
 'tot', 't/m'. As a deadline a week ('volgende week', 'week 50') means its Friday (within that week),
-'voor het weekend' the Friday before it. A phrase after 'uiterlijk'/'deadline'/'t/m' that is no
-date at all ('uiterlijk kerst') raises DutchDateError naming it, rather than being dropped.
+'voor het weekend' the Friday before it, and a month, quarter or year ('(uiterlijk) volgende
+maand', 'deze maand', 'dit kwartaal', 'volgend jaar') its last day: whoever says "volgende maand"
+means some day in it, so by its end ('begin/medio volgende maand' name a day). 'voor' reads as
+'uiterlijk' throughout ('voor vrijdag': by Friday). A phrase after 'uiterlijk'/'deadline'/'t/m'
+that is no date at all ('uiterlijk kerst') raises DutchDateError naming it, rather than being
+dropped.
 """
 
 import re
@@ -182,6 +186,8 @@ _QUOTED_TOKENS = 4
 
 def _deadline(parsed: ParsedDate, trigger: tuple[str, ...], today: date) -> date:
     """The date a deadline phrase names: a week's Friday, the Friday before a weekend."""
+    if parsed.until is not None:  # "volgende maand", "uiterlijk dit kwartaal": by its end
+        return parsed.until
     if parsed.first is not None:
         return max(parsed.first + timedelta(days=4), today)
     if parsed.weekend and trigger and trigger[0] == "voor":
@@ -192,13 +198,27 @@ def _deadline(parsed: ParsedDate, trigger: tuple[str, ...], today: date) -> date
 
 
 def parse_due_date(text: str, now: datetime, *, tz: tzinfo = DEFAULT_TZ) -> date:
-    """A deadline typed on its own (a form field): any date `parse_date` reads, with a week
-    ("week 50", "volgende week") as its Friday, as in an action line. Raises DutchDateError."""
+    """A deadline typed on its own (a form field): any date `parse_date` reads, read as an
+    action line reads its deadline: after the same words ("uiterlijk volgende maand", "voor het
+    weekend"), a week as its Friday, a month, quarter or year as its last day. Raises
+    DutchDateError."""
     today = today_in(now, tz)
-    parsed = parse_date_phrase(text, today)
+    folded = fold_with_offsets(text)[0]
+    tokens = [m[0].rstrip(".:") for m in _TOKEN_RE.finditer(folded)]
+    trigger: tuple[str, ...] = ()
+    for phrase in _DATE_TRIGGERS:
+        if tuple(tokens[: len(phrase)]) == phrase and len(tokens) > len(phrase):
+            trigger = phrase
+            break
+    phrase_text = " ".join(tokens[len(trigger) :]) if trigger else text
+    parsed = parse_date_phrase(phrase_text, today)
+    if parsed is None and trigger and trigger[-1] == "het":
+        # "voor het eind van de maand": "het" belongs to the date phrase
+        trigger = trigger[:-1]
+        parsed = parse_date_phrase(" ".join(tokens[len(trigger) :]), today)
     if parsed is None:
         raise unreadable_date(text)
-    return _deadline(parsed, (), today)
+    return _deadline(parsed, trigger, today)
 
 
 def find_due_date(text: str, now: datetime, *, tz: tzinfo = DEFAULT_TZ) -> DueDate | None:

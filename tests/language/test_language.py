@@ -22,6 +22,7 @@ from bot.language import (
     next_working_day,
     parse_date,
     parse_datetime,
+    parse_due_date,
     parse_time,
     previous_working_day,
 )
@@ -781,6 +782,45 @@ def test_a_year_edge_means_in_an_action_what_it_means_in_the_programme(
     assert parse_date(text, _INSTANTS["new_year_eve"], tz=_AMS) == expected
     due = find_due_date(f"actie: plan klaar uiterlijk {text}", _INSTANTS["new_year_eve"], tz=_AMS)
     assert due is not None and due.date == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "as_date", "as_deadline"),
+    [
+        ("volgende maand", date(2027, 1, 1), date(2027, 1, 31)),
+        ("uiterlijk volgende maand", None, date(2027, 1, 31)),
+        ("voor volgende maand", None, date(2027, 1, 31)),
+        ("komende maand", date(2027, 1, 1), date(2027, 1, 31)),
+        ("eind volgende maand", date(2027, 1, 31), date(2027, 1, 31)),
+        ("begin volgende maand", date(2027, 1, 1), date(2027, 1, 1)),
+        ("medio volgende maand", date(2027, 1, 15), date(2027, 1, 15)),
+        ("deze maand", date(2026, 12, 31), date(2026, 12, 31)),
+        ("uiterlijk deze maand", None, date(2026, 12, 31)),
+        ("dit kwartaal", date(2026, 12, 31), date(2026, 12, 31)),
+        ("eind van het kwartaal", date(2026, 12, 31), date(2026, 12, 31)),
+        ("volgend kwartaal", date(2027, 1, 1), date(2027, 3, 31)),
+        ("begin volgend kwartaal", date(2027, 1, 1), date(2027, 1, 1)),
+        ("volgend jaar", date(2027, 1, 1), date(2027, 12, 31)),
+        ("uiterlijk volgend jaar", None, date(2027, 12, 31)),
+        ("dit jaar", date(2026, 12, 31), date(2026, 12, 31)),
+        ("uiterlijk volgende week", None, date(2027, 1, 8)),
+        ("voor het weekend", None, date(2027, 1, 1)),
+        ("over twee weken", date(2027, 1, 13), date(2027, 1, 13)),
+        ("binnen een maand", date(2027, 1, 30), date(2027, 1, 30)),
+    ],
+)
+def test_a_month_quarter_or_year_as_a_deadline_is_its_last_day_in_every_reader(
+    text: str, as_date: date | None, as_deadline: date
+) -> None:
+    # On Wednesday 30 December 2026. parse_date reads no "uiterlijk"; as a deadline (the
+    # programme's form field, an action line) the phrase means the same in both readers.
+    now = at(2026, 12, 30)
+    if as_date is not None:
+        assert parse_date(text, now) == as_date
+    assert parse_due_date(text, now) == as_deadline
+    line = text if text.startswith(("uiterlijk", "voor")) else f"uiterlijk {text}"
+    due = find_due_date(f"actie: cijfers aanleveren {line}", now)
+    assert due is not None and due.date == as_deadline
 
 
 def test_a_bare_year_is_no_deadline_in_an_action_line() -> None:

@@ -271,6 +271,29 @@ def test_a_week_as_the_new_deadline_is_its_friday_as_in_an_action_item(
     assert due is not None and due.date == friday
 
 
+@pytest.mark.parametrize(
+    ("typed", "day"),
+    [
+        ("uiterlijk volgende maand", date(2024, 7, 31)),
+        ("volgende maand", date(2024, 7, 31)),
+        ("deze maand", date(2024, 6, 30)),
+        ("medio volgende maand", date(2024, 7, 15)),
+        ("volgend kwartaal", date(2024, 9, 30)),
+        ("uiterlijk volgend jaar", date(2025, 12, 31)),
+    ],
+)
+def test_a_month_quarter_or_year_as_the_new_deadline_is_its_last_day_as_in_an_action_item(
+    bot: RunningBot, typed: str, day: date
+) -> None:
+    # "uiterlijk volgende maand" was refused here and read as 1 July in an action line; a
+    # colleague means by the end of July.
+    view = open_update_modal(bot, "bibob-beleid")  # on Monday 3 June 2024
+    submit_update(bot, view, status="loopt", note="Na overleg met het RIEC.", deadline=typed)
+    assert store(bot).activity(activity_id(bot, "bibob-beleid")).deadline == day
+    due = find_due_date(f"actie: ik lever het concept aan {typed}", bot.clock())
+    assert due is not None and due.date == day
+
+
 def test_the_deadline_examples_are_in_the_future_and_are_accepted(bot: RunningBot) -> None:
     bot.clock.current = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
     view = open_update_modal(bot, "bibob-beleid")

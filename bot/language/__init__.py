@@ -45,7 +45,16 @@ from bot.language.people import (
     resolve_person,
     without_mentions,
 )
-from bot.language.times import local_moments, parse_datetime, parse_time, shift_wall, wall_time
+from bot.language.times import (
+    ReadMoment,
+    local_moments,
+    parse_datetime,
+    parse_time,
+    read_moment,
+    shift_wall,
+    wall_time,
+    wall_time_remark,
+)
 from bot.language.workdays import (
     add_working_days,
     dutch_holiday_name,
@@ -66,6 +75,7 @@ __all__ = [
     "DueDate",
     "DutchDateError",
     "PersonRef",
+    "ReadMoment",
     "add_working_days",
     "check_horizon",
     "clean",
@@ -93,6 +103,7 @@ __all__ = [
     "parse_person_ref",
     "parse_time",
     "previous_working_day",
+    "read_moment",
     "resolve_person",
     "shift_wall",
     "split_at_to",
@@ -100,6 +111,7 @@ __all__ = [
     "today_in",
     "visible",
     "wall_time",
+    "wall_time_remark",
     "weekday_number",
     "without_date_preposition",
     "without_invisible",

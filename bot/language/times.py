@@ -8,27 +8,32 @@
 * A time without a date is the next such moment (today if still ahead, otherwise tomorrow).
 * Wall-clock times that do not exist (the spring-forward hour) move forward by the DST gap;
   ambiguous ones (autumn) take the first occurrence (summer time). `wall_time` is the one place
-  that does this round trip.
+  that does this round trip; `read_moment` also says so in Dutch (`wall_time_remark`), so an
+  answer never shows another time than was typed, or picks one of two, without a word.
 """
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from bot.language.dates import parse_date_phrase, today_in
 from bot.language.errors import DutchDateError, InvalidDate
 from bot.language.fold import clean
-from bot.language.format import DEFAULT_TZ
+from bot.language.format import DEFAULT_TZ, format_date, format_time
 from bot.language.names import NUMBER_WORDS, alternation, number
 
 __all__ = [
     "DATETIME_EXAMPLES",
     "DAY_PARTS",
+    "ReadMoment",
     "local_moments",
     "parse_datetime",
     "parse_time",
+    "read_moment",
     "shift_wall",
     "wall_time",
+    "wall_time_remark",
 ]
 
 DATETIME_EXAMPLES = "‘dinsdag 1 december 14:00’, ‘1-12 om 9.30’ of ‘morgen 10u’"
@@ -49,6 +54,35 @@ def wall_time(day: date, clock: time, tz: tzinfo) -> datetime:
     spring-forward gap to the real wall-clock time; an autumn time that occurs twice is the
     first (summer time)."""
     return datetime.combine(day, clock, tzinfo=tz).astimezone(UTC).astimezone(tz)
+
+
+def _offsets(day: date, clock: time, tz: tzinfo) -> tuple[timedelta | None, timedelta | None]:
+    """The UTC offsets of the two readings of a wall time (fold 0 and 1): equal unless the
+    clocks change around it."""
+    first = datetime.combine(day, clock, tzinfo=tz)
+    return first.utcoffset(), first.replace(fold=1).utcoffset()
+
+
+def wall_time_remark(day: date, clock: time, tz: tzinfo) -> str | None:
+    """Dutch, when `clock` on `day` is no plain wall time: in the spring-forward gap it does not
+    exist (`wall_time` reads it an hour later), in the autumn hour it occurs twice (`wall_time`
+    reads the first, summer time). None for every other time."""
+    first = datetime.combine(day, clock, tzinfo=tz)
+    # PEP 495 (zoneinfo): fold 0 has the offset before the change, fold 1 the one after.
+    before, after = first.utcoffset(), first.replace(fold=1).utcoffset()
+    if before is None or after is None or before == after:
+        return None
+    typed, on = format_time(clock), format_date(day)
+    if after > before:
+        read = wall_time(day, clock, tz)
+        return (
+            f"{typed} bestaat niet op {on}: de zomertijd begint en de klok springt een uur "
+            f"vooruit. Ik lees {format_time(read, tz=tz)}."
+        )
+    return (
+        f"{typed} komt op {on} twee keer voor: de zomertijd eindigt en de klok gaat een uur "
+        f"terug. Ik lees de eerste keer, nog in zomertijd; de tweede keer is een uur later."
+    )
 
 
 def shift_wall(moment: datetime, delta: timedelta, tz: tzinfo) -> datetime:
@@ -203,6 +237,19 @@ def _split_date_time(tokens: list[str], today: date) -> tuple[date | None, time]
     return None
 
 
+@dataclass(frozen=True)
+class ReadMoment:
+    """A moment as read, and (Dutch) what the reader had to decide: a typed wall time that does
+    not exist or occurs twice on that day (`wall_time_remark`)."""
+
+    moment: datetime
+    remark: str | None = None
+
+
+def _read_at(day: date, clock: time, tz: tzinfo) -> ReadMoment:
+    return ReadMoment(_at(day, clock, tz), wall_time_remark(day, clock, tz))
+
+
 def parse_datetime(
     text: str, now: datetime, *, default_time: time | None = None, tz: tzinfo = DEFAULT_TZ
 ) -> datetime:
@@ -211,13 +258,21 @@ def parse_datetime(
     Returns an aware datetime in `tz`. Without a time, `default_time` is used; without both,
     DutchDateError. A time without a date is the next such moment.
     """
+    return read_moment(text, now, default_time=default_time, tz=tz).moment
+
+
+def read_moment(
+    text: str, now: datetime, *, default_time: time | None = None, tz: tzinfo = DEFAULT_TZ
+) -> ReadMoment:
+    """`parse_datetime`, with the remark an answer must show when the wall time typed does not
+    exist or occurs twice ("zondag 25 oktober 02:30")."""
     today = today_in(now, tz)
     cleaned = _day_parts(clean(text))
     if (part := _DAY_PART_RE.fullmatch(cleaned)) is not None:
         day_word = part["day"] or part["day2"]
         day = today + timedelta(days={"van": 0, "vandaag": 0, "morgen": 1}.get(day_word, 2))
         name = (part["part"] or part["part2"]).replace("morgen", "ochtend")
-        return _at(day, DAY_PARTS[name], tz)
+        return _read_at(day, DAY_PARTS[name], tz)
     cleaned = re.sub(r"(\d{4}-\d{1,2}-\d{1,2})t(\d)", r"\1 \2", cleaned)  # ISO 'T' separator
     whole_date_error: DutchDateError | None = None
     try:
@@ -229,7 +284,7 @@ def parse_datetime(
             raise DutchDateError(
                 f"In ‘{text.strip()}’ staat geen tijd. Schrijf bijvoorbeeld ‘{text.strip()} 10:00’."
             )
-        return _at(whole.day, default_time, tz)
+        return _read_at(whole.day, default_time, tz)
 
     split = _split_date_time(cleaned.split(), today) if cleaned else None
     if split is None:
@@ -243,7 +298,6 @@ def parse_datetime(
             f"Schrijf bijvoorbeeld {DATETIME_EXAMPLES}."
         )
     day, clock = split
-    if day is not None:
-        return _at(day, clock, tz)
-    moment = _at(today, clock, tz)
-    return moment if moment >= now else _at(today + timedelta(days=1), clock, tz)
+    if day is None:
+        day = today if _at(today, clock, tz) >= now else today + timedelta(days=1)
+    return _read_at(day, clock, tz)

@@ -13,7 +13,7 @@ import functools
 import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from typing import ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
@@ -39,8 +39,8 @@ from bot.language import (
     format_date,
     format_datetime,
     format_period,
-    parse_datetime,
     parse_person_ref,
+    read_moment,
     resolve_person,
 )
 from bot.language.errors import InvalidDate
@@ -214,6 +214,8 @@ class OnDays:
 class AtMoment:
     moment: datetime
     shifts: tuple[ShiftView, ...]  # in role order
+    # Dutch: the wall time typed does not exist or occurs twice that day (a DST change)
+    remark: str | None = None
 
 
 @dataclass(frozen=True)
@@ -367,13 +369,13 @@ class PiketService:
             if days is not None:
                 return self.on_days(days)
             try:
-                moment = parse_datetime(text, now, tz=self.tz)
+                read = read_moment(text, now, tz=self.tz)
             except InvalidDate as exc:
                 raise PiketError(str(exc)) from None  # "31-2 10:00": a moment that cannot be
             except DutchDateError:
-                moment = None
-            if moment is not None:
-                return self.at_moment(moment)
+                read = None
+            if read is not None:
+                return replace(self.at_moment(read.moment), remark=read.remark)
             if isinstance(problem, InvalidDay):
                 # "31-2", "week 54", "1-1-9999": a date that cannot be, not someone's name.
                 raise PiketError(problem.message)

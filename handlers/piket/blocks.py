@@ -175,13 +175,15 @@ def days_reply(result: OnDays, tz: ZoneInfo) -> Reply:
 def moment_reply(result: AtMoment, tz: ZoneInfo) -> Reply:
     label = format_datetime(result.moment, tz=tz)
     title = f"Piket op {label}"
+    # A time in the DST hour: the answer says which moment it read, never silently another.
+    remark = [context(escape(result.remark))] if result.remark else []
     if not result.shifts:
         text = f"Op {label} heeft de gemeente geen piket."
-        return Reply(text=text, blocks=[header(title), section(text)])
+        return Reply(text=text, blocks=[header(title), *remark, section(text)])
     lines = [f"*{escape(s.role)}*: {who(s)} — {period(s.start, s.end, tz)}" for s in result.shifts]
     return Reply(
         text=f"{title}: {summary_text(result.shifts)}",
-        blocks=[header(title), section("\n".join(lines))],
+        blocks=[header(title), *remark, section("\n".join(lines))],
     )
 
 

@@ -667,7 +667,14 @@ def test_find_due_date_around_new_year() -> None:
 from datetime import time as _time  # noqa: E402
 from zoneinfo import ZoneInfo  # noqa: E402
 
-from bot.language import parse_period, parse_person_ref, shift_wall, wall_time  # noqa: E402
+from bot.language import (  # noqa: E402
+    parse_period,
+    parse_person_ref,
+    read_moment,
+    shift_wall,
+    wall_time,
+    wall_time_remark,
+)
 from bot.language.milestones import parse_deadline  # noqa: E402
 from bot.language.people import PersonRef, resolve_person  # noqa: E402
 
@@ -720,6 +727,46 @@ def test_periods_at_dst_changes_and_year_ends(
 )
 def test_day_parts_and_wall_time(instant: str, text: str, expected: datetime) -> None:
     assert parse_datetime(text, _INSTANTS[instant] - timedelta(hours=11), tz=_AMS) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "moment", "remark"),
+    [
+        # Summer time ends on Sunday 25 October 2026 (03:00 -> 02:00) and begins on Sunday
+        # 28 March 2027 (02:00 -> 03:00).
+        ("25 oktober 02:30", datetime(2026, 10, 25, 0, 30, tzinfo=UTC), "twee keer voor"),
+        ("25 oktober 02:00", datetime(2026, 10, 25, 0, 0, tzinfo=UTC), "twee keer voor"),
+        ("25 oktober 03:00", datetime(2026, 10, 25, 2, 0, tzinfo=UTC), None),
+        ("25 oktober 01:59", datetime(2026, 10, 24, 23, 59, tzinfo=UTC), None),
+        ("28 maart 2027 02:30", datetime(2027, 3, 28, 1, 30, tzinfo=UTC), "Ik lees 03:30."),
+        ("28 maart 2027 03:00", datetime(2027, 3, 28, 1, 0, tzinfo=UTC), None),
+        ("29 maart 2027 02:30", datetime(2027, 3, 29, 0, 30, tzinfo=UTC), None),
+    ],
+)
+def test_a_wall_time_in_the_dst_hour_is_read_with_a_remark(
+    text: str, moment: datetime, remark: str | None
+) -> None:
+    read = read_moment(text, _at(2026, 10, 13), tz=_AMS)
+    # In UTC: an ambiguous local time never compares equal across zones (PEP 495).
+    assert read.moment.astimezone(UTC) == moment
+    if remark is None:
+        assert read.remark is None
+    else:
+        assert read.remark is not None and remark in read.remark
+    assert parse_datetime(text, _at(2026, 10, 13), tz=_AMS).astimezone(UTC) == moment
+
+
+def test_the_dst_remarks_say_what_was_read() -> None:
+    assert wall_time_remark(date(2026, 10, 25), _time(2, 30), _AMS) == (
+        "02:30 komt op zondag 25 oktober 2026 twee keer voor: de zomertijd eindigt en de klok "
+        "gaat een uur terug. Ik lees de eerste keer, nog in zomertijd; de tweede keer is een uur "
+        "later."
+    )
+    assert wall_time_remark(date(2026, 3, 29), _time(2, 30), _AMS) == (
+        "02:30 bestaat niet op zondag 29 maart 2026: de zomertijd begint en de klok springt een "
+        "uur vooruit. Ik lees 03:30."
+    )
+    assert wall_time_remark(date(2026, 3, 29), _time(3, 30), _AMS) is None
 
 
 def test_wall_time_arithmetic_keeps_the_clock_across_dst() -> None:

@@ -546,6 +546,28 @@ def test_piket_reads_relative_days_moments_and_weeks_like_every_command(
     assert "ligt te ver weg" in far
 
 
+def test_a_moment_in_the_dst_hour_says_which_moment_it_reads(make_bot: BotFactory) -> None:
+    # Weekly duty, so both DST Sundays of 2027 fall in a shift. 02:30 on 28 March 2027 does not
+    # exist and was answered as 03:30 without a word; on 31 October it occurs twice and one of
+    # the two was picked without a word.
+    bot = make_bot(cycle_weeks=1, **RUNNING_WEEK)
+    spring = answer(bot.slack.command("/piket", "28 maart 2027 02:30"))
+    shown = text_of(spring)
+    assert "Piket op zondag 28 maart 2027, 03:30" in shown
+    assert (
+        "02:30 bestaat niet op zondag 28 maart 2027: de zomertijd begint en de klok springt een "
+        "uur vooruit. Ik lees 03:30."
+    ) in shown
+    assert "*OVD-BZ*: <@" in shown
+    autumn = text_of(answer(bot.slack.command("/piket", "31 oktober 2027 2:30")))
+    assert "Piket op zondag 31 oktober 2027, 02:30" in autumn
+    assert "02:30 komt op zondag 31 oktober 2027 twee keer voor" in autumn
+    assert "Ik lees de eerste keer, nog in zomertijd" in autumn
+    assert "*OVD-BZ*: <@" in autumn
+    plain = text_of(answer(bot.slack.command("/piket", "31 oktober 2027 12:00")))
+    assert "Piket op zondag 31 oktober 2027, 12:00" in plain and "zomertijd" not in plain
+
+
 def test_slash_piket_and_piket_zet_agree_on_the_duty_of_week_n(make_bot: BotFactory) -> None:
     bot = make_bot(**RUNNING_WEEK)
     shown = text_of(answer(bot.slack.command("/piket", "week 52")))

@@ -29,12 +29,12 @@ from bot.language import (
     TZ,
     DueDate,
     DutchDateError,
-    dutch_holiday_name,
     find_due_date,
     mentioned_ids,
     next_working_day,
     wall_time,
     without_mentions,
+    working_day_from,
 )
 from bot.language.names import WEEKDAY_NAMES, alternation
 
@@ -198,14 +198,15 @@ def digest_moments(
     start: datetime, end: datetime, tz: tzinfo, at: time, weekday: int
 ) -> list[tuple[date, datetime]]:
     """(day, moment) of each weekly overdue digest in [start, end]: `weekday` (Monday = 0) at `at`,
-    or the next working day at `at` when that weekday is a public holiday (a day off is no day to
-    be told what is late)."""
+    or the next working day at `at` when that weekday is a weekend day or a public holiday (a day
+    off is no day to be told what is late): the one rule of `working_day_from`, as the
+    programme's DMs."""
     found: list[tuple[date, datetime]] = []
     # A holiday pushes the digest at most a few days on (Christmas on a Thursday: to Monday).
     day = start.astimezone(tz).date() - timedelta(days=7)
     while day <= end.astimezone(tz).date():
         if day.weekday() == weekday:
-            on = next_working_day(day) if dutch_holiday_name(day) is not None else day
+            on = working_day_from(day)
             moment = wall_time(on, at, tz)
             if start <= moment <= end:
                 found.append((on, moment))

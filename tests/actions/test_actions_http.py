@@ -574,6 +574,48 @@ def test_weekly_overdue_dm_on_a_public_holiday_comes_the_next_working_day(
     assert f"actions:overdue:2027-04-05:{ANNA}" in later
 
 
+@pytest.mark.parametrize("weekday", [6, 7], ids=["zaterdag", "zondag"])
+def test_weekly_overdue_dm_set_on_a_weekend_day_comes_the_next_working_day(
+    db: Database,
+    fake_slack: FakeSlack,
+    clock: FixedClock,
+    tmp_path: Path,
+    weekday: int,
+) -> None:
+    # OOV_ACTION_DIGEST_WEEKDAY=6 (Saturday) or 7 (Sunday) sent the DM on the weekend, while a
+    # holiday moved it on: both are days off, one rule (working_day_from) for both now. The
+    # weekend before Easter Monday 29 March 2027 goes on to Tuesday 30 March.
+    running, server = start_bot(
+        db,
+        fake_slack,
+        clock,
+        config_dir=copy_config(tmp_path / "c"),
+        oov_action_digest_weekday=weekday,
+    )
+    try:
+        add_item(running, 1, due_on=date(2026, 11, 1))
+        start = datetime(2026, 12, 5, 0, 0, tzinfo=AMS)  # Saturday 5 December 2026
+        planned = [
+            (d.key, d.due_at)
+            for d in plan_deliveries(running.ctx, start, start + timedelta(days=4))
+            if d.kind == DIGEST_KIND
+        ]
+        assert planned == [
+            (f"actions:overdue:2026-12-07:{ANNA}", datetime(2026, 12, 7, 9, 0, tzinfo=AMS))
+        ]
+        easter = datetime(2027, 3, 27, 0, 0, tzinfo=AMS)
+        planned = [
+            (d.key, d.due_at)
+            for d in plan_deliveries(running.ctx, easter, easter + timedelta(days=4))
+            if d.kind == DIGEST_KIND
+        ]
+        assert planned == [
+            (f"actions:overdue:2027-03-30:{ANNA}", datetime(2027, 3, 30, 9, 0, tzinfo=AMS))
+        ]
+    finally:
+        server.close()
+
+
 def test_no_digest_when_switched_off(
     db: Database, fake_slack: FakeSlack, clock: FixedClock, tmp_path: Path
 ) -> None:

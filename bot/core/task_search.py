@@ -10,7 +10,11 @@ How a query is scored (0..100):
   same stem, prefix, part of a compound, or a typo-tolerant match), weighted by the field (subject
   and aliases above description above duties); the task score is the mean over the query words.
   Query words that occur nowhere in the overview are dropped, so a stray word does not sink an
-  otherwise good query. A word never hits its negation ("onbekend", "bekend") in any way.
+  otherwise good query. A word never hits its negation ("onbekend", "bekend") in any way. An
+  unknown compound on "zaken" is read by its first part ("buurtzaken" as "buurt").
+- a task a query word names ("bibob" in "bibob onderzoek") is lifted level with a top task that
+  only mentions the query in its explanation or duties, so both are offered and the mention is
+  never the card on its own.
 - synonyms: a term of the OOV vocabulary (bot.core.oov_vocabulary: "wiet", "huiselijk geweld")
   is also searched as each of its alternatives ("hennep", "huisverbod"), at SYNONYM_WEIGHT of
   that score; when the term holds a word the overview does not know, only the alternatives are.
@@ -42,7 +46,10 @@ _STOP_WORDS_TEXT = """
     aanspreekpunt collega contactpersoon eigenaar eigenlijk even graag onderwerp persoon regelt
     taak taken trekker verantwoordelijk verantwoordelijke zoek zoeken
     bezig ga gaan gaat hou houden houdt iets weet weten zit zitten
+    geldt
 """
+# "geldt" (the verb gelden) stems to "geld": left in, "voor de functies geldt een opleiding"
+# answered `/wie geld` with the piket card.
 STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 
 LABEL_SUBJECT = "onderwerp"
@@ -89,6 +96,12 @@ _MIN_FUZZY_LEN = 4
 _SAME_STEM_QUALITY = 0.95
 _FUZZY_CUTOFF = 75.0
 _FUZZY_WEIGHT = 0.85
+
+# A compound's head that says nothing of its subject: "buurtzaken" is about the "buurt", not
+# the task "Administratieve zaken".
+_GENERIC_HEADS = ("zaken", "zaak")
+# Fields that mention a subject rather than name it.
+_MENTIONING_LABELS = frozenset({LABEL_DESCRIPTION, LABEL_DUTIES, LABEL_LEGAL_BASIS})
 
 _APOSTROPHES = re.compile(r"['’‘`´]")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -356,6 +369,7 @@ class TaskIndex:
                 if score * SYNONYM_WEIGHT > scored.get(position, (0.0, ""))[0]:
                     scored[position] = (score * SYNONYM_WEIGHT, label)
 
+        self._keep_named_tasks(words, scored)
         ranked = sorted(scored.items(), key=lambda item: (-item[1][0], item[0]))
         top_score = ranked[0][1][0] if ranked else 0.0
         candidates = [
@@ -369,6 +383,25 @@ class TaskIndex:
             suggestions=() if candidates else self._suggest(words),
             runner_up_score=candidates[1].score if len(candidates) > 1 else 0.0,
         )
+
+    def _keep_named_tasks(self, words: Sequence[str], scored: dict[int, tuple[float, str]]) -> None:
+        """A task that a query word names ("bibob" in "bibob onderzoek") stays level with a top
+        task that only mentions the query in its explanation or duties ("Coördineren
+        Bibob-onderzoek" in Horeca): then both are offered, never the mention alone as the
+        card."""
+        if len(words) < 2 or not scored:
+            return
+        top, (top_score, top_label) = max(scored.items(), key=lambda item: item[1][0])
+        if top_label not in _MENTIONING_LABELS:
+            return
+        for word in words:
+            for position in (*self._exact.get(word, {}), *self._stem_exact.get(stem_key(word), {})):
+                if (
+                    position != top
+                    and position in scored
+                    and scored[position][0] >= MIN_MATCH_SCORE
+                ):
+                    scored[position] = (max(scored[position][0], top_score), scored[position][1])
 
     def _score_query(self, words: Sequence[str]) -> dict[int, tuple[float, str]]:
         """Score and the most telling field label per task for the query's content words."""
@@ -414,6 +447,11 @@ class TaskIndex:
 
     def _word_hits(self, query_word: str) -> dict[str, float]:
         """Quality of every indexed word the query word hits."""
+        if query_word not in self._postings:
+            for head in _GENERIC_HEADS:
+                rest = query_word.removesuffix(head)
+                if rest != query_word and len(rest) >= _MIN_PREFIX_LEN:
+                    return self._word_hits(rest)
         query_stem = stem_key(query_word)
         hits: dict[str, float] = {}
         inside_query: dict[str, float] = {}  # indexed words the query word is a compound of

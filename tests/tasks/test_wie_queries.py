@@ -70,6 +70,9 @@ QUERIES: list[tuple[str, object]] = [
     ("wie gaat over bibob", card(BIBOB)),
     ("bibop", card(BIBOB)),
     ("bibob toets", card(BIBOB)),
+    # Horeca's duties say "Coördineren Bibob-onderzoek": both, never the mention alone
+    ("bibob onderzoek", pick(BIBOB, HORECA)),
+    ("bibob-onderzoek", pick(BIBOB, HORECA)),
     ("integrity screening", card(BIBOB)),
     # domestic violence and the temporary restraining order
     ("huisverbod", card(HUISVERBODEN)),
@@ -237,6 +240,8 @@ QUERIES: list[tuple[str, object]] = [
     ("jeugd", card(JEUGD)),
     ("buurtpreventie", pick(BUURTPREVENTIE, BUURTPREVENTIE_BURGERS)),
     ("buurtapp", card(BUURTPREVENTIE_BURGERS)),
+    # "zaken" says nothing of the subject: not the card "Administratieve zaken"
+    ("buurtzaken", pick(BUURTPREVENTIE, BUURTPREVENTIE_BURGERS)),
     ("whatsapp", card(BUURTPREVENTIE_BURGERS)),
     ("burgernet", card("Burgernet")),
     # crime
@@ -263,6 +268,12 @@ QUERIES: list[tuple[str, object]] = [
     ("portefeuilleoverleg", card("Portefeuille overleg")),
     # no task in this overview, and junk: no answer rather than a wrong one
     ("demonstratie", NO_ANSWER),
+    # the verb "geldt" ("voor de functies geldt een opleiding") is no subject, and no money
+    ("geld", NO_ANSWER),
+    ("geldt", NO_ANSWER),
+    ("wat geldt er voor piket", card(PIKET)),
+    # no camera task: the two tasks whose duties name "toezicht" are offered, not one as the card
+    ("cameratoezicht", pick(HORECA, JAARWISSELING)),
     ("betoging", NO_ANSWER),
     ("APV", NO_ANSWER),
     ("cybercrime", NO_ANSWER),

@@ -26,6 +26,9 @@ Reading rules (what users may type, and what it means):
   week that has not yet ended (so "week 53" on 1 January 2027 is the week running, 53 of 2026).
   As a date it is its Monday; as a period (`parse_period`) Monday to Sunday; as a deadline
   (`bot.language.due`) its Friday, like "volgende week".
+* "eerste/tweede/derde/vierde/laatste week van januari" is the ISO week holding that Thursday of
+  the month (the week most of which lies in it: "eerste week van januari" is week 1), read as
+  "week N" is.
 * "het weekend" / "dit weekend" is the coming Saturday (today on a Saturday or Sunday).
 * Two-digit years are 20xx. "d.m" without a year ("1.12") is a date, not a time; write "om 1.12"
   or "01:12" for the time.
@@ -343,6 +346,44 @@ def _iso_week(m: re.Match[str], today: date) -> _Parsed:
     raise InvalidDate(f"Week {week} bestaat niet in {years[0]}.")
 
 
+_NTH_WEEK = {"eerste": 1, "1e": 1, "tweede": 2, "2e": 2, "derde": 3, "3e": 3, "vierde": 4, "4e": 4}
+
+
+def _week_of_month(m: re.Match[str], today: date) -> _Parsed:
+    """ "eerste week van januari": the ISO week holding the month's first Thursday (the week
+    most of which lies in the month, so week 1 for January); "laatste week van december" the
+    one holding its last Thursday."""
+    month = MONTHS[m["mon"]]
+    nth = m["nth"]
+
+    def sunday(year: int) -> date:
+        if nth == "laatste":
+            last = date(year, month, calendar.monthrange(year, month)[1])
+            thursday = last - timedelta(days=(last.weekday() - 3) % 7)
+        else:
+            first = date(year, month, 1)
+            thursday = first + timedelta(days=(3 - first.weekday()) % 7 + 7 * (_NTH_WEEK[nth] - 1))
+        return _monday(thursday) + timedelta(days=6)
+
+    year = _year(m["y"])
+    if year is not None:
+        return _week_of(sunday(year) - timedelta(days=6), "bare")
+    # As "week 1" is read: the first such week that has not yet ended (on 2 January 2027 the
+    # last week of December is the one running); one that ended lately is asked about, as
+    # "17 november" is.
+    ends = [sunday(y) for y in (today.year - 1, today.year, today.year + 1)]
+    end = next(d for d in ends if d >= today)
+    recent = [d for d in ends if today - RECENT_PAST <= d < today]
+    if recent:
+        past = _week_of(recent[-1] - timedelta(days=6), "bare")
+        coming = _week_of(end - timedelta(days=6), "bare")
+        raise InvalidDate(
+            f"De {m[0].removeprefix('de ')} ({past.label}) is al geweest. Bedoel je "
+            f"{coming.label}? Zet dan het jaartal erbij."
+        )
+    return _week_of(end - timedelta(days=6), "bare")
+
+
 def _weekend(m: re.Match[str], today: date) -> _Parsed:
     saturday = _monday(today) + timedelta(days=5)
     if m["which"] and m["which"].startswith(("volgend", "komend")) and today < saturday:
@@ -445,6 +486,13 @@ _DATE_RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], date], _Parsed
             r"(?:\s+(?:van\s+)?(?P<week_year>\d{4}))?)"
         ),
         _iso_week,
+    ),
+    (
+        re.compile(
+            r"(?:de\s+)?(?P<nth>eerste|1e|tweede|2e|derde|3e|vierde|4e|laatste)\s+week\s+"
+            rf"(?:van|in)\s+(?P<mon>{_MON})\.?(?:\s+(?P<y>\d{{4}}))?"
+        ),
+        _week_of_month,
     ),
     (
         re.compile(r"(?:(?P<which>het|dit|deze|volgend|volgende|komend|komende)\s+)?weekend"),

@@ -21,7 +21,7 @@ from bot.language.dates import parse_date_phrase, today_in
 from bot.language.errors import DutchDateError, InvalidDate
 from bot.language.fold import clean
 from bot.language.format import DEFAULT_TZ, format_date, format_time
-from bot.language.names import NUMBER_WORDS, alternation, number
+from bot.language.names import FULL_WEEKDAYS, NUMBER_WORDS, alternation, number
 
 __all__ = [
     "DATETIME_EXAMPLES",
@@ -109,18 +109,30 @@ def local_moments(
 _at = wall_time
 
 
+_WEEKDAY_WORD = alternation(FULL_WEEKDAYS)
+_DAY_PART_COMPOUND = re.compile(
+    rf"(van|morgen|overmorgen|{_WEEKDAY_WORD})(ochtend|morgen|middag|avond)"
+)
+# A date followed by a day part and no clock time: "dinsdag 's middags", "1-12 in de ochtend".
+_DATE_AND_DAY_PART = re.compile(
+    r"(?P<date>.+?),?\s+(?:'?s[\s-]?(?P<sp>ochtends|morgens|middags|avonds)"
+    r"|in\s+de\s+(?P<dp>ochtend|morgen|middag|avond))"
+)
+
+
 def _day_parts(cleaned: str) -> str:
-    """'morgenochtend 9 uur' -> "morgen 9 uur 's ochtends": a day part with a clock time says
-    which half of the day that time is in."""
+    """'morgenochtend 9 uur' -> "morgen 9 uur 's ochtends", 'dinsdagmiddag' -> "dinsdag 's
+    middags": a day part says which half of the day a clock time is in, or without one stands
+    for its own time (DAY_PARTS). "vanmiddag" and "morgenavond" alone are read whole."""
     words = cleaned.split()
-    if len(words) < 2:
-        return cleaned
-    m = re.fullmatch(r"(van|morgen|overmorgen)(ochtend|morgen|middag|avond)", words[0])
-    if m is None:
-        return cleaned
-    day = "vandaag" if m[1] == "van" else m[1]
-    part = "ochtend" if m[2] == "morgen" else m[2]
-    return " ".join([day, *words[1:], f"'s {part}s"])
+    for index, word in enumerate(words):
+        m = _DAY_PART_COMPOUND.fullmatch(word)
+        if m is None or (len(words) == 1 and m[1] in ("van", "morgen", "overmorgen")):
+            continue
+        day = "vandaag" if m[1] == "van" else m[1]
+        part = "ochtend" if m[2] == "morgen" else m[2]
+        return " ".join([*words[:index], day, *words[index + 1 :], f"'s {part}s"])
+    return cleaned
 
 
 _TIME_RE = re.compile(
@@ -273,6 +285,12 @@ def read_moment(
         day = today + timedelta(days={"van": 0, "vandaag": 0, "morgen": 1}.get(day_word, 2))
         name = (part["part"] or part["part2"]).replace("morgen", "ochtend")
         return _read_at(day, DAY_PARTS[name], tz)
+    if (part := _DATE_AND_DAY_PART.fullmatch(cleaned)) is not None:
+        # "dinsdagmiddag", "morgen 's middags": that day at the day part's time.
+        dated = parse_date_phrase(re.sub(r"^op\s+", "", part["date"]), today)
+        if dated is not None:
+            name = (part["sp"] or "").removesuffix("s") or part["dp"]
+            return _read_at(dated.day, DAY_PARTS[name.replace("morgen", "ochtend")], tz)
     cleaned = re.sub(r"(\d{4}-\d{1,2}-\d{1,2})t(\d)", r"\1 \2", cleaned)  # ISO 'T' separator
     whole_date_error: DutchDateError | None = None
     try:

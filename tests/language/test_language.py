@@ -756,6 +756,56 @@ def test_a_wall_time_in_the_dst_hour_is_read_with_a_remark(
     assert parse_datetime(text, _at(2026, 10, 13), tz=_AMS).astimezone(UTC) == moment
 
 
+@pytest.mark.parametrize(
+    ("instant", "text", "expected"),
+    [
+        # Wednesday 23 December 2026: "dinsdagmiddag" was "niet te lezen" in /piket and /overleg
+        (_at(2026, 12, 23, 10), "dinsdagmiddag", _at(2026, 12, 29, 13)),
+        (_at(2026, 12, 23, 10), "maandagochtend", _at(2026, 12, 28, 9)),
+        (_at(2026, 12, 23, 10), "maandagmorgen half 10", _at(2026, 12, 28, 9).replace(minute=30)),
+        (_at(2026, 12, 23, 10), "vrijdagavond", _at(2026, 12, 25, 19)),
+        (_at(2026, 12, 23, 10), "dinsdagmiddag 3 uur", _at(2026, 12, 29, 15)),
+        (_at(2026, 12, 23, 10), "morgen 's middags", _at(2026, 12, 24, 13)),
+        (_at(2026, 12, 23, 10), "28-12 's avonds", _at(2026, 12, 28, 19)),
+        (_at(2026, 12, 23, 10), "morgenmiddag", _at(2026, 12, 24, 13)),
+        (_at(2026, 12, 23, 10), "morgen half 10", _at(2026, 12, 24, 9).replace(minute=30)),
+        (_at(2026, 12, 23, 10), "kwart over 9", _at(2026, 12, 24, 9).replace(minute=15)),
+        (_at(2026, 12, 23, 10), "half 10", _at(2026, 12, 24, 9).replace(minute=30)),
+    ],
+)
+def test_a_weekday_with_a_day_part_is_a_moment(
+    instant: datetime, text: str, expected: datetime
+) -> None:
+    assert parse_datetime(text, instant, tz=_AMS) == expected
+
+
+@pytest.mark.parametrize(
+    ("instant", "text", "first", "friday"),
+    [
+        # The ISO week holding the month's first (last) Thursday: "eerste week van januari" is
+        # week 1, as "week 1" is; it was "niet te lezen" in every command.
+        (_at(2026, 12, 23), "eerste week van januari", date(2027, 1, 4), date(2027, 1, 8)),
+        (_at(2026, 12, 23), "de tweede week van januari", date(2027, 1, 11), date(2027, 1, 15)),
+        (_at(2026, 12, 23), "laatste week van december", date(2026, 12, 28), date(2027, 1, 1)),
+        # on 2 January 2027 the last week of December (week 53 of 2026) is still running
+        (_at(2027, 1, 2), "laatste week van december", date(2026, 12, 28), date(2027, 1, 2)),
+        (_at(2026, 12, 23), "eerste week van maart", date(2027, 3, 1), date(2027, 3, 5)),
+        (_at(2026, 12, 23), "eerste week van januari 2028", date(2028, 1, 3), date(2028, 1, 7)),
+    ],
+)
+def test_the_nth_week_of_a_month_is_an_iso_week(
+    instant: datetime, text: str, first: date, friday: date
+) -> None:
+    days = parse_period(text, instant, tz=_AMS)
+    assert (days.first, days.last) == (first, first + timedelta(days=6))
+    assert parse_due_date(text, instant, tz=_AMS) == friday
+
+
+def test_the_nth_week_of_a_month_that_just_ended_is_asked_about() -> None:
+    with pytest.raises(DutchDateError, match="week 49 van 2026\\) is al geweest"):
+        parse_period("eerste week van december", _at(2026, 12, 23), tz=_AMS)
+
+
 def test_the_dst_remarks_say_what_was_read() -> None:
     assert wall_time_remark(date(2026, 10, 25), _time(2, 30), _AMS) == (
         "02:30 komt op zondag 25 oktober 2026 twee keer voor: de zomertijd eindigt en de klok "

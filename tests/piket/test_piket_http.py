@@ -546,6 +546,19 @@ def test_piket_reads_relative_days_moments_and_weeks_like_every_command(
     assert "ligt te ver weg" in far
 
 
+def test_piket_reads_a_weekday_s_day_part_and_the_nth_week_of_a_month(
+    make_bot: BotFactory,
+) -> None:
+    bot = make_bot(**RUNNING_WEEK)  # Monday 23 November 2026, in a duty week
+    tuesday = text_of(answer(bot.slack.command("/piket", "dinsdagmiddag")))
+    assert "Piket op dinsdag 24 november 2026, 13:00" in tuesday
+    assert "*OVD-BZ*: <@" in tuesday
+    week = text_of(answer(bot.slack.command("/piket", "eerste week van januari")))
+    assert "week 1 van 2027" in week and "Ik ken geen" not in week
+    december = text_of(answer(bot.slack.command("/piket", "laatste week van december")))
+    assert "week 53 van 2026" in december
+
+
 def test_a_moment_in_the_dst_hour_says_which_moment_it_reads(make_bot: BotFactory) -> None:
     # Weekly duty, so both DST Sundays of 2027 fall in a shift. 02:30 on 28 March 2027 does not
     # exist and was answered as 03:30 without a word; on 31 October it occurs twice and one of

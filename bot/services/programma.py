@@ -41,7 +41,6 @@ from bot.language import (
     compact,
     fold,
     format_date,
-    parse_date,
     parse_due_date,
     today_in,
     visible,
@@ -320,13 +319,17 @@ class ProgrammeService:
         return self.find(text, now)
 
     def _until(self, words: Sequence[str], now: datetime) -> date:
-        rest = [w for w in words if compact(w) not in ("tot", "tm", "totenmet", "per")]
+        rest = list(words)
+        # "tot", "t/m", "tot en met", "per" before the date: the report runs through that day
+        while rest and compact(rest[0]) in ("tot", "tm", "totenmet", "per", "en", "met"):
+            rest.pop(0)
         if not rest:
             return today_in(now, self.tz)
         phrase = " ".join(rest)
         problem: InvalidDate | None = None
         try:
-            return parse_date(phrase, now, tz=self.tz)
+            # "t/m volgende maand" means through its end, as the same words do in a deadline
+            return parse_due_date(phrase, now, tz=self.tz)
         except InvalidDate as exc:  # a date, but one that does not exist or lies out of range
             problem = exc
         except DutchDateError:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from bot.context import AppContext
-from bot.language import DutchDateError, parse_date, today_in
+from bot.language import DutchDateError, parse_due_date, today_in
 from bot.language.milestones import parse_deadline
 from bot.services.errors import DomainError
 from handlers.programma.common import build_service, write_report_files
@@ -33,7 +33,7 @@ def run(ctx: AppContext, args: argparse.Namespace) -> int:
         found = parse_deadline(args.tot)
         if found is None:
             try:
-                found = parse_date(args.tot, now, tz=ctx.tz)
+                found = parse_due_date(args.tot, now, tz=ctx.tz)
             except DutchDateError:
                 print(
                     f"oov-bot: '{args.tot}' is geen datum "

@@ -18,7 +18,7 @@ from docx import Document as WordDocument
 
 from bot.cli import setup_logging
 from bot.core.programme import Status
-from bot.language import find_due_date
+from bot.language import find_due_date, format_date
 from handlers.programma.blocks import (
     NO_CHANGE_BUTTON,
     SHARE_BUTTON,
@@ -419,6 +419,26 @@ def test_programma_rapport_uploads_word_and_markdown_to_the_requesters_dm(bot: R
     assert ["Uitgegeven (vastgelegd)", "€ 1.250"] in money
     assert ["Restant", "€ 213.321"] in money
     assert b"Concept besproken met RIEC." in markdown.content
+
+
+@pytest.mark.parametrize(
+    ("typed", "until"),
+    [
+        ("tot volgende maand", date(2024, 7, 31)),
+        ("tot en met volgende maand", date(2024, 7, 31)),
+        ("t/m deze maand", date(2024, 6, 30)),
+        ("tot en met 31 december 2024", date(2024, 12, 31)),
+        ("tot eind 2024", date(2024, 12, 31)),
+    ],
+)
+def test_rapport_through_a_month_runs_to_its_end_as_a_deadline_does(
+    bot: RunningBot, typed: str, until: date
+) -> None:
+    # On Monday 3 June 2024 "rapport tot volgende maand" reported up to 1 July, while the same
+    # words in a deadline mean 31 July; "tot en met volgende maand" was not read at all.
+    body = answer(bot.slack.command("/programma", f"rapport {typed}", user_id=AOV1))
+    assert f"voortgangsrapportage tot en met {format_date(until)} komt zo" in text_of(body)
+    bot.fake.wait_for("files.completeUploadExternal", 2, timeout=30)  # after the ack
 
 
 def test_rapport_with_an_unreadable_date_is_refused_in_dutch(bot: RunningBot) -> None:

@@ -189,7 +189,10 @@ def _deadline(parsed: ParsedDate, trigger: tuple[str, ...], today: date) -> date
     if parsed.until is not None:  # "volgende maand", "uiterlijk dit kwartaal": by its end
         return parsed.until
     if parsed.first is not None:
-        return max(parsed.first + timedelta(days=4), today)
+        friday = parsed.first + timedelta(days=4)
+        # A week still running whose Friday passed (said at the weekend) is due today; a week
+        # that ended ("week 53 2026" in January 2027) keeps its Friday, past as it is.
+        return max(friday, today) if parsed.last is None or parsed.last >= today else friday
     if parsed.weekend and trigger and trigger[0] == "voor":
         # The Friday of the weekend's own week: on a Sunday the weekend named is today's.
         friday = parsed.day - timedelta(days=parsed.day.weekday() - 4)

@@ -247,6 +247,8 @@ def test_a_new_deadline_that_has_passed_is_refused_and_today_is_not(bot: Running
         ("eind 2023", "zondag 31 december 2023"),
         ("2 juni 2024", "zondag 2 juni 2024"),
         ("Q1 2024", "zondag 31 maart 2024"),
+        # a week that ended was read as today (its Friday, at least today, as for this week)
+        ("week 21 2024", "vrijdag 24 mei 2024"),
     ):
         refused = submit_update(bot, view, status="loopt", note="Later.", deadline=typed)
         assert refused["errors"]["deadline"] == (

@@ -872,6 +872,18 @@ def parse_day_or_week(text: str, now: datetime, tz: ZoneInfo = DEFAULT_TZ) -> Da
         raise RotaError(f"{exc}{hint}") from None
 
 
+def require_day_or_week(days: DayRange) -> DayRange:
+    """`days` itself when it names one shift's day or week; a month ("volgende maand") holds
+    several shifts, so giving or swapping "the" shift in it would pick one unasked."""
+    if days.first != days.last and not days.is_week:
+        label = days.label[0].upper() + days.label[1:]
+        raise InvalidDay(
+            f"{label} is geen dag of week: noem de dag of de week van de dienst, bijvoorbeeld "
+            "‘4 januari’ of ‘week 2’."
+        )
+    return days
+
+
 class _Timed(Protocol):
     @property
     def start(self) -> datetime: ...

@@ -108,6 +108,8 @@ class ParsedDate:
     # A phrase naming a whole month, quarter or year ("volgende maand", "dit kwartaal"): its last
     # day, which is what it means as a deadline ("uiterlijk volgende maand": by its end).
     until: date | None = None
+    # The same phrase's first day: as a period (`parse_period`) it runs from here to `until`.
+    since: date | None = None
 
     @property
     def is_week(self) -> bool:
@@ -265,21 +267,34 @@ def _span(unit: str, today: date, offset: int) -> tuple[date, date]:
     return start, start + relativedelta(months=_MONTHS_IN[unit]) - timedelta(days=1)
 
 
+_QUARTERS = ("eerste", "tweede", "derde", "vierde")
+
+
+def _span_label(unit: str, first: date) -> str:
+    """ "januari 2027", "het eerste kwartaal van 2027", "2027"."""
+    if unit == "maand":
+        return f"{month_name(first.month)} {first.year}"
+    if unit == "kwartaal":
+        return f"het {_QUARTERS[(first.month - 1) // 3]} kwartaal van {first.year}"
+    return str(first.year)
+
+
 def _next_period(m: re.Match[str], today: date) -> _Parsed:
     unit = m["unit"]
     if unit == "week":
         return _week_of(_monday(today) + timedelta(days=7), "bare")
-    # As a date its first day ("/overleg ... volgende maand"); as a deadline its last.
+    # As a date its first day; as a deadline its last; as a period all of it.
     first, last = _span(unit, today, 1)
-    return _Parsed(first, "bare", until=last)
+    return _Parsed(first, "bare", label=_span_label(unit, first), until=last, since=first)
 
 
 def _this_period(m: re.Match[str], today: date) -> _Parsed:
     """ "deze maand", "dit kwartaal", "dit jaar": like "deze week" (its Friday), its end."""
     unit = m["unit"]
-    last = _span(unit, today, 0)[1]
+    first, last = _span(unit, today, 0)
     # "de cijfers van dit jaar" names no deadline; "stuurt deze maand de cijfers" does.
-    return _Parsed(last, "bare" if unit == "maand" else "trigger", until=last)
+    evidence: Evidence = "bare" if unit == "maand" else "trigger"
+    return _Parsed(last, evidence, label=_span_label(unit, first), until=last, since=first)
 
 
 def _period_edge(m: re.Match[str], today: date) -> _Parsed:
@@ -614,11 +629,16 @@ class DayRange:
 
 
 def parse_period(text: str, now: datetime, *, tz: tzinfo = DEFAULT_TZ) -> DayRange:
-    """A day or a week as users name it: "week 14", "wk 14 2027", "2026-W14", "volgende week",
-    "deze week" (Monday to Sunday) or any date `parse_date` reads (that one day)."""
+    """A day, a week or a month as users name it: "week 14", "wk 14 2027", "2026-W14",
+    "volgende week", "deze week" (Monday to Sunday), "volgende maand", "dit kwartaal" (all its
+    days) or any date `parse_date` reads (that one day)."""
     parsed = parse_date_phrase(text, today_in(now, tz))
     if parsed is None:
         raise unreadable_date(text)
     if parsed.first is not None and parsed.last is not None:
         return DayRange(parsed.first, parsed.last, parsed.label or format_date(parsed.first))
+    if parsed.since is not None and parsed.until is not None:
+        # "volgende maand" is all of it: one day of it ("/overleg annuleer … volgende maand"
+        # cancelled the meeting on the 1st) answers another question than was asked.
+        return DayRange(parsed.since, parsed.until, parsed.label or format_date(parsed.since))
     return DayRange(parsed.day, parsed.day, format_date(parsed.day))

@@ -27,6 +27,7 @@ from bot.core.rota import (
     RotaError,
     Shift,
     parse_day_or_week,
+    require_day_or_week,
     shifts_in,
     unqualified,
     upcoming_weeks,
@@ -528,7 +529,7 @@ class PiketService:
         return SwapProposed(proposal, colleague, colleague.slack_id, now)
 
     def _shift_on(self, person: PersonView, when: str, now: datetime, subject: str) -> ShiftView:
-        days = parse_day_or_week(when, now, self.tz)
+        days = require_day_or_week(parse_day_or_week(when, now, self.tz))
         coming = self.store.shifts(start=now, person_id=person.id)
         by_shift = {s.as_shift(): s for s in coming}
         found = shifts_in(list(by_shift), days, self.tz)
@@ -620,7 +621,7 @@ class PiketService:
         self, role: str, when: str, person_key: str, now: datetime, *, by: str = "cli"
     ) -> OverrideDone:
         """Give the shift of `role` on `when` to someone: pinned, audited, both people told."""
-        days = parse_day_or_week(when, now, self.tz)
+        days = require_day_or_week(parse_day_or_week(when, now, self.tz))
         previous, changed = self.store.set_person(role, days, person_key, now=now, by=by)
         taken = changed[-1]
         assert taken.person is not None

@@ -36,8 +36,8 @@ PIKET = SlashCommand(
         Usage(
             "<datum of week>",
             "wie er dan piket heeft",
-            "who has duty on a date, at a moment or in a week",
-            examples=("volgende dinsdag", "volgende week"),
+            "who has duty on a date, at a moment, in a week or in a month",
+            examples=("volgende dinsdag", "volgende week", "volgende maand"),
         ),
         Usage(
             "agenda",

@@ -1051,3 +1051,19 @@ def test_formatting_loads_no_babel() -> None:
         "format_time(time(9)); format_number(1.5); format_hours(0.25)"
     )
     assert packages_loaded(script, "babel") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "last", "label"),
+    [
+        ("volgende maand", date(2027, 1, 1), date(2027, 1, 31), "januari 2027"),
+        ("deze maand", date(2026, 12, 1), date(2026, 12, 31), "december 2026"),
+        ("volgend kwartaal", date(2027, 1, 1), date(2027, 3, 31), "het eerste kwartaal van 2027"),
+        ("dit jaar", date(2026, 1, 1), date(2026, 12, 31), "2026"),
+    ],
+)
+def test_a_month_quarter_or_year_as_a_period_is_all_its_days(
+    text: str, first: date, last: date, label: str
+) -> None:
+    days = parse_period(text, _at(2026, 12, 23), tz=_AMS)
+    assert (days.first, days.last, days.label, days.is_week) == (first, last, label, False)

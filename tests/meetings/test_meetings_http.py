@@ -238,6 +238,17 @@ def test_cancel_and_move_name_a_channel_id_as_a_mention(
         server.close()
 
 
+def test_cancelling_in_a_month_names_its_meetings_and_cancels_none(
+    linked_bot: RunningBot,
+) -> None:
+    # On Monday 23 November 2026 "annuleer boa volgende maand" was read as 1 December and
+    # cancelled that Tuesday's briefing: a month is all its days, so the meetings in it are named.
+    answered = shown(overleg(linked_bot, "annuleer boa volgende maand"))
+    assert "In december 2026 is er 5 keer Boa-briefing: di 1 dec, di 8 dec" in answered
+    assert "Noem de datum" in answered
+    assert linked_bot.fake.calls("chat.postMessage") == []
+
+
 @pytest.mark.parametrize(
     ("text", "answer"),
     [

@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from bot.core.piket_feed import token_hash
 from bot.core.rota import parse_day_or_week
+from bot.services.errors import DomainError
 from handlers.piket.cli import override
 from storage.models.piket import PiketFeedToken
 from testkit.app import RunningBot
@@ -557,6 +558,18 @@ def test_piket_reads_a_weekday_s_day_part_and_the_nth_week_of_a_month(
     assert "week 1 van 2027" in week and "Ik ken geen" not in week
     december = text_of(answer(bot.slack.command("/piket", "laatste week van december")))
     assert "week 53 van 2026" in december
+
+
+def test_piket_in_a_month_lists_its_duty_weeks_and_zet_asks_for_one(
+    make_bot: BotFactory,
+) -> None:
+    bot = make_bot(**RUNNING_WEEK)  # Monday 23 November 2026: duty weeks 48 and 52
+    # "volgende maand" was read as 1 December: a day without duty, while week 52 has it.
+    month = text_of(answer(bot.slack.command("/piket", "volgende maand")))
+    assert "Piket in december 2026" in month
+    assert f"*OVD-BZ*: <@{AOV2}> — maandag 21 december 2026, 08:00" in month
+    with pytest.raises(DomainError, match="December 2026 is geen dag of week"):
+        override(bot.ctx, "OVD-BZ", "volgende maand", "aov-3")
 
 
 def test_a_moment_in_the_dst_hour_says_which_moment_it_reads(make_bot: BotFactory) -> None:

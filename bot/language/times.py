@@ -298,6 +298,12 @@ def read_moment(
     except DutchDateError as error:  # "12.15" is no date, but may still be a time
         whole, whole_date_error = None, error
     if whole is not None:
+        if whole.since is not None:
+            # "volgende maand" is no moment: its 1st (a holiday, on 1 January) is a guess.
+            raise DutchDateError(
+                f"‘{text.strip()}’ is geen dag maar {whole.label}. Noem de dag, bijvoorbeeld "
+                f"‘{format_date(whole.since + timedelta(days=4), with_year=False)} 10:00’."
+            )
         if default_time is None:
             raise DutchDateError(
                 f"In ‘{text.strip()}’ staat geen tijd. Schrijf bijvoorbeeld ‘{text.strip()} 10:00’."

@@ -22,6 +22,7 @@ from bot.language.errors import DutchDateError, InvalidDate
 from bot.language.fold import clean
 from bot.language.format import DEFAULT_TZ, format_date, format_time
 from bot.language.names import FULL_WEEKDAYS, NUMBER_WORDS, alternation, number
+from bot.language.workdays import working_day_from
 
 __all__ = [
     "DATETIME_EXAMPLES",
@@ -298,11 +299,14 @@ def read_moment(
     except DutchDateError as error:  # "12.15" is no date, but may still be a time
         whole, whole_date_error = None, error
     if whole is not None:
-        if whole.since is not None:
-            # "volgende maand" is no moment: its 1st (a holiday, on 1 January) is a guess.
+        start = whole.since or whole.first
+        if start is not None and whole.label is not None:
+            example = working_day_from(max(start, today + timedelta(days=1)))
+            # "volgende maand" or "week 50" is no moment: its first day (1 January, a holiday;
+            # the Monday before the meeting's own Tuesday) would be a guess.
             raise DutchDateError(
                 f"‘{text.strip()}’ is geen dag maar {whole.label}. Noem de dag, bijvoorbeeld "
-                f"‘{format_date(whole.since + timedelta(days=4), with_year=False)} 10:00’."
+                f"‘{format_date(example, with_year=False)} 10:00’."
             )
         if default_time is None:
             raise DutchDateError(

@@ -257,8 +257,9 @@ def test_cancelling_in_a_month_names_its_meetings_and_cancels_none(
         ("verplaats boa 15-12 naar woensdag", "Bedoel je woensdag 25 november"),
         ("verplaats boa 1-12 1-1-9999 10:00", "ligt te ver weg"),
         ("annuleer boa 1-1-9999", "ligt te ver weg"),
-        # a month is no day to move to (it was its 1st, without a word)
+        # a month or a week is no day to move to (it was its first day, without a word)
         ("verplaats boa 1-12 naar volgende maand", "‘volgende maand’ is geen dag maar december"),
+        ("verplaats boa 1-12 naar volgende week", "‘volgende week’ is geen dag maar week 49"),
     ],
 )
 def test_moves_into_the_past_or_beyond_the_horizon_are_refused(

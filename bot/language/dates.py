@@ -16,9 +16,10 @@ Reading rules (what users may type, and what it means):
 * "volgende week" / "begin volgende week" is the Monday of next week, "eind (van de) week" and
   "deze week" the Friday of this week (on a weekend: the coming Friday), "eind volgende week" the
   Friday of next week, "eind (van de) maand" the last day of the month, "begin volgende maand" the
-  1st, "medio volgende maand" the 15th. "volgende maand/kwartaal/jaar" is its first day as a date
-  and its last day as a deadline (`ParsedDate.until`, `bot.language.due`); "deze maand", "dit
-  kwartaal" and "dit jaar" are their last day, as "deze week" is its Friday.
+  1st, "medio volgende maand" the 15th. "volgende maand/kwartaal/jaar" is its first day as a date,
+  its last day as a deadline (`ParsedDate.until`, `bot.language.due`) and all its days as a period
+  (`parse_period`); "deze maand", "dit kwartaal" and "dit jaar" are their last day as a date, as
+  "deze week" is its Friday.
   "eind/begin/medio december" is the 31st/1st/15th; "eind/begin/medio 2027" and "Q3 2027" are
   read as the programme reads its deadlines (`bot.language.milestones`): 31 December, 1 January,
   30 June, the quarter's last day. A bare year ("2027") is no date.
@@ -271,7 +272,7 @@ _QUARTERS = ("eerste", "tweede", "derde", "vierde")
 
 
 def _span_label(unit: str, first: date) -> str:
-    """ "januari 2027", "het eerste kwartaal van 2027", "2027"."""
+    """The span's name: "januari 2027", "het eerste kwartaal van 2027", "2027"."""
     if unit == "maand":
         return f"{month_name(first.month)} {first.year}"
     if unit == "kwartaal":
@@ -289,7 +290,8 @@ def _next_period(m: re.Match[str], today: date) -> _Parsed:
 
 
 def _this_period(m: re.Match[str], today: date) -> _Parsed:
-    """ "deze maand", "dit kwartaal", "dit jaar": like "deze week" (its Friday), its end."""
+    """This month, quarter or year ("deze maand", "dit kwartaal", "dit jaar"): as a date its
+    end, as "deze week" is its Friday."""
     unit = m["unit"]
     first, last = _span(unit, today, 0)
     # "de cijfers van dit jaar" names no deadline; "stuurt deze maand de cijfers" does.
@@ -365,9 +367,9 @@ _NTH_WEEK = {"eerste": 1, "1e": 1, "tweede": 2, "2e": 2, "derde": 3, "3e": 3, "v
 
 
 def _week_of_month(m: re.Match[str], today: date) -> _Parsed:
-    """ "eerste week van januari": the ISO week holding the month's first Thursday (the week
-    most of which lies in the month, so week 1 for January); "laatste week van december" the
-    one holding its last Thursday."""
+    """The nth week of a month ("eerste week van januari"): the ISO week holding the month's
+    first Thursday (the week most of which lies in the month, so week 1 for January);
+    "laatste week van december" the one holding its last Thursday."""
     month = MONTHS[m["mon"]]
     nth = m["nth"]
 

@@ -57,13 +57,6 @@ def wall_time(day: date, clock: time, tz: tzinfo) -> datetime:
     return datetime.combine(day, clock, tzinfo=tz).astimezone(UTC).astimezone(tz)
 
 
-def _offsets(day: date, clock: time, tz: tzinfo) -> tuple[timedelta | None, timedelta | None]:
-    """The UTC offsets of the two readings of a wall time (fold 0 and 1): equal unless the
-    clocks change around it."""
-    first = datetime.combine(day, clock, tzinfo=tz)
-    return first.utcoffset(), first.replace(fold=1).utcoffset()
-
-
 def wall_time_remark(day: date, clock: time, tz: tzinfo) -> str | None:
     """Dutch, when `clock` on `day` is no plain wall time: in the spring-forward gap it does not
     exist (`wall_time` reads it an hour later), in the autumn hour it occurs twice (`wall_time`
@@ -278,7 +271,8 @@ def read_moment(
     text: str, now: datetime, *, default_time: time | None = None, tz: tzinfo = DEFAULT_TZ
 ) -> ReadMoment:
     """`parse_datetime`, with the remark an answer must show when the wall time typed does not
-    exist or occurs twice ("zondag 25 oktober 02:30")."""
+    exist or occurs twice ("zondag 25 oktober 02:30"). A week or a month is no moment: it is
+    refused with a question for the day, not read as its first day."""
     today = today_in(now, tz)
     cleaned = _day_parts(clean(text))
     if (part := _DAY_PART_RE.fullmatch(cleaned)) is not None:

@@ -6,6 +6,8 @@
 * A day part fixes the time of a day: "morgenochtend" (09:00), "vanmiddag" (13:00),
   "morgenavond" (19:00), "'s ochtends"...
 * A time without a date is the next such moment (today if still ahead, otherwise tomorrow).
+* Midnight said with a day ("morgen 12 uur 's nachts") is asked about: the start or the end of
+  that day is meant about as often; "00:00" or "12 uur 's nachts" alone is read.
 * Wall-clock times that do not exist (the spring-forward hour) move forward by the DST gap;
   ambiguous ones (autumn) take the first occurrence (summer time). `wall_time` is the one place
   that does this round trip; `read_moment` also says so in Dutch (`wall_time_remark`), so an
@@ -218,6 +220,26 @@ def parse_time(text: str) -> time:
     return parsed
 
 
+def _spoken_midnight(text: str) -> bool:
+    """ "12 uur 's nachts", "om 12 's nachts": midnight said, not written as a clock ("00:00")."""
+    m = _TIME_RE.fullmatch(clean(text))
+    if m is None or m["ch"] is not None or (m["dp"] or m["dp_de"] or "") not in ("nachts", "nacht"):
+        return False
+    spoken = _spoken_minutes(m)
+    return spoken is not None and spoken[0] == 12 and spoken[1] == 12 * 60
+
+
+def _which_midnight(text: str, day: date) -> InvalidDate:
+    # "morgen 12 uur 's nachts" is as often the night after that day as the start of it: the
+    # half hour between would decide whose duty it is, so it is asked, not guessed.
+    after = day + timedelta(days=1)
+    return InvalidDate(
+        f"Met ‘{text}’ kan het begin of het eind van {format_date(day)} bedoeld zijn. Schrijf "
+        f"‘{day.day}-{day.month} 00:00’ voor het begin of ‘{after.day}-{after.month} 00:00’ "
+        "voor het eind."
+    )
+
+
 def _split_date_time(tokens: list[str], today: date) -> tuple[date | None, time] | None:
     """Find a time at the end (or start) of the tokens and a date (or nothing) in the rest."""
     splits = [(tokens[:k], tokens[k:]) for k in range(len(tokens))]
@@ -237,6 +259,8 @@ def _split_date_time(tokens: list[str], today: date) -> tuple[date | None, time]
             first_error = first_error or error
             continue
         if parsed is not None:
+            if _spoken_midnight(" ".join(time_tokens)):
+                raise _which_midnight(" ".join(tokens), parsed.day)
             return parsed.day, clock
     if first_error is not None:
         raise first_error

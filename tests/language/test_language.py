@@ -1067,3 +1067,14 @@ def test_a_month_quarter_or_year_as_a_period_is_all_its_days(
 ) -> None:
     days = parse_period(text, _at(2026, 12, 23), tz=_AMS)
     assert (days.first, days.last, days.label, days.is_week) == (first, last, label, False)
+
+
+@pytest.mark.parametrize("text", ["morgen 12 uur 's nachts", "vrijdag om 12 's nachts"])
+def test_midnight_said_with_a_day_is_asked_about(text: str) -> None:
+    # On Thursday 31 December 2026 "morgen 12 uur 's nachts" was read as 1 January 00:00, the
+    # start of "morgen"; as often the night after it is meant.
+    with pytest.raises(DutchDateError, match="het begin of het eind van vrijdag 1 januari 2027"):
+        parse_datetime(text, _at(2026, 12, 31, 10), tz=_AMS)
+    # Without a day, or written as a clock time, it is the coming midnight, as before.
+    assert parse_datetime("12 uur 's nachts", _at(2026, 12, 31, 10), tz=_AMS) == _at(2027, 1, 1, 0)
+    assert parse_datetime("1-1 00:00", _at(2026, 12, 31, 10), tz=_AMS) == _at(2027, 1, 1, 0)

@@ -592,6 +592,9 @@ def test_a_moment_in_the_dst_hour_says_which_moment_it_reads(make_bot: BotFactor
     assert "*OVD-BZ*: <@" in autumn
     plain = text_of(answer(bot.slack.command("/piket", "31 oktober 2027 12:00")))
     assert "Piket op zondag 31 oktober 2027, 12:00" in plain and "zomertijd" not in plain
+    # Midnight said with a day: its start or its end? Asked, not guessed.
+    midnight = text_of(answer(bot.slack.command("/piket", "zondag 12 uur 's nachts")))
+    assert "kan het begin of het eind van zondag 29 november 2026 bedoeld zijn" in midnight
 
 
 def test_slash_piket_and_piket_zet_agree_on_the_duty_of_week_n(make_bot: BotFactory) -> None:

@@ -4,7 +4,7 @@
   "'s ochtends"/"'s middags"/"'s avonds"/"'s nachts" says otherwise; clock times ("3:00", "15.00")
   and hours above 12 ("15 uur") are taken literally.
 * A day part fixes the time of a day: "morgenochtend" (09:00), "vanmiddag" (13:00),
-  "morgenavond" (19:00), "'s ochtends"...
+  "morgenavond" (19:00), "dinsdagmiddag", "morgen 's middags", "1-12 in de ochtend"...
 * A time without a date is the next such moment (today if still ahead, otherwise tomorrow).
 * Midnight said with a day ("morgen 12 uur 's nachts") is asked about: the start or the end of
   that day is meant about as often; "00:00" or "12 uur 's nachts" alone is read.

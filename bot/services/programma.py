@@ -138,6 +138,9 @@ class Card:
     items: tuple[LinkedItem, ...]
     spent: Decimal
     today: date
+    # Shared where guests or another organisation's users read along: the history's notes
+    # (which may name residents or cases) were left out.
+    notes_withheld: bool = False
 
 
 @dataclass(frozen=True)
@@ -442,7 +445,21 @@ class ProgrammeService:
         the team's action items, guests): of the linked items, only those agreed in that
         channel, which its members could read there already."""
         card = self.show(activity_id, actor, now)
-        return replace(card, items=tuple(i for i in card.items if i.channel == channel))
+        card = replace(card, items=tuple(i for i in card.items if i.channel == channel))
+        if not any(u.note for u in card.history) or not self._outsiders_in(channel, now):
+            return card
+        # The notes are the team's, as a meeting reminder keeps its items from such a channel;
+        # status, deadline and who changed them stay, so partners there still see the progress.
+        log.info("programme card shared without its notes: outsiders may read %s", channel)
+        history = tuple(replace(u, note="") if u.note else u for u in card.history)
+        return replace(card, history=history, notes_withheld=True)
+
+    def _outsiders_in(self, channel: str | None, now: datetime) -> bool:
+        """Whether guests or another organisation's users may read `channel`; yes when it
+        cannot be told (fail closed)."""
+        if channel is None or self.access is None:
+            return True
+        return self.access.has_outsiders(channel, now)
 
     def readable(self, card: Card, actor: Actor, now: datetime) -> Card:
         """The card with only the linked action items `actor` may read, by the rule `/acties`

@@ -414,10 +414,32 @@ def meeting_blocks(lines: Sequence[MeetingLine], tz: tzinfo) -> list[Block]:
     return [section((title + "\n" if n == 0 else "") + c) for n, c in enumerate(chunks)]
 
 
+def notes_withheld_note(card: Card) -> str:
+    """Said on a card shared without its notes: why, and where the team reads them."""
+    return (
+        "🔒 De toelichtingen bij de updates staan niet in dit bericht: niet iedereen in dit "
+        "kanaal mag ze lezen (gasten of leden van een andere organisatie lezen mee). Teamleden "
+        f"zien ze met `/programma {card.row.view.key}`."
+    )
+
+
+def notes_withheld_answer(card: Card) -> str:
+    """The sharer's own answer when the card went out without its notes."""
+    return (
+        f"Gedeeld, maar zonder de toelichtingen bij de updates van *{escape(card.row.view.name)}*"
+        ": in dit kanaal lezen gasten of leden van een andere organisatie mee (of ik kon niet "
+        "nagaan wie er meelezen). De hele kaart, met toelichtingen, zie je met "
+        f"`/programma {card.row.view.key}`."
+    )
+
+
 def shared_card(card: Card, tz: tzinfo, user_id: str) -> list[Block]:
-    blocks = [b for b in card_blocks(card, tz, with_buttons=False)]
-    blocks.append(context(f"Gedeeld door <@{user_id}> via /programma"))
-    return blocks[:MESSAGE_BLOCK_LIMIT]
+    below = [context(f"Gedeeld door <@{user_id}> via /programma")]
+    if card.notes_withheld:
+        below.insert(0, context(notes_withheld_note(card)))
+    # What is said below the card is never the part cut off at Slack's limit.
+    blocks = card_blocks(card, tz, with_buttons=False)[: MESSAGE_BLOCK_LIMIT - len(below)]
+    return blocks + below
 
 
 def report_ready_text(until: date) -> str:

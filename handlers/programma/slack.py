@@ -56,6 +56,7 @@ from handlers.programma.blocks import (
     card_reply,
     list_reply,
     message_reply,
+    notes_withheld_answer,
     overview_reply,
     picks_reply,
     report_ready_text,
@@ -190,6 +191,8 @@ def register(app: App, ctx: AppContext, command: SlashCommand) -> None:
             response_type="in_channel",
             replace_original=False,
         )
+        if card.notes_withheld:
+            tell(it, client, notes_withheld_answer(card))
 
     def open_update(it: Interaction, client: WebClient) -> None:
         card = clicked(it)

@@ -19,6 +19,7 @@ import pytest
 
 from bot.clock import Clock
 from bot.core.access import HOME_STRANGER_TEXT, POLICY, STRANGER_REFUSAL, Action
+from bot.core.programme import Status
 from handlers.access import access_service
 from handlers.actions.clock import DIGEST_KIND
 from handlers.actions.clock import plan_deliveries as plan_actions
@@ -411,6 +412,57 @@ def test_a_shared_programme_card_takes_along_only_the_items_of_the_channel_it_is
     assert "mevrouw De Vries" not in general and "Dorpsstraat 12" not in general
     boa = share_in(BOA_CHANNEL)
     assert "mevrouw De Vries" in boa and "Dorpsstraat 12" not in boa
+
+
+NOTE_TEXT = "Gesprek gehad met mevrouw Jansen over haar pand aan de Kerkstraat"
+
+
+@pytest.mark.parametrize("outsider", STRANGERS, ids=lambda u: u.name)
+def test_a_programme_card_shared_where_outsiders_read_along_leaves_out_the_notes(
+    team_bot: RunningBot, outsider: User
+) -> None:
+    """An update's note may name a resident or a case. Shared in the team's own channel the
+    card shows it; in a channel where a guest or a police officer (Slack Connect) reads along,
+    or whose members Slack cannot tell, the card goes out with status and deadline but without
+    the notes, says so, and the sharer hears it in an answer only they see."""
+    team = [SLACK_IDS[k] for k in SLACK_IDS]
+    programme = ProgrammeStore(team_bot.ctx.db)
+    activity = next(a.id for a in programme.activities() if a.key == "bibob-beleid")
+    programme.record(
+        activity,
+        kind="status",
+        by=MEMBER.slack_id,
+        now=team_bot.clock(),
+        status=Status.VERTRAAGD,
+        note=NOTE_TEXT,
+    )
+
+    def share_in(channel: str, answers: int) -> tuple[str, list[dict[str, Any]]]:
+        access_service(team_bot.ctx).invalidate()
+        team_bot.fake.forget_calls()
+        click = team_bot.slack.block_actions_payload(
+            SHARE_BUTTON, str(activity), user_id=MEMBER.slack_id, channel_id=channel
+        )
+        answer(team_bot.slack.interactivity(click))
+        shared, *private = (c.args for c in team_bot.fake.wait_for("response_url", answers))
+        assert shared["response_type"] == "in_channel"
+        return json.dumps(shared, ensure_ascii=False), private
+
+    shown, private = share_in(TEAM_CHANNEL, 1)
+    assert NOTE_TEXT in shown and "→ *vertraagd*" in shown and "🔒" not in shown
+    time.sleep(0.3)  # an answer to the sharer would follow the shared card
+    assert len(team_bot.fake.calls("response_url")) == 1
+
+    team_bot.fake.set_channel_members(BOA_CHANNEL, [*team, outsider.slack_id])
+    for channel in (BOA_CHANNEL, "C0UNKNOWN"):  # Slack cannot say who reads the second one
+        shown, private = share_in(channel, 2)
+        assert "mevrouw Jansen" not in shown and "Kerkstraat" not in shown, channel
+        assert "→ *vertraagd*" in shown and "Bibob-beleid en implementatie" in shown
+        assert "toelichtingen bij de updates staan niet in dit bericht" in shown
+        assert "`/programma bibob-beleid`" in shown
+        [told] = private
+        assert told["response_type"] == "ephemeral" and told["replace_original"] is False
+        assert told["text"].startswith("Gedeeld, maar zonder de toelichtingen")
 
 
 def test_an_actie_message_arriving_while_slack_cannot_say_who_wrote_it_is_not_lost(

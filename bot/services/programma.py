@@ -675,6 +675,57 @@ class ProgrammeService:
     def digest_for(self, person_key: str, now: datetime) -> Digest | None:
         return next((d for d in self.digests(now) if d.person.key == person_key), None)
 
+    def untracked(self, now: datetime) -> list[Row]:
+        """The open activities whose monthly DM nobody gets: no action holder, one who is no
+        longer in the team overview, or one without a Slack ID."""
+        model = self.model()
+        today = today_in(now, self.tz)
+        rows = [
+            self._row(model, view, today)
+            for view in model.activities
+            if not view.status.closed and not ((owner := model.owner(view)) and owner.slack_id)
+        ]
+        rows.sort(key=lambda r: (r.view.deadline, r.view.name))
+        return rows
+
+    def untracked_readers(self, now: datetime) -> list[PersonView]:
+        """Who hears of the activities nobody is reminded of: the team leads (people.yaml's
+        access), or when none has a Slack ID, the regievoerders, who direct the programme."""
+        model = self.model()
+        leads = self.access.config(now).team_leads if self.access is not None else frozenset()
+        found = sorted(
+            (p for p in model.people.values() if p.slack_id and p.slack_id in leads),
+            key=lambda p: p.key,
+        )
+        return found or self.regievoerders()
+
+    def untracked_notice(self, to: str, now: datetime) -> Notice | None:
+        """The DM, in the monthly round, about the open activities no action holder is
+        reminded of; None when every open activity has one (anymore)."""
+        rows = self.untracked(now)
+        if not rows:
+            return None
+        model = self.model()
+        count = len(rows)
+        lines = [
+            f"📋 Uitvoeringsprogramma: {count} open "
+            f"{'activiteit krijgt' if count == 1 else 'activiteiten krijgen'} deze maand geen "
+            "herinnering, omdat niemand met een Slack-account er actiehouder van is:"
+        ]
+        for row in rows[:LATE_LIST_LIMIT]:
+            view = row.view
+            lines.append(
+                f"• *{escape(view.name)}* — {_untracked_reason(model, view)}; status: "
+                f"{view.status.value}, deadline {format_date(view.deadline)}"
+            )
+        if count > LATE_LIST_LIMIT:
+            lines.append(f"• en nog {count - LATE_LIST_LIMIT}")
+        lines.append(
+            "Wijs een actiehouder aan (`owner` in `config/programma.yaml`) of vul het Slack "
+            "member-ID in (`config/people.yaml`), en draai `oov-bot import`."
+        )
+        return Notice(to, "\n".join(lines), "programme activities without a reminded holder")
+
     def late_activities(self, now: datetime) -> list[Row]:
         model = self.model()
         today = today_in(now, self.tz)
@@ -787,6 +838,16 @@ class ProgrammeService:
 
 
 # --- the report document -------------------------------------------------------------------------
+
+
+def _untracked_reason(model: _Model, view: ActivityView) -> str:
+    """Why nobody is reminded of `view`, in Dutch."""
+    if not view.owner_key:
+        return "geen actiehouder"
+    owner = model.owner(view)
+    if owner is None:
+        return f"actiehouder `{view.owner_key}` staat niet (meer) in het teamoverzicht"
+    return f"actiehouder {escape(owner.name)} heeft geen Slack-ID"
 
 
 # `/programma` asked in everyday Dutch: "wat is te laat", "wat loopt achter", "mijn activiteiten".

@@ -1,14 +1,17 @@
 """The programme's clock: the DM to each action holder at the configured rhythm (default the 1st
-of each month, 09:00), the DM to the regievoerders the working day after a deadline passed without
-"afgerond", and the daily retention purge of old note texts. Each under a key of its own, so the
-clock's claim sends it exactly once.
+of each month, 09:00) and, in the same round, the DM to the team leads listing the open
+activities nobody was reminded of (no action holder, or one without a Slack ID), the DM to the
+regievoerders the working day after a deadline passed without "afgerond", and the daily
+retention purge of old note texts. Each under a key of its own, so the clock's claim sends it
+exactly once.
 
-Both DMs come on working days: a day of the month on a weekend or a Dutch public holiday (the 1st
+The DMs come on working days: a day of the month on a weekend or a Dutch public holiday (the 1st
 of January is Nieuwjaarsdag) moves to the next working day, at the same time, under the key of
 the day it stands for; a deadline of Friday or 31 December is reported on the next working day."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 
@@ -21,8 +24,11 @@ from handlers.blocks import Block, section
 from handlers.programma.blocks import digest_message, meeting_blocks, text_chunks
 from handlers.programma.common import build_service
 
+log = logging.getLogger(__name__)
+
 DIGEST_KIND = "programme_digest"
 LATE_KIND = "programme_late"
+UNTRACKED_KIND = "programme_untracked"
 PURGE_KIND = "programme_purge"
 LATE_LOCAL_TIME = time(9, 0)  # the working morning after a passed deadline
 PURGE_LOCAL_TIME = time(3, 30)
@@ -43,6 +49,14 @@ def send_late(
     if notice is None:
         return None  # finished or moved meanwhile
     # One line per activity: a long list is split between lines, never inside a mention.
+    blocks = [section(chunk) for chunk in text_chunks(notice.text.split("\n"))]
+    return ctx.gateway.post(notice.to, notice.text, blocks=blocks, what=notice.what)
+
+
+def send_untracked(ctx: AppContext, service: ProgrammeService, to: str) -> SentMessage | None:
+    notice = service.untracked_notice(to, ctx.now())
+    if notice is None:
+        return None  # every open activity has a reminded action holder by now
     blocks = [section(chunk) for chunk in text_chunks(notice.text.split("\n"))]
     return ctx.gateway.post(notice.to, notice.text, blocks=blocks, what=notice.what)
 
@@ -99,6 +113,21 @@ def plan_deliveries(ctx: AppContext, start: datetime, end: datetime) -> Iterable
                     send=lambda k=key: send_digest(ctx, service, k),
                 )
             )
+        # In the same round, so no open activity goes unasked without anyone knowing.
+        if service.untracked(moment):
+            readers = service.untracked_readers(moment)
+            if not readers:
+                log.warning("programme: activities without a reminded holder, nobody to tell")
+            for person in readers:
+                assert person.slack_id is not None
+                planned.append(
+                    PlannedDelivery(
+                        key=f"programma:untracked:{day.isoformat()}:{person.key}",
+                        kind=UNTRACKED_KIND,
+                        due_at=moment,
+                        send=lambda to=person.slack_id: send_untracked(ctx, service, to),
+                    )
+                )
     regievoerders = service.regievoerders()
     # Deadlines that pass together (the end of a year, a weekend) make one DM per regievoerder.
     passed: dict[datetime, list[tuple[int, date]]] = {}

@@ -180,7 +180,7 @@ def person_reply(answer: PersonAnswer) -> Reply:
         )
     blocks.append(context(escape(answer.picture.rules)))
     shown = load_percent(load.demand, load.supply)
-    return Reply(text=f"Capaciteit van {name}: {shown}", blocks=blocks)
+    return Reply(text=f"Capaciteit van {escape(name)}: {shown}", blocks=blocks)
 
 
 def change_line(change: Change) -> str:
@@ -221,7 +221,7 @@ def what_if_blocks(found: WhatIf) -> list[Block]:
 def what_if_reply(found: WhatIf) -> Reply:
     blocks: list[Block] = [header("Capaciteit: wat als"), *what_if_blocks(found)]
     blocks.append(context("Zo ziet het er uit na de wijziging; het takenoverzicht blijft gelijk."))
-    return Reply(text=f"Als {found.description}", blocks=blocks)
+    return Reply(text=f"Als {escape(found.description)}", blocks=blocks)
 
 
 def choice_reply(choice: TaskChoice) -> Reply:

@@ -109,7 +109,8 @@ def series_reply(details: SeriesDetails, tz: tzinfo) -> Reply:
         )
     )
     blocks.append(context(*notes))
-    return Reply(text=f"{series.name}: {meetings.describe_schedule(series)}", blocks=blocks)
+    text = escape(f"{series.name}: {meetings.describe_schedule(series)}")
+    return Reply(text=text, blocks=blocks)
 
 
 def _next_line(occurrence: Occurrence, taker: PersonView | None, tz: tzinfo) -> str:

@@ -103,7 +103,7 @@ def now_reply(result: OnDutyNow, tz: ZoneInfo) -> Reply:
             for s in result.running
         ]
         blocks.append(section("\n".join(lines)))
-        text = f"Piket nu: {summary_text(result.running)}"
+        text = f"Piket nu: {escape(summary_text(result.running))}"
     else:
         text = "De gemeente heeft nu geen piket."
         blocks.append(section(text))
@@ -145,7 +145,7 @@ def person_reply(result: PersonShifts, tz: ZoneInfo) -> Reply:
         for s in result.shifts
     ]
     return Reply(
-        text=f"Piket van {person.name}",
+        text=f"Piket van {escape(person.name)}",
         blocks=[header(f"Piket van {person.name}"), section("\n".join(lines))],
     )
 
@@ -158,7 +158,7 @@ def days_reply(result: OnDays, tz: ZoneInfo) -> Reply:
             f"*{escape(s.role)}*: {who(s)} — {period(s.start, s.end, tz)}" for s in result.shifts
         ]
         return Reply(
-            text=f"{title}: {summary_text(result.shifts)}",
+            text=f"{title}: {escape(summary_text(result.shifts))}",
             blocks=[header(title), section("\n".join(lines))],
         )
     text = (
@@ -182,7 +182,7 @@ def moment_reply(result: AtMoment, tz: ZoneInfo) -> Reply:
         return Reply(text=text, blocks=[header(title), *remark, section(text)])
     lines = [f"*{escape(s.role)}*: {who(s)} — {period(s.start, s.end, tz)}" for s in result.shifts]
     return Reply(
-        text=f"{title}: {summary_text(result.shifts)}",
+        text=f"{title}: {escape(summary_text(result.shifts))}",
         blocks=[header(title), *remark, section("\n".join(lines))],
     )
 

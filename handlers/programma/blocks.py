@@ -132,7 +132,9 @@ def overview_reply(found: Overview) -> Reply:
         )
     )
     total = sum(p.total for p in found.priorities)
-    return Reply(text=f"{found.name}: {total} activiteiten", blocks=blocks[:MESSAGE_BLOCK_LIMIT])
+    return Reply(
+        text=f"{escape(found.name)}: {total} activiteiten", blocks=blocks[:MESSAGE_BLOCK_LIMIT]
+    )
 
 
 def found_counts(counts: dict[Status, int]) -> list[tuple[Status, int]]:
@@ -154,7 +156,7 @@ def list_reply(found: ActivityList) -> Reply:
     hidden = len(found.rows) - (len(blocks) - 1)
     if hidden > 0:
         blocks.append(context(f"… en nog {hidden} activiteiten."))
-    return Reply(text=f"{found.title}: {len(found.rows)} activiteiten", blocks=blocks)
+    return Reply(text=f"{escape(found.title)}: {len(found.rows)} activiteiten", blocks=blocks)
 
 
 def _history_line(u: UpdateView, tz: tzinfo) -> str:
@@ -260,7 +262,7 @@ def card_blocks(
 def card_reply(card: Card, tz: tzinfo, *, update_button: bool = True) -> Reply:
     view = card.row.view
     return Reply(
-        text=f"{view.name}: {view.status.value}, deadline {format_date(view.deadline)}",
+        text=f"{escape(view.name)}: {view.status.value}, deadline {format_date(view.deadline)}",
         blocks=card_blocks(card, tz, update_button=update_button),
     )
 
@@ -285,7 +287,7 @@ def picks_reply(found: Picks) -> Reply:
                     "voor alle activiteiten van een prioriteit."
                 )
             )
-        return Reply(text=f"Meerdere activiteiten passen bij “{found.query}”", blocks=blocks)
+        return Reply(text=f"Meerdere activiteiten passen bij “{shown}”", blocks=blocks)
     text = (
         f"Geen activiteit, prioriteit of commando gevonden voor “{shown}”. "
         "Typ `/programma help` voor wat kan."
@@ -301,7 +303,7 @@ def picks_reply(found: Picks) -> Reply:
                 )
             )
         )
-    return Reply(text=f"Geen activiteit gevonden voor “{found.query}”", blocks=blocks)
+    return Reply(text=f"Geen activiteit gevonden voor “{shown}”", blocks=blocks)
 
 
 def message_reply(text: str) -> Reply:

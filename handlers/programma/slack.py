@@ -28,7 +28,7 @@ from bot.services.programma import (
     UpdateRefused,
 )
 from handlers.access import actor_of
-from handlers.blocks import Reply
+from handlers.blocks import Reply, escape
 from handlers.commands import SlashCommand
 from handlers.payloads import (
     MAX_ID,
@@ -186,7 +186,7 @@ def register(app: App, ctx: AppContext, command: SlashCommand) -> None:
                 "Delen in een kanaal kan alleen vanuit `/programma` in dat kanaal."
             )
         Respond(response_url=it.response_url)(
-            text=f"{card.row.view.name}: {card.row.view.status.value}",
+            text=f"{escape(card.row.view.name)}: {card.row.view.status.value}",
             blocks=shared_card(card, ctx.tz, it.user_id),
             response_type="in_channel",
             replace_original=False,
@@ -210,7 +210,8 @@ def register(app: App, ctx: AppContext, command: SlashCommand) -> None:
             )
         except DomainError as exc:
             raise InteractionRefused(exc.message) from None
-        tell(it, client, f"Genoteerd: geen wijziging voor *{card.row.view.name}*. Dank je!")
+        name = escape(card.row.view.name)
+        tell(it, client, f"Genoteerd: geen wijziging voor *{name}*. Dank je!")
 
     on_action(app, SHOW_BUTTONS, show, examples=(SHOW_BUTTON, f"{SHOW_BUTTON}:1"))
     on_action(app, SHARE_BUTTON, share)
@@ -238,7 +239,7 @@ def register(app: App, ctx: AppContext, command: SlashCommand) -> None:
             ctx.gateway.try_post(notice.to, notice.text, what=notice.what)
         view = done.card.row.view
         text = (
-            f"Opgeslagen: *{view.name}* — {view.status.value}, deadline "
+            f"Opgeslagen: *{escape(view.name)}* — {view.status.value}, deadline "
             f"{format_date(view.deadline)}."
         )
         if meta.response_url:

@@ -94,9 +94,14 @@ def task_card(
     return blocks
 
 
+def card_text(task: TaskView) -> str:
+    """The card's notification text: mrkdwn as well, so the subject and name are escaped."""
+    return escape(f"{task.subject}: eigenaar {plain_name(task.owner)}")
+
+
 def card_reply(task: TaskView, *, owner_button: bool = True) -> Reply:
     return Reply(
-        text=f"{task.subject}: eigenaar {plain_name(task.owner)}",
+        text=card_text(task),
         blocks=task_card(task, owner_button=owner_button),
     )
 
@@ -151,7 +156,7 @@ def search_reply(
             "`/taken` voor je eigen taken."
         )
     )
-    return Reply(text=f"Geen taak gevonden voor “{query}”", blocks=blocks)
+    return Reply(text=f"Geen taak gevonden voor “{escape(query)}”", blocks=blocks)
 
 
 def _timed_line(task: TaskView, hours: float) -> str:
@@ -198,7 +203,7 @@ def person_tasks_reply(found: PersonTasks) -> Reply:
             "contracturen per week als eigenaar."
         )
     )
-    return Reply(text=f"Taken van {person.name}", blocks=blocks)
+    return Reply(text=f"Taken van {escape(person.name)}", blocks=blocks)
 
 
 CAPACITY_BLOCK = "capacity_impact"

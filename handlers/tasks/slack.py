@@ -21,7 +21,7 @@ from bot.services.capacity import build_capacity_service
 from bot.services.errors import DomainError
 from bot.services.tasks import OwnerChangeRefused, TaskService
 from handlers.access import access_service, actor_of
-from handlers.blocks import Reply, context, section, without_actions
+from handlers.blocks import Reply, context, escape, section, without_actions
 from handlers.payloads import (
     MAX_ID,
     Interaction,
@@ -45,9 +45,9 @@ from handlers.tasks.blocks import (
     SHOW_BUTTON,
     SHOW_BUTTONS,
     card_reply,
+    card_text,
     owner_modal,
     person_tasks_reply,
-    plain_name,
     search_reply,
     task_card,
 )
@@ -163,7 +163,7 @@ def register(app: App, ctx: AppContext) -> None:
     def show(it: Interaction, client: WebClient) -> None:
         task, actor = clicked_task(it)
         blocks = task_card(task, owner_button=service.may_change_owner(task, actor))
-        reply(it, client, text=task.subject, blocks=blocks, replace_original=True)
+        reply(it, client, text=escape(task.subject), blocks=blocks, replace_original=True)
 
     def share(it: Interaction, client: WebClient) -> None:
         task, _ = clicked_task(it)
@@ -172,7 +172,7 @@ def register(app: App, ctx: AppContext) -> None:
         blocks = without_actions(task_card(task))
         blocks.append(context(f"Gedeeld door <@{it.user_id}> via /wie"))
         Respond(response_url=it.response_url)(
-            text=f"{task.subject}: eigenaar {plain_name(task.owner)}",
+            text=card_text(task),
             blocks=blocks,
             response_type="in_channel",
             replace_original=False,
@@ -266,7 +266,7 @@ def register(app: App, ctx: AppContext) -> None:
                 changed.task, owner_button=service.may_change_owner(changed.task, actor)
             )
             Respond(response_url=choice.response_url)(
-                text=changed.task.subject, blocks=answer.blocks, replace_original=True
+                text=answer.text, blocks=answer.blocks, replace_original=True
             )
 
     on_view(app, OWNER_MODAL, owner_submitted)

@@ -1,6 +1,7 @@
 """The monthly round leaves no activity silently unasked: an open activity without an action
 holder, or whose holder has no Slack ID (someone who left), is listed in one DM to the team
-leads in the same round, sent once however many clock processes run."""
+leads in the same round, sent once however many clock processes run. The ownerless activity's
+name has '&' and '<…>', which the notification texts escape."""
 
 from __future__ import annotations
 
@@ -12,11 +13,14 @@ from typing import Any
 import pytest
 
 from bot.clock import Clock
+from handlers.programma.blocks import NO_CHANGE_BUTTON, SHARE_BUTTON
 from handlers.programma.clock import UNTRACKED_KIND, plan_deliveries
+from storage.programme import ProgrammeStore
 from storage.session import Database
 from testkit.app import RunningBot, start_bot
 from testkit.clock import FixedClock, run_round
 from testkit.fake_slack import FakeSlack
+from testkit.replies import answer
 from testkit.team_config import SLACK_IDS, copy_config, edit_yaml
 
 # Monday 1 July 2024: the round is at 09:00 in Amsterdam; the clock runs at noon.
@@ -110,3 +114,24 @@ def test_nothing_is_planned_when_every_open_activity_has_a_reminded_holder(
         assert planned and not [d for d in planned if d.kind == UNTRACKED_KIND]
     finally:
         server.close()
+
+
+def test_an_activity_name_with_markup_is_escaped_in_the_notification_text(
+    bot: RunningBot,
+) -> None:
+    """The `text` beside the blocks is read as mrkdwn as well: 'LIO & <wijkaanpak>' would lose
+    '<wijkaanpak>' as a link there. Escaped in the card's, the shared card's and the answer
+    to "geen wijziging"."""
+    name = "LIO &amp; &lt;wijkaanpak&gt;"
+    card = answer(bot.slack.command("/programma", "lokaal-informatie-overleg"))
+    assert card["text"].startswith(f"{name}: niet gestart, deadline ")
+    activities = ProgrammeStore(bot.ctx.db).activities()
+    activity = next(a.id for a in activities if a.key == "lokaal-informatie-overleg")
+    for button, expected in (
+        (SHARE_BUTTON, f"{name}: niet gestart"),
+        (f"{NO_CHANGE_BUTTON}:0", f"Genoteerd: geen wijziging voor *{name}*. Dank je!"),
+    ):
+        bot.fake.forget_calls()
+        click = bot.slack.block_actions_payload(button, str(activity), user_id=SLACK_IDS["aov-1"])
+        answer(bot.slack.interactivity(click))
+        assert bot.fake.wait_for("response_url")[0].args["text"] == expected, button

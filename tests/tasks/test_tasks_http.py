@@ -544,3 +544,44 @@ def test_picking_a_second_owner_before_the_first_redraw_arrived_is_no_error(
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
     latest = json.dumps(updates[-1].args["view"]["blocks"], ensure_ascii=False)
     assert "AOV-er 1:" in latest and "AOV-er 3:" not in latest
+
+
+MARKUP_SUBJECT = "Boa & handhaving <wijk>"
+MARKUP_NAME = "Jansen & De Vries <extern>"
+
+
+def test_the_notification_text_escapes_subjects_and_names(
+    db: Database, fake_slack: FakeSlack, clock: FixedClock, tmp_path: Path
+) -> None:
+    """The `text` beside the blocks is what a notification and a screen reader show, and Slack
+    reads it as mrkdwn too: a subject or name with '&', '<' or '>' is escaped there as in the
+    blocks, or '<wijk>' is taken for a link and the '&' shown wrongly."""
+    config_dir = copy_config(tmp_path / "config")
+
+    def add(data: Any) -> None:
+        data["tasks"].append(
+            {"subject": MARKUP_SUBJECT, "category": "structureel", "description": "",
+             "duties": "", "time": "1 uur per week", "legal_basis": "", "owner": "aov-1",
+             "deputy": None, "aliases": ["wijkhandhaving"]}
+        )  # fmt: skip
+
+    def rename(data: Any) -> None:
+        next(p for p in data["people"] if p["key"] == "aov-1")["name"] = MARKUP_NAME
+
+    edit_yaml(config_dir / "tasks.yaml", add)
+    edit_yaml(config_dir / "people.yaml", rename)
+    bot, server = start_bot(db, fake_slack, clock, config_dir=config_dir)
+    try:
+        subject = "Boa &amp; handhaving &lt;wijk&gt;"
+        card_text = f"{subject}: eigenaar Jansen &amp; De Vries &lt;extern&gt;"
+        assert answer(bot.slack.command("/wie", "wijkhandhaving"))["text"] == card_text
+        task_id = next(t.id for t in bot.ctx.team.tasks() if t.subject == MARKUP_SUBJECT)
+        for button, expected in (("task_share", card_text), ("task_show", subject)):
+            bot.fake.forget_calls()
+            click = bot.slack.block_actions_payload(button, str(task_id), user_id="U0AOV0003")
+            answer(bot.slack.interactivity(click))
+            assert bot.fake.wait_for("response_url")[0].args["text"] == expected, button
+        taken = answer(bot.slack.command("/taken", "@aov-1"))
+        assert taken["text"] == "Taken van Jansen &amp; De Vries &lt;extern&gt;"
+    finally:
+        server.close()

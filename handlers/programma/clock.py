@@ -115,7 +115,8 @@ def plan_deliveries(ctx: AppContext, start: datetime, end: datetime) -> Iterable
             )
         # In the same round, so no open activity goes unasked without anyone knowing.
         if service.untracked(moment):
-            readers = service.untracked_readers(moment)
+            # The access config is cached by the time asked: the real one, not the round's.
+            readers = service.untracked_readers(ctx.now())
             if not readers:
                 log.warning("programme: activities without a reminded holder, nobody to tell")
             for person in readers:

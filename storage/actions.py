@@ -13,7 +13,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, Literal
 
-from sqlalchemy import Select, and_, bindparam, delete, func, select, update
+from sqlalchemy import Select, bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,6 +31,7 @@ __all__ = [
     "ActionQuery",
     "ActionStore",
     "Captured",
+    "CapturedLines",
     "ItemChange",
     "NewActionItem",
     "export_action_items",
@@ -52,6 +53,7 @@ class ActionItemView:
     id: int
     channel: str
     message_ts: str
+    line_no: int  # the item's place among its message's action lines; 0: the whole message
     thread_ts: str | None
     permalink: str | None
     source: str
@@ -106,12 +108,21 @@ class NewActionItem:
     due_kind: str
     series_key: str | None = None
     occurrence_at: datetime | None = None
+    line_no: int = 0  # the action line of the message; 0 for the first or the whole message
 
 
 @dataclass(frozen=True)
 class Captured:
     item: ActionItemView
     created: bool  # False: the source message already had an item (retry, second route)
+
+
+@dataclass(frozen=True)
+class CapturedLines:
+    """The items of one message: those just stored, or (`created` False) those it had already."""
+
+    items: tuple[ActionItemView, ...]
+    created: bool
 
 
 @dataclass(frozen=True)
@@ -200,6 +211,35 @@ class ActionStore:
 
     def capture(self, new: NewActionItem, now: datetime) -> Captured:
         """Insert the item for a source message; the existing one when it already has one."""
+        captured = self.capture_lines([new], now)
+        return Captured(captured.items[0], captured.created)
+
+    def capture_lines(self, lines: Sequence[NewActionItem], now: datetime) -> CapturedLines:
+        """Insert the items of one source message (its action lines) in one transaction: all of
+        them, or, when the message has items already (a retried event, a second route, a
+        placeholder of a deleted message), none and those it has."""
+        try:
+            with self.db.session() as s:
+                rows = [
+                    ActionItem(
+                        **{f.name: getattr(new, f.name) for f in fields(NewActionItem)},
+                        status=OPEN,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                    for new in lines
+                ]
+                s.add_all(rows)
+                s.flush()
+                return CapturedLines(tuple(_view(row) for row in rows), created=True)
+        except IntegrityError:
+            existing = self.items_of(lines[0].channel, lines[0].message_ts)
+            if not existing:  # the unique key is the only constraint that can fail here
+                raise
+            return CapturedLines(tuple(existing), created=False)
+
+    def add_line(self, new: NewActionItem, now: datetime) -> ActionItemView | None:
+        """Add an item for a line an edit added to a message; None when it has one already."""
         try:
             with self.db.session() as s:
                 row = ActionItem(
@@ -210,21 +250,30 @@ class ActionStore:
                 )
                 s.add(row)
                 s.flush()
-                return Captured(_view(row), created=True)
+                return _view(row)
         except IntegrityError:
-            existing = self.by_source(new.channel, new.message_ts)
-            if existing is None:  # the unique key is the only constraint that can fail here
-                raise
-            return Captured(existing, created=False)
+            return None
 
     def by_source(self, channel: str, message_ts: str) -> ActionItemView | None:
+        """The message's head item (its first line, or the whole message)."""
         with self.db.session() as s:
             row = s.scalar(
-                select(ActionItem).where(
-                    ActionItem.channel == channel, ActionItem.message_ts == message_ts
-                )
+                select(ActionItem)
+                .where(ActionItem.channel == channel, ActionItem.message_ts == message_ts)
+                .order_by(ActionItem.line_no)
+                .limit(1)
             )
             return _view(row) if row else None
+
+    def items_of(self, channel: str, message_ts: str) -> list[ActionItemView]:
+        """Every item of a source message, by line."""
+        with self.db.session() as s:
+            rows = s.scalars(
+                select(ActionItem)
+                .where(ActionItem.channel == channel, ActionItem.message_ts == message_ts)
+                .order_by(ActionItem.line_no)
+            )
+            return [_view(row) for row in rows]
 
     def get(self, item_id: int) -> ActionItemView | None:
         with self.db.session() as s:
@@ -233,6 +282,20 @@ class ActionStore:
 
     def set_permalink(self, item_id: int, permalink: str) -> None:
         self._set(item_id, permalink=permalink)
+
+    def set_message_permalink(self, channel: str, message_ts: str, permalink: str) -> None:
+        """The message's link on each of its live items that lacks it (all share the message)."""
+        with self.db.session() as s:
+            s.execute(
+                update(ActionItem)
+                .where(
+                    ActionItem.channel == channel,
+                    ActionItem.message_ts == message_ts,
+                    ActionItem.status != CANCELLED,
+                    ActionItem.permalink.is_(None),
+                )
+                .values(permalink=permalink)
+            )
 
     # -- the one confirmation per source message ---------------------------------------------------
 
@@ -266,12 +329,17 @@ class ActionStore:
         due_kind: str,
         now: datetime,
         revive: bool = False,
+        line_no: int = 0,
     ) -> ItemChange | None:
-        """Apply an edited source message; None when there is no live item or nothing changed.
-        With `revive` a cancelled item is opened again (logged anew through the shortcut)."""
+        """Apply an edited source message (its action line `line_no`); None when there is no
+        live item or nothing changed. With `revive` a cancelled item is opened again (logged anew
+        through the shortcut, or its `actie:` line put back)."""
         with self.db.session() as s:
             query = select(ActionItem).where(
-                ActionItem.channel == channel, ActionItem.message_ts == message_ts
+                ActionItem.channel == channel,
+                ActionItem.message_ts == message_ts,
+                ActionItem.line_no == line_no,
+                ActionItem.source != DELETED_SOURCE,
             )
             if not revive:
                 query = query.where(ActionItem.status != CANCELLED)
@@ -295,12 +363,19 @@ class ActionStore:
             return change
 
     def cancel_source(
-        self, channel: str, message_ts: str, now: datetime, *, deleted: bool = False
-    ) -> ActionItemView | None:
-        """The source message was deleted (or is no action any more): cancel its item (None when
-        there is none to cancel). Its text and link go with it: a cancelled item is never shown,
-        and a deleted message may have been deleted for what it said (a resident, a case). A
-        `deleted` message's item is marked so that nothing (a late edit) brings it back."""
+        self,
+        channel: str,
+        message_ts: str,
+        now: datetime,
+        *,
+        deleted: bool = False,
+        from_line: int = 0,
+    ) -> list[ActionItemView]:
+        """The source message was deleted (or is no action any more, or lost its action lines
+        from `from_line` on): cancel those items (empty when there is none to cancel). Their text
+        and link go with them: a cancelled item is never shown, and a deleted message may have
+        been deleted for what it said (a resident, a case). A `deleted` message's items are
+        marked so that nothing (a late edit) brings them back."""
         values: dict[str, Any] = {
             "status": CANCELLED,
             "closed_at": now,
@@ -311,11 +386,33 @@ class ActionStore:
         }
         if deleted:
             values["source"] = DELETED_SOURCE
-        return self._transition(
-            and_(ActionItem.channel == channel, ActionItem.message_ts == message_ts),
-            from_status=(OPEN, DONE),
-            values=values,
-        )
+        with self.db.session() as s:
+            ids = list(
+                s.scalars(
+                    update(ActionItem)
+                    .where(
+                        ActionItem.channel == channel,
+                        ActionItem.message_ts == message_ts,
+                        ActionItem.line_no >= from_line,
+                        ActionItem.status.in_((OPEN, DONE)),
+                    )
+                    .values(**values)
+                    .returning(ActionItem.id)
+                )
+            )
+            if deleted:  # lapsed lines too: their text is gone already, nothing brings them back
+                s.execute(
+                    update(ActionItem)
+                    .where(ActionItem.channel == channel, ActionItem.message_ts == message_ts)
+                    .values(source=DELETED_SOURCE)
+                )
+            rows = s.scalars(
+                select(ActionItem)
+                .where(ActionItem.id.in_(ids))
+                .order_by(ActionItem.line_no)
+                .execution_options(populate_existing=True)
+            )
+            return [_view(row) for row in rows]
 
     def remember_deleted(self, channel: str, message_ts: str, now: datetime) -> bool:
         """An action message was deleted before its item was stored (Slack redelivers a failed
@@ -521,6 +618,7 @@ def _export_rows(s: Session) -> Iterator[dict[str, Any]]:
             "occurrence_at": row.occurrence_at.isoformat() if row.occurrence_at else None,
             "channel": row.channel,
             "message_ts": row.message_ts,
+            "line": row.line_no,
             "permalink": row.permalink,
             "created_at": row.created_at.isoformat(),
             "updated_at": row.updated_at.isoformat(),

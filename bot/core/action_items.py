@@ -7,6 +7,8 @@ Rules:
 * A line is an action when it starts with `actie:`, `actiepunt:`, `AP:`, `TODO:` or `to-do:`
   (any case, spaces around the colon optional, Slack markup such as `*Actie:*`, a bullet or a
   numbered list's "1. " allowed).
+* A message may list several actions, each line that starts with the prefix beginning the next
+  (`read_actions`); lines without it continue the action above them.
 * The owner is whoever the line names first: the first user mention (`<@U123>`, also one before
   the colon: "Actie @Bert:", "Actie voor @Bert:"), or "ik" when that comes earlier; nobody named
   means the author.
@@ -68,7 +70,8 @@ class ActionLine:
     due: DueDate | None
     date_problem: str | None = None  # Dutch: a date was meant but cannot exist
     due_phrase: str | None = None  # the words the due date was read from ("voor vrijdag")
-    # Further `actie:` lines in the same message: not part of this action (one item a message).
+    # Further `actie:` lines in the same message, not part of this action (`read_action` reads
+    # only the first; `read_actions` reads each).
     other_actions: int = 0
 
     def same_due_phrase(self, other: ActionLine) -> bool:
@@ -134,6 +137,29 @@ def read_action(
         return None
     else:  # a pinned or picked message without the prefix is one action, whatever it lists
         body, others = text.strip(), 0
+    return _read_body(body, author, now, tz, not_owners, others)
+
+
+def read_actions(
+    text: str,
+    *,
+    author: str,
+    now: datetime,
+    tz: tzinfo = TZ,
+    not_owners: Collection[str] = (),
+) -> list[ActionLine]:
+    """Every action of a message that starts with an action prefix, in order: each line that
+    starts with the prefix begins the next one (with its own owner and deadline); lines without
+    it belong to the action above. Empty when the message has no prefix."""
+    body = action_body(text)
+    if body is None:
+        return []
+    return [_read_body(part, author, now, tz, not_owners, 0) for part in _split_actions(body)]
+
+
+def _read_body(
+    body: str, author: str, now: datetime, tz: tzinfo, not_owners: Collection[str], others: int
+) -> ActionLine:
     owner, named = find_owner(body, author, not_owners=not_owners)
     try:
         due, phrase = _find_due(without_mentions(body), now, tz)
@@ -142,14 +168,25 @@ def read_action(
     return ActionLine(body, owner, named, due, due_phrase=phrase, other_actions=others)
 
 
+def _split_actions(body: str) -> list[str]:
+    """The actions of a message body (its prefix removed) that lists several ("actie: …" on
+    each line); a line with nothing after its prefix ends the action above and is none."""
+    lines = body.split("\n")
+    starts = [i for i, line in enumerate(lines) if i > 0 and _PREFIX_RE.match(line)]
+    parts = []
+    for begin, end in zip([0, *starts], [*starts, len(lines)], strict=True):
+        first = lines[begin] if begin == 0 else action_body(lines[begin]) or ""
+        part = "\n".join([first, *lines[begin + 1 : end]]).strip()
+        if part:
+            parts.append(part)
+    return parts
+
+
 def _first_action(body: str) -> tuple[str, int]:
     """The first action of a message that lists several ("actie: …" on each line), and how many
     more it lists: the next line's owner and deadline are not the first action's."""
-    lines = body.split("\n")
-    starts = [i for i, line in enumerate(lines) if i > 0 and action_body(line) is not None]
-    if not starts:
-        return body, 0
-    return "\n".join(lines[: starts[0]]).strip(), len(starts)
+    parts = _split_actions(body)
+    return (parts[0], len(parts) - 1) if parts else (body, 0)
 
 
 def _find_due(text: str, now: datetime, tz: tzinfo) -> tuple[DueDate | None, str | None]:

@@ -32,6 +32,7 @@ from bot.core.action_items import (
     ResolvedDue,
     action_body,
     read_action,
+    read_actions,
     resolve_due,
 )
 from bot.core.meetings import MeetingSeries, parse_delivery_key
@@ -55,6 +56,7 @@ from storage.actions import (
     ActionItemView,
     ActionQuery,
     ActionStore,
+    ItemChange,
     NewActionItem,
 )
 from storage.deliveries import DeliveryStore
@@ -203,6 +205,8 @@ class PostedMessage:
     thread_ts: str | None  # None: not a thread reply (a thread's parent included)
     author: str
     text: str
+    # Who is never an action's owner, though mentioned: the bot itself ("actie: @oov-bot zet …").
+    not_owners: tuple[str, ...] = ()
 
 
 MessageSource = Callable[[], PostedMessage | None]
@@ -211,21 +215,31 @@ MessageSource = Callable[[], PostedMessage | None]
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a capture, edit or deletion changed, for the confirmation and the Home tabs."""
+    """What a capture, edit or deletion changed, for the confirmation and the Home tabs. A
+    message of several action lines has an item per line: `item` is its head (line 0, which
+    holds the message's one confirmation), `lines` all of them."""
 
     kind: Literal["captured", "updated", "cancelled"]
     item: ActionItemView
     created: bool = False
     previous_owner: str | None = None
-    date_problem: str | None = None
-    other_actions: int = 0  # further actions the message lists, not logged (one item a message)
+    date_problem: str | None = None  # the head's
+    # Further actions a pinned or picked message lists, not logged (that route takes one item).
+    other_actions: int = 0
+    # Every item of a message of several action lines, by line; empty for a message of one.
+    lines: tuple[ActionItemView, ...] = ()
+    # (line, Dutch reason) of each line whose deadline was not understood.
+    line_problems: tuple[tuple[int, str], ...] = ()
+    # The owners, before and after, of the message's other items this changed.
+    others_affected: tuple[str, ...] = ()
 
     @property
     def affected_users(self) -> tuple[str, ...]:
         """Whose overview changed; nobody's for a redelivered capture (nothing changed)."""
         if self.kind == "captured" and not self.created:
             return ()
-        return tuple(u for u in dict.fromkeys((self.item.owner_slack_id, self.previous_owner)) if u)
+        users = (self.item.owner_slack_id, self.previous_owner, *self.others_affected)
+        return tuple(u for u in dict.fromkeys(users) if u)
 
 
 @dataclass(frozen=True)
@@ -355,8 +369,47 @@ def due_phrase(item: ActionItemView) -> str:
     return f"uiterlijk {when}"
 
 
+def _and_list(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} en {words[-1]}"
+
+
+def _lines_text(outcome: Outcome) -> str:
+    """The reply for a message of several action lines: every item, one bullet each."""
+    lines = outcome.lines
+    live = [item for item in lines if item.status != CANCELLED]
+    if not live:
+        ids = _and_list([f"*#{item.id}*" for item in lines])
+        return (
+            f"🗑️ Actiepunten {ids} zijn vervallen: het bericht is verwijderd of is geen actie meer."
+        )
+    problems = dict(outcome.line_problems)
+    verb = "bijgewerkt" if outcome.kind != "captured" else "vastgelegd"
+    count = f"{len(live)} actiepunt{'en' if len(live) != 1 else ''}"
+    rows = [f"📌 {count} uit dit bericht {verb}:"]
+    for item in lines:
+        if item.status == CANCELLED:
+            rows.append(f"• *#{item.id}* is vervallen: die actieregel staat er niet meer.")
+            continue
+        row = f"• *#{item.id}* <@{item.owner_slack_id}>, "
+        if item.line_no in problems:
+            row += f"deadline niet begrepen: {escape(problems[item.line_no])}"
+        else:
+            row += due_phrase(item)
+        if item.status == DONE:
+            row += " (afgerond)"
+        rows.append(row)
+    if problems:
+        rows.append(
+            "⚠️ Pas je bericht aan (bewerken werkt de actiepunten bij) om de deadline te zetten."
+        )
+    rows.append("Afronden kan met `/acties`.")
+    return "\n".join(rows)
+
+
 def confirmation_text(outcome: Outcome) -> str:
     """The reply in the message's thread (and the shell's answer to an `actie:` line)."""
+    if len(outcome.lines) > 1:
+        return _lines_text(outcome)
     item = outcome.item
     if outcome.kind == "cancelled":
         return (
@@ -381,8 +434,8 @@ def confirmation_text(outcome: Outcome) -> str:
         more = outcome.other_actions
         text += (
             f"\n⚠️ Dit bericht noemt nog {more} actie{'s' if more != 1 else ''} na de eerste; "
-            "die heb ik niet vastgelegd (één actiepunt per bericht). Zet ze elk in een eigen "
-            "bericht met `actie:`."
+            "die heb ik niet vastgelegd (een vastgepind of gekozen bericht is één actiepunt). "
+            "Zet ze in een nieuw bericht, elke actie op een eigen regel met `actie:`."
         )
     return text
 
@@ -393,6 +446,10 @@ def closing_text(item: ActionItemView, by: str) -> str:
 
 def reopening_text(item: ActionItemView, by: str) -> str:
     return f"↩️ Actiepunt *#{item.id}* is heropend door <@{by}>: het staat weer open."
+
+
+def _problems(lines: list[ActionLine]) -> tuple[tuple[int, str], ...]:
+    return tuple((no, line.date_problem) for no, line in enumerate(lines) if line.date_problem)
 
 
 def _draft_note(line: ActionLine | None) -> str | None:
@@ -455,9 +512,32 @@ class ActionService:
         return self.meetings.for_message(channel, thread_ts, now)
 
     def read(
-        self, text: str, author: str, now: datetime, *, require_prefix: bool
+        self,
+        text: str,
+        author: str,
+        now: datetime,
+        *,
+        require_prefix: bool,
+        not_owners: Collection[str] = (),
     ) -> ActionLine | None:
-        return read_action(text, author=author, now=now, tz=self.tz, require_prefix=require_prefix)
+        return read_action(
+            text,
+            author=author,
+            now=now,
+            tz=self.tz,
+            require_prefix=require_prefix,
+            not_owners=not_owners,
+        )
+
+    def read_lines(self, message: PostedMessage, now: datetime) -> list[ActionLine]:
+        """Every action line of a message with the prefix (empty: it has none)."""
+        return read_actions(
+            message.text,
+            author=message.author,
+            now=now,
+            tz=self.tz,
+            not_owners=message.not_owners,
+        )
 
     def due_for(self, line: ActionLine, meeting: MeetingRef | None, now: datetime) -> ResolvedDue:
         def next_meeting(hint: str | None) -> date | None:
@@ -484,40 +564,71 @@ class ActionService:
         meeting: MeetingRef | None,
         now: datetime,
     ) -> Outcome | None:
-        """Store the message's action (or find the one stored already: a redelivery or a second
-        route). None: the message is no action."""
-        line = self.read(message.text, message.author, now, require_prefix=source == "prefix")
-        if line is None:
+        """Store the message's actions, an item per `actie:` line (the pin and the shortcut take
+        the whole message as one), or find those stored already: a redelivery or a second route.
+        None: the message is no action."""
+        if source == "prefix":
+            lines = self.read_lines(message, now)
+        else:
+            line = self.read(
+                message.text,
+                message.author,
+                now,
+                require_prefix=False,
+                not_owners=message.not_owners,
+            )
+            lines = [line] if line else []
+        if not lines:
             return None
-        due = self.due_for(line, meeting, now)
-        captured = self.store.capture(
-            NewActionItem(
-                channel=message.channel,
-                message_ts=message.ts,
-                thread_ts=message.thread_ts,
-                source=source,
-                text=line.text,
-                owner_slack_id=line.owner,
-                author_slack_id=message.author,
-                due_on=due.on,
-                due_kind=due.kind,
-                series_key=meeting.series_key if meeting else None,
-                occurrence_at=meeting.occurrence_at if meeting else None,
-            ),
+        captured = self.store.capture_lines(
+            [
+                self._new_item(message, line, line_no, source, meeting, now)
+                for line_no, line in enumerate(lines)
+            ],
             now,
         )
+        head = captured.items[0]
         if captured.created:
-            log.info(
-                "action item #%d captured (%s) in %s", captured.item.id, source, message.channel
-            )
-        elif captured.item.status == CANCELLED:
+            for item in captured.items:
+                log.info("action item #%d captured (%s) in %s", item.id, source, message.channel)
+        elif head.status == CANCELLED and head.source == DELETED_SOURCE:
             return None  # the message was deleted (this is a late redelivery): nothing to say
+        elif head.status == CANCELLED:
+            return None  # lapsed by an edit that came first: nothing to say
         return Outcome(
             "captured",
-            captured.item,
+            head,
             captured.created,
-            date_problem=line.date_problem,
-            other_actions=line.other_actions,
+            date_problem=lines[0].date_problem,
+            other_actions=lines[0].other_actions,
+            lines=captured.items if len(captured.items) > 1 else (),
+            line_problems=_problems(lines),
+            others_affected=tuple(item.owner_slack_id for item in captured.items[1:]),
+        )
+
+    def _new_item(
+        self,
+        message: PostedMessage,
+        line: ActionLine,
+        line_no: int,
+        source: str,
+        meeting: MeetingRef | None,
+        now: datetime,
+    ) -> NewActionItem:
+        due = self.due_for(line, meeting, now)
+        return NewActionItem(
+            channel=message.channel,
+            message_ts=message.ts,
+            line_no=line_no,
+            thread_ts=message.thread_ts,
+            source=source,
+            text=line.text,
+            owner_slack_id=line.owner,
+            author_slack_id=message.author,
+            due_on=due.on,
+            due_kind=due.kind,
+            series_key=meeting.series_key if meeting else None,
+            occurrence_at=meeting.occurrence_at if meeting else None,
         )
 
     def capture_posted(
@@ -553,22 +664,84 @@ class ActionService:
         return self.capture(message, source="reaction", meeting=meeting, now=now)
 
     def edit(self, message: PostedMessage, now: datetime, actor: ActorSource) -> Outcome | None:
-        """An edited message: update its item, cancel it when the prefix was removed, or capture
-        it when the edit made it an action (only Slack lets the author edit: `actor`); an item
-        that lapsed when the prefix was removed comes back when it is put back. The edit
-        of someone outside the team (whose message a member pinned) changes nothing: like their
-        `actie:` messages, it is ignored silently."""
+        """An edited message: update its items, cancel them when the prefix was removed, or
+        capture it when the edit made it an action (only Slack lets the author edit: `actor`); an
+        item that lapsed when the prefix was removed comes back when it is put back. The lines of
+        a message of several `actie:` lines are matched by their place among them: a changed line
+        updates its item, an added one adds an item, a removed one lets the last items lapse. The
+        edit of someone outside the team (whose message a member pinned) changes nothing: like
+        their `actie:` messages, it is ignored silently."""
         channel, ts = message.channel, message.ts
-        item = self.store.by_source(channel, ts)
-        if item is None:
+        items = self.store.items_of(channel, ts)
+        if not items:
             return self.capture_posted(message, now, actor)  # most edits end here, no item
-        if item.source == DELETED_SOURCE:
+        head = items[0]
+        if head.source == DELETED_SOURCE:
             return None  # an edit that straggles in after the deletion
         if not _may_capture(actor):
             return None
-        line = self.read(message.text, message.author, now, require_prefix=item.source == "prefix")
-        if line is None:
+        if head.source != "prefix":  # a pinned or picked message stays one item
+            line = self.read(
+                message.text,
+                message.author,
+                now,
+                require_prefix=False,
+                not_owners=message.not_owners,
+            )
+            lines = [line] if line else []
+        else:
+            lines = self.read_lines(message, now)
+        if not lines:
             return self.cancel(channel, ts, now)
+        by_line = {item.line_no: item for item in items}
+        changes: list[ItemChange] = []
+        added: list[ActionItemView] = []
+        for line_no, line in enumerate(lines):
+            item = by_line.get(line_no)
+            if item is None:
+                meeting = (
+                    MeetingRef(head.series_key, "", head.occurrence_at) if head.series_key else None
+                )
+                new = self._new_item(message, line, line_no, "prefix", meeting, now)
+                new = replace(new, thread_ts=head.thread_ts)
+                stored = self.store.add_line(new, now)
+                if stored is not None:
+                    log.info("action item #%d captured (added line) in %s", stored.id, channel)
+                    added.append(stored)
+                continue
+            change = self._apply_edit(item, line, now)
+            if change is not None:
+                log.info("action item #%d updated (%s)", change.after.id, ", ".join(change.changed))
+                changes.append(change)
+        lapsed = self.store.cancel_source(channel, ts, now, from_line=len(lines))
+        for item in lapsed:
+            log.info("action item #%d cancelled: its action line was removed", item.id)
+        if not changes and not added and not lapsed:
+            return None
+        now_items = self.store.items_of(channel, ts)
+        head_change = next((c for c in changes if c.after.line_no == head.line_no), None)
+        others = [
+            user
+            for change in changes
+            if change is not head_change
+            for user in (change.before.owner_slack_id, change.after.owner_slack_id)
+        ]
+        others += [item.owner_slack_id for item in (*added, *lapsed)]
+        return Outcome(
+            "updated",
+            now_items[0] if now_items else head,
+            previous_owner=head_change.before.owner_slack_id if head_change else None,
+            date_problem=lines[0].date_problem,
+            other_actions=lines[0].other_actions,
+            lines=tuple(now_items) if len(now_items) > 1 else (),
+            line_problems=_problems(lines),
+            others_affected=tuple(others),
+        )
+
+    def _apply_edit(
+        self, item: ActionItemView, line: ActionLine, now: datetime
+    ) -> ItemChange | None:
+        """Store what an edit changed in one item's line (None: nothing)."""
         owner, due_on, due_kind = line.owner, item.due_on, item.due_kind
         if item.source == "shortcut" and not line.owner_named:
             owner = item.owner_slack_id  # chosen in the modal; the edit names nobody else
@@ -581,9 +754,10 @@ class ActionService:
             )
             due = self.due_for(line, meeting, now)
             due_on, due_kind = due.on, due.kind
-        change = self.store.update_from_source(
-            channel,
-            ts,
+        return self.store.update_from_source(
+            item.channel,
+            item.message_ts,
+            line_no=item.line_no,
             text=line.text,
             owner_slack_id=owner,
             due_on=due_on,
@@ -591,16 +765,6 @@ class ActionService:
             now=now,
             # Slack sends no edit of a deleted message: a lapsed item was un-prefixed, not deleted.
             revive=item.status == CANCELLED,
-        )
-        if change is None:
-            return None
-        log.info("action item #%d updated (%s)", change.after.id, ", ".join(change.changed))
-        return Outcome(
-            "updated",
-            change.after,
-            previous_owner=change.before.owner_slack_id,
-            date_problem=line.date_problem,
-            other_actions=line.other_actions,
         )
 
     def cancel(
@@ -612,18 +776,25 @@ class ActionService:
         deleted: bool = False,
         deleted_text: str | None = None,
     ) -> Outcome | None:
-        """The message was `deleted` (or is no action any more): its item lapses, for good when
-        deleted (an edit redelivered late does not bring it back). A deleted action message
+        """The message was `deleted` (or is no action any more): its items lapse, for good when
+        deleted (an edit redelivered late does not bring them back). A deleted action message
         (`deleted_text`, as Slack recalls it) that has no item yet gets a placeholder, so that a
         delivery of it arriving late logs nothing."""
-        item = self.store.cancel_source(channel, message_ts, now, deleted=deleted)
-        if item is None:
+        cancelled = self.store.cancel_source(channel, message_ts, now, deleted=deleted)
+        if not cancelled:
             was_action = deleted_text is not None and action_body(deleted_text) is not None
             if was_action and not self.store.remember_deleted(channel, message_ts, now):
                 return self.cancel(channel, message_ts, now, deleted=True)  # stored meanwhile
             return None
-        log.info("action item #%d cancelled: its message was deleted or is no action", item.id)
-        return Outcome("cancelled", item)
+        for item in cancelled:
+            log.info("action item #%d cancelled: its message was deleted or is no action", item.id)
+        items = self.store.items_of(channel, message_ts)
+        return Outcome(
+            "cancelled",
+            items[0] if items else cancelled[0],
+            lines=tuple(items) if len(items) > 1 else (),
+            others_affected=tuple(item.owner_slack_id for item in cancelled),
+        )
 
     # -- the message shortcut and its modal -------------------------------------------------------
 
@@ -634,6 +805,13 @@ class ActionService:
         existing = self.store.by_source(message.channel, message.ts)
         meeting = self.meeting_for(message.channel, message.thread_ts, now)
         if existing is not None and existing.status != "cancelled":
+            lines = len(self.store.items_of(message.channel, message.ts))
+            note = f"Dit bericht is al actiepunt #{existing.id}; opslaan werkt het bij."
+            if lines > 1:
+                note = (
+                    f"Dit bericht heeft {lines} actiepunten; hier staat het eerste, "
+                    f"#{existing.id}. Opslaan werkt dat bij."
+                )
             return Draft(
                 text=existing.text,
                 owner=existing.owner_slack_id,
@@ -641,10 +819,16 @@ class ActionService:
                 due_kind=existing.due_kind,
                 meeting=meeting,
                 existing_id=existing.id,
-                note=f"Dit bericht is al actiepunt #{existing.id}; opslaan werkt het bij.",
+                note=note,
                 names=self._mentioned_names(existing.text),
             )
-        line = self.read(message.text, message.author, now, require_prefix=False)
+        line = self.read(
+            message.text,
+            message.author,
+            now,
+            require_prefix=False,
+            not_owners=message.not_owners,
+        )
         due = self.due_for(line, meeting, now) if line else ResolvedDue("default", None)
         return Draft(
             text=line.text if line else "",
@@ -736,15 +920,20 @@ class ActionService:
         (or an edit of it). Failures are logged; the item stays. `fallback_user` gets the
         confirmation as a DM when the thread cannot be posted in (the modal's user)."""
         item = outcome.item
+        items = self.store.items_of(item.channel, item.message_ts)
         # Also for an item that comes back: lapsing erased its link.
-        if outcome.kind != "cancelled" and item.permalink is None:
+        if outcome.kind != "cancelled" and any(
+            i.permalink is None and i.status != CANCELLED for i in items
+        ):
             try:
-                self.store.set_permalink(
-                    item.id, messenger.permalink(item.channel, item.message_ts)
-                )
+                link = messenger.permalink(item.channel, item.message_ts)
+                self.store.set_message_permalink(item.channel, item.message_ts, link)
+                items = self.store.items_of(item.channel, item.message_ts)
             except NotSent as exc:
                 log.warning("no permalink for action item #%d: %s", item.id, exc.code)
-        item = self.store.get(item.id) or item
+        # The message's one reply lives on its head and lists every item when there are several.
+        item = items[0] if items else item
+        outcome = replace(outcome, item=item, lines=tuple(items) if len(items) > 1 else ())
         if (
             item.confirmed_at is None
             and outcome.kind != "cancelled"
@@ -757,11 +946,18 @@ class ActionService:
         ts = item.confirmation_ts or self._confirmation_in_flight(item)
         if ts is None:
             return  # never confirmed (the bot could not post there): nothing to edit
-        text = confirmation_text(replace(outcome, item=self.store.get(item.id) or item))
+        text = confirmation_text(self._current(outcome))
         try:
             messenger.update(item.channel, ts, text)
         except NotSent as exc:
             log.warning("could not update the note of item #%d: %s", item.id, exc.code)
+
+    def _current(self, outcome: Outcome) -> Outcome:
+        """The outcome with its items as stored now (a change may have come in meanwhile)."""
+        items = self.store.items_of(outcome.item.channel, outcome.item.message_ts)
+        if not items:
+            return outcome
+        return replace(outcome, item=items[0], lines=tuple(items) if len(items) > 1 else ())
 
     def _post_confirmation(
         self, outcome: Outcome, messenger: Messenger, fallback_user: str | None

@@ -132,8 +132,11 @@ def _is_person(message: Mapping[str, Any]) -> bool:
     )
 
 
-def posted_message(channel: str, message: Mapping[str, Any]) -> PostedMessage | None:
-    """A person's message from an event or a lookup; None for bots, joins and the like."""
+def posted_message(
+    channel: str, message: Mapping[str, Any], bot_user_id: str | None = None
+) -> PostedMessage | None:
+    """A person's message from an event or a lookup; None for bots, joins and the like. The bot
+    (`bot_user_id`) is never an action's owner, however it is mentioned."""
     if not _is_person(message):
         return None
     ts = str(message.get("ts", ""))
@@ -144,10 +147,11 @@ def posted_message(channel: str, message: Mapping[str, Any]) -> PostedMessage | 
         thread_ts=thread_ts if isinstance(thread_ts, str) and thread_ts != ts else None,
         author=str(message["user"]),
         text=str(message.get("text") or ""),
+        not_owners=(bot_user_id,) if bot_user_id else (),
     )
 
 
-def shortcut_message(it: Interaction) -> PostedMessage:
+def shortcut_message(it: Interaction, bot_user_id: str | None = None) -> PostedMessage:
     """The message a message shortcut was used on (a bot's too: the user chose it)."""
     body = it.body
     message = body.get("message")
@@ -164,6 +168,7 @@ def shortcut_message(it: Interaction) -> PostedMessage:
         thread_ts=thread_ts if isinstance(thread_ts, str) and thread_ts != ts else None,
         author=author if isinstance(author, str) and author else it.user_id,
         text=text if isinstance(text, str) else "",
+        not_owners=(bot_user_id,) if bot_user_id else (),
     )
 
 
@@ -181,10 +186,15 @@ def _author_body(body: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def handle_message_event(
-    service: ActionService, event: Mapping[str, Any], now: datetime, actor: ActorSource
+    service: ActionService,
+    event: Mapping[str, Any],
+    now: datetime,
+    actor: ActorSource,
+    bot_user_id: str | None = None,
 ) -> Outcome | None:
     """Store what a message event changed (raises on database errors). `actor()` is who
-    posted or edited it, asked only when the message is an action."""
+    posted or edited it, asked only when the message is an action; `bot_user_id` is the bot's,
+    which owns no action it is mentioned in."""
     channel = str(event.get("channel", ""))
     subtype = event.get("subtype")
     if subtype == "message_deleted":
@@ -201,9 +211,9 @@ def handle_message_event(
         message = event.get("message") or {}
         if message.get("subtype") == "tombstone":  # a deleted message that had replies
             return service.cancel(channel, str(message.get("ts", "")), now, deleted=True)
-        edited = posted_message(channel, message)
+        edited = posted_message(channel, message, bot_user_id)
         return service.edit(edited, now, actor) if edited else None
-    posted = posted_message(channel, event)
+    posted = posted_message(channel, event, bot_user_id)
     return service.capture_posted(posted, now, actor) if posted else None
 
 
@@ -213,6 +223,7 @@ def handle_reaction_event(
     gateway: SlackGateway,
     now: datetime,
     actor: ActorSource,
+    bot_user_id: str | None = None,
 ) -> Outcome | None:
     item = event.get("item") or {}
     if item.get("type") != "message":
@@ -221,7 +232,7 @@ def handle_reaction_event(
 
     def fetch() -> PostedMessage | None:
         message = gateway.message(channel, ts)
-        return posted_message(channel, message) if message else None
+        return posted_message(channel, message, bot_user_id) if message else None
 
     return service.capture_reaction(channel, ts, fetch, now, actor)
 
@@ -328,7 +339,11 @@ def register(app: App, ctx: AppContext, spec: SlashCommand) -> None:
         # event again: a member's action is not lost to an outage.
         actor = lambda: actor_of(ctx, _author_body(body), raise_passing=True)  # noqa: E731
         return stored_or_retry(
-            lambda: handle_message_event(service, body["event"], ctx.now(), actor), context, next
+            lambda: handle_message_event(
+                service, body["event"], ctx.now(), actor, context.bot_user_id
+            ),
+            context,
+            next,
         )
 
     def reaction_step(body: dict[str, Any], context: BoltContext, next: Any) -> Any:
@@ -342,6 +357,7 @@ def register(app: App, ctx: AppContext, spec: SlashCommand) -> None:
                 ctx.gateway,
                 ctx.now(),
                 lambda: actor_of(ctx, body, raise_passing=True),
+                context.bot_user_id,
             ),
             context,
             next,

@@ -17,9 +17,9 @@ CANCELLED = "cancelled"
 class ActionItem(Base):
     __tablename__ = "action_items"
     __table_args__ = (
-        # One item per source message, whichever route (prefix, reaction, shortcut, a retried
-        # event) reaches it first: the database decides, not an in-memory set.
-        UniqueConstraint("channel", "message_ts", name="uq_action_items_source"),
+        # One item per action line of a source message, whichever route (prefix, reaction,
+        # shortcut, a retried event) reaches it first: the database decides, not an in-memory set.
+        UniqueConstraint("channel", "message_ts", "line_no", name="uq_action_items_source"),
         # `/acties` lists newest first (id order) per owner, per series or team-wide, by status;
         # these keep each page an index range scan however many items there are.
         Index("ix_action_items_owner_status_id", "owner_slack_id", "status", "id"),
@@ -34,6 +34,10 @@ class ActionItem(Base):
     # The source message: where it is, the thread it is in, and its link.
     channel: Mapped[str] = mapped_column(String(32))
     message_ts: Mapped[str] = mapped_column(String(32))
+    # The item's place among the message's `actie:` lines (0, 1, …); 0 for an item that is the
+    # whole message (📌 reaction, shortcut). Line 0 is the message's head: it holds the one
+    # confirmation reply of the whole message.
+    line_no: Mapped[int] = mapped_column(default=0, server_default="0")
     thread_ts: Mapped[str | None] = mapped_column(String(32))
     permalink: Mapped[str | None] = mapped_column(String(500))
     source: Mapped[str] = mapped_column(String(16))  # prefix | reaction | shortcut
@@ -51,7 +55,8 @@ class ActionItem(Base):
     updated_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
     closed_by: Mapped[str | None] = mapped_column(String(32))
-    # The bot's one reply to the source message: claimed before posting so a retried event never
-    # confirms twice, and its ts kept so an edit or deletion updates that reply in place.
+    # The bot's one reply to the source message (kept on its line 0): claimed before posting so
+    # a retried event never confirms twice, and its ts kept so an edit or deletion updates that
+    # reply in place.
     confirmed_at: Mapped[datetime | None]
     confirmation_ts: Mapped[str | None] = mapped_column(String(32))

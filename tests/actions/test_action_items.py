@@ -8,7 +8,14 @@ from datetime import date, datetime
 
 import pytest
 
-from bot.core.action_items import ActionLine, action_body, find_owner, read_action, resolve_due
+from bot.core.action_items import (
+    ActionLine,
+    action_body,
+    find_owner,
+    read_action,
+    read_actions,
+    resolve_due,
+)
 from testkit.action_phrasings import (
     AUTHOR,
     BOA_NEXT,
@@ -159,3 +166,33 @@ def test_several_actions_in_one_message_are_read_as_the_first_and_a_count() -> N
     notes = "Notulen:\nactie: bel de wijkagent\nactie: mail de burgemeester"
     pinned = read_action(notes, author=AUTHOR, now=MON_NOV_23, tz=TZ, require_prefix=False)
     assert pinned is not None and (pinned.text, pinned.other_actions) == (notes, 0)
+
+
+def test_each_action_line_of_a_message_is_read_with_its_own_owner_and_deadline() -> None:
+    text = (
+        "actie: bel de wijkagent\nmet de cijfers\n"
+        "actie: <@U0AOV0002> mailt voor vrijdag\n"
+        "actie:\n"  # nothing after the prefix: no action, and not part of the one above
+        "Actie voor <@U0AOV0003>: agenda aanpassen uiterlijk 15 december"
+    )
+    lines = read_actions(text, author=AUTHOR, now=MON_NOV_23, tz=TZ)
+    assert [(line.text, line.owner) for line in lines] == [
+        ("bel de wijkagent\nmet de cijfers", AUTHOR),
+        ("<@U0AOV0002> mailt voor vrijdag", "U0AOV0002"),
+        ("<@U0AOV0003> agenda aanpassen uiterlijk 15 december", "U0AOV0003"),
+    ]
+    assert [line.due.date if line.due else None for line in lines] == [
+        None,
+        date(2026, 11, 27),
+        date(2026, 12, 15),
+    ]
+    assert read_actions("Notulen:\nactie: bel", author=AUTHOR, now=MON_NOV_23, tz=TZ) == []
+    # The bot mentioned in a line is not its owner.
+    [line] = read_actions(
+        "actie: <@U0BOT0001> zet de notulen klaar",
+        author=AUTHOR,
+        now=MON_NOV_23,
+        tz=TZ,
+        not_owners=("U0BOT0001",),
+    )
+    assert line.owner == AUTHOR

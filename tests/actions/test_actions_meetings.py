@@ -25,10 +25,13 @@ from testkit.action_phrasings import BOA_NEXT, PHRASINGS, THREAD_NEXT
 from testkit.app import RunningBot, start_bot
 from testkit.clock import FixedClock
 from testkit.fake_slack import FakeSlack
+from testkit.replies import answer, text_of
 from testkit.team_config import SLACK_IDS, copy_config, edit_yaml
 
 ANNA = SLACK_IDS["aov-1"]
 BERT = SLACK_IDS["aov-2"]
+ELS = SLACK_IDS["aov-3"]
+BOT = "U0BOT0001"  # the fake Slack's bot user
 BOA_CHANNEL = "C0BOA0001"  # configured by ID
 TEAM_CHANNEL = "C0TO00001"  # configured by name; the fake calls it "kanaal-c0to00001"
 OTHER_CHANNEL = "C0RANDOM1"
@@ -244,21 +247,116 @@ def test_messages_that_are_no_action_items(bot: RunningBot, event: dict[str, Any
     assert bot.fake.calls("chat.postMessage") == []
 
 
-def test_a_message_with_several_actions_logs_the_first_and_says_so(bot: RunningBot) -> None:
-    """One item per message: the first action keeps its own owner and deadline (not those of
-    the next line), and the thread is told the others were not logged."""
-    text = (
-        "Actie: ik bel de wijkagent voor vrijdag\n"
-        f"actie: <@{BERT}> mailt de burgemeester uiterlijk 4 december\n"
-        "AP: iemand boekt de zaal"
-    )
-    send(bot, message(text, "1700000009.000200"))
+SEVERAL = (
+    "actie: ik bel de wijkagent voor vrijdag\n"
+    f"actie: <@{BERT}> mailt het verslag\n"
+    f"Actie voor <@{ELS}>: agenda aanpassen uiterlijk 15 december"
+)
+
+
+def test_a_message_with_several_actions_logs_each_line_and_confirms_once(bot: RunningBot) -> None:
+    """Minute-takers list the actions of a meeting in one message: each `actie:` line is its own
+    item with its own owner and deadline, and the thread gets one reply listing them all."""
+    reminder_sent(bot)
+    ts = "1700000009.000200"
+    event = message(SEVERAL, ts, thread=REMINDER_TS)
+    send(bot, event, event_id="Ev0SEVERAL1")
     reply = bot.fake.wait_for("chat.postMessage")[0].args["text"]
+    first, second, third = items(bot)
+    assert [(i.line_no, i.owner_slack_id, i.due_on, i.due_kind) for i in items(bot)] == [
+        (0, ANNA, date(2026, 11, 27), "date"),
+        (1, BERT, date(2026, 12, 1), "default"),  # nothing said: the boa-briefing after this
+        (2, ELS, date(2026, 12, 15), "date"),
+    ]
+    assert (first.text, second.text) == ("ik bel de wijkagent voor vrijdag",
+                                         f"<@{BERT}> mailt het verslag")  # fmt: skip
+    assert third.text == f"<@{ELS}> agenda aanpassen uiterlijk 15 december"
+    assert "3 actiepunten uit dit bericht vastgelegd" in reply
+    assert f"• *#{first.id}* <@{ANNA}>, uiterlijk vr 27 nov" in reply
+    assert f"• *#{second.id}* <@{BERT}>, voor het volgende overleg (di 1 dec)" in reply
+    assert f"• *#{third.id}* <@{ELS}>, uiterlijk di 15 dec" in reply
+    assert "eigen bericht" not in reply
+    # One link for all three: the message's.
+    assert first.permalink is not None
+    assert {i.permalink for i in items(bot)} == {first.permalink}
+
+    # Slack retries, the 📌 reaction: still three items and one reply.
+    send(bot, event, event_id="Ev0SEVERAL1", retry_num=1, retry_reason="http_timeout")
+    slack_has(bot, {"type": "message", "user": "U0BOT0001", "text": "herinnering",
+                    "ts": REMINDER_TS}, event)  # fmt: skip
+    send(bot, pin(ts))
+    settle(bot)
+    assert len(items(bot)) == 3
+    assert len(replies_to(bot, REMINDER_TS)) == 1
+
+    # Each owner sees their own item in /acties.
+    listed = text_of(answer(bot.slack.command("/acties", "", user_id=ELS)))
+    assert "agenda aanpassen" in listed and "wijkagent" not in listed
+
+
+def test_editing_a_message_of_several_actions_follows_its_lines(bot: RunningBot) -> None:
+    """Lines are matched by their place among the `actie:` lines: a changed line updates its item,
+    an added one adds an item, removed ones lapse; the one reply is edited, never a second."""
+    reminder_sent(bot)
+    ts = "1700000009.000300"
+    send(bot, message(SEVERAL, ts, thread=REMINDER_TS))
+    bot.fake.wait_for("chat.postMessage")
+    first, second, third = items(bot)
+
+    edited = SEVERAL.replace(f"<@{BERT}> mailt", f"<@{ELS}> mailt") + "\nAP: ik boek de zaal"
+    send(bot, changed(ts, edited))
+    update = bot.fake.wait_for("chat.update")[0].args["text"]
+    now = items(bot)
+    assert [i.id for i in now[:3]] == [first.id, second.id, third.id]
+    assert (now[1].owner_slack_id, now[1].text) == (ELS, f"<@{ELS}> mailt het verslag")
+    assert (now[3].line_no, now[3].owner_slack_id, now[3].text) == (3, ANNA, "ik boek de zaal")
+    assert now[3].permalink == first.permalink is not None
+    assert "4 actiepunten uit dit bericht bijgewerkt" in update
+    assert f"• *#{now[3].id}* <@{ANNA}>" in update
+
+    send(bot, changed(ts, "actie: ik bel de wijkagent voor vrijdag"))
+    update = bot.fake.wait_for("chat.update", count=2)[-1].args["text"]
+    kept, *lapsed = items(bot)
+    assert (kept.status, kept.text) == ("open", "ik bel de wijkagent voor vrijdag")
+    assert [(i.status, i.text, i.permalink) for i in lapsed] == [("cancelled", "", None)] * 3
+    assert "1 actiepunt uit dit bericht bijgewerkt" in update
+    assert f"• *#{third.id}* is vervallen" in update
+
+    # Putting a line back brings its item back, with its number.
+    send(bot, changed(ts, f"actie: ik bel de wijkagent voor vrijdag\nactie: <@{BERT}> mailt"))
+    bot.fake.wait_for("chat.update", count=3)
+    assert [(i.id, i.status) for i in items(bot)[:2]] == [(first.id, "open"), (second.id, "open")]
+    assert len(replies_to(bot, REMINDER_TS)) == 1
+
+
+def test_deleting_a_message_of_several_actions_cancels_and_erases_them_all(
+    bot: RunningBot,
+) -> None:
+    ts = "1700000009.000400"
+    send(bot, message(SEVERAL, ts))
+    bot.fake.wait_for("chat.postMessage")
+    event = {"type": "message", "subtype": "message_deleted", "channel": BOA_CHANNEL,
+             "hidden": True, "deleted_ts": ts, "ts": "1700009999.000300"}  # fmt: skip
+    send(bot, event)
+    update = bot.fake.wait_for("chat.update")[0].args["text"]
+    gone = items(bot)
+    assert [(i.status, i.text, i.permalink) for i in gone] == [("cancelled", "", None)] * 3
+    ids = [f"*#{i.id}*" for i in gone]
+    assert f"Actiepunten {ids[0]}, {ids[1]} en {ids[2]} zijn vervallen" in update
+    exported = exported_items(bot)
+    assert "wijkagent" not in exported and "verslag" not in exported
+    # An edit that straggles in brings nothing back; nor does a late redelivery.
+    send(bot, changed(ts, SEVERAL, thread=None))
+    send(bot, message(SEVERAL, ts), retry_num=1, retry_reason="http_error")
+    settle(bot)
+    assert [i.status for i in items(bot)] == ["cancelled"] * 3
+
+
+def test_an_action_line_that_mentions_the_bot_is_not_the_bots(bot: RunningBot) -> None:
+    send(bot, message(f"actie: <@{BOT}> zet de notulen klaar voor vrijdag", "1700000009.000500"))
+    bot.fake.wait_for("chat.postMessage")
     [item] = items(bot)
-    assert (item.text, item.owner_slack_id) == ("ik bel de wijkagent voor vrijdag", ANNA)
-    assert item.due_on == date(2026, 11, 27)
-    assert f"Actiepunt *#{item.id}* vastgelegd: <@{ANNA}>, uiterlijk vr 27 nov" in reply
-    assert "nog 2 acties" in reply and "eigen bericht" in reply
+    assert item.owner_slack_id == ANNA
 
 
 def test_an_impossible_date_is_explained_in_dutch_and_the_item_kept(bot: RunningBot) -> None:
@@ -410,7 +508,7 @@ def test_a_database_failure_is_answered_500_so_slack_redelivers(
 ) -> None:
     from sqlalchemy.exc import OperationalError
 
-    original = ActionStore.capture
+    original = ActionStore.capture_lines
     failures = iter([True])
 
     def flaky(self: ActionStore, *args: Any, **kwargs: Any) -> Any:
@@ -420,14 +518,14 @@ def test_a_database_failure_is_answered_500_so_slack_redelivers(
             )
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(ActionStore, "capture", flaky)
-    event = message("actie: ik bel de wijkagent", "1700000022.000100")
+    monkeypatch.setattr(ActionStore, "capture_lines", flaky)
+    event = message("actie: ik bel de wijkagent\nactie: ik mail", "1700000022.000100")
     first = bot.slack.event(event, event_id="Ev0FLAKY001")
     assert first.status_code == 500
     assert items(bot) == []
     send(bot, event, event_id="Ev0FLAKY001", retry_num=1, retry_reason="http_error")
     bot.fake.wait_for("chat.postMessage")
-    assert len(items(bot)) == 1
+    assert len(items(bot)) == 2
 
 
 def test_a_failed_fetch_for_a_reaction_is_redelivered(bot: RunningBot) -> None:

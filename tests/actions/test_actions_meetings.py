@@ -280,6 +280,13 @@ def test_a_message_with_several_actions_logs_each_line_and_confirms_once(bot: Ru
     assert first.permalink is not None
     assert {i.permalink for i in items(bot)} == {first.permalink}
 
+    # Each owner's Home tab shows their new item.
+    settle(bot)
+    published = {c.args["user_id"]: str(c.args["view"]) for c in bot.fake.calls("views.publish")}
+    assert "wijkagent" in published[ANNA]
+    assert "verslag" in published[BERT]
+    assert "agenda aanpassen" in published[ELS]
+
     # Slack retries, the 📌 reaction: still three items and one reply.
     send(bot, event, event_id="Ev0SEVERAL1", retry_num=1, retry_reason="http_timeout")
     slack_has(bot, {"type": "message", "user": "U0BOT0001", "text": "herinnering",

@@ -39,7 +39,8 @@ CAPTURE_HELP = (
     "`AP:`, `TODO:`), zet er een :{emoji}: bij, of kies *Actiepunt vastleggen* in het menu van "
     "een bericht. De eerste @vermelding is de eigenaar (“ik” of niemand: de schrijver); een "
     "datum als “voor vrijdag”, “uiterlijk 1 december” of “voor het volgende overleg” is de "
-    "deadline."
+    "deadline. Meer acties in één bericht: zet elke actie op een eigen regel met `actie:`; "
+    "elke regel wordt een eigen actiepunt."
 )
 
 

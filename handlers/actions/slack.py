@@ -6,9 +6,10 @@ Reliability: what must not be lost is stored before Slack gets its answer. Messa
 events are stored by a listener middleware, which runs before Bolt acknowledges; when the database
 (or, for a reaction, the one Slack call that fetches the message) fails, Slack gets a 500 and
 redelivers the event. Everything else (permalink, the confirmation, App Home) runs after the
-acknowledgement and may fail without losing the item. The unique source key (channel + message ts)
-makes every redelivery and every second route (prefix and reaction) find the item already there,
-and the confirmation is claimed in the database, so a message gets at most one reply.
+acknowledgement and may fail without losing the item. The unique source key (channel + message ts +
+action line) makes every redelivery and every second route (prefix and reaction) find the items
+already there, and the confirmation is claimed in the database, so a message gets at most one
+reply, however many action lines it has.
 
 Privacy: message text is stored, never logged; logs name item ids, channels and Slack error codes.
 """

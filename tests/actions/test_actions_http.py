@@ -310,6 +310,7 @@ def test_acties_help(bot: RunningBot) -> None:
         assert body["response_type"] == "ephemeral"
         assert "/acties open" in texts(body["blocks"])
         assert ":pushpin:" in texts(body["blocks"])  # the configured emoji
+        assert "elke regel wordt een eigen actiepunt" in texts(body["blocks"])
 
 
 def test_acties_lists_mine_newest_first_and_marks_overdue(bot: RunningBot) -> None:

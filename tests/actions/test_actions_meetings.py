@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ruamel.yaml import YAML
 from sqlalchemy import select
 
 from bot.clock import Clock
@@ -279,6 +280,10 @@ def test_a_message_with_several_actions_logs_each_line_and_confirms_once(bot: Ru
     # One link for all three: the message's.
     assert first.permalink is not None
     assert {i.permalink for i in items(bot)} == {first.permalink}
+
+    # The archive tells the message's items apart by their line.
+    archive = YAML(typ="safe").load(exported_items(bot))["action_items"]
+    assert [(row["message_ts"], row["line"]) for row in archive] == [(ts, 0), (ts, 1), (ts, 2)]
 
     # Each owner's Home tab shows their new item.
     settle(bot)

@@ -364,6 +364,16 @@ def test_deleting_a_message_of_several_actions_cancels_and_erases_them_all(
     assert [i.status for i in items(bot)] == ["cancelled"] * 3
 
 
+def test_a_line_with_an_impossible_date_is_named_in_the_list(bot: RunningBot) -> None:
+    text = f"actie: ik lever de stukken uiterlijk 31-2\nactie: <@{BERT}> mailt voor vrijdag"
+    send(bot, message(text, "1700000009.000600"))
+    reply = bot.fake.wait_for("chat.postMessage")[0].args["text"]
+    first, second = items(bot)
+    assert f"• *#{first.id}* <@{ANNA}>, deadline niet begrepen: " in reply
+    assert "31 februari bestaat niet" in reply and "Pas je bericht aan" in reply
+    assert f"• *#{second.id}* <@{BERT}>, uiterlijk vr 27 nov" in reply
+
+
 def test_an_action_line_that_mentions_the_bot_is_not_the_bots(bot: RunningBot) -> None:
     send(bot, message(f"actie: <@{BOT}> zet de notulen klaar voor vrijdag", "1700000009.000500"))
     bot.fake.wait_for("chat.postMessage")

@@ -529,15 +529,25 @@ class ActionService:
             not_owners=not_owners,
         )
 
-    def read_lines(self, message: PostedMessage, now: datetime) -> list[ActionLine]:
-        """Every action line of a message with the prefix (empty: it has none)."""
-        return read_actions(
+    def _lines_of(self, message: PostedMessage, source: str, now: datetime) -> list[ActionLine]:
+        """The actions of a message as its route takes them: an item per `actie:` line, or the
+        whole message as one item (a pin, the shortcut)."""
+        if source == "prefix":
+            return read_actions(
+                message.text,
+                author=message.author,
+                now=now,
+                tz=self.tz,
+                not_owners=message.not_owners,
+            )
+        line = self.read(
             message.text,
-            author=message.author,
-            now=now,
-            tz=self.tz,
+            message.author,
+            now,
+            require_prefix=False,
             not_owners=message.not_owners,
         )
+        return [line] if line else []
 
     def due_for(self, line: ActionLine, meeting: MeetingRef | None, now: datetime) -> ResolvedDue:
         def next_meeting(hint: str | None) -> date | None:
@@ -567,17 +577,7 @@ class ActionService:
         """Store the message's actions, an item per `actie:` line (the pin and the shortcut take
         the whole message as one), or find those stored already: a redelivery or a second route.
         None: the message is no action."""
-        if source == "prefix":
-            lines = self.read_lines(message, now)
-        else:
-            line = self.read(
-                message.text,
-                message.author,
-                now,
-                require_prefix=False,
-                not_owners=message.not_owners,
-            )
-            lines = [line] if line else []
+        lines = self._lines_of(message, source, now)
         if not lines:
             return None
         captured = self.store.capture_lines(
@@ -680,17 +680,7 @@ class ActionService:
             return None  # an edit that straggles in after the deletion
         if not _may_capture(actor):
             return None
-        if head.source != "prefix":  # a pinned or picked message stays one item
-            line = self.read(
-                message.text,
-                message.author,
-                now,
-                require_prefix=False,
-                not_owners=message.not_owners,
-            )
-            lines = [line] if line else []
-        else:
-            lines = self.read_lines(message, now)
+        lines = self._lines_of(message, head.source, now)
         if not lines:
             return self.cancel(channel, ts, now)
         by_line = {item.line_no: item for item in items}

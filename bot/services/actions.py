@@ -402,7 +402,8 @@ def _lines_text(outcome: Outcome) -> str:
         rows.append(
             "⚠️ Pas je bericht aan (bewerken werkt de actiepunten bij) om de deadline te zetten."
         )
-    rows.append("Afronden kan met `/acties`.")
+    if any(item.status != DONE for item in live):
+        rows.append("Afronden kan met `/acties`.")
     return "\n".join(rows)
 
 
@@ -417,19 +418,18 @@ def confirmation_text(outcome: Outcome) -> str:
             "actie meer."
         )
     verb = "bijgewerkt" if outcome.kind == "updated" else "vastgelegd"
+    # An edit of a closed item rewrites this reply too: it must not ask to close it again.
+    closing = "Het is al afgerond." if item.status == DONE else "Afronden kan met `/acties`."
     if outcome.date_problem:
         # Never claim "voor het volgende overleg" for a date that was not understood.
         text = (
             f"📌 Actiepunt *#{item.id}* {verb}: <@{item.owner_slack_id}>, maar de deadline heb "
             f"ik niet begrepen.\n⚠️ {escape(outcome.date_problem)} Pas je bericht aan (bewerken "
-            "werkt het actiepunt bij) om de deadline te zetten. Afronden kan met `/acties`."
+            f"werkt het actiepunt bij) om de deadline te zetten. {closing}"
         )
     else:
         due = due_phrase(item).removesuffix(".")  # "z.s.m." ends with its own full stop
-        text = (
-            f"📌 Actiepunt *#{item.id}* {verb}: <@{item.owner_slack_id}>, {due}. "
-            "Afronden kan met `/acties`."
-        )
+        text = f"📌 Actiepunt *#{item.id}* {verb}: <@{item.owner_slack_id}>, {due}. {closing}"
     if outcome.other_actions:
         more = outcome.other_actions
         text += (

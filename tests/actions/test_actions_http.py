@@ -262,6 +262,21 @@ def test_editing_the_message_updates_the_item_and_its_confirmation(bot: RunningB
     assert bot.fake.calls("chat.postMessage") == []  # no second reply to the same message
 
 
+def test_editing_a_closed_item_does_not_ask_to_close_it(bot: RunningBot) -> None:
+    """The rewritten reply said 'Afronden kan met /acties' about an item already closed."""
+    item = logged_by_shortcut(bot, "notulen rondsturen voor vrijdag", "1700000202.000100")
+    bot.fake.wait_for("chat.postMessage")
+    assert store(bot).close(item.id, BERT, datetime(2026, 11, 24, 10, 0, tzinfo=UTC)) is not None
+    bot.fake.reset()
+
+    answer(bot.slack.event(changed_event(item.message_ts, "notulen rondsturen voor donderdag")))
+
+    text = bot.fake.wait_for("chat.update")[0].args["text"]
+    assert f"#{item.id}* bijgewerkt" in text
+    assert "al afgerond" in text
+    assert "Afronden kan" not in text
+
+
 def test_an_edit_that_changes_nothing_says_nothing(bot: RunningBot) -> None:
     item = logged_by_shortcut(bot, "notulen rondsturen voor vrijdag", "1700000201.000100")
     bot.fake.reset()

@@ -1241,7 +1241,7 @@ class ActionService:
         by = actor.by
         item = self.store.close(item_id, by, now)
         if item is None:
-            return StatusChange(self._existing(item_id), changed=False)
+            return StatusChange(self._unchanged(item_id, "af te ronden"), changed=False)
         log.info("action item #%d closed", item.id)
         note = Notice(
             item.channel,
@@ -1255,7 +1255,7 @@ class ActionService:
         self._may_change(item_id, actor)
         item = self.store.reopen(item_id, now)
         if item is None:
-            return StatusChange(self._existing(item_id), changed=False)
+            return StatusChange(self._unchanged(item_id, "te heropenen"), changed=False)
         log.info("action item #%d reopened", item.id)
         # The thread said it was done: it says so when that no longer holds.
         note = Notice(
@@ -1270,6 +1270,17 @@ class ActionService:
         item = self.store.get(item_id)
         if item is None:
             raise ActionsError(f"Actiepunt #{item_id} bestaat niet meer.")
+        return item
+
+    def _unchanged(self, item_id: int, what: str) -> ActionItemView:
+        """The item a stale button named, which it did not change: said so when it lapsed (a
+        list shown before its message was deleted), rather than dropped from the list unsaid."""
+        item = self._existing(item_id)
+        if item.status == CANCELLED:
+            raise ActionsError(
+                f"Actiepunt #{item_id} is vervallen: het bericht is verwijderd of is geen actie "
+                f"meer. Er is niets {what}."
+            )
         return item
 
     # -- scheduled: the weekly overdue digest and the retention purge ------------------------------

@@ -395,6 +395,12 @@ def test_close_tells_the_thread_once_and_reopen_brings_it_back(service: ActionSe
     assert reopened.changed and reopened.item.status == "open"
     with pytest.raises(ActionsError, match="Actiepunt #99999 bestaat niet meer"):
         service.close(99999, acting(BERT), NOW)
+    # A list shown before the message was deleted: its button says why, not just drops the item.
+    item = service.store.get(item_id)
+    assert item is not None
+    service.store.cancel_source(item.channel, item.message_ts, NOW)
+    with pytest.raises(ActionsError, match=f"#{item_id} is vervallen.*niets af te ronden"):
+        service.close(item_id, acting(BERT), NOW)
 
 
 # --- digest and purge ----------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import create_engine, event, inspect, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -193,6 +193,13 @@ class Database:
         """A transaction: committed when the block ends normally, rolled back on an exception."""
         with self._sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A connection in a transaction: committed when the block ends normally, rolled back on
+        an exception. Storage speaks SQLAlchemy Core through it (rows, not ORM objects)."""
+        with self.engine.begin() as conn:
+            yield conn
 
     def ping(self) -> None:
         with self.engine.connect() as conn:

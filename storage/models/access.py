@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON
+from sqlalchemy import JSON, Table
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
@@ -20,3 +20,7 @@ class AccessSettings(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     config: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[datetime]
+
+
+# The tables, for SQLAlchemy Core statements (storage/ is moving off the ORM; issue 10).
+access_settings: Table = AccessSettings.__table__  # type: ignore[assignment]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, String, Text, UniqueConstraint
+from sqlalchemy import Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
@@ -60,3 +60,7 @@ class ActionItem(Base):
     # reply in place.
     confirmed_at: Mapped[datetime | None]
     confirmation_ts: Mapped[str | None] = mapped_column(String(32))
+
+
+# The tables, for SQLAlchemy Core statements (storage/ is moving off the ORM; issue 10).
+action_items: Table = ActionItem.__table__  # type: ignore[assignment]

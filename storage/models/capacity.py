@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON, String, Table
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
@@ -19,3 +19,7 @@ class CapacityState(Base):
     config: Mapped[dict[str, Any]] = mapped_column(JSON)
     config_digest: Mapped[str] = mapped_column(String(64))
     imported_at: Mapped[datetime]
+
+
+# The tables, for SQLAlchemy Core statements (storage/ is moving off the ORM; issue 10).
+capacity_state: Table = CapacityState.__table__  # type: ignore[assignment]

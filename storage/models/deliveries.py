@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import String, Table
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
@@ -37,3 +37,8 @@ class ClockMark(Base):
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     at: Mapped[datetime]
+
+
+# The tables, for SQLAlchemy Core statements (storage/ is moving off the ORM; issue 10).
+deliveries: Table = Delivery.__table__  # type: ignore[assignment]
+clock_marks: Table = ClockMark.__table__  # type: ignore[assignment]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
@@ -39,3 +39,8 @@ class OccurrenceChangeRow(Base):
     new_start: Mapped[datetime | None]
     changed_by: Mapped[str] = mapped_column(String(64))  # Slack user ID, or "shell"
     changed_at: Mapped[datetime]
+
+
+# The tables, for SQLAlchemy Core statements (storage/ is moving off the ORM; issue 10).
+meeting_series: Table = MeetingSeriesRow.__table__  # type: ignore[assignment]
+meeting_occurrence_changes: Table = OccurrenceChangeRow.__table__  # type: ignore[assignment]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
@@ -98,3 +98,11 @@ class PiketFeedToken(Base):
     revoked_at: Mapped[datetime | None]
     served_etag: Mapped[str | None] = mapped_column(String(64))
     served_last_modified: Mapped[datetime | None]
+
+
+# The tables, for SQLAlchemy Core statements (storage/ is moving off the ORM; issue 10).
+piket_state: Table = PiketState.__table__  # type: ignore[assignment]
+piket_shifts: Table = PiketShift.__table__  # type: ignore[assignment]
+piket_swaps: Table = PiketSwap.__table__  # type: ignore[assignment]
+piket_changes: Table = PiketChange.__table__  # type: ignore[assignment]
+piket_feed_tokens: Table = PiketFeedToken.__table__  # type: ignore[assignment]

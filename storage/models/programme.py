@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
@@ -63,3 +63,9 @@ class ActivityUpdateRow(Base):
     spent: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     note: Mapped[str] = mapped_column(Text, default="")
     note_purged: Mapped[bool] = mapped_column(default=False)
+
+
+# The tables, for SQLAlchemy Core statements (storage/ is moving off the ORM; issue 10).
+programme: Table = ProgrammeRow.__table__  # type: ignore[assignment]
+programme_activities: Table = ActivityRow.__table__  # type: ignore[assignment]
+programme_updates: Table = ActivityUpdateRow.__table__  # type: ignore[assignment]

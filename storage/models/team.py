@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import Base
@@ -60,3 +60,9 @@ class TaskOwnershipChange(Base):
     changed_by: Mapped[str] = mapped_column(String(64))  # Slack user ID, or "import"/"cli"
     source: Mapped[str] = mapped_column(String(16))  # "slack" | "import" | "cli"
     changed_at: Mapped[datetime]
+
+
+# The tables, for SQLAlchemy Core statements (storage/ is moving off the ORM; issue 10).
+people: Table = Person.__table__  # type: ignore[assignment]
+tasks: Table = Task.__table__  # type: ignore[assignment]
+task_ownership_changes: Table = TaskOwnershipChange.__table__  # type: ignore[assignment]

@@ -9,7 +9,7 @@ N before reading its data is current exactly as long as the version still reads 
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, String
+from sqlalchemy import BigInteger, String, Table
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
@@ -20,3 +20,7 @@ class DataVersion(Base):
 
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+# The tables, for SQLAlchemy Core statements (storage/ is moving off the ORM; issue 10).
+data_versions: Table = DataVersion.__table__  # type: ignore[assignment]

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
-from sqlalchemy.orm import Session, sessionmaker
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -176,23 +175,16 @@ def create_db_engine(url: str) -> Engine:
 
 
 class Database:
-    """One per process: the engine plus a session factory."""
+    """One per process: the engine, and transactions on it."""
 
     def __init__(self, url: str) -> None:
         self.url = normalise_url(url)
         self.engine = create_db_engine(self.url)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property
     def shown_url(self) -> str:
         """The URL to show an operator: the password masked."""
         return make_url(self.url).render_as_string(hide_password=True)
-
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A transaction: committed when the block ends normally, rolled back on an exception."""
-        with self._sessions() as session, session.begin():
-            yield session
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, delete, text
 from sqlalchemy.engine import make_url
 
-from storage.models import Base
+from storage.models import metadata
 from storage.session import Database, normalise_url
 from testkit.team_config import REPO
 
@@ -81,6 +81,6 @@ def clear_tables(db: Database) -> None:
     """Empty every table but the data versions: those only ever rise (the deletes here raise
     them), so a cache filed under an old version can never match again."""
     with db.engine.begin() as conn:
-        for table in reversed(Base.metadata.sorted_tables):
+        for table in reversed(metadata.sorted_tables):
             if table.name != "data_versions":
                 conn.execute(delete(table))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, text
 
-from storage.models import Base, UTCDateTime
+from storage.models import UTCDateTime, metadata
 
 config = context.config
 
@@ -17,7 +17,7 @@ def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
     return False
 
 
-target_metadata = Base.metadata
+target_metadata = metadata
 # The advisory lock that serialises migrations on PostgreSQL ("oov-bot" as a number).
 MIGRATION_LOCK = int.from_bytes(b"oov-bot", "big")
 

@@ -1,13 +1,12 @@
-"""Declarative base and column types shared by every feature's tables."""
+"""The metadata every feature's tables are on, and the column types they share. Storage speaks
+SQLAlchemy Core: no ORM is imported, which keeps ~70 ms and ~6 MiB off every start (issue 10)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, MetaData
+from sqlalchemy import DateTime, MetaData
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
 # Explicit constraint names so Alembic migrations (and SQLite batch mode) can refer to them.
@@ -40,9 +39,4 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map: ClassVar[dict[Any, Any]] = {
-        datetime: UTCDateTime(),
-        dict[str, Any]: JSON(),
-    }
+metadata = MetaData(naming_convention=NAMING_CONVENTION)

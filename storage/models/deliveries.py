@@ -3,42 +3,34 @@ sent, so two clock processes or a restart never post it twice, and a miss is on 
 
 from __future__ import annotations
 
-from datetime import datetime
+from sqlalchemy import Column, Integer, String, Table
 
-from sqlalchemy import String, Table
-from sqlalchemy.orm import Mapped, mapped_column
+from storage.models.base import UTCDateTime, metadata
 
-from storage.models.base import Base
-
-
-class Delivery(Base):
-    __tablename__ = "deliveries"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(200), unique=True)
-    kind: Mapped[str] = mapped_column(String(40), index=True)
-    due_at: Mapped[datetime] = mapped_column(index=True)
-    status: Mapped[str] = mapped_column(String(16))  # claimed | sent | missed | failed | retry
-    claimed_by: Mapped[str] = mapped_column(String(100))  # host:pid of the clock process
-    claimed_at: Mapped[datetime]
-    finished_at: Mapped[datetime | None]
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(200), unique=True, nullable=False),
+    Column("kind", String(40), index=True, nullable=False),
+    Column("due_at", UTCDateTime(), index=True, nullable=False),
+    Column("status", String(16), nullable=False),  # claimed | sent | missed | failed | retry
+    Column("claimed_by", String(100), nullable=False),  # host:pid of the clock process
+    Column("claimed_at", UTCDateTime(), nullable=False),
+    Column("finished_at", UTCDateTime()),
     # A Slack error code or a short reason; never message text.
-    detail: Mapped[str | None] = mapped_column(String(200))
+    Column("detail", String(200)),
     # Where the message landed, so a thread under it can be traced back (e.g. action items).
-    channel: Mapped[str | None] = mapped_column(String(32))
-    ts: Mapped[str | None] = mapped_column(String(32), index=True)
+    Column("channel", String(32)),
+    Column("ts", String(32), index=True),
+)
 
 
-class ClockMark(Base):
-    """How far the clock has planned: deliveries due after this and before a restart are caught
-    up (within the grace window) or recorded as missed; none are forgotten."""
-
-    __tablename__ = "clock_marks"
-
-    name: Mapped[str] = mapped_column(String(40), primary_key=True)
-    at: Mapped[datetime]
-
-
-# The tables, for SQLAlchemy Core statements (storage/ is moving off the ORM; issue 10).
-deliveries: Table = Delivery.__table__  # type: ignore[assignment]
-clock_marks: Table = ClockMark.__table__  # type: ignore[assignment]
+# How far the clock has planned: deliveries due after this and before a restart are caught
+# up (within the grace window) or recorded as missed; none are forgotten.
+clock_marks = Table(
+    "clock_marks",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("at", UTCDateTime(), nullable=False),
+)

@@ -3,44 +3,45 @@ occurrences in Slack (cancelled, moved), which survive every re-import."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    UniqueConstraint,
+)
 
-from sqlalchemy import JSON, ForeignKey, String, Table, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from storage.models.base import UTCDateTime, metadata
 
-from storage.models.base import Base
-
-
-class MeetingSeriesRow(Base):
-    __tablename__ = "meeting_series"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(64), unique=True)
+meeting_series = Table(
+    "meeting_series",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(64), unique=True, nullable=False),
     # The validated meetings.yaml entry (bot.core.meetings.series_spec), read back with
     # series_from_spec.
-    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
-    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"), index=True)
-    position: Mapped[int] = mapped_column(default=0)
-    active: Mapped[bool] = mapped_column(default=True)
-    updated_at: Mapped[datetime]
+    Column("spec", JSON, nullable=False),
+    Column("task_id", Integer, ForeignKey("tasks.id"), index=True),
+    Column("position", Integer, default=0, nullable=False),
+    Column("active", Boolean, default=True, nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
 
 
-class OccurrenceChangeRow(Base):
-    """One occurrence cancelled or moved by hand, identified by its series and original date."""
-
-    __tablename__ = "meeting_occurrence_changes"
-    __table_args__ = (UniqueConstraint("series_id", "original_date"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    series_id: Mapped[int] = mapped_column(ForeignKey("meeting_series.id"))
-    original_date: Mapped[date]
-    action: Mapped[str] = mapped_column(String(16))  # cancel | move
-    new_start: Mapped[datetime | None]
-    changed_by: Mapped[str] = mapped_column(String(64))  # Slack user ID, or "shell"
-    changed_at: Mapped[datetime]
-
-
-# The tables, for SQLAlchemy Core statements (storage/ is moving off the ORM; issue 10).
-meeting_series: Table = MeetingSeriesRow.__table__  # type: ignore[assignment]
-meeting_occurrence_changes: Table = OccurrenceChangeRow.__table__  # type: ignore[assignment]
+# One occurrence cancelled or moved by hand, identified by its series and original date.
+meeting_occurrence_changes = Table(
+    "meeting_occurrence_changes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("series_id", Integer, ForeignKey("meeting_series.id"), nullable=False),
+    Column("original_date", Date, nullable=False),
+    Column("action", String(16), nullable=False),  # cancel | move
+    Column("new_start", UTCDateTime()),
+    Column("changed_by", String(64), nullable=False),  # Slack user ID, or "shell"
+    Column("changed_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("series_id", "original_date"),
+)

@@ -3,106 +3,93 @@ the (hashed) tokens of the private iCal feeds."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, Table, UniqueConstraint
 
-from sqlalchemy import JSON, ForeignKey, String, Table, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from storage.models.base import UTCDateTime, metadata
 
-from storage.models.base import Base
-
-
-class PiketState(Base):
-    """One row (id 1): piket.yaml as last imported, and a version that moves with every change a
-    feed could show, so rendered feeds can be cached per version."""
-
-    __tablename__ = "piket_state"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    config: Mapped[dict[str, Any]] = mapped_column(JSON)
-    config_digest: Mapped[str] = mapped_column(String(64))
+# One row (id 1): piket.yaml as last imported, and a version that moves with every change a
+# feed could show, so rendered feeds can be cached per version.
+piket_state = Table(
+    "piket_state",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("config", JSON, nullable=False),
+    Column("config_digest", String(64), nullable=False),
     # Person key -> name as last imported: a renamed person's coming shifts change (SUMMARY).
-    people_names: Mapped[dict[str, Any]] = mapped_column(JSON)
-    version: Mapped[int] = mapped_column(default=0)
-    imported_at: Mapped[datetime]
-    updated_at: Mapped[datetime]
+    Column("people_names", JSON, nullable=False),
+    Column("version", Integer, default=0, nullable=False),
+    Column("imported_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
 
 
-class PiketShift(Base):
-    """One role's duty from handover to handover (or a part of it after a swap). `uid` stays the
-    same for the life of the shift; `sequence` goes up whenever it changes (iCal SEQUENCE)."""
-
-    __tablename__ = "piket_shifts"
-    __table_args__ = (UniqueConstraint("role", "start"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    uid: Mapped[str] = mapped_column(String(80), unique=True)
-    role: Mapped[str] = mapped_column(String(40))
-    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
-    start: Mapped[datetime] = mapped_column(index=True)
-    end: Mapped[datetime] = mapped_column(index=True)
-    sequence: Mapped[int] = mapped_column(default=0)
+# One role's duty from handover to handover (or a part of it after a swap). `uid` stays the
+# same for the life of the shift; `sequence` goes up whenever it changes (iCal SEQUENCE).
+piket_shifts = Table(
+    "piket_shifts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uid", String(80), unique=True, nullable=False),
+    Column("role", String(40), nullable=False),
+    Column("person_id", Integer, ForeignKey("people.id"), index=True),
+    Column("start", UTCDateTime(), index=True, nullable=False),
+    Column("end", UTCDateTime(), index=True, nullable=False),
+    Column("sequence", Integer, default=0, nullable=False),
     # Swapped in Slack or set by an operator: kept as it is when the rota is planned again.
-    pinned: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime]
-    last_modified: Mapped[datetime]
+    Column("pinned", Boolean, default=False, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("last_modified", UTCDateTime(), nullable=False),
+    UniqueConstraint("role", "start"),
+)
 
 
-class PiketSwap(Base):
-    """A proposal to hand a shift to a colleague (and optionally take one of theirs in return).
-    Shifts are referred to by uid: planning may replace a shift while the proposal is open."""
-
-    __tablename__ = "piket_swaps"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    shift_uid: Mapped[str] = mapped_column(String(80), index=True)
-    return_shift_uid: Mapped[str | None] = mapped_column(String(80))
-    from_person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
-    to_person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
-    status: Mapped[str] = mapped_column(String(16))  # open | accepted | declined | expired
-    proposed_by: Mapped[str] = mapped_column(String(64))  # Slack user ID
-    created_at: Mapped[datetime]
-    answered_by: Mapped[str | None] = mapped_column(String(64))
-    answered_at: Mapped[datetime | None]
-
-
-class PiketChange(Base):
-    """Audit log: who moved which shift from whom to whom, when, and through which route."""
-
-    __tablename__ = "piket_changes"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    shift_uid: Mapped[str] = mapped_column(String(80), index=True)
-    role: Mapped[str] = mapped_column(String(40))
-    start: Mapped[datetime]
-    end: Mapped[datetime]
-    from_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    to_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    changed_by: Mapped[str] = mapped_column(String(64))  # Slack user ID, or "cli"
-    source: Mapped[str] = mapped_column(String(16))  # "slack" | "cli"
-    swap_id: Mapped[int | None] = mapped_column(ForeignKey("piket_swaps.id"))
-    changed_at: Mapped[datetime]
+# A proposal to hand a shift to a colleague (and optionally take one of theirs in return).
+# Shifts are referred to by uid: planning may replace a shift while the proposal is open.
+piket_swaps = Table(
+    "piket_swaps",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("shift_uid", String(80), index=True, nullable=False),
+    Column("return_shift_uid", String(80)),
+    Column("from_person_id", Integer, ForeignKey("people.id"), nullable=False),
+    Column("to_person_id", Integer, ForeignKey("people.id"), nullable=False),
+    Column("status", String(16), nullable=False),  # open | accepted | declined | expired
+    Column("proposed_by", String(64), nullable=False),  # Slack user ID
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("answered_by", String(64)),
+    Column("answered_at", UTCDateTime()),
+)
 
 
-class PiketFeedToken(Base):
-    """A private feed link. Only the SHA-256 of the token is stored; revoking sets revoked_at.
-    served_* remember the last body served, so Last-Modified never moves backwards."""
+# Audit log: who moved which shift from whom to whom, when, and through which route.
+piket_changes = Table(
+    "piket_changes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("shift_uid", String(80), index=True, nullable=False),
+    Column("role", String(40), nullable=False),
+    Column("start", UTCDateTime(), nullable=False),
+    Column("end", UTCDateTime(), nullable=False),
+    Column("from_person_id", Integer, ForeignKey("people.id")),
+    Column("to_person_id", Integer, ForeignKey("people.id")),
+    Column("changed_by", String(64), nullable=False),  # Slack user ID, or "cli"
+    Column("source", String(16), nullable=False),  # "slack" | "cli"
+    Column("swap_id", Integer, ForeignKey("piket_swaps.id")),
+    Column("changed_at", UTCDateTime(), nullable=False),
+)
 
-    __tablename__ = "piket_feed_tokens"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
-    scope: Mapped[str] = mapped_column(String(8))  # own | all
-    created_at: Mapped[datetime]
-    revoked_at: Mapped[datetime | None]
-    served_etag: Mapped[str | None] = mapped_column(String(64))
-    served_last_modified: Mapped[datetime | None]
-
-
-# The tables, for SQLAlchemy Core statements (storage/ is moving off the ORM; issue 10).
-piket_state: Table = PiketState.__table__  # type: ignore[assignment]
-piket_shifts: Table = PiketShift.__table__  # type: ignore[assignment]
-piket_swaps: Table = PiketSwap.__table__  # type: ignore[assignment]
-piket_changes: Table = PiketChange.__table__  # type: ignore[assignment]
-piket_feed_tokens: Table = PiketFeedToken.__table__  # type: ignore[assignment]
+# A private feed link. Only the SHA-256 of the token is stored; revoking sets revoked_at.
+# served_* remember the last body served, so Last-Modified never moves backwards.
+piket_feed_tokens = Table(
+    "piket_feed_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), unique=True, nullable=False),
+    Column("person_id", Integer, ForeignKey("people.id"), index=True, nullable=False),
+    Column("scope", String(8), nullable=False),  # own | all
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("revoked_at", UTCDateTime()),
+    Column("served_etag", String(64)),
+    Column("served_last_modified", UTCDateTime()),
+)

@@ -9,18 +9,13 @@ N before reading its data is current exactly as long as the version still reads 
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, String, Table
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import BigInteger, Column, String, Table
 
-from storage.models.base import Base
+from storage.models.base import metadata
 
-
-class DataVersion(Base):
-    __tablename__ = "data_versions"
-
-    name: Mapped[str] = mapped_column(String(32), primary_key=True)
-    version: Mapped[int] = mapped_column(BigInteger, default=0)
-
-
-# The tables, for SQLAlchemy Core statements (storage/ is moving off the ORM; issue 10).
-data_versions: Table = DataVersion.__table__  # type: ignore[assignment]
+data_versions = Table(
+    "data_versions",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("version", BigInteger, default=0, nullable=False),
+)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bot.cli import main
 from bot.features import export_config, import_config, load_config
-from storage.models.base import Base
+from storage.models import metadata
 from storage.models.team import Task
 from storage.session import Database
 from testkit.clock import FIXED_NOW
@@ -363,7 +363,7 @@ def test_export_writes_yaml_that_import_accepts(db: Database, tmp_path: Path) ->
 
 def test_migrations_create_exactly_the_models(db: Database) -> None:
     with db.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diff == []
 
 

@@ -59,7 +59,7 @@ from bench.common import (
     start_servers,
 )
 from storage.actions import ActionQuery, page_statement
-from storage.models.actions import ActionItem
+from storage.models.actions import action_items
 from storage.session import Database, normalise_url
 from testkit.fake_slack import FakeSlack
 from testkit.slack_requests import DEFAULT_USER_ID
@@ -182,8 +182,8 @@ def fill(db: Database, count: int, series_keys: Sequence[str], now: datetime) ->
     """Empty action_items and insert `count` items; returns the seconds it took."""
     started = time.perf_counter()
     batch = 20_000
-    with db.engine.begin() as conn:
-        conn.execute(delete(ActionItem))
+    with db.transaction() as conn:
+        conn.execute(delete(action_items))
     source = rows(count, series_keys, now)
     if db.engine.dialect.name == "postgresql":
         # COPY: the fast path for bulk loads on PostgreSQL (psycopg 3).
@@ -206,9 +206,9 @@ def fill(db: Database, count: int, series_keys: Sequence[str], now: datetime) ->
         finally:
             raw.close()
     else:
-        statement = insert(ActionItem)
+        statement = insert(action_items)
         chunk: list[dict[str, object]] = []
-        with db.engine.begin() as conn:
+        with db.transaction() as conn:
             for row in source:
                 chunk.append(row)
                 if len(chunk) == batch:
@@ -319,7 +319,7 @@ def size_url(url: str, size: int, workdir: Path) -> str:
     schema = schema_name(size)
     db = Database(url)
     try:
-        with db.engine.begin() as conn:
+        with db.transaction() as conn:
             conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
             conn.execute(text(f"CREATE SCHEMA {schema}"))
     finally:
@@ -389,7 +389,7 @@ def drop_schemas(url: str, sizes: Sequence[int]) -> None:
         return
     db = Database(url)
     try:
-        with db.engine.begin() as conn:
+        with db.transaction() as conn:
             for size in sizes:
                 conn.execute(text(f"DROP SCHEMA IF EXISTS {schema_name(size)} CASCADE"))
     finally:

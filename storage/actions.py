@@ -13,11 +13,10 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, Literal
 
-from sqlalchemy import Select, bindparam, delete, func, select, update
+from sqlalchemy import Connection, Row, Select, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
-from storage.models.actions import CANCELLED, DONE, OPEN, ActionItem
+from storage.models.actions import CANCELLED, DONE, OPEN, action_items
 from storage.session import Database
 
 __all__ = [
@@ -86,13 +85,16 @@ class ActionItemView:
 
 
 _VIEW_FIELDS = tuple(f.name for f in fields(ActionItemView))
-# The view's fields as columns, in the view's order: a listed row becomes its view by position
+# The view's fields as columns, in the view's order: a selected row becomes its view by position
 # (by name it cost /acties a third of its listing).
-_VIEW_COLUMNS = tuple(ActionItem.__table__.c[name] for name in _VIEW_FIELDS)
+_VIEW_COLUMNS = tuple(action_items.c[name] for name in _VIEW_FIELDS)
+# Every read of whole items selects these, so that `_view` can build them by position.
+_ITEMS: Select[Any] = select(*_VIEW_COLUMNS)
 
 
-def _view(row: ActionItem) -> ActionItemView:
-    return ActionItemView(**{name: getattr(row, name) for name in _VIEW_FIELDS})
+def _view(row: Row[Any]) -> ActionItemView:
+    """A row of `_ITEMS` as its view."""
+    return ActionItemView(*row)
 
 
 @dataclass(frozen=True)
@@ -156,7 +158,7 @@ class ActionQuery:
 
 def page_statement(query: ActionQuery) -> Select[Any]:
     """The SELECT behind `/acties` (one row more than a page, to tell whether there are more):
-    an index range scan (see the indexes on ActionItem) however many items there are."""
+    an index range scan (see the indexes on action_items) however many items there are."""
     return _page_shape(*_shape_of(query)).params(**_page_params(query))
 
 
@@ -177,18 +179,18 @@ def _page_shape(
 ) -> Select[Any]:
     """The statement per shape of query, built once with bound parameters: building it anew
     cost /acties a fifth of its CPU."""
-    conditions = [ActionItem.status == bindparam("status")]
+    conditions = [action_items.c.status == bindparam("status")]
     if owner:
-        conditions.append(ActionItem.owner_slack_id == bindparam("owner_slack_id"))
+        conditions.append(action_items.c.owner_slack_id == bindparam("owner_slack_id"))
     if series:
-        conditions.append(ActionItem.series_key == bindparam("series_key"))
+        conditions.append(action_items.c.series_key == bindparam("series_key"))
     if before:
-        conditions.append(ActionItem.id < bindparam("before_id"))
+        conditions.append(action_items.c.id < bindparam("before_id"))
     if channels:
-        conditions.append(ActionItem.channel.in_(bindparam("channels", expanding=True)))
+        conditions.append(action_items.c.channel.in_(bindparam("channels", expanding=True)))
     if due_before:
-        conditions.append(ActionItem.due_on < bindparam("due_before"))
-    return select(*_VIEW_COLUMNS).where(*conditions).order_by(ActionItem.id.desc()).limit(limit + 1)
+        conditions.append(action_items.c.due_on < bindparam("due_before"))
+    return _ITEMS.where(*conditions).order_by(action_items.c.id.desc()).limit(limit + 1)
 
 
 def _page_params(query: ActionQuery) -> dict[str, Any]:
@@ -201,6 +203,26 @@ def _page_params(query: ActionQuery) -> dict[str, Any]:
         "due_before": query.due_before,
     }
     return {name: value for name, value in values.items() if value is not None}
+
+
+def _new_values(new: NewActionItem, now: datetime) -> dict[str, Any]:
+    """The columns of a new open item; the others start empty."""
+    return {f.name: getattr(new, f.name) for f in fields(NewActionItem)} | {
+        "status": OPEN,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _insert_items(conn: Connection, rows: Sequence[dict[str, Any]]) -> tuple[ActionItemView, ...]:
+    """Insert new items in one statement; their views, in the order given. The views hold the
+    values as given (the caller's `now`, not its UTC reading), as the items were always shown."""
+    statement = insert(action_items).returning(action_items.c.id, sort_by_parameter_order=True)
+    ids = conn.execute(statement, list(rows)).scalars().all()
+    return tuple(
+        ActionItemView(**{name: values.get(name) for name in _VIEW_FIELDS} | {"id": item_id})
+        for item_id, values in zip(ids, rows, strict=True)
+    )
 
 
 class ActionStore:
@@ -219,19 +241,9 @@ class ActionStore:
         them, or, when the message has items already (a retried event, a second route, a
         placeholder of a deleted message), none and those it has."""
         try:
-            with self.db.session() as s:
-                rows = [
-                    ActionItem(
-                        **{f.name: getattr(new, f.name) for f in fields(NewActionItem)},
-                        status=OPEN,
-                        created_at=now,
-                        updated_at=now,
-                    )
-                    for new in lines
-                ]
-                s.add_all(rows)
-                s.flush()
-                return CapturedLines(tuple(_view(row) for row in rows), created=True)
+            with self.db.transaction() as conn:
+                items = _insert_items(conn, [_new_values(new, now) for new in lines])
+                return CapturedLines(items, created=True)
         except IntegrityError:
             existing = self.items_of(lines[0].channel, lines[0].message_ts)
             if not existing:  # the unique key is the only constraint that can fail here
@@ -241,43 +253,36 @@ class ActionStore:
     def add_line(self, new: NewActionItem, now: datetime) -> ActionItemView | None:
         """Add an item for a line an edit added to a message; None when it has one already."""
         try:
-            with self.db.session() as s:
-                row = ActionItem(
-                    **{f.name: getattr(new, f.name) for f in fields(NewActionItem)},
-                    status=OPEN,
-                    created_at=now,
-                    updated_at=now,
-                )
-                s.add(row)
-                s.flush()
-                return _view(row)
+            with self.db.transaction() as conn:
+                return _insert_items(conn, [_new_values(new, now)])[0]
         except IntegrityError:
             return None
 
     def by_source(self, channel: str, message_ts: str) -> ActionItemView | None:
         """The message's head item (its first line, or the whole message)."""
-        with self.db.session() as s:
-            row = s.scalar(
-                select(ActionItem)
-                .where(ActionItem.channel == channel, ActionItem.message_ts == message_ts)
-                .order_by(ActionItem.line_no)
+        with self.db.transaction() as conn:
+            row = conn.execute(
+                _ITEMS.where(
+                    action_items.c.channel == channel, action_items.c.message_ts == message_ts
+                )
+                .order_by(action_items.c.line_no)
                 .limit(1)
-            )
+            ).first()
             return _view(row) if row else None
 
     def items_of(self, channel: str, message_ts: str) -> list[ActionItemView]:
         """Every item of a source message, by line."""
-        with self.db.session() as s:
-            rows = s.scalars(
-                select(ActionItem)
-                .where(ActionItem.channel == channel, ActionItem.message_ts == message_ts)
-                .order_by(ActionItem.line_no)
+        with self.db.transaction() as conn:
+            rows = conn.execute(
+                _ITEMS.where(
+                    action_items.c.channel == channel, action_items.c.message_ts == message_ts
+                ).order_by(action_items.c.line_no)
             )
             return [_view(row) for row in rows]
 
     def get(self, item_id: int) -> ActionItemView | None:
-        with self.db.session() as s:
-            row = s.get(ActionItem, item_id)
+        with self.db.transaction() as conn:
+            row = conn.execute(_ITEMS.where(action_items.c.id == item_id)).one_or_none()
             return _view(row) if row else None
 
     def set_permalink(self, item_id: int, permalink: str) -> None:
@@ -285,14 +290,14 @@ class ActionStore:
 
     def set_message_permalink(self, channel: str, message_ts: str, permalink: str) -> None:
         """The message's link on each of its live items that lacks it (all share the message)."""
-        with self.db.session() as s:
-            s.execute(
-                update(ActionItem)
+        with self.db.transaction() as conn:
+            conn.execute(
+                update(action_items)
                 .where(
-                    ActionItem.channel == channel,
-                    ActionItem.message_ts == message_ts,
-                    ActionItem.status != CANCELLED,
-                    ActionItem.permalink.is_(None),
+                    action_items.c.channel == channel,
+                    action_items.c.message_ts == message_ts,
+                    action_items.c.status != CANCELLED,
+                    action_items.c.permalink.is_(None),
                 )
                 .values(permalink=permalink)
             )
@@ -301,10 +306,10 @@ class ActionStore:
 
     def claim_confirmation(self, item_id: int, now: datetime) -> bool:
         """True for exactly one caller per item: that caller posts the confirmation."""
-        with self.db.session() as s:
-            result = s.execute(
-                update(ActionItem)
-                .where(ActionItem.id == item_id, ActionItem.confirmed_at.is_(None))
+        with self.db.transaction() as conn:
+            result = conn.execute(
+                update(action_items)
+                .where(action_items.c.id == item_id, action_items.c.confirmed_at.is_(None))
                 .values(confirmed_at=now)
             )
             return result.rowcount == 1
@@ -334,16 +339,16 @@ class ActionStore:
         """Apply an edited source message (its action line `line_no`); None when there is no
         live item or nothing changed. With `revive` a cancelled item is opened again (logged anew
         through the shortcut, or its `actie:` line put back)."""
-        with self.db.session() as s:
-            query = select(ActionItem).where(
-                ActionItem.channel == channel,
-                ActionItem.message_ts == message_ts,
-                ActionItem.line_no == line_no,
-                ActionItem.source != DELETED_SOURCE,
+        with self.db.transaction() as conn:
+            query = _ITEMS.where(
+                action_items.c.channel == channel,
+                action_items.c.message_ts == message_ts,
+                action_items.c.line_no == line_no,
+                action_items.c.source != DELETED_SOURCE,
             )
             if not revive:
-                query = query.where(ActionItem.status != CANCELLED)
-            row = s.scalar(query.with_for_update())
+                query = query.where(action_items.c.status != CANCELLED)
+            row = conn.execute(query.with_for_update()).first()
             if row is None:
                 return None
             before = _view(row)
@@ -358,8 +363,11 @@ class ActionStore:
             change = ItemChange(before, replace(before, **values, updated_at=now))
             if not change.changed and before.status != CANCELLED:
                 return None
-            for name, value in (values | {"updated_at": now}).items():
-                setattr(row, name, value)
+            conn.execute(
+                update(action_items)
+                .where(action_items.c.id == before.id)
+                .values(**values, updated_at=now)
+            )
             return change
 
     def cancel_source(
@@ -386,31 +394,30 @@ class ActionStore:
         }
         if deleted:
             values["source"] = DELETED_SOURCE
-        with self.db.session() as s:
+        with self.db.transaction() as conn:
             ids = list(
-                s.scalars(
-                    update(ActionItem)
+                conn.execute(
+                    update(action_items)
                     .where(
-                        ActionItem.channel == channel,
-                        ActionItem.message_ts == message_ts,
-                        ActionItem.line_no >= from_line,
-                        ActionItem.status.in_((OPEN, DONE)),
+                        action_items.c.channel == channel,
+                        action_items.c.message_ts == message_ts,
+                        action_items.c.line_no >= from_line,
+                        action_items.c.status.in_((OPEN, DONE)),
                     )
                     .values(**values)
-                    .returning(ActionItem.id)
-                )
+                    .returning(action_items.c.id)
+                ).scalars()
             )
             if deleted:  # lapsed lines too: their text is gone already, nothing brings them back
-                s.execute(
-                    update(ActionItem)
-                    .where(ActionItem.channel == channel, ActionItem.message_ts == message_ts)
+                conn.execute(
+                    update(action_items)
+                    .where(
+                        action_items.c.channel == channel, action_items.c.message_ts == message_ts
+                    )
                     .values(source=DELETED_SOURCE)
                 )
-            rows = s.scalars(
-                select(ActionItem)
-                .where(ActionItem.id.in_(ids))
-                .order_by(ActionItem.line_no)
-                .execution_options(populate_existing=True)
+            rows = conn.execute(
+                _ITEMS.where(action_items.c.id.in_(ids)).order_by(action_items.c.line_no)
             )
             return [_view(row) for row in rows]
 
@@ -419,9 +426,9 @@ class ActionStore:
         event later, after the deletion): keep a lapsed placeholder under its source key, with
         no text, so the late delivery finds it and logs nothing. False when it has an item."""
         try:
-            with self.db.session() as s:
-                s.add(
-                    ActionItem(
+            with self.db.transaction() as conn:
+                conn.execute(
+                    insert(action_items).values(
                         channel=channel,
                         message_ts=message_ts,
                         source=DELETED_SOURCE,
@@ -441,14 +448,14 @@ class ActionStore:
 
     def close(self, item_id: int, by: str, now: datetime) -> ActionItemView | None:
         return self._transition(
-            ActionItem.id == item_id,
+            action_items.c.id == item_id,
             from_status=(OPEN,),
             values={"status": DONE, "closed_at": now, "closed_by": by, "updated_at": now},
         )
 
     def reopen(self, item_id: int, now: datetime) -> ActionItemView | None:
         return self._transition(
-            ActionItem.id == item_id,
+            action_items.c.id == item_id,
             from_status=(DONE,),
             values={"status": OPEN, "closed_at": None, "closed_by": None, "updated_at": now},
         )
@@ -456,33 +463,31 @@ class ActionStore:
     def _transition(
         self, where: Any, *, from_status: Sequence[str], values: dict[str, Any]
     ) -> ActionItemView | None:
-        with self.db.session() as s:
-            item_id = s.scalar(
-                update(ActionItem)
-                .where(where, ActionItem.status.in_(from_status))
+        with self.db.transaction() as conn:
+            item_id = conn.scalar(
+                update(action_items)
+                .where(where, action_items.c.status.in_(from_status))
                 .values(**values)
-                .returning(ActionItem.id)
+                .returning(action_items.c.id)
             )
             if item_id is None:
                 return None
-            row = s.get(ActionItem, item_id, populate_existing=True)
-            assert row is not None
-            return _view(row)
+            return _view(conn.execute(_ITEMS.where(action_items.c.id == item_id)).one())
 
     def _set(self, item_id: int, **values: Any) -> None:
-        with self.db.session() as s:
-            s.execute(update(ActionItem).where(ActionItem.id == item_id).values(**values))
+        with self.db.transaction() as conn:
+            conn.execute(update(action_items).where(action_items.c.id == item_id).values(**values))
 
     # -- listings --------------------------------------------------------------------------------
 
     def channels(self) -> list[str]:
         """Every channel an item came from (a handful: the meeting channels)."""
-        with self.db.session() as s:
-            return list(s.scalars(select(ActionItem.channel).distinct()))
+        with self.db.transaction() as conn:
+            return list(conn.scalars(select(action_items.c.channel).distinct()))
 
     def page(self, query: ActionQuery) -> tuple[list[ActionItemView], bool]:
-        """(items, whether there are more): one keyset page, newest first. Read as plain rows
-        on a connection (the hot path of /acties: no ORM session, no identity map)."""
+        """(items, whether there are more): one keyset page, newest first. Read on a plain
+        connection, rolled back when it closes (the hot path of /acties: nothing to commit)."""
         with self.db.engine.connect() as conn:
             statement = _page_shape(*_shape_of(query))
             rows = conn.execute(statement, _page_params(query)).all()
@@ -491,32 +496,33 @@ class ActionStore:
 
     def open_for_series(self, series_key: str, limit: int = 50) -> list[ActionItemView]:
         """Open items of a meeting series by due date, overdue (earliest) first, undated last."""
-        with self.db.session() as s:
-            rows = s.scalars(
-                select(ActionItem)
-                .where(ActionItem.series_key == series_key, ActionItem.status == OPEN)
-                .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)
+        with self.db.transaction() as conn:
+            rows = conn.execute(
+                _ITEMS.where(action_items.c.series_key == series_key, action_items.c.status == OPEN)
+                .order_by(action_items.c.due_on.is_(None), action_items.c.due_on, action_items.c.id)
                 .limit(limit)
             )
             return [_view(r) for r in rows]
 
     def open_for_owner(self, owner_slack_id: str, limit: int = 50) -> list[ActionItemView]:
         """Open items of one person by due date, earliest first, undated last."""
-        with self.db.session() as s:
-            rows = s.scalars(
-                select(ActionItem)
-                .where(ActionItem.owner_slack_id == owner_slack_id, ActionItem.status == OPEN)
-                .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)
+        with self.db.transaction() as conn:
+            rows = conn.execute(
+                _ITEMS.where(
+                    action_items.c.owner_slack_id == owner_slack_id, action_items.c.status == OPEN
+                )
+                .order_by(action_items.c.due_on.is_(None), action_items.c.due_on, action_items.c.id)
                 .limit(limit)
             )
             return [_view(r) for r in rows]
 
     def count_open_for_owner(self, owner_slack_id: str) -> int:
-        with self.db.session() as s:
+        with self.db.transaction() as conn:
             return int(
-                s.scalar(
-                    select(func.count(ActionItem.id)).where(
-                        ActionItem.owner_slack_id == owner_slack_id, ActionItem.status == OPEN
+                conn.scalar(
+                    select(func.count(action_items.c.id)).where(
+                        action_items.c.owner_slack_id == owner_slack_id,
+                        action_items.c.status == OPEN,
                     )
                 )
                 or 0
@@ -525,15 +531,13 @@ class ActionStore:
     def open_due_at_meetings(self, days: Collection[date]) -> list[ActionItemView]:
         """Open items due "at the next meeting" (said so, or nothing said in a meeting's
         thread) on one of `days`."""
-        with self.db.session() as s:
-            rows = s.scalars(
-                select(ActionItem)
-                .where(
-                    ActionItem.status == OPEN,
-                    ActionItem.due_kind.in_(MEETING_DUE_KINDS),
-                    ActionItem.due_on.in_(list(days)),
-                )
-                .order_by(ActionItem.id)
+        with self.db.transaction() as conn:
+            rows = conn.execute(
+                _ITEMS.where(
+                    action_items.c.status == OPEN,
+                    action_items.c.due_kind.in_(MEETING_DUE_KINDS),
+                    action_items.c.due_on.in_(list(days)),
+                ).order_by(action_items.c.id)
             )
             return [_view(r) for r in rows]
 
@@ -542,40 +546,38 @@ class ActionStore:
     ) -> bool:
         """Give an item due at a meeting the date its meeting now has. Only while it is still open
         and due on `due_from`: an edit or a close in between wins."""
-        with self.db.session() as s:
-            result = s.execute(
-                update(ActionItem)
+        with self.db.transaction() as conn:
+            result = conn.execute(
+                update(action_items)
                 .where(
-                    ActionItem.id == item_id,
-                    ActionItem.status == OPEN,
-                    ActionItem.due_on == due_from,
-                    ActionItem.due_kind.in_(MEETING_DUE_KINDS),
+                    action_items.c.id == item_id,
+                    action_items.c.status == OPEN,
+                    action_items.c.due_on == due_from,
+                    action_items.c.due_kind.in_(MEETING_DUE_KINDS),
                 )
                 .values(due_on=due_on, updated_at=now)
             )
             return result.rowcount == 1
 
     def owners_with_overdue(self, today: date) -> list[str]:
-        with self.db.session() as s:
+        with self.db.transaction() as conn:
             return list(
-                s.scalars(
-                    select(ActionItem.owner_slack_id)
-                    .where(ActionItem.status == OPEN, ActionItem.due_on < today)
+                conn.scalars(
+                    select(action_items.c.owner_slack_id)
+                    .where(action_items.c.status == OPEN, action_items.c.due_on < today)
                     .distinct()
-                    .order_by(ActionItem.owner_slack_id)
+                    .order_by(action_items.c.owner_slack_id)
                 )
             )
 
     def overdue_for(self, owner_slack_id: str, today: date) -> list[ActionItemView]:
-        with self.db.session() as s:
-            rows = s.scalars(
-                select(ActionItem)
-                .where(
-                    ActionItem.owner_slack_id == owner_slack_id,
-                    ActionItem.status == OPEN,
-                    ActionItem.due_on < today,
-                )
-                .order_by(ActionItem.due_on, ActionItem.id)
+        with self.db.transaction() as conn:
+            rows = conn.execute(
+                _ITEMS.where(
+                    action_items.c.owner_slack_id == owner_slack_id,
+                    action_items.c.status == OPEN,
+                    action_items.c.due_on < today,
+                ).order_by(action_items.c.due_on, action_items.c.id)
             )
             return [_view(r) for r in rows]
 
@@ -585,26 +587,28 @@ class ActionStore:
         """Delete closed and cancelled items closed before the cut-off, in short transactions."""
         removed = 0
         while True:
-            with self.db.session() as s:
+            with self.db.transaction() as conn:
                 ids = list(
-                    s.scalars(
-                        select(ActionItem.id)
+                    conn.scalars(
+                        select(action_items.c.id)
                         .where(
-                            ActionItem.status.in_((DONE, CANCELLED)),
-                            ActionItem.closed_at < closed_before,
+                            action_items.c.status.in_((DONE, CANCELLED)),
+                            action_items.c.closed_at < closed_before,
                         )
                         .limit(batch)
                     )
                 )
                 if ids:
-                    s.execute(delete(ActionItem).where(ActionItem.id.in_(ids)))
+                    conn.execute(delete(action_items).where(action_items.c.id.in_(ids)))
             removed += len(ids)
             if len(ids) < batch:
                 return removed
 
 
-def _export_rows(s: Session) -> Iterator[dict[str, Any]]:
-    rows = s.scalars(select(ActionItem).order_by(ActionItem.id).execution_options(yield_per=1000))
+def _export_rows(conn: Connection) -> Iterator[dict[str, Any]]:
+    rows = conn.execute(
+        select(action_items).order_by(action_items.c.id).execution_options(yield_per=1000)
+    )
     for row in rows:
         yield {
             "id": row.id,
@@ -630,7 +634,7 @@ def _export_rows(s: Session) -> Iterator[dict[str, Any]]:
 ACTION_ITEMS_FILE = "action_items.yaml"
 
 
-def export_action_items(s: Session) -> dict[str, dict[str, Any]]:
+def export_action_items(conn: Connection) -> dict[str, dict[str, Any]]:
     """Every action item (open, done and cancelled) as an archive file for `oov-bot export`, e.g.
     before the retention purge removes old ones. `oov-bot import` does not read it."""
-    return {ACTION_ITEMS_FILE: {"action_items": list(_export_rows(s))}}
+    return {ACTION_ITEMS_FILE: {"action_items": list(_export_rows(conn))}}

@@ -20,7 +20,7 @@ from handlers.meetings import clock as meetings
 from storage.actions import ActionItemView, ActionStore, NewActionItem
 from storage.deliveries import DeliveryStore
 from storage.meetings import MeetingStore
-from storage.models.actions import ActionItem
+from storage.models.actions import action_items
 from storage.session import Database
 from testkit.action_phrasings import BOA_NEXT, PHRASINGS, THREAD_NEXT
 from testkit.app import RunningBot, start_bot
@@ -102,8 +102,8 @@ def send(bot: RunningBot, event: dict[str, Any], **options: Any) -> None:
 def items(bot: RunningBot) -> list[ActionItemView]:
     """Every item, whatever its status, oldest first."""
     store = ActionStore(bot.ctx.db)
-    with bot.ctx.db.session() as s:
-        ids = list(s.scalars(select(ActionItem.id).order_by(ActionItem.id)))
+    with bot.ctx.db.transaction() as conn:
+        ids = list(conn.scalars(select(action_items.c.id).order_by(action_items.c.id)))
     return [item for item in map(store.get, ids) if item]
 
 

@@ -55,7 +55,7 @@ from bench.common import (
 from bot.core.documents import render_docx, render_markdown
 from bot.core.programme import PROGRAMMA_FILE, Status
 from bot.services.programma import ProgrammeService
-from storage.models.programme import ActivityRow, ActivityUpdateRow
+from storage.models.programme import programme_activities, programme_updates
 from storage.programme import ProgrammeStore
 from storage.session import Database
 from storage.team import TeamStore
@@ -114,8 +114,8 @@ def prepare(workdir: Path, size: int, rng: random.Random) -> tuple[str, Path]:
     prepare_database(url, config)
     db = Database(url)
     try:
-        with db.session() as s:
-            ids = list(s.scalars(select(ActivityRow.id)))
+        with db.transaction() as conn:
+            ids = list(conn.scalars(select(programme_activities.c.id)))
             statuses = [s.value for s in Status]
             rows = [
                 {
@@ -132,7 +132,7 @@ def prepare(workdir: Path, size: int, rng: random.Random) -> tuple[str, Path]:
                 for n in range(UPDATES_EACH)
             ]
             for chunk in range(0, len(rows), 10_000):
-                s.execute(insert(ActivityUpdateRow), rows[chunk : chunk + 10_000])
+                conn.execute(insert(programme_updates), rows[chunk : chunk + 10_000])
     finally:
         db.dispose()
     return url, config

@@ -8,8 +8,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, insert, select, update
 
 from bot.core import capacity
 from bot.core.capacity_config import CAPACITY_FILE, CapacityFile, parse_capacity_config
@@ -17,7 +16,7 @@ from bot.core.config_files import TeamConfig
 from bot.core.programme import Status
 from storage.import_report import ImportReport
 from storage.meetings import MeetingStore
-from storage.models.capacity import CapacityState
+from storage.models.capacity import capacity_state
 from storage.piket import PiketStore
 from storage.programme import ProgrammeStore
 from storage.session import Database
@@ -28,28 +27,30 @@ STATE_ID = 1
 _PICTURE_DEPENDS = (TEAM, MEETINGS, PIKET, CAPACITY, PROGRAMME)
 
 
-def import_capacity(s: Session, team: TeamConfig, now: datetime, report: ImportReport) -> None:
+def import_capacity(
+    conn: Connection, team: TeamConfig, now: datetime, report: ImportReport
+) -> None:
     """The import step for capaciteit.yaml: store the settings as written."""
     found: CapacityFile | None = team.extra.get(CAPACITY_FILE)
     if found is None:
         return
-    state = s.get(CapacityState, STATE_ID)
-    if state is None:
-        s.add(
-            CapacityState(
-                id=STATE_ID, config=dict(found.data), config_digest=found.digest, imported_at=now
-            )
-        )
+    digest = conn.scalar(
+        select(capacity_state.c.config_digest).where(capacity_state.c.id == STATE_ID)
+    )
+    settings = {"config": dict(found.data), "config_digest": found.digest, "imported_at": now}
+    if digest is None:
+        conn.execute(insert(capacity_state).values(id=STATE_ID, **settings))
         report.created.append("capaciteit: instellingen")
-    elif state.config_digest != found.digest:
-        state.config, state.config_digest, state.imported_at = dict(found.data), found.digest, now
+    elif digest != found.digest:
+        conn.execute(
+            update(capacity_state).where(capacity_state.c.id == STATE_ID).values(**settings)
+        )
         report.updated.append("capaciteit: instellingen")
-    s.flush()
 
 
-def export_capacity(s: Session) -> dict[str, Any]:
-    state = s.get(CapacityState, STATE_ID)
-    return {} if state is None else {CAPACITY_FILE: state.config}
+def export_capacity(conn: Connection) -> dict[str, Any]:
+    config = conn.scalar(select(capacity_state.c.config).where(capacity_state.c.id == STATE_ID))
+    return {} if config is None else {CAPACITY_FILE: config}
 
 
 class CapacityStore:
@@ -82,8 +83,10 @@ class CapacityStore:
         return tuple(versions.get(name, 0) for name in _PICTURE_DEPENDS)
 
     def settings(self) -> capacity.Settings:
-        with self.db.session() as s:
-            data = s.scalar(select(CapacityState.config).where(CapacityState.id == STATE_ID))
+        with self.db.transaction() as conn:
+            data = conn.scalar(
+                select(capacity_state.c.config).where(capacity_state.c.id == STATE_ID)
+            )
         return capacity.Settings() if data is None else parse_capacity_config(data).settings
 
     def programme_activities(self) -> tuple[capacity.ProgrammeActivity, ...]:

@@ -1,5 +1,5 @@
 """The execution programme's queries, `oov-bot import`/`export` of programma.yaml, and the
-updates made in Slack. Returns plain frozen views, never ORM objects.
+updates made in Slack. Returns plain frozen views, never database rows.
 
 The database is the source of truth once imported: an activity's status, notes and a deadline
 moved in Slack are stored here; a re-import applies what changed only in the YAML and keeps (and
@@ -9,15 +9,14 @@ reports) what was changed in Slack.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Row, insert, select, update
 
 from bot.core.config_files import TeamConfig
 from bot.core.programme import (
@@ -32,8 +31,8 @@ from bot.core.programme import (
     settings_from_spec,
 )
 from storage.import_report import ImportReport
-from storage.models.actions import ActionItem
-from storage.models.programme import ActivityRow, ActivityUpdateRow, ProgrammeRow
+from storage.models.actions import action_items
+from storage.models.programme import programme, programme_activities, programme_updates
 from storage.session import Database
 from storage.yaml_io import _merge
 
@@ -106,21 +105,37 @@ def _status(value: str | None) -> Status | None:
         return None
 
 
-def _update_view(row: ActivityUpdateRow) -> UpdateView:
+def _update_view(row: Mapping[str, Any]) -> UpdateView:
+    """The view of a `programme_updates` row (its `_mapping`, or the values just written)."""
     return UpdateView(
-        id=row.id,
-        activity_id=row.activity_id,
-        at=row.at,
-        by=row.by,
-        kind=row.kind,
-        status_from=_status(row.status_from),
-        status_to=_status(row.status_to),
-        deadline_from=row.deadline_from,
-        deadline_to=row.deadline_to,
-        spent=row.spent,
-        note=row.note,
-        note_purged=row.note_purged,
+        id=row["id"],
+        activity_id=row["activity_id"],
+        at=row["at"],
+        by=row["by"],
+        kind=row["kind"],
+        status_from=_status(row["status_from"]),
+        status_to=_status(row["status_to"]),
+        deadline_from=row["deadline_from"],
+        deadline_to=row["deadline_to"],
+        spent=row["spent"],
+        note=row["note"],
+        note_purged=row["note_purged"],
     )
+
+
+def _programme_spec(conn: Connection) -> dict[str, Any] | None:
+    return conn.scalar(select(programme.c.spec).where(programme.c.id == 1))
+
+
+def _activity_row(conn: Connection, activity_id: int, *, lock: bool = False) -> Row[Any] | None:
+    query = select(programme_activities).where(programme_activities.c.id == activity_id)
+    return conn.execute(query.with_for_update() if lock else query).one_or_none()
+
+
+def _changed(row: Row[Any], values: Mapping[str, Any]) -> dict[str, Any]:
+    """The values that differ from the row's. Only those are written, and no UPDATE at all when
+    none does: an unchanged re-import leaves the programme's data version alone."""
+    return {name: value for name, value in values.items() if row._mapping[name] != value}
 
 
 class ProgrammeStore:
@@ -130,67 +145,77 @@ class ProgrammeStore:
     # -- reading ---------------------------------------------------------------------------------
 
     def settings(self) -> ProgrammeSettings | None:
-        with self.db.session() as s:
-            row = s.get(ProgrammeRow, 1)
-            if row is None:
+        with self.db.transaction() as conn:
+            spec = _programme_spec(conn)
+            if spec is None:
                 return None
             try:
-                return settings_from_spec(row.spec)
+                return settings_from_spec(spec)
             except (ValidationError, KeyError):
                 log.error("the programme in the database does not fit this version; re-import it")
                 return None
 
-    def _view(self, row: ActivityRow, end: date) -> ActivityView | None:
+    def _view(self, row: Mapping[str, Any], end: date) -> ActivityView | None:
+        """The view of a `programme_activities` row (its `_mapping`, or the values just
+        written)."""
         try:
-            activity = activity_from_spec(row.spec, row.priority_key, row.priority_name, end)
+            activity = activity_from_spec(
+                row["spec"], row["priority_key"], row["priority_name"], end
+            )
         except ValidationError:
-            log.error("activity %s in the database does not fit this version; re-import", row.key)
+            log.error(
+                "activity %s in the database does not fit this version; re-import", row["key"]
+            )
             return None
         return ActivityView(
-            id=row.id,
+            id=row["id"],
             activity=activity,
-            status=_status(row.status) or Status.NIET_GESTART,
-            deadline=row.deadline,
-            original_deadline=row.original_deadline,
-            owner_key=row.owner_key,
-            position=row.position,
-            updated_at=row.updated_at,
+            status=_status(row["status"]) or Status.NIET_GESTART,
+            deadline=row["deadline"],
+            original_deadline=row["original_deadline"],
+            owner_key=row["owner_key"],
+            position=row["position"],
+            updated_at=row["updated_at"],
         )
 
-    def _end(self, s: Session) -> date:
-        row = s.get(ProgrammeRow, 1)
+    def _end(self, conn: Connection) -> date:
+        spec = _programme_spec(conn)
         try:
-            return settings_from_spec(row.spec).end if row else date.max
+            return settings_from_spec(spec).end if spec is not None else date.max
         except (ValidationError, KeyError):
             return date.max
 
     def activities(self) -> list[ActivityView]:
         """The active activities in programme order."""
-        with self.db.session() as s:
-            end = self._end(s)
-            rows = s.scalars(
-                select(ActivityRow)
-                .where(ActivityRow.active)
-                .order_by(ActivityRow.position, ActivityRow.id)
+        with self.db.transaction() as conn:
+            end = self._end(conn)
+            rows = conn.execute(
+                select(programme_activities)
+                .where(programme_activities.c.active)
+                .order_by(programme_activities.c.position, programme_activities.c.id)
             ).all()
-            return [v for row in rows if (v := self._view(row, end)) is not None]
+            return [v for row in rows if (v := self._view(row._mapping, end)) is not None]
 
     def activity(self, activity_id: int) -> ActivityView:
-        with self.db.session() as s:
-            row = s.get(ActivityRow, activity_id)
-            view = self._view(row, self._end(s)) if row is not None and row.active else None
+        with self.db.transaction() as conn:
+            row = _activity_row(conn, activity_id)
+            view = (
+                self._view(row._mapping, self._end(conn))
+                if row is not None and row.active
+                else None
+            )
         if view is None:
             raise UnknownActivityError(activity_id)
         return view
 
     def history(self, activity_id: int) -> list[UpdateView]:
-        with self.db.session() as s:
-            rows = s.scalars(
-                select(ActivityUpdateRow)
-                .where(ActivityUpdateRow.activity_id == activity_id)
-                .order_by(ActivityUpdateRow.at, ActivityUpdateRow.id)
+        with self.db.transaction() as conn:
+            rows = conn.execute(
+                select(programme_updates)
+                .where(programme_updates.c.activity_id == activity_id)
+                .order_by(programme_updates.c.at, programme_updates.c.id)
             ).all()
-            return [_update_view(r) for r in rows]
+            return [_update_view(r._mapping) for r in rows]
 
     def updates(
         self,
@@ -200,24 +225,33 @@ class ProgrammeStore:
         activity_ids: Iterable[int] | None = None,
     ) -> list[UpdateView]:
         """Updates in time order, optionally within (since, until] and for some activities."""
-        query = select(ActivityUpdateRow).order_by(ActivityUpdateRow.at, ActivityUpdateRow.id)
+        query = select(programme_updates).order_by(programme_updates.c.at, programme_updates.c.id)
         if until is not None:
-            query = query.where(ActivityUpdateRow.at <= until)
+            query = query.where(programme_updates.c.at <= until)
         if since is not None:
-            query = query.where(ActivityUpdateRow.at > since)
+            query = query.where(programme_updates.c.at > since)
         if activity_ids is not None:
-            query = query.where(ActivityUpdateRow.activity_id.in_(list(activity_ids)))
-        with self.db.session() as s:
-            return [_update_view(r) for r in s.scalars(query)]
+            query = query.where(programme_updates.c.activity_id.in_(list(activity_ids)))
+        with self.db.transaction() as conn:
+            return [_update_view(r._mapping) for r in conn.execute(query)]
 
     def linked_items(self, key: str, limit: int = 20) -> list[LinkedItem]:
         """Action items whose text names `#key` (the activity's key), newest first."""
         pattern = f"%#{key}%"
-        with self.db.session() as s:
-            rows = s.scalars(
-                select(ActionItem)
-                .where(ActionItem.text.ilike(pattern), ActionItem.status != "cancelled")
-                .order_by(ActionItem.id.desc())
+        item = action_items.c
+        with self.db.transaction() as conn:
+            rows = conn.execute(
+                select(
+                    item.id,
+                    item.text,
+                    item.owner_slack_id,
+                    item.status,
+                    item.due_on,
+                    item.permalink,
+                    item.channel,
+                )
+                .where(item.text.ilike(pattern), item.status != "cancelled")
+                .order_by(item.id.desc())
                 .limit(limit * 2)
             ).all()
             found = []
@@ -254,45 +288,54 @@ class ProgrammeStore:
         note: str = "",
     ) -> tuple[ActivityView, UpdateView]:
         """Store one update and apply it to the activity, in one transaction."""
-        with self.db.session() as s:
-            row = s.get(ActivityRow, activity_id, with_for_update=True)
+        with self.db.transaction() as conn:
+            # Locked until the end of the transaction: two updates at once each see the other's
+            # status as their "from".
+            row = _activity_row(conn, activity_id, lock=True)
             if row is None or not row.active:
                 raise UnknownActivityError(activity_id)
-            update_row = ActivityUpdateRow(
-                activity_id=row.id,
-                at=now,
-                by=by,
-                kind=kind,
-                status_from=row.status,
-                status_to=status.value if status else row.status,
-                deadline_from=row.deadline if deadline else None,
-                deadline_to=deadline,
-                spent=spent,
-                note=note,
-                note_purged=False,
-            )
-            s.add(update_row)
+            update_values: dict[str, Any] = {
+                "activity_id": row.id,
+                "at": now,
+                "by": by,
+                "kind": kind,
+                "status_from": row.status,
+                "status_to": status.value if status else row.status,
+                "deadline_from": row.deadline if deadline else None,
+                "deadline_to": deadline,
+                "spent": spent,
+                "note": note,
+                "note_purged": False,
+            }
+            changes: dict[str, Any] = {"updated_at": now}
             if status is not None:
-                row.status = status.value
+                changes["status"] = status.value
             if deadline is not None:
-                row.deadline = deadline
-            row.updated_at = now
-            s.flush()
-            view = self._view(row, self._end(s))
+                changes["deadline"] = deadline
+            conn.execute(
+                update(programme_activities)
+                .where(programme_activities.c.id == row.id)
+                .values(changes)
+            )
+            update_id = conn.execute(
+                insert(programme_updates).values(update_values)
+            ).inserted_primary_key[0]
+            # The views carry the values as written, not as read back.
+            view = self._view({**row._mapping, **changes}, self._end(conn))
             if view is None:
                 raise UnknownActivityError(activity_id)
-            return view, _update_view(update_row)
+            return view, _update_view({**update_values, "id": update_id})
 
     def purge_notes(self, before: datetime) -> int:
         """Blank the text of notes written before the cut-off (retention); the status history
         itself stays."""
-        with self.db.session() as s:
-            result = s.execute(
-                update(ActivityUpdateRow)
-                .where(ActivityUpdateRow.at < before, ~ActivityUpdateRow.note_purged)
+        with self.db.transaction() as conn:
+            result = conn.execute(
+                update(programme_updates)
+                .where(programme_updates.c.at < before, ~programme_updates.c.note_purged)
                 .values(note="", note_purged=True)
             )
-            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+            return int(result.rowcount or 0)
 
 
 # --- import / export ------------------------------------------------------------------------------
@@ -308,7 +351,7 @@ def _fields(activity: Activity, position: int) -> dict[str, Any]:
     }
 
 
-def _current(row: ActivityRow, end: date) -> dict[str, Any]:
+def _current(row: Row[Any], end: date) -> dict[str, Any]:
     """The row as the merge sees it. A deadline moved in Slack counts as the row's explicit
     `deadline`, so an export (which writes it so) imports without a change."""
     current = {
@@ -328,86 +371,105 @@ def _current(row: ActivityRow, end: date) -> dict[str, Any]:
 
 
 def import_programme(
-    session: Session, team: TeamConfig, now: datetime, report: ImportReport
+    conn: Connection, team: TeamConfig, now: datetime, report: ImportReport
 ) -> None:
     """`oov-bot import` step for programma.yaml. Without the file nothing changes."""
-    programme: Programme | None = team.extra.get(PROGRAMMA_FILE)
-    if programme is None:
+    found: Programme | None = team.extra.get(PROGRAMMA_FILE)
+    if found is None:
         return
-    settings = session.get(ProgrammeRow, 1)
-    spec = programme_spec(programme)
-    if settings is None:
-        session.add(ProgrammeRow(id=1, spec=spec, updated_at=now))
-    elif settings.spec != spec:
-        settings.spec, settings.updated_at = spec, now
+    spec = programme_spec(found)
+    settings_spec = _programme_spec(conn)
+    if settings_spec is None:
+        conn.execute(insert(programme).values(id=1, spec=spec, updated_at=now))
+    elif settings_spec != spec:
+        conn.execute(update(programme).where(programme.c.id == 1).values(spec=spec, updated_at=now))
         report.updated.append("programma")
-    existing = {row.key: row for row in session.scalars(select(ActivityRow))}
-    for position, activity in enumerate(programme.activities):
+    existing = {row.key: row for row in conn.execute(select(programme_activities))}
+    new_activities: list[dict[str, Any]] = []
+    moved_deadlines: list[dict[str, Any]] = []
+    for position, activity in enumerate(found.activities):
         theirs = _fields(activity, position)
         row = existing.get(activity.key)
         label = f"activiteit {activity.key}"
         if row is None:
-            session.add(
-                ActivityRow(
-                    key=activity.key,
-                    priority_key=activity.priority_key,
-                    priority_name=activity.priority_name,
-                    position=position,
-                    spec=activity_spec(activity),
-                    owner_key=activity.config.owner,
-                    status=Status.NIET_GESTART.value,
-                    deadline=activity.deadline,
-                    original_deadline=activity.deadline,
-                    imported=theirs,
-                    updated_at=now,
-                )
+            new_activities.append(
+                {
+                    "key": activity.key,
+                    "priority_key": activity.priority_key,
+                    "priority_name": activity.priority_name,
+                    "position": position,
+                    "spec": activity_spec(activity),
+                    "owner_key": activity.config.owner,
+                    "status": Status.NIET_GESTART.value,
+                    "deadline": activity.deadline,
+                    "original_deadline": activity.deadline,
+                    "imported": theirs,
+                    "active": True,
+                    "updated_at": now,
+                }
             )
             report.created.append(label)
             continue
-        current = _current(row, programme.end)
-        updates, row.imported = _merge(label, row.imported, current, theirs, report)
-        spec_updates = updates
+        current = _current(row, found.end)
+        updates, imported = _merge(label, row.imported, current, theirs, report)
+        values: dict[str, Any] = {"imported": imported}
         if updates or not row.active:
             new_spec = dict(row.spec)
-            for name, value in spec_updates.items():
+            for name, value in updates.items():
                 if name in ("priority_key", "priority_name", "position", "due"):
                     continue
                 new_spec[name] = value
-            row.spec = new_spec
-            row.owner_key = new_spec.get("owner")
-            row.priority_key = updates.get("priority_key", row.priority_key)
-            row.priority_name = updates.get("priority_name", row.priority_name)
-            row.position = updates.get("position", row.position)
+            values |= {
+                "spec": new_spec,
+                "owner_key": new_spec.get("owner"),
+                "priority_key": updates.get("priority_key", row.priority_key),
+                "priority_name": updates.get("priority_name", row.priority_name),
+                "position": updates.get("position", row.position),
+            }
             if "due" in updates:
                 new_deadline = date.fromisoformat(updates["due"])
-                session.add(
-                    ActivityUpdateRow(
-                        activity_id=row.id,
-                        at=now,
-                        by=IMPORT_BY,
-                        kind="import",
-                        status_from=row.status,
-                        status_to=row.status,
-                        deadline_from=row.deadline,
-                        deadline_to=new_deadline,
-                        note="",
-                        note_purged=False,
-                    )
+                moved_deadlines.append(
+                    {
+                        "activity_id": row.id,
+                        "at": now,
+                        "by": IMPORT_BY,
+                        "kind": "import",
+                        "status_from": row.status,
+                        "status_to": row.status,
+                        "deadline_from": row.deadline,
+                        "deadline_to": new_deadline,
+                        "spent": None,
+                        "note": "",
+                        "note_purged": False,
+                    }
                 )
                 if row.deadline == row.original_deadline:
-                    row.original_deadline = new_deadline
-                row.deadline = new_deadline
-            row.active = True
-            row.updated_at = now
+                    values["original_deadline"] = new_deadline
+                values["deadline"] = new_deadline
+            values |= {"active": True, "updated_at": now}
             if set(updates) - {"position"}:
                 report.updated.append(label)
-    keys = {a.key for a in programme.activities}
+        if changed := _changed(row, values):
+            conn.execute(
+                update(programme_activities)
+                .where(programme_activities.c.id == row.id)
+                .values(changed)
+            )
+    keys = {a.key for a in found.activities}
     for row in existing.values():
         if row.key not in keys and row.active:
-            row.active = False
-            row.updated_at = now
+            conn.execute(
+                update(programme_activities)
+                .where(programme_activities.c.id == row.id)
+                .values(active=False, updated_at=now)
+            )
             report.retired.append(f"activiteit {row.key}")
-    session.flush()
+    # Inserted together at the end, as the ORM's flush wrote them: new activities in file order
+    # (their ids follow it), then the deadlines the file moved.
+    if new_activities:
+        conn.execute(insert(programme_activities), new_activities)
+    if moved_deadlines:
+        conn.execute(insert(programme_updates), moved_deadlines)
 
 
 def _clean(spec: dict[str, Any]) -> dict[str, Any]:
@@ -426,17 +488,19 @@ def _clean(spec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def export_programme(session: Session) -> dict[str, dict[str, Any]]:
+def export_programme(conn: Connection) -> dict[str, dict[str, Any]]:
     """programma.yaml from the database. A deadline moved in Slack is written as `deadline:`,
     so importing the export changes nothing. Statuses and notes stay in the database (the
     report carries them)."""
-    settings_row = session.get(ProgrammeRow, 1)
-    if settings_row is None:
+    settings_spec = _programme_spec(conn)
+    if settings_spec is None:
         return {}
-    spec = dict(settings_row.spec)
+    spec = dict(settings_spec)
     end = settings_from_spec(spec).end
-    rows = session.scalars(
-        select(ActivityRow).where(ActivityRow.active).order_by(ActivityRow.position, ActivityRow.id)
+    rows = conn.execute(
+        select(programme_activities)
+        .where(programme_activities.c.active)
+        .order_by(programme_activities.c.position, programme_activities.c.id)
     ).all()
     priorities: list[dict[str, Any]] = []
     by_key: dict[str, dict[str, Any]] = {}

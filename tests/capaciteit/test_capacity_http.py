@@ -94,12 +94,17 @@ def test_the_team_picture_shows_totals_people_themes_and_unknown_budgets(
 
 def test_a_task_whose_name_says_naar_is_read_up_to_the_last_naar(linked: RunningBot) -> None:
     first = linked.ctx.team.tasks()[0]
-    with linked.ctx.db.session() as s:
-        from storage.models.team import Task
+    with linked.ctx.db.transaction() as conn:
+        from sqlalchemy import update
 
-        row = s.get(Task, first.id)
-        assert row is not None
-        row.subject = "Doorverwijzing naar zorgpartners"
+        from storage.models.team import tasks
+
+        renamed = conn.execute(
+            update(tasks)
+            .where(tasks.c.id == first.id)
+            .values(subject="Doorverwijzing naar zorgpartners")
+        )
+        assert renamed.rowcount == 1
     text = text_of(command(linked, "als doorverwijzing naar zorgpartners naar aov-3"))
     assert "Doorverwijzing naar zorgpartners gaat naar AOV-er 3" in text
 
@@ -134,12 +139,15 @@ def test_a_what_if_searches_the_index_wie_built_and_a_new_task_is_found(
     assert "gaat naar AOV-er 3" in text_of(command(linked, "als casusregie naar aov-3"))
     assert built == []
     first = linked.ctx.team.tasks()[0]
-    with linked.ctx.db.session() as s:
-        from storage.models.team import Task
+    with linked.ctx.db.transaction() as conn:
+        from sqlalchemy import update
 
-        row = s.get(Task, first.id)
-        assert row is not None
-        row.subject = "Zeldzaamheidsonderzoek"
+        from storage.models.team import tasks
+
+        renamed = conn.execute(
+            update(tasks).where(tasks.c.id == first.id).values(subject="Zeldzaamheidsonderzoek")
+        )
+        assert renamed.rowcount == 1
     assert "Zeldzaamheidsonderzoek gaat naar AOV-er 3" in text_of(
         command(linked, "als zeldzaamheidsonderzoek naar aov-3")
     )

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import event, select, text, update
 
 from bot.core import meetings
 from bot.core.meetings import Status
@@ -27,7 +27,7 @@ from bot.core.programme import Status as ProgrammeStatus
 from bot.core.rota import DayRange
 from storage.actions import ActionStore, NewActionItem
 from storage.meetings import MeetingStore
-from storage.models.capacity import CapacityState
+from storage.models.capacity import capacity_state
 from storage.piket import PiketStore
 from storage.programme import ProgrammeStore
 from storage.session import Database
@@ -606,11 +606,16 @@ def test_capacity_settings_changed_by_another_process_show_at_the_next_capacitei
     bot: RunningBot, elsewhere: Database
 ) -> None:
     assert "min 20 % verlof" in shown(bot, "/capaciteit", "aov-2")
-    with elsewhere.session() as s:
-        state = s.get(CapacityState, 1)
-        assert state is not None
+    with elsewhere.transaction() as conn:
+        state = capacity_state.c
+        config = conn.scalar(select(state.config).where(state.id == 1))
+        assert config is not None
         # The settings alone, as a hand edit would: the file's digest stays as imported.
-        state.config = {**state.config, "overhead_share": 0.3}
+        conn.execute(
+            update(capacity_state)
+            .where(state.id == 1)
+            .values(config={**config, "overhead_share": 0.3})
+        )
     assert "min 30 % verlof" in shown(bot, "/capaciteit", "aov-2")
 
 

@@ -310,12 +310,17 @@ def test_the_deadline_examples_are_in_the_future_and_are_accepted(bot: RunningBo
 
 def test_an_update_of_an_activity_that_was_removed_gets_a_dutch_answer(bot: RunningBot) -> None:
     view = open_update_modal(bot, "bibob-beleid")
-    with bot.ctx.db.session() as s:
-        from storage.models.programme import ActivityRow
+    with bot.ctx.db.transaction() as conn:
+        from sqlalchemy import update
 
-        row = s.get(ActivityRow, activity_id(bot, "bibob-beleid"))
-        assert row is not None
-        row.active = False
+        from storage.models.programme import programme_activities
+
+        removed = conn.execute(
+            update(programme_activities)
+            .where(programme_activities.c.id == activity_id(bot, "bibob-beleid"))
+            .values(active=False)
+        )
+        assert removed.rowcount == 1
     refused = submit_update(bot, view, status="loopt", note="x")
     assert refused["errors"]["status"].startswith("Die activiteit bestaat niet (meer).")
     click = bot.slack.block_actions_payload(SHOW_BUTTON, "999999", user_id=AOV1)

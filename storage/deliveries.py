@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from storage.models.deliveries import ClockMark, Delivery
+from storage.models.deliveries import clock_marks, deliveries
 from storage.session import Database
 
 
@@ -23,7 +24,7 @@ class DeliveryRecord:
     ts: str | None
 
 
-def _record(row: Delivery) -> DeliveryRecord:
+def _record(row: Row[Any]) -> DeliveryRecord:
     return DeliveryRecord(
         row.key, row.kind, row.due_at, row.status, row.detail, row.channel, row.ts
     )
@@ -43,9 +44,9 @@ class DeliveryStore:
         process (or an earlier run) has it."""
         finished_at = now if status != "claimed" else None
         try:
-            with self.db.session() as s:
-                s.add(
-                    Delivery(
+            with self.db.transaction() as conn:
+                conn.execute(
+                    insert(deliveries).values(
                         key=key,
                         kind=kind,
                         due_at=due_at,
@@ -58,11 +59,11 @@ class DeliveryStore:
             return True
         except IntegrityError:
             pass
-        with self.db.session() as s:
+        with self.db.transaction() as conn:
             # One conditional UPDATE: of two clocks retrying at once, only one changes the row.
-            taken = s.execute(
-                update(Delivery)
-                .where(Delivery.key == key, Delivery.status == RETRY)
+            taken = conn.execute(
+                update(deliveries)
+                .where(deliveries.c.key == key, deliveries.c.status == RETRY)
                 .values(
                     status=status,
                     claimed_by=by,
@@ -71,7 +72,7 @@ class DeliveryStore:
                     detail=None,
                 )
             )
-            return bool(taken.rowcount)  # type: ignore[attr-defined]
+            return bool(taken.rowcount)
 
     def finish(
         self,
@@ -83,21 +84,21 @@ class DeliveryStore:
         channel: str | None = None,
         ts: str | None = None,
     ) -> None:
-        with self.db.session() as s:
-            s.execute(
-                update(Delivery)
-                .where(Delivery.key == key)
+        with self.db.transaction() as conn:
+            conn.execute(
+                update(deliveries)
+                .where(deliveries.c.key == key)
                 .values(status=status, finished_at=now, detail=detail, channel=channel, ts=ts)
             )
 
     def statuses(self, keys: list[str]) -> dict[str, str]:
         """Key -> status of the keys that have a row."""
         found: dict[str, str] = {}
-        with self.db.session() as s:
+        with self.db.transaction() as conn:
             for start in range(0, len(keys), 500):  # stay under SQLite's parameter limit
                 chunk = keys[start : start + 500]
-                rows = s.execute(
-                    select(Delivery.key, Delivery.status).where(Delivery.key.in_(chunk))
+                rows = conn.execute(
+                    select(deliveries.c.key, deliveries.c.status).where(deliveries.c.key.in_(chunk))
                 )
                 found.update((key, status) for key, status in rows)
         return found
@@ -109,79 +110,98 @@ class DeliveryStore:
     def release(self, key: str, detail: str | None = None) -> None:
         """Give up a claim after a transient failure, so a later planning round retries it. The
         row stays (status "retry"), so a retry that runs out of grace is recorded as missed."""
-        with self.db.session() as s:
-            s.execute(
-                update(Delivery)
-                .where(Delivery.key == key, Delivery.status == "claimed")
+        with self.db.transaction() as conn:
+            conn.execute(
+                update(deliveries)
+                .where(deliveries.c.key == key, deliveries.c.status == "claimed")
                 .values(status=RETRY, detail=detail)
             )
 
     def oldest_retry(self) -> datetime | None:
         """Due time of the oldest delivery waiting for a retry: planning must look back to it."""
-        with self.db.session() as s:
-            return s.scalar(select(func.min(Delivery.due_at)).where(Delivery.status == RETRY))
+        with self.db.transaction() as conn:
+            oldest: datetime | None = conn.scalar(
+                select(func.min(deliveries.c.due_at)).where(deliveries.c.status == RETRY)
+            )
+            return oldest
 
     def close_retries(self, due_before: datetime, now: datetime) -> list[DeliveryRecord]:
         """Retries nobody plans any more (cancelled meanwhile), past the grace window: closed as
         missed, so they are on record and the planning window stops reaching back for them."""
-        with self.db.session() as s:
-            rows = list(
-                s.scalars(
-                    select(Delivery).where(Delivery.status == RETRY, Delivery.due_at < due_before)
+        with self.db.transaction() as conn:
+            rows = conn.execute(
+                select(deliveries).where(
+                    deliveries.c.status == RETRY, deliveries.c.due_at < due_before
                 )
-            )
+            ).all()
+            # By id, the rows just read (not by the condition again): the records returned are
+            # exactly the rows closed.
             for row in rows:
-                row.status, row.finished_at = "missed", now
-            return [_record(r) for r in rows]
+                conn.execute(
+                    update(deliveries)
+                    .where(deliveries.c.id == row.id)
+                    .values(status="missed", finished_at=now)
+                )
+            return [replace(_record(r), status="missed") for r in rows]
 
     def mark(self, name: str) -> datetime | None:
-        with self.db.session() as s:
-            row = s.get(ClockMark, name)
-            return row.at if row else None
+        with self.db.transaction() as conn:
+            at: datetime | None = conn.scalar(
+                select(clock_marks.c.at).where(clock_marks.c.name == name)
+            )
+            return at
 
     def set_mark(self, name: str, at: datetime) -> None:
         """Move the mark forward (never back: two clocks may both write it)."""
         for _ in range(2):  # a second clock may insert the first row at the same moment
             try:
-                with self.db.session() as s:
-                    row = s.get(ClockMark, name, with_for_update=True)
-                    if row is None:
-                        s.add(ClockMark(name=name, at=at))
-                    elif row.at < at:
-                        row.at = at
+                with self.db.transaction() as conn:
+                    current: datetime | None = conn.scalar(
+                        select(clock_marks.c.at).where(clock_marks.c.name == name).with_for_update()
+                    )
+                    if current is None:
+                        conn.execute(insert(clock_marks).values(name=name, at=at))
+                    elif current < at:
+                        conn.execute(
+                            update(clock_marks).where(clock_marks.c.name == name).values(at=at)
+                        )
                 return
             except IntegrityError:
                 continue
 
     def get(self, key: str) -> DeliveryRecord | None:
-        with self.db.session() as s:
-            row = s.scalar(select(Delivery).where(Delivery.key == key))
+        with self.db.transaction() as conn:
+            row = conn.execute(select(deliveries).where(deliveries.c.key == key)).first()
             return _record(row) if row else None
 
     def by_message(self, channel: str, ts: str) -> DeliveryRecord | None:
         """The delivery that produced a Slack message (to recognise replies in its thread)."""
-        with self.db.session() as s:
-            row = s.scalar(select(Delivery).where(Delivery.channel == channel, Delivery.ts == ts))
+        with self.db.transaction() as conn:
+            row = conn.execute(
+                select(deliveries).where(deliveries.c.channel == channel, deliveries.c.ts == ts)
+            ).first()
             return _record(row) if row else None
 
     def expire_stale_claims(self, older_than: datetime, now: datetime) -> list[DeliveryRecord]:
         """Claims never finished (the process died mid-send): mark them failed so they are on
         record and reported. They are not retried: the post may have gone out."""
-        with self.db.session() as s:
-            rows = list(
-                s.scalars(
-                    select(Delivery).where(
-                        Delivery.status == "claimed", Delivery.claimed_at < older_than
-                    )
+        with self.db.transaction() as conn:
+            rows = conn.execute(
+                select(deliveries).where(
+                    deliveries.c.status == "claimed", deliveries.c.claimed_at < older_than
                 )
-            )
-            for row in rows:
-                row.status, row.finished_at, row.detail = "failed", now, "stale_claim"
-            return [_record(r) for r in rows]
+            ).all()
+            for row in rows:  # by id, as close_retries
+                conn.execute(
+                    update(deliveries)
+                    .where(deliveries.c.id == row.id)
+                    .values(status="failed", finished_at=now, detail="stale_claim")
+                )
+            return [replace(_record(r), status="failed", detail="stale_claim") for r in rows]
 
     def list(self, kind: str | None = None) -> list[DeliveryRecord]:
-        with self.db.session() as s:
-            query = select(Delivery).order_by(Delivery.due_at, Delivery.id)
+        with self.db.transaction() as conn:
+            query = select(deliveries).order_by(deliveries.c.due_at, deliveries.c.id)
             if kind:
-                query = query.where(Delivery.kind == kind)
-            return [_record(r) for r in s.scalars(query)]
+                query = query.where(deliveries.c.kind == kind)
+            return [_record(r) for r in conn.execute(query)]

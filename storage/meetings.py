@@ -15,9 +15,8 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any, Protocol
 
 from pydantic import ValidationError
-from sqlalchemy import delete, select
+from sqlalchemy import Connection, Row, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from bot.core import meetings
 from bot.core.config_files import TeamConfig
@@ -35,9 +34,9 @@ from bot.core.meetings import (
 from bot.language import TZ, format_date
 from storage.deliveries import DeliveryStore
 from storage.import_report import ImportReport
-from storage.models.deliveries import Delivery
-from storage.models.meetings import MeetingSeriesRow, OccurrenceChangeRow
-from storage.models.team import Task
+from storage.models.deliveries import deliveries
+from storage.models.meetings import meeting_occurrence_changes, meeting_series
+from storage.models.team import tasks
 from storage.session import Database
 from storage.versions import MEETINGS, ReadModel
 
@@ -58,7 +57,7 @@ class UnknownSeriesError(LookupError):
     pass
 
 
-def _change(row: OccurrenceChangeRow) -> OccurrenceChange:
+def _change(row: Row[Any]) -> OccurrenceChange:
     return OccurrenceChange(
         original_date=row.original_date,
         action=ChangeAction(row.action),
@@ -130,11 +129,11 @@ class MeetingStore:
         """The active series in config order. A row this version cannot read (stored by another
         version, not yet re-imported) is logged and left out rather than stopping every other
         series' reminders."""
-        with self.db.session() as s:
-            rows = s.scalars(
-                select(MeetingSeriesRow)
-                .where(MeetingSeriesRow.active)
-                .order_by(MeetingSeriesRow.position, MeetingSeriesRow.id)
+        with self.db.transaction() as conn:
+            rows = conn.execute(
+                select(meeting_series)
+                .where(meeting_series.c.active)
+                .order_by(meeting_series.c.position, meeting_series.c.id)
             ).all()
             views = []
             for row in rows:
@@ -146,12 +145,14 @@ class MeetingStore:
                         "run `oov-bot import` to store it again",
                         row.key,
                     )
-            query = select(MeetingSeriesRow.key, OccurrenceChangeRow).join(
-                MeetingSeriesRow, OccurrenceChangeRow.series_id == MeetingSeriesRow.id
+            query = select(meeting_series.c.key, meeting_occurrence_changes).select_from(
+                meeting_occurrence_changes.join(
+                    meeting_series, meeting_occurrence_changes.c.series_id == meeting_series.c.id
+                )
             )
             found: dict[str, list[OccurrenceChange]] = {}
-            for key, row in s.execute(query):
-                found.setdefault(key, []).append(_change(row))
+            for row in conn.execute(query):
+                found.setdefault(row.key, []).append(_change(row))
         return MeetingsSnapshot(
             views=tuple(views),
             by_key={v.key: v for v in views},
@@ -186,11 +187,14 @@ class MeetingStore:
         direct = next((v for v in views.values() if v.series.channel == channel), None)
         if direct is not None:
             return direct
-        with self.db.session() as s:
-            keys = s.scalars(
-                select(Delivery.key)
-                .where(Delivery.channel == channel, Delivery.key.startswith(f"{KEY_PREFIX}:"))
-                .order_by(Delivery.id.desc())
+        with self.db.transaction() as conn:
+            keys = conn.scalars(
+                select(deliveries.c.key)
+                .where(
+                    deliveries.c.channel == channel,
+                    deliveries.c.key.startswith(f"{KEY_PREFIX}:"),
+                )
+                .order_by(deliveries.c.id.desc())
                 .limit(20)
             ).all()
         refs = (parse_delivery_key(key) for key in keys)
@@ -199,16 +203,16 @@ class MeetingStore:
     def channel_id_of(self, series_key: str) -> str | None:
         """The channel ID Slack returned for the series' latest channel reminder (a series
         configured as "#name" is known by it); None before its first one."""
-        with self.db.session() as s:
-            channel: str | None = s.scalar(
-                select(Delivery.channel)
+        with self.db.transaction() as conn:
+            channel: str | None = conn.scalar(
+                select(deliveries.c.channel)
                 .where(
-                    Delivery.key.startswith(f"{KEY_PREFIX}:{series_key}:"),
-                    Delivery.channel.is_not(None),
-                    ~Delivery.channel.startswith("D"),  # the chair's DM
-                    ~Delivery.channel.startswith("#"),
+                    deliveries.c.key.startswith(f"{KEY_PREFIX}:{series_key}:"),
+                    deliveries.c.channel.is_not(None),
+                    ~deliveries.c.channel.startswith("D"),  # the chair's DM
+                    ~deliveries.c.channel.startswith("#"),
                 )
-                .order_by(Delivery.id.desc())
+                .order_by(deliveries.c.id.desc())
                 .limit(1)
             )
         return channel
@@ -352,15 +356,15 @@ class MeetingStore:
 
     def restore(self, series_key: str, original_date: date) -> bool:
         """Undo a cancellation or move; False when there was none."""
-        with self.db.session() as s:
-            series_id = self._series_id(s, series_key)
-            result = s.execute(
-                delete(OccurrenceChangeRow).where(
-                    OccurrenceChangeRow.series_id == series_id,
-                    OccurrenceChangeRow.original_date == original_date,
+        with self.db.transaction() as conn:
+            series_id = self._series_id(conn, series_key)
+            result = conn.execute(
+                delete(meeting_occurrence_changes).where(
+                    meeting_occurrence_changes.c.series_id == series_id,
+                    meeting_occurrence_changes.c.original_date == original_date,
                 )
             )
-            return bool(result.rowcount)  # type: ignore[attr-defined]
+            return bool(result.rowcount)
 
     def _set_change(
         self,
@@ -373,38 +377,56 @@ class MeetingStore:
     ) -> None:
         for attempt in range(2):  # two people changing the same meeting at the same moment
             try:
-                with self.db.session() as s:
-                    series_id = self._series_id(s, series_key)
-                    row = s.scalar(
-                        select(OccurrenceChangeRow).where(
-                            OccurrenceChangeRow.series_id == series_id,
-                            OccurrenceChangeRow.original_date == original_date,
+                with self.db.transaction() as conn:
+                    series_id = self._series_id(conn, series_key)
+                    row = conn.execute(
+                        select(meeting_occurrence_changes).where(
+                            meeting_occurrence_changes.c.series_id == series_id,
+                            meeting_occurrence_changes.c.original_date == original_date,
                         )
-                    )
+                    ).first()
+                    values = {
+                        "action": action.value,
+                        "new_start": new_start,
+                        "changed_by": by,
+                        "changed_at": now,
+                    }
                     if row is None:
-                        row = OccurrenceChangeRow(series_id=series_id, original_date=original_date)
-                        s.add(row)
-                    row.action = action.value
-                    row.new_start = new_start
-                    row.changed_by = by
-                    row.changed_at = now
+                        conn.execute(
+                            insert(meeting_occurrence_changes).values(
+                                series_id=series_id, original_date=original_date, **values
+                            )
+                        )
+                    elif changed := _changed(row, values):
+                        conn.execute(
+                            update(meeting_occurrence_changes)
+                            .where(meeting_occurrence_changes.c.id == row.id)
+                            .values(changed)
+                        )
                 return
             except IntegrityError:
                 if attempt:
                     raise
 
     @staticmethod
-    def _series_id(session: Session, series_key: str) -> int:
-        series_id = session.scalar(
-            select(MeetingSeriesRow.id).where(MeetingSeriesRow.key == series_key)
+    def _series_id(conn: Connection, series_key: str) -> int:
+        series_id: int | None = conn.scalar(
+            select(meeting_series.c.id).where(meeting_series.c.key == series_key)
         )
         if series_id is None:
             raise UnknownSeriesError(series_key)
         return series_id
 
 
+def _changed(row: Row[Any], values: dict[str, Any]) -> dict[str, Any]:
+    """The values that differ from the row's: only those are written, so an update that
+    changes nothing writes nothing (and raises no data version, which every reader would take
+    for a change)."""
+    return {name: value for name, value in values.items() if row._mapping[name] != value}
+
+
 def import_meetings(
-    session: Session, team: TeamConfig, now: datetime, report: ImportReport
+    conn: Connection, team: TeamConfig, now: datetime, report: ImportReport
 ) -> None:
     """`oov-bot import` step for meetings.yaml: create, update and retire series by key.
 
@@ -415,45 +437,51 @@ def import_meetings(
     config: tuple[MeetingSeries, ...] | None = team.extra.get(MEETINGS_FILE)
     if config is None:
         return
-    tasks: dict[str, int] = dict(session.execute(select(Task.subject, Task.id)).all())
-    existing = {row.key: row for row in session.scalars(select(MeetingSeriesRow))}
+    task_ids: dict[str, int] = dict(conn.execute(select(tasks.c.subject, tasks.c.id)).all())
+    existing = {row.key: row for row in conn.execute(select(meeting_series))}
     for position, series in enumerate(config):
         spec = series_spec(series)
-        task_id = tasks.get(series.task) if series.task else None
+        task_id = task_ids.get(series.task) if series.task else None
         row = existing.get(series.key)
         if row is None:
-            session.add(
-                MeetingSeriesRow(
+            conn.execute(
+                insert(meeting_series).values(
                     key=series.key, spec=spec, task_id=task_id, position=position, updated_at=now
                 )
             )
             report.created.append(f"overleg {series.key}")
             continue
+        values: dict[str, Any] = {"position": position}
         if row.spec != spec or row.task_id != task_id or not row.active:
-            row.spec, row.task_id, row.active, row.updated_at = spec, task_id, True, now
+            values.update(spec=spec, task_id=task_id, active=True, updated_at=now)
             report.updated.append(f"overleg {series.key}")
-        row.position = position
-        _report_stranded_changes(session, row.id, series, now, report)
+        if changed := _changed(row, values):
+            conn.execute(
+                update(meeting_series).where(meeting_series.c.id == row.id).values(changed)
+            )
+        _report_stranded_changes(conn, row.id, series, now, report)
     keys = {series.key for series in config}
     for row in existing.values():
         if row.key not in keys and row.active:
-            row.active = False
-            row.updated_at = now
+            conn.execute(
+                update(meeting_series)
+                .where(meeting_series.c.id == row.id)
+                .values(_changed(row, {"active": False, "updated_at": now}))
+            )
             report.retired.append(f"overleg {row.key}")
-    session.flush()
 
 
 def _report_stranded_changes(
-    session: Session, series_id: int, series: MeetingSeries, now: datetime, report: ImportReport
+    conn: Connection, series_id: int, series: MeetingSeries, now: datetime, report: ImportReport
 ) -> None:
     """A cancellation or move made in Slack whose date the (new) rhythm no longer has: it no
     longer applies, so the operator must hear of it (the row is kept: reverting the file revives
     it)."""
     today = now.astimezone(TZ).date()
-    rows = session.scalars(
-        select(OccurrenceChangeRow).where(
-            OccurrenceChangeRow.series_id == series_id,
-            OccurrenceChangeRow.original_date >= today,
+    rows = conn.execute(
+        select(meeting_occurrence_changes).where(
+            meeting_occurrence_changes.c.series_id == series_id,
+            meeting_occurrence_changes.c.original_date >= today,
         )
     )
     for row in rows:
@@ -467,14 +495,14 @@ def _report_stranded_changes(
         )
 
 
-def export_meetings(session: Session) -> dict[str, dict[str, Any]]:
+def export_meetings(conn: Connection) -> dict[str, dict[str, Any]]:
     """The active series as meetings.yaml for `oov-bot export`, in the words the file uses
     (weekday names, "HH:MM"), defaults left out. Changes to single occurrences are not in it:
     they live in the database only."""
-    rows = session.scalars(
-        select(MeetingSeriesRow)
-        .where(MeetingSeriesRow.active)
-        .order_by(MeetingSeriesRow.position, MeetingSeriesRow.id)
+    rows = conn.execute(
+        select(meeting_series)
+        .where(meeting_series.c.active)
+        .order_by(meeting_series.c.position, meeting_series.c.id)
     )
     exported = []
     for row in rows:

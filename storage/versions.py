@@ -17,7 +17,7 @@ from typing import Generic, TypeVar
 
 from sqlalchemy import select
 
-from storage.models.versions import DataVersion
+from storage.models.versions import data_versions
 from storage.session import Database
 
 T = TypeVar("T")
@@ -48,7 +48,7 @@ TRACKED_TABLES: Mapping[str, str] = {
     "capacity_state": CAPACITY,
 }
 
-_READ = select(DataVersion.name, DataVersion.version)
+_READ = select(data_versions.c.name, data_versions.c.version)
 
 
 # Inside `read_once()`: the versions already read, per database (by id), for this context only.

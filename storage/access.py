@@ -7,14 +7,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, insert, select, update
 
 from bot.core.access import AccessConfig
 from bot.core.config_files import AccessSection, TeamConfig
 from storage.import_report import ImportReport
-from storage.models.access import AccessSettings
-from storage.models.team import Person
+from storage.models.access import access_settings
+from storage.models.team import people
 from storage.session import Database
 from storage.versions import ACCESS, TEAM, read_versions
 
@@ -24,6 +23,9 @@ EMPTY: dict[str, Any] = {
     "reader_groups": [],
     "register_open": False,
 }
+
+# The access block: the config of the one row (the first, should there be more).
+_CONFIG = select(access_settings.c.config).order_by(access_settings.c.id).limit(1)
 
 
 def section_data(section: AccessSection) -> dict[str, Any]:
@@ -47,14 +49,13 @@ class AccessStore:
         return versions.get(TEAM, 0), versions.get(ACCESS, 0)
 
     def load(self) -> AccessConfig:
-        with self.db.session() as s:
-            row = s.scalar(select(AccessSettings).order_by(AccessSettings.id).limit(1))
-            data = {**EMPTY, **(row.config if row else {})}
+        with self.db.transaction() as conn:
+            data = {**EMPTY, **(conn.scalar(_CONFIG) or {})}
             team = {
                 slack_id: key
-                for key, slack_id in s.execute(
-                    select(Person.key, Person.slack_id).where(
-                        Person.active, Person.slack_id.is_not(None)
+                for key, slack_id in conn.execute(
+                    select(people.c.key, people.c.slack_id).where(
+                        people.c.active, people.c.slack_id.is_not(None)
                     )
                 )
                 if slack_id
@@ -69,23 +70,24 @@ class AccessStore:
         )
 
 
-def import_access(s: Session, team: TeamConfig, now: datetime, report: ImportReport) -> None:
+def import_access(conn: Connection, team: TeamConfig, now: datetime, report: ImportReport) -> None:
     """The access block is set in the YAML only (nothing in Slack changes it): the YAML wins."""
     data = section_data(team.access)
-    row = s.scalar(select(AccessSettings).order_by(AccessSettings.id).limit(1))
+    row = conn.execute(select(access_settings).order_by(access_settings.c.id).limit(1)).first()
     if row is None:
-        s.add(AccessSettings(config=data, updated_at=now))
+        conn.execute(insert(access_settings).values(config=data, updated_at=now))
         if data != EMPTY:
             report.created.append("toegang (access)")
     elif row.config != data:
-        row.config = data
-        row.updated_at = now
+        conn.execute(
+            update(access_settings)
+            .where(access_settings.c.id == row.id)
+            .values(config=data, updated_at=now)
+        )
         report.updated.append("toegang (access)")
-    s.flush()
 
 
-def export_access(s: Session) -> dict[str, Any] | None:
+def export_access(conn: Connection) -> dict[str, Any] | None:
     """people.yaml's access block, or None when nothing is granted beyond the team."""
-    row = s.scalar(select(AccessSettings).order_by(AccessSettings.id).limit(1))
-    data = {**EMPTY, **(row.config if row else {})}
+    data = {**EMPTY, **(conn.scalar(_CONFIG) or {})}
     return None if data == EMPTY else data

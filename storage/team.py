@@ -1,19 +1,19 @@
-"""Queries for people, tasks and ownership changes. Returns plain frozen views, never ORM objects,
-so callers need no open session."""
+"""Queries for people, tasks and ownership changes. Returns plain frozen views, never rows, so
+callers need no open connection."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Row, insert, select, update
 
 from bot.language.fold import fold
-from storage.models.team import Person, Task, TaskOwnershipChange
+from storage.models.team import people, task_ownership_changes, tasks
 from storage.session import Database
 from storage.versions import TEAM, ReadModel, read_versions
 
@@ -60,13 +60,29 @@ class UnknownTaskError(LookupError):
     pass
 
 
-def person_view(person: Person | None) -> PersonView | None:
+class PersonRow(Protocol):
+    """What a person view is made of: a row of `people`."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def slack_id(self) -> str | None: ...
+    @property
+    def hours_per_week(self) -> float: ...
+
+
+def person_view(person: PersonRow | None) -> PersonView | None:
     if person is None:
         return None
     return PersonView(person.id, person.key, person.name, person.slack_id, person.hours_per_week)
 
 
-def task_view(task: Task) -> TaskView:
+def task_view(task: Row[Any], people_by_id: Mapping[int, PersonView]) -> TaskView:
+    """A row of `tasks` with its owner and deputy, looked up in `people_by_id`."""
     return TaskView(
         id=task.id,
         subject=task.subject,
@@ -76,9 +92,18 @@ def task_view(task: Task) -> TaskView:
         time_text=task.time_text,
         legal_basis=task.legal_basis,
         aliases=tuple(task.aliases or ()),
-        owner=person_view(task.owner),
-        deputy=person_view(task.deputy),
+        owner=people_by_id.get(task.owner_id) if task.owner_id else None,
+        deputy=people_by_id.get(task.deputy_id) if task.deputy_id else None,
     )
+
+
+def _people_by_id(conn: Connection, ids: Iterable[int | None]) -> dict[int, PersonView]:
+    """The people with these ids (None and unknown ids are left out)."""
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    rows = conn.execute(select(people).where(people.c.id.in_(wanted)))
+    return {v.id: v for row in rows if (v := person_view(row))}
 
 
 @dataclass(frozen=True)
@@ -153,13 +178,16 @@ class TeamStore:
         self._snapshot = ReadModel(db, (TEAM,), self._load)
 
     def _load(self) -> TeamSnapshot:
-        with self.db.session() as s:
-            people = list(s.scalars(select(Person).order_by(Person.name, Person.id)))
-            views = [v for p in people if (v := person_view(p))]
-            active = {p.id for p in people if p.active}
-            rows = s.scalars(select(Task).where(Task.active).order_by(Task.position, Task.id))
-            tasks = [task_view(t) for t in rows.unique()]
-        return TeamSnapshot.of(views, active, tasks)
+        with self.db.transaction() as conn:
+            people_rows = conn.execute(select(people).order_by(people.c.name, people.c.id)).all()
+            task_rows = conn.execute(
+                select(tasks).where(tasks.c.active).order_by(tasks.c.position, tasks.c.id)
+            ).all()
+        views = [v for p in people_rows if (v := person_view(p))]
+        active = {p.id for p in people_rows if p.active}
+        # Every person, inactive ones too: a task may still name one as owner or deputy.
+        by_id = {v.id: v for v in views}
+        return TeamSnapshot.of(views, active, [task_view(t, by_id) for t in task_rows])
 
     def snapshot(self) -> TeamSnapshot:
         """The team as it is now (one small version query when nothing changed)."""
@@ -216,17 +244,26 @@ class TeamStore:
 
     def ensure_person_for_slack_user(self, slack_id: str, name: str, now: datetime) -> PersonView:
         """The person linked to a Slack user, created (key `slack-<id>`) when not yet known."""
-        with self.db.session() as s:
-            person = s.scalar(select(Person).where(Person.slack_id == slack_id))
+        with self.db.transaction() as conn:
+            person = conn.execute(select(people).where(people.c.slack_id == slack_id)).first()
             if person is None:
-                person = Person(
-                    key=f"slack-{slack_id.lower()}", name=name, slack_id=slack_id, updated_at=now
+                created = conn.execute(
+                    insert(people).values(
+                        key=f"slack-{slack_id.lower()}",
+                        name=name,
+                        slack_id=slack_id,
+                        updated_at=now,
+                    )
                 )
-                s.add(person)
-                s.flush()
+                # Read back for the columns the insert left to their defaults (hours_per_week).
+                person_id = created.inserted_primary_key[0]
+                person = conn.execute(select(people).where(people.c.id == person_id)).one()
             elif not person.active:
-                person.active = True
-                person.updated_at = now
+                conn.execute(
+                    update(people)
+                    .where(people.c.id == person.id)
+                    .values(active=True, updated_at=now)
+                )
             view = person_view(person)
             assert view is not None
             return view
@@ -242,45 +279,52 @@ class TeamStore:
     ) -> list[OwnershipChangeView]:
         """Set the owner and/or deputy ({"owner": person_id, "deputy": person_id or None for
         none}) of a task in one transaction, writing an audit row per real change."""
-        with self.db.session() as s:
-            # Lock the task row only (the joined people are on the nullable side of the join).
-            task = (
-                s.scalars(select(Task).where(Task.id == task_id).with_for_update(of=Task))
-                .unique()
-                .one_or_none()
-            )
+        with self.db.transaction() as conn:
+            task = conn.execute(
+                select(tasks).where(tasks.c.id == task_id).with_for_update()
+            ).one_or_none()
             if task is None or not task.active:
                 raise UnknownTaskError(task_id)
             moved: list[tuple[str, int | None]] = []
+            changed: dict[str, Any] = {}
             for role, person_id in assignments.items():
                 column = "owner_id" if role == "owner" else "deputy_id"
                 previous_id = getattr(task, column)
                 if previous_id == person_id:
                     continue
-                setattr(task, column, person_id)
+                changed[column] = person_id
                 moved.append((role, previous_id))
-                s.add(
-                    TaskOwnershipChange(
-                        task_id=task.id,
-                        role=role,
-                        from_person_id=previous_id,
-                        to_person_id=person_id,
-                        changed_by=changed_by,
-                        source=source,
-                        changed_at=now,
-                    )
-                )
             if not moved:
                 return []
-            task.updated_at = now
-            s.flush()
-            s.refresh(task)
-            view = task_view(task)
+            # The task first, then its audit rows (which refer to it), as the ORM flushed them.
+            conn.execute(
+                update(tasks).where(tasks.c.id == task_id).values(**changed, updated_at=now)
+            )
+            conn.execute(
+                insert(task_ownership_changes),
+                [
+                    {
+                        "task_id": task_id,
+                        "role": role,
+                        "from_person_id": previous_id,
+                        "to_person_id": assignments[role],
+                        "changed_by": changed_by,
+                        "source": source,
+                        "changed_at": now,
+                    }
+                    for role, previous_id in moved
+                ],
+            )
+            task = conn.execute(select(tasks).where(tasks.c.id == task_id)).one()
+            involved = _people_by_id(
+                conn, [task.owner_id, task.deputy_id, *(previous_id for _, previous_id in moved)]
+            )
+            view = task_view(task, involved)
             return [
                 OwnershipChangeView(
                     task=view,
                     role=role,
-                    previous=person_view(s.get(Person, previous_id)) if previous_id else None,
+                    previous=involved.get(previous_id) if previous_id else None,
                     new=view.owner if role == "owner" else view.deputy,
                     changed_by=changed_by,
                     changed_at=now,
@@ -289,38 +333,47 @@ class TeamStore:
             ]
 
     def ownership_history(self, task_id: int) -> list[OwnershipChangeView]:
-        with self.db.session() as s:
-            task = s.get(Task, task_id)
+        with self.db.transaction() as conn:
+            task = conn.execute(select(tasks).where(tasks.c.id == task_id)).one_or_none()
             if task is None:
                 raise UnknownTaskError(task_id)
-            rows = s.scalars(
-                select(TaskOwnershipChange)
-                .where(TaskOwnershipChange.task_id == task_id)
-                .order_by(TaskOwnershipChange.changed_at, TaskOwnershipChange.id)
+            changes = conn.execute(
+                select(task_ownership_changes)
+                .where(task_ownership_changes.c.task_id == task_id)
+                .order_by(task_ownership_changes.c.changed_at, task_ownership_changes.c.id)
+            ).all()
+            involved = _people_by_id(
+                conn,
+                [
+                    task.owner_id,
+                    task.deputy_id,
+                    *(c.from_person_id for c in changes),
+                    *(c.to_person_id for c in changes),
+                ],
             )
-            return [
-                OwnershipChangeView(
-                    task=task_view(task),
-                    role=r.role,
-                    previous=person_view(s.get(Person, r.from_person_id))
-                    if r.from_person_id
-                    else None,
-                    new=person_view(s.get(Person, r.to_person_id)) if r.to_person_id else None,
-                    changed_by=r.changed_by,
-                    changed_at=r.changed_at,
-                )
-                for r in rows
-            ]
+        view = task_view(task, involved)
+        return [
+            OwnershipChangeView(
+                task=view,
+                role=c.role,
+                previous=involved.get(c.from_person_id) if c.from_person_id else None,
+                new=involved.get(c.to_person_id) if c.to_person_id else None,
+                changed_by=c.changed_by,
+                changed_at=c.changed_at,
+            )
+            for c in changes
+        ]
 
 
 def give_stand_in_slack_ids(db: Database) -> None:
     """USHELL01, USHELL02, … for people without a Slack ID (the bundled config has none), so the
     shell can try what needs a Slack user: mentions, action items."""
-    with db.session() as s:
-        missing = Person.slack_id.is_(None) | (Person.slack_id == "")
-        for number, person in enumerate(s.scalars(select(Person).where(missing)), start=1):
-            person.slack_id = f"USHELL{number:02d}"
-
-
-def active_task_by_subject(session: Session, subject: str) -> Task | None:
-    return session.scalar(select(Task).where(Task.subject == subject))
+    with db.transaction() as conn:
+        missing = people.c.slack_id.is_(None) | (people.c.slack_id == "")
+        person_ids = conn.scalars(select(people.c.id).where(missing)).all()
+        for number, person_id in enumerate(person_ids, start=1):
+            conn.execute(
+                update(people)
+                .where(people.c.id == person_id)
+                .values(slack_id=f"USHELL{number:02d}")
+            )

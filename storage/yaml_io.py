@@ -13,13 +13,13 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, Row, Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.core.config_files import PEOPLE_FILE, TASKS_FILE, PersonConfig, TaskConfig, TeamConfig
 from storage.access import export_access, import_access
 from storage.import_report import ImportReport
-from storage.models.team import Person, Task, TaskOwnershipChange
+from storage.models.team import people, task_ownership_changes, tasks
 from storage.session import Database
 
 
@@ -69,7 +69,18 @@ def _task_fields(t: TaskConfig, position: int) -> dict[str, Any]:
     }
 
 
-def _task_current(task: Task) -> dict[str, Any]:
+_owner = people.alias("owner")
+_deputy = people.alias("deputy")
+# Tasks with the keys of their owner and deputy (outer joins: either may be unset).
+_TASKS_WITH_KEYS = (
+    select(tasks, _owner.c.key.label("owner_key"), _deputy.c.key.label("deputy_key"))
+    .outerjoin(_owner, tasks.c.owner_id == _owner.c.id)
+    .outerjoin(_deputy, tasks.c.deputy_id == _deputy.c.id)
+)
+
+
+def _task_current(task: Row[Any]) -> dict[str, Any]:
+    """A row of _TASKS_WITH_KEYS as _task_fields describes a task."""
     return {
         "category": task.category,
         "description": task.description,
@@ -77,19 +88,32 @@ def _task_current(task: Task) -> dict[str, Any]:
         "time_text": task.time_text,
         "legal_basis": task.legal_basis,
         "aliases": list(task.aliases or []),
-        "owner": task.owner.key if task.owner else None,
-        "deputy": task.deputy.key if task.deputy else None,
+        "owner": task.owner_key,
+        "deputy": task.deputy_key,
         "position": task.position,
     }
 
 
-def _import_people(s: Session, team: TeamConfig, now: datetime, report: ImportReport) -> None:
-    existing = {p.key: p for p in s.scalars(select(Person))}
+def _write(
+    conn: Connection, table: Table, changes: dict[int, dict[str, Any]], new: list[dict[str, Any]]
+) -> None:
+    """The updates (by id, in id order), then the inserts (in order): the order the ORM flushed
+    them in, which a change of Slack ID from one row to another may depend on."""
+    for row_id in sorted(changes):
+        conn.execute(update(table).where(table.c.id == row_id).values(**changes[row_id]))
+    if new:
+        conn.execute(insert(table), new)
+
+
+def _import_people(conn: Connection, team: TeamConfig, now: datetime, report: ImportReport) -> None:
+    existing = {p.key: p for p in conn.execute(select(people))}
+    changes: dict[int, dict[str, Any]] = {}
+    new: list[dict[str, Any]] = []
     for cfg in team.people:
         theirs = _person_fields(cfg)
         person = existing.get(cfg.key)
         if person is None:
-            s.add(Person(key=cfg.key, imported=theirs, updated_at=now, **theirs))
+            new.append({"key": cfg.key, "imported": theirs, "updated_at": now, **theirs})
             report.created.append(f"persoon {cfg.key}")
             continue
         ours = {
@@ -97,72 +121,123 @@ def _import_people(s: Session, team: TeamConfig, now: datetime, report: ImportRe
             "slack_id": person.slack_id,
             "hours_per_week": person.hours_per_week,
         }
-        updates, person.imported = _merge(
-            f"persoon {cfg.key}", person.imported, ours, theirs, report
-        )
+        updates, imported = _merge(f"persoon {cfg.key}", person.imported, ours, theirs, report)
+        values: dict[str, Any] = {}
+        if imported != person.imported:  # an unchanged row is not written (nor its version)
+            values["imported"] = imported
         if updates or not person.active:
-            for name, value in updates.items():
-                setattr(person, name, value)
-            person.active = True
-            person.updated_at = now
+            values |= updates | {"active": True, "updated_at": now}
             report.updated.append(f"persoon {cfg.key}")
+        if values:
+            changes[person.id] = values
     keys = {p.key for p in team.people}
     for person in existing.values():
         # People created in Slack (never imported) stay: removing them would lose a Slack change.
         if person.key not in keys and person.active and person.imported is not None:
-            person.active = False
-            person.updated_at = now
+            changes[person.id] = {"active": False, "updated_at": now}
             report.retired.append(f"persoon {person.key}")
-    s.flush()
+    _write(conn, people, changes, new)
 
 
-def _import_tasks(s: Session, team: TeamConfig, now: datetime, report: ImportReport) -> None:
-    people = {p.key: p for p in s.scalars(select(Person))}
-    existing = {t.subject: t for t in s.scalars(select(Task)).unique()}
+def _task_columns(fields: Mapping[str, Any], person_ids: Mapping[str, int]) -> dict[str, Any]:
+    """Task fields as columns: the owner and deputy (person keys) as person ids."""
+    columns = dict(fields)
+    for role in ("owner", "deputy"):
+        if role in columns:
+            key = columns.pop(role)
+            columns[f"{role}_id"] = person_ids[key] if key else None
+    return columns
+
+
+def _import_tasks(conn: Connection, team: TeamConfig, now: datetime, report: ImportReport) -> None:
+    person_ids = {
+        key: person_id for person_id, key in conn.execute(select(people.c.id, people.c.key))
+    }
+    existing = {t.subject: t for t in conn.execute(_TASKS_WITH_KEYS)}
+    changes: dict[int, dict[str, Any]] = {}
+    new: list[dict[str, Any]] = []
+    ownership: list[dict[str, Any]] = []
     for position, cfg in enumerate(team.tasks):
         theirs = _task_fields(cfg, position)
         task = existing.get(cfg.subject)
         if task is None:
-            task = Task(subject=cfg.subject, updated_at=now)
-            s.add(task)
-            ours: dict[str, Any] = {}
-            base = None
+            new.append(
+                {
+                    "subject": cfg.subject,
+                    **_task_columns(theirs, person_ids),
+                    "imported": theirs,
+                    "updated_at": now,
+                }
+            )
             report.created.append(f"taak {cfg.subject}")
-        else:
-            ours = _task_current(task)
-            base = task.imported
-        updates, task.imported = _merge(f"taak {cfg.subject}", base, ours, theirs, report)
-        for name, value in updates.items():
-            if name in ("owner", "deputy"):
-                person = people[value] if value else None
-                previous = getattr(task, name)
-                setattr(task, name, person)
-                if task.id is not None and previous is not person:
-                    s.add(
-                        TaskOwnershipChange(
-                            task_id=task.id,
-                            role=name,
-                            from_person_id=previous.id if previous else None,
-                            to_person_id=person.id if person else None,
-                            changed_by="import",
-                            source="import",
-                            changed_at=now,
-                        )
-                    )
-            else:
-                setattr(task, name, value)
-        if (updates or not task.active) and task.id is not None:
-            report.updated.append(f"taak {cfg.subject}")
+            continue
+        updates, imported = _merge(
+            f"taak {cfg.subject}", task.imported, _task_current(task), theirs, report
+        )
+        values = _task_columns(updates, person_ids)
+        for role in ("owner", "deputy"):
+            if role in updates:
+                ownership.append(
+                    {
+                        "task_id": task.id,
+                        "role": role,
+                        "from_person_id": getattr(task, f"{role}_id"),
+                        "to_person_id": values[f"{role}_id"],
+                        "changed_by": "import",
+                        "source": "import",
+                        "changed_at": now,
+                    }
+                )
+        if imported != task.imported:  # an unchanged row is not written (nor its version)
+            values["imported"] = imported
         if updates or not task.active:
-            task.active = True
-            task.updated_at = now
+            report.updated.append(f"taak {cfg.subject}")
+            values |= {"active": True, "updated_at": now}
+        if values:
+            changes[task.id] = values
     subjects = {t.subject for t in team.tasks}
     for task in existing.values():
         if task.subject not in subjects and task.active:
-            task.active = False
-            task.updated_at = now
+            changes[task.id] = {"active": False, "updated_at": now}
             report.retired.append(f"taak {task.subject}")
-    s.flush()
+    _write(conn, tasks, changes, new)
+    if ownership:  # after the tasks: the audit rows refer to them
+        conn.execute(insert(task_ownership_changes), ownership)
+
+
+def _export_people(conn: Connection) -> list[dict[str, Any]]:
+    """people.yaml's people: the active ones, by key."""
+    rows = conn.execute(select(people).where(people.c.active).order_by(people.c.key))
+    return [
+        {
+            "key": p.key,
+            "name": p.name,
+            "slack_id": p.slack_id or "",
+            "hours_per_week": p.hours_per_week,
+        }
+        for p in rows
+    ]
+
+
+def _export_tasks(conn: Connection) -> list[dict[str, Any]]:
+    """tasks.yaml's tasks: the active ones, in overview order."""
+    rows = conn.execute(
+        _TASKS_WITH_KEYS.where(tasks.c.active).order_by(tasks.c.position, tasks.c.id)
+    )
+    return [
+        {
+            "subject": t.subject,
+            "category": t.category,
+            "description": t.description,
+            "duties": t.duties,
+            "time": t.time_text,
+            "legal_basis": t.legal_basis,
+            "owner": t.owner_key,
+            "deputy": t.deputy_key,
+            "aliases": list(t.aliases or []),
+        }
+        for t in rows
+    ]
 
 
 # A feature's import step: (session, validated config, now, report).
@@ -201,39 +276,10 @@ def _dump(header: str, data: Mapping[str, Any]) -> str:
 def export_config(db: Database, exporters: Sequence[FeatureExporter]) -> dict[str, str]:
     """The database as YAML files (file name -> text) that `oov-bot import` accepts."""
     with db.session() as s:
-        people = list(s.scalars(select(Person).where(Person.active).order_by(Person.key)))
-        tasks = list(
-            s.scalars(select(Task).where(Task.active).order_by(Task.position, Task.id)).unique()
-        )
-        people_data: dict[str, Any] = {
-            "people": [
-                {
-                    "key": p.key,
-                    "name": p.name,
-                    "slack_id": p.slack_id or "",
-                    "hours_per_week": p.hours_per_week,
-                }
-                for p in people
-            ]
-        }
+        people_data: dict[str, Any] = {"people": _export_people(s)}
         if (access := export_access(s)) is not None:
             people_data["access"] = access
-        tasks_data = {
-            "tasks": [
-                {
-                    "subject": t.subject,
-                    "category": t.category,
-                    "description": t.description,
-                    "duties": t.duties,
-                    "time": t.time_text,
-                    "legal_basis": t.legal_basis,
-                    "owner": t.owner.key if t.owner else None,
-                    "deputy": t.deputy.key if t.deputy else None,
-                    "aliases": list(t.aliases or []),
-                }
-                for t in tasks
-            ]
-        }
+        tasks_data = {"tasks": _export_tasks(s)}
         features = {name: data for export in exporters for name, data in export(s).items()}
     header = "# Exported by `oov-bot export` from the database.\n"
     files = {PEOPLE_FILE: _dump(header, people_data), TASKS_FILE: _dump(header, tasks_data)}

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.cli import main
 from bot.features import export_config, import_config, load_config
 from storage.models import metadata
-from storage.models.team import Task
+from storage.models.team import people, tasks
 from storage.session import Database
 from testkit.clock import FIXED_NOW
 from testkit.config_check import check, line_of
@@ -267,11 +267,13 @@ def test_a_channel_name_without_quotes_is_not_taken_for_a_comment(
 
 
 def owners(db: Database) -> dict[str, str | None]:
-    with db.session() as s:
-        return {
-            t.subject: t.owner.key if t.owner else None
-            for t in s.scalars(select(Task).where(Task.active)).unique()
-        }
+    with db.transaction() as conn:
+        rows = conn.execute(
+            select(tasks.c.subject, people.c.key)
+            .outerjoin(people, tasks.c.owner_id == people.c.id)
+            .where(tasks.c.active)
+        )
+        return {subject: owner for subject, owner in rows}
 
 
 def test_import_twice_changes_nothing(db: Database) -> None:
@@ -339,10 +341,10 @@ def test_yaml_edits_are_applied_and_removed_tasks_retired(db: Database, tmp_path
     edit_yaml(config / "tasks.yaml", edit)
     report = import_config(db, load_config(config), FIXED_NOW)
     assert len(report.updated) == 1 and len(report.retired) == 1
-    with db.session() as s:
-        first = s.scalars(select(Task).order_by(Task.position)).first()
+    with db.transaction() as conn:
+        first = conn.execute(select(tasks).order_by(tasks.c.position)).first()
         assert first.duties == "Nieuwe omschrijving"
-        assert s.scalars(select(Task).where(Task.active)).unique().all().__len__() == 58
+        assert len(conn.execute(select(tasks).where(tasks.c.active)).all()) == 58
 
 
 def test_export_writes_yaml_that_import_accepts(db: Database, tmp_path: Path) -> None:

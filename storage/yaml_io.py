@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, Table, insert, select, update
-from sqlalchemy.orm import Session
 
 from bot.core.config_files import PEOPLE_FILE, TASKS_FILE, PersonConfig, TaskConfig, TeamConfig
 from storage.access import export_access, import_access
@@ -240,10 +239,10 @@ def _export_tasks(conn: Connection) -> list[dict[str, Any]]:
     ]
 
 
-# A feature's import step: (session, validated config, now, report).
-FeatureImporter = Callable[[Session, TeamConfig, datetime, ImportReport], None]
-# A feature's export step: session -> {file name: data}.
-FeatureExporter = Callable[[Session], Mapping[str, Mapping[str, Any]]]
+# A feature's import step: (the import's transaction, validated config, now, report).
+FeatureImporter = Callable[[Connection, TeamConfig, datetime, ImportReport], None]
+# A feature's export step: connection -> {file name: data}.
+FeatureExporter = Callable[[Connection], Mapping[str, Mapping[str, Any]]]
 
 
 def import_config(
@@ -252,12 +251,12 @@ def import_config(
     """Load validated config (people, tasks, then each feature's file) into the database in one
     transaction; idempotent."""
     report = ImportReport()
-    with db.session() as s:
-        _import_people(s, team, now, report)
-        _import_tasks(s, team, now, report)
-        import_access(s, team, now, report)
+    with db.transaction() as conn:
+        _import_people(conn, team, now, report)
+        _import_tasks(conn, team, now, report)
+        import_access(conn, team, now, report)
         for importer in importers:
-            importer(s, team, now, report)
+            importer(conn, team, now, report)
     return report
 
 
@@ -275,12 +274,12 @@ def _dump(header: str, data: Mapping[str, Any]) -> str:
 
 def export_config(db: Database, exporters: Sequence[FeatureExporter]) -> dict[str, str]:
     """The database as YAML files (file name -> text) that `oov-bot import` accepts."""
-    with db.session() as s:
-        people_data: dict[str, Any] = {"people": _export_people(s)}
-        if (access := export_access(s)) is not None:
+    with db.transaction() as conn:
+        people_data: dict[str, Any] = {"people": _export_people(conn)}
+        if (access := export_access(conn)) is not None:
             people_data["access"] = access
-        tasks_data = {"tasks": _export_tasks(s)}
-        features = {name: data for export in exporters for name, data in export(s).items()}
+        tasks_data = {"tasks": _export_tasks(conn)}
+        features = {name: data for export in exporters for name, data in export(conn).items()}
     header = "# Exported by `oov-bot export` from the database.\n"
     files = {PEOPLE_FILE: _dump(header, people_data), TASKS_FILE: _dump(header, tasks_data)}
     return files | {name: _dump(header, data) for name, data in features.items()}

@@ -4,7 +4,7 @@ with their audit log, and the hashed tokens of the iCal feeds.
 Shifts are planned by the pure `bot.core.rota.generate_shifts`; this module decides what that means
 for stored rows: started shifts are never touched, a shift whose person changes keeps its uid and
 gets SEQUENCE+1 and a new LAST-MODIFIED, unchanged shifts keep every byte. Every change a feed can
-show moves `PiketState.version`, the cache key of rendered feeds.
+show moves `piket_state.version`, the cache key of rendered feeds.
 """
 
 from __future__ import annotations
@@ -15,12 +15,25 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import bindparam, event, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Pool,
+    Row,
+    Update,
+    bindparam,
+    delete,
+    event,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from bot.core.config_files import TeamConfig
 from bot.core.piket_feed import FeedScope, new_token, token_hash
@@ -41,8 +54,14 @@ from bot.core.rota import (
 from bot.language import format_datetime, format_period
 from bot.language.format import day_month_text
 from storage.import_report import ImportReport
-from storage.models.piket import PiketChange, PiketFeedToken, PiketShift, PiketState, PiketSwap
-from storage.models.team import Person
+from storage.models.piket import (
+    piket_changes,
+    piket_feed_tokens,
+    piket_shifts,
+    piket_state,
+    piket_swaps,
+)
+from storage.models.team import people
 from storage.session import Database
 from storage.team import PersonView, person_view
 from storage.versions import PIKET, TEAM, ReadModel
@@ -75,12 +94,35 @@ class ShiftView:
         return Shift(self.role, self.person_key, self.start, self.end)
 
 
-def _shift_view(row: PiketShift, person: Person | None) -> ShiftView:
+# A shift with its person's columns (an outer join: a shift may have nobody), named apart from
+# the shift's own.
+_SHIFTS_WITH_PERSON: Final = select(
+    piket_shifts,
+    people.c.key.label("person_key"),
+    people.c.name.label("person_name"),
+    people.c.slack_id.label("person_slack_id"),
+    people.c.hours_per_week.label("person_hours_per_week"),
+).outerjoin(people, people.c.id == piket_shifts.c.person_id)
+
+
+def _shift_view(row: Row[Any]) -> ShiftView:
+    """A row of `_SHIFTS_WITH_PERSON`."""
+    person = (
+        None
+        if row.person_key is None
+        else PersonView(
+            row.person_id,
+            row.person_key,
+            row.person_name,
+            row.person_slack_id,
+            row.person_hours_per_week,
+        )
+    )
     return ShiftView(
         id=row.id,
         uid=row.uid,
         role=row.role,
-        person=person_view(person),
+        person=person,
         start=row.start,
         end=row.end,
         sequence=row.sequence,
@@ -88,6 +130,18 @@ def _shift_view(row: PiketShift, person: Person | None) -> ShiftView:
         created_at=row.created_at,
         last_modified=row.last_modified,
     )
+
+
+def _shift_view_of(conn: Connection, shift_id: int) -> ShiftView:
+    """The shift of an id as stored now, with its person."""
+    return _shift_view(conn.execute(_SHIFTS_WITH_PERSON.where(piket_shifts.c.id == shift_id)).one())
+
+
+def _person(conn: Connection, person_id: int | None) -> Row[Any] | None:
+    """The `people` row of an id (None for None or an unknown id)."""
+    if person_id is None:
+        return None
+    return conn.execute(select(people).where(people.c.id == person_id)).one_or_none()
 
 
 class SwapStatus(StrEnum):
@@ -176,33 +230,61 @@ def new_uid() -> str:
     return f"{uuid.uuid4()}@{UID_DOMAIN}"
 
 
+# In a connection's info: a statement run with `LocalChanges.MARK` in its transaction; then
+# that this transaction committed.
+_CHANGED = "piket_changed"
+_COMMITTED = "piket_changed_committed"
+
+
 class LocalChanges:
     """Counts the committed changes this process made to shifts and tokens, so its own caches
-    drop what they hold at once; other processes' changes reach them after a short TTL."""
+    drop what they hold at once; other processes' changes reach them after a short TTL.
+
+    A statement run with `LocalChanges.MARK` as its execution options marks its connection,
+    whoever began the transaction (a store method, or the import). The count moves when that
+    connection goes back to the pool after a commit: Core's commit event comes before the
+    commit, and a reader that sees the new count must see the change too."""
 
     count = 0
-
-    @staticmethod
-    def mark(s: Session) -> None:
-        s.info["piket_changed"] = True
+    MARK: Final = {_CHANGED: True}
 
 
-@event.listens_for(Session, "after_commit")
-def _count_committed_change(session: Session) -> None:
-    if session.info.pop("piket_changed", False):
+@event.listens_for(Engine, "after_execute")
+def _mark_change(
+    conn: Connection,
+    _statement: object,
+    _multiparams: object,
+    _params: object,
+    execution_options: dict[str, Any],
+    _result: object,
+) -> None:
+    if execution_options.get(_CHANGED):
+        conn.info[_CHANGED] = True
+
+
+@event.listens_for(Engine, "commit")
+def _note_committed_change(conn: Connection) -> None:
+    if conn.info.pop(_CHANGED, False):
+        conn.info[_COMMITTED] = True
+
+
+@event.listens_for(Pool, "checkin")
+def _count_committed_change(_dbapi_connection: object, record: ConnectionPoolEntry) -> None:
+    record.info.pop(_CHANGED, None)  # rolled back: nothing changed
+    if record.info.pop(_COMMITTED, False):
         LocalChanges.count += 1
 
 
-def _bump_version(s: Session, now: datetime) -> None:
-    LocalChanges.mark(s)
-    s.execute(
-        update(PiketState)
-        .where(PiketState.id == STATE_ID)
-        .values(version=PiketState.version + 1, updated_at=now)
+def _bump_version(conn: Connection, now: datetime) -> None:
+    conn.execute(
+        update(piket_state)
+        .where(piket_state.c.id == STATE_ID)
+        .values(version=piket_state.c.version + 1, updated_at=now)
+        .execution_options(**LocalChanges.MARK)
     )
 
 
-def plan_rota(s: Session, config: PiketConfig, now: datetime, *, replan: bool) -> PlanReport:
+def plan_rota(conn: Connection, config: PiketConfig, now: datetime, *, replan: bool) -> PlanReport:
     """Bring the stored shifts in line with the rules, up to the planning horizon.
 
     replan=False (the daily roll-on): every stored shift stays; only weeks not yet planned are
@@ -211,12 +293,13 @@ def plan_rota(s: Session, config: PiketConfig, now: datetime, *, replan: bool) -
     again later may spread it differently (fairness looks at who served since), so the stored
     plan is only redone when the rules change.
     """
-    people = {p.id: p for p in s.scalars(select(Person))}
-    key_of = {pid: p.key for pid, p in people.items()}
-    id_of = {p.key: pid for pid, p in people.items()}
-    rows = list(s.scalars(select(PiketShift).order_by(PiketShift.start).with_for_update()))
+    key_of: dict[int, str] = {
+        pid: key for pid, key in conn.execute(select(people.c.id, people.c.key))
+    }
+    id_of = {key: pid for pid, key in key_of.items()}
+    rows = conn.execute(select(piket_shifts).order_by(piket_shifts.c.start).with_for_update()).all()
 
-    def as_shift(row: PiketShift) -> Shift:
+    def as_shift(row: Row[Any]) -> Shift:
         return Shift(row.role, key_of.get(row.person_id or -1), row.start, row.end)
 
     started = [r for r in rows if r.start <= now]
@@ -235,7 +318,7 @@ def plan_rota(s: Session, config: PiketConfig, now: datetime, *, replan: bool) -
     kept = {*history, *fixed}
     slots = {(r.role, r.start): r for r in replaceable}
     to_insert: list[Shift] = []
-    changed = 0
+    updates: list[dict[str, Any]] = []
     for shift in planned:
         if shift in kept:
             continue
@@ -245,68 +328,102 @@ def plan_rota(s: Session, config: PiketConfig, now: datetime, *, replan: bool) -
             continue
         person_id = id_of.get(shift.person_key) if shift.person_key else None
         if row.person_id != person_id or row.end != shift.end:
-            row.person_id, row.end = person_id, shift.end
-            row.sequence += 1
-            row.last_modified = now
-            changed += 1
-    for row in slots.values():  # no longer in the plan (the cycle or handover moved)
-        s.delete(row)
-    s.flush()  # deletes before inserts: a new shift may take a removed one's (role, start)
-    for shift in to_insert:
-        s.add(
-            PiketShift(
-                uid=new_uid(),
-                role=shift.role,
-                person_id=id_of.get(shift.person_key) if shift.person_key else None,
-                start=shift.start,
-                end=shift.end,
-                sequence=0,
-                pinned=False,
-                created_at=now,
-                last_modified=now,
+            updates.append(
+                {
+                    "shift_id": row.id,
+                    "new_person_id": person_id,
+                    "new_end": shift.end,
+                    "new_sequence": row.sequence + 1,
+                }
             )
+    if updates:
+        conn.execute(
+            update(piket_shifts)
+            .where(piket_shifts.c.id == bindparam("shift_id"))
+            .values(
+                person_id=bindparam("new_person_id"),
+                end=bindparam("new_end"),
+                sequence=bindparam("new_sequence"),
+                last_modified=now,
+            ),
+            updates,
         )
-    s.flush()
-    report = PlanReport(added=len(to_insert), changed=changed, removed=len(slots))
+    if slots:  # no longer in the plan (the cycle or handover moved)
+        # Before the inserts: a new shift may take a removed one's (role, start).
+        conn.execute(
+            delete(piket_shifts).where(piket_shifts.c.id == bindparam("shift_id")),
+            [{"shift_id": row.id} for row in slots.values()],
+        )
+    if to_insert:
+        conn.execute(
+            insert(piket_shifts),
+            [
+                {
+                    "uid": new_uid(),
+                    "role": shift.role,
+                    "person_id": id_of.get(shift.person_key) if shift.person_key else None,
+                    "start": shift.start,
+                    "end": shift.end,
+                    "sequence": 0,
+                    "pinned": False,
+                    "created_at": now,
+                    "last_modified": now,
+                }
+                for shift in to_insert
+            ],
+        )
+    report = PlanReport(added=len(to_insert), changed=len(updates), removed=len(slots))
     if report:
-        _bump_version(s, now)
+        _bump_version(conn, now)
     return report
 
 
-def import_piket(s: Session, team: TeamConfig, now: datetime, report: ImportReport) -> None:
+def import_piket(conn: Connection, team: TeamConfig, now: datetime, report: ImportReport) -> None:
     """The import step for piket.yaml (FEATURE_IMPORTERS): store the rules, plan the rota.
 
     Idempotent: an unchanged piket.yaml only rolls the horizon on. Swaps made in Slack stay."""
     piket_file: PiketFile | None = team.extra.get(PIKET_FILE)
     if piket_file is None:
         return
-    state = s.get(PiketState, STATE_ID, with_for_update=True)
-    names = {p.key: p.name for p in s.scalars(select(Person))}
+    state = conn.execute(
+        select(piket_state).where(piket_state.c.id == STATE_ID).with_for_update()
+    ).one_or_none()
+    names: dict[str, str] = {
+        key: name for key, name in conn.execute(select(people.c.key, people.c.name))
+    }
     rules_changed = state is None or state.config_digest != piket_file.digest
     if state is None:
-        state = PiketState(
-            id=STATE_ID,
-            config=dict(piket_file.data),
-            config_digest=piket_file.digest,
-            people_names=names,
-            version=0,
-            imported_at=now,
-            updated_at=now,
+        conn.execute(
+            insert(piket_state).values(
+                id=STATE_ID,
+                config=dict(piket_file.data),
+                config_digest=piket_file.digest,
+                people_names=names,
+                version=0,
+                imported_at=now,
+                updated_at=now,
+            )
         )
-        s.add(state)
     elif rules_changed or state.people_names != names:
         renamed = {key for key, name in names.items() if state.people_names.get(key) != name}
-        _touch_shifts_of(s, renamed, now)
-        state.config, state.config_digest = dict(piket_file.data), piket_file.digest
-        state.people_names = names
-        state.imported_at = state.updated_at = now
-        state.version += 1
-        LocalChanges.mark(s)
-    s.flush()
-    pinned_future = s.scalars(
-        select(PiketShift.id).where(PiketShift.pinned, PiketShift.start > now)
+        _touch_shifts_of(conn, renamed, now)
+        conn.execute(
+            update(piket_state)
+            .where(piket_state.c.id == STATE_ID)
+            .values(
+                config=dict(piket_file.data),
+                config_digest=piket_file.digest,
+                people_names=names,
+                imported_at=now,
+                updated_at=now,
+                version=state.version + 1,
+            )
+            .execution_options(**LocalChanges.MARK)
+        )
+    pinned_future = conn.scalars(
+        select(piket_shifts.c.id).where(piket_shifts.c.pinned, piket_shifts.c.start > now)
     ).all()
-    plan = plan_rota(s, piket_file.config, now, replan=rules_changed)
+    plan = plan_rota(conn, piket_file.config, now, replan=rules_changed)
     if plan.added:
         report.created.append(f"piket: {plan.added} dienst(en) ingepland")
     if plan.changed:
@@ -315,7 +432,7 @@ def import_piket(s: Session, team: TeamConfig, now: datetime, report: ImportRepo
     if plan.removed:
         report.retired.append(f"piket: {plan.removed} dienst(en) vervallen")
     rules = piket_file.config.rules
-    for shift in _pinned_unqualified(s, rules, now):
+    for shift in _pinned_unqualified(conn, rules, now):
         who = names.get(shift.person_key or "", shift.person_key)
         day = day_month_text(shift.start.astimezone(rules.tz).date())
         report.conflicts.append(
@@ -326,38 +443,47 @@ def import_piket(s: Session, team: TeamConfig, now: datetime, report: ImportRepo
         )
 
 
-def _pinned_unqualified(s: Session, rules: RotaRules, now: datetime) -> list[Shift]:
+def _pinned_unqualified(conn: Connection, rules: RotaRules, now: datetime) -> list[Shift]:
     """Swapped or operator-set shifts still to run whose person piket.yaml no longer allows."""
-    key_of = {p.id: p.key for p in s.scalars(select(Person))}
-    rows = s.scalars(
-        select(PiketShift)
-        .where(PiketShift.pinned, PiketShift.end > now, PiketShift.person_id.is_not(None))
-        .order_by(PiketShift.start, PiketShift.role)
+    key_of: dict[int, str] = {
+        pid: key for pid, key in conn.execute(select(people.c.id, people.c.key))
+    }
+    rows = conn.execute(
+        select(piket_shifts)
+        .where(
+            piket_shifts.c.pinned,
+            piket_shifts.c.end > now,
+            piket_shifts.c.person_id.is_not(None),
+        )
+        .order_by(piket_shifts.c.start, piket_shifts.c.role)
     )
     shifts = [Shift(r.role, key_of.get(r.person_id or -1), r.start, r.end) for r in rows]
     return unqualified(rules, shifts)
 
 
-def export_piket(s: Session) -> dict[str, Any]:
+def export_piket(conn: Connection) -> dict[str, Any]:
     """`oov-bot export`: piket.yaml as last imported (swaps and overrides live in the database
     and survive a re-import of this file)."""
-    state = s.get(PiketState, STATE_ID)
+    state = conn.execute(
+        select(piket_state.c.config).where(piket_state.c.id == STATE_ID)
+    ).one_or_none()
     return {} if state is None else {PIKET_FILE: state.config}
 
 
 def _already_on_duty(
-    s: Session, person: Person, row: PiketShift, given_away: list[str], tz: tzinfo
+    conn: Connection, person: Row[Any], row: Row[Any], given_away: list[str], tz: tzinfo
 ) -> str | None:
-    """Why `person` cannot take `row`: they hold another shift at the same time (one person, one
-    role at a time, as the planner does), not counting shifts they give away in the same swap."""
-    other = s.scalar(
-        select(PiketShift).where(
-            PiketShift.person_id == person.id,
-            PiketShift.uid.not_in([row.uid, *given_away]),
-            PiketShift.start < row.end,
-            PiketShift.end > row.start,
+    """Why `person` cannot take the shift `row`: they hold another shift at the same time (one
+    person, one role at a time, as the planner does), not counting shifts they give away in the
+    same swap."""
+    other = conn.execute(
+        select(piket_shifts.c.role, piket_shifts.c.start).where(
+            piket_shifts.c.person_id == person.id,
+            piket_shifts.c.uid.not_in([row.uid, *given_away]),
+            piket_shifts.c.start < row.end,
+            piket_shifts.c.end > row.start,
         )
-    )
+    ).first()
     if other is None:
         return None
     return (
@@ -366,16 +492,15 @@ def _already_on_duty(
     )
 
 
-def _touch_shifts_of(s: Session, person_keys: set[str], now: datetime) -> None:
+def _touch_shifts_of(conn: Connection, person_keys: set[str], now: datetime) -> None:
     """A renamed person's shifts that have not ended show a new SUMMARY: a change for clients."""
     if not person_keys:
         return
-    ids = select(Person.id).where(Person.key.in_(person_keys))
-    s.execute(
-        update(PiketShift)
-        .where(PiketShift.person_id.in_(ids), PiketShift.end > now)
-        .values(sequence=PiketShift.sequence + 1, last_modified=now)
-        .execution_options(synchronize_session=False)
+    ids = select(people.c.id).where(people.c.key.in_(person_keys))
+    conn.execute(
+        update(piket_shifts)
+        .where(piket_shifts.c.person_id.in_(ids), piket_shifts.c.end > now)
+        .values(sequence=piket_shifts.c.sequence + 1, last_modified=now)
     )
 
 
@@ -383,37 +508,37 @@ def _touch_shifts_of(s: Session, person_keys: set[str], now: datetime) -> None:
 
 _FEED_TOKEN_QUERY = (
     select(
-        PiketFeedToken.id,
-        PiketFeedToken.scope,
-        PiketFeedToken.created_at,
-        PiketFeedToken.served_etag,
-        PiketFeedToken.served_last_modified,
-        PiketState.version,
-        Person.id,
-        Person.key,
-        Person.name,
-        Person.slack_id,
-        Person.hours_per_week,
+        piket_feed_tokens.c.id,
+        piket_feed_tokens.c.scope,
+        piket_feed_tokens.c.created_at,
+        piket_feed_tokens.c.served_etag,
+        piket_feed_tokens.c.served_last_modified,
+        piket_state.c.version,
+        people.c.id,
+        people.c.key,
+        people.c.name,
+        people.c.slack_id,
+        people.c.hours_per_week,
     )
-    .join(Person, Person.id == PiketFeedToken.person_id)
-    .join(PiketState, PiketState.id == STATE_ID)
+    .join(people, people.c.id == piket_feed_tokens.c.person_id)
+    .join(piket_state, piket_state.c.id == STATE_ID)
     .where(
-        PiketFeedToken.token_hash == bindparam("hashed"),
-        PiketFeedToken.revoked_at.is_(None),
-        Person.active,
+        piket_feed_tokens.c.token_hash == bindparam("hashed"),
+        piket_feed_tokens.c.revoked_at.is_(None),
+        people.c.active,
     )
 )
 
 
-# Core, executed for many rows at once; Last-Modified only moves forward, also when two web
+# Executed for many rows at once; Last-Modified only moves forward, also when two web
 # processes serve the same token.
 _RECORD_SERVED = (
-    update(PiketFeedToken)
+    update(piket_feed_tokens)
     .where(
-        PiketFeedToken.id == bindparam("token_id"),
+        piket_feed_tokens.c.id == bindparam("token_id"),
         or_(
-            PiketFeedToken.served_last_modified.is_(None),
-            PiketFeedToken.served_last_modified <= bindparam("modified"),
+            piket_feed_tokens.c.served_last_modified.is_(None),
+            piket_feed_tokens.c.served_last_modified <= bindparam("modified"),
         ),
     )
     .values(served_etag=bindparam("etag"), served_last_modified=bindparam("modified"))
@@ -478,33 +603,31 @@ class PiketStore:
         return self._config_model.get()
 
     def _load_config(self) -> PiketConfig | None:
-        with self.db.session() as s:
-            digest = s.scalar(select(PiketState.config_digest).where(PiketState.id == STATE_ID))
+        with self.db.transaction() as conn:
+            digest = conn.scalar(
+                select(piket_state.c.config_digest).where(piket_state.c.id == STATE_ID)
+            )
             if digest is None:
                 return None
             with self._lock:
                 if self._config and self._config[0] == digest:
                     return self._config[1]
-            data = s.scalar(select(PiketState.config).where(PiketState.id == STATE_ID))
+            data = conn.scalar(select(piket_state.c.config).where(piket_state.c.id == STATE_ID))
         config = parse_piket_config(data, tz=self.tz)
         with self._lock:
             self._config = (digest, config)
         return config
 
     def _load_rota(self) -> RotaSnapshot:
-        query = (
-            select(PiketShift, Person)
-            .outerjoin(Person, Person.id == PiketShift.person_id)
-            .order_by(PiketShift.start, PiketShift.id)
-        )
-        with self.db.session() as s:
-            return RotaSnapshot.of([_shift_view(row, person) for row, person in s.execute(query)])
+        query = _SHIFTS_WITH_PERSON.order_by(piket_shifts.c.start, piket_shifts.c.id)
+        with self.db.transaction() as conn:
+            return RotaSnapshot.of([_shift_view(row) for row in conn.execute(query)])
 
     def rota_version(self) -> int | None:
         """The version feeds are cached under (None: piket.yaml was never imported)."""
         with self.db.engine.connect() as conn:
             return conn.execute(
-                select(PiketState.version).where(PiketState.id == STATE_ID)
+                select(piket_state.c.version).where(piket_state.c.id == STATE_ID)
             ).scalar_one_or_none()
 
     def refresh(self) -> None:
@@ -517,10 +640,13 @@ class PiketStore:
         config = self.config()
         if config is None:
             return PlanReport()
-        with self.db.session() as s:
-            if s.get(PiketState, STATE_ID, with_for_update=True) is None:
+        with self.db.transaction() as conn:
+            state = conn.execute(
+                select(piket_state.c.id).where(piket_state.c.id == STATE_ID).with_for_update()
+            ).one_or_none()
+            if state is None:
                 return PlanReport()
-            return plan_rota(s, config, now, replan=replan)
+            return plan_rota(conn, config, now, replan=replan)
 
     # -- shifts ----------------------------------------------------------------------------
 
@@ -543,72 +669,77 @@ class PiketStore:
         person_id: int | None = None,
     ) -> list[ShiftView]:
         """`shifts` straight from the tables (what the read model must equal; tests compare)."""
-        query = (
-            select(PiketShift, Person)
-            .outerjoin(Person, Person.id == PiketShift.person_id)
-            .order_by(PiketShift.start, PiketShift.id)
-        )
+        query = _SHIFTS_WITH_PERSON.order_by(piket_shifts.c.start, piket_shifts.c.id)
         if start is not None:
-            query = query.where(PiketShift.end > start)
+            query = query.where(piket_shifts.c.end > start)
         if end is not None:
-            query = query.where(PiketShift.start < end)
+            query = query.where(piket_shifts.c.start < end)
         if person_id is not None:
-            query = query.where(PiketShift.person_id == person_id)
-        with self.db.session() as s:
-            return [_shift_view(row, person) for row, person in s.execute(query)]
+            query = query.where(piket_shifts.c.person_id == person_id)
+        with self.db.transaction() as conn:
+            return [_shift_view(row) for row in conn.execute(query)]
 
     def shift(self, uid: str) -> ShiftView | None:
-        with self.db.session() as s:
-            found = s.execute(
-                select(PiketShift, Person)
-                .outerjoin(Person, Person.id == PiketShift.person_id)
-                .where(PiketShift.uid == uid)
-            ).one_or_none()
-            return _shift_view(*found) if found else None
+        with self.db.transaction() as conn:
+            return _shift_by_uid(conn, uid)
 
     def _apply(
         self,
-        s: Session,
-        row: PiketShift,
-        to_person: Person,
+        conn: Connection,
+        row: Row[Any],
+        to_person: Row[Any],
         rules_config: PiketConfig,
         *,
         now: datetime,
         by: str,
         source: str,
         swap_id: int | None = None,
-    ) -> list[PiketShift]:
-        """Hand `row` to `to_person` (a running shift is split at `now`); audited. Raises
-        RotaError when the person is not qualified or the shift is over."""
-        previous = s.get(Person, row.person_id) if row.person_id else None
+    ) -> list[int]:
+        """Hand the shift `row` to `to_person` (a running shift is split at `now`); audited.
+        Returns the ids of the shifts changed. Raises RotaError when the person is not
+        qualified or the shift is over."""
+        previous = _person(conn, row.person_id)
         current = Shift(row.role, previous.key if previous else None, row.start, row.end)
         parts = swap(
             rules_config.rules, current, to_person.key, now=now, person_name=to_person.name
         )
+        # Pinned (as is the part split off it): planning keeps them as they are.
+        touched = {"pinned": True, "last_modified": now, "sequence": row.sequence + 1}
         if len(parts) == 1:
-            row.person_id = to_person.id
-            changed = row
-        else:  # the part already served stays with the previous person
-            row.end = parts[0].end
-            changed = PiketShift(
-                uid=new_uid(),
-                role=row.role,
-                person_id=to_person.id,
-                start=parts[1].start,
-                end=parts[1].end,
-                sequence=0,
-                created_at=now,
-                last_modified=now,
+            conn.execute(
+                update(piket_shifts)
+                .where(piket_shifts.c.id == row.id)
+                .values(person_id=to_person.id, **touched)
             )
-            s.add(changed)
-        for touched in {row, changed}:
-            touched.pinned = True
-            touched.last_modified = now
-        row.sequence += 1
-        s.add(
-            PiketChange(
-                shift_uid=changed.uid,
-                role=changed.role,
+            changed_ids = [row.id]
+            changed = Shift(row.role, to_person.key, row.start, row.end)
+            changed_uid = row.uid
+        else:  # the part already served stays with the previous person
+            conn.execute(
+                update(piket_shifts)
+                .where(piket_shifts.c.id == row.id)
+                .values(end=parts[0].end, **touched)
+            )
+            changed = parts[1]
+            changed_uid = new_uid()
+            new_id = conn.execute(
+                insert(piket_shifts).values(
+                    uid=changed_uid,
+                    role=row.role,
+                    person_id=to_person.id,
+                    start=changed.start,
+                    end=changed.end,
+                    sequence=0,
+                    pinned=True,
+                    created_at=now,
+                    last_modified=now,
+                )
+            ).inserted_primary_key[0]
+            changed_ids = [row.id, new_id]
+        conn.execute(
+            insert(piket_changes).values(
+                shift_uid=changed_uid,
+                role=row.role,
                 start=changed.start,
                 end=changed.end,
                 from_person_id=previous.id if previous else None,
@@ -619,8 +750,7 @@ class PiketStore:
                 changed_at=now,
             )
         )
-        s.flush()
-        return [row] if changed is row else [row, changed]
+        return changed_ids
 
     def set_person(
         self, role: str, days: DayRange, person_key: str, *, now: datetime, by: str = "cli"
@@ -633,31 +763,29 @@ class PiketStore:
         if role_rota is None:
             known = ", ".join(r.name for r in config.rules.roles)
             raise RotaError(f"Onbekende rol ‘{role}’; kies uit {known}.")
-        with self.db.session() as s:
-            person = s.scalar(select(Person).where(Person.key == person_key, Person.active))
+        with self.db.transaction() as conn:
+            person = conn.execute(
+                select(people).where(people.c.key == person_key, people.c.active)
+            ).first()
             if person is None:
                 raise RotaError(
                     f"Onbekende persoon ‘{person_key}’ (gebruik de sleutel uit people.yaml)."
                 )
-            rows = list(
-                s.scalars(
-                    select(PiketShift)
-                    .where(PiketShift.role == role_rota.name, PiketShift.end > now)
-                    .order_by(PiketShift.start)
-                    .with_for_update()
-                )
-            )
+            rows = conn.execute(
+                select(piket_shifts)
+                .where(piket_shifts.c.role == role_rota.name, piket_shifts.c.end > now)
+                .order_by(piket_shifts.c.start)
+                .with_for_update()
+            ).all()
             by_shift = {Shift(r.role, None, r.start, r.end): r for r in rows}
             matches = shifts_in(list(by_shift), days, self.tz)
             if not matches:
                 raise RotaError(f"Er is geen komende {role_rota.name}-dienst op {days.label}.")
             row = by_shift[matches[0]]
-            previous = person_view(s.get(Person, row.person_id)) if row.person_id else None
-            changed = self._apply(s, row, person, config, now=now, by=by, source="cli")
-            _bump_version(s, now)
-            return previous, [
-                _shift_view(r, s.get(Person, r.person_id) if r.person_id else None) for r in changed
-            ]
+            previous = person_view(_person(conn, row.person_id))
+            changed = self._apply(conn, row, person, config, now=now, by=by, source="cli")
+            _bump_version(conn, now)
+            return previous, [_shift_view_of(conn, shift_id) for shift_id in changed]
 
     def _require_config(self) -> PiketConfig:
         config = self.config()
@@ -669,26 +797,27 @@ class PiketStore:
         return config
 
     def changes(self, shift_uid: str | None = None) -> list[ShiftChangeView]:
-        with self.db.session() as s:
-            query = select(PiketChange).order_by(PiketChange.changed_at, PiketChange.id)
-            if shift_uid is not None:
-                query = query.where(PiketChange.shift_uid == shift_uid)
-            return [
-                ShiftChangeView(
-                    shift_uid=c.shift_uid,
-                    role=c.role,
-                    start=c.start,
-                    end=c.end,
-                    previous=person_view(s.get(Person, c.from_person_id))
-                    if c.from_person_id
-                    else None,
-                    new=person_view(s.get(Person, c.to_person_id)) if c.to_person_id else None,
-                    changed_by=c.changed_by,
-                    source=c.source,
-                    changed_at=c.changed_at,
-                )
-                for c in s.scalars(query)
-            ]
+        query = select(piket_changes).order_by(piket_changes.c.changed_at, piket_changes.c.id)
+        if shift_uid is not None:
+            query = query.where(piket_changes.c.shift_uid == shift_uid)
+        with self.db.transaction() as conn:
+            found = conn.execute(query).all()
+            # The team is a few dozen people: one query instead of one per change.
+            team = {p.id: person_view(p) for p in conn.execute(select(people))}
+        return [
+            ShiftChangeView(
+                shift_uid=c.shift_uid,
+                role=c.role,
+                start=c.start,
+                end=c.end,
+                previous=team.get(c.from_person_id) if c.from_person_id else None,
+                new=team.get(c.to_person_id) if c.to_person_id else None,
+                changed_by=c.changed_by,
+                source=c.source,
+                changed_at=c.changed_at,
+            )
+            for c in found
+        ]
 
     # -- swaps -----------------------------------------------------------------------------
 
@@ -703,12 +832,12 @@ class PiketStore:
     ) -> SwapView:
         """Store an open proposal after checking it could be accepted now (RotaError if not)."""
         config = self._require_config()
-        with self.db.session() as s:
-            row = s.scalar(select(PiketShift).where(PiketShift.uid == shift_uid))
-            to_person = s.get(Person, to_person_id)
+        with self.db.transaction() as conn:
+            row = _shift_row(conn, shift_uid)
+            to_person = _person(conn, to_person_id)
             if row is None or row.person_id is None or to_person is None:
                 raise RotaError("Deze dienst bestaat niet (meer).")
-            from_person = s.get(Person, row.person_id)
+            from_person = _person(conn, row.person_id)
             assert from_person is not None
             if to_person.id == from_person.id:
                 raise RotaError("Je kunt niet met jezelf ruilen.")
@@ -720,10 +849,10 @@ class PiketStore:
                 person_name=to_person.name,
             )
             given_back = [return_shift_uid] if return_shift_uid else []
-            if reason := _already_on_duty(s, to_person, row, given_back, self.tz):
+            if reason := _already_on_duty(conn, to_person, row, given_back, self.tz):
                 raise RotaError(reason)
             if return_shift_uid is not None:
-                back = s.scalar(select(PiketShift).where(PiketShift.uid == return_shift_uid))
+                back = _shift_row(conn, return_shift_uid)
                 if back is None or back.person_id != to_person.id:
                     raise RotaError(f"{to_person.name} heeft die dienst niet.")
                 swap(
@@ -733,39 +862,29 @@ class PiketStore:
                     now=now,
                     person_name=from_person.name,
                 )
-                if reason := _already_on_duty(s, from_person, back, [shift_uid], self.tz):
+                if reason := _already_on_duty(conn, from_person, back, [shift_uid], self.tz):
                     raise RotaError(reason)
-            proposal = PiketSwap(
-                shift_uid=shift_uid,
-                return_shift_uid=return_shift_uid,
-                from_person_id=from_person.id,
-                to_person_id=to_person.id,
-                status=SwapStatus.OPEN.value,
-                proposed_by=proposed_by,
-                created_at=now,
-            )
-            s.add(proposal)
-            s.flush()
-            return self._swap_view(s, proposal)
+            swap_id = conn.execute(
+                insert(piket_swaps).values(
+                    shift_uid=shift_uid,
+                    return_shift_uid=return_shift_uid,
+                    from_person_id=from_person.id,
+                    to_person_id=to_person.id,
+                    status=SwapStatus.OPEN.value,
+                    proposed_by=proposed_by,
+                    created_at=now,
+                )
+            ).inserted_primary_key[0]
+            return self._swap_view(conn, _swap_row(conn, swap_id))
 
     def swap(self, swap_id: int) -> SwapView | None:
-        with self.db.session() as s:
-            proposal = s.get(PiketSwap, swap_id)
-            return self._swap_view(s, proposal) if proposal else None
+        with self.db.transaction() as conn:
+            proposal = _swap_row(conn, swap_id)
+            return self._swap_view(conn, proposal) if proposal else None
 
-    def _swap_view(self, s: Session, proposal: PiketSwap) -> SwapView:
-        def current(uid: str | None) -> ShiftView | None:
-            if uid is None:
-                return None
-            found = s.execute(
-                select(PiketShift, Person)
-                .outerjoin(Person, Person.id == PiketShift.person_id)
-                .where(PiketShift.uid == uid)
-            ).one_or_none()
-            return _shift_view(*found) if found else None
-
-        from_person = person_view(s.get(Person, proposal.from_person_id))
-        to_person = person_view(s.get(Person, proposal.to_person_id))
+    def _swap_view(self, conn: Connection, proposal: Row[Any]) -> SwapView:
+        from_person = person_view(_person(conn, proposal.from_person_id))
+        to_person = person_view(_person(conn, proposal.to_person_id))
         assert from_person is not None and to_person is not None
         return SwapView(
             id=proposal.id,
@@ -777,8 +896,8 @@ class PiketStore:
             proposed_by=proposal.proposed_by,
             created_at=proposal.created_at,
             answered_at=proposal.answered_at,
-            shift=current(proposal.shift_uid),
-            return_shift=current(proposal.return_shift_uid),
+            shift=_shift_by_uid(conn, proposal.shift_uid),
+            return_shift=_shift_by_uid(conn, proposal.return_shift_uid),
         )
 
     def answer_swap(
@@ -787,66 +906,66 @@ class PiketStore:
         """Accept or decline a proposal, once, by the colleague it was made to. On acceptance
         both shifts change in one transaction (pinned, SEQUENCE+1, audited)."""
         config = self.config()
-        with self.db.session() as s:
-            proposal = s.get(PiketSwap, swap_id)
+        with self.db.transaction() as conn:
+            proposal = _swap_row(conn, swap_id)
             if proposal is None:
                 return SwapResult(SwapAnswer.UNKNOWN, None)
-            to_person = s.get(Person, proposal.to_person_id)
-            from_person = s.get(Person, proposal.from_person_id)
+            to_person = _person(conn, proposal.to_person_id)
+            from_person = _person(conn, proposal.from_person_id)
             assert to_person is not None and from_person is not None
             if to_person.slack_id != by_slack_id:
-                return SwapResult(SwapAnswer.NOT_YOURS, self._swap_view(s, proposal))
+                return SwapResult(SwapAnswer.NOT_YOURS, self._swap_view(conn, proposal))
             # Claim the proposal first: of two clicks at once, one finds it no longer open.
-            claimed = s.execute(
-                update(PiketSwap)
-                .where(PiketSwap.id == swap_id, PiketSwap.status == SwapStatus.OPEN.value)
+            claimed = conn.execute(
+                update(piket_swaps)
+                .where(piket_swaps.c.id == swap_id, piket_swaps.c.status == SwapStatus.OPEN.value)
                 .values(answered_by=by_slack_id, answered_at=now)
-                .execution_options(synchronize_session=False)
             ).rowcount
-            s.refresh(proposal)
             if not claimed:
-                return SwapResult(SwapAnswer.ALREADY_ANSWERED, self._swap_view(s, proposal))
+                proposal = _swap_row(conn, swap_id)
+                return SwapResult(SwapAnswer.ALREADY_ANSWERED, self._swap_view(conn, proposal))
             if not accept:
-                proposal.status = SwapStatus.DECLINED.value
-                return SwapResult(SwapAnswer.DECLINED, self._swap_view(s, proposal))
+                _set_swap_status(conn, swap_id, SwapStatus.DECLINED)
+                proposal = _swap_row(conn, swap_id)
+                return SwapResult(SwapAnswer.DECLINED, self._swap_view(conn, proposal))
 
-            reason, moves = self._swap_moves(s, proposal, from_person, to_person, config, now)
+            reason, moves = self._swap_moves(conn, proposal, from_person, to_person, config, now)
             if reason or config is None:
-                proposal.status = SwapStatus.EXPIRED.value
-                return SwapResult(SwapAnswer.EXPIRED, self._swap_view(s, proposal), reason)
-            changed: list[PiketShift] = []
+                _set_swap_status(conn, swap_id, SwapStatus.EXPIRED)
+                proposal = _swap_row(conn, swap_id)
+                return SwapResult(SwapAnswer.EXPIRED, self._swap_view(conn, proposal), reason)
+            changed: list[int] = []
             for row, taker in moves:
                 changed += self._apply(
-                    s, row, taker, config, now=now, by=by_slack_id, source="slack",
-                    swap_id=proposal.id,
+                    conn, row, taker, config, now=now, by=by_slack_id, source="slack",
+                    swap_id=swap_id,
                 )  # fmt: skip
-            proposal.status = SwapStatus.ACCEPTED.value
-            _bump_version(s, now)
-            s.flush()
-            views = tuple(
-                _shift_view(r, s.get(Person, r.person_id) if r.person_id else None) for r in changed
-            )
-            return SwapResult(SwapAnswer.ACCEPTED, self._swap_view(s, proposal), changed=views)
+            _set_swap_status(conn, swap_id, SwapStatus.ACCEPTED)
+            _bump_version(conn, now)
+            views = tuple(_shift_view_of(conn, shift_id) for shift_id in changed)
+            proposal = _swap_row(conn, swap_id)
+            return SwapResult(SwapAnswer.ACCEPTED, self._swap_view(conn, proposal), changed=views)
 
     def _swap_moves(
         self,
-        s: Session,
-        proposal: PiketSwap,
-        from_person: Person,
-        to_person: Person,
+        conn: Connection,
+        proposal: Row[Any],
+        from_person: Row[Any],
+        to_person: Row[Any],
         config: PiketConfig | None,
         now: datetime,
-    ) -> tuple[str, list[tuple[PiketShift, Person]]]:
-        """(why the proposal can no longer be carried out, or "", the moves to make). Checked in
-        full before anything changes, so both shifts move or neither does."""
+    ) -> tuple[str, list[tuple[Row[Any], Row[Any]]]]:
+        """(why the proposal can no longer be carried out, or "", the moves to make: a shift's
+        row and who takes it). Checked in full before anything changes, so both shifts move or
+        neither does."""
         if config is None:
             return "Er is geen piketrooster meer.", []
         wanted = [(proposal.shift_uid, from_person, to_person)]
         if proposal.return_shift_uid:
             wanted.append((proposal.return_shift_uid, to_person, from_person))
-        moves: list[tuple[PiketShift, Person]] = []
+        moves: list[tuple[Row[Any], Row[Any]]] = []
         for uid, holder, taker in wanted:
-            row = s.scalar(select(PiketShift).where(PiketShift.uid == uid).with_for_update())
+            row = _shift_row(conn, uid, for_update=True)
             if row is None or row.person_id != holder.id:
                 return "De dienst is inmiddels gewijzigd; dit voorstel vervalt.", []
             try:
@@ -860,7 +979,7 @@ class PiketStore:
             except RotaError as exc:
                 return exc.message, []
             given_away = [u for u, giver, _ in wanted if giver.id == taker.id]
-            if reason := _already_on_duty(s, taker, row, given_away, self.tz):
+            if reason := _already_on_duty(conn, taker, row, given_away, self.tz):
                 return reason, []
             moves.append((row, taker))
         return "", moves
@@ -873,40 +992,31 @@ class PiketStore:
         """New feed tokens (one per scope) for a person; with revoke_existing the old ones stop
         working. Returns the tokens (shown once, never stored) and how many were revoked."""
         tokens = {scope: new_token() for scope in FeedScope}
-        with self.db.session() as s:
+        with self.db.transaction() as conn:
             revoked = 0
             if revoke_existing:
-                revoked = s.execute(
-                    update(PiketFeedToken)
-                    .where(
-                        PiketFeedToken.person_id == person_id, PiketFeedToken.revoked_at.is_(None)
-                    )
-                    .values(revoked_at=now)
-                ).rowcount
-            for scope, token in tokens.items():
-                s.add(
-                    PiketFeedToken(
-                        token_hash=token_hash(token),
-                        person_id=person_id,
-                        scope=scope.value,
-                        created_at=now,
-                    )
-                )
-            LocalChanges.mark(s)
+                revoked = conn.execute(_revoke(person_id, now)).rowcount
+            conn.execute(
+                insert(piket_feed_tokens).execution_options(**LocalChanges.MARK),
+                [
+                    {
+                        "token_hash": token_hash(token),
+                        "person_id": person_id,
+                        "scope": scope.value,
+                        "created_at": now,
+                    }
+                    for scope, token in tokens.items()
+                ],
+            )
         return tokens, revoked
 
     def revoke_tokens(self, person_id: int, *, now: datetime) -> int:
-        with self.db.session() as s:
-            LocalChanges.mark(s)
-            return s.execute(
-                update(PiketFeedToken)
-                .where(PiketFeedToken.person_id == person_id, PiketFeedToken.revoked_at.is_(None))
-                .values(revoked_at=now)
-            ).rowcount
+        with self.db.transaction() as conn:
+            return conn.execute(_revoke(person_id, now)).rowcount
 
     def feed_token(self, hashed: str) -> FeedTokenView | None:
         """A live token with its owner and the rota version, in one query (the hot path: a
-        prebuilt statement on a plain connection, no ORM session)."""
+        prebuilt statement on a plain connection, no transaction block)."""
         with self.db.engine.connect() as conn:
             found = conn.execute(_FEED_TOKEN_QUERY, {"hashed": hashed}).one_or_none()
         if found is None:
@@ -928,3 +1038,34 @@ class PiketStore:
         ]
         with self.db.engine.begin() as conn:
             conn.execute(_RECORD_SERVED, rows)
+
+
+def _shift_row(conn: Connection, uid: str, *, for_update: bool = False) -> Row[Any] | None:
+    query = select(piket_shifts).where(piket_shifts.c.uid == uid)
+    return conn.execute(query.with_for_update() if for_update else query).first()
+
+
+def _shift_by_uid(conn: Connection, uid: str | None) -> ShiftView | None:
+    """The shift of a uid as stored now, with its person (None: no uid, or no such shift)."""
+    if uid is None:
+        return None
+    found = conn.execute(_SHIFTS_WITH_PERSON.where(piket_shifts.c.uid == uid)).one_or_none()
+    return _shift_view(found) if found else None
+
+
+def _swap_row(conn: Connection, swap_id: int) -> Row[Any] | None:
+    return conn.execute(select(piket_swaps).where(piket_swaps.c.id == swap_id)).one_or_none()
+
+
+def _set_swap_status(conn: Connection, swap_id: int, status: SwapStatus) -> None:
+    conn.execute(update(piket_swaps).where(piket_swaps.c.id == swap_id).values(status=status.value))
+
+
+def _revoke(person_id: int, now: datetime) -> Update:
+    """Revoke a person's live feed tokens (a change this process's token cache must see)."""
+    return (
+        update(piket_feed_tokens)
+        .where(piket_feed_tokens.c.person_id == person_id, piket_feed_tokens.c.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .execution_options(**LocalChanges.MARK)
+    )

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from bot.core.piket_feed import token_hash
 from bot.core.rota import parse_day_or_week
 from handlers.piket.feed import FeedServer
-from storage.models.piket import PiketFeedToken
+from storage.models.piket import piket_feed_tokens
 from storage.piket import LocalChanges, PiketStore
 from storage.session import Database
 from testkit.app import RunningBot
@@ -133,9 +133,11 @@ def test_a_second_web_process_keeps_the_last_modified_the_first_one_served(
     hashed = token_hash(link.rsplit("/", 1)[1].removesuffix(".ics"))
 
     def written() -> bool:
-        with db.session() as s:
-            stored = s.scalar(
-                select(PiketFeedToken.served_etag).where(PiketFeedToken.token_hash == hashed)
+        with db.transaction() as conn:
+            stored = conn.scalar(
+                select(piket_feed_tokens.c.served_etag).where(
+                    piket_feed_tokens.c.token_hash == hashed
+                )
             )
         return f'"{stored}"' == moved.headers["ETag"]
 

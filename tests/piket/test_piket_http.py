@@ -25,7 +25,7 @@ from bot.core.piket_feed import token_hash
 from bot.core.rota import parse_day_or_week
 from bot.services.errors import DomainError
 from handlers.piket.cli import override
-from storage.models.piket import PiketFeedToken
+from storage.models.piket import piket_feed_tokens
 from testkit.app import RunningBot
 from testkit.piket_fixtures import (
     AMS,
@@ -164,8 +164,8 @@ def test_agenda_dms_private_https_and_webcal_links_with_instructions(
     assert "Instellingen → Agenda → Accounts" in links["text"]
     # Only hashes are stored: the database does not reveal a working link.
     token = urlsplit(links["own"]).path.rsplit("/", 1)[1].removesuffix(".ics")
-    with bot.ctx.db.session() as s:
-        hashes = set(s.scalars(select(PiketFeedToken.token_hash)))
+    with bot.ctx.db.transaction() as conn:
+        hashes = set(conn.scalars(select(piket_feed_tokens.c.token_hash)))
     assert token_hash(token) in hashes and token not in hashes
     # Each request gives new links; the earlier ones keep working.
     again = request_links(bot, AOV1)

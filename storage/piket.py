@@ -230,8 +230,8 @@ def new_uid() -> str:
     return f"{uuid.uuid4()}@{UID_DOMAIN}"
 
 
-# In a connection's info: a statement run with `LocalChanges.MARK` in its transaction; then
-# that this transaction committed.
+# In a connection's info (kept with the pooled DBAPI connection): this transaction changed
+# shifts or tokens; then, that it committed.
 _CHANGED = "piket_changed"
 _COMMITTED = "piket_changed_committed"
 
@@ -240,25 +240,14 @@ class LocalChanges:
     """Counts the committed changes this process made to shifts and tokens, so its own caches
     drop what they hold at once; other processes' changes reach them after a short TTL.
 
-    A statement run with `LocalChanges.MARK` as its execution options marks its connection,
-    whoever began the transaction (a store method, or the import). The count moves when that
+    `mark(conn)` notes a change in the connection's transaction. The count moves when that
     connection goes back to the pool after a commit: Core's commit event comes before the
-    commit, and a reader that sees the new count must see the change too."""
+    commit itself, and a reader that sees the new count must see the change too."""
 
     count = 0
-    MARK: Final = {_CHANGED: True}
 
-
-@event.listens_for(Engine, "after_execute")
-def _mark_change(
-    conn: Connection,
-    _statement: object,
-    _multiparams: object,
-    _params: object,
-    execution_options: dict[str, Any],
-    _result: object,
-) -> None:
-    if execution_options.get(_CHANGED):
+    @staticmethod
+    def mark(conn: Connection) -> None:
         conn.info[_CHANGED] = True
 
 
@@ -280,8 +269,8 @@ def _bump_version(conn: Connection, now: datetime) -> None:
         update(piket_state)
         .where(piket_state.c.id == STATE_ID)
         .values(version=piket_state.c.version + 1, updated_at=now)
-        .execution_options(**LocalChanges.MARK)
     )
+    LocalChanges.mark(conn)
 
 
 def plan_rota(conn: Connection, config: PiketConfig, now: datetime, *, replan: bool) -> PlanReport:
@@ -418,8 +407,8 @@ def import_piket(conn: Connection, team: TeamConfig, now: datetime, report: Impo
                 updated_at=now,
                 version=state.version + 1,
             )
-            .execution_options(**LocalChanges.MARK)
         )
+        LocalChanges.mark(conn)
     pinned_future = conn.scalars(
         select(piket_shifts.c.id).where(piket_shifts.c.pinned, piket_shifts.c.start > now)
     ).all()
@@ -996,8 +985,9 @@ class PiketStore:
             revoked = 0
             if revoke_existing:
                 revoked = conn.execute(_revoke(person_id, now)).rowcount
+            LocalChanges.mark(conn)
             conn.execute(
-                insert(piket_feed_tokens).execution_options(**LocalChanges.MARK),
+                insert(piket_feed_tokens),
                 [
                     {
                         "token_hash": token_hash(token),
@@ -1012,6 +1002,7 @@ class PiketStore:
 
     def revoke_tokens(self, person_id: int, *, now: datetime) -> int:
         with self.db.transaction() as conn:
+            LocalChanges.mark(conn)
             return conn.execute(_revoke(person_id, now)).rowcount
 
     def feed_token(self, hashed: str) -> FeedTokenView | None:
@@ -1062,10 +1053,10 @@ def _set_swap_status(conn: Connection, swap_id: int, status: SwapStatus) -> None
 
 
 def _revoke(person_id: int, now: datetime) -> Update:
-    """Revoke a person's live feed tokens (a change this process's token cache must see)."""
+    """Revoke a person's live feed tokens (a change this process's token cache must see: mark
+    the connection that runs it)."""
     return (
         update(piket_feed_tokens)
         .where(piket_feed_tokens.c.person_id == person_id, piket_feed_tokens.c.revoked_at.is_(None))
         .values(revoked_at=now)
-        .execution_options(**LocalChanges.MARK)
     )

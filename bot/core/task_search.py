@@ -22,16 +22,14 @@ How a query is scored (0..100):
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import re
-import sys
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+
+import Stemmer
 
 from bot.core.oov_vocabulary import OOV_SYNONYMS
 from bot.language.fold import fold
@@ -111,29 +109,15 @@ _PIECE_SEPARATORS = re.compile(r"[/+,]")
 _DOUBLED_VOWEL = re.compile(r"([aeiou])\1")
 
 
-def dutch_stemmer() -> Any:
-    """snowballstemmer's Dutch stemmer, without the other 30-odd languages.
-
-    `snowballstemmer.stemmer("dutch")` needs the package, whose __init__ imports every language
-    (~10k objects a server would carry for good). The Dutch module needs only the package's base
-    classes, so it is imported under a stand-in package object that is dropped afterwards: a later
-    `import snowballstemmer` runs the real __init__, which finds the Dutch module imported."""
-    package = "snowballstemmer"
-    if package in sys.modules:
-        return sys.modules[package].stemmer("dutch")
-    spec = importlib.util.find_spec(package)
-    if spec is None or spec.submodule_search_locations is None:
-        raise ImportError("snowballstemmer is not installed")
-    sys.modules[package] = importlib.util.module_from_spec(spec)  # not executed: no languages
-    try:
-        dutch = importlib.import_module(f"{package}.dutch_stemmer")
-    finally:
-        del sys.modules[package]
-    return dutch.DutchStemmer()
+def dutch_stemmer() -> Stemmer.Stemmer:
+    """Snowball's Dutch stemmer, from PyStemmer: the C build of the same algorithms, ~50x faster
+    than the pure-Python snowballstemmer (building the `/wie` index at start stemmed ~550 words in
+    ~20 ms), and it loads no other language. `stem_key` caches, so PyStemmer's own cache is off."""
+    return Stemmer.Stemmer("dutch", 0)
 
 
 _stemmer = dutch_stemmer()
-_stemmer_lock = threading.Lock()  # snowball stemmers keep per-call state on the instance
+_stemmer_lock = threading.Lock()  # a Stemmer object is not thread-safe (PyStemmer's docs)
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from storage.import_report import ImportReport
 from storage.models.deliveries import deliveries
 from storage.models.meetings import meeting_occurrence_changes, meeting_series
 from storage.models.team import tasks
-from storage.session import Database
+from storage.session import Database, changed_columns
 from storage.versions import MEETINGS, ReadModel
 
 log = logging.getLogger(__name__)
@@ -397,7 +397,7 @@ class MeetingStore:
                                 series_id=series_id, original_date=original_date, **values
                             )
                         )
-                    elif changed := _changed(row, values):
+                    elif changed := changed_columns(row, values):
                         conn.execute(
                             update(meeting_occurrence_changes)
                             .where(meeting_occurrence_changes.c.id == row.id)
@@ -416,13 +416,6 @@ class MeetingStore:
         if series_id is None:
             raise UnknownSeriesError(series_key)
         return series_id
-
-
-def _changed(row: Row[Any], values: dict[str, Any]) -> dict[str, Any]:
-    """The values that differ from the row's: only those are written, so an update that
-    changes nothing writes nothing (and raises no data version, which every reader would take
-    for a change)."""
-    return {name: value for name, value in values.items() if row._mapping[name] != value}
 
 
 def import_meetings(
@@ -455,7 +448,7 @@ def import_meetings(
         if row.spec != spec or row.task_id != task_id or not row.active:
             values.update(spec=spec, task_id=task_id, active=True, updated_at=now)
             report.updated.append(f"overleg {series.key}")
-        if changed := _changed(row, values):
+        if changed := changed_columns(row, values):
             conn.execute(
                 update(meeting_series).where(meeting_series.c.id == row.id).values(changed)
             )
@@ -466,7 +459,7 @@ def import_meetings(
             conn.execute(
                 update(meeting_series)
                 .where(meeting_series.c.id == row.id)
-                .values(_changed(row, {"active": False, "updated_at": now}))
+                .values(active=False, updated_at=now)
             )
             report.retired.append(f"overleg {row.key}")
 

@@ -33,7 +33,7 @@ from bot.core.programme import (
 from storage.import_report import ImportReport
 from storage.models.actions import action_items
 from storage.models.programme import programme, programme_activities, programme_updates
-from storage.session import Database
+from storage.session import Database, changed_columns
 from storage.yaml_io import _merge
 
 log = logging.getLogger(__name__)
@@ -130,12 +130,6 @@ def _programme_spec(conn: Connection) -> dict[str, Any] | None:
 def _activity_row(conn: Connection, activity_id: int, *, lock: bool = False) -> Row[Any] | None:
     query = select(programme_activities).where(programme_activities.c.id == activity_id)
     return conn.execute(query.with_for_update() if lock else query).one_or_none()
-
-
-def _changed(row: Row[Any], values: Mapping[str, Any]) -> dict[str, Any]:
-    """The values that differ from the row's. Only those are written, and no UPDATE at all when
-    none does: an unchanged re-import leaves the programme's data version alone."""
-    return {name: value for name, value in values.items() if row._mapping[name] != value}
 
 
 class ProgrammeStore:
@@ -449,7 +443,7 @@ def import_programme(
             values |= {"active": True, "updated_at": now}
             if set(updates) - {"position"}:
                 report.updated.append(label)
-        if changed := _changed(row, values):
+        if changed := changed_columns(row, values):
             conn.execute(
                 update(programme_activities)
                 .where(programme_activities.c.id == row.id)

@@ -7,14 +7,14 @@ the revisions the migration files declare (read with `ast`) and one query."""
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy import Row, create_engine, event, inspect, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
@@ -113,6 +113,13 @@ class SchemaState:
     def unknown(self) -> frozenset[str]:
         """Revisions in the database that this code does not know (a newer oov-bot migrated)."""
         return self.current - migration_graph(self.versions_dir).keys()
+
+
+def changed_columns(row: Row[Any], values: Mapping[str, Any]) -> dict[str, Any]:
+    """The values that differ from the row's. Writing only those, and no UPDATE at all when none
+    does, keeps an unchanged re-import or a repeated click from raising a data version, which
+    every reader would take for a change (as the ORM's unit of work did)."""
+    return {name: value for name, value in values.items() if row._mapping[name] != value}
 
 
 class NewerSchemaError(RuntimeError):

@@ -208,14 +208,19 @@ class Database:
         """The schema's revision against the code's heads, in one query (two on a database that
         was never migrated)."""
         try:
-            with self.engine.connect() as conn:
-                rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars()
-                current = frozenset(rows)
+            return self._read_schema_state()
         except DBAPIError:
-            if self.has_schema():
-                raise  # the table is there: this is another problem (unreachable, locked, ...)
-            current = frozenset()
-        return SchemaState(current)
+            if not self.has_schema():
+                return SchemaState(frozenset())
+        # The table is there: another process's first migration may have committed it just
+        # after the query (`db upgrade` twice at once), so read again; any other problem
+        # (unreachable, locked, ...) raises now.
+        return self._read_schema_state()
+
+    def _read_schema_state(self) -> SchemaState:
+        with self.engine.connect() as conn:
+            rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars()
+            return SchemaState(frozenset(rows))
 
     def upgrade_if_behind(self) -> bool:
         """Migrate only when the schema is not at the heads; True when it migrated. A process

@@ -407,3 +407,22 @@ def test_the_dutch_stemmer_stems_as_snowball_does(word: str, stem: str) -> None:
     # Snowball's Dutch algorithm (the same stems as the pure-Python snowballstemmer 3.1 gave on
     # the 2,728 words of the seeds and the bundled config).
     assert dutch_stemmer().stemWord(word) == stem
+
+
+def test_a_schema_another_process_migrates_meanwhile_is_read_not_an_error(tmp_path: Path) -> None:
+    # `db upgrade` twice at once on PostgreSQL: the second's revision check found no
+    # alembic_version, the first's migration committed it, and the second, seeing the table,
+    # took its own failed query for another problem and stopped with a traceback.
+    url = f"sqlite:///{tmp_path / 'oov.db'}"
+    db, other = Database(url), Database(url)
+
+    def migrated_meanwhile() -> bool:
+        other.upgrade()
+        return Database.has_schema(db)
+
+    db.has_schema = migrated_meanwhile  # type: ignore[method-assign]
+    try:
+        assert db.schema_state().up_to_date
+    finally:
+        db.dispose()
+        other.dispose()

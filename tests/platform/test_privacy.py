@@ -121,7 +121,10 @@ def test_at_debug_no_log_line_holds_message_text_typed_names_or_feed_tokens(
                            ("/piket", secrets[3]), ("/capaciteit", secrets[3])):  # fmt: skip
             assert bot.slack.command(name, text).status_code == 200
         assert bot.slack.command("/piket", "agenda").status_code == 200
-        dm = json.dumps(bot.fake.wait_for("chat.postMessage", 2)[-1].args)
+        # Three posts by now: the prefix item's reply, the modal's item's reply (posted after its
+        # acknowledgement, so it may come last) and the agenda DM with the feed links.
+        posts = [json.dumps(c.args) for c in bot.fake.wait_for("chat.postMessage", 3)]
+        dm = next((p for p in posts if "/ical/piket/" in p), posts[-1])
         tokens = set(re.findall(r"/ical/piket/([A-Za-z0-9_-]+)\.ics", dm))
         assert len(tokens) == 2, dm
         for token in tokens:

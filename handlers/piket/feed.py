@@ -249,15 +249,17 @@ class FeedServer:
             log.warning("writing the served piket feeds failed: %s", exc.__class__.__name__)
 
     def refresh(self) -> None:
-        """One refresher round: when the rota version or the day moved, render the feeds served
-        lately and forget the cached tokens, so the next fetch reads the new version and finds
+        """One refresher round: when the rota version or the day moved, forget the cached tokens
+        and render the feeds served lately, so the next fetch reads the new version and finds
         its body; then write what was served."""
         version = self.store.rota_version()
         seen = (version, self.ctx.now().astimezone(self.ctx.tz).date())
         if seen != self._seen:
-            self.prerender(version)
+            # Forget the tokens first: a fetch that found its token cached (with the old
+            # version) after the new bodies were rendered would still be served the old one.
             with self._lock:
                 self._tokens.clear()
+            self.prerender(version)
             self._seen = seen
         self.flush()
 

@@ -115,6 +115,29 @@ def test_a_change_by_another_process_is_served_pre_rendered_with_new_validators(
     assert len(renders.of(bot)) == 4
 
 
+def test_a_fetch_while_the_refresher_renders_gets_the_new_rota(
+    make_bot: BotFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The refresher rendered the new bodies, then forgot the cached tokens: a subscriber whose
+    # token was still cached (with the old rota version) in between was served the old body.
+    bot = make_bot(**RUNNING_WEEK)
+    link = request_links(bot, AOV3)["own"]
+    before = fetch(bot, link).content.count(b"BEGIN:VEVENT")
+    change_as_another_process(bot, weeks=4, person_key="aov-3")
+    during: list[int] = []
+    prerender = FeedServer.prerender
+
+    def fetching_right_after(self: FeedServer, version: int | None = None) -> int:
+        rendered = prerender(self, version)
+        during.append(fetch(bot, link).content.count(b"BEGIN:VEVENT"))
+        return rendered
+
+    monkeypatch.setattr(FeedServer, "prerender", fetching_right_after)
+    wait_until(lambda: bool(during))
+
+    assert during[0] == before + 1
+
+
 def test_a_second_web_process_keeps_the_last_modified_the_first_one_served(
     make_bot: BotFactory, db: Database
 ) -> None:

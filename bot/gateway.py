@@ -10,9 +10,9 @@ import functools
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
+from msgspec import Struct
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import (
@@ -75,8 +75,7 @@ def error_code(exc: BaseException) -> str:
     return exc.__class__.__name__
 
 
-@dataclass(frozen=True)
-class SentMessage:
+class SentMessage(Struct, frozen=True):
     channel: str
     ts: str
 

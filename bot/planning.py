@@ -7,15 +7,15 @@ on the scheduler process that runs them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import datetime
+
+from msgspec import Struct
 
 from bot.context import AppContext
 from bot.gateway import SentMessage, SlackError
 
 
-@dataclass(frozen=True)
-class PlannedDelivery:
+class PlannedDelivery(Struct, frozen=True):
     """One scheduled post. `key` is unique forever (e.g. "meeting:teamoverleg:2026-12-01T08:00Z:
     day_before"); `send` does the Slack work and raises SlackError when Slack refuses."""
 

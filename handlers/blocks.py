@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+
+from msgspec import Struct, field
 
 from bot.language import MENTION_RE, format_short_date
 
@@ -28,8 +29,7 @@ MESSAGE_BLOCK_LIMIT = 50
 MODAL_TITLE_LIMIT = 24  # a modal's title, and its submit and close texts
 
 
-@dataclass
-class Reply:
+class Reply(Struct):
     """What a command answers: a fallback text (notifications, screen readers) plus blocks."""
 
     text: str

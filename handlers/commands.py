@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from bot.context import AppContext
 from bot.language import fold
@@ -21,8 +22,7 @@ def _first_word(form: str) -> str:
     return match.group(0) if match else ""
 
 
-@dataclass(frozen=True)
-class Usage:
+class Usage(Struct, frozen=True):
     """One way to call a command. `form` follows the command name (`annuleer <naam> <datum>`);
     `does` is the Dutch help line, `readme` the English line of the README's table. `words` are
     the Dutch synonyms of the form's first word, which the command accepts as well. Examples use
@@ -35,8 +35,7 @@ class Usage:
     words: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class SlashCommand:
+class SlashCommand(Struct, frozen=True):
     name: str
     summary: str  # Dutch, one line: the manifest's description and the help's first line
     usages: tuple[Usage, ...]

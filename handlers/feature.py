@@ -18,8 +18,9 @@ from __future__ import annotations
 import argparse
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from msgspec import Struct
 
 from bot.context import AppContext
 from handlers.commands import SlashCommand
@@ -74,8 +75,7 @@ def load(function: F) -> F:
     return cast(F, function.load()) if isinstance(function, Lazy) else function
 
 
-@dataclass(frozen=True)
-class ConfigFile:
+class ConfigFile(Struct, frozen=True):
     """A YAML file in `config/` that switches the feature on when present."""
 
     name: str
@@ -87,8 +87,7 @@ class ConfigFile:
     describe: Callable[[Any], list[str]] | None = None
 
 
-@dataclass(frozen=True)
-class ShellLine:
+class ShellLine(Struct, frozen=True):
     """A line `oov-bot shell` gives a feature instead of a slash command, such as an `actie:`
     line typed as if posted in Slack: `matches(line)` claims it, `answer(ctx)` is built once per
     shell and returns the function that answers the line as text."""
@@ -97,8 +96,7 @@ class ShellLine:
     answer: Callable[[AppContext], Callable[[str], str]]
 
 
-@dataclass(frozen=True)
-class Route:
+class Route(Struct, frozen=True):
     """An HTTP route served next to `/slack/events`; `view(ctx)` builds the Flask view."""
 
     rule: str
@@ -107,8 +105,7 @@ class Route:
     methods: tuple[str, ...] = ("GET", "HEAD")
 
 
-@dataclass(frozen=True)
-class CliCommand:
+class CliCommand(Struct, frozen=True):
     """An `oov-bot <name> …` subcommand: `configure` adds its arguments, `run` does the work and
     returns the exit status. `run` gets a context on a database with the current schema."""
 
@@ -118,8 +115,7 @@ class CliCommand:
     run: Callable[[AppContext, argparse.Namespace], int]
 
 
-@dataclass(frozen=True)
-class ReportCommand:
+class ReportCommand(Struct, frozen=True):
     """An `oov-bot rapport <name> …` document: every feature's reports share one `rapport`
     command, so two features can each add one. `run` gets a context on a database with the
     current schema and returns the exit status."""
@@ -130,8 +126,7 @@ class ReportCommand:
     run: Callable[[AppContext, argparse.Namespace], int]
 
 
-@dataclass(frozen=True)
-class Feature:
+class Feature(Struct, frozen=True):
     name: str
     # Where the feature comes in lists people read (help, README, manifest): the lowest first.
     order: int = 100

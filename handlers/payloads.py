@@ -17,10 +17,10 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal, TypeVar
 
+from msgspec import Struct
 from pydantic import BaseModel, ConfigDict, ValidationError
 from slack_bolt import Ack, App, BoltResponse
 from slack_bolt.context.respond import Respond
@@ -64,8 +64,7 @@ class UnreadablePayload(InteractionRefused):
 # --- what every interactive payload has in common ------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Interaction:
+class Interaction(Struct, frozen=True):
     """The parts of an interactive payload every listener uses; reading it never fails."""
 
     kind: str
@@ -334,8 +333,7 @@ ViewHandler = Callable[[Ack, Interaction, WebClient], None]
 _REGISTERED_ATTR = "oov_interactive"
 
 
-@dataclass(frozen=True)
-class Registration:
+class Registration(Struct, frozen=True):
     """What a wrapped listener answers to; the test sweep reads it from the Bolt app."""
 
     kind: Kind

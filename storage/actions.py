@@ -8,11 +8,12 @@ the one whose statement changed a row does the follow-up, the other sees nothing
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
-from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, Literal
 
+from msgspec import Struct
+from msgspec.structs import fields, replace
 from sqlalchemy import Connection, Row, Select, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -47,8 +48,7 @@ MEETING_DUE_KINDS = ("next_meeting", "default")
 DELETED_SOURCE = "deleted"
 
 
-@dataclass(frozen=True)
-class ActionItemView:
+class ActionItemView(Struct, frozen=True):
     id: int
     channel: str
     message_ts: str
@@ -97,8 +97,7 @@ def _view(row: Row[Any]) -> ActionItemView:
     return ActionItemView(*row)
 
 
-@dataclass(frozen=True)
-class NewActionItem:
+class NewActionItem(Struct, frozen=True):
     channel: str
     message_ts: str
     thread_ts: str | None
@@ -113,22 +112,19 @@ class NewActionItem:
     line_no: int = 0  # the action line of the message; 0 for the first or the whole message
 
 
-@dataclass(frozen=True)
-class Captured:
+class Captured(Struct, frozen=True):
     item: ActionItemView
     created: bool  # False: the source message already had an item (retry, second route)
 
 
-@dataclass(frozen=True)
-class CapturedLines:
+class CapturedLines(Struct, frozen=True):
     """The items of one message: those just stored, or (`created` False) those it had already."""
 
     items: tuple[ActionItemView, ...]
     created: bool
 
 
-@dataclass(frozen=True)
-class ItemChange:
+class ItemChange(Struct, frozen=True):
     before: ActionItemView
     after: ActionItemView
 
@@ -141,8 +137,7 @@ class ItemChange:
         )
 
 
-@dataclass(frozen=True)
-class ActionQuery:
+class ActionQuery(Struct, frozen=True):
     """One page of `/acties`: newest first, after the cursor (an item id) when paging on."""
 
     status: Literal["open", "done"] = OPEN

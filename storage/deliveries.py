@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from msgspec import Struct
+from msgspec.structs import replace
 from sqlalchemy import Row, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -13,8 +14,7 @@ from storage.models.deliveries import clock_marks, deliveries
 from storage.session import Database
 
 
-@dataclass(frozen=True)
-class DeliveryRecord:
+class DeliveryRecord(Struct, frozen=True):
     key: str
     kind: str
     due_at: datetime

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any, Protocol
 
+from msgspec import Struct, field
 from pydantic import ValidationError
 from sqlalchemy import Connection, Row, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -43,8 +43,7 @@ from storage.versions import MEETINGS, ReadModel
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class SeriesView:
+class SeriesView(Struct, frozen=True):
     series: MeetingSeries
     task_id: int | None  # the task overview row (storage.team.TeamStore.task)
 
@@ -67,8 +66,7 @@ def _change(row: Row[Any]) -> OccurrenceChange:
     )
 
 
-@dataclass(frozen=True)
-class MeetingsSnapshot:
+class MeetingsSnapshot(Struct, frozen=True):
     """The active series (their specs validated once per import, not per request) and every
     change by hand, at one meetings data version."""
 
@@ -77,13 +75,9 @@ class MeetingsSnapshot:
     changes: dict[str, tuple[OccurrenceChange, ...]]
     # Every series' occurrences per window of local days (see MeetingStore.occurrences); kept
     # with the snapshot, so they go when the meetings change.
-    days: dict[tuple[date, date], list[tuple[SeriesView, Occurrence]]] = field(
-        default_factory=dict, compare=False, repr=False
-    )
+    days: dict[tuple[date, date], list[tuple[SeriesView, Occurrence]]] = field(default_factory=dict)
     # A series' next occurrences from a day's midnight (see MeetingStore.upcoming), likewise.
-    upcoming: dict[tuple[str, date, int], list[Occurrence]] = field(
-        default_factory=dict, compare=False, repr=False
-    )
+    upcoming: dict[tuple[str, date, int], list[Occurrence]] = field(default_factory=dict)
 
     def changes_of(self, key: str) -> tuple[OccurrenceChange, ...]:
         return self.changes.get(key, ())

@@ -12,13 +12,13 @@ from __future__ import annotations
 import threading
 import uuid
 from bisect import bisect_left
-from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any, Final, Protocol
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
+from msgspec import Struct
 from sqlalchemy import (
     Connection,
     Engine,
@@ -73,8 +73,7 @@ UID_DOMAIN = "piket.oov-bot"
 # --- views ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ShiftView:
+class ShiftView(Struct, frozen=True):
     id: int
     uid: str
     role: str
@@ -151,8 +150,7 @@ class SwapStatus(StrEnum):
     EXPIRED = "expired"
 
 
-@dataclass(frozen=True)
-class SwapView:
+class SwapView(Struct, frozen=True):
     id: int
     status: SwapStatus
     shift_uid: str
@@ -176,16 +174,14 @@ class SwapAnswer(StrEnum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True)
-class SwapResult:
+class SwapResult(Struct, frozen=True):
     answer: SwapAnswer
     swap: SwapView | None
     reason: str = ""  # Dutch, for EXPIRED
     changed: tuple[ShiftView, ...] = ()  # the shifts as stored after an accepted swap
 
 
-@dataclass(frozen=True)
-class ShiftChangeView:
+class ShiftChangeView(Struct, frozen=True):
     shift_uid: str
     role: str
     start: datetime
@@ -197,8 +193,7 @@ class ShiftChangeView:
     changed_at: datetime
 
 
-@dataclass(frozen=True)
-class FeedTokenView:
+class FeedTokenView(Struct, frozen=True):
     id: int
     person: PersonView
     scope: FeedScope
@@ -208,8 +203,7 @@ class FeedTokenView:
     rota_version: int  # the cache key of the rendered feed
 
 
-@dataclass(frozen=True)
-class PlanReport:
+class PlanReport(Struct, frozen=True):
     added: int = 0
     changed: int = 0
     removed: int = 0
@@ -534,8 +528,7 @@ _RECORD_SERVED = (
 )
 
 
-@dataclass(frozen=True)
-class RotaSnapshot:
+class RotaSnapshot(Struct, frozen=True):
     """Every stored shift (a row per role per duty week: a few hundred after years) with its
     person, by start, at one piket and team data version; ranges are answered by bisection."""
 

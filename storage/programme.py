@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from msgspec import Struct
 from pydantic import ValidationError
 from sqlalchemy import Connection, Row, insert, select, update
 
@@ -45,8 +45,7 @@ class UnknownActivityError(LookupError):
     pass
 
 
-@dataclass(frozen=True)
-class UpdateView:
+class UpdateView(Struct, frozen=True):
     id: int
     activity_id: int
     at: datetime
@@ -61,8 +60,7 @@ class UpdateView:
     note_purged: bool
 
 
-@dataclass(frozen=True)
-class ActivityView:
+class ActivityView(Struct, frozen=True):
     id: int
     activity: Activity
     status: Status
@@ -85,8 +83,7 @@ class ActivityView:
         return self.deadline != self.original_deadline
 
 
-@dataclass(frozen=True)
-class LinkedItem:
+class LinkedItem(Struct, frozen=True):
     """An action item that names the activity with `#key`."""
 
     id: int

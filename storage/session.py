@@ -9,11 +9,11 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from msgspec import Struct
 from sqlalchemy import Row, create_engine, event, inspect, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
@@ -44,8 +44,7 @@ def _names(value: Any) -> frozenset[str]:
     return frozenset(() if value is None else (value,) if isinstance(value, str) else value)
 
 
-@dataclass(frozen=True)
-class Migration:
+class Migration(Struct, frozen=True):
     down: frozenset[str]  # `down_revision`: a tuple for a merge
     depends_on: frozenset[str]
 
@@ -84,8 +83,7 @@ def head_revisions(versions_dir: Path = VERSIONS_DIR) -> frozenset[str]:
     return frozenset(graph.keys() - revised)
 
 
-@dataclass(frozen=True)
-class SchemaState:
+class SchemaState(Struct, frozen=True):
     """Where the database's schema stands against the migrations this code carries."""
 
     current: frozenset[str]  # the rows of alembic_version (empty: never migrated)

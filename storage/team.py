@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 
+from msgspec import Struct
 from sqlalchemy import Connection, Row, insert, select, update
 
 from bot.language.fold import fold
@@ -23,8 +23,7 @@ if TYPE_CHECKING:
     from bot.core.task_search import TaskIndex
 
 
-@dataclass(frozen=True)
-class PersonView:
+class PersonView(Struct, frozen=True):
     id: int
     key: str
     name: str
@@ -32,8 +31,7 @@ class PersonView:
     hours_per_week: float
 
 
-@dataclass(frozen=True)
-class TaskView:
+class TaskView(Struct, frozen=True):
     id: int
     subject: str
     category: str
@@ -46,8 +44,7 @@ class TaskView:
     deputy: PersonView | None
 
 
-@dataclass(frozen=True)
-class OwnershipChangeView:
+class OwnershipChangeView(Struct, frozen=True):
     task: TaskView
     role: str
     previous: PersonView | None
@@ -106,8 +103,7 @@ def _people_by_id(conn: Connection, ids: Iterable[int | None]) -> dict[int, Pers
     return {v.id: v for row in rows if (v := person_view(row))}
 
 
-@dataclass(frozen=True)
-class TeamSnapshot:
+class TeamSnapshot(Struct, frozen=True, dict=True):
     """The people and the active tasks at one team data version, indexed the ways commands ask:
     people by key, Slack ID and name, tasks by id and by owner and deputy."""
 

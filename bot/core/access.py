@@ -11,8 +11,9 @@ one short line, without saying what the team has.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from enum import StrEnum
+
+from msgspec import Struct, field
 
 
 class Role(StrEnum):
@@ -74,8 +75,7 @@ class Action(StrEnum):
     READ_CAPACITY = "read_capacity"  # /capaciteit
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(Struct, frozen=True):
     who: frozenset[Role]
     refusal: str  # one Dutch sentence that says who may
     readme: str  # the English line of the README's table
@@ -225,8 +225,7 @@ class Standing(StrEnum):
     UNKNOWN = "unknown"  # Slack could not say: treated as a stranger (fail closed)
 
 
-@dataclass(frozen=True)
-class Actor:
+class Actor(Struct, frozen=True):
     slack_id: str | None
     standing: Standing
     roles: frozenset[Role] = frozenset()  # standing roles only; object roles come per decision
@@ -253,8 +252,7 @@ class Actor:
         return cls(slack_id, standing)
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(Struct, frozen=True):
     allowed: bool
     refusal: str = ""
 
@@ -277,8 +275,7 @@ def decide(action: Action, actor: Actor, held: Iterable[Role] = ()) -> Decision:
     return Decision(False, rule.refusal)
 
 
-@dataclass(frozen=True)
-class AccessConfig:
+class AccessConfig(Struct, frozen=True):
     """The `access:` section of people.yaml, with people resolved to Slack IDs."""
 
     team_leads: frozenset[str] = frozenset()  # Slack IDs

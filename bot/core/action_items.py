@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Literal
+
+from msgspec import Struct
 
 from bot.language import (
     TZ,
@@ -60,8 +61,7 @@ _TRAILING_TODAY = re.compile(r"(?<![\w-])((?:nog\s+)?vandaag(?:\s+nog)?)[\s.!)]*
 DueKind = Literal["date", "asap", "next_meeting", "default"]
 
 
-@dataclass(frozen=True)
-class ActionLine:
+class ActionLine(Struct, frozen=True):
     """What an action line says. `due` is None when it names no date at all."""
 
     text: str  # the action as written, without the prefix
@@ -81,8 +81,7 @@ class ActionLine:
         return " ".join(mine.casefold().split()) == " ".join(theirs.casefold().split())
 
 
-@dataclass(frozen=True)
-class ResolvedDue:
+class ResolvedDue(Struct, frozen=True):
     """A due date as stored: `kind` says where it came from, `on` is None when there is none."""
 
     kind: DueKind

@@ -18,11 +18,11 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from dataclasses import dataclass
 from enum import StrEnum, auto
 from statistics import fmean
 
 from dateutil import rrule
+from msgspec import Struct
 
 from bot.language.fold import fold
 from bot.language.format import format_number
@@ -115,8 +115,7 @@ def _count(times: tuple[int, int]) -> str:
     return f"{low} keer" if low == high else f"{low} à {high} keer"
 
 
-@dataclass(frozen=True)
-class Recurrence:
+class Recurrence(Struct, frozen=True):
     """Something that happens every `interval` units, `times` per period, taking `hours`."""
 
     interval: int
@@ -152,8 +151,7 @@ class Recurrence:
         return f"{text}, {format_hours(self.hours / fmean(self.times))} uur per keer"
 
 
-@dataclass(frozen=True)
-class Cadence:
+class Cadence(Struct, frozen=True):
     text: str
     recurrences: tuple[Recurrence, ...]
     reason: str | None  # why there is no weekly budget; None when hours_per_week is known

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -29,14 +28,14 @@ from icalendar import (
     vRecur,
     vText,
 )
+from msgspec import Struct
 
 PRODID = "-//OOV-bot//Piket//NL"
 UNSTAFFED = "onbezet"
 _ICAL_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
-@dataclass(frozen=True)
-class FeedEvent:
+class FeedEvent(Struct, frozen=True):
     uid: str  # stable per shift, also across swaps (SEQUENCE tells clients it changed)
     role: str
     person_name: str | None  # None: nobody qualified yet
@@ -185,8 +184,7 @@ def _vevent(event: FeedEvent, zone: ZoneInfo) -> Event:
 # --- VTIMEZONE ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Transition:
+class _Transition(Struct, frozen=True):
     onset: datetime  # naive local wall time just before the change (RFC 5545 DTSTART)
     offset_from: timedelta
     offset_to: timedelta

@@ -28,8 +28,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from bot.core.cadence import CadenceError, format_hours, parse_cadence
 from bot.core.meetings import MeetingSeries, OccurrenceChange, ScheduleError, occurrences
@@ -70,16 +72,14 @@ def rules_text(window_weeks: int) -> str:
 # --- input ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Person:
+class Person(Struct, frozen=True):
     key: str
     name: str
     contract_hours: float
     slack_id: str | None = None
 
 
-@dataclass(frozen=True)
-class Task:
+class Task(Struct, frozen=True):
     id: int
     subject: str
     category: str
@@ -88,15 +88,13 @@ class Task:
     deputy: str | None = None
 
 
-@dataclass(frozen=True)
-class Meeting:
+class Meeting(Struct, frozen=True):
     series: MeetingSeries
     task_subject: str | None  # the task overview row the series belongs to
     changes: tuple[OccurrenceChange, ...] = ()
 
 
-@dataclass(frozen=True)
-class ProgrammeActivity:
+class ProgrammeActivity(Struct, frozen=True):
     """An activity of the execution programme with an estimate of its hours (plain input: the
     programme feature supplies these)."""
 
@@ -109,14 +107,12 @@ class ProgrammeActivity:
     end: date  # inclusive
 
 
-@dataclass(frozen=True)
-class Estimate:
+class Estimate(Struct, frozen=True):
     time_text: str  # a cadence text with hours, e.g. "4 uur per maand"
     note: str = ""  # where the estimate comes from
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(Struct, frozen=True):
     overhead_share: float = DEFAULT_OVERHEAD_SHARE
     fte_hours: float = DEFAULT_FTE_HOURS
     deputy_share: float = 0.0
@@ -127,8 +123,7 @@ class Settings:
     themes: Mapping[str, str] = field(default_factory=dict)  # task subject -> theme
 
 
-@dataclass(frozen=True)
-class Inputs:
+class Inputs(Struct, frozen=True):
     people: tuple[Person, ...]
     tasks: tuple[Task, ...]
     meetings: tuple[Meeting, ...] = ()
@@ -140,8 +135,7 @@ class Inputs:
 # --- output ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(Struct, frozen=True):
     """One contribution to someone's load: the figure and how it was computed."""
 
     person: str | None  # person key; None: nobody owns it
@@ -153,8 +147,7 @@ class Row:
     basis: str  # how: '"2 uur per 4 week" ≈ 0,5 u/week'
 
 
-@dataclass(frozen=True)
-class Unknown:
+class Unknown(Struct, frozen=True):
     """A task without hours: listed, never counted as 0."""
 
     subject: str
@@ -164,8 +157,7 @@ class Unknown:
     partial: float = 0.0  # hours counted anyway (meetings of the task without budget)
 
 
-@dataclass(frozen=True)
-class PersonLoad:
+class PersonLoad(Struct, frozen=True):
     person: Person
     supply: float  # hours per week after overhead
     rows: tuple[Row, ...]
@@ -192,8 +184,7 @@ class PersonLoad:
         return themes
 
 
-@dataclass(frozen=True)
-class ThemeLoad:
+class ThemeLoad(Struct, frozen=True):
     theme: str
     demand: float
     supply: float
@@ -205,8 +196,7 @@ class ThemeLoad:
         return self.supply - self.demand
 
 
-@dataclass(frozen=True)
-class Picture:
+class Picture(Struct, frozen=True):
     now: datetime
     settings: Settings
     people: tuple[PersonLoad, ...]

@@ -11,8 +11,9 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct
 
 from bot.core.cadence import format_hours
 from bot.core.capacity import Picture
@@ -31,8 +32,7 @@ OVER_NOTE = " (boven 100 %)"
 COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 
 
-@dataclass(frozen=True)
-class LoadChart:
+class LoadChart(Struct, frozen=True):
     names: tuple[str, ...]
     themes: tuple[str, ...]
     percent: tuple[tuple[float, ...], ...]  # per theme: per person, % of their supply
@@ -52,8 +52,7 @@ class LoadChart:
         return bool(self.no_supply and self.no_supply[index]) or self.total[index] > 100
 
 
-@dataclass(frozen=True)
-class ThemeChart:
+class ThemeChart(Struct, frozen=True):
     themes: tuple[str, ...]
     demand: tuple[float, ...]  # hours per week
     supply: tuple[float, ...]

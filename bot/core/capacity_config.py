@@ -6,10 +6,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
+from msgspec import Struct
 from pydantic import Field, StringConstraints
 
 from bot.core.cadence import CadenceError, parse_cadence
@@ -58,8 +58,7 @@ class _CapacityFile(BlankIsAbsentModel):
     tasks: tuple[_TaskSetting, ...] = ()
 
 
-@dataclass(frozen=True)
-class CapacityFile:
+class CapacityFile(Struct, frozen=True):
     """A valid capaciteit.yaml: the settings plus the document as plain data (what is stored)."""
 
     settings: Settings

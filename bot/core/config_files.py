@@ -7,15 +7,17 @@ unreadable time text) are done here so `oov-bot check` can list all problems at 
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from datetime import date, time
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar, get_args
 
+from msgspec import Struct, field
+from msgspec.structs import replace
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -149,12 +151,13 @@ class _TasksFile(StrictModel):
 Loc = tuple[str | int, ...]  # dict keys / list indexes into a document, e.g. ("roles", 0, "name")
 
 
-@dataclass(frozen=True)
+# A dataclass, not a Struct: `loc` takes no part in equality, which a Struct cannot express.
+@dataclasses.dataclass(frozen=True)
 class ConfigProblem:
     file: Path
     line: int | None
     message: str
-    loc: Loc = field(default=(), compare=False)  # where in the document, when known
+    loc: Loc = dataclasses.field(default=(), compare=False)  # where in the document, when known
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line or 1}: {self.message}"
@@ -172,8 +175,7 @@ class ConfigDirError(Exception):
     """OOV_CONFIG_DIR names no directory; str() is one Dutch line."""
 
 
-@dataclass(frozen=True)
-class TeamConfig:
+class TeamConfig(Struct, frozen=True):
     people: tuple[PersonConfig, ...]
     tasks: tuple[TaskConfig, ...]
     extra: Mapping[str, Any] = field(default_factory=dict)  # feature files (meetings, piket)
@@ -194,8 +196,7 @@ class TeamConfig:
         return f"onbekende persoon '{key}' (bekend in {PEOPLE_FILE}: {known})"
 
 
-@dataclass
-class LoadedYaml:
+class LoadedYaml(Struct):
     path: Path
     data: Any
 

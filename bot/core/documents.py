@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
 
 __all__ = [
     "Block",
@@ -29,8 +30,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class Heading:
+class Heading(Struct, frozen=True):
     text: str
     level: int = 1  # 1 = chapter; the document title is above level 1
 
@@ -39,18 +39,15 @@ class Heading:
             raise ValueError(f"heading level {self.level} is not between 1 and 4")
 
 
-@dataclass(frozen=True)
-class Paragraph:
+class Paragraph(Struct, frozen=True):
     text: str
 
 
-@dataclass(frozen=True)
-class Bullets:
+class Bullets(Struct, frozen=True):
     items: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Table:
+class Table(Struct, frozen=True):
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     caption: str = ""
@@ -61,8 +58,7 @@ class Table:
                 raise ValueError(f"row {row!r} has {len(row)} cells, header {len(self.header)}")
 
 
-@dataclass(frozen=True)
-class Figure:
+class Figure(Struct, frozen=True):
     png: bytes
     filename: str  # the PNG's name next to the Markdown file
     caption: str
@@ -79,8 +75,7 @@ class Figure:
 Block = Heading | Paragraph | Bullets | Table | Figure
 
 
-@dataclass(frozen=True)
-class Document:
+class Document(Struct, frozen=True):
     title: str
     subtitle: str = ""
     blocks: tuple[Block, ...] = field(default_factory=tuple)

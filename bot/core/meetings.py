@@ -33,13 +33,13 @@ import re
 import threading
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated, Any
 
 from dateutil import rrule
+from msgspec import Struct
 from pydantic import BeforeValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
@@ -407,8 +407,7 @@ class ChangeAction(StrEnum):
     MOVE = "move"
 
 
-@dataclass(frozen=True)
-class OccurrenceChange:
+class OccurrenceChange(Struct, frozen=True):
     """A change made by hand to one occurrence, identified by its original date."""
 
     original_date: date
@@ -418,8 +417,7 @@ class OccurrenceChange:
     changed_at: datetime | None = None
 
 
-@dataclass(frozen=True)
-class Occurrence:
+class Occurrence(Struct, frozen=True):
     series_key: str
     number: int  # position in the series as the rule gives it, from 0
     original_date: date  # identity (see the module docstring)
@@ -673,8 +671,7 @@ def minute_taker(series: MeetingSeries, occurrence: Occurrence) -> str | None:
 # --- Reminders --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DueReminder:
+class DueReminder(Struct, frozen=True):
     kind: str  # "remind-<working days before>" (channel) or "chair" (DM to the chair)
     due_at: datetime
 
@@ -712,8 +709,7 @@ _KEY_RE = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class ReminderRef:
+class ReminderRef(Struct, frozen=True):
     """What a delivery key of this feature refers to."""
 
     series_key: str

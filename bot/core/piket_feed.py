@@ -9,9 +9,10 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+
+from msgspec import Struct
 
 from bot.core.rota import PiketConfig
 
@@ -40,8 +41,7 @@ def looks_like_token(text: str) -> bool:
     return bool(_TOKEN.fullmatch(text))
 
 
-@dataclass(frozen=True)
-class FeedLinks:
+class FeedLinks(Struct, frozen=True):
     https: str  # Outlook, Google Calendar
     webcal: str  # Apple Calendar (and Outlook) open a subscription directly
 

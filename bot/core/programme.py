@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
+from msgspec import Struct
 from pydantic import Field, StringConstraints, ValidationError
 
 from bot.core.config_files import (
@@ -169,8 +169,7 @@ class _ProgrammeFile(StrictModel):
 DeadlineSource = Literal["deadline", "criterium", "periode"]
 
 
-@dataclass(frozen=True)
-class Activity:
+class Activity(Struct, frozen=True):
     """One activity as configured, with the deadline the bot understood."""
 
     config: ActivityConfig
@@ -194,23 +193,20 @@ class Activity:
         return parse_euro(self.config.budget)
 
 
-@dataclass(frozen=True)
-class Priority:
+class Priority(Struct, frozen=True):
     key: str
     name: str
     activities: tuple[Activity, ...]
 
 
-@dataclass(frozen=True)
-class BudgetLine:
+class BudgetLine(Struct, frozen=True):
     subject: str
     cost_text: str
     cost: Decimal | None
     activity: str | None
 
 
-@dataclass(frozen=True)
-class Programme:
+class Programme(Struct, frozen=True):
     name: str
     organisation: str
     start: date
@@ -421,8 +417,7 @@ def programme_spec(programme: Programme) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True)
-class ProgrammeSettings:
+class ProgrammeSettings(Struct, frozen=True):
     """The stored programme settings, read back."""
 
     name: str

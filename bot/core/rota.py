@@ -13,13 +13,13 @@ import json
 import re
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
+from msgspec import Struct
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
@@ -82,8 +82,7 @@ class RotaConfigError(RotaError):
 # --- rules ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Qualification:
+class Qualification(Struct, frozen=True):
     person_key: str
     qualified_until: date | None = None  # last day the person may be on duty; None = no end
 
@@ -91,8 +90,7 @@ class Qualification:
         return self.qualified_until is None or day <= self.qualified_until
 
 
-@dataclass(frozen=True)
-class RoleRota:
+class RoleRota(Struct, frozen=True):
     name: str
     people: tuple[Qualification, ...]  # in rotation order
 
@@ -101,8 +99,7 @@ class RoleRota:
         return [q.person_key for q in self.people if q.covers(last_day)]
 
 
-@dataclass(frozen=True)
-class RotaRules:
+class RotaRules(Struct, frozen=True):
     cycle_weeks: int  # on duty one week in `cycle_weeks`
     first_handover: date  # the day the first duty week starts (handover weekday of that week)
     handover_weekday: int  # 0 = Monday
@@ -115,8 +112,7 @@ class RotaRules:
         return next((r for r in self.roles if r.name.casefold() == wanted), None)
 
 
-@dataclass(frozen=True)
-class PiketConfig:
+class PiketConfig(Struct, frozen=True):
     """Everything in piket.yaml: the rota rules plus who gets told what, when."""
 
     rules: RotaRules
@@ -441,8 +437,7 @@ def parse_rota_rules(
 # --- duty weeks -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DutyWeek:
+class DutyWeek(Struct, frozen=True):
     start: datetime  # handover, aware, in the rota's time zone
     end: datetime  # next handover
 
@@ -491,8 +486,7 @@ def duty_weeks(rules: RotaRules, start: datetime, end: datetime) -> list[DutyWee
 # --- shifts and planning --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Shift:
+class Shift(Struct, frozen=True):
     role: str
     person_key: str | None  # None: nobody qualified that week
     start: datetime
@@ -691,8 +685,7 @@ def shift_at(shifts: Sequence[Shift], instant: datetime) -> dict[str, Shift]:
     return current
 
 
-@dataclass(frozen=True)
-class WeekRoster:
+class WeekRoster(Struct, frozen=True):
     """The shifts of one duty week (shifts that overlap each other), in the given order."""
 
     start: datetime
@@ -798,8 +791,7 @@ def swap(
     ]
 
 
-@dataclass(frozen=True)
-class Reminder:
+class Reminder(Struct, frozen=True):
     shift: Shift
     before: timedelta  # the configured offset, e.g. 7 days
     at: datetime  # when to send it
@@ -834,8 +826,7 @@ def due_reminders(
 # --- piket.yaml as a config file (`oov-bot check`, `oov-bot import`) -------------------------
 
 
-@dataclass(frozen=True)
-class PiketFile:
+class PiketFile(Struct, frozen=True):
     """A valid piket.yaml: the parsed config plus the document as plain data."""
 
     config: PiketConfig

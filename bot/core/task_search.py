@@ -26,10 +26,10 @@ import re
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 
 import Stemmer
+from msgspec import Struct
 
 from bot.core.oov_vocabulary import OOV_SYNONYMS
 from bot.language.fold import fold
@@ -120,8 +120,7 @@ _stemmer = dutch_stemmer()
 _stemmer_lock = threading.Lock()  # a Stemmer object is not thread-safe (PyStemmer's docs)
 
 
-@dataclass(frozen=True)
-class SearchableTask:
+class SearchableTask(Struct, frozen=True):
     id: int
     subject: str
     description: str
@@ -130,15 +129,13 @@ class SearchableTask:
     legal_basis: str = ""  # the law the task rests on ("Politiewet"), as colleagues ask by it
 
 
-@dataclass(frozen=True)
-class TaskMatch:
+class TaskMatch(Struct, frozen=True):
     task: SearchableTask
     score: float  # 0..100
     matched_on: str  # Dutch, shown to users as a hint: "onderwerp", "afkorting", "taken", ...
 
 
-@dataclass(frozen=True)
-class SearchResult:
+class SearchResult(Struct, frozen=True):
     query: str
     matches: tuple[TaskMatch, ...]  # good matches, best first; empty when none
     suggestions: tuple[SearchableTask, ...]  # only when matches is empty: closest subjects
@@ -222,8 +219,7 @@ def _names(task: SearchableTask) -> Iterable[tuple[str, str]]:
         yield alias, LABEL_ABBREVIATION if _is_abbreviation(alias) else LABEL_ALIAS
 
 
-@dataclass(frozen=True)
-class _IndexedTask:
+class _IndexedTask(Struct, frozen=True):
     task: SearchableTask
     names: tuple[tuple[str, str], ...]  # (name, label), see _names
     fields: tuple[tuple[str, frozenset[str]], ...]  # (label, words), in label preference order

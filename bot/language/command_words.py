@@ -7,7 +7,8 @@ dropped, the first word compared folded ("Mijn", "MIJN", "mijn" are one word).
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from bot.language.fold import fold, without_invisible
 from bot.language.names import is_help
@@ -33,8 +34,7 @@ DATE_PREPOSITIONS = frozenset({"op", "van"})
 REASON_WORDS = frozenset({"ivm", "i.v.m.", "i.v.m", "wegens", "vanwege", "want", "omdat"})
 
 
-@dataclass(frozen=True)
-class CommandWords:
+class CommandWords(Struct, frozen=True):
     words: tuple[str, ...]
 
     @property

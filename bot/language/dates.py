@@ -40,11 +40,12 @@ Reading rules (what users may type, and what it means):
 import calendar
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Literal
 
 from dateutil.relativedelta import relativedelta
+from msgspec import Struct
+from msgspec.structs import replace
 
 from bot.language.errors import DutchDateError, InvalidDate
 from bot.language.fold import clean
@@ -95,8 +96,7 @@ _NUMBER = rf"\d{{1,3}}|{alternation(NUMBER_WORDS)}"
 Evidence = Literal["bare", "trigger", "never"]
 
 
-@dataclass(frozen=True)
-class ParsedDate:
+class ParsedDate(Struct, frozen=True):
     """A date phrase read: `day` is the date it names; a week phrase also gives its Monday to
     Sunday in `first`/`last`."""
 
@@ -616,8 +616,7 @@ def parse_date(text: str, now: datetime, *, tz: tzinfo = DEFAULT_TZ) -> date:
     return parsed.day
 
 
-@dataclass(frozen=True)
-class DayRange:
+class DayRange(Struct, frozen=True):
     """Local calendar days, both ends included; `label` says in Dutch what the user meant."""
 
     first: date

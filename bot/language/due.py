@@ -13,9 +13,10 @@ dropped.
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Literal
+
+from msgspec import Struct
 
 from bot.language.dates import (
     DATE_EXAMPLES,
@@ -37,8 +38,7 @@ _MON = alternation(MONTHS)
 _Date = date
 
 
-@dataclass(frozen=True)
-class DueDate:
+class DueDate(Struct, frozen=True):
     """A due-date phrase found in an action line."""
 
     kind: Literal["date", "asap", "next_meeting"]
@@ -47,8 +47,7 @@ class DueDate:
     span: tuple[int, int] = (0, 0)  # [start, end) of the phrase in the original text
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(Struct, frozen=True):
     text: str  # folded
     start: int  # in the folded text
     end: int

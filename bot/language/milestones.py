@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+
+from msgspec import Struct
 
 from bot.language.fold import fold
 from bot.language.names import MONTHS, alternation
@@ -49,8 +50,7 @@ _SEASON_END = {"voorjaar": 5, "lente": 5, "zomer": 8, "najaar": 11, "herfst": 11
 _ORDINALS = {"eerste": 1, "1e": 1, "tweede": 2, "2e": 2, "derde": 3, "3e": 3, "vierde": 4, "4e": 4}
 
 
-@dataclass(frozen=True)
-class Milestone:
+class Milestone(Struct, frozen=True):
     """One deadline read from a criterion: the day, the phrase as written and its sentence."""
 
     due: date
@@ -58,8 +58,7 @@ class Milestone:
     sentence: str
 
 
-@dataclass(frozen=True)
-class DeadlineReading:
+class DeadlineReading(Struct, frozen=True):
     """What a criterion says about time: milestones in date order, and phrases that look like a
     deadline but cannot be read (each with the Dutch reason)."""
 

@@ -5,8 +5,9 @@ Pure: the people come from a `Directory` the caller passes in (storage supplies 
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Generic, Literal, Protocol, TypeVar
+
+from msgspec import Struct
 
 from bot.language.fold import fold
 
@@ -30,8 +31,7 @@ P = TypeVar("P")
 P_co = TypeVar("P_co", covariant=True)
 
 
-@dataclass(frozen=True)
-class PersonRef:
+class PersonRef(Struct, frozen=True):
     """What a command argument says about a person, before anyone is looked up."""
 
     kind: Literal["self", "mention", "name"]
@@ -45,8 +45,7 @@ class Directory(Protocol[P_co]):
     def find_person(self, ref: str) -> P_co | None: ...
 
 
-@dataclass(frozen=True)
-class PersonLookup(Generic[P]):
+class PersonLookup(Struct, Generic[P], frozen=True):
     """The outcome of a lookup; `person` is None when the directory does not know them."""
 
     ref: PersonRef

@@ -16,8 +16,9 @@
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+from msgspec import Struct
 
 from bot.language.dates import parse_date_phrase, today_in
 from bot.language.errors import DutchDateError, InvalidDate
@@ -267,8 +268,7 @@ def _split_date_time(tokens: list[str], today: date) -> tuple[date | None, time]
     return None
 
 
-@dataclass(frozen=True)
-class ReadMoment:
+class ReadMoment(Struct, frozen=True):
     """A moment as read, and (Dutch) what the reader had to decide: a typed wall time that does
     not exist or occurs twice on that day (`wall_time_remark`)."""
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
+
+from msgspec import Struct
 
 from bot.core.access import (
     AccessConfig,
@@ -84,8 +85,7 @@ def allowed(action: Action, actor: Actor, held: Iterable[Role] = ()) -> bool:
     return decide(action, actor, held).allowed
 
 
-@dataclass(frozen=True)
-class _Cached:
+class _Cached(Struct, frozen=True):
     value: Any
     until: datetime
 

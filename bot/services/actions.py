@@ -20,10 +20,12 @@ import re
 import threading
 import time
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from bot.core.access import Action, Actor, Role
 from bot.core.action_items import (
@@ -89,8 +91,7 @@ class ActionsError(DomainError):
 # --- what the actions feature needs from the meetings ---------------------------------------------
 
 
-@dataclass(frozen=True)
-class MeetingRef:
+class MeetingRef(Struct, frozen=True):
     """A meeting series, and the occurrence a thread belongs to when known."""
 
     series_key: str
@@ -196,8 +197,7 @@ class ActionMeetings:
 # --- inputs and results --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PostedMessage:
+class PostedMessage(Struct, frozen=True):
     """A message a person posted, as far as capture needs it."""
 
     channel: str
@@ -213,8 +213,7 @@ MessageSource = Callable[[], PostedMessage | None]
 """Fetches the message a reaction is on; None when there is none or it is no person's."""
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(Struct, frozen=True):
     """What a capture, edit or deletion changed, for the confirmation and the Home tabs. A
     message of several action lines has an item per line: `item` is its head (line 0, which
     holds the message's one confirmation), `lines` all of them."""
@@ -242,8 +241,7 @@ class Outcome:
         return tuple(u for u in dict.fromkeys(users) if u)
 
 
-@dataclass(frozen=True)
-class Draft:
+class Draft(Struct, frozen=True):
     """What the capture modal opens with for a message."""
 
     text: str
@@ -258,8 +256,7 @@ class Draft:
     names: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class ModalSource:
+class ModalSource(Struct, frozen=True):
     """The message a capture modal was opened on, as the modal carries it along."""
 
     channel: str
@@ -272,8 +269,7 @@ class ModalSource:
     occurrence_at: datetime | None
 
 
-@dataclass(frozen=True)
-class _PageKey:
+class _PageKey(Struct, frozen=True):
     """Everything an `/acties` page depends on besides the data: the question, who asks (for
     "mijn"), where the page starts, the channels the asker may read (None: all) and the day
     (what is overdue)."""
@@ -287,8 +283,9 @@ class _PageKey:
     actor: Actor
 
 
-@dataclass(frozen=True, eq=False)  # the same page is the same object: kept and drawn once
-class ItemPage:
+class ItemPage(
+    Struct, frozen=True, eq=False, weakref=True
+):  # the same page is the same object: kept and drawn once
     """One page of `/acties`."""
 
     title: str
@@ -314,8 +311,7 @@ class ItemPage:
         return summary
 
 
-@dataclass(frozen=True)
-class StatusChange:
+class StatusChange(Struct, frozen=True):
     """The result of closing or reopening: the item as it is now, whether this call changed
     it, and what to tell whom."""
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
+
+from msgspec import Struct
 
 from bot.core import capacity
 from bot.core.access import Action, Actor
@@ -42,14 +43,12 @@ _THEME_LEAD = re.compile(r"^(?:(?:extra|erbij|voor|bij|op|het|thema)\s+)+", re.I
 PICK_LIMIT = 5
 
 
-@dataclass(frozen=True)
-class PersonAnswer:
+class PersonAnswer(Struct, frozen=True):
     picture: Picture
     load: PersonLoad
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(Struct, frozen=True):
     """One person's load before and after a what-if."""
 
     name: str
@@ -68,8 +67,7 @@ class Change:
         return f"{load_percent(self.before, self.supply)} → {load_percent(self.after, self.supply)}"
 
 
-@dataclass(frozen=True)
-class WhatIf:
+class WhatIf(Struct, frozen=True):
     description: str  # Dutch: what was supposed
     before: Picture
     after: Picture
@@ -78,8 +76,7 @@ class WhatIf:
     note: str = ""  # Dutch: what the figures leave out (a task moved that has no hours)
 
 
-@dataclass(frozen=True)
-class TaskChoice:
+class TaskChoice(Struct, frozen=True):
     """A what-if whose task text matched several tasks (or none): the user picks."""
 
     query: str

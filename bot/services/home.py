@@ -4,9 +4,10 @@ with weekly hours. Slack-free; it reads storage only (no other feature's service
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from msgspec import Struct
 
 from bot.core.access import Action, Actor
 from bot.core.cadence import CadenceError, parse_cadence
@@ -22,36 +23,31 @@ MEETING_LOOKAHEAD = timedelta(days=14)
 PIKET_LOOKAHEAD = timedelta(days=120)
 
 
-@dataclass(frozen=True)
-class OpenItems:
+class OpenItems(Struct, frozen=True):
     shown: list[ActionItemView]  # earliest due first, at most HOME_ITEMS
     total: int
     overdue: int  # of all open items, also those not shown
 
 
-@dataclass(frozen=True)
-class MeetingLine:
+class MeetingLine(Struct, frozen=True):
     start: datetime
     name: str
     roles: list[str]  # "voorzitter", "notulen", "deelnemer"
 
 
-@dataclass(frozen=True)
-class TaskLine:
+class TaskLine(Struct, frozen=True):
     task: TaskView
     weekly_hours: float | None  # None: its time cannot be read as a cadence
 
 
-@dataclass(frozen=True)
-class PiketStatus:
+class PiketStatus(Struct, frozen=True):
     """None of these when no piket rota is imported (see HomeOverview.piket)."""
 
     shift: ShiftView | None  # None: no shift in the coming months
     on_duty: bool  # the shift is going on now
 
 
-@dataclass(frozen=True)
-class HomeOverview:
+class HomeOverview(Struct, frozen=True):
     slack_id: str
     person: PersonView | None  # None: the Slack account is linked to nobody in people.yaml
     items: OpenItems

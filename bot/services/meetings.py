@@ -8,9 +8,10 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
+
+from msgspec import Struct
 
 from bot.core import meetings
 from bot.core.access import Action, Actor, Role
@@ -75,22 +76,19 @@ def _reason(reason: str | None) -> str:
 # --- results ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Listed:
+class Listed(Struct, frozen=True):
     """One line of the meetings of the coming days."""
 
     view: SeriesView
     occurrence: Occurrence
 
 
-@dataclass(frozen=True)
-class NextMeeting:
+class NextMeeting(Struct, frozen=True):
     occurrence: Occurrence
     minute_taker: PersonView | None
 
 
-@dataclass(frozen=True)
-class SeriesDetails:
+class SeriesDetails(Struct, frozen=True):
     view: SeriesView
     chair: PersonView | None
     minute_takers: list[PersonView | None]
@@ -108,8 +106,7 @@ class ChangeKind(StrEnum):
     RESTORED = "restored"
 
 
-@dataclass(frozen=True)
-class OccurrenceChanged:
+class OccurrenceChanged(Struct, frozen=True):
     """A change stored; `notices` are the announcements to post (after answering the user)."""
 
     kind: ChangeKind
@@ -125,8 +122,7 @@ class OccurrenceChanged:
     affected_users: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class ChannelReminder:
+class ChannelReminder(Struct, frozen=True):
     """A reminder in the series' channel, with what the meeting needs."""
 
     to: str
@@ -144,8 +140,7 @@ class ChannelReminder:
     outsiders: bool = False
 
 
-@dataclass(frozen=True)
-class SkippedNotice:
+class SkippedNotice(Struct, frozen=True):
     """In place of the reminders of a meeting skipped on a holiday: that it is off."""
 
     to: str
@@ -154,8 +149,7 @@ class SkippedNotice:
     following: Occurrence | None
 
 
-@dataclass(frozen=True)
-class ChairBriefing:
+class ChairBriefing(Struct, frozen=True):
     """The chair's DM on the working day before: what to prepare."""
 
     to: str
@@ -168,14 +162,12 @@ class ChairBriefing:
 Delivery = ChannelReminder | SkippedNotice | ChairBriefing
 
 
-@dataclass(frozen=True)
-class Due:
+class Due(Struct, frozen=True):
     key: str  # the delivery key (bot.core.meetings.delivery_key): one send per key, ever
     due_at: datetime
 
 
-@dataclass(frozen=True)
-class FailureReport:
+class FailureReport(Struct, frozen=True):
     channel: str  # where the post was refused ("?" when the key names nothing any more)
     notice: Notice | None  # the DM that says so, when there is someone to tell
 
@@ -189,8 +181,7 @@ _FAILURE_ADVICE = {
 }
 
 
-@dataclass(frozen=True)
-class FollowedItems:
+class FollowedItems(Struct, frozen=True):
     """Action items due "at the next meeting" whose date followed a cancelled or moved meeting."""
 
     count: int = 0
@@ -213,8 +204,7 @@ class FollowedItems:
         return f" {what} voor dit overleg {'schuift' if one else 'schuiven'} mee naar {where}."
 
 
-@dataclass(frozen=True)
-class _Found:
+class _Found(Struct, frozen=True):
     view: SeriesView
     occurrence: Occurrence
     kind: str

@@ -4,13 +4,12 @@ or a config file holds is escaped here; Block Kit stays in the adapters."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from storage.team import PersonView
 
 
-@dataclass(frozen=True)
-class Notice:
+class Notice(Struct, frozen=True):
     to: str  # a channel (ID or "#name") or a user's Slack ID (the app's DM)
     text: str
     what: str = "message"  # names the message in logs; the text is never logged

@@ -13,10 +13,12 @@ import functools
 import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from typing import ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from bot.core.access import Action, Actor, Role
 from bot.core.piket_feed import FeedLinks, FeedScope, feed_links
@@ -157,16 +159,14 @@ def _unknown_ref(ref: str) -> str:
 # --- results ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class UsergroupUpdate:
+class UsergroupUpdate(Struct, frozen=True):
     """Point the configured user group (a handle or an S… ID) at these Slack users."""
 
     usergroup: str
     members: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class DutyWeek:
+class DutyWeek(Struct, frozen=True):
     """One duty week with its shifts in role order."""
 
     start: datetime
@@ -175,52 +175,44 @@ class DutyWeek:
     running: bool = False
 
 
-@dataclass(frozen=True)
-class Help:
+class Help(Struct, frozen=True):
     """`/piket help`: the adapter shows the command's help."""
 
 
-@dataclass(frozen=True)
-class AgendaGuess:
+class AgendaGuess(Struct, frozen=True):
     """`/piket agenda <something else>`: ask back whether `agenda vernieuw` was meant."""
 
 
-@dataclass(frozen=True)
-class OnDutyNow:
+class OnDutyNow(Struct, frozen=True):
     running: tuple[ShiftView, ...]  # in role order; empty between duty weeks
     next_week: DutyWeek | None  # only when nobody is on duty now
 
 
-@dataclass(frozen=True)
-class ComingWeeks:
+class ComingWeeks(Struct, frozen=True):
     weeks: tuple[DutyWeek, ...]
 
 
-@dataclass(frozen=True)
-class PersonShifts:
+class PersonShifts(Struct, frozen=True):
     person: PersonView
     shifts: tuple[ShiftView, ...]  # running and coming, by start
     in_rota: bool
     now: datetime
 
 
-@dataclass(frozen=True)
-class OnDays:
+class OnDays(Struct, frozen=True):
     days: DayRange
     shifts: tuple[ShiftView, ...]  # in role order
     next_week: DutyWeek | None  # only when there is no duty on those days (shifts not read)
 
 
-@dataclass(frozen=True)
-class AtMoment:
+class AtMoment(Struct, frozen=True):
     moment: datetime
     shifts: tuple[ShiftView, ...]  # in role order
     # Dutch: the wall time typed does not exist or occurs twice that day (a DST change)
     remark: str | None = None
 
 
-@dataclass(frozen=True)
-class FeedLinksIssued:
+class FeedLinksIssued(Struct, frozen=True):
     """New private feed links for `person`, to be DMed to them (never shown in a channel)."""
 
     person: PersonView
@@ -230,8 +222,7 @@ class FeedLinksIssued:
     revoked: int
 
 
-@dataclass(frozen=True)
-class SwapProposed:
+class SwapProposed(Struct, frozen=True):
     proposal: SwapView
     colleague: PersonView
     colleague_slack_id: str
@@ -251,8 +242,7 @@ PiketAnswer = (
 )
 
 
-@dataclass(frozen=True)
-class SwapAnswered:
+class SwapAnswered(Struct, frozen=True):
     """The clicker's answer (`text`), whether it replaces the proposal message, and who else
     to tell."""
 
@@ -262,15 +252,13 @@ class SwapAnswered:
     usergroup: UsergroupUpdate | None = None
 
 
-@dataclass(frozen=True)
-class OverrideDone:
+class OverrideDone(Struct, frozen=True):
     summary: str  # 'OVD-BZ maandag … : AOV-er 2 → AOV-er 3'
     notices: tuple[Notice, ...]
     usergroup: UsergroupUpdate | None
 
 
-@dataclass(frozen=True)
-class Handover:
+class Handover(Struct, frozen=True):
     """The post at the start of a duty week: its channel (None: no post), the shifts, the
     channel topic and the user group's new members."""
 
@@ -282,8 +270,7 @@ class Handover:
     usergroup: UsergroupUpdate | None
 
 
-@dataclass(frozen=True)
-class Reminder:
+class Reminder(Struct, frozen=True):
     to: str
     shift: ShiftView
     before: timedelta

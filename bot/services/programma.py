@@ -13,11 +13,12 @@ import functools
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from msgspec import Struct, field
+from msgspec.structs import replace
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.core.access import Action, Actor, Role
@@ -98,8 +99,7 @@ class UpdateRefused(DomainError):
 # --- answers -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(Struct, frozen=True):
     view: ActivityView
     owner: PersonView | None
     late: bool
@@ -107,16 +107,14 @@ class Row:
     note: str  # "nog 12 dagen", "deadline 3 dagen verstreken"
 
 
-@dataclass(frozen=True)
-class PriorityCount:
+class PriorityCount(Struct, frozen=True):
     key: str
     name: str
     counts: dict[Status, int]
     total: int
 
 
-@dataclass(frozen=True)
-class Overview:
+class Overview(Struct, frozen=True):
     name: str
     today: date
     priorities: list[PriorityCount]
@@ -124,15 +122,13 @@ class Overview:
     at_risk: list[Row]
 
 
-@dataclass(frozen=True)
-class ActivityList:
+class ActivityList(Struct, frozen=True):
     title: str
     rows: list[Row]
     empty: str
 
 
-@dataclass(frozen=True)
-class Card:
+class Card(Struct, frozen=True):
     row: Row
     history: tuple[UpdateView, ...]
     items: tuple[LinkedItem, ...]
@@ -143,31 +139,27 @@ class Card:
     notes_withheld: bool = False
 
 
-@dataclass(frozen=True)
-class Picks:
+class Picks(Struct, frozen=True):
     query: str
     matches: list[ActivityView]
     suggestions: list[ActivityView]
     more: int = 0  # matches beyond those listed
 
 
-@dataclass(frozen=True)
-class ReportWanted:
+class ReportWanted(Struct, frozen=True):
     until: date
 
 
 Answer = Overview | ActivityList | Card | Picks | ReportWanted
 
 
-@dataclass(frozen=True)
-class Updated:
+class Updated(Struct, frozen=True):
     card: Card
     update: UpdateView
     notices: list[Notice] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class Digest:
+class Digest(Struct, frozen=True):
     """The monthly DM: an action holder's open activities."""
 
     to: str
@@ -176,8 +168,7 @@ class Digest:
     today: date
 
 
-@dataclass(frozen=True)
-class MeetingLine:
+class MeetingLine(Struct, frozen=True):
     row: Row
     changes: list[UpdateView]
 

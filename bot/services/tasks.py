@@ -8,10 +8,10 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 
+from msgspec import Struct, field
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.core.access import Action, Actor, Role, Standing
@@ -66,8 +66,7 @@ def hours_per_week(task: TaskView) -> float | None:
     return cadence.hours_per_week if cadence else None
 
 
-@dataclass(frozen=True)
-class TaskGroup:
+class TaskGroup(Struct, frozen=True):
     """A person's tasks in one role: those with an estimate of hours per week, and those
     without (with the reason why, or the time text as written)."""
 
@@ -93,8 +92,7 @@ class TaskGroup:
         return cls(tasks, timed, untimed)
 
 
-@dataclass(frozen=True)
-class PersonTasks:
+class PersonTasks(Struct, frozen=True):
     person: PersonView
     owned: TaskGroup
     deputy: TaskGroup
@@ -103,8 +101,7 @@ class PersonTasks:
 # --- the search's read model ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TaskSearch:
+class TaskSearch(Struct, frozen=True):
     """What `/wie <query>` found: one task, a pick list, or suggestions (each at most
     PICK_LIMIT long)."""
 
@@ -199,8 +196,7 @@ class TaskFinder:
 # --- owner changes -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class OwnerChanged:
+class OwnerChanged(Struct, frozen=True):
     changes: list[OwnershipChangeView]
     notices: list[Notice] = field(default_factory=list)  # DMs to the previous and new people
 

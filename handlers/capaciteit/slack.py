@@ -7,10 +7,10 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from msgspec import Struct
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
@@ -54,8 +54,7 @@ REPORT_NOTE = "Het rapport (Word) komt in je DM met oov-bot."
 TEAM_WORDS = ("team", "iedereen", "allemaal")  # the team picture, as plain `/capaciteit`
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(Struct, frozen=True):
     reply: Reply
     charts: bool = False  # send the charts to the caller's DM after answering
     report: bool = False  # send the report to the caller's DM after answering

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from msgspec import Struct
 from slack_bolt import Ack, App, Respond
 
 from bot.context import AppContext
@@ -26,8 +26,7 @@ from handlers.meetings.wiring import meeting_service
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(Struct, frozen=True):
     """The answer to `/overleg <text>`, the announcements to post after it, and whose overviews
     changed (owners of action items that followed a cancelled or moved meeting)."""
 

@@ -4,9 +4,10 @@ in the shell and the operator's CLI)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
+
+from msgspec import Struct
 
 from bot.core.piket_feed import FeedLinks, FeedScope
 from bot.language import format_date, format_datetime
@@ -49,8 +50,7 @@ SUBSCRIBE_HOWTO = (
 )
 
 
-@dataclass(frozen=True)
-class DirectMessage:
+class DirectMessage(Struct, frozen=True):
     """A DM sent after the slash command has been answered."""
 
     user_id: str

@@ -7,11 +7,11 @@ import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
 from time import monotonic as time_monotonic
 
 from flask import Response, request
+from msgspec import Struct
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
@@ -32,8 +32,7 @@ from storage.team import PersonView
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class _RenderedFeed:
+class _RenderedFeed(Struct, frozen=True):
     body: bytes
     etag: str
     data_modified: datetime | None  # the newest LAST-MODIFIED in the body

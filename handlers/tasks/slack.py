@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from msgspec import Struct
 from pydantic import Field
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
@@ -95,8 +95,7 @@ def taken_reply(service: TaskService, text: str, actor: Actor) -> Reply:
         return Reply(text=exc.message, blocks=[section(exc.message)])
 
 
-@dataclass(frozen=True)
-class OwnerChoice:
+class OwnerChoice(Struct, frozen=True):
     task_id: int
     owner_slack_id: str
     deputy_slack_id: str | None

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,6 +11,7 @@ import pytest
 import vobject
 from ical.calendar_stream import IcsCalendarStream
 from ical.timezone import IcsTimezoneInfo
+from msgspec.structs import replace
 
 from bot.core.calendar_feed import FeedEvent, render_feed, render_feed_model
 from testkit.ical_strict import problems

@@ -283,9 +283,8 @@ class _PageKey(Struct, frozen=True):
     actor: Actor
 
 
-class ItemPage(
-    Struct, frozen=True, eq=False, weakref=True
-):  # the same page is the same object: kept and drawn once
+# eq=False: the same page is the same object, kept and drawn once (a weak key in the handlers).
+class ItemPage(Struct, frozen=True, eq=False, weakref=True):
     """One page of `/acties`."""
 
     title: str

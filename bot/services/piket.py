@@ -2,7 +2,7 @@
 operator's override and listing, private feed links, and the clock's decisions (who to remind,
 what to hand over, whom the user group holds, which shifts nobody staffs).
 
-Results are dataclasses the adapters render; what someone else must be told comes back as a
+Results are frozen Structs the adapters render; what someone else must be told comes back as a
 `bot.services.notices.Notice`. Errors are `PiketError` (a `DomainError`, Dutch and safe to
 show): the core's `RotaError` is translated at this boundary, so adapters map one error type.
 """

@@ -7,8 +7,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
 
@@ -23,6 +21,7 @@ from storage.piket import LocalChanges, PiketStore
 from storage.session import Database
 from testkit.app import RunningBot
 from testkit.piket_fixtures import AMS, RUNNING_WEEK, BotFactory
+from testkit.waiting import wait_until
 from tests.piket.test_piket_http import AOV3, fetch, request_links
 
 REFRESHER = "piket-feed-refresher"
@@ -53,13 +52,6 @@ def renders(monkeypatch: pytest.MonkeyPatch) -> Renders:
 
     monkeypatch.setattr(FeedServer, "_render", counted)
     return seen
-
-
-def wait_until(condition: Callable[[], bool], seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
 
 
 def change_as_another_process(bot: RunningBot, weeks: int, person_key: str) -> None:

@@ -7,6 +7,7 @@ the revisions the migration files declare (read with `ast`) and one query."""
 from __future__ import annotations
 
 import ast
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
@@ -20,6 +21,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy.pool import ConnectionPoolEntry
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 VERSIONS_DIR = MIGRATIONS_DIR / "versions"
@@ -179,12 +181,51 @@ def create_db_engine(url: str) -> Engine:
         raise NoSuchModuleError(f"no driver for {make_url(url).drivername}") from exc
 
 
+# In a pooled connection's info: its transaction sent a statement other than a SELECT; then,
+# that such a transaction committed (Core's "commit" event comes before the commit itself).
+_WROTE = "oov_wrote"
+_COMMITTED = "oov_committed_write"
+
+
+def _note_statement(conn: Connection, _cursor: Any, statement: str, *_: Any) -> None:
+    if not statement.lstrip()[:6].upper().startswith("SELECT"):
+        conn.info[_WROTE] = True
+
+
+def _note_commit(conn: Connection) -> None:
+    if conn.info.pop(_WROTE, False):
+        conn.info[_COMMITTED] = True
+
+
+def _note_rollback(conn: Connection) -> None:
+    conn.info.pop(_WROTE, None)
+
+
 class Database:
     """One per process: the engine, and transactions on it."""
 
     def __init__(self, url: str) -> None:
         self.url = normalise_url(url)
         self.engine = create_db_engine(self.url)
+        self._writes = 0
+        self._writes_lock = threading.Lock()
+        event.listen(self.engine, "before_cursor_execute", _note_statement)
+        event.listen(self.engine, "commit", _note_commit)
+        event.listen(self.engine, "rollback", _note_rollback)
+        event.listen(self.engine, "checkin", self._count_write)  # kept by dispose()'s new pool
+
+    @property
+    def writes(self) -> int:
+        """How many transactions that wrote (sent anything but a SELECT) this process committed
+        through this engine. Counted when the connection goes back to the pool, after the
+        commit: whoever sees the new count finds the change in the database."""
+        return self._writes
+
+    def _count_write(self, _dbapi_connection: object, record: ConnectionPoolEntry) -> None:
+        record.info.pop(_WROTE, None)
+        if record.info.pop(_COMMITTED, False):
+            with self._writes_lock:
+                self._writes += 1
 
     @property
     def shown_url(self) -> str:

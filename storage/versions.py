@@ -5,11 +5,22 @@ change by the version its triggers raised (storage.models.versions). A read mode
 versions it depends on (one small query), and rebuilds only when one moved; it reads the version
 BEFORE the data, so a change committed in between makes the next read rebuild again rather than
 keep data older than the version it is filed under.
+
+A process shares one reading of the versions among its threads for up to VERSIONS_TTL, and drops
+it at once when it commits a write itself: its own changes show in the next answer, another
+process's within VERSIONS_TTL. Why share: under load the query was most of an answer's cost (a
+round trip per answer, and each time the interpreter lock given up and fought for again by up to
+a dozen busy threads); with a reading per tenth of a second, a burst of answers costs one query.
+One person cannot notice a tenth of a second between a change made elsewhere (`oov-bot import`,
+the clock, another web process) and the answer that shows it, and a person alone is what the
+answers are for; at a person's pace every answer still reads the versions itself.
 """
 
 from __future__ import annotations
 
 import threading
+import time
+import weakref
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -55,21 +66,75 @@ _READ = select(data_versions.c.name, data_versions.c.version)
 _ONCE: ContextVar[dict[int, dict[str, int]] | None] = ContextVar("oov_versions_once", default=None)
 
 
+VERSIONS_TTL = 0.1  # seconds a reading is shared by a process's threads (see above)
+
+
 def read_versions(db: Database) -> dict[str, int]:
-    """Every data version, in one query (a few rows, by primary key); inside `read_once()`, the
-    versions that context read first."""
+    """Every data version: this process's shared reading (`SharedVersions`); inside
+    `read_once()`, the versions that context read first."""
     once = _ONCE.get()
     if once is None:
-        return _query_versions(db)
+        return shared_versions(db).read()
     found = once.get(id(db))
     if found is None:
-        found = once[id(db)] = _query_versions(db)
+        found = once[id(db)] = shared_versions(db).read()
     return found
 
 
-def _query_versions(db: Database) -> dict[str, int]:
-    with db.engine.connect() as conn:
-        return {name: int(version) for name, version in conn.execute(_READ)}
+class SharedVersions:
+    """The data versions as this process last read them (one query, a few rows by primary key),
+    reused by every thread while younger than `ttl` seconds on `monotonic` and while the process
+    committed no write through `db` since. The age counts from before the query, so a reading
+    never claims to be newer than it is."""
+
+    def __init__(
+        self,
+        db: Database,
+        ttl: float = VERSIONS_TTL,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._db = weakref.proxy(db)  # kept per database in a WeakKeyDictionary: not its owner
+        self._ttl = ttl
+        self._monotonic = monotonic
+        self._lock = threading.Lock()
+        # (monotonic time before the query, db.writes before the query, the versions)
+        self._reading: tuple[float, int, dict[str, int]] | None = None
+
+    def read(self) -> dict[str, int]:
+        started, writes = self._monotonic(), self._db.writes
+        with self._lock:
+            reading = self._reading
+        if reading is not None and reading[1] == writes and started - reading[0] < self._ttl:
+            return reading[2]
+        with self._db.engine.connect() as conn:
+            versions = {name: int(version) for name, version in conn.execute(_READ)}
+        with self._lock:
+            if self._reading is None or self._reading[0] <= started:
+                self._reading = (started, writes, versions)
+        return versions
+
+
+_SHARED: weakref.WeakKeyDictionary[Database, SharedVersions] = weakref.WeakKeyDictionary()
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_versions(db: Database) -> SharedVersions:
+    """The process's one `SharedVersions` for `db`, made with the defaults on first use."""
+    found = _SHARED.get(db)
+    if found is None:
+        with _SHARED_LOCK:
+            found = _SHARED.setdefault(db, SharedVersions(db))
+    return found
+
+
+def share_versions(
+    db: Database, ttl: float = VERSIONS_TTL, monotonic: Callable[[], float] = time.monotonic
+) -> SharedVersions:
+    """Give `db` a new shared reading with this `ttl` and clock (a test's), and return it."""
+    shared = SharedVersions(db, ttl, monotonic)
+    with _SHARED_LOCK:
+        _SHARED[db] = shared
+    return shared
 
 
 @contextmanager

@@ -3,7 +3,10 @@ same database, SQLite and PostgreSQL) is what the next request answers, and no c
 answering from before a change, whatever the change looks like (a same-instant update, a delete
 and an insert, a write in plain SQL). Read models are built when a process is assembled, so the
 first commands of a fresh app only check the data versions; reading the versions once per answer
-never carries over to the next request."""
+never carries over to the next request.
+
+Most tests here ask at a person's pace: each answer comes more than VERSIONS_TTL after the last,
+so it reads the versions itself. The answers of a burst share one reading (see the end)."""
 
 from __future__ import annotations
 
@@ -32,7 +35,15 @@ from storage.piket import PiketStore
 from storage.programme import ProgrammeStore
 from storage.session import Database
 from storage.team import TeamStore
-from storage.versions import TEAM, TRACKED_TABLES, VersionedCache, read_once, read_versions
+from storage.versions import (
+    TEAM,
+    TRACKED_TABLES,
+    VERSIONS_TTL,
+    VersionedCache,
+    read_once,
+    read_versions,
+    share_versions,
+)
 from testkit.app import RunningBot
 from testkit.clock import FixedClock
 from testkit.fake_slack import FakeSlack
@@ -47,6 +58,13 @@ def bot(
 ) -> Iterator[RunningBot]:
     with piket_bots(db, fake_slack, clock, tmp_path) as make:
         yield make(**RUNNING_WEEK)
+
+
+@pytest.fixture(autouse=True)
+def at_a_persons_pace(db: Database) -> None:
+    """Every reading of the versions is a new one, as when answers are more than VERSIONS_TTL
+    apart."""
+    share_versions(db, ttl=0)
 
 
 @pytest.fixture
@@ -626,3 +644,80 @@ def test_an_action_item_naming_an_activity_shows_on_its_next_card(
     an_action_item(elsewhere, bot.clock(), "Offerte opvragen voor #ave-model")
     card = shown(bot, "/programma", "ave-model")
     assert "Actiepunten (1)" in card and "Offerte opvragen voor #ave-model" in card
+
+
+# -- a burst of answers shares one reading ---------------------------------------------------
+
+
+class Ticks:
+    """A monotonic clock that moves only when told."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def burst(db: Database) -> Ticks:
+    ticks = Ticks()
+    share_versions(db, monotonic=ticks)
+    return ticks
+
+
+def test_the_answers_of_a_burst_read_the_versions_once(bot: RunningBot, burst: Ticks) -> None:
+    statements = Statements(bot.ctx.db)
+    try:
+        for words in ("", "aov-2", "aov-3", "", "teamleider"):
+            assert "Eigenaar" in shown(bot, "/taken", words)
+        assert "<@U0TL00001>" in shown(bot, "/overleg", "teamoverleg")
+        assert len(statements.seen) == 1 and "data_versions" in statements.seen[0]
+        burst.now += VERSIONS_TTL  # the next answer comes a tenth of a second later
+        assert "Eigenaar" in shown(bot, "/taken", "")
+        assert "Eigenaar" in shown(bot, "/taken", "aov-2")
+        assert len(statements.seen) == 2 and "data_versions" in statements.seen[1]
+    finally:
+        statements.close()
+
+
+def test_a_change_by_this_process_shows_in_the_next_answer_of_a_burst(
+    bot: RunningBot, burst: Ticks
+) -> None:
+    assert f"*OVD-BZ*: <@{SLACK_IDS['aov-1']}>" in shown(bot, "/piket")
+    day = bot.clock().astimezone(bot.ctx.tz).date()
+    PiketStore(bot.ctx.db, bot.ctx.tz).set_person(
+        "OVD-BZ", DayRange(day, day, "vandaag"), "aov-3", now=bot.clock()
+    )
+    assert f"*OVD-BZ*: <@{SLACK_IDS['aov-3']}>" in shown(bot, "/piket")  # no tick passed
+
+
+def test_a_change_by_another_process_shows_within_a_tenth_of_a_second(
+    bot: RunningBot, elsewhere: Database, burst: Ticks
+) -> None:
+    assert f"*OVD-BZ*: <@{SLACK_IDS['aov-1']}>" in shown(bot, "/piket")
+    day = bot.clock().astimezone(bot.ctx.tz).date()
+    PiketStore(elsewhere, bot.ctx.tz).set_person(
+        "OVD-BZ", DayRange(day, day, "vandaag"), "aov-3", now=bot.clock()
+    )
+    # Within the burst's reading, the answer is as of that reading: the bound, not a defect.
+    assert f"*OVD-BZ*: <@{SLACK_IDS['aov-1']}>" in shown(bot, "/piket")
+    burst.now += VERSIONS_TTL
+    assert f"*OVD-BZ*: <@{SLACK_IDS['aov-3']}>" in shown(bot, "/piket")
+
+
+def test_only_a_committed_write_counts_as_this_process_changing_the_data(
+    bot: RunningBot,
+) -> None:
+    db = bot.ctx.db
+    before = db.writes
+    with db.transaction() as conn:  # a read in a transaction, as some stores do
+        conn.execute(select(text("1")))
+    assert db.writes == before
+    with pytest.raises(RuntimeError), db.transaction() as conn:
+        conn.execute(text("UPDATE people SET id = id"))
+        raise RuntimeError("rolled back")
+    assert db.writes == before
+    with db.transaction() as conn:
+        conn.execute(text("UPDATE people SET id = id"))
+    assert db.writes == before + 1

@@ -22,6 +22,7 @@ from bot.services.errors import DomainError
 from bot.services.notices import Notice, escape, mention
 from bot.services.people import not_linked, person_argument
 from storage.team import OwnershipChangeView, PersonView, TaskView, TeamStore, UnknownTaskError
+from storage.versions import TEAM, VersionedCache
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +93,9 @@ class TaskGroup(Struct, frozen=True):
         return cls(tasks, timed, untimed)
 
 
-class PersonTasks(Struct, frozen=True):
+# Compared by identity: TaskService hands out one object per question until the team changes,
+# and its drawing is kept with it (handlers/tasks/blocks.py).
+class PersonTasks(Struct, frozen=True, eq=False, weakref=True):
     person: PersonView
     owned: TaskGroup
     deputy: TaskGroup
@@ -240,6 +243,11 @@ class TaskService:
     def __init__(self, team: TeamStore, finder: TaskFinder | None = None) -> None:
         self.team = team
         self.finder = finder or TaskFinder(team)
+        # /taken answers per question and asker, until a person or task changes: asking again
+        # costs a check of the data versions.
+        self._person_tasks: VersionedCache[tuple[str, str | None], PersonTasks] = VersionedCache(
+            team.db, (TEAM,)
+        )
 
     def find(self, query: str, actor: Actor) -> TaskSearch:
         require(Action.READ_REGISTER, actor)
@@ -275,7 +283,12 @@ class TaskService:
     def tasks_of(self, text: str, actor: Actor) -> PersonTasks:
         """The tasks of the person `text` names (see `person`), as owner and as deputy."""
         require(Action.READ_REGISTER, actor)
-        person = self.person(text, actor.slack_id)
+        return self._person_tasks.get(
+            (text, actor.slack_id), lambda: self._tasks_of(text, actor.slack_id)
+        )
+
+    def _tasks_of(self, text: str, caller_slack_id: str | None) -> PersonTasks:
+        person = self.person(text, caller_slack_id)
         owned, deputy = self.team.tasks_of(person.id)
         return PersonTasks(person, TaskGroup.of(owned), TaskGroup.of(deputy))
 

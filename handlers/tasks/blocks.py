@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -170,7 +171,19 @@ def _untimed_line(task: TaskView, why: str) -> str:
 MORE_TASKS = "_… en nog {n} taken_"
 
 
+# Each answer drawn once: the service hands out the same object until the team changes, and a
+# drawing goes when its answer does.
+_DRAWN: weakref.WeakKeyDictionary[PersonTasks, Reply] = weakref.WeakKeyDictionary()
+
+
 def person_tasks_reply(found: PersonTasks) -> Reply:
+    drawn = _DRAWN.get(found)
+    if drawn is None:
+        drawn = _DRAWN[found] = _draw_person_tasks(found)
+    return Reply(drawn.text, list(drawn.blocks))  # a list of its own for each answer
+
+
+def _draw_person_tasks(found: PersonTasks) -> Reply:
     person = found.person
     if not found.owned.tasks and not found.deputy.tasks:
         message = f"{mention(person)} heeft geen taken in het taakoverzicht."

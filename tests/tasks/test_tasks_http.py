@@ -588,3 +588,32 @@ def test_the_notification_text_escapes_subjects_and_names(
         assert taken["text"] == "Taken van Jansen &amp; De Vries &lt;extern&gt;"
     finally:
         server.close()
+
+
+def test_a_kept_taken_answer_is_the_askers_own_and_follows_a_change(
+    linked_bot: RunningBot,
+) -> None:
+    """/taken answers are kept per question and asker until the team changes (asking again
+    reads only the data versions): the same words from a colleague are their own tasks, and an
+    owner change made here shows in the very next answer."""
+    aov1, aov2 = SLACK_IDS["aov-1"], SLACK_IDS["aov-2"]
+
+    def header(user: str, text: str = "") -> str:
+        return answer(linked_bot.slack.command("/taken", text, user_id=user))["blocks"][0]["text"][
+            "text"
+        ]
+
+    assert header(aov1) == header(aov1) == "Taken van AOV-er 1"
+    assert header(aov2) == "Taken van AOV-er 2"
+    team = linked_bot.ctx.team
+    aov2_person = team.find_person("aov-2")
+    assert aov2_person is not None
+    task = next(t for t in team.tasks() if t.owner and t.owner.key == "aov-1")
+    before = block_text(answer(linked_bot.slack.command("/taken", "", user_id=aov2)))
+    assert task.subject not in before
+    team.change_owners(
+        task.id, {"owner": aov2_person.id}, changed_by=aov1, source="slack",
+        now=linked_bot.clock(),
+    )  # fmt: skip
+    after = block_text(answer(linked_bot.slack.command("/taken", "", user_id=aov2)))
+    assert task.subject in after

@@ -69,16 +69,32 @@ _ONCE: ContextVar[dict[int, dict[str, int]] | None] = ContextVar("oov_versions_o
 VERSIONS_TTL = 0.1  # seconds a reading is shared by a process's threads (see above)
 
 
+# Inside `read_fresh()`: read the versions anew, not the shared reading.
+_FRESH: ContextVar[bool] = ContextVar("oov_versions_fresh", default=False)
+
+
 def read_versions(db: Database) -> dict[str, int]:
     """Every data version: this process's shared reading (`SharedVersions`); inside
-    `read_once()`, the versions that context read first."""
+    `read_once()`, the versions that context read first; inside `read_fresh()`, read anew."""
     once = _ONCE.get()
     if once is None:
-        return shared_versions(db).read()
+        return shared_versions(db).read(fresh=_FRESH.get())
     found = once.get(id(db))
     if found is None:
-        found = once[id(db)] = shared_versions(db).read()
+        found = once[id(db)] = shared_versions(db).read(fresh=_FRESH.get())
     return found
+
+
+@contextmanager
+def read_fresh() -> Iterator[None]:
+    """Read models asked inside read the versions anew, not the shared reading: for a value
+    filed under a version read on its own (a piket feed under the rota version its token's
+    query returned), whose data must be at least as new as that version."""
+    token = _FRESH.set(True)
+    try:
+        yield
+    finally:
+        _FRESH.reset(token)
 
 
 class SharedVersions:
@@ -100,11 +116,18 @@ class SharedVersions:
         # (monotonic time before the query, db.writes before the query, the versions)
         self._reading: tuple[float, int, dict[str, int]] | None = None
 
-    def read(self) -> dict[str, int]:
+    def read(self, *, fresh: bool = False) -> dict[str, int]:
+        """The shared reading, or a new one when it is too old, this process wrote since, or
+        `fresh` asks for one."""
         started, writes = self._monotonic(), self._db.writes
         with self._lock:
             reading = self._reading
-        if reading is not None and reading[1] == writes and started - reading[0] < self._ttl:
+        if (
+            not fresh
+            and reading is not None
+            and reading[1] == writes
+            and started - reading[0] < self._ttl
+        ):
             return reading[2]
         with self._db.engine.connect() as conn:
             versions = {name: int(version) for name, version in conn.execute(_READ)}

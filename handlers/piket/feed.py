@@ -28,6 +28,7 @@ from bot.core.piket_feed import (
 from handlers.piket.common import piket_store
 from storage.piket import FeedTokenView, LocalChanges
 from storage.team import PersonView
+from storage.versions import read_fresh
 
 log = logging.getLogger(__name__)
 
@@ -190,7 +191,10 @@ class FeedServer:
             with self._lock:  # rendered by the refresher or another request meanwhile?
                 rendered = self._cache.get(key)
             if rendered is None:
-                rendered = self._render(scope, person, today)
+                # Filed under `rota_version`, read apart from the shifts: the shifts must be at
+                # least that new, so not the process's shared reading of the versions.
+                with read_fresh():
+                    rendered = self._render(scope, person, today)
                 if rendered is None:
                     return None
                 with self._lock:

@@ -24,6 +24,7 @@ from storage.actions import ActionStore
 from storage.meetings import MeetingStore
 from storage.session import Database
 from storage.team import TeamStore
+from storage.versions import VERSIONS_TTL, share_versions
 from testkit.access import OPERATOR, lead, member, outsider, reader
 from testkit.team_config import SLACK_IDS, copy_config
 
@@ -167,11 +168,14 @@ def test_find_answers_one_task_a_pick_list_or_suggestions(team: Database) -> Non
     assert nothing.best is None and not nothing.matches
 
 
-def test_a_change_is_seen_at_once_by_this_finder_and_by_another_processs_finder(
+def test_a_change_is_seen_at_once_by_this_finder_and_soon_by_another_processs_finder(
     team: Database,
 ) -> None:
-    # `elsewhere` plays another web process: its own engine, its own stores and caches.
+    # `elsewhere` plays another web process: its own engine, its own stores and caches, and its
+    # own reading of the data versions, which it shares among its answers for VERSIONS_TTL.
     other_db = Database(team.url)
+    ticks = [0.0]
+    share_versions(other_db, monotonic=lambda: ticks[0])
     try:
         here = TaskService(TeamStore(team))
         elsewhere = TaskService(TeamStore(other_db))
@@ -185,6 +189,7 @@ def test_a_change_is_seen_at_once_by_this_finder_and_by_another_processs_finder(
                                     name_of=str)  # fmt: skip
         assert changed.task is not None and changed.task.owner is not None
         assert here.find("bibob", OPERATOR).best == changed.task
+        ticks[0] += VERSIONS_TTL
         assert elsewhere.find("bibob", OPERATOR).best == changed.task
     finally:
         other_db.dispose()

@@ -19,8 +19,10 @@ from handlers.piket.feed import FeedServer
 from storage.models.piket import piket_feed_tokens
 from storage.piket import LocalChanges, PiketStore
 from storage.session import Database
+from storage.versions import share_versions
 from testkit.app import RunningBot
 from testkit.piket_fixtures import AMS, RUNNING_WEEK, BotFactory
+from testkit.replies import answer, text_of
 from testkit.waiting import wait_until
 from tests.piket.test_piket_http import AOV3, fetch, request_links
 
@@ -105,6 +107,24 @@ def test_a_change_by_another_process_is_served_pre_rendered_with_new_validators(
         assert fetch(bot, links[kind], **since).status_code == 200
         assert fetch(bot, links[kind], **{"If-None-Match": new.headers["ETag"]}).status_code == 304
     assert len(renders.of(bot)) == 4
+
+
+def test_a_feed_rendered_while_the_shared_reading_is_young_shows_the_new_rota(
+    make_bot: BotFactory, renders: Renders
+) -> None:
+    # The process's threads share one reading of the data versions for a tenth of a second; a
+    # feed is filed under the rota version read apart from it, so its shifts must not come from
+    # an older shared reading, or the old rota would be served under the new version for the
+    # rest of the day. Here the shared reading never ages: only a fresh one sees the change.
+    bot = make_bot(**RUNNING_WEEK)
+    share_versions(bot.ctx.db, monotonic=lambda: 0.0)
+    links = request_links(bot, AOV3)
+    before = fetch(bot, links["own"]).content.count(b"BEGIN:VEVENT")
+    assert "OVD-BZ" in text_of(answer(bot.slack.command("/piket", "")))  # a shared reading
+    bot.clock.advance(timedelta(seconds=30))
+    change_as_another_process(bot, weeks=4, person_key="aov-3")
+    wait_until(lambda: REFRESHER in renders.of(bot))
+    assert fetch(bot, links["own"]).content.count(b"BEGIN:VEVENT") == before + 1
 
 
 def test_a_fetch_while_the_refresher_renders_gets_the_new_rota(

@@ -8,12 +8,12 @@ keep data older than the version it is filed under.
 
 A process shares one reading of the versions among its threads for up to VERSIONS_TTL, and drops
 it at once when it commits a write itself: its own changes show in the next answer, another
-process's within VERSIONS_TTL. Why share: under load the query was most of an answer's cost (a
-round trip per answer, and each time the interpreter lock given up and fought for again by up to
-a dozen busy threads); with a reading per tenth of a second, a burst of answers costs one query.
-One person cannot notice a tenth of a second between a change made elsewhere (`oov-bot import`,
-the clock, another web process) and the answer that shows it, and a person alone is what the
-answers are for; at a person's pace every answer still reads the versions itself.
+process's within VERSIONS_TTL. Why share: under load the query was a quarter of an answer's CPU
+and more of its wait (a round trip per answer, each giving up the interpreter lock to a dozen
+busy threads and queueing to get it back); with one reading per tenth of a second, a burst of
+answers costs one query. Nobody notices a tenth of a second between a change made elsewhere
+(`oov-bot import`, the clock, another web process) and the answer that shows it; at a person's
+pace every answer still reads the versions itself.
 """
 
 from __future__ import annotations

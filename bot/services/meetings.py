@@ -46,7 +46,7 @@ from bot.services.notices import Notice, channel_ref, escape, who
 from storage.actions import ActionItemView, ActionStore
 from storage.meetings import MeetingStore, SeriesView
 from storage.team import PersonView, TaskView, TeamStore, UnknownTaskError
-from storage.versions import read_once
+from storage.versions import MEETINGS, TEAM, VersionedCache, read_once
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,9 @@ class NextMeeting(Struct, frozen=True):
     minute_taker: PersonView | None
 
 
-class SeriesDetails(Struct, frozen=True):
+# Compared by identity: MeetingService hands out one object per series and coming dates until
+# the meetings or the team change, and its drawing is kept with it (handlers/meetings/blocks.py).
+class SeriesDetails(Struct, frozen=True, eq=False, weakref=True):
     view: SeriesView
     chair: PersonView | None
     minute_takers: list[PersonView | None]
@@ -228,6 +230,11 @@ class MeetingService:
         self.actions = actions
         self.tz = tz
         self.grace_minutes = grace_minutes
+        # `/overleg <naam>` answers per series and coming dates (which move only when a meeting
+        # starts), until a series, a change by hand, a person or a task changes.
+        self._details: VersionedCache[tuple[str, tuple[Occurrence, ...]], SeriesDetails] = (
+            VersionedCache(store.db, (MEETINGS, TEAM))
+        )
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -261,8 +268,11 @@ class MeetingService:
 
     def _describe(self, text: str, now: datetime) -> SeriesDetails:
         view = self._one(self.series(), text)
+        upcoming = tuple(self.store.upcoming(view.key, now, NEXT_COUNT))
+        return self._details.get((view.key, upcoming), lambda: self._details_of(view, upcoming))
+
+    def _details_of(self, view: SeriesView, upcoming: tuple[Occurrence, ...]) -> SeriesDetails:
         series = view.series
-        upcoming = self.store.upcoming(series.key, now, NEXT_COUNT)
         return SeriesDetails(
             view=view,
             chair=self.person(series.chair),

@@ -4,6 +4,7 @@ chair's DM, drawn from what `bot.services.meetings` returns."""
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Sequence
 from datetime import date, tzinfo
 
@@ -75,7 +76,19 @@ def _list_line(row: Listed, tz: tzinfo) -> str:
     return f"{line} _({escape(note)})_" if note else line
 
 
+# Each answer drawn once: the service hands out the same object until its data or its coming
+# dates change, and a drawing goes when its answer does. (One time zone per process.)
+_DRAWN: weakref.WeakKeyDictionary[SeriesDetails, Reply] = weakref.WeakKeyDictionary()
+
+
 def series_reply(details: SeriesDetails, tz: tzinfo) -> Reply:
+    drawn = _DRAWN.get(details)
+    if drawn is None:
+        drawn = _DRAWN[details] = _draw_series(details, tz)
+    return Reply(drawn.text, list(drawn.blocks))  # a list of its own for each answer
+
+
+def _draw_series(details: SeriesDetails, tz: tzinfo) -> Reply:
     series = details.series
     rotation = ", ".join(mention(p) for p in details.minute_takers)
     items = [

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +75,18 @@ def test_overleg_with_a_name_shows_the_series(linked_bot: RunningBot) -> None:
         assert f"dinsdag {day} 2026, 09:00" in text
     assert "29 december" not in text  # five, not more
     assert "Voorbeeldwaarden" in text
+
+
+def test_overleg_with_a_name_moves_on_once_a_meeting_has_begun(linked_bot: RunningBot) -> None:
+    # The answer is kept per series and coming dates: asked again it is the same, and once the
+    # first of them has begun it lists the five after it.
+    first = shown(overleg(linked_bot, "boa"))
+    assert shown(overleg(linked_bot, "boa-briefing")) == first
+    assert "dinsdag 24 november 2026, 09:00" in first and "29 december" not in first
+    linked_bot.clock.current = datetime(2026, 11, 24, 8, 1, tzinfo=UTC)  # 09:01 in Amsterdam
+    later = shown(overleg(linked_bot, "boa"))
+    assert "dinsdag 24 november 2026, 09:00" not in later
+    assert "dinsdag 29 december 2026, 09:00" in later
 
 
 def test_cancelling_one_meeting_is_announced_and_shown(linked_bot: RunningBot) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+import weakref
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from msgspec import Struct, field
 
@@ -29,11 +30,31 @@ MESSAGE_BLOCK_LIMIT = 50
 MODAL_TITLE_LIMIT = 24  # a modal's title, and its submit and close texts
 
 
+A = TypeVar("A")
+
+
 class Reply(Struct):
     """What a command answers: a fallback text (notifications, screen readers) plus blocks."""
 
     text: str
     blocks: list[Block] = field(default_factory=list)
+
+
+class DrawnOnce(Generic[A]):
+    """A reply drawn once per answer object: services hand out the same object (compared by
+    identity, `eq=False, weakref=True`) until its data changes, and a drawing goes when its
+    answer does, so nothing of a dropped answer stays in memory. `draw`'s other arguments must be
+    the same for every call in a process (its time zone)."""
+
+    def __init__(self, draw: Callable[..., Reply]) -> None:
+        self._draw = draw
+        self._drawn: weakref.WeakKeyDictionary[A, Reply] = weakref.WeakKeyDictionary()
+
+    def __call__(self, answer: A, *args: Any) -> Reply:
+        drawn = self._drawn.get(answer)
+        if drawn is None:
+            drawn = self._drawn[answer] = self._draw(answer, *args)
+        return Reply(drawn.text, list(drawn.blocks))  # a list of its own for each answer
 
 
 def truncate(text: str, limit: int) -> str:

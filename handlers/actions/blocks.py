@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import weakref
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -15,6 +14,7 @@ from bot.language import MENTION_RE
 from bot.services.actions import PAGE_SIZE, Draft, ItemPage
 from handlers.blocks import (
     Block,
+    DrawnOnce,
     Reply,
     action_item_blocks,
     action_item_list,
@@ -49,20 +49,8 @@ def list_state(query: str, before_id: int | None) -> dict[str, Any]:
     return {"q": query[:200], "c": before_id}
 
 
-# Each page drawn once: the service hands out the same page object until its data changes, and
-# a drawing goes when its page does (nothing of a dropped page stays in memory).
-_DRAWN: weakref.WeakKeyDictionary[ItemPage, Reply] = weakref.WeakKeyDictionary()
-
-
-def page_reply(page: ItemPage) -> Reply:
-    """One page of `/acties`: the items with their buttons, and Volgende / Terug naar het begin."""
-    drawn = _DRAWN.get(page)
-    if drawn is None:
-        drawn = _DRAWN[page] = _draw_page(page)
-    return Reply(drawn.text, list(drawn.blocks))  # a list of its own for each answer
-
-
 def _draw_page(page: ItemPage) -> Reply:
+    """One page of `/acties`: the items with their buttons, and Volgende / Terug naar het begin."""
     blocks: list[Block] = [header(page.title)]
     if not page.items:
         empty = (
@@ -185,3 +173,6 @@ def digest_text(items: Sequence[ActionItemView], today: date) -> tuple[str, list
         "Rond ze af met `/acties` of spreek een nieuwe datum af."
     )
     return title, action_item_list(f"*{title}*", items, today, limit=30, with_owner=False)
+
+
+page_reply: DrawnOnce[ItemPage] = DrawnOnce(_draw_page)  # each page drawn once

@@ -4,7 +4,6 @@ chair's DM, drawn from what `bot.services.meetings` returns."""
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Sequence
 from datetime import date, tzinfo
 
@@ -26,6 +25,7 @@ from bot.services.notices import channel_ref
 from handlers.blocks import (
     SECTION_TEXT_LIMIT,
     Block,
+    DrawnOnce,
     Reply,
     bullet_lines,
     context,
@@ -74,18 +74,6 @@ def _list_line(row: Listed, tz: tzinfo) -> str:
         return f"• ~{when} {name}~ — _{escape(note or '')}_"
     line = f"• *{when}* {name} · {channel_ref(row.view.series.channel)}"
     return f"{line} _({escape(note)})_" if note else line
-
-
-# Each answer drawn once: the service hands out the same object until its data or its coming
-# dates change, and a drawing goes when its answer does. (One time zone per process.)
-_DRAWN: weakref.WeakKeyDictionary[SeriesDetails, Reply] = weakref.WeakKeyDictionary()
-
-
-def series_reply(details: SeriesDetails, tz: tzinfo) -> Reply:
-    drawn = _DRAWN.get(details)
-    if drawn is None:
-        drawn = _DRAWN[details] = _draw_series(details, tz)
-    return Reply(drawn.text, list(drawn.blocks))  # a list of its own for each answer
 
 
 def _draw_series(details: SeriesDetails, tz: tzinfo) -> Reply:
@@ -275,3 +263,6 @@ def _chunks(lines: Sequence[str]) -> list[str]:
             chunks.append("")
         chunks[-1] = f"{chunks[-1]}\n{line}" if chunks[-1] else line
     return chunks
+
+
+series_reply: DrawnOnce[SeriesDetails] = DrawnOnce(_draw_series)  # series_reply(details, tz)

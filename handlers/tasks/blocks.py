@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -12,6 +11,7 @@ from bot.core.config_files import CATEGORY_LABELS, Category
 from bot.services.tasks import PersonTasks, TaskGroup, TaskSearch, hours_per_week
 from handlers.blocks import (
     Block,
+    DrawnOnce,
     Reply,
     actions,
     bullet_lines,
@@ -171,18 +171,6 @@ def _untimed_line(task: TaskView, why: str) -> str:
 MORE_TASKS = "_… en nog {n} taken_"
 
 
-# Each answer drawn once: the service hands out the same object until the team changes, and a
-# drawing goes when its answer does.
-_DRAWN: weakref.WeakKeyDictionary[PersonTasks, Reply] = weakref.WeakKeyDictionary()
-
-
-def person_tasks_reply(found: PersonTasks) -> Reply:
-    drawn = _DRAWN.get(found)
-    if drawn is None:
-        drawn = _DRAWN[found] = _draw_person_tasks(found)
-    return Reply(drawn.text, list(drawn.blocks))  # a list of its own for each answer
-
-
 def _draw_person_tasks(found: PersonTasks) -> Reply:
     person = found.person
     if not found.owned.tasks and not found.deputy.tasks:
@@ -250,3 +238,6 @@ def owner_modal(task: TaskView, private_metadata: str, impact: str | None = None
         callback_id=OWNER_MODAL,
         private_metadata=private_metadata,
     )
+
+
+person_tasks_reply: DrawnOnce[PersonTasks] = DrawnOnce(_draw_person_tasks)  # each drawn once

@@ -43,7 +43,7 @@ PROGRAMME = "programme"
 CAPACITY = "capacity"
 
 # table -> the version its changes raise (the triggers of migrations 0004_versions,
-# 0005_action_versions and 0006_programme_versions).
+# 0005_action_versions and 0006_programme_versions; on PostgreSQL 0008_versions_at_commit's).
 TRACKED_TABLES: Mapping[str, str] = {
     "people": TEAM,
     "tasks": TEAM,

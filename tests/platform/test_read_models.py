@@ -79,17 +79,24 @@ def shown(bot: RunningBot, command: str, words: str = "") -> str:
     return text_of(answer(bot.slack.command(command, words)))
 
 
+def migration_module(name: str) -> Any:
+    path = REPO / "storage" / "migrations" / "versions" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"migration_{name}", path)
+    assert spec is not None and spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    return migration
+
+
 def test_the_migrations_track_the_tables_the_read_models_name() -> None:
     tracked: dict[str, str] = {}
     for name in ("0004_versions", "0005_action_versions", "0006_programme_versions"):
-        path = REPO / "storage" / "migrations" / "versions" / f"{name}.py"
-        spec = importlib.util.spec_from_file_location(f"migration_{name}", path)
-        assert spec is not None and spec.loader is not None
-        migration = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(migration)
+        migration = migration_module(name)
         assert not tracked.keys() & migration.TRACKED_TABLES.keys()  # one trigger per table
         tracked |= migration.TRACKED_TABLES
     assert dict(TRACKED_TABLES) == tracked
+    # 0008 moves every table's PostgreSQL trigger to the commit: it must list them all.
+    assert tracked == migration_module("0008_versions_at_commit").TRACKED_TABLES
 
 
 def an_action_item(db: Database, now: datetime, text: str = "Nagaan wie de sleutel heeft") -> int:

@@ -83,6 +83,14 @@ class Listed(Struct, frozen=True):
     occurrence: Occurrence
 
 
+class Fortnight(Struct, frozen=True, eq=False, weakref=True):
+    """The meetings of the next LIST_DAYS days, cancelled and skipped ones included. The service
+    hands out the same object until a meeting begins or comes within the fortnight, or the
+    meetings change, so its drawing can be kept by identity."""
+
+    rows: tuple[Listed, ...]
+
+
 class NextMeeting(Struct, frozen=True):
     occurrence: Occurrence
     minute_taker: PersonView | None
@@ -235,6 +243,13 @@ class MeetingService:
         self._details: VersionedCache[tuple[str, tuple[Occurrence, ...]], SeriesDetails] = (
             VersionedCache(store.db, (MEETINGS, TEAM))
         )
+        # `/overleg <naam>`: the series a text names, and the `/overleg` list, per the
+        # occurrences it shows (within one meetings version a series and original date stand
+        # for one occurrence).
+        self._named: VersionedCache[str, SeriesView] = VersionedCache(store.db, (MEETINGS,))
+        self._fortnights: VersionedCache[tuple[tuple[str, date], ...], Fortnight] = VersionedCache(
+            store.db, (MEETINGS,)
+        )
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -253,13 +268,16 @@ class MeetingService:
             raise MeetingCommandError(NO_MEETINGS)
         return views
 
-    def upcoming(self, now: datetime, actor: Actor) -> list[Listed]:
+    def upcoming(self, now: datetime, actor: Actor) -> Fortnight:
         """Every occurrence of the next LIST_DAYS days, cancelled and skipped ones included."""
         require(Action.READ_MEETINGS, actor)
         with read_once():
             self.series()
             rows = self.store.occurrences(now, now + timedelta(days=LIST_DAYS))
-        return [Listed(view, occurrence) for view, occurrence in rows]
+            shown = tuple((view.key, occurrence.original_date) for view, occurrence in rows)
+            return self._fortnights.get(
+                shown, lambda: Fortnight(tuple(Listed(view, o) for view, o in rows))
+            )
 
     def describe(self, text: str, now: datetime, actor: Actor) -> SeriesDetails:
         require(Action.READ_MEETINGS, actor)
@@ -267,7 +285,7 @@ class MeetingService:
             return self._describe(text, now)
 
     def _describe(self, text: str, now: datetime) -> SeriesDetails:
-        view = self._one(self.series(), text)
+        view = self._named.get(text, lambda: self._one(self.series(), text))
         upcoming = tuple(self.store.upcoming(view.key, now, NEXT_COUNT))
         return self._details.get((view.key, upcoming), lambda: self._details_of(view, upcoming))
 

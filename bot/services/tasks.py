@@ -104,9 +104,10 @@ class PersonTasks(Struct, frozen=True, eq=False, weakref=True):
 # --- the search's read model ---------------------------------------------------------------------
 
 
-class TaskSearch(Struct, frozen=True):
+class TaskSearch(Struct, frozen=True, eq=False, weakref=True):
     """What `/wie <query>` found: one task, a pick list, or suggestions (each at most
-    PICK_LIMIT long)."""
+    PICK_LIMIT long). The finder hands out the same object for a query until the team changes,
+    so its drawing can be kept by identity."""
 
     query: str
     best: TaskView | None = None

@@ -16,6 +16,7 @@ from bot.services.meetings import (
     ChairBriefing,
     ChangeKind,
     ChannelReminder,
+    Fortnight,
     Listed,
     OccurrenceChanged,
     SeriesDetails,
@@ -49,7 +50,8 @@ def refusal(message: str) -> Reply:
 # --- /overleg ------------------------------------------------------------------------------------
 
 
-def upcoming_reply(rows: Sequence[Listed], tz: tzinfo) -> Reply:
+def _draw_upcoming(fortnight: Fortnight, tz: tzinfo) -> Reply:
+    rows = fortnight.rows
     if not rows:
         message = f"Geen overleggen in de komende {LIST_DAYS} dagen."
         return Reply(text=message, blocks=[section(message)])
@@ -60,6 +62,9 @@ def upcoming_reply(rows: Sequence[Listed], tz: tzinfo) -> Reply:
         context(escape("Meer over één overleg: `/overleg <naam>`. Hulp: `/overleg help`."))
     )
     return Reply(text=f"Overleggen komende {LIST_DAYS} dagen", blocks=blocks)
+
+
+upcoming_reply: DrawnOnce[Fortnight] = DrawnOnce(_draw_upcoming)  # upcoming_reply(fortnight, tz)
 
 
 def _list_line(row: Listed, tz: tzinfo) -> str:

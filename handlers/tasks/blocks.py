@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 from bot.core.cadence import format_hours
@@ -107,12 +106,15 @@ def card_reply(task: TaskView, *, owner_button: bool = True) -> Reply:
     )
 
 
-def search_reply(
-    found: TaskSearch, owner_button: Callable[[TaskView], bool] = lambda task: True
-) -> Reply:
-    """The answer to `/wie <query>`: a card, a pick list, or suggestions."""
+def search_reply(found: TaskSearch, *, owner_button: bool) -> Reply:
+    """The answer to `/wie <query>`: a card (with the owner-change button when `owner_button`),
+    a pick list, or suggestions."""
+    return (_search_with_button if owner_button else _search_without_button)(found)
+
+
+def _draw_search(found: TaskSearch, owner_button: bool) -> Reply:
     if found.best is not None:
-        return card_reply(found.best, owner_button=owner_button(found.best))
+        return card_reply(found.best, owner_button=owner_button)
     query = found.query
     shown = escape(query)
     if found.matches:
@@ -158,6 +160,11 @@ def search_reply(
         )
     )
     return Reply(text=f"Geen taak gevonden voor “{escape(query)}”", blocks=blocks)
+
+
+# Each search drawn once per kind of asker (the finder hands out the same object per query).
+_search_with_button: DrawnOnce[TaskSearch] = DrawnOnce(lambda found: _draw_search(found, True))
+_search_without_button: DrawnOnce[TaskSearch] = DrawnOnce(lambda found: _draw_search(found, False))
 
 
 def _timed_line(task: TaskView, hours: float) -> str:

@@ -82,7 +82,8 @@ def wie_reply(service: TaskService, text: str, actor: Actor) -> Reply:
         found = service.find(text, actor)
     except DomainError as exc:
         return Reply(text=exc.message, blocks=[section(exc.message)])
-    return search_reply(found, lambda task: service.may_change_owner(task, actor))
+    may_change = found.best is not None and service.may_change_owner(found.best, actor)
+    return search_reply(found, owner_button=may_change)
 
 
 def taken_reply(service: TaskService, text: str, actor: Actor) -> Reply:

@@ -64,6 +64,20 @@ def test_overleg_lists_the_meetings_of_the_next_14_days(linked_bot: RunningBot) 
     assert "7 dec" not in text  # 14 days end on Monday 7 December at 09:00
 
 
+def test_the_list_moves_on_once_a_meeting_has_begun_and_the_fortnight_with_it(
+    linked_bot: RunningBot,
+) -> None:
+    # The list is kept per meetings shown: asked again it is the same; once the teamoverleg has
+    # begun it is gone, and the fortnight's end has moved past Monday 7 December, 10:00.
+    first = shown(overleg(linked_bot))
+    assert shown(overleg(linked_bot)) == first
+    assert "ma 23 nov 10:00–11:00* Teamoverleg" in first and "7 dec" not in first
+    linked_bot.clock.current = datetime(2026, 11, 23, 9, 1, tzinfo=UTC)  # 10:01 in Amsterdam
+    later = shown(overleg(linked_bot))
+    assert "ma 23 nov" not in later
+    assert "ma 7 dec 10:00–11:00* Teamoverleg" in later
+
+
 def test_overleg_with_a_name_shows_the_series(linked_bot: RunningBot) -> None:
     text = shown(overleg(linked_bot, "boa"))
     assert '"text": "Boa-briefing"' in text  # the header

@@ -69,7 +69,7 @@ def test_cancel_stores_it_and_returns_the_announcement_for_the_channel(team: Dat
     assert "gaat niet door" in notice.text and "<@U0AOV0001>" in notice.text
     assert not MeetingStore(team, TZ).occurrence("boa-briefing", changed.before.original_date).held
     upcoming = service.upcoming(NOW, OPERATOR)
-    listed = {(r.view.key, r.occurrence.original_date): r.occurrence for r in upcoming}
+    listed = {(r.view.key, r.occurrence.original_date): r.occurrence for r in upcoming.rows}
     assert not listed[("boa-briefing", changed.before.original_date)].held
     with pytest.raises(DomainError, match="is al afgelast"):
         service.cancel(["boa-briefing", "morgen"], member("aov-1", lead=True), NOW)

@@ -55,6 +55,21 @@ def test_wie_answers_with_a_task_card(bot: RunningBot) -> None:
     assert [a["text"]["text"] for a in actions] == ["Delen in kanaal", "Eigenaar wijzigen"]
 
 
+def test_the_same_card_offers_the_owner_change_only_to_who_may_make_it(
+    linked_bot: RunningBot,
+) -> None:
+    # The card is drawn once per search and kind of asker: the owner (aov-2) may hand
+    # Huisverboden on, a colleague (aov-3) may not, whichever asked first.
+    def buttons(user: str) -> list[str]:
+        body = answer(linked_bot.slack.command("/wie", "huisverbod", user_id=SLACK_IDS[user]))
+        actions = next(b for b in body["blocks"] if b["type"] == "actions")["elements"]
+        return [a["text"]["text"] for a in actions]
+
+    for user in ("aov-2", "aov-3", "aov-2", "aov-3"):
+        expected = ["Delen in kanaal"] + (["Eigenaar wijzigen"] if user == "aov-2" else [])
+        assert buttons(user) == expected, user
+
+
 def test_wie_card_mentions_the_owner_and_shows_weekly_hours(linked_bot: RunningBot) -> None:
     body = answer(linked_bot.slack.command("/wie", "TVO"))
     text = block_text(body)

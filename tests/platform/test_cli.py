@@ -474,6 +474,10 @@ def test_shell_ctrl_c_clears_the_line_and_ctrl_d_ends_on_a_new_line(tmp_path: Pa
     pid, terminal = pty.fork()
     if pid == 0:  # the child: oov-bot on a pseudo-terminal, as an operator runs it
         os.chdir(tmp_path)
+        # As a terminal's shell starts it: Ctrl-C delivered and handled by default, whatever
+        # the test process blocked or ignored (both survive fork and exec).
+        signal.pthread_sigmask(signal.SIG_SETMASK, set())
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.execve(OOV_BOT, [OOV_BOT, "shell"], clean_env(tmp_path))
     output = b""
 
@@ -496,7 +500,15 @@ def test_shell_ctrl_c_clears_the_line_and_ctrl_d_ends_on_a_new_line(tmp_path: Pa
         return True
 
     def shown() -> str:
-        return output.decode(errors="replace")
+        # With the child's signal state: a Ctrl-C that changes nothing is blocked, ignored or
+        # not yet handled (State, SigBlk, SigIgn, SigCgt, SigPnd, ShdPnd).
+        status = Path(f"/proc/{pid}/status")
+        state = [
+            line
+            for line in (status.read_text().splitlines() if status.exists() else [])
+            if line.startswith(("State", "Sig", "ShdPnd"))
+        ]
+        return output.decode(errors="replace") + "\n" + "\n".join(state)
 
     try:
         assert read_until(lambda out: out.count(b"oov> ") == 1, timeout=180), shown()

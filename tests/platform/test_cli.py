@@ -502,12 +502,11 @@ def test_shell_ctrl_c_clears_the_line_and_ctrl_d_ends_on_a_new_line(tmp_path: Pa
     def shown() -> str:
         # With the child's signal state: a Ctrl-C that changes nothing is blocked, ignored or
         # not yet handled (State, SigBlk, SigIgn, SigCgt, SigPnd, ShdPnd).
-        status = Path(f"/proc/{pid}/status")
-        state = [
-            line
-            for line in (status.read_text().splitlines() if status.exists() else [])
-            if line.startswith(("State", "Sig", "ShdPnd"))
-        ]
+        try:
+            status = Path(f"/proc/{pid}/status").read_text().splitlines()
+        except OSError:  # gone already
+            status = []
+        state = [line for line in status if line.startswith(("State", "Sig", "ShdPnd"))]
         return output.decode(errors="replace") + "\n" + "\n".join(state)
 
     try:

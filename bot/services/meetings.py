@@ -243,10 +243,10 @@ class MeetingService:
         self._details: VersionedCache[tuple[str, tuple[Occurrence, ...]], SeriesDetails] = (
             VersionedCache(store.db, (MEETINGS, TEAM))
         )
-        # `/overleg <naam>`: the series a text names, and the `/overleg` list, per the
-        # occurrences it shows (within one meetings version a series and original date stand
-        # for one occurrence).
+        # The series a `/overleg <naam>` text names, until the meetings change.
         self._named: VersionedCache[str, SeriesView] = VersionedCache(store.db, (MEETINGS,))
+        # The `/overleg` list per the occurrences it shows: within one meetings version a series
+        # and original date stand for one occurrence.
         self._fortnights: VersionedCache[tuple[tuple[str, date], ...], Fortnight] = VersionedCache(
             store.db, (MEETINGS,)
         )

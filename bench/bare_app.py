@@ -1,5 +1,7 @@
 """The floor the benchmarks divide by: a Bolt app that imports only slack_bolt and Flask, served
-the way `oov-bot serve` serves (Flask on waitress, the same threads and ident, on 0.0.0.0:PORT).
+as `oov-bot serve` serves (waitress, the same threads and ident, on 0.0.0.0:PORT). Its Slack
+requests go through Bolt's Flask adapter, the floor issue 10 defines; oov-bot's skip Flask
+(bot.web.SlackEventsFirst), so Flask's cost per request is part of oov-bot's margin (README).
 
 Its slash commands only acknowledge; /healthz answers {"status": "ok"}; /static/<name> serves a
 file from OOV_BENCH_STATIC_DIR with werkzeug's own ETag and 304 handling (the feed benchmark's

@@ -32,7 +32,7 @@ class SlackEventsFirst:
     from the request and response classes of Bolt's own WSGI adapter; every other request to
     Flask. Bolt reads only a request's body, query and headers, and Flask's request context, URL
     map and Response cost ~0.08 ms of the ~0.18 ms an acknowledged slash command costs in all
-    (README, Performance), on every request Slack sends.
+    (README, Benchmarks), on every request Slack sends.
 
     What Flask did here it still does: a body over MAX_BODY_BYTES is refused (413), a body that
     is not UTF-8 is read with replacement characters (so its signature fails: 401)."""

@@ -47,7 +47,7 @@ class SlackEventsFirst:
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            return BadRequest()(environ, start_response)
+            length = -1
         if length < 0:
             return BadRequest()(environ, start_response)
         if length > MAX_BODY_BYTES:

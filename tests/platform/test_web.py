@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -15,7 +13,7 @@ from bot.web import create_web_app
 from storage.session import Database
 from testkit.app import SIGNING_SECRET, BackgroundServer, RunningBot, make_settings
 from testkit.fake_slack import TEAM_ID
-from testkit.slack_requests import DEFAULT_USER_ID
+from testkit.slack_requests import DEFAULT_USER_ID, slack_signature
 
 
 def test_healthz_reports_a_reachable_database(bot: RunningBot) -> None:
@@ -49,12 +47,10 @@ def test_unknown_paths_are_404_without_details(bot: RunningBot) -> None:
 def _signed_headers(body: bytes) -> dict[str, str]:
     """Headers signing `body`'s raw bytes, as Slack signs them."""
     timestamp = int(time.time())
-    base = f"v0:{timestamp}:".encode() + body
-    signature = hmac.new(SIGNING_SECRET.encode(), base, hashlib.sha256).hexdigest()
     return {
         "Content-Type": "application/x-www-form-urlencoded",
         "X-Slack-Request-Timestamp": str(timestamp),
-        "X-Slack-Signature": f"v0={signature}",
+        "X-Slack-Signature": slack_signature(SIGNING_SECRET, timestamp, body),
     }
 
 
